@@ -1,0 +1,4 @@
+import { notAvailable } from './notAvailable';
+
+// FIXME(#7): the real command lands with its issue.
+export const preflightCommand = notAvailable('preflight', 7);

@@ -1,0 +1,4 @@
+import { notAvailable } from './notAvailable';
+
+// FIXME(#8): the real command lands with its issue.
+export const requestCommand = notAvailable('request', 8);

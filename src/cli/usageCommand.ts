@@ -1,0 +1,4 @@
+import { notAvailable } from './notAvailable';
+
+// FIXME(#6): the real command lands with its issue.
+export const usageCommand = notAvailable('usage', 6);

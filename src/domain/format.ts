@@ -1,0 +1,132 @@
+// Pure formatting of what the status bar, tooltip, tree and CLI show. Money is formatted from micros
+// here and nowhere else.
+import type { Gauge, WholeBill } from './gauge';
+import { formatMoney } from './money';
+import type { Band, BandStatus } from './schemas';
+import { workflowClassFor, type WorkflowClass } from './workflowClasses';
+
+export interface GaugeTextOptions {
+  mode: 'compact' | 'full';
+  display: 'money' | 'percent';
+}
+
+export const FORECAST_MARKER = '$(arrow-up)';
+
+export function money(micros: number, currency: string, style: 'compact' | 'exact' = 'compact'): string {
+  return formatMoney({ currency, amount_micros: micros }, { style });
+}
+
+export function percentText(percent: number): string {
+  if (!Number.isFinite(percent)) return '∞%';
+  if (percent > 0 && percent < 1) return '<1%';
+  return `${Math.floor(percent)}%`;
+}
+
+/** "9d", "5h", "45m", "now" */
+export function timeLeftText(ms: number): string {
+  if (ms <= 0) return 'now';
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.ceil(ms / 3_600_000);
+  if (hours < 24) return `${hours}h`;
+  return `${Math.ceil(ms / 86_400_000)}d`;
+}
+
+/** The gauge item's text, e.g. `62% · $124/$200 · 9d` (full, money). */
+export function gaugeText(gauge: Gauge, options: GaugeTextOptions): string {
+  const percent = percentText(gauge.percentUsed);
+  const amounts = `${money(gauge.usedMicros, gauge.currency)}/${money(gauge.allocatedMicros, gauge.currency)}`;
+  const left = timeLeftText(gauge.msLeft);
+  const marker = gauge.forecastCrosses ? ` ${FORECAST_MARKER}` : '';
+  let parts: string[];
+  if (options.mode === 'compact') parts = [options.display === 'money' ? amounts : percent];
+  else parts = options.display === 'money' ? [percent, amounts, left] : [percent, left];
+  return `${parts.join(' · ')}${marker}`;
+}
+
+const STATUS_WORDS: Record<BandStatus, string> = {
+  ok: 'on track',
+  warn: 'past its warning threshold',
+  critical: 'at its limit',
+  exceeded: 'exceeded',
+};
+
+export function statusWord(status: BandStatus | string): string {
+  return STATUS_WORDS[status as BandStatus] ?? status;
+}
+
+export function shortDate(date: Date, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone }).format(date);
+}
+
+export function dateTimeText(date: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
+}
+
+export function bandLabel(band: Pick<Band, 'label' | 'workflow'>, classes?: readonly WorkflowClass[]): string {
+  return band.label ?? workflowClassFor(band.workflow, classes).label;
+}
+
+/** Screen-reader text for the gauge item: whole words, no symbols. */
+export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: readonly WorkflowClass[]): string {
+  const parts = [
+    `${bandLabel(band, classes)} band ${statusWord(gauge.status)}`,
+    `${Math.floor(gauge.percentUsed)} percent used`,
+    `${money(gauge.usedMicros, gauge.currency, 'exact')} of ${money(gauge.allocatedMicros, gauge.currency, 'exact')}`,
+    `resets in ${timeLeftText(gauge.msLeft).replace(/d$/, ' days').replace(/h$/, ' hours').replace(/m$/, ' minutes')}`,
+  ];
+  if (gauge.forecastCrosses && gauge.forecastCrossAt) parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
+  return parts.join(', ');
+}
+
+export interface BandRow {
+  label: string;
+  value: string;
+}
+
+/** The rows the tooltip and the tree show for one band. */
+export function bandRows(band: Band, gauge: Gauge): BandRow[] {
+  const c = gauge.currency;
+  const zone = band.period.timezone;
+  const rows: BandRow[] = [
+    { label: 'Used', value: `${money(gauge.usedMicros, c, 'exact')} of ${money(gauge.allocatedMicros, c, 'exact')} (${percentText(gauge.percentUsed)})` },
+    { label: 'Remaining', value: money(gauge.remainingMicros, c, 'exact') },
+  ];
+  if (gauge.reservedMicros > 0) rows.push({ label: 'Reserved', value: `${money(gauge.reservedMicros, c, 'exact')} held by pre-flight runs` });
+  const ahead = gauge.aheadOfPaceMicros;
+  rows.push({
+    label: 'Pace',
+    value:
+      Math.abs(ahead) < 10_000
+        ? `on pace (${money(gauge.paceMicros, c, 'exact')} expected by now)`
+        : `${money(Math.abs(ahead), c, 'exact')} ${ahead > 0 ? 'ahead of' : 'under'} pace (${money(gauge.paceMicros, c, 'exact')} expected by now)`,
+  });
+  rows.push({
+    label: 'Forecast',
+    value:
+      `${money(gauge.forecastMicros, c, 'exact')} at period end (${percentText(gauge.forecastPercent)})` +
+      (gauge.forecastCrosses && gauge.forecastCrossAt ? `, runs out around ${shortDate(gauge.forecastCrossAt, zone)}` : ''),
+  });
+  rows.push({ label: 'Resets', value: `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})` });
+  if (band.temporary_increase) {
+    const inc = band.temporary_increase;
+    rows.push({
+      label: inc.self_set ? 'Self-set increase' : 'Temporary increase',
+      value: `+${money(inc.amount.amount_micros, inc.amount.currency, 'exact')} until ${shortDate(new Date(inc.until), zone)}`,
+    });
+  }
+  return rows;
+}
+
+/** "Seats $49 + usage $212 = $261 this month (planned $389)" */
+export function wholeBillText(bill: WholeBill): string {
+  const c = bill.currency;
+  return `Seats ${money(bill.seatsMicros, c, 'exact')} + usage ${money(bill.usageMicros, c, 'exact')} = ${money(bill.totalMicros, c, 'exact')} (planned ${money(bill.plannedMicros, c, 'exact')})`;
+}

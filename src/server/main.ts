@@ -1,0 +1,2 @@
+// FIXME(#10): the reference Bands API v1 server lands with its issue.
+export {};
