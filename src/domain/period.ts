@@ -76,8 +76,16 @@ export interface PeriodProgress {
   remainingMs: number;
   /** 0..1, clamped */
   fractionElapsed: number;
-  /** whole days left, rounded up (a period ending in 3 h has 1 day left; an ended one 0) */
+  /**
+   * whole calendar days left in the period's zone, rounded up (a period ending in 3 h has 1 day left; an
+   * ended one 0). Counted on the local clock, so a 25-hour day before a DST fall-back does not add a day.
+   */
   daysLeft: number;
+}
+
+/** Epoch ms shifted by the zone's offset at that instant: differences of these follow the local clock. */
+function wallClockMs(ms: number, timeZone: string): number {
+  return ms - new TZDate(ms, timeZone).getTimezoneOffset() * 60_000;
 }
 
 export function periodProgress(period: Period, now: Date): PeriodProgress {
@@ -94,8 +102,16 @@ export function periodProgress(period: Period, now: Date): PeriodProgress {
     elapsedMs,
     remainingMs,
     fractionElapsed: lengthMs === 0 ? 1 : elapsedMs / lengthMs,
-    daysLeft: Math.ceil(remainingMs / MS_PER_DAY),
+    daysLeft: daysLeftIn(period.timezone, nowMs, endMs, remainingMs),
   };
+}
+
+function daysLeftIn(timeZone: string | undefined, nowMs: number, endMs: number, remainingMs: number): number {
+  if (remainingMs <= 0) return 0;
+  const localMs = timeZone ? wallClockMs(endMs, timeZone) - wallClockMs(nowMs, timeZone) : Number.NaN;
+  // an unknown zone falls back to real time; a zone that switches at midnight can leave < 0 local ms
+  const ms = Number.isFinite(localMs) ? localMs : remainingMs;
+  return Math.max(1, Math.ceil(ms / MS_PER_DAY));
 }
 
 /** Calendar date (YYYY-MM-DD) of an instant in a zone. */
