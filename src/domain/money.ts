@@ -98,35 +98,57 @@ export function reachesPercent(used: number, allocated: number, percent: number)
 const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
 
 export interface MoneyFormat {
-  /** `compact`: $124, $1.2k, $0.42; `exact`: $124.50 */
+  /** `compact`: $0.42, $124, $1.2k, $3.4M (default `exact`: $1,234.50) */
   style?: 'compact' | 'exact';
 }
 
-/** Format micros for a person. Never used for arithmetic. */
+/**
+ * Format micros for a person. Never used for arithmetic. A non-zero amount never reads as zero: below
+ * half a cent, `exact` shows its digits ($0.0042) and `compact` says <$0.01.
+ */
 export function formatMoney(value: Money, format: MoneyFormat = {}): string {
   const symbol = SYMBOLS[value.currency];
   const negative = value.amount_micros < 0;
-  const abs = Math.abs(value.amount_micros);
-  let body: string;
-  if (format.style === 'compact') {
-    if (abs >= 10_000 * MICROS_PER_UNIT) body = `${trimFixed(abs / 1e9, 1)}k`;
-    else if (abs >= 10 * MICROS_PER_UNIT) body = String(Math.round(abs / MICROS_PER_UNIT));
-    else body = centsText(abs);
+  const abs = BigInt(Math.abs(value.amount_micros));
+  const withUnit = (body: string) => (symbol ? `${symbol}${body}` : `${body} ${value.currency}`);
+  let text: string;
+  if (abs > 0n && roundDiv(abs, 10_000n) === 0n) {
+    text = format.style === 'compact' ? `<${withUnit('0.01')}` : withUnit(microsToDecimalString(Number(abs)));
   } else {
-    body = groupThousands(centsText(abs));
+    text = withUnit(format.style === 'compact' ? compactText(abs) : groupThousands(centsText(abs)));
   }
-  const text = symbol ? `${symbol}${body}` : `${body} ${value.currency}`;
   return negative ? `-${text}` : text;
 }
 
-function centsText(absMicros: number): string {
-  const cents = Math.round(absMicros / 10_000);
-  if (absMicros > 0 && cents === 0) return '0.00';
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+/** a / b rounded half up, for non-negative integers */
+function roundDiv(a: bigint, b: bigint): bigint {
+  return (a + b / 2n) / b;
 }
 
-function trimFixed(value: number, digits: number): string {
-  return value.toFixed(digits).replace(/\.0+$/, '');
+function centsText(absMicros: bigint): string {
+  const cents = roundDiv(absMicros, 10_000n);
+  return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+// Each step is chosen by the rounded value, so 999.5 is "1k" rather than "1000", and 999,950 "1M".
+const COMPACT_UNITS: ReadonlyArray<[bigint, string]> = [
+  [1_000_000_000n, 'k'],
+  [1_000_000_000_000n, 'M'],
+  [1_000_000_000_000_000n, 'B'],
+];
+
+function compactText(absMicros: bigint): string {
+  if (roundDiv(absMicros, 10_000n) < 1_000n) return centsText(absMicros);
+  if (roundDiv(absMicros, 1_000_000n) < 1_000n) return String(roundDiv(absMicros, 1_000_000n));
+  for (const [unit, suffix] of COMPACT_UNITS) {
+    const tenths = roundDiv(absMicros * 10n, unit);
+    if (tenths < 10_000n || suffix === 'B') {
+      const whole = tenths / 10n;
+      const tenth = tenths % 10n;
+      return `${whole}${tenth === 0n ? '' : `.${tenth}`}${suffix}`;
+    }
+  }
+  return String(roundDiv(absMicros, 1_000_000n));
 }
 
 function groupThousands(text: string): string {
