@@ -55,18 +55,18 @@ export function gaugeFor(band: Band, now: Date): Gauge {
   const allocated = band.allocated.amount_micros;
   const used = band.used.amount_micros;
   const reserved = band.reserved?.amount_micros ?? 0;
-  const elapsedScale = 1_000_000;
-  const fractionUnits = Math.round(progress.fractionElapsed * elapsedScale);
-  const paceMicros = scaleMicros(allocated, fractionUnits, elapsedScale);
+  // Scaled by whole milliseconds, not by the float fraction: a band exactly on pace one third into the
+  // period must forecast exactly its allocation (a rounded fraction made it forecast a few micros over).
+  const { elapsedMs, lengthMs } = progress;
+  const paceMicros = lengthMs > 0 ? scaleMicros(allocated, elapsedMs, lengthMs) : allocated;
   const canForecast = progress.fractionElapsed >= MIN_FRACTION_FOR_FORECAST;
-  const forecastMicros = canForecast && fractionUnits > 0 ? scaleMicros(used, elapsedScale, fractionUnits) : used;
+  const forecastMicros = canForecast && elapsedMs > 0 ? scaleMicros(used, lengthMs, elapsedMs) : used;
   const forecastPercent = percentOf(forecastMicros, allocated);
   const forecastCrosses = canForecast && used <= allocated && forecastMicros > allocated && progress.remainingMs > 0;
   let forecastCrossAt: Date | undefined;
   if (forecastCrosses && used > 0) {
     // linear rate used/elapsed reaches allocated at elapsed × allocated/used
-    const crossElapsed = (progress.elapsedMs * allocated) / used;
-    forecastCrossAt = new Date(progress.startMs + crossElapsed);
+    forecastCrossAt = new Date(progress.startMs + scaleMicros(elapsedMs, allocated, used));
   }
   return {
     bandId: band.id,
