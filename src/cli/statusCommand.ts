@@ -1,13 +1,17 @@
-// `spend-band status`: the bands, as text or as the normalized BandsDocument (+ source, stale, fetched_at).
-import { bandLabel, bandRows, gaugeText, statusWord, wholeBillText } from '../domain/format';
+// `spend-band status`: the bands, as text or as the normalized BandsDocument (+ source, stale, fetched_at),
+// from whichever source the flags and environment name (src/api/bandsSource.ts). When the source fails,
+// the last good bands are still printed (marked stale) and the exit code says what failed.
+import { exitCodeFor, isApiError } from '../api/apiError';
+import { loadBands } from '../api/bandsSource';
+import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
+import { bandLabel, bandRows, gaugeText, money, shortDate, statusWord, wholeBillText } from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
-import { localBandsDocument } from '../domain/localConfig';
 import type { BandsDocument } from '../domain/schemas';
 import { assertKnownFlags, hasFlag } from './args';
+import { sourceFromCli, SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from './exitCodes';
-import { readLocalConfigFile } from './localConfigFile';
-import { configPath } from './paths';
+import { cacheDir } from './paths';
 
 export interface StatusResult {
   document: BandsDocument;
@@ -18,41 +22,56 @@ export interface StatusResult {
   /** the exit code this result deserves (3/4/5 when the source failed) */
   exitCode: number;
   hint?: string;
+  /** spend on budget layers without a limit (shown, never turned into a band) */
+  unbudgeted?: UnbudgetedSpend[];
 }
 
-const STATUS_FLAGS = ['offline', 'source', 'endpoint', 'token-env', 'config', 'cache-dir', 'allow-insecure-http', 'claude-dir', 'codex-dir'];
+const STATUS_FLAGS = [...SOURCE_FLAGS, 'claude-dir', 'codex-dir'];
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
   assertKnownFlags(ctx.args, STATUS_FLAGS);
-  const result = await loadStatus(ctx);
-  if (hasFlag(ctx.args, 'json')) {
+  const json = hasFlag(ctx.args, 'json');
+  const { source, localConfigMissing } = await sourceFromCli(ctx.args, ctx.env);
+  let result: StatusResult;
+  try {
+    const loaded = await loadBands(source, {
+      now: ctx.now(),
+      signal: ctx.signal,
+      cacheDir: cacheDir(ctx.args, ctx.env),
+      offline: hasFlag(ctx.args, 'offline'),
+    });
+    result = {
+      document: loaded.document,
+      source: loaded.source,
+      stale: loaded.stale,
+      fetched_at: loaded.fetchedAt,
+      exitCode: loaded.error ? exitCodeFor(loaded.error) : EXIT.ok,
+      ...(loaded.error ? { error: { code: loaded.error.kind, message: loaded.error.message } } : {}),
+      ...(loaded.unbudgeted.length > 0 ? { unbudgeted: loaded.unbudgeted } : {}),
+      ...(localConfigMissing ? { hint: `no bands configured: write ${localConfigMissing} (see the README) or pass --endpoint URL.` } : {}),
+    };
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    // nothing cached to fall back on: the error is the whole answer
+    if (json) printJson(ctx, { source: source.kind, stale: false, error: { code: error.kind, message: error.message } });
+    ctx.stderr.write(`spend-band: ${error.message}\n`);
+    return exitCodeFor(error);
+  }
+  if (json) {
     printJson(ctx, {
       ...result.document,
       source: result.source,
       stale: result.stale,
       fetched_at: result.fetched_at,
+      ...(result.unbudgeted ? { unbudgeted: result.unbudgeted } : {}),
       ...(result.error ? { error: result.error } : {}),
     });
   } else {
     ctx.stdout.write(renderStatusText(result, ctx.now()));
   }
-  if (result.error) ctx.stderr.write(`spend-band: ${result.error.message}\n`);
+  if (result.error) ctx.stderr.write(`spend-band: ${result.error.message} Showing the last good bands, fetched ${result.fetched_at}.\n`);
   else if (result.hint) ctx.stderr.write(`spend-band: ${result.hint}\n`);
   return result.exitCode;
-}
-
-async function loadStatus(ctx: CliContext): Promise<StatusResult> {
-  const path = configPath(ctx.args, ctx.env);
-  const { config, found } = await readLocalConfigFile(path);
-  const now = ctx.now();
-  return {
-    document: localBandsDocument(config, now),
-    source: 'local',
-    stale: false,
-    fetched_at: now.toISOString(),
-    exitCode: EXIT.ok,
-    ...(found ? {} : { hint: `no bands configured: write ${path} (see the README) or pass --endpoint URL.` }),
-  };
 }
 
 export function renderStatusText(result: StatusResult, now: Date): string {
@@ -68,6 +87,11 @@ export function renderStatusText(result: StatusResult, now: Date): string {
     lines.push('');
     lines.push(`${bandLabel(band)} [${band.workflow}] — ${statusWord(band.status)}: ${gaugeText(gauge, { mode: 'full', display: 'money' }).replace(' $(arrow-up)', ' ↑ forecast over')}`);
     for (const row of bandRows(band, gauge)) lines.push(`  ${row.label.padEnd(18)} ${row.value}`);
+  }
+  for (const spend of result.unbudgeted ?? []) {
+    const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';
+    lines.push('');
+    lines.push(`${spend.label}: ${money(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
   }
   return `${lines.join('\n')}\n`;
 }
