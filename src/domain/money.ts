@@ -98,8 +98,8 @@ export function reachesPercent(used: number, allocated: number, percent: number)
 const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
 
 export interface MoneyFormat {
-  /** `compact`: $0.42, $124, $1.2k, $3.4M (default `exact`: $1,234.50) */
-  style?: 'compact' | 'exact';
+  /** `compact`: $0.42, $124, $1.2k, $3.4M (default `exact`: $1,234.50; `precise`: every micro, $20.000001) */
+  style?: 'compact' | 'exact' | 'precise';
 }
 
 /**
@@ -114,6 +114,9 @@ export function formatMoney(value: Money, format: MoneyFormat = {}): string {
   let text: string;
   if (abs > 0n && roundDiv(abs, 10_000n) === 0n) {
     text = format.style === 'compact' ? `<${withUnit('0.01')}` : withUnit(microsToDecimalString(Number(abs)));
+  } else if (format.style === 'precise') {
+    const [whole = '0', fraction = ''] = microsToDecimalString(Number(abs)).split('.');
+    text = withUnit(groupThousands(`${whole}.${fraction.padEnd(2, '0')}`));
   } else {
     text = withUnit(format.style === 'compact' ? compactText(abs) : groupThousands(centsText(abs)));
   }

@@ -1,7 +1,9 @@
 // The pre-flight verdict: one pure function shared by the reference server and the offline client.
-// Explicit escalation rules are evaluated in order and the first match wins. When no rule matches,
-// two caps the organization already published in the same document still apply (documented in the
-// README): the policy's per-run cap, and a hard-enforced band that the run would overdraw.
+// Explicit escalation rules are evaluated in order and the first match wins; no match allows. Two caps
+// the organization already published in the same document are enforced by the gateway whatever a rule
+// says: the policy's per-run cap, and a hard-enforced band that the run would overdraw. A rule may make
+// the verdict stricter than those caps (its own deny), never milder: a "warn" for a run the gateway will
+// stop half way would send the person off with a promise that does not hold.
 import { isoDurationMs } from './duration';
 import { formatMoney, percentOf } from './money';
 import type { Band, Decision, EscalationPolicy, EscalationRule, Estimate, Money, PreflightDecision } from './schemas';
@@ -30,36 +32,47 @@ export function preflightVerdict(input: VerdictInput): Verdict {
     valid_until: new Date(now.getTime() + (input.validForMs ?? 600_000)).toISOString(),
   };
 
-  for (const rule of policy.rules) {
-    if (ruleMatches(rule, input, projected)) {
-      return {
-        ...base,
-        decision: rule.action,
-        reason_code: 'policy_rule',
-        rule_id: rule.id,
-        reason: rule.message ?? describeRule(rule, input.estimate.cost, band),
-      };
-    }
-  }
+  const rule = policy.rules.find((r) => ruleMatches(r, input, projected));
+  const byRule = (r: EscalationRule): Verdict => ({
+    ...base,
+    decision: r.action,
+    reason_code: 'policy_rule',
+    rule_id: r.id,
+    reason: r.message ?? describeRule(r, input.estimate.cost, band),
+  });
+  if (rule?.action === 'deny') return byRule(rule);
+
   if (policy.per_run_cap && cost > policy.per_run_cap.amount_micros) {
     return {
       ...base,
       decision: 'deny',
       reason_code: 'over_run_cap',
       rule_id: null,
-      reason: `The estimate ${formatMoney(estimate.cost)} is above the per-run cap of ${formatMoney(policy.per_run_cap)}.`,
+      reason: `The estimate ${distinctMoney(estimate.cost, policy.per_run_cap)} is above the per-run cap of ${formatMoney(policy.per_run_cap)}. Split the work into smaller runs.`,
     };
   }
-  if (!band) {
-    return { ...base, decision: 'allow', reason_code: 'no_band', rule_id: null, reason: `No band covers ${workflow}; nothing to check against.` };
-  }
-  if (band.enforcement === 'hard' && projected && projected.remaining_after.amount_micros < 0) {
+  if (band && band.enforcement === 'hard' && projected && projected.remaining_after.amount_micros < 0) {
     return {
       ...base,
       decision: 'deny',
       reason_code: 'band_exhausted',
       rule_id: null,
-      reason: `The run would overdraw the hard-enforced band ${band.label ?? band.id} (${formatMoney(band.remaining)} left).`,
+      reason: `The run would overdraw the hard-enforced band ${band.label ?? band.id} (${formatMoney(band.remaining)} left), and the gateway would stop it. Request a band increase first.`,
+    };
+  }
+  if (rule) return byRule(rule);
+  if (!band) {
+    return { ...base, decision: 'allow', reason_code: 'no_band', rule_id: null, reason: `No band covers ${workflow}; nothing to check against.` };
+  }
+  const remainingAfter = projected!.remaining_after;
+  if (remainingAfter.amount_micros < 0) {
+    // allowed (no rule matched and nothing blocks it), but not "within band": say by how much it goes over
+    return {
+      ...base,
+      decision: 'allow',
+      reason_code: 'over_soft_band',
+      rule_id: null,
+      reason: `Allowed, but the run would take ${band.label ?? band.id} ${formatMoney({ ...remainingAfter, amount_micros: -remainingAfter.amount_micros })} over its ${formatMoney(band.allocated)} (${band.enforcement === 'none' ? 'not enforced' : 'soft limit, alert only'}).`,
     };
   }
   return {
@@ -67,8 +80,15 @@ export function preflightVerdict(input: VerdictInput): Verdict {
     decision: 'allow',
     reason_code: 'within_band',
     rule_id: null,
-    reason: `Within band: ${formatMoney(projected!.remaining_after)} would be left of ${formatMoney(band.allocated)}.`,
+    reason: `Within band: ${formatMoney(remainingAfter)} would be left of ${formatMoney(band.allocated)}.`,
   };
+}
+
+/** `value` formatted so that it does not read the same as `other` when the two amounts differ. */
+function distinctMoney(value: Money, other: Money): string {
+  const text = formatMoney(value);
+  if (text !== formatMoney(other) || value.amount_micros === other.amount_micros) return text;
+  return formatMoney(value, { style: 'precise' });
 }
 
 function project(band: Band, cost: number): NonNullable<Verdict['projected']> & { used_after: Money; remaining_after: Money } {
@@ -77,7 +97,8 @@ function project(band: Band, cost: number): NonNullable<Verdict['projected']> & 
   return {
     used_after: { currency: band.used.currency, amount_micros: usedAfter },
     remaining_after: { currency: band.remaining.currency, amount_micros: remainingAfter },
-    percent_after: Math.round(percentOf(usedAfter, band.allocated.amount_micros) * 10) / 10,
+    // a zero band has no percent (Infinity is not JSON): the field is left out
+    ...(band.allocated.amount_micros > 0 ? { percent_after: Math.round(percentOf(usedAfter, band.allocated.amount_micros) * 10) / 10 } : {}),
   };
 }
 

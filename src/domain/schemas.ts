@@ -242,7 +242,7 @@ export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 
 export const PreflightDecisionSchema = z.object({
   decision: DecisionSchema,
-  reason_code: openEnum(['within_band', 'near_threshold', 'over_run_cap', 'band_exhausted', 'policy_rule', 'no_band']),
+  reason_code: openEnum(['within_band', 'near_threshold', 'over_run_cap', 'band_exhausted', 'policy_rule', 'no_band', 'over_soft_band']),
   reason: z.string(),
   band_id: z.string().optional(),
   rule_id: z.string().nullable().optional(),

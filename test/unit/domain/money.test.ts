@@ -187,6 +187,18 @@ describe('money', () => {
     });
   });
 
+  describe('formatMoney precise', () => {
+    it('shows every micro, at least cents, grouped', () => {
+      const precise = (m: number, currency = 'USD') => formatMoney({ currency, amount_micros: m }, { style: 'precise' });
+      assert.equal(precise(20_000_001), '$20.000001');
+      assert.equal(precise(20_000_000), '$20.00');
+      assert.equal(precise(1_234_567_890), '$1,234.56789');
+      assert.equal(precise(-4_200), '-$0.0042');
+      assert.equal(precise(0), '$0.00');
+      assert.equal(precise(1_500_000, 'CHF'), '1.50 CHF');
+    });
+  });
+
   describe('microsToDecimalString', () => {
     it('is exact and minimal', () => {
       assert.equal(microsToDecimalString(0), '0');
