@@ -181,7 +181,7 @@ describe('preflightVerdict', () => {
     const s = verdict({ band: soft, estimate: cost(10 * USD) });
     assert.equal(s.decision, 'allow');
     assert.equal(s.reason_code, 'over_soft_band');
-    assert.equal(s.projected?.remaining_after.amount_micros, -5 * USD);
+    assert.equal(s.projected?.remaining_after?.amount_micros, -5 * USD);
     assert.equal(s.reason, 'Allowed, but the run would take Deep coding $5.00 over its $40.00 (soft limit, alert only).');
     assertSentence(s.reason);
     const none = verdict({ band: { ...soft, enforcement: 'none' }, estimate: cost(10 * USD) });
@@ -212,7 +212,7 @@ describe('preflightVerdict', () => {
     const zero = makeBand({ allocated: 0, used: 0 });
     const v = verdict({ band: zero, estimate: cost(1 * USD) });
     assert.equal(v.decision, 'allow');
-    assert.equal(v.projected?.remaining_after.amount_micros, -1 * USD);
+    assert.equal(v.projected?.remaining_after?.amount_micros, -1 * USD);
     assert.equal(v.projected?.percent_after, undefined, 'no percent of nothing (Infinity is not JSON)');
     assert.equal(verdict({ band: { ...zero, enforcement: 'hard' }, estimate: cost(1) }).decision, 'deny');
   });
