@@ -15,7 +15,7 @@ export interface WorkflowSession {
 }
 
 /** The workflow of the session active at `atMs`, or undefined. Sessions may be unsorted; the latest start wins. */
-export function workflowAt(sessions: readonly WorkflowSession[], atMs: number, nowMs = Date.now()): string | undefined {
+export function workflowAt(sessions: readonly WorkflowSession[], atMs: number, nowMs: number): string | undefined {
   let best: WorkflowSession | undefined;
   let bestStart = -Infinity;
   for (const s of sessions) {

@@ -8,12 +8,7 @@ export const COMMANDS = {
   signOut: 'spendBand.signOut',
   openView: 'spendBand.openView',
   showLog: 'spendBand.showLog',
-  requestIncrease: 'spendBand.requestIncrease',
-  cancelRequest: 'spendBand.cancelRequest',
-  runWithPreflight: 'spendBand.runWithPreflight',
-  openReport: 'spendBand.openReport',
   dontRemindThisPeriod: 'spendBand.dontRemindThisPeriod',
-  acceptSuggestion: 'spendBand.acceptSuggestion',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,0 +1,292 @@
+// The composition root: builds every service once, wires their events, registers each disposable where
+// it is created (disposal runs in reverse). No DI container, no global singleton.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { bandForWorkflow } from '../domain/bandLookup';
+import { money, percentText } from '../domain/format';
+import { gaugeFor } from '../domain/gauge';
+import { resolveWorkflowClasses, workflowClassFor, type WorkflowClass } from '../domain/workflowClasses';
+import { BandsService, type BandsSnapshot } from './bandsService';
+import { BandsTree } from './bandsTree';
+import { COMMANDS } from './commandTable';
+import { Config } from './config';
+import { connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
+import { CONTEXT_KEYS } from './contextKeys';
+import { RequestsService } from './requestsService';
+import { RequestsTree } from './requestsTree';
+import { SessionJournal } from './sessionJournal';
+import { SessionsTree } from './sessionsTree';
+import { SessionTracker } from './sessionTracker';
+import { SessionUploader } from './sessionUploader';
+import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken } from './snapshotLoader';
+import { StatusBar } from './statusBar';
+import { ThresholdNotifier } from './thresholdNotifier';
+import { TokenStore } from './tokenStore';
+
+const WORKFLOW_STATE_KEY = 'spendBand.currentWorkflow';
+
+/** What activate() returns: other extensions and the integration tests read it. */
+export interface SpendBandApi {
+  readonly activationMs: number;
+  whenReady(): Promise<void>;
+  snapshot(): BandsSnapshot | undefined;
+  statusBarText(): string;
+  statusBarBackground(): string | undefined;
+  currentWorkflow(): string;
+  sessions(): readonly import('../domain/session').WorkflowSession[];
+  /** upload pending sessions now; resolves with how many the server accepted */
+  flushSessions(): Promise<number>;
+  requests(): readonly import('../domain/schemas').Request[];
+  refresh(): Promise<void>;
+}
+
+export class Services implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly log: vscode.LogOutputChannel;
+  readonly config: Config;
+  readonly tokens: TokenStore;
+  readonly bands: BandsService;
+  readonly tracker: SessionTracker;
+  readonly statusBar: StatusBar;
+  readonly requests: RequestsService;
+  private readonly uploader: SessionUploader;
+  private readonly notifier: ThresholdNotifier;
+  private readonly storageDir: string;
+  private readonly uploadController = new AbortController();
+  private uploadTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+  ) {
+    this.log = log;
+    this.storageDir = context.globalStorageUri.fsPath;
+    this.config = this.own(new Config(log));
+    this.tokens = new TokenStore(context.secrets);
+    const windowId = randomUUID();
+    const classes = (): readonly WorkflowClass[] => resolveWorkflowClasses(this.config.get('spendBand.workflow.classes'));
+    this.classes = classes;
+
+    this.bands = this.own(
+      new BandsService(
+        this.storageDir,
+        windowId,
+        createSnapshotLoader({ config: this.config, tokens: this.tokens, storageDir: this.storageDir, log }),
+        () => configKeyOf(this.config),
+        () => this.config.get('spendBand.refresh.intervalMinutes') * 60_000,
+        log,
+      ),
+    );
+
+    const journal = new SessionJournal(`${this.storageDir}/sessions.jsonl`);
+    this.uploader = new SessionUploader(`${this.storageDir}/sessions-uploaded.json`, () => ({
+      hashRepositoryNames: this.config.get('spendBand.privacy.hashRepositoryNames'),
+      toolVersion: String(context.extension.packageJSON.version ?? '0'),
+    }));
+    const initialWorkflow = context.globalState.get<string>(WORKFLOW_STATE_KEY) ?? this.config.get('spendBand.workflow.default');
+    this.tracker = this.own(
+      new SessionTracker(
+        journal,
+        initialWorkflow,
+        this.config.get('spendBand.sessions.idleMinutes') * 60_000,
+        () => this.config.get('spendBand.workflow.rules'),
+        log,
+        () => this.scheduleUpload(2_000),
+      ),
+    );
+
+    this.statusBar = this.own(new StatusBar());
+    this.requests = this.own(new RequestsService(this.bands, () => this.clientForRequests(), log));
+    this.notifier = new ThresholdNotifier(
+      context.globalState,
+      () => this.config.get('spendBand.notifications.thresholds'),
+      classes,
+      () => this.canRequestIncrease(),
+    );
+    this.own(new BandsTree(this.bands, classes, () => this.tracker.workflow));
+    this.own(new RequestsTree(this.requests));
+    this.own(new SessionsTree(this.tracker, classes));
+
+    this.disposables.push(
+      this.bands.onDidChange(() => this.onBandsChanged()),
+      this.tracker.onDidChange(() => {
+        void context.globalState.update(WORKFLOW_STATE_KEY, this.tracker.workflow);
+        this.render();
+      }),
+      this.config.onDidChange(() => {
+        this.bands.reconfigure();
+        this.render();
+      }),
+      this.tokens.onDidChange((e) => {
+        if (e.key.startsWith('spendBand.token:')) this.bands.reconfigure();
+      }),
+    );
+    this.registerCommands();
+  }
+
+  readonly classes: () => readonly WorkflowClass[];
+
+  private own<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  /** Start background work; never awaits the network. */
+  start(): void {
+    this.render();
+    void mkdir(this.storageDir, { recursive: true })
+      .then(() => importHandedOverToken(this.config, this.tokens, this.log))
+      .then(() => {
+        this.bands.start();
+        return this.tracker.start();
+      })
+      .then(() => this.scheduleUpload(5_000))
+      .catch((error: unknown) => this.log.error(`Start-up failed: ${(error as Error).message}`));
+  }
+
+  private lastNotifiedFetch: string | undefined;
+
+  private onBandsChanged(): void {
+    this.render();
+    const snapshot = this.bands.snapshot;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.configured, snapshot !== undefined && snapshot.source !== 'none');
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.stale, snapshot?.stale === true);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canRequestIncrease, this.canRequestIncrease());
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.connected, snapshot !== undefined && snapshot.source !== 'none' && snapshot.source !== 'local');
+    if (snapshot?.document && !snapshot.stale && snapshot.fetchedAt !== this.lastNotifiedFetch) {
+      this.lastNotifiedFetch = snapshot.fetchedAt;
+      void this.notifier.check(snapshot.document.bands).catch((error: unknown) => this.log.warn(`Threshold check failed: ${(error as Error).message}`));
+    }
+  }
+
+  canRequestIncrease(): boolean {
+    const snapshot = this.bands.snapshot;
+    return snapshot?.document?.capabilities.increase_requests === true;
+  }
+
+  render(): void {
+    this.statusBar.render({
+      snapshot: this.bands.snapshot,
+      loading: this.bands.loading,
+      workflow: this.tracker.workflow,
+      classes: this.classes(),
+      mode: this.config.get('spendBand.statusBar.mode'),
+      display: this.config.get('spendBand.statusBar.display'),
+    });
+  }
+
+  private async clientForRequests() {
+    const snapshot = this.bands.snapshot;
+    if (!snapshot || snapshot.source !== 'endpoint' || !snapshot.document?.capabilities.increase_requests) return undefined;
+    return createClient(this.config, this.tokens);
+  }
+
+  private scheduleUpload(delayMs: number): void {
+    if (this.uploadTimer) return;
+    this.uploadTimer = setTimeout(() => {
+      this.uploadTimer = undefined;
+      void this.uploadSessions().catch((error: unknown) => {
+        this.log.warn(`Session upload postponed: ${(error as Error).message}`);
+        this.scheduleUpload(60_000);
+      });
+    }, delayMs);
+  }
+
+  /** Upload pending sessions when the endpoint takes session tags; returns how many were accepted. */
+  async uploadSessions(): Promise<number> {
+    const snapshot = this.bands.snapshot;
+    if (!snapshot || snapshot.source !== 'endpoint' || snapshot.document?.capabilities.session_tags !== true) return 0;
+    const client = await createClient(this.config, this.tokens);
+    if (!client) return 0;
+    try {
+      const outcome = await this.uploader.upload(
+        this.tracker.sessions,
+        (batch, key, signal) => client.postSessionTags(batch, key, { signal }),
+        this.uploadController.signal,
+      );
+      if (outcome.sent > 0) this.log.info(`Sent ${outcome.sent} session tag(s): ${outcome.accepted} accepted, ${outcome.rejected.length} rejected.`);
+      for (const r of outcome.rejected) this.log.warn(`Session ${r.id} rejected by the endpoint: ${r.reason}`);
+      return outcome.accepted;
+    } finally {
+      await client.close();
+    }
+  }
+
+  private async pickWorkflow(): Promise<string | undefined> {
+    const doc = this.bands.snapshot?.document;
+    const now = new Date();
+    const items = this.classes().map((cls) => {
+      const band = doc ? bandForWorkflow(doc.bands, cls.id) : undefined;
+      const g = band ? gaugeFor(band, now) : undefined;
+      return {
+        id: cls.id,
+        label: `$(${cls.icon}) ${cls.label}`,
+        description: cls.id === this.tracker.workflow ? 'current' : cls.description,
+        detail: g ? `${money(g.remainingMicros, g.currency)} left of ${money(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band!.status}` : 'no band',
+      };
+    });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Spend Band: Set Workflow Class', placeHolder: 'What are you doing now? A switch starts a new tagged session.' });
+    return pick?.id;
+  }
+
+  private registerCommands(): void {
+    const register = (id: string, handler: (...args: never[]) => unknown) => this.disposables.push(vscode.commands.registerCommand(id, handler));
+    register(COMMANDS.setWorkflow, async (workflow?: string) => {
+      const chosen = typeof workflow === 'string' && workflow ? workflow : await this.pickWorkflow();
+      if (!chosen) return;
+      this.tracker.setWorkflow(chosen);
+      this.log.info(`Workflow class: ${workflowClassFor(chosen, this.classes()).label}`);
+    });
+    register(COMMANDS.refresh, () =>
+      vscode.window.withProgress({ location: { viewId: 'spendBand.bands' }, title: 'Refreshing bands' }, () =>
+        Promise.all([this.bands.refresh('command'), this.requests.refresh()]),
+      ),
+    );
+    register(COMMANDS.connectEndpoint, (args?: ConnectArgs) => connectEndpoint(this.config, this.tokens, args, () => this.bands.refresh('connected')));
+    register(COMMANDS.signOut, () => signOut(this.config, this.tokens, () => this.bands.refresh('signed out')));
+    register(COMMANDS.useLocalBands, () => useLocalBands(this.config));
+    register(COMMANDS.openView, () => vscode.commands.executeCommand('workbench.view.extension.spendBand'));
+    register(COMMANDS.showLog, () => this.log.show());
+    register(COMMANDS.dontRemindThisPeriod, async (target?: string | { band?: { id: string } }) => {
+      const bandId = typeof target === 'string' ? target : target?.band?.id;
+      const band = this.bands.snapshot?.document?.bands.find((b) => b.id === bandId);
+      if (band) await this.notifier.snooze(band);
+    });
+  }
+
+  api(activationMs: number): SpendBandApi {
+    return {
+      activationMs,
+      whenReady: () => this.bands.whenReady(),
+      snapshot: () => this.bands.snapshot,
+      statusBarText: () => this.statusBar.lastGaugeText,
+      statusBarBackground: () => this.statusBar.lastGaugeBackground,
+      currentWorkflow: () => this.tracker.workflow,
+      sessions: () => this.tracker.sessions,
+      flushSessions: () => this.uploadSessions(),
+      requests: () => this.requests.requests,
+      refresh: async () => {
+        await this.bands.refresh('api');
+        await this.requests.refresh();
+      },
+    };
+  }
+
+  /** Window closing: end the open session and flush the journal. */
+  async shutdown(): Promise<void> {
+    await this.tracker.close();
+  }
+
+  dispose(): void {
+    this.uploadController.abort();
+    if (this.uploadTimer) clearTimeout(this.uploadTimer);
+    for (const d of this.disposables.reverse()) {
+      try {
+        d.dispose();
+      } catch (error) {
+        this.log.warn(`Dispose failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}

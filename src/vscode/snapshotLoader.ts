@@ -1,0 +1,166 @@
+// Turns settings + the stored token into a source for the shared client (api/bandsSource.ts) and its
+// answer into the snapshot the views render. VS Code's proxy settings are passed to the client here.
+import { readFile, unlink } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { ApiError } from '../api/apiError';
+import { BandsClient } from '../api/bandsClient';
+import { loadBands, type SourceConfig } from '../api/bandsSource';
+import type { ProxyOptions } from '../api/proxyDispatcher';
+import { LocalConfigError, validateLocalConfig, type LocalConfig, type LocalUsage } from '../domain/localConfig';
+import type { BandsSnapshot, SnapshotLoader } from './bandsService';
+import type { Config } from './config';
+import type { TokenStore } from './tokenStore';
+
+export type ResolvedSource = { kind: 'none' } | { kind: 'local'; config: LocalConfig } | { kind: 'endpoint' | 'litellm' | 'openrouter'; url: string };
+
+const OPENROUTER_DEFAULT = 'https://openrouter.ai';
+
+function localConfigFrom(config: Config): LocalConfig {
+  const s = config.settings;
+  return validateLocalConfig(
+    {
+      currency: s['spendBand.local.currency'],
+      ...(s['spendBand.local.timezone'] ? { timezone: s['spendBand.local.timezone'] } : {}),
+      ...(s['spendBand.local.role'] ? { role: s['spendBand.local.role'] } : {}),
+      seats: s['spendBand.local.seats'],
+      bands: s['spendBand.local.bands'],
+      ...(s['spendBand.local.perRunCapUsd'] !== null ? { per_run_cap_usd: s['spendBand.local.perRunCapUsd'] } : {}),
+    },
+    'settings (spendBand.local.*)',
+  );
+}
+
+export function resolveSource(config: Config): ResolvedSource {
+  const kind = config.get('spendBand.source');
+  const url = config.get('spendBand.endpoint.url').trim();
+  if (kind === 'local' || (kind === 'auto' && !url)) {
+    if (kind === 'auto' && config.get('spendBand.local.bands').length === 0 && config.get('spendBand.local.seats').length === 0) return { kind: 'none' };
+    return { kind: 'local', config: localConfigFrom(config) };
+  }
+  if (kind === 'openrouter') return { kind, url: url || OPENROUTER_DEFAULT };
+  if (!url) return { kind: 'none' };
+  return { kind: kind === 'auto' ? 'endpoint' : kind, url };
+}
+
+/** Changes when the answer would come from somewhere else (a snapshot of another source is dropped). */
+export function configKeyOf(config: Config): string {
+  const s = config.settings;
+  return JSON.stringify([s['spendBand.source'], s['spendBand.endpoint.url'], s['spendBand.local.bands'], s['spendBand.local.seats'], s['spendBand.local.timezone']]);
+}
+
+function proxyOptions(): ProxyOptions {
+  const http = vscode.workspace.getConfiguration('http');
+  const url = http.get<string>('proxy')?.trim();
+  const noProxy = http.get<string[]>('noProxy') ?? [];
+  return {
+    ...(url ? { url } : {}),
+    strictSSL: http.get<boolean>('proxyStrictSSL', true),
+    ...(noProxy.length > 0 ? { noProxy } : {}),
+  };
+}
+
+function userAgent(): string {
+  const extension = vscode.extensions.getExtension('spend-band.spend-band');
+  return `spend-band-vscode/${String(extension?.packageJSON.version ?? '0')} vscode/${vscode.version}`;
+}
+
+export interface LoaderDeps {
+  config: Config;
+  tokens: TokenStore;
+  storageDir: string;
+  log: vscode.LogOutputChannel;
+  localUsage?: () => Promise<LocalUsage>;
+}
+
+export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
+  return async (signal) => {
+    const configKey = configKeyOf(deps.config);
+    let resolved: ResolvedSource;
+    try {
+      resolved = resolveSource(deps.config);
+    } catch (error) {
+      if (error instanceof LocalConfigError) {
+        return { source: 'local', document: undefined, stale: false, fetchedAt: undefined, error: { kind: 'invalidConfig', message: `${error.message}. Fix your settings.` }, configKey };
+      }
+      throw error;
+    }
+    if (resolved.kind === 'none') return { source: 'none', document: undefined, stale: false, fetchedAt: undefined, error: undefined, configKey };
+    let source: SourceConfig;
+    if (resolved.kind === 'local') source = { kind: 'local', config: resolved.config };
+    else {
+      const token = await deps.tokens.get(resolved.url);
+      if (!token) {
+        return {
+          source: resolved.kind,
+          document: undefined,
+          stale: false,
+          fetchedAt: undefined,
+          error: { kind: 'unauthorized', message: `No token is stored for ${new URL(resolved.url).origin}. Run "Spend Band: Connect Endpoint…" to add it.` },
+          configKey,
+        };
+      }
+      const http = {
+        token,
+        proxy: proxyOptions(),
+        allowInsecureHttp: deps.config.get('spendBand.endpoint.allowInsecureHttp'),
+        userAgent: userAgent(),
+      };
+      source = resolved.kind === 'openrouter' ? { kind: 'openrouter', baseUrl: resolved.url, ...http } : { kind: resolved.kind, baseUrl: resolved.url, ...http };
+    }
+    try {
+      const result = await loadBands(source, { now: new Date(), signal, cacheDir: `${deps.storageDir}/cache`, localUsage: deps.localUsage });
+      return {
+        source: result.source,
+        document: result.document,
+        stale: result.stale,
+        fetchedAt: result.fetchedAt,
+        error: result.error ? { kind: result.error.kind, message: result.error.message } : undefined,
+        configKey,
+      } satisfies BandsSnapshot;
+    } catch (error) {
+      if (error instanceof ApiError) {
+        return { source: source.kind, document: undefined, stale: false, fetchedAt: undefined, error: { kind: error.kind, message: error.message }, configKey };
+      }
+      throw error;
+    }
+  };
+}
+
+/** A client for the connected Bands API v1 endpoint, or undefined when there is none (or no token). */
+export async function createClient(config: Config, tokens: TokenStore): Promise<BandsClient | undefined> {
+  const resolved = resolveSource(config);
+  if (resolved.kind !== 'endpoint') return undefined;
+  const token = await tokens.get(resolved.url);
+  if (!token) return undefined;
+  return new BandsClient({
+    baseUrl: resolved.url,
+    token,
+    proxy: proxyOptions(),
+    allowInsecureHttp: config.get('spendBand.endpoint.allowInsecureHttp'),
+    userAgent: userAgent(),
+  });
+}
+
+/**
+ * A one-time hand-off for launchers (the demo, the e2e tests): whoever starts VS Code may put the token in
+ * a file named by SPEND_BAND_TOKEN_FILE; it is moved into secret storage for the configured endpoint and
+ * the file is deleted. The environment belongs to the person who started the editor, not to a workspace.
+ */
+export async function importHandedOverToken(config: Config, tokens: TokenStore, log: vscode.LogOutputChannel): Promise<void> {
+  const file = process.env.SPEND_BAND_TOKEN_FILE;
+  if (!file) return;
+  const url = config.get('spendBand.endpoint.url').trim();
+  let token: string;
+  try {
+    token = (await readFile(file, 'utf8')).trim();
+  } catch {
+    return;
+  }
+  if (!url) {
+    log.warn('SPEND_BAND_TOKEN_FILE is set but spendBand.endpoint.url is empty in your user settings; the token was not imported.');
+    return;
+  }
+  if (token) await tokens.set(url, token);
+  await unlink(file).catch(() => undefined);
+  log.info(`Imported the token handed over through SPEND_BAND_TOKEN_FILE into secret storage for ${new URL(url).origin}.`);
+}

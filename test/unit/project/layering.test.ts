@@ -1,0 +1,58 @@
+// The layer rule of HOUSE-STYLE.md: only src/vscode/ and src/extension.ts may import 'vscode' (even a
+// type-only import), and src/domain/ stays pure (no fs, network, timers or child processes).
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..', '..');
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sources(path));
+    else if (name.endsWith('.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** Every module specifier a file imports or requires (static, dynamic, type-only, re-export). */
+export function importsOf(text: string): string[] {
+  const specs: string[] = [];
+  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s+['"]([^'"]+)['"]/gm];
+  for (const pattern of patterns) for (const match of text.matchAll(pattern)) specs.push(match[1]!);
+  return specs;
+}
+
+const files = sources(join(root, 'src')).map((path) => ({ path: relative(root, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }));
+
+describe('layering', () => {
+  it('finds the source tree', () => {
+    assert.ok(files.length > 20, `only ${files.length} files under src/`);
+  });
+
+  it('imports vscode only from src/vscode/ and src/extension.ts', () => {
+    const offenders = files.filter((f) => !f.path.startsWith('src/vscode/') && f.path !== 'src/extension.ts' && importsOf(f.text).includes('vscode'));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+
+  it('keeps src/domain/ pure: no node built-ins for I/O, no network, no host', () => {
+    const forbidden = /^(node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|dgram|os|undici|vscode|better-sqlite3)$/;
+    const offenders = files
+      .filter((f) => f.path.startsWith('src/domain/'))
+      .flatMap((f) => importsOf(f.text).filter((s) => forbidden.test(s)).map((s) => `${f.path} imports ${s}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('keeps timers and the clock out of src/domain/ (time comes in as `now`)', () => {
+    const offenders = files
+      .filter((f) => f.path.startsWith('src/domain/'))
+      .filter((f) => /\b(setTimeout|setInterval|Date\.now\(\)|new Date\(\))/.test(f.text.replace(/\/\/.*$/gm, '')))
+      .map((f) => f.path);
+    assert.deepEqual(offenders, []);
+  });
+
+  it('detects a type-only vscode import (the check itself works)', () => {
+    assert.deepEqual(importsOf("import type * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
+  });
+});
