@@ -74,13 +74,23 @@ export function bandLabel(band: Pick<Band, 'label' | 'workflow'>, classes?: read
   return band.label ?? workflowClassFor(band.workflow, classes).label;
 }
 
+const TIME_UNIT_WORDS: Record<string, string> = { d: 'day', h: 'hour', m: 'minute' };
+
+/** "resets in 1 day", "resets in 5 hours", "resets now": timeLeftText spelled out for a screen reader. */
+function timeLeftWords(ms: number): string {
+  const match = /^(\d+)([dhm])$/.exec(timeLeftText(ms));
+  if (!match) return 'resets now';
+  const [, count, unit] = match as unknown as [string, string, string];
+  return `resets in ${count} ${TIME_UNIT_WORDS[unit]}${count === '1' ? '' : 's'}`;
+}
+
 /** Screen-reader text for the gauge item: whole words, no symbols. */
 export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: readonly WorkflowClass[]): string {
   const parts = [
     `${bandLabel(band, classes)} band ${statusWord(gauge.status)}`,
-    `${Math.floor(gauge.percentUsed)} percent used`,
+    Number.isFinite(gauge.percentUsed) ? `${Math.floor(gauge.percentUsed)} percent used` : 'used with nothing allocated',
     `${money(gauge.usedMicros, gauge.currency, 'exact')} of ${money(gauge.allocatedMicros, gauge.currency, 'exact')}`,
-    `resets in ${timeLeftText(gauge.msLeft).replace(/d$/, ' days').replace(/h$/, ' hours').replace(/m$/, ' minutes')}`,
+    timeLeftWords(gauge.msLeft),
   ];
   if (gauge.forecastCrosses && gauge.forecastCrossAt) parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
   return parts.join(', ');
