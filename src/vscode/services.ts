@@ -20,6 +20,10 @@ import { SessionsTree } from './sessionsTree';
 import { SessionTracker } from './sessionTracker';
 import { SessionUploader } from './sessionUploader';
 import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken } from './snapshotLoader';
+import type { FeatureDeps } from './featureDeps';
+import { registerPreflight, type PreflightFeature } from './preflightFeature';
+import { registerReport } from './reportFeature';
+import { UsageService } from './usageService';
 import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
 import { TokenStore } from './tokenStore';
@@ -39,6 +43,8 @@ export interface SpendBandApi {
   flushSessions(): Promise<number>;
   requests(): readonly import('../domain/schemas').Request[];
   refresh(): Promise<void>;
+  /** a pre-flight decision for a run (other extensions and agents call this before spawning work) */
+  checkRun: PreflightFeature['checkRun'];
 }
 
 export class Services implements vscode.Disposable {
@@ -55,6 +61,8 @@ export class Services implements vscode.Disposable {
   private readonly storageDir: string;
   private readonly uploadController = new AbortController();
   private uploadTimer: NodeJS.Timeout | undefined;
+  readonly usage: UsageService;
+  private readonly preflight: PreflightFeature;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -68,11 +76,18 @@ export class Services implements vscode.Disposable {
     const classes = (): readonly WorkflowClass[] => resolveWorkflowClasses(this.config.get('spendBand.workflow.classes'));
     this.classes = classes;
 
+    this.usage = this.own(new UsageService(context.extensionPath, this.storageDir, this.config, log));
     this.bands = this.own(
       new BandsService(
         this.storageDir,
         windowId,
-        createSnapshotLoader({ config: this.config, tokens: this.tokens, storageDir: this.storageDir, log }),
+        createSnapshotLoader({
+          config: this.config,
+          tokens: this.tokens,
+          storageDir: this.storageDir,
+          log,
+          localUsage: () => this.usage.localUsage(() => this.tracker.sessions),
+        }),
         () => configKeyOf(this.config),
         () => this.config.get('spendBand.refresh.intervalMinutes') * 60_000,
         log,
@@ -123,6 +138,29 @@ export class Services implements vscode.Disposable {
       }),
     );
     this.registerCommands();
+    const deps = this.featureDeps(context);
+    this.preflight = this.own(registerPreflight(deps));
+    this.own(registerReport(deps));
+  }
+
+  private featureDeps(context: vscode.ExtensionContext): FeatureDeps {
+    return {
+      context,
+      log: this.log,
+      config: this.config,
+      snapshot: () => this.bands.snapshot,
+      onDidChangeSnapshot: this.bands.onDidChange,
+      client: () => createClient(this.config, this.tokens),
+      refreshBands: () => this.bands.refresh('feature'),
+      currentWorkflow: () => this.tracker.workflow,
+      setWorkflow: (workflow, origin) => this.tracker.setWorkflow(workflow, origin),
+      sessions: () => this.tracker.sessions,
+      classes: this.classes,
+      usageSnapshot: () => this.usage.snapshot(),
+      requestIncrease: async (bandId) => {
+        await vscode.commands.executeCommand('spendBand.requestIncrease', bandId ? { bandId } : undefined);
+      },
+    };
   }
 
   readonly classes: () => readonly WorkflowClass[];
@@ -270,6 +308,7 @@ export class Services implements vscode.Disposable {
         await this.bands.refresh('api');
         await this.requests.refresh();
       },
+      checkRun: (estimate) => this.preflight.checkRun(estimate),
     };
   }
 

@@ -1,0 +1,16 @@
+// FIXME(#7): pre-flight for agent runs — estimates, the spendBand task type, terminal watching, LM tools.
+import * as vscode from 'vscode';
+import type { PreflightDecision } from '../domain/schemas';
+import type { FeatureDeps } from './featureDeps';
+
+export interface PreflightFeature extends vscode.Disposable {
+  /** the exported API for other extensions: a pre-flight decision for an estimated run */
+  checkRun(estimate: { workflow?: string; costUsd?: number }): Promise<PreflightDecision>;
+}
+
+export function registerPreflight(_deps: FeatureDeps): PreflightFeature {
+  return {
+    checkRun: () => Promise.reject(new Error('Pre-flight is not available in this build yet (issue #7).')),
+    dispose: () => undefined,
+  };
+}
