@@ -9,6 +9,11 @@ export const COMMANDS = {
   openView: 'spendBand.openView',
   showLog: 'spendBand.showLog',
   dontRemindThisPeriod: 'spendBand.dontRemindThisPeriod',
+  requestIncrease: 'spendBand.requestIncrease',
+  cancelRequest: 'spendBand.cancelRequest',
+  runWithPreflight: 'spendBand.runWithPreflight',
+  openReport: 'spendBand.openReport',
+  exportReport: 'spendBand.exportReport',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

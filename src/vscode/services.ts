@@ -23,6 +23,7 @@ import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken 
 import type { FeatureDeps } from './featureDeps';
 import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
+import { registerRequests } from './requestFeature';
 import { UsageService } from './usageService';
 import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
@@ -141,6 +142,7 @@ export class Services implements vscode.Disposable {
     const deps = this.featureDeps(context);
     this.preflight = this.own(registerPreflight(deps));
     this.own(registerReport(deps));
+    this.own(registerRequests(deps));
   }
 
   private featureDeps(context: vscode.ExtensionContext): FeatureDeps {
