@@ -20,9 +20,10 @@ export class JsonSyntaxError extends Error {
 
 export function parseJsonWithLines(text: string): JsonLocated {
   const lines = new Map<string, number>();
-  let pos = 0;
+  // a UTF-8 byte order mark (Notepad writes one) is not content
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = pos;
 
   const fail = (message: string): never => {
     throw new JsonSyntaxError(message, line, pos - lineStart + 1);
@@ -76,7 +77,9 @@ export function parseJsonWithLines(text: string): JsonLocated {
         skip();
         if (text[pos] !== ':') fail(`expected ':' after "${key}"`);
         pos++;
-        obj[key] = parseValue(join(path, key));
+        // defineProperty, not assignment: a "__proto__" key must be a plain property (as in JSON.parse),
+        // not replace the object's prototype and smuggle inherited values past validation
+        Object.defineProperty(obj, key, { value: parseValue(join(path, key)), enumerable: true, writable: true, configurable: true });
         skip();
         if (text[pos] === ',') {
           pos++;
