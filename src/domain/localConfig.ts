@@ -14,9 +14,11 @@ function microsOrUndefined(value: number | string): number | undefined {
     return undefined;
   }
 }
+const AMOUNT_HINT = 'expected an amount such as 19 or 12.50';
 const decimal = z
-  .union([z.number(), z.string()])
-  .refine((v) => microsOrUndefined(v) !== undefined, { message: 'expected an amount such as 19 or 12.50', abort: true });
+  // zod's own union message is a bare "Invalid input": say what an amount looks like
+  .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? `missing: ${AMOUNT_HINT}` : AMOUNT_HINT) })
+  .refine((v) => microsOrUndefined(v) !== undefined, { message: AMOUNT_HINT, abort: true });
 const nonNegative = decimal.refine((v) => (microsOrUndefined(v) ?? 0) >= 0, { message: 'must not be negative' });
 
 const workflowId = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a workflow class id such as deep_coding');
@@ -52,7 +54,7 @@ export const LocalSeatSchema = z.object({
 
 export const LocalConfigSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),
-  timezone: z.string().refine(isValidTimeZone, { message: 'an IANA time zone such as Europe/Berlin' }).optional(),
+  timezone: z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' }).optional(),
   developer: z.string().max(200).optional(),
   role: z.string().max(200).optional(),
   per_run_cap_usd: nonNegative.optional(),
@@ -60,7 +62,15 @@ export const LocalConfigSchema = z.object({
   bands: z
     .array(LocalBandSchema)
     .max(100)
-    .refine((bands) => new Set(bands.map((b) => b.workflow)).size === bands.length, { message: 'each workflow class may have one band' })
+    .superRefine((bands, ctx) => {
+      // name the repeated band itself, so the error carries its line
+      const first = new Map<string, number>();
+      bands.forEach((band, i) => {
+        const earlier = first.get(band.workflow);
+        if (earlier === undefined) first.set(band.workflow, i);
+        else ctx.addIssue({ code: 'custom', path: [i, 'workflow'], message: `each workflow class may have one band (${band.workflow} is already bands[${earlier}])` });
+      });
+    })
     .optional(),
 });
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;
@@ -118,6 +128,12 @@ export interface SelfSetIncrease {
   request_id: string;
 }
 
+const ACTION_RANK: Record<z.infer<typeof LocalRuleSchema>['action'], number> = {
+  deny: 0,
+  needs_approval: 1,
+  warn: 2,
+};
+
 function thresholdsFrom(percents: readonly number[] | undefined): Threshold[] {
   const list = [...(percents ?? [80, 100])].sort((a, b) => a - b);
   return list.map((percent) => ({ percent, severity: percent >= 100 ? 'critical' : 'warn' }));
@@ -149,7 +165,12 @@ export function localBandsDocument(
     const allocated = decimalToMicros(spec.allocated_usd) + (increase?.amount_micros ?? 0);
     const used = usage.usedByWorkflow.get(spec.workflow) ?? 0;
     const thresholds = thresholdsFrom(spec.thresholds);
-    (spec.escalation ?? []).forEach((rule, i) => {
+    // People write tiers from mild to strict, as in the CLI contract's example (warn at 5, approval at
+    // 20); with "first match wins" the strict tier would never be reached. The strictest matching tier
+    // is what they mean, so each band's rules go strictest first; ids keep the position in the file.
+    const tiers = (spec.escalation ?? []).map((rule, i) => ({ rule, i }));
+    tiers.sort((a, b) => ACTION_RANK[a.rule.action] - ACTION_RANK[b.rule.action] || a.i - b.i);
+    tiers.forEach(({ rule, i }) => {
       rules.push({
         id: `${spec.workflow}-${i + 1}`,
         applies_to: [spec.workflow],
