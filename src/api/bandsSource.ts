@@ -100,11 +100,25 @@ export async function loadBands(source: SourceConfig, options: LoadBandsOptions)
     // a full disk must not hide good, fresh bands: the cache is a convenience
     await cache?.write(key, entry).catch(() => undefined);
     return fresh;
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.kind === 'aborted') throw error;
+  } catch (caught) {
+    if (!(caught instanceof ApiError)) throw caught;
+    const error = scrubError(caught, source.token);
+    if (error.kind === 'aborted') throw error;
     if (cached) return fromCache(source.kind, cached, error);
     throw error;
   }
+}
+
+/** Transport errors are already clean; this catches any other text that picked the token up. */
+function scrubError(error: ApiError, token: string | undefined): ApiError {
+  const secrets = [token];
+  if (redact(error.message, secrets) === error.message && redact(JSON.stringify(error.problem ?? null), secrets) === JSON.stringify(error.problem ?? null)) return error;
+  const problem = error.problem ? JSON.parse(redact(JSON.stringify(error.problem), secrets)) : undefined;
+  return new ApiError(error.kind, redact(error.detail, secrets), {
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(problem ? { problem } : {}),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+  });
 }
 
 function fromCache(kind: SourceKind, cached: CachedBands, error: ApiError | undefined): BandsResult {

@@ -168,7 +168,8 @@ export class HttpTransport {
 
   parseJson<S extends z.ZodType>(response: HttpResponse, schema: S, what: string): z.infer<S> {
     let json: unknown;
-    const text = response.body.toString('utf8');
+    // scrub before anything is cut or quoted, so no fragment of the token survives a clip
+    const text = this.scrub(response.body.toString('utf8'));
     try {
       json = JSON.parse(text);
     } catch {
@@ -179,6 +180,10 @@ export class HttpTransport {
       throw this.error('invalidPayload', `${this.origin} answered ${what} with JSON of the wrong shape: ${describeZodError(parsed.error)}`, { status: response.status });
     }
     return parsed.data;
+  }
+
+  private scrub(text: string): string {
+    return redact(text, [this.token]);
   }
 
   /** An ApiError whose text and problem are scrubbed of the token. */
@@ -352,7 +357,7 @@ export class HttpTransport {
 
   private httpError(response: HttpResponse): ApiError {
     const status = response.status;
-    const text = response.body.toString('utf8');
+    const text = this.scrub(response.body.toString('utf8'));
     let problem: Problem | undefined;
     if (/json/i.test(response.headers['content-type'] ?? '') || text.trimStart().startsWith('{')) {
       try {

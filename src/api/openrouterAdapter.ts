@@ -47,7 +47,7 @@ export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText:
   const unbudgeted: UnbudgetedSpend[] = [];
   const reset = key.limit_reset ? RESETS[key.limit_reset.toLowerCase()] : undefined;
   if (key.limit_reset && !reset) {
-    throw new ApiError('invalidPayload', `OpenRouter answered data.limit_reset "${key.limit_reset}", a cadence Spend Band does not know (daily, weekly, monthly or null)`);
+    throw new ApiError('invalidPayload', `OpenRouter answered data.limit_reset "${redactText(key.limit_reset)}", a cadence Spend Band does not know (daily, weekly, monthly or null)`);
   }
   if (key.limit !== null && key.limit !== undefined) {
     // OpenRouter weeks start on Monday and months on the 1st, in UTC

@@ -52,7 +52,10 @@ function tenMegabytes(res: ServerResponse): void {
   const pump = () => {
     while (sent < 10 * 1024 * 1024 && !res.destroyed) {
       sent += chunk.length;
-      if (!res.write(chunk)) return res.once('drain', pump);
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
     }
     if (!res.destroyed) res.end();
   };
