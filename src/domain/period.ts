@@ -30,6 +30,12 @@ export function systemTimeZone(): string {
 /** The period of `interval` that contains `now`, computed in `timeZone`. */
 export function periodContaining(interval: PeriodInterval, now: Date, timeZone: string): Period {
   const local = new TZDate(now.getTime(), timeZone);
+  // an unknown zone or an invalid date would otherwise come out as "NaN-NaN-NaNTNaN…" boundaries
+  // (checked on the result: constructing an Intl formatter per call costs ~35 µs)
+  if (Number.isNaN(local.getTime())) {
+    if (Number.isNaN(now.getTime())) throw new RangeError('cannot find the period of an invalid date');
+    throw new RangeError(`unknown time zone "${timeZone}": use an IANA name such as Europe/Berlin or UTC`);
+  }
   let start: TZDate;
   let end: TZDate;
   switch (interval) {

@@ -75,6 +75,12 @@ describe('period', () => {
       assert.equal(periodContaining('P1D', at('2026-06-01T00:00:00Z'), 'Asia/Kolkata').start, '2026-06-01T00:00:00+05:30');
     });
 
+    it('refuses an unknown zone or an invalid date instead of returning NaN boundaries', () => {
+      assert.throws(() => periodContaining('P1M', at('2026-11-10T00:00:00Z'), 'Mars/Olympus_Mons'), /unknown time zone "Mars\/Olympus_Mons".*IANA/);
+      assert.throws(() => periodContaining('P1M', new Date(Number.NaN), 'UTC'), RangeError);
+      assert.throws(() => nextPeriod({ interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'Nope' }), RangeError);
+    });
+
     it('every period it returns satisfies the Bands API Period schema', () => {
       for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'America/St_Johns']) {
         for (const interval of ['P1M', 'P1W', 'P1D'] as const) {
