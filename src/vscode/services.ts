@@ -13,13 +13,14 @@ import { COMMANDS } from './commandTable';
 import { Config } from './config';
 import { connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
 import { CONTEXT_KEYS } from './contextKeys';
+import { LocalLedger } from './requestOutbox';
 import { RequestsService } from './requestsService';
 import { RequestsTree } from './requestsTree';
 import { SessionJournal } from './sessionJournal';
 import { SessionsTree } from './sessionsTree';
 import { SessionTracker } from './sessionTracker';
 import { SessionUploader } from './sessionUploader';
-import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken } from './snapshotLoader';
+import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken, selfSetIncreases } from './snapshotLoader';
 import type { FeatureDeps } from './featureDeps';
 import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
@@ -88,6 +89,7 @@ export class Services implements vscode.Disposable {
           storageDir: this.storageDir,
           log,
           localUsage: () => this.usage.localUsage(() => this.tracker.sessions),
+          localIncreases: () => selfSetIncreases(new LocalLedger(`${this.storageDir}/local-requests.json`), new Date()),
         }),
         () => configKeyOf(this.config),
         () => this.config.get('spendBand.refresh.intervalMinutes') * 60_000,
@@ -113,7 +115,7 @@ export class Services implements vscode.Disposable {
     );
 
     this.statusBar = this.own(new StatusBar());
-    this.requests = this.own(new RequestsService(this.bands, () => this.clientForRequests(), log));
+    this.requests = this.own(new RequestsService(this.bands, () => this.clientForRequests(), this.storageDir, context.globalState, log));
     this.notifier = new ThresholdNotifier(
       context.globalState,
       () => this.config.get('spendBand.notifications.thresholds'),
@@ -142,7 +144,7 @@ export class Services implements vscode.Disposable {
     const deps = this.featureDeps(context);
     this.preflight = this.own(registerPreflight(deps));
     this.own(registerReport(deps));
-    this.own(registerRequests(deps));
+    this.own(registerRequests(deps, this.requests));
   }
 
   private featureDeps(context: vscode.ExtensionContext): FeatureDeps {

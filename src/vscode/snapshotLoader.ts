@@ -6,7 +6,8 @@ import { ApiError } from '../api/apiError';
 import { BandsClient } from '../api/bandsClient';
 import { loadBands, type SourceConfig } from '../api/bandsSource';
 import type { ProxyOptions } from '../api/proxyDispatcher';
-import { LocalConfigError, validateLocalConfig, type LocalConfig, type LocalUsage } from '../domain/localConfig';
+import { LocalConfigError, localBandsDocument, validateLocalConfig, type LocalConfig, type LocalUsage, type SelfSetIncrease } from '../domain/localConfig';
+import type { LocalLedger } from './requestOutbox';
 import type { BandsSnapshot, SnapshotLoader } from './bandsService';
 import type { Config } from './config';
 import type { TokenStore } from './tokenStore';
@@ -70,6 +71,16 @@ export interface LoaderDeps {
   storageDir: string;
   log: vscode.LogOutputChannel;
   localUsage?: () => Promise<LocalUsage>;
+  /** self-set increases from the local ledger that apply now */
+  localIncreases?: () => Promise<SelfSetIncrease[]>;
+}
+
+/** Ledger entries in effect at `now`, as increases on local bands. */
+export async function selfSetIncreases(ledger: LocalLedger, now: Date): Promise<SelfSetIncrease[]> {
+  const t = now.getTime();
+  return (await ledger.entries())
+    .filter((e) => Date.parse(e.effective_from) <= t && Date.parse(e.until ?? '') > t)
+    .map((e) => ({ workflow: e.workflow, amount_micros: e.delta_micros, until: e.until!, request_id: e.id }));
 }
 
 export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
@@ -86,8 +97,13 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
     }
     if (resolved.kind === 'none') return { source: 'none', document: undefined, stale: false, fetchedAt: undefined, error: undefined, configKey };
     let source: SourceConfig;
-    if (resolved.kind === 'local') source = { kind: 'local', config: resolved.config };
-    else {
+    if (resolved.kind === 'local') {
+      // Local bands are computed here rather than by loadBands: self-set increases from the ledger apply.
+      const now = new Date();
+      const [usage, increases] = await Promise.all([deps.localUsage?.(), deps.localIncreases?.() ?? Promise.resolve([])]);
+      const document = localBandsDocument(resolved.config, now, usage ?? { usedByWorkflow: new Map(), asOf: now }, sumByWorkflow(increases));
+      return { source: 'local', document, stale: false, fetchedAt: now.toISOString(), error: undefined, configKey };
+    } else {
       const token = await deps.tokens.get(resolved.url);
       if (!token) {
         return {
@@ -124,6 +140,19 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
       throw error;
     }
   };
+}
+
+/** Several self-set increases on one band add up (localBandsDocument takes one per class). */
+function sumByWorkflow(increases: readonly SelfSetIncrease[]): SelfSetIncrease[] {
+  const byWorkflow = new Map<string, SelfSetIncrease>();
+  for (const inc of increases) {
+    const prev = byWorkflow.get(inc.workflow);
+    byWorkflow.set(
+      inc.workflow,
+      prev ? { ...prev, amount_micros: prev.amount_micros + inc.amount_micros, until: prev.until < inc.until ? prev.until : inc.until } : { ...inc },
+    );
+  }
+  return [...byWorkflow.values()];
 }
 
 /** A client for the connected Bands API v1 endpoint, or undefined when there is none (or no token). */
