@@ -115,8 +115,11 @@ export function ruleMatches(
     if (!input.band || !projected) return false;
     const allocated = input.band.allocated.amount_micros;
     const remainingAfter = projected.remaining_after.amount_micros;
-    // remaining_after / allocated * 100 < N, in integers
-    if (!(allocated > 0 && BigInt(remainingAfter) * 100n < BigInt(allocated) * BigInt(when.remaining_percent_after_below))) return false;
+    const below = when.remaining_percent_after_below;
+    // remaining_after / allocated * 100 < N, in integers; of a zero band nothing is left, which is below
+    // any positive N (the rule used to be skipped there, the one band where it matters most)
+    const matches = allocated > 0 ? BigInt(remainingAfter) * 100n < BigInt(allocated) * BigInt(below) : below > 0;
+    if (!matches) return false;
   }
   if (when.max_duration_above !== undefined) {
     const threshold = isoDurationMs(when.max_duration_above);

@@ -110,6 +110,10 @@ describe('preflightVerdict', () => {
     const reserved = makeBand({ allocated: 40 * USD, used: 12 * USD, reserved: 10 * USD });
     assert.equal(verdict({ band: reserved, estimate: cost(10 * USD), rules: [rule] }).decision, 'allow');
     assert.equal(verdict({ band: reserved, estimate: cost(10 * USD + 1), rules: [rule] }).decision, 'warn');
+    // a zero band has nothing left after any run
+    const zero = makeBand({ allocated: 0, used: 0 });
+    assert.equal(verdict({ band: zero, estimate: cost(1), rules: [rule] }).decision, 'warn');
+    assert.equal(verdict({ band: zero, estimate: cost(1), rules: [{ id: 'z', when: { remaining_percent_after_below: 0 }, action: 'warn' }] }).decision, 'allow');
     // without a band there is nothing to compute the percent of
     assert.equal(verdict({ band: undefined, rules: [rule] }).decision, 'allow');
   });
