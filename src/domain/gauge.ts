@@ -90,12 +90,17 @@ export function gaugeFor(band: Band, now: Date): Gauge {
   };
 }
 
-/** Monthly cost of a seat (yearly seats spread over 12 months, weekly ones × 52/12). */
+/**
+ * Monthly cost of a seat: yearly seats spread over 12 months, weekly ones × 52/12, daily ones × 365/12,
+ * and multiples (P3M quarterly, P2Y) divided by their count. Anything else is taken as monthly.
+ */
 export function monthlySeatMicros(seat: SeatItem): number {
-  const period = seat.cost_period ?? 'P1M';
-  if (period === 'P1Y') return scaleMicros(seat.cost.amount_micros, 1, 12);
-  if (period === 'P1W') return scaleMicros(seat.cost.amount_micros, 52, 12);
-  return seat.cost.amount_micros;
+  const match = /^P(\d{1,4})([YMWD])$/.exec(seat.cost_period ?? 'P1M');
+  const count = match ? Number(match[1]) : 1;
+  if (!match || count === 0) return seat.cost.amount_micros;
+  const perMonth: Record<string, [number, number]> = { Y: [1, 12], M: [1, 1], W: [52, 12], D: [365, 12] };
+  const [numerator, denominator] = perMonth[match[2]!]!;
+  return scaleMicros(seat.cost.amount_micros, numerator, denominator * count);
 }
 
 export interface WholeBill {

@@ -209,6 +209,10 @@ describe('gauge', () => {
       assert.equal(monthlySeatMicros(seat(12 * USD, 'P1W')), 52 * USD);
       assert.equal(monthlySeatMicros(seat(19 * USD, 'P1M')), 19 * USD);
       assert.equal(monthlySeatMicros(seat(19 * USD)), 19 * USD);
+      assert.equal(monthlySeatMicros(seat(57 * USD, 'P3M')), 19 * USD, 'quarterly');
+      assert.equal(monthlySeatMicros(seat(456 * USD, 'P2Y')), 19 * USD);
+      assert.equal(monthlySeatMicros(seat(1 * USD, 'P1D')), 30_416_667, '365/12 days');
+      assert.equal(monthlySeatMicros(seat(19 * USD, 'monthly')), 19 * USD, 'unknown text: taken as monthly');
       const bill = wholeBill([seat(19 * USD), seat(10 * USD, 'P1M', 'EUR')], [makeBand({ allocated: 10 * USD, used: 1, currency: 'EUR' })]);
       assert.equal(bill.seatsMicros, 19 * USD);
       assert.equal(bill.usageMicros, 0);
