@@ -1,4 +1,75 @@
-import { notAvailable } from './notAvailable';
+// `spend-band request`: file a band-increase request tied to an outcome with the endpoint. The
+// Idempotency-Key is derived from the request's content and the day, so re-running the same command
+// after a dropped connection does not file a second request.
+import { createHash } from 'node:crypto';
+import { validateJustification, parseAmount, validateUntilDate } from '../domain/increaseRequest';
+import { formatMoney } from '../domain/money';
+import type { IncreaseRequestCreate } from '../domain/schemas';
+import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
+import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { printJson, type CliContext } from './cliContext';
+import { endpointClient } from './endpointClient';
+import { CliError, EXIT } from './exitCodes';
+import { apiFailure } from './requestsCommand';
 
-// FIXME(#8): the real command lands with its issue.
-export const requestCommand = notAvailable('request', 8);
+export async function requestCommand(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, [...SOURCE_FLAGS, 'band', 'delta-usd', 'new-usd', 'outcome', 'justification', 'scope', 'metric', 'baseline', 'target', 'review-at']);
+  const bandId = requireFlag(ctx.args, 'band');
+  const delta = flag(ctx.args, 'delta-usd');
+  const newUsd = flag(ctx.args, 'new-usd');
+  if ((delta === undefined) === (newUsd === undefined)) throw new CliError('give exactly one of --delta-usd N or --new-usd N.', EXIT.usage);
+  const amount = parseAmount((delta ?? newUsd)!);
+  if ('error' in amount) throw new CliError(`${delta !== undefined ? '--delta-usd' : '--new-usd'}: ${amount.error}.`, EXIT.usage);
+  const justification = requireFlag(ctx.args, 'justification');
+  const why = validateJustification(justification);
+  if (why) throw new CliError(`--justification: ${why}.`, EXIT.usage);
+  const scopeText = flag(ctx.args, 'scope') ?? 'current_period';
+  let scope: IncreaseRequestCreate['scope'];
+  let until: string | undefined;
+  if (scopeText === 'current_period' || scopeText === 'next_period') scope = scopeText;
+  else if (scopeText.startsWith('until:')) {
+    scope = 'until_date';
+    until = scopeText.slice(6);
+    const bad = validateUntilDate(until, ctx.now());
+    if (bad) throw new CliError(`--scope until:${until}: ${bad}.`, EXIT.usage);
+  } else throw new CliError('--scope must be current_period, next_period or until:YYYY-MM-DD.', EXIT.usage);
+  const outcomeKind = requireFlag(ctx.args, 'outcome');
+  const number = (name: string) => {
+    const v = flag(ctx.args, name);
+    if (v === undefined) return undefined;
+    if (!Number.isFinite(Number(v))) throw new CliError(`--${name} takes a number, not "${v}".`, EXIT.usage);
+    return Number(v);
+  };
+  const baseline = number('baseline');
+  const target = number('target');
+  const reviewAt = flag(ctx.args, 'review-at');
+  const body: IncreaseRequestCreate = {
+    band_id: bandId,
+    requested: delta !== undefined ? { delta: { currency: 'USD', amount_micros: amount.micros } } : { new_allocated: { currency: 'USD', amount_micros: amount.micros } },
+    scope,
+    ...(until ? { until } : {}),
+    justification: justification.trim(),
+    outcome: {
+      kind: outcomeKind,
+      ...(flag(ctx.args, 'metric') ? { metric: flag(ctx.args, 'metric')! } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...(reviewAt ? { review_at: reviewAt } : {}),
+    },
+  };
+  const key = `cli-${createHash('sha256').update(JSON.stringify(body)).update(ctx.now().toISOString().slice(0, 10)).digest('hex')}`;
+  const client = await endpointClient(ctx.args, ctx.env, 'spend-band request');
+  try {
+    const { request } = await client.createRequest(body, key, { signal: ctx.signal });
+    if (hasFlag(ctx.args, 'json')) printJson(ctx, request);
+    else {
+      const money = delta !== undefined ? `+${formatMoney({ currency: 'USD', amount_micros: amount.micros })}` : `→ ${formatMoney({ currency: 'USD', amount_micros: amount.micros })}`;
+      ctx.stdout.write(`Request ${request.id} filed: ${bandId} ${money}, ${scope}${until ? ` ${until}` : ''} — ${request.status}.\nFollow it with: spend-band requests --status pending\n`);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    return apiFailure(ctx, error);
+  } finally {
+    await client.close();
+  }
+}
