@@ -55,8 +55,9 @@ export const LocalSeatSchema = z.object({
 export const LocalConfigSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),
   timezone: z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' }).optional(),
-  developer: z.string().max(200).optional(),
-  role: z.string().max(200).optional(),
+  // an empty id would make an invalid BandsDocument (developer.id and role.id are non-empty)
+  developer: z.string().min(1, 'an id such as ada, or leave the field out').max(200).optional(),
+  role: z.string().min(1, 'a role id such as platform_engineer, or leave the field out').max(200).optional(),
   per_run_cap_usd: nonNegative.optional(),
   seats: z.array(LocalSeatSchema).max(50).optional(),
   bands: z

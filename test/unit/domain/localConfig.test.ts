@@ -276,6 +276,14 @@ describe('localConfig', () => {
       assert.equal(a.line, 5);
     });
 
+    it('an empty role or developer (it would make an invalid document)', () => {
+      const e = configError('{\n  "role": "",\n  "bands": []\n}');
+      assert.equal(e.line, 2);
+      assert.equal(e.field, 'role');
+      assert.match(e.message, /role: a role id such as platform_engineer, or leave the field out$/);
+      assert.equal(configError('{"developer": ""}').field, 'developer');
+    });
+
     it('a wrong type at the top', () => {
       const e = configError('{\n  "bands": {"workflow": "review"}\n}');
       assert.equal(e.field, 'bands');
