@@ -1,4 +1,189 @@
-import { notAvailable } from './notAvailable';
+// `spend-band usage`: personal usage measured from the local Claude Code and Codex logs, grouped by
+// day, month, model, workflow class or agent. The incremental index lives in the cache folder, one
+// per set of log folders, so a second run reads only what was appended.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { money as moneyValue } from '../domain/money';
+import { money } from '../domain/format';
+import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
+import type { WorkflowSession } from '../domain/session';
+import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
+import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
+import { UsageMeter } from '../usage/usageMeter';
+import type { UsageSnapshot, UsageTokens } from '../usage/usageSnapshot';
+import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
+import { printJson, type CliContext } from './cliContext';
+import { CliError, EXIT } from './exitCodes';
+import { cacheDir, configPath } from './paths';
 
-// FIXME(#6): the real command lands with its issue.
-export const usageCommand = notAvailable('usage', 6);
+const USAGE_FLAGS = ['since', 'until', 'by', 'claude-dir', 'codex-dir', 'sessions', 'cache-dir', 'prices', 'timezone', 'config', 'quiet'];
+
+function parseDay(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+  const text = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : value;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const valid = m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toISOString().slice(0, 10) === text;
+  if (!valid) throw new CliError(`--${name} must be a date like 2025-09-30, got "${value}".`, EXIT.usage);
+  return text;
+}
+
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** WorkflowSession records, one JSON object a line; a later line with the same id replaces an earlier one. */
+export function readSessionsFile(path: string, warn: (text: string) => void): WorkflowSession[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read the sessions file ${path}: ${(error as Error).message}. Check the path given by --sessions.`, EXIT.usage);
+  }
+  const byId = new Map<string, WorkflowSession>();
+  const bad: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const s = JSON.parse(line) as Partial<WorkflowSession>;
+      if (typeof s.id !== 'string' || typeof s.workflow !== 'string' || typeof s.start !== 'string' || !Number.isFinite(Date.parse(s.start))) throw new Error('shape');
+      if (s.end !== null && (typeof s.end !== 'string' || !Number.isFinite(Date.parse(s.end)))) throw new Error('shape');
+      byId.delete(s.id);
+      byId.set(s.id, s as WorkflowSession);
+    } catch {
+      bad.push(i + 1);
+    }
+  });
+  if (bad.length > 0) {
+    warn(`skipped ${bad.length} unreadable line(s) of ${path} (line ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}); each line must be a session {"id","workflow","start","end"}.`);
+  }
+  return [...byId.values()];
+}
+
+/** One index per set of log folders: usage kept from deleted logs must not leak into another set. */
+function indexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
+  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
+}
+
+function tokensJson(t: UsageTokens): UsageTokens {
+  return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write };
+}
+
+function rowJson(row: UsageRow) {
+  return {
+    key: row.key,
+    tokens: tokensJson(row.tokens),
+    cost: moneyValue(row.costMicros),
+    events: row.requests,
+    unpriced_events: row.unpricedRequests,
+  };
+}
+
+export async function usageCommand(ctx: CliContext): Promise<number> {
+  const args = ctx.args;
+  assertKnownFlags(args, USAGE_FLAGS);
+  const by = (flag(args, 'by') ?? 'day') as UsageGrouping;
+  if (!USAGE_GROUPINGS.includes(by)) throw new CliError(`--by must be one of ${USAGE_GROUPINGS.join(', ')}, got "${flag(args, 'by')}".`, EXIT.usage);
+  const since = parseDay(flag(args, 'since'), 'since');
+  const until = parseDay(flag(args, 'until'), 'until');
+  if (since && until && until < since) throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
+  const timeZone = flag(args, 'timezone') ?? systemTimeZone();
+  if (!isValidTimeZone(timeZone)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
+  const claudeDirs = flagAll(args, 'claude-dir');
+  const codexDirs = flagAll(args, 'codex-dir');
+  const claude = claudeDirs.length > 0 ? claudeDirs : defaultClaudeDirs(ctx.env);
+  const codex = codexDirs.length > 0 ? codexDirs : defaultCodexDirs(ctx.env);
+  const sessionsPath = flag(args, 'sessions');
+  const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+  const sessions = sessionsPath ? readSessionsFile(sessionsPath, warn) : [];
+  if (by === 'workflow' && !sessionsPath) warn('no --sessions FILE given: all usage is untagged. The extension writes tagged sessions to a file you can pass here.');
+
+  const pricesPath = flag(args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(args, ctx.env)), 'prices.json');
+  const workerScript = join(__dirname, 'scanWorker.js');
+  const meter = new UsageMeter({
+    claudeDirs: claude,
+    codexDirs: codex,
+    statePath: indexPath(cacheDir(args, ctx.env), claude, codex),
+    pricesOverridePath: pricesPath,
+    workerScript: existsSync(workerScript) ? workerScript : undefined,
+    scanInThisThread: true,
+  });
+  let snapshot: UsageSnapshot;
+  try {
+    snapshot = await meter.refresh({ signal: ctx.signal });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.includes('price file')) throw new CliError(message, EXIT.usage);
+    throw error;
+  } finally {
+    await meter.dispose();
+  }
+  if (snapshot.stats.indexError) warn(snapshot.stats.indexError);
+
+  const fromMs = since ? startOfLocalDate(since, timeZone) : undefined;
+  const toMs = until ? startOfLocalDate(nextDay(until), timeZone) : undefined;
+  const table = groupUsage(snapshot.events, { by, timeZone, sessions, ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) });
+  const inWindow = snapshot.events.filter((e) => (fromMs === undefined || e.timestamp >= fromMs) && (toMs === undefined || e.timestamp < toMs));
+  const day = localDayFormatter(timeZone);
+  const from = since ?? (inWindow[0] ? day(inWindow[0].timestamp) : null);
+  const to = until ?? (inWindow.length > 0 ? day(inWindow[inWindow.length - 1]!.timestamp) : null);
+  const unpriced = groupUsage(
+    inWindow.filter((e) => e.costMicros === null),
+    { by: 'model', timeZone },
+  ).rows.map((r) => ({ model: r.key, tokens: tokensJson(r.tokens), events: r.requests }));
+
+  if (hasFlag(args, 'json')) {
+    printJson(ctx, {
+      from,
+      to,
+      time_zone: timeZone,
+      by,
+      totals: { tokens: tokensJson(table.totals.tokens), cost: moneyValue(table.totals.costMicros), events: table.totals.requests },
+      rows: table.rows.map(rowJson),
+      skipped_lines: snapshot.skippedLines,
+      unpriced_models: unpriced,
+      prices_as_of: snapshot.pricesAsOf,
+      as_of: snapshot.asOf,
+    });
+  } else {
+    ctx.stdout.write(renderUsageText(table.rows, table.totals, by, from, to, timeZone));
+    if (unpriced.length > 0) {
+      ctx.stdout.write(`\nNo price for: ${unpriced.map((u) => `${u.model} (${u.events} requests, ${formatTokens(u.tokens.input + u.tokens.output + u.tokens.cache_read + u.tokens.cache_write)} tokens)`).join(', ')} — not included in the cost. Add them to ${pricesPath}.\n`);
+    }
+    ctx.stdout.write(`Prices as of ${snapshot.pricesAsOf}. ${snapshot.stats.filesTotal} log files, ${snapshot.skippedLines} unreadable line(s) skipped.\n`);
+  }
+  if (snapshot.stats.filesTotal === 0 && !hasFlag(args, 'quiet')) {
+    warn(`no agent logs found under ${[...claude.map((d) => join(d, 'projects')), ...codex.map((d) => join(d, 'sessions'))].join(', ')}. Pass --claude-dir or --codex-dir (or set CLAUDE_CONFIG_DIR / CODEX_HOME).`);
+  }
+  return EXIT.ok;
+}
+
+function formatTokens(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGrouping, from: string | null, to: string | null, timeZone: string): string {
+  const head = [by === 'day' ? 'Day' : by === 'month' ? 'Month' : by === 'model' ? 'Model' : by === 'agent' ? 'Agent' : 'Workflow', 'Input', 'Output', 'Cache read', 'Cache write', 'Requests', 'Cost'];
+  const line = (r: UsageRow, key = r.key) => [
+    key,
+    formatTokens(r.tokens.input),
+    formatTokens(r.tokens.output),
+    formatTokens(r.tokens.cache_read),
+    formatTokens(r.tokens.cache_write),
+    String(r.requests),
+    `${money(r.costMicros, 'USD', 'exact')}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+  ];
+  const body = [head, ...rows.map((r) => line(r)), line(totals, 'Total')];
+  const widths = head.map((_, c) => Math.max(...body.map((r) => r[c]!.length)));
+  const fmt = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const out = [`Usage ${from ?? '—'} … ${to ?? '—'} (${timeZone})`, fmt(head), ...rows.map((r) => fmt(line(r))), fmt(line(totals, 'Total'))];
+  if (rows.length === 0) out.splice(2, 0, '(no usage in this window)');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,30 @@
+// Usage → workflow class: each rollup goes to the tagged session active at its timestamp (the
+// latest-started one when tags overlap, as workflowAt decides), else to "untagged".
+import { workflowAt, type WorkflowSession } from '../domain/session';
+import { UNTAGGED } from '../domain/workflowClasses';
+import type { UsageEvent, UsageSnapshot } from './usageSnapshot';
+
+/** The workflow class of each event, by the same rule as usedByWorkflow (for reports that need both). */
+export function workflowOfEvent(sessions: readonly WorkflowSession[], event: UsageEvent): string {
+  // An open session runs until now; usage is never in the future, so "now" can be unbounded here.
+  return workflowAt(sessions, event.timestamp, Number.POSITIVE_INFINITY) ?? UNTAGGED;
+}
+
+/** Priced spend (integer micros) per workflow class for events in [from, to). Unpriced usage is not money. */
+export function usedByWorkflow(snapshot: UsageSnapshot, sessions: readonly WorkflowSession[], from: Date, to: Date): Map<string, number> {
+  const fromMs = from.getTime();
+  const toMs = to.getTime();
+  // Only sessions that overlap the window can match; this keeps the per-event lookup short.
+  const relevant = sessions.filter((s) => {
+    const start = Date.parse(s.start);
+    const end = s.end === null ? Number.POSITIVE_INFINITY : Date.parse(s.end);
+    return start < toMs && end > fromMs;
+  });
+  const used = new Map<string, number>();
+  for (const event of snapshot.events) {
+    if (event.timestamp < fromMs || event.timestamp >= toMs || event.costMicros === null) continue;
+    const workflow = workflowOfEvent(relevant, event);
+    used.set(workflow, (used.get(workflow) ?? 0) + event.costMicros);
+  }
+  return used;
+}

@@ -1,0 +1,207 @@
+// One Claude Code transcript line → the usage it carries. Assistant lines hold `message.usage`,
+// `message.model`, `message.id`, `requestId`, `timestamp`, `sessionId`, `cwd`; the walk reads those
+// members at their own nesting level only (a tool input may well contain a "model" or "usage" key of
+// its own) and skips everything else without decoding it.
+import { ascii, hashBytes, hashHi, hashLo, hashStart, keyIs, readUint, stringEnd, walkObject } from './jsonBytes';
+
+export const LINE_USAGE = 0;
+/** valid JSON, but not a usage line (a user line, a summary, a tool result that mentions usage) */
+export const LINE_OTHER = 1;
+/** a usage line we cannot read: malformed JSON, a bad timestamp or token count */
+export const LINE_CORRUPT = 2;
+
+const K_MESSAGE = ascii('message');
+const K_TIMESTAMP = ascii('timestamp');
+const K_SESSION = ascii('sessionId');
+const K_REQUEST = ascii('requestId');
+const K_CWD = ascii('cwd');
+const K_ID = ascii('id');
+const K_MODEL = ascii('model');
+const K_USAGE = ascii('usage');
+const K_INPUT = ascii('input_tokens');
+const K_OUTPUT = ascii('output_tokens');
+const K_CACHE_WRITE = ascii('cache_creation_input_tokens');
+const K_CACHE_READ = ascii('cache_read_input_tokens');
+
+export class ClaudeLineParser {
+  // The fields of the last parsed line (reused, so a scan allocates no object per line).
+  timestampMs = 0;
+  /** quote positions of the string fields in `b` (-1 when absent); decoded only when they change */
+  modelOpen = -1;
+  modelClose = -1;
+  sessionOpen = -1;
+  sessionClose = -1;
+  cwdOpen = -1;
+  cwdClose = -1;
+  input = 0;
+  output = 0;
+  cacheRead = 0;
+  cacheWrite = 0;
+  /** 64-bit dedupe key: message.id + requestId, or the line's bytes when it has no message.id */
+  keyHi = 0;
+  keyLo = 0;
+
+  b: Buffer = Buffer.alloc(0);
+  private end = 0;
+  private hasUsage = false;
+  private bad = false;
+  private msgIdOpen = -1;
+  private msgIdClose = -1;
+  private reqOpen = -1;
+  private reqClose = -1;
+
+  private readonly visitTop = (ko: number, kc: number, v: number): number => {
+    const b = this.b;
+    if (keyIs(b, ko, kc, K_MESSAGE)) return walkObject(b, v, this.end, this.visitMessage);
+    if (keyIs(b, ko, kc, K_TIMESTAMP)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.timestampMs = parseIsoTimestamp(b, v + 1, close);
+      return close + 1;
+    }
+    if (keyIs(b, ko, kc, K_SESSION)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.sessionOpen = v;
+      this.sessionClose = close;
+      return close + 1;
+    }
+    if (keyIs(b, ko, kc, K_REQUEST)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.reqOpen = v;
+      this.reqClose = close;
+      return close + 1;
+    }
+    if (keyIs(b, ko, kc, K_CWD)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.cwdOpen = v;
+      this.cwdClose = close;
+      return close + 1;
+    }
+    return -1;
+  };
+
+  private readonly visitMessage = (ko: number, kc: number, v: number): number => {
+    const b = this.b;
+    if (keyIs(b, ko, kc, K_USAGE)) {
+      this.hasUsage = true;
+      return walkObject(b, v, this.end, this.visitUsage);
+    }
+    if (keyIs(b, ko, kc, K_ID)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.msgIdOpen = v;
+      this.msgIdClose = close;
+      return close + 1;
+    }
+    if (keyIs(b, ko, kc, K_MODEL)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.modelOpen = v;
+      this.modelClose = close;
+      return close + 1;
+    }
+    return -1;
+  };
+
+  private readonly visitUsage = (ko: number, kc: number, v: number): number => {
+    const b = this.b;
+    let field = -1;
+    if (keyIs(b, ko, kc, K_INPUT)) field = 0;
+    else if (keyIs(b, ko, kc, K_OUTPUT)) field = 1;
+    else if (keyIs(b, ko, kc, K_CACHE_READ)) field = 2;
+    else if (keyIs(b, ko, kc, K_CACHE_WRITE)) field = 3;
+    if (field === -1) return -1;
+    if (b[v] === 0x6e /* null */) return -1;
+    const value = readUint(b, v, this.end);
+    if (value < 0) {
+      this.bad = true;
+      return -1;
+    }
+    if (field === 0) this.input = value;
+    else if (field === 1) this.output = value;
+    else if (field === 2) this.cacheRead = value;
+    else this.cacheWrite = value;
+    return -1; // let the walker skip the number
+  };
+
+  /** The closing quote of a string value at `v`, or -1 (a non-string value is left to the walker). */
+  private str(v: number): number {
+    if (this.b[v] !== 0x22) return -1;
+    return stringEnd(this.b, v, this.end);
+  }
+
+  /** Parse the line b[start, end) (without its newline). */
+  parse(b: Buffer, start: number, end: number): number {
+    this.b = b;
+    this.end = end;
+    this.hasUsage = false;
+    this.bad = false;
+    this.timestampMs = NaN;
+    this.modelOpen = this.modelClose = this.sessionOpen = this.sessionClose = this.cwdOpen = this.cwdClose = -1;
+    this.input = this.output = this.cacheRead = this.cacheWrite = 0;
+    this.msgIdOpen = this.msgIdClose = this.reqOpen = this.reqClose = -1;
+    const after = walkObject(b, start, end, this.visitTop);
+    if (after === -1) return LINE_CORRUPT;
+    if (!this.hasUsage) return LINE_OTHER;
+    if (this.bad || !Number.isFinite(this.timestampMs)) return LINE_CORRUPT;
+    hashStart();
+    if (this.msgIdOpen !== -1) {
+      hashBytes(b, this.msgIdOpen + 1, this.msgIdClose);
+      if (this.reqOpen !== -1) {
+        hashBytes(ZERO, 0, 1);
+        hashBytes(b, this.reqOpen + 1, this.reqClose);
+      }
+    } else {
+      // No id to dedupe on: the same line read twice (a rewritten file) still counts once.
+      hashBytes(NO_ID, 0, NO_ID.length);
+      hashBytes(b, start, end);
+    }
+    this.keyHi = hashHi();
+    this.keyLo = hashLo();
+    return LINE_USAGE;
+  }
+}
+
+const ZERO = new Uint8Array([0]);
+const NO_ID = ascii('\u0000line\u0000');
+
+/**
+ * Epoch ms of an ISO 8601 UTC timestamp in b[start, end) such as 2025-09-01T10:00:00.123Z, read
+ * from the bytes (no string); other forms (offsets, no fraction digits…) go through Date.parse.
+ */
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+export function parseIsoTimestamp(b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len >= 20 && b[end - 1] === 0x5a && b[start + 4] === 0x2d && b[start + 7] === 0x2d && b[start + 10] === 0x54 && b[start + 13] === 0x3a && b[start + 16] === 0x3a) {
+    const d = (i: number) => b[start + i]! - 0x30;
+    const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const mo = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    const h = d(11) * 10 + d(12);
+    const mi = d(14) * 10 + d(15);
+    const sec = d(17) * 10 + d(18);
+    let ms = 0;
+    let ok = mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 60;
+    for (const i of DIGIT_POSITIONS) if (d(i) < 0 || d(i) > 9) ok = false;
+    if (len > 20) {
+      if (b[start + 19] !== 0x2e) ok = false;
+      else {
+        // fraction: up to 9 digits, milliseconds are the first three
+        let scale = 100;
+        for (let i = 20; i < len - 1; i++) {
+          const x = d(i);
+          if (x < 0 || x > 9) ok = false;
+          ms += x * scale;
+          scale /= 10;
+        }
+        ms = Math.floor(ms);
+      }
+    } else if (b[start + 19] !== 0x5a) ok = false;
+    if (ok) return Date.UTC(y, mo - 1, day, h, mi, sec, ms);
+  }
+  return Date.parse(Buffer.from(b.buffer, b.byteOffset + start, len).toString('latin1'));
+}

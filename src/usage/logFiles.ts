@@ -1,0 +1,93 @@
+// Where the agents write their logs, and the list of log files under those folders.
+//   Claude Code: <config dir>/projects/<project>/<session>.jsonl and <session>/subagents/*.jsonl
+//   Codex CLI:   <CODEX_HOME>/sessions/YYYY/MM/DD/rollout-*.jsonl and <CODEX_HOME>/archived_sessions/
+import { readdirSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Agent } from './logParser';
+
+export interface LogFile {
+  path: string;
+  agent: Agent;
+}
+
+/** CLAUDE_CONFIG_DIR (comma-separated) else ~/.config/claude and ~/.claude. */
+export function defaultClaudeDirs(env: NodeJS.ProcessEnv, home = homedir()): string[] {
+  const configured = (env.CLAUDE_CONFIG_DIR ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  if (configured.length > 0) return configured;
+  return [join(env.XDG_CONFIG_HOME || join(home, '.config'), 'claude'), join(home, '.claude')];
+}
+
+/** CODEX_HOME else ~/.codex. */
+export function defaultCodexDirs(env: NodeJS.ProcessEnv, home = homedir()): string[] {
+  const configured = env.CODEX_HOME?.trim();
+  return [configured || join(home, '.codex')];
+}
+
+function roots(claudeDirs: readonly string[], codexDirs: readonly string[]): { dir: string; agent: Agent }[] {
+  return [
+    ...claudeDirs.map((d) => ({ dir: join(d, 'projects'), agent: 'claude_code' as const })),
+    ...codexDirs.flatMap((d) => [
+      { dir: join(d, 'sessions'), agent: 'codex' as const },
+      { dir: join(d, 'archived_sessions'), agent: 'codex' as const },
+    ]),
+  ];
+}
+
+const MAX_DEPTH = 8;
+
+function collect(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[]): void {
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (depth < MAX_DEPTH) subdirs.push(path);
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith('.jsonl')) {
+      out.push({ path, agent });
+    }
+  }
+}
+
+/** All log files, sorted by path. A folder that does not exist is simply empty. */
+export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: readonly string[]): LogFile[] {
+  const out: LogFile[] = [];
+  for (const { dir, agent } of roots(claudeDirs, codexDirs)) {
+    const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
+    while (stack.length > 0) {
+      const { path, depth } = stack.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(path, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      const subdirs: string[] = [];
+      collect(entries, path, agent, depth, out, subdirs);
+      for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export async function listLogFiles(claudeDirs: readonly string[], codexDirs: readonly string[]): Promise<LogFile[]> {
+  const out: LogFile[] = [];
+  for (const { dir, agent } of roots(claudeDirs, codexDirs)) {
+    const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
+    while (stack.length > 0) {
+      const { path, depth } = stack.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = await readdir(path, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      const subdirs: string[] = [];
+      collect(entries, path, agent, depth, out, subdirs);
+      for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,366 @@
+// Reads the new bytes of one log file and returns its usage records in columns (typed arrays that a
+// worker can transfer without copying). Only complete lines are consumed: a line still being written
+// is left for the next scan, and `end` says where the next scan starts.
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { ClaudeLineParser, LINE_CORRUPT, LINE_USAGE } from './claudeLine';
+import { CodexLineParser, newCodexState, type CodexFileState } from './codexLine';
+import { decodeString, hashBytes, hashHi, hashStart } from './jsonBytes';
+
+export type Agent = 'claude_code' | 'codex';
+
+export interface FileTask {
+  path: string;
+  agent: Agent;
+  /** byte offset to start at (the start of a line) */
+  from: number;
+  codex?: CodexFileState | undefined;
+}
+
+export interface FileRecords {
+  count: number;
+  keyHi: Uint32Array;
+  keyLo: Uint32Array;
+  timestampMs: Float64Array;
+  /** input, output, cache_read, cache_write per record */
+  tokens: Float64Array;
+  /** indexes into `strings` */
+  model: Uint32Array;
+  session: Uint32Array;
+  project: Uint32Array;
+  strings: string[];
+}
+
+export interface FileResult {
+  path: string;
+  agent: Agent;
+  from: number;
+  /** offset after the last complete line consumed */
+  end: number;
+  /** hash of up to 64 bytes before `end`, to notice a file rewritten under the same name */
+  tailHash: number;
+  skipped: number;
+  records: FileRecords;
+  codex?: CodexFileState | undefined;
+}
+
+const CLAUDE_MARKERS = [Buffer.from('"usage"')];
+const CODEX_MARKERS = [Buffer.from('"token_count"'), Buffer.from('"turn_context"'), Buffer.from('"session_meta"')];
+const TAIL = 64;
+
+class RecordBuilder {
+  count = 0;
+  private cap = 0;
+  keyHi = new Uint32Array(0);
+  keyLo = new Uint32Array(0);
+  timestampMs = new Float64Array(0);
+  tokens = new Float64Array(0);
+  model = new Uint32Array(0);
+  session = new Uint32Array(0);
+  project = new Uint32Array(0);
+  readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+
+  intern(text: string): number {
+    let i = this.stringIndex.get(text);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, i);
+    }
+    return i;
+  }
+
+  // The last bytes seen for each string field, so that a line repeating its file's session id, cwd
+  // and model (nearly all of them) costs a byte comparison, not a decode and a map lookup.
+  private readonly lastBytes: (Buffer | undefined)[] = [undefined, undefined, undefined];
+  private readonly lastIndex = [0, 0, 0];
+
+  private internRange(slot: number, b: Buffer, open: number, close: number): number {
+    if (open < 0) return this.intern('');
+    const len = close - open - 1;
+    const last = this.lastBytes[slot];
+    if (last !== undefined && last.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (last[i] !== b[open + 1 + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastIndex[slot]!;
+    }
+    const index = this.intern(decodeString(b, open, close));
+    this.lastBytes[slot] = Buffer.from(b.subarray(open + 1, close));
+    this.lastIndex[slot] = index;
+    return index;
+  }
+
+  addClaude(p: ClaudeLineParser): void {
+    const n = this.slot(p);
+    this.model[n] = this.internRange(0, p.b, p.modelOpen, p.modelClose);
+    this.session[n] = this.internRange(1, p.b, p.sessionOpen, p.sessionClose);
+    this.project[n] = this.internRange(2, p.b, p.cwdOpen, p.cwdClose);
+  }
+
+  addCodex(p: CodexLineParser): void {
+    const n = this.slot(p);
+    this.model[n] = this.intern(p.model);
+    this.session[n] = this.intern(p.sessionId);
+    this.project[n] = this.intern(p.cwd);
+  }
+
+  private slot(p: ClaudeLineParser | CodexLineParser): number {
+    if (this.count === this.cap) this.grow();
+    const n = this.count++;
+    this.keyHi[n] = p.keyHi;
+    this.keyLo[n] = p.keyLo;
+    this.timestampMs[n] = p.timestampMs;
+    this.tokens[n * 4] = p.input;
+    this.tokens[n * 4 + 1] = p.output;
+    this.tokens[n * 4 + 2] = p.cacheRead;
+    this.tokens[n * 4 + 3] = p.cacheWrite;
+    return n;
+  }
+
+  private grow(): void {
+    const cap = Math.max(64, this.cap * 2);
+    const grow32 = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    const grow64 = (a: Float64Array, width: number) => {
+      const b = new Float64Array(cap * width);
+      b.set(a);
+      return b;
+    };
+    this.keyHi = grow32(this.keyHi);
+    this.keyLo = grow32(this.keyLo);
+    this.model = grow32(this.model);
+    this.session = grow32(this.session);
+    this.project = grow32(this.project);
+    this.timestampMs = grow64(this.timestampMs, 1);
+    this.tokens = grow64(this.tokens, 4);
+    this.cap = cap;
+  }
+
+  finish(): FileRecords {
+    const n = this.count;
+    return {
+      count: n,
+      keyHi: this.keyHi.slice(0, n),
+      keyLo: this.keyLo.slice(0, n),
+      timestampMs: this.timestampMs.slice(0, n),
+      tokens: this.tokens.slice(0, n * 4),
+      model: this.model.slice(0, n),
+      session: this.session.slice(0, n),
+      project: this.project.slice(0, n),
+      strings: this.strings,
+    };
+  }
+}
+
+/** The lines of one file as they arrive in chunks; the partial last line is carried over. */
+export class FileParser {
+  private buf: Buffer;
+  private carry = 0;
+  /** file offset of buf[0] */
+  private base: number;
+  private readonly claude = new ClaudeLineParser();
+  private readonly codex: CodexLineParser | undefined;
+  private readonly markers: Buffer[];
+  private readonly builder = new RecordBuilder();
+  skipped = 0;
+  /** file offset after the last consumed line */
+  consumed: number;
+
+  constructor(
+    readonly task: FileTask,
+    bufferSize: number,
+    /** a Buffer to reuse across files (its contents are not kept) */
+    shared?: Buffer,
+  ) {
+    this.buf = shared && shared.length >= bufferSize ? shared : Buffer.allocUnsafe(bufferSize);
+    this.base = task.from;
+    this.consumed = task.from;
+    if (task.agent === 'codex') {
+      this.codex = new CodexLineParser(task.codex ? { ...task.codex, previousTotal: task.codex.previousTotal?.slice() ?? null } : newCodexState(task.path));
+      this.markers = CODEX_MARKERS;
+    } else {
+      this.markers = CLAUDE_MARKERS;
+    }
+  }
+
+  /** Where the next read goes: buffer, offset in it, room left, and the file position. */
+  readTarget(): { buffer: Buffer; offset: number; length: number; position: number } {
+    if (this.carry === this.buf.length) {
+      // One line longer than the buffer: grow it (lines of a few MB exist: pasted files, big tool results).
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.carry);
+      this.buf = bigger;
+    }
+    return { buffer: this.buf, offset: this.carry, length: this.buf.length - this.carry, position: this.base + this.carry };
+  }
+
+  /** `n` bytes arrived at readTarget(); 0 means end of file. */
+  feed(n: number): void {
+    const limit = this.carry + n;
+    if (n === 0) {
+      this.finishTail(limit);
+      return;
+    }
+    const view = this.buf.subarray(0, limit);
+    const next = this.markers.map(() => -2);
+    let ls = 0;
+    for (;;) {
+      const nl = view.indexOf(10, ls);
+      if (nl === -1) break;
+      let hasMarker = false;
+      for (let m = 0; m < next.length; m++) {
+        if (next[m]! < ls && next[m] !== -1) next[m] = view.indexOf(this.markers[m]!, ls);
+        const at = next[m]!;
+        if (at !== -1 && at < nl) hasMarker = true;
+      }
+      this.line(ls, nl, hasMarker);
+      ls = nl + 1;
+    }
+    this.consumed = this.base + ls;
+    this.buf.copy(this.buf, 0, ls, limit);
+    this.base += ls;
+    this.carry = limit - ls;
+  }
+
+  private line(start: number, end: number, hasMarker: boolean): void {
+    const b = this.buf;
+    while (end > start && (b[end - 1] === 0x0d || b[end - 1] === 0x20 || b[end - 1] === 0x09)) end--;
+    while (start < end && (b[start] === 0x20 || b[start] === 0x09)) start++;
+    if (start === end) return;
+    if (b[start] !== 0x7b || b[end - 1] !== 0x7d) {
+      this.skipped++;
+      return;
+    }
+    if (!hasMarker) return;
+    let status: number;
+    if (this.codex) {
+      const p = this.codex;
+      status = p.parse(b.toString('utf8', start, end));
+      if (status === LINE_USAGE && p.input + p.output + p.cacheRead + p.cacheWrite > 0) this.builder.addCodex(p);
+    } else {
+      const p = this.claude;
+      status = p.parse(b, start, end);
+      if (status === LINE_USAGE && p.input + p.output + p.cacheRead + p.cacheWrite > 0) this.builder.addClaude(p);
+    }
+    if (status === LINE_CORRUPT) this.skipped++;
+  }
+
+  /**
+   * End of file with bytes after the last newline: a writer may be mid-line. Consume them only if
+   * they form a complete JSON value (then a writer that omits the final newline is still read).
+   */
+  private finishTail(limit: number): void {
+    if (limit === 0) return;
+    const text = this.buf.toString('utf8', 0, limit).trim();
+    if (!text) return;
+    try {
+      JSON.parse(text);
+    } catch {
+      return;
+    }
+    const savedCarry = limit;
+    this.line(0, limit, this.markers.some((m) => this.buf.subarray(0, limit).indexOf(m) !== -1));
+    this.consumed = this.base + savedCarry;
+    this.base += savedCarry;
+    this.carry = 0;
+  }
+
+  result(tailHash: number): FileResult {
+    return {
+      path: this.task.path,
+      agent: this.task.agent,
+      from: this.task.from,
+      end: this.consumed,
+      tailHash,
+      skipped: this.skipped,
+      records: this.builder.finish(),
+      codex: this.codex?.state,
+    };
+  }
+}
+
+export const READ_BUFFER_BYTES = 1 << 20;
+
+/** Hash of the up to 64 bytes before `end` (0 at the start of a file). */
+export function tailHashSync(fd: number, end: number): number {
+  if (end <= 0) return 0;
+  const len = Math.min(TAIL, end);
+  const b = Buffer.allocUnsafe(len);
+  const n = readSync(fd, b, 0, len, end - len);
+  return hashOf(b, n);
+}
+
+function hashOf(b: Uint8Array, n: number): number {
+  hashStart();
+  hashBytes(b, 0, n);
+  return hashHi();
+}
+
+export async function tailHashAsync(handle: FileHandle, end: number): Promise<number> {
+  if (end <= 0) return 0;
+  const len = Math.min(TAIL, end);
+  const b = Buffer.allocUnsafe(len);
+  const { bytesRead } = await handle.read(b, 0, len, end - len);
+  return hashOf(b, bytesRead);
+}
+
+/** Parse a file synchronously (in a worker thread). A file that vanished yields no records. */
+export function parseFileSync(task: FileTask, shared?: Buffer, onBytes?: (n: number) => void, shouldStop?: () => boolean): FileResult {
+  const parser = new FileParser(task, READ_BUFFER_BYTES, shared);
+  let fd: number;
+  try {
+    fd = openSync(task.path, 'r');
+  } catch {
+    return parser.result(0);
+  }
+  try {
+    for (;;) {
+      if (shouldStop?.()) break;
+      const t = parser.readTarget();
+      const n = readSync(fd, t.buffer, t.offset, t.length, t.position);
+      parser.feed(n);
+      onBytes?.(n);
+      if (n === 0) break;
+    }
+    return parser.result(tailHashSync(fd, parser.consumed));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Parse a file with non-blocking reads, yielding after each chunk so that a caller on the extension
+ * host's thread never holds it for long. `between` runs after every chunk (progress, cancellation,
+ * and the place where a test appends to the file mid-scan).
+ */
+export async function parseFileAsync(task: FileTask, between?: (n: number) => Promise<void>): Promise<FileResult> {
+  const parser = new FileParser(task, READ_BUFFER_BYTES >> 2);
+  let handle: FileHandle;
+  try {
+    handle = await open(task.path, 'r');
+  } catch {
+    return parser.result(0);
+  }
+  try {
+    for (;;) {
+      const t = parser.readTarget();
+      const { bytesRead } = await handle.read(t.buffer, t.offset, t.length, t.position);
+      parser.feed(bytesRead);
+      await between?.(bytesRead);
+      if (bytesRead === 0) break;
+    }
+    return parser.result(await tailHashAsync(handle, parser.consumed));
+  } finally {
+    await handle.close();
+  }
+}

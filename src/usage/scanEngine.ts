@@ -1,0 +1,372 @@
+// The scan itself: list the log files, compare each with what the index remembers, read only the
+// new bytes, count them, and persist the index. Two ways to run:
+//   - `threaded`: synchronous file I/O on the calling thread (a worker, or the CLI's main thread),
+//     with parser threads (`helperScript`) for a large first scan;
+//   - in-process and non-blocking: promise-based I/O, one chunk at a time, for when no worker script
+//     is available (the caller's thread is never held for long).
+import { statSync, openSync, closeSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
+import { parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, READ_BUFFER_BYTES, type FileResult, type FileTask } from './logParser';
+import { loadPricing, type Pricing } from './prices';
+import { loadIndex, saveIndex, type FileState, type ScanIndex } from './scanIndex';
+import type { ScanProgress, ScanStats } from './usageSnapshot';
+import { UsageStore, type UsageColumns } from './usageStore';
+
+export interface ScanEngineOptions {
+  claudeDirs: readonly string[];
+  codexDirs: readonly string[];
+  statePath: string;
+  pricesOverridePath?: string | undefined;
+  /** synchronous I/O on this thread (it must be a worker, or a process with nothing else to do) */
+  threaded: boolean;
+  /** script that runs `runParserWorker` (dist/scanWorker.js): parser threads for large scans */
+  helperScript?: string | undefined;
+  /** parser threads at most (default: the number of cores, at most 4) */
+  maxHelpers?: number | undefined;
+}
+
+export interface RefreshHooks {
+  onProgress?: ((p: ScanProgress) => void | Promise<void>) | undefined;
+  isAborted?: (() => boolean) | undefined;
+}
+
+/** Below this many bytes to read, starting parser threads costs more than it saves. */
+const HELPER_THRESHOLD_BYTES = 24 * 1024 * 1024;
+/** A parser thread is handed files in batches of about this many bytes. */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+export class AbortedError extends Error {
+  constructor() {
+    super('the usage scan was cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+interface Planned {
+  file: LogFile;
+  stats: Stats;
+  task: FileTask | undefined;
+}
+
+export class ScanEngine {
+  private index: ScanIndex | undefined;
+  private pricing: Pricing | undefined;
+  private pricesStamp = '';
+
+  constructor(private readonly options: ScanEngineOptions) {}
+
+  /** Reads what changed since the last refresh and returns the usage columns. */
+  async refresh(hooks: RefreshHooks = {}): Promise<{ columns: UsageColumns; stats: ScanStats }> {
+    const started = performance.now();
+    const o = this.options;
+    const pricing = await this.currentPricing();
+    let fullScan = false;
+    if (!this.index) {
+      this.index = loadIndex(o.statePath, pricing);
+      if (!this.index) {
+        this.index = { files: new Map(), store: new UsageStore(pricing) };
+        fullScan = true;
+      }
+    }
+    const index = this.index;
+    if (pricing !== this.pricing) {
+      index.store.reprice(pricing);
+      this.pricing = pricing;
+    }
+
+    const files = o.threaded ? listLogFilesSync(o.claudeDirs, o.codexDirs) : await listLogFiles(o.claudeDirs, o.codexDirs);
+    const planned = await this.plan(files, index);
+    const tasks = planned.filter((p) => p.task);
+    const progress: ScanProgress = {
+      filesDone: 0,
+      filesTotal: tasks.length,
+      bytesDone: 0,
+      bytesTotal: tasks.reduce((n, p) => n + Math.max(0, p.stats.size - p.task!.from), 0),
+    };
+    await hooks.onProgress?.({ ...progress });
+
+    let changed = 0;
+    const byPath = new Map(planned.map((p) => [p.file.path, p]));
+    const accept = (result: FileResult) => {
+      const p = byPath.get(result.path)!;
+      changed += index.store.apply(result.agent, result.records);
+      index.store.skippedLines += result.skipped;
+      index.files.set(result.path, {
+        agent: result.agent,
+        dev: p.stats.dev,
+        ino: p.stats.ino,
+        size: p.stats.size,
+        mtimeMs: p.stats.mtimeMs,
+        offset: result.end,
+        tailHash: result.tailHash,
+        codex: result.codex,
+      });
+    };
+    const check = () => {
+      if (hooks.isAborted?.()) throw new AbortedError();
+    };
+
+    if (o.threaded && o.helperScript && progress.bytesTotal >= HELPER_THRESHOLD_BYTES && tasks.length > 1) {
+      await this.parseWithHelpers(
+        planned.filter((p) => p.task),
+        progress,
+        hooks,
+        accept,
+      );
+    } else if (o.threaded) {
+      const shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      for (const p of tasks) {
+        check();
+        accept(parseFileSync(p.task!, shared, undefined, hooks.isAborted));
+        check();
+        progress.filesDone++;
+        progress.bytesDone += Math.max(0, p.stats.size - p.task!.from);
+        await hooks.onProgress?.({ ...progress });
+      }
+    } else {
+      let lastYield = performance.now();
+      for (const p of tasks) {
+        check();
+        const result = await parseFileAsync(p.task!, async (n) => {
+          progress.bytesDone += n;
+          check();
+          if (performance.now() - lastYield > 8) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
+          await hooks.onProgress?.({ ...progress });
+        });
+        check();
+        accept(result);
+        progress.filesDone++;
+        await hooks.onProgress?.({ ...progress });
+      }
+    }
+
+    // Files that vanished are forgotten; what they counted stays (Claude Code deletes old transcripts,
+    // the usage still happened).
+    const present = new Set(files.map((f) => f.path));
+    for (const path of index.files.keys()) if (!present.has(path)) index.files.delete(path);
+
+    const columns = index.store.columns();
+    const stats: ScanStats = {
+      filesTotal: files.length,
+      filesRead: tasks.length,
+      bytesRead: progress.bytesDone,
+      requestsChanged: changed,
+      durationMs: performance.now() - started,
+      fullScan,
+      ...(this.persistError ? { indexError: this.persistError } : {}),
+    };
+    if (tasks.length > 0 || fullScan || planned.length !== files.length) this.dirty = true;
+    return { columns, stats };
+  }
+
+  private dirty = false;
+
+  /** Write the index if the last refresh changed it (call after handing out the result). */
+  persist(): void {
+    if (!this.dirty || !this.index) return;
+    try {
+      saveIndex(this.options.statePath, this.index);
+      this.dirty = false;
+      this.persistError = undefined;
+    } catch (error) {
+      // Not fatal: the usage is right, only the next start will read more. Said on the next refresh.
+      this.persistError = `could not save the usage index ${this.options.statePath} (${(error as Error).message}); check that its folder is writable`;
+    }
+  }
+
+  private persistError: string | undefined;
+
+  private async currentPricing(): Promise<Pricing> {
+    const path = this.options.pricesOverridePath;
+    let stamp = '';
+    if (path) {
+      try {
+        const s = await stat(path);
+        stamp = `${s.mtimeMs}:${s.size}`;
+      } catch {
+        stamp = 'absent';
+      }
+    }
+    if (!this.pricing || stamp !== this.pricesStamp) {
+      const pricing = loadPricing(path);
+      this.pricesStamp = stamp;
+      if (!this.pricing || pricing.fingerprint !== this.pricing.fingerprint) return pricing;
+    }
+    return this.pricing;
+  }
+
+  /** What to read of each file: nothing, the appended bytes, or all of it (new, rotated, truncated). */
+  private async plan(files: LogFile[], index: ScanIndex): Promise<Planned[]> {
+    const threaded = this.options.threaded;
+    const out: Planned[] = [];
+    const seen = new Set<string>();
+    const lostByInode = new Map<string, FileState>();
+    const present = new Set(files.map((f) => f.path));
+    for (const [path, state] of index.files) if (!present.has(path)) lostByInode.set(`${state.dev}:${state.ino}`, state);
+
+    for (const file of files) {
+      let stats: Stats;
+      try {
+        stats = threaded ? statSync(file.path) : await stat(file.path);
+      } catch {
+        continue;
+      }
+      if (!stats.isFile()) continue;
+      // The same file reached twice (a config dir that is a symlink to the other) is read once.
+      const identity = `${stats.dev}:${stats.ino}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      let prev = index.files.get(file.path);
+      if (!prev) {
+        // A file moved (Codex archiving a rollout) continues where it was.
+        prev = lostByInode.get(identity);
+      }
+      let task: FileTask | undefined;
+      const fresh: FileTask = { path: file.path, agent: file.agent, from: 0 };
+      if (!prev || prev.agent !== file.agent || prev.dev !== stats.dev || prev.ino !== stats.ino) {
+        task = fresh; // new or rotated (same path, new inode)
+      } else if (stats.size < prev.offset) {
+        task = fresh; // truncated
+      } else if (stats.size === prev.size && stats.mtimeMs === prev.mtimeMs) {
+        task = undefined;
+        if (!index.files.has(file.path)) index.files.set(file.path, prev);
+      } else if (prev.offset > 0 && (await this.tailHash(file.path, prev.offset)) !== prev.tailHash) {
+        task = fresh; // rewritten under the same name and inode
+      } else if (stats.size === prev.offset) {
+        // touched, nothing new: remember the new mtime
+        index.files.set(file.path, { ...prev, size: stats.size, mtimeMs: stats.mtimeMs });
+        this.dirty = true;
+      } else {
+        task = { path: file.path, agent: file.agent, from: prev.offset, codex: prev.codex };
+      }
+      out.push({ file, stats, task });
+    }
+    return out;
+  }
+
+  private async tailHash(path: string, offset: number): Promise<number> {
+    try {
+      if (this.options.threaded) {
+        const fd = openSync(path, 'r');
+        try {
+          return tailHashSync(fd, offset);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      const handle = await open(path, 'r');
+      try {
+        return await tailHashAsync(handle, offset);
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return -1;
+    }
+  }
+
+  /**
+   * Parser threads pull batches of files (two in flight each, so none waits for the next); this
+   * thread parses files from the same queue between counting their results.
+   */
+  private async parseWithHelpers(planned: Planned[], progress: ScanProgress, hooks: RefreshHooks, accept: (r: FileResult) => void): Promise<void> {
+    const o = this.options;
+    // Biggest first, so that no thread is left with one huge file at the end.
+    const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task!.from);
+    const queue = planned.slice().sort((a, b) => bytesOf(b) - bytesOf(a));
+    const count = Math.max(1, Math.min(o.maxHelpers ?? Math.min(3, availableParallelism() - 1), Math.ceil(progress.bytesTotal / BATCH_BYTES)));
+    const sizeOf = new Map(planned.map((p) => [p.file.path, bytesOf(p)]));
+    const nextBatch = (): FileTask[] => {
+      const batch: FileTask[] = [];
+      let bytes = 0;
+      while (queue.length > 0 && (batch.length === 0 || bytes < BATCH_BYTES)) {
+        const p = queue.shift()!;
+        batch.push(p.task!);
+        bytes += bytesOf(p);
+      }
+      return batch;
+    };
+    const done = (result: FileResult) => {
+      accept(result);
+      progress.filesDone++;
+      progress.bytesDone += sizeOf.get(result.path) ?? 0;
+    };
+
+    let failure: unknown;
+    let outstanding = 0;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const workers: Worker[] = [];
+    const finished = new Set<Worker>();
+    const send = (w: Worker) => {
+      const batch = nextBatch();
+      if (batch.length === 0) return;
+      outstanding++;
+      w.postMessage({ type: 'parse', tasks: batch });
+    };
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(o.helperScript!, { workerData: { role: 'parser' }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      workers.push(w);
+      w.on('message', (message: { type: string; results?: FileResult[]; error?: string }) => {
+        if (failure) return;
+        outstanding--;
+        if (message.type === 'parsed') {
+          try {
+            for (const result of message.results!) done(result);
+          } catch (error) {
+            failure = error;
+          }
+          if (!failure) send(w);
+        } else {
+          failure = new Error(message.error);
+        }
+        notify();
+      });
+      w.on('error', (error) => {
+        failure ??= error;
+        notify();
+      });
+      w.on('exit', (code) => {
+        if (!finished.has(w)) failure ??= new Error(`a usage parser thread stopped (exit ${code}); run the scan again`);
+        notify();
+      });
+      send(w);
+      send(w);
+    }
+    const shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    try {
+      for (;;) {
+        if (hooks.isAborted?.()) throw new AbortedError();
+        if (failure) throw failure;
+        const p = queue.shift();
+        if (p) {
+          done(parseFileSync(p.task!, shared, undefined, hooks.isAborted));
+          await hooks.onProgress?.({ ...progress });
+          // Let the parser threads' messages in (their results, their requests for more).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        } else if (outstanding > 0) {
+          await new Promise<void>((resolve) => (wake = resolve));
+        } else {
+          break;
+        }
+      }
+      if (failure) throw failure;
+      await hooks.onProgress?.({ ...progress });
+    } finally {
+      for (const w of workers) {
+        finished.add(w);
+        void w.terminate();
+      }
+    }
+  }
+}
