@@ -54,7 +54,7 @@ const CASES: LeakCase[] = [
   {
     name: 'endpoint echoing it into a wrong-shaped document',
     kind: 'endpoint',
-    handler: (req, res) => sendJson(res, 200, { ...fixture('bandsDocument.json'), bands: [{ id: bare(req), status: bare(req) }] }),
+    handler: (req, res) => sendJson(res, 200, { ...fixture<Record<string, unknown>>('bandsDocument.json'), bands: [{ id: bare(req), status: bare(req) }] }),
     showsEcho: false,
   },
   {
