@@ -1,4 +1,82 @@
-import { notAvailable } from './notAvailable';
+// `spend-band preflight`: ask before a costly agent run. Exit 0 allow, 10 warn, 11 needs approval,
+// 12 deny (../shared/contract/cli.md), so a script or git hook can branch on it; --json prints the
+// PreflightDecision of Bands API v1 (plus the estimate it was asked with and who decided).
+import { isApiError, exitCodeFor } from '../api/apiError';
+import { bandForWorkflow } from '../domain/bandLookup';
+import { DECISION_EXIT, DECISION_WORDS, decisionLines } from '../domain/runDecision';
+import { assertKnownFlags, flag, requireFlag } from './args';
+import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { printJson, type CliContext } from './cliContext';
+import { CliError, EXIT } from './exitCodes';
+import { askPreflight, newRunId } from './preflightFlow';
+import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
+import { preflightSource } from './preflightSource';
 
-// FIXME(#7): the real command lands with its issue.
-export const preflightCommand = notAvailable('preflight', 7);
+const PREFLIGHT_FLAGS = [...SOURCE_FLAGS, ...ESTIMATE_FLAGS, 'workflow', 'run-id', 'description'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function preflightCommand(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, PREFLIGHT_FLAGS);
+  const json = flag(ctx.args, 'json') !== undefined && flag(ctx.args, 'json') !== 'false';
+  const workflow = requireFlag(ctx.args, 'workflow');
+  const runId = flag(ctx.args, 'run-id') ?? newRunId();
+  if (!UUID.test(runId)) throw new CliError(`--run-id must be the UUID a previous pre-flight printed, not "${runId}".`, EXIT.usage);
+  const description = flag(ctx.args, 'description');
+  const estimateRequest = estimateRequestFromArgs(ctx.args);
+  if (estimateRequest.kind === 'none') {
+    throw new CliError('give an estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.', EXIT.usage);
+  }
+  const source = await preflightSource(ctx);
+  try {
+    const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+    const estimate = await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn }, estimateRequest, workflow, source);
+    let asked;
+    try {
+      asked = await askPreflight({
+        document: source.document,
+        client: source.client,
+        workflow,
+        estimate: estimate.estimate,
+        clientRunId: runId,
+        ...(description ? { run: { tool: 'spend-band', description: description.slice(0, 500) } } : {}),
+        now: ctx.now(),
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (isApiError(error)) throw new CliError(`the endpoint could not answer the pre-flight: ${error.message}`, exitCodeFor(error));
+      throw error;
+    }
+    const { decision } = asked;
+    if (json) {
+      printJson(ctx, { ...decision, client_run_id: runId, decided_by: asked.decidedBy, estimate: { ...estimate.estimate, explanation: estimate.explanation } });
+    } else {
+      const band = decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
+      const lines = decisionLines(decision, estimate.explanation, band);
+      lines.push(`Decided by ${asked.decidedBy === 'endpoint' ? 'the endpoint' : `this machine from the ${source.source} bands`}; run id ${runId}.`);
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+    }
+    const code = DECISION_EXIT[decision.decision];
+    if (code !== EXIT.ok) ctx.stderr.write(`spend-band: ${DECISION_WORDS[decision.decision].toLowerCase()}: ${decision.reason} ${nextStep(decision.decision, asked.decidedBy, decision.approval?.request_id, runId)}\n`);
+    return code;
+  } finally {
+    await source.client?.close();
+  }
+}
+
+function nextStep(decision: string, decidedBy: 'endpoint' | 'local', requestId: string | undefined, runId: string): string {
+  switch (decision) {
+    case 'warn':
+      return 'To run anyway: spend-band run --yes … -- COMMAND.';
+    case 'needs_approval':
+      return requestId
+        ? `Approval request ${requestId} is filed; once approved, ask again with --run-id ${runId} (or use spend-band run, which waits).`
+        : decidedBy === 'local'
+          ? 'These bands cannot file approval requests: ask your approver, or connect an endpoint that can.'
+          : 'Ask your approver.';
+    case 'deny':
+      return 'Do not start the run: make it smaller, or request a band increase (spend-band request).';
+    default:
+      return '';
+  }
+}

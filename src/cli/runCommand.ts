@@ -1,4 +1,194 @@
-import { notAvailable } from './notAvailable';
+// `spend-band run [--workflow CLASS] [estimate] [--yes] [--wait-minutes N] -- COMMAND [ARGS...]`: pre-flight
+// first, then the command, whose exit code becomes ours. It starts only on allow, on warn after a
+// confirmation (--yes, or "y" at the prompt in a terminal), or on needs_approval once the approver
+// said yes (waiting polls the request; Ctrl-C withdraws it). On deny it never starts. Our own lines go
+// to stderr: stdout belongs to the command.
+import { createInterface } from 'node:readline';
+import { ApiError, exitCodeFor, isApiError } from '../api/apiError';
+import { bandForWorkflow } from '../domain/bandLookup';
+import { approvalState, decisionLines } from '../domain/runDecision';
+import { agentOfCommand } from '../domain/runDecisionAgents';
+import type { PreflightDecision } from '../domain/schemas';
+import { assertKnownFlags, flag, hasFlag } from './args';
+import { SOURCE_FLAGS } from './bandsSourceOptions';
+import type { CliContext } from './cliContext';
+import { CliError, EXIT } from './exitCodes';
+import { askPreflight, newRunId, waitForDecision, type Asked } from './preflightFlow';
+import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
+import { startProcess, StartError } from './preflightProcess';
+import { preflightSource, type PreflightSource } from './preflightSource';
 
-// FIXME(#7): the real command lands with its issue.
-export const runCommand = notAvailable('run', 7);
+const RUN_FLAGS = [...SOURCE_FLAGS, ...ESTIMATE_FLAGS, 'workflow', 'yes', 'wait-minutes', 'cwd', 'description'];
+
+export const DEFAULT_RUN_WORKFLOW = 'background_automation';
+
+export async function runCommand(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, RUN_FLAGS);
+  const [command, ...commandArgs] = ctx.args.rest;
+  if (!command) throw new CliError('nothing to run: put the command after --, e.g. spend-band run --estimate-usd 3 -- claude -p "fix the tests".', EXIT.usage);
+  const workflow = flag(ctx.args, 'workflow') ?? DEFAULT_RUN_WORKFLOW;
+  const waitText = flag(ctx.args, 'wait-minutes');
+  const waitMinutes = waitText === undefined ? undefined : Number(waitText);
+  if (waitMinutes !== undefined && !(Number.isFinite(waitMinutes) && waitMinutes >= 0)) {
+    throw new CliError(`--wait-minutes takes a number of minutes such as 30, not "${waitText}".`, EXIT.usage);
+  }
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const say = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+  const agent = agentOfCommand(command);
+  const estimateRequest = estimateRequestFromArgs(ctx.args, agent?.id);
+  const source = await preflightSource(ctx);
+  const runId = newRunId();
+  try {
+    const estimate = await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn: say }, estimateRequest, workflow, source);
+    const description = flag(ctx.args, 'description') ?? [command, ...commandArgs].join(' ');
+    const ask = () =>
+      askPreflight({
+        document: source.document,
+        client: source.client,
+        workflow,
+        estimate: estimate.estimate,
+        clientRunId: runId,
+        run: { tool: agent?.id ?? 'spend-band run', description: description.slice(0, 500) },
+        now: ctx.now(),
+        signal: ctx.signal,
+      }).catch((error: unknown) => {
+        if (isApiError(error)) throw new CliError(`the endpoint could not answer the pre-flight: ${error.message} The command was not started.`, exitCodeFor(error));
+        throw error;
+      });
+    let asked = await ask();
+    report(ctx, source, asked, estimate.explanation, workflow, hasFlag(ctx.args, 'json'));
+
+    if (asked.decision.decision === 'needs_approval') {
+      const requestId = asked.decision.approval?.request_id;
+      if (!requestId || !source.client) {
+        say(`needs approval, but ${asked.decidedBy === 'local' ? `the ${source.source} bands cannot file approval requests` : 'the endpoint filed no request'}. The command was not started: ask your approver, or connect an endpoint that can file the request.`);
+        return EXIT.needsApproval;
+      }
+      if (waitMinutes === undefined && !interactive) {
+        say(`approval request ${requestId} is filed; the command was not started. Wait for it with --wait-minutes N, or run again once it is approved (spend-band requests).`);
+        return EXIT.needsApproval;
+      }
+      const approved = await waitForApproval(ctx, source, requestId, waitMinutes, say);
+      if (approved !== true) return approved;
+      asked = await ask();
+      report(ctx, source, asked, estimate.explanation, workflow, hasFlag(ctx.args, 'json'));
+    }
+
+    switch (asked.decision.decision) {
+      case 'allow':
+        break;
+      case 'warn':
+        if (hasFlag(ctx.args, 'yes')) {
+          say('warned, running anyway (--yes).');
+          break;
+        }
+        if (interactive && (await confirm(ctx, 'Run anyway? [y/N] '))) break;
+        say(`warned: the command was not started. ${interactive ? '' : 'Pass --yes to run it anyway.'}`.trim());
+        return EXIT.warn;
+      case 'needs_approval':
+        say('still needs approval after asking again; the command was not started. Ask your approver.');
+        return EXIT.needsApproval;
+      case 'deny':
+        say('denied: the command was not started. Make the run smaller, or request a band increase (spend-band request).');
+        return EXIT.deny;
+    }
+    return await runChild(ctx, command, commandArgs, workflow, runId);
+  } finally {
+    await source.client?.close();
+  }
+}
+
+function report(ctx: CliContext, source: PreflightSource, asked: Asked, explanation: string, workflow: string, json: boolean): void {
+  const { decision } = asked;
+  if (json) {
+    ctx.stderr.write(`${JSON.stringify({ ...decision, decided_by: asked.decidedBy, client_run_id: asked.request.client_run_id, estimate: { ...asked.request.estimate, explanation } })}\n`);
+    return;
+  }
+  const band = bandFor(source, decision, workflow);
+  for (const line of decisionLines(decision, explanation, band)) ctx.stderr.write(`spend-band: ${line}\n`);
+}
+
+function bandFor(source: PreflightSource, decision: PreflightDecision, workflow: string) {
+  return decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
+}
+
+/** true when approved; otherwise the exit code to return. Ctrl-C withdraws the request. */
+async function waitForApproval(ctx: CliContext, source: PreflightSource, requestId: string, waitMinutes: number | undefined, say: (t: string) => void): Promise<true | number> {
+  const client = source.client!;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = waitMinutes !== undefined ? setTimeout(() => ((timedOut = true), controller.abort()), waitMinutes * 60_000) : undefined;
+  say(`waiting for approval of request ${requestId}${waitMinutes !== undefined ? ` (up to ${waitMinutes} min)` : ''}; Ctrl-C withdraws it.`);
+  try {
+    const request = await waitForDecision(client, requestId, {
+      signal: controller.signal,
+      onTransientError: (error) => say(`still waiting; the endpoint did not answer: ${error.detail}`),
+    });
+    const state = approvalState(request);
+    if (state.state === 'approved') {
+      say(state.message);
+      return true;
+    }
+    say(state.state === 'refused' ? state.message : `request ${requestId} is ${request.status}.`);
+    return EXIT.needsApproval;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.kind !== 'aborted') {
+      if (isApiError(error)) throw new CliError(`could not follow approval request ${requestId}: ${error.message}`, exitCodeFor(error));
+      throw error;
+    }
+    if (timedOut) {
+      say(`no decision on request ${requestId} within ${waitMinutes} min; it stays pending. Run again once it is approved.`);
+      return EXIT.needsApproval;
+    }
+    // withdrawn on purpose: a separate signal, the one that stopped us is already aborted
+    await client.cancelRequest(requestId, { signal: AbortSignal.timeout(10_000) }).then(
+      () => say(`request ${requestId} withdrawn; the command was not started.`),
+      (cancelError: unknown) => say(`could not withdraw request ${requestId} (${(cancelError as Error).message}); cancel it with the Requests view or your approver.`),
+    );
+    return EXIT.needsApproval;
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function confirm(ctx: CliContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      ctx.signal.addEventListener('abort', () => resolve(''), { once: true });
+      rl.question(question, resolve);
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function runChild(ctx: CliContext, command: string, args: string[], workflow: string, runId: string): Promise<number> {
+  if (ctx.signal.aborted) return 130;
+  let child;
+  try {
+    child = await startProcess(command, args, {
+      cwd: flag(ctx.args, 'cwd'),
+      // the class and run id, so a wrapper script or the agent's own hooks can tag what they do
+      env: { ...ctx.env, SPEND_BAND_WORKFLOW: workflow, SPEND_BAND_RUN_ID: runId },
+      stdio: 'inherit',
+      // the child stays in our process group: Ctrl-C in the terminal reaches it and its children directly
+      group: false,
+    });
+  } catch (error) {
+    if (error instanceof StartError) throw new CliError(`${error.message}. Nothing ran.`, 127);
+    throw error;
+  }
+  const onAbort = () => void child.stop();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const exit = await child.exited;
+    return exit.code;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}

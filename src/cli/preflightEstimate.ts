@@ -1,0 +1,179 @@
+// The estimate of `spend-band preflight` / `run`: --estimate-usd N, --estimate-tokens N --model ID, or
+// --from-history AGENT (this machine's agent logs, through the same incremental index as `spend-band
+// usage`; the class of each past run comes from --sessions FILE, the journal the extension writes).
+// Without local history, the endpoint's usage history of the class is the fallback.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BandsClient } from '../api/bandsClient';
+import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type RunEstimate } from '../domain/estimate';
+import { decimalToMicros } from '../domain/money';
+import { agentById, KNOWN_AGENTS } from '../domain/runDecisionAgents';
+import type { BandsDocument } from '../domain/schemas';
+import type { WorkflowSession } from '../domain/session';
+import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
+import { loadPricing } from '../usage/prices';
+import { UsageMeter } from '../usage/usageMeter';
+import { flag, flagAll, type ParsedArgs } from './args';
+import { CliError, EXIT } from './exitCodes';
+import { cacheDir, configPath } from './paths';
+import { readSessionsFile } from './usageCommand';
+
+export const ESTIMATE_FLAGS = ['estimate-usd', 'estimate-tokens', 'model', 'from-history', 'sessions', 'claude-dir', 'codex-dir', 'prices'] as const;
+
+/** How far back past runs count: older runs describe older models and prices. */
+export const HISTORY_DAYS = 90;
+
+export interface EstimateContext {
+  args: ParsedArgs;
+  env: NodeJS.ProcessEnv;
+  now: Date;
+  signal: AbortSignal;
+  warn(text: string): void;
+}
+
+export type EstimateRequest =
+  | { kind: 'usd'; micros: number }
+  | { kind: 'tokens'; tokens: number; model: string }
+  | { kind: 'history'; agent: string }
+  | { kind: 'none' };
+
+/** Read the estimate flags; `defaultAgent` is the agent a `run` command starts (used when no flag is given). */
+export function estimateRequestFromArgs(args: ParsedArgs, defaultAgent?: string): EstimateRequest {
+  const usdText = flag(args, 'estimate-usd');
+  const tokensText = flag(args, 'estimate-tokens');
+  const agent = flag(args, 'from-history');
+  const given = [usdText, tokensText, agent].filter((v) => v !== undefined).length;
+  if (given > 1) throw new CliError('give one estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.', EXIT.usage);
+  if (usdText !== undefined) {
+    let micros: number;
+    try {
+      micros = decimalToMicros(usdText);
+    } catch {
+      throw new CliError(`--estimate-usd takes an amount in dollars such as 4.50, not "${usdText}".`, EXIT.usage);
+    }
+    if (micros < 0) throw new CliError(`--estimate-usd cannot be negative (got ${usdText}).`, EXIT.usage);
+    return { kind: 'usd', micros };
+  }
+  if (tokensText !== undefined) {
+    const tokens = Number(tokensText);
+    if (!Number.isSafeInteger(tokens) || tokens <= 0) throw new CliError(`--estimate-tokens takes a whole number of tokens such as 2000000, not "${tokensText}".`, EXIT.usage);
+    const model = flag(args, 'model');
+    if (!model) throw new CliError('--estimate-tokens needs --model ID (e.g. --model claude-sonnet-4-5) to price the tokens.', EXIT.usage);
+    return { kind: 'tokens', tokens, model };
+  }
+  if (flag(args, 'model') !== undefined) throw new CliError('--model goes with --estimate-tokens N.', EXIT.usage);
+  if (agent !== undefined) {
+    const known = agentById(agent);
+    if (!known) throw new CliError(`--from-history takes a metered agent: ${KNOWN_AGENTS.map((a) => a.id).join(' or ')}, not "${agent}".`, EXIT.usage);
+    return { kind: 'history', agent: known.id };
+  }
+  return defaultAgent ? { kind: 'history', agent: defaultAgent } : { kind: 'none' };
+}
+
+function pricesPath(ctx: EstimateContext): string {
+  return flag(ctx.args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(ctx.args, ctx.env)), 'prices.json');
+}
+
+export interface EstimateSources {
+  document: BandsDocument;
+  client: BandsClient | undefined;
+}
+
+export async function resolveEstimate(ctx: EstimateContext, request: EstimateRequest, workflow: string, sources: EstimateSources): Promise<RunEstimate> {
+  const currency = currencyOf(sources.document, workflow);
+  switch (request.kind) {
+    case 'usd':
+      return userEstimate(request.micros, currency);
+    case 'tokens': {
+      let pricing;
+      try {
+        pricing = loadPricing(pricesPath(ctx));
+      } catch (error) {
+        throw new CliError((error as Error).message, EXIT.usage);
+      }
+      const price = pricing.priceOf(request.model);
+      if (!price) {
+        throw new CliError(`no price for the model "${request.model}" (prices as of ${pricing.table.as_of}). Use a model id such as claude-sonnet-4-5, add it to ${pricesPath(ctx)}, or give --estimate-usd.`, EXIT.usage);
+      }
+      return tokensEstimate(request.tokens, request.model, price, currency);
+    }
+    case 'history': {
+      const local = await localHistory(ctx, request.agent, workflow, currency);
+      if (local.ok) return local.value;
+      const remote = await endpointHistory(ctx, workflow, sources, currency);
+      if (remote?.ok) return { ...remote.value, explanation: `${remote.value.explanation} (${local.reason}.)` };
+      return noEstimate(remote ? `${local.reason}; ${remote.reason}` : local.reason, currency);
+    }
+    case 'none':
+      return noEstimate('none was given', currency);
+  }
+}
+
+function currencyOf(document: BandsDocument, workflow: string): string {
+  return document.bands.find((b) => b.workflow === workflow)?.allocated.currency ?? document.bands[0]?.allocated.currency ?? 'USD';
+}
+
+/** Same key as `spend-band usage`, so both commands share one incremental index per set of log folders. */
+function indexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
+  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
+}
+
+async function localHistory(ctx: EstimateContext, agent: string, workflow: string, currency: string) {
+  const claudeFlags = flagAll(ctx.args, 'claude-dir');
+  const codexFlags = flagAll(ctx.args, 'codex-dir');
+  const claude = claudeFlags.length > 0 ? claudeFlags : defaultClaudeDirs(ctx.env);
+  const codex = codexFlags.length > 0 ? codexFlags : defaultCodexDirs(ctx.env);
+  const sessionsPath = flag(ctx.args, 'sessions');
+  const sessions: WorkflowSession[] = sessionsPath ? readSessionsFile(sessionsPath, ctx.warn) : [];
+  const workerScript = join(__dirname, 'scanWorker.js');
+  const meter = new UsageMeter({
+    claudeDirs: claude,
+    codexDirs: codex,
+    statePath: indexPath(cacheDir(ctx.args, ctx.env), claude, codex),
+    pricesOverridePath: pricesPath(ctx),
+    workerScript: existsSync(workerScript) ? workerScript : undefined,
+    scanInThisThread: true,
+  });
+  try {
+    const snapshot = await meter.refresh({ signal: ctx.signal });
+    const nowMs = ctx.now.getTime();
+    const runs = pastRuns(snapshot.events, sessions, { fromMs: nowMs - HISTORY_DAYS * 86_400_000, toMs: nowMs + 1 });
+    const outcome = historyEstimate(runs, { agent, workflow, currency });
+    if (outcome.ok && outcome.value.history?.anyClass && !sessionsPath) {
+      return { ok: true as const, value: { ...outcome.value, explanation: `${outcome.value.explanation} Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.` } };
+    }
+    return outcome;
+  } catch (error) {
+    if ((error as Error).message.includes('price file')) throw new CliError((error as Error).message, EXIT.usage);
+    throw error;
+  } finally {
+    await meter.dispose();
+  }
+}
+
+async function endpointHistory(ctx: EstimateContext, workflow: string, sources: EstimateSources, currency: string) {
+  if (!sources.client || sources.document.capabilities.usage_history !== true) return undefined;
+  const to = ctx.now;
+  const from = new Date(to.getTime() - 30 * 86_400_000);
+  const buckets = [];
+  let cursor: string | undefined;
+  try {
+    // a month of daily buckets is a few pages at most; the cap keeps a misbehaving cursor from looping
+    for (let page = 0; page < 10; page++) {
+      const answer = await sources.client.getUsage(
+        { from: from.toISOString(), to: to.toISOString(), granularity: 'P1D', groupBy: ['workflow'], limit: 500, ...(cursor ? { cursor } : {}) },
+        { signal: ctx.signal },
+      );
+      buckets.push(...answer.data);
+      if (!answer.next_cursor) break;
+      cursor = answer.next_cursor;
+    }
+  } catch (error) {
+    ctx.warn(`could not read the endpoint's usage history for an estimate: ${(error as Error).message}`);
+    return undefined;
+  }
+  return dailyUsageEstimate(buckets, workflow, currency);
+}
