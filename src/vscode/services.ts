@@ -26,6 +26,7 @@ import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
 import { registerRequests } from './requestFeature';
 import { UsageService } from './usageService';
+import { currentQuickInput } from './multiStepInput';
 import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
 import { TokenStore } from './tokenStore';
@@ -47,6 +48,39 @@ export interface SpendBandApi {
   refresh(): Promise<void>;
   /** a pre-flight decision for a run (other extensions and agents call this before spawning work) */
   checkRun: PreflightFeature['checkRun'];
+  /** what the views and inputs show, for the integration tests that drive the real UI */
+  readonly inspect: {
+    quickInput(): vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
+    treeItems(view: 'bands' | 'requests' | 'sessions'): Promise<TreeItemView[]>;
+  };
+}
+
+export interface TreeItemView {
+  id: string | undefined;
+  label: string;
+  description: string;
+  contextValue: string | undefined;
+  depth: number;
+}
+
+interface AnyTree {
+  getChildren(node?: unknown): unknown[] | Thenable<unknown[]>;
+  getTreeItem(node: unknown): vscode.TreeItem | Thenable<vscode.TreeItem>;
+}
+
+/** Walk a tree provider two levels deep, as a person expanding every row would see it. */
+async function walkTree(tree: AnyTree): Promise<TreeItemView[]> {
+  const out: TreeItemView[] = [];
+  const visit = async (node: unknown, depth: number): Promise<void> => {
+    for (const child of await tree.getChildren(node)) {
+      const item = await tree.getTreeItem(child);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : '', contextValue: item.contextValue, depth });
+      if (depth < 1 && item.collapsibleState !== vscode.TreeItemCollapsibleState.None && item.collapsibleState !== undefined) await visit(child, depth + 1);
+    }
+  };
+  await visit(undefined, 0);
+  return out;
 }
 
 export class Services implements vscode.Disposable {
@@ -64,6 +98,7 @@ export class Services implements vscode.Disposable {
   private readonly uploadController = new AbortController();
   private uploadTimer: NodeJS.Timeout | undefined;
   readonly usage: UsageService;
+  private readonly trees: Record<'bands' | 'requests' | 'sessions', AnyTree>;
   private readonly preflight: PreflightFeature;
 
   constructor(
@@ -122,9 +157,11 @@ export class Services implements vscode.Disposable {
       classes,
       () => this.canRequestIncrease(),
     );
-    this.own(new BandsTree(this.bands, classes, () => this.tracker.workflow));
-    this.own(new RequestsTree(this.requests));
-    this.own(new SessionsTree(this.tracker, classes));
+    this.trees = {
+      bands: this.own(new BandsTree(this.bands, classes, () => this.tracker.workflow)),
+      requests: this.own(new RequestsTree(this.requests)),
+      sessions: this.own(new SessionsTree(this.tracker, classes)),
+    };
 
     this.disposables.push(
       this.bands.onDidChange(() => this.onBandsChanged()),
@@ -313,6 +350,10 @@ export class Services implements vscode.Disposable {
         await this.requests.refresh();
       },
       checkRun: (estimate) => this.preflight.checkRun(estimate),
+      inspect: {
+        quickInput: currentQuickInput,
+        treeItems: (view) => walkTree(this.trees[view]),
+      },
     };
   }
 
