@@ -82,14 +82,14 @@ export function installExtension(host, dirs, vsix) {
 }
 
 /**
- * Starts code-server on 127.0.0.1 with a port the kernel picks, and waits for /healthz.
+ * Starts code-server on 127.0.0.1 (port 0: the kernel picks one) and waits for /healthz.
  * smokeTestDriver: needed for the ?payload= test route (it also suppresses notification toasts).
  * Resolves to { url, port, pid, stop(), exited }.
  */
-export async function startCodeServer(host, dirs, { smokeTestDriver, env = {}, timeoutMs = 60_000, bindHost = '127.0.0.1' }) {
+export async function startCodeServer(host, dirs, { smokeTestDriver, env = {}, timeoutMs = 60_000, bindHost = '127.0.0.1', port = 0 }) {
   writeFileSync(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   const args = [host.entryJs,
-    '--bind-addr', `${bindHost}:0`, '--auth', 'none', '--config', dirs.config,
+    '--bind-addr', `${bindHost}:${port}`, '--auth', 'none', '--config', dirs.config,
     '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',

@@ -33,7 +33,7 @@ export function writeTokenFile(dir, token) {
  * configures and hands over the token; without, the extension starts unconnected.
  * Resolves to { codeServer, dirs, workspaceUrl(folder), tokenFile }.
  */
-export async function startInstalledWorkbench(host, root, { vsix, endpoint, settings = {}, bindHost = '127.0.0.1' }) {
+export async function startInstalledWorkbench(host, root, { vsix, endpoint, settings = {}, bindHost = '127.0.0.1', port = 0 }) {
   const dirs = codeServerDirs(root);
   const installed = installExtension(host, dirs, vsix);
   if (!/successfully installed/i.test(installed)) {
@@ -49,6 +49,7 @@ export async function startInstalledWorkbench(host, root, { vsix, endpoint, sett
   const codeServer = await startCodeServer(host, dirs, {
     smokeTestDriver: false,
     bindHost,
+    port,
     env: tokenFile ? { SPEND_BAND_TOKEN_FILE: tokenFile } : {},
   });
   return { codeServer, dirs, tokenFile, workspaceUrl: (folder) => workbenchUrl(codeServer.url, folder) };

@@ -1,6 +1,7 @@
 // Starts the reference Bands API v1 server (issue #10) with demo data, the way a person would:
 // `node dist/cli.js server --demo --db FILE --port 0 --json`, which prints one JSON line once listening.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { distCli } from './paths.mjs';
 import { startGroup } from './processes.mjs';
 
@@ -9,19 +10,19 @@ const NOT_LANDED = /is not available yet in this build/;
 
 /**
  * Starts the server and waits until it listens. Resolves to
- * { url, db, developer, token, pid, stop() } — or to null, after printing a warning, when this build's
+ * { url, db, developer, token, pid, stop(), exited } — or to null, after printing a warning, when this build's
  * CLI does not have the server yet. Rejects when the server exists but does not come up.
  */
 export async function startReferenceServer({ db, logFile, host = '127.0.0.1', timeoutMs = 60_000, warn = console.warn }) {
   if (!existsSync(distCli)) {
     throw new Error(`${distCli} is missing: run "node esbuild.mjs" first`);
   }
+  mkdirSync(dirname(db), { recursive: true });
   let stderrTail = [];
   let resolveReady;
   const ready = new Promise((resolve) => (resolveReady = resolve));
   // System Node 20 on purpose: better-sqlite3 is built for it, not for code-server's Node 24.
   const server = startGroup(process.execPath, [distCli, 'server', '--demo', '--db', db, '--host', host, '--port', '0', '--json'], {
-    env: { ...process.env, NODE_ENV: 'test' },
     logFile,
     onLine(line, stream) {
       if (stream === 'stderr') {
@@ -51,7 +52,7 @@ export async function startReferenceServer({ db, logFile, host = '127.0.0.1', ti
       await server.stop();
       throw new Error('the reference server printed no demo token in its JSON line; check "spend-band server --demo --json" (issue #10)');
     }
-    return { url, db: outcome.info.db ?? db, developer: developer ?? 'demo', token, pid: server.pid, stop: server.stop };
+    return { url, db: outcome.info.db ?? db, developer: developer ?? 'demo', token, pid: server.pid, stop: server.stop, exited: server.exited };
   }
   await server.stop();
   // Let the streams flush the last stderr lines before reading them.
