@@ -60,7 +60,7 @@ function ensureAptPackages() {
   }
   log(`installing missing Debian packages: ${command}`);
   const started = Date.now();
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
+  for (const args of [['update'], ['install', '-y', ...missing]]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (result.status !== 0) {
       throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status}); fix the apt error above and run: ${command}`);
