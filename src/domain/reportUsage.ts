@@ -1,0 +1,231 @@
+// What the report is built from, whatever the source: usage rows (an endpoint's `/v1/me/usage` buckets,
+// or local metering attributed to tagged sessions) and runs (tagged workflow sessions and agent sessions
+// from the local logs, with their cost). Pure: the caller fetches pages and reads logs.
+import type { UsagePage } from './schemas';
+import type { WorkflowSession } from './session';
+import { UNTAGGED } from './workflowClasses';
+
+export interface ReportUsageRow {
+  startMs: number;
+  endMs: number;
+  /** the workflow class ('untagged' when no session covers it) */
+  workflow: string;
+  /** the model as the source names it ('' when unknown) */
+  model: string;
+  /** the agent (claude_code, codex) or the provider an endpoint reports ('' when unknown) */
+  agent: string;
+  /** integer micros; null when the model has no price (never counted as $0) */
+  costMicros: number | null;
+  currency: string;
+  requests: number;
+}
+
+export interface ReportRun {
+  id: string;
+  /** a tagged workflow session, or one agent session (a Claude Code / Codex conversation) */
+  kind: 'session' | 'agent_run';
+  workflow: string;
+  label: string;
+  startMs: number;
+  endMs: number;
+  costMicros: number;
+  requests: number;
+  agent?: string;
+  project?: string;
+}
+
+/** The fields of a local metering rollup the report uses (src/usage/usageSnapshot.ts UsageEvent has them). */
+export interface MeteredEvent {
+  timestamp: number;
+  agent: string;
+  model: string;
+  costMicros: number | null;
+  sessionId: string;
+  project: string;
+  requests: number;
+}
+
+/** The endpoint's buckets as usage rows; null dimensions become '' (or 'untagged' for the workflow). */
+export function rowsFromUsagePages(pages: readonly UsagePage[]): ReportUsageRow[] {
+  const rows: ReportUsageRow[] = [];
+  for (const page of pages) {
+    for (const bucket of page.data) {
+      const startMs = Date.parse(bucket.start);
+      const endMs = Date.parse(bucket.end);
+      for (const r of bucket.results) {
+        rows.push({
+          startMs,
+          endMs,
+          workflow: r.workflow || UNTAGGED,
+          model: r.model ?? '',
+          agent: r.provider ?? '',
+          costMicros: r.cost.amount_micros,
+          currency: r.cost.currency,
+          requests: r.requests ?? 0,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * Follows `next_cursor` until the last page (or `maxPages`, a guard against a server that never ends).
+ * `fetchPage` is the network call; the loop itself does no I/O.
+ */
+export async function collectUsagePages(fetchPage: (cursor: string | undefined) => Promise<UsagePage>, maxPages = 200): Promise<{ pages: UsagePage[]; complete: boolean }> {
+  const pages: UsagePage[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await fetchPage(cursor);
+    pages.push(page);
+    if (!page.next_cursor) return { pages, complete: true };
+    cursor = page.next_cursor;
+  }
+  return { pages, complete: false };
+}
+
+function sessionSpan(s: WorkflowSession, nowMs: number): [number, number] {
+  return [Date.parse(s.start), s.end === null ? nowMs : Date.parse(s.end)];
+}
+
+/**
+ * The tagged session active at `atMs` — the same rule as workflowAt (src/domain/session.ts): the
+ * latest-started session covering the instant wins. `sorted` must be sorted by start.
+ */
+function sessionIndexAt(sorted: readonly { start: number; end: number }[], atMs: number): number {
+  // binary search for the last session starting at or before atMs, then walk back for one that covers it
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let last = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.start <= atMs) {
+      last = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let i = last; i >= 0; i--) if (atMs < sorted[i]!.end) return i;
+  return -1;
+}
+
+interface Attributed {
+  event: MeteredEvent;
+  session: WorkflowSession | undefined;
+}
+
+function attribute(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): Attributed[] {
+  const spans = sessions
+    .map((s) => {
+      const [start, end] = sessionSpan(s, nowMs);
+      return { start, end, session: s };
+    })
+    .filter((s) => Number.isFinite(s.start) && s.end > fromMs && s.start < toMs)
+    .sort((a, b) => a.start - b.start);
+  const out: Attributed[] = [];
+  for (const event of events) {
+    if (event.timestamp < fromMs || event.timestamp >= toMs) continue;
+    const i = sessionIndexAt(spans, event.timestamp);
+    out.push({ event, session: i >= 0 ? spans[i]!.session : undefined });
+  }
+  return out;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Local metering rollups in [fromMs, toMs) as usage rows, each attributed to the tagged session at its minute. */
+export function rowsFromMetering(
+  events: readonly MeteredEvent[],
+  sessions: readonly WorkflowSession[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  currency = 'USD',
+): ReportUsageRow[] {
+  return attribute(events, sessions, fromMs, toMs, nowMs).map(({ event, session }) => ({
+    startMs: event.timestamp,
+    endMs: event.timestamp + MINUTE_MS,
+    workflow: session?.workflow ?? UNTAGGED,
+    model: event.model,
+    agent: event.agent,
+    costMicros: event.costMicros,
+    currency,
+    requests: event.requests,
+  }));
+}
+
+function baseName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter(Boolean);
+  return parts[parts.length - 1] ?? '';
+}
+
+export const AGENT_LABELS: Record<string, string> = { claude_code: 'Claude Code', codex: 'Codex' };
+
+/**
+ * Runs from local metering in [fromMs, toMs): each tagged session with the priced spend inside it, and
+ * each agent session (one conversation) with its class taken from where most of its spend fell.
+ */
+export function runsFromMetering(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): ReportRun[] {
+  const tagged = new Map<string, ReportRun>();
+  const agentRuns = new Map<string, ReportRun & { byWorkflow: Map<string, number> }>();
+  for (const { event, session } of attribute(events, sessions, fromMs, toMs, nowMs)) {
+    const cost = event.costMicros ?? 0;
+    const workflow = session?.workflow ?? UNTAGGED;
+    if (session) {
+      let run = tagged.get(session.id);
+      if (!run) {
+        const [start, end] = sessionSpan(session, nowMs);
+        run = {
+          id: session.id,
+          kind: 'session',
+          workflow,
+          label: session.workspace ? baseName(session.workspace) : `session ${session.id.slice(0, 8)}`,
+          startMs: start,
+          endMs: end,
+          costMicros: 0,
+          requests: 0,
+        };
+        tagged.set(session.id, run);
+      }
+      run.costMicros += cost;
+      run.requests += event.requests;
+    }
+    const key = `${event.agent}\u0000${event.sessionId}`;
+    let run = agentRuns.get(key);
+    if (!run) {
+      const project = baseName(event.project);
+      run = {
+        id: event.sessionId,
+        kind: 'agent_run',
+        workflow,
+        label: `${AGENT_LABELS[event.agent] ?? event.agent}${project ? ` · ${project}` : ''} · ${event.sessionId.slice(0, 8)}`,
+        startMs: event.timestamp,
+        endMs: event.timestamp + MINUTE_MS,
+        costMicros: 0,
+        requests: 0,
+        agent: event.agent,
+        ...(event.project ? { project: event.project } : {}),
+        byWorkflow: new Map(),
+      };
+      agentRuns.set(key, run);
+    }
+    run.costMicros += cost;
+    run.requests += event.requests;
+    run.startMs = Math.min(run.startMs, event.timestamp);
+    run.endMs = Math.max(run.endMs, event.timestamp + MINUTE_MS);
+    run.byWorkflow.set(workflow, (run.byWorkflow.get(workflow) ?? 0) + cost);
+  }
+  const runs: ReportRun[] = [...tagged.values()];
+  for (const { byWorkflow, ...run } of agentRuns.values()) {
+    let best = run.workflow;
+    let bestCost = -1;
+    for (const [workflow, cost] of byWorkflow) {
+      if (cost > bestCost) {
+        best = workflow;
+        bestCost = cost;
+      }
+    }
+    runs.push({ ...run, workflow: best });
+  }
+  return runs;
+}
