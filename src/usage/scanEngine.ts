@@ -24,8 +24,10 @@ export interface ScanEngineOptions {
   threaded: boolean;
   /** script that runs `runParserWorker` (dist/scanWorker.js): parser threads for large scans */
   helperScript?: string | undefined;
-  /** parser threads at most (default: the number of cores, at most 4) */
+  /** parser threads at most (default: one less than the cores, at most 3; this thread parses too) */
   maxHelpers?: number | undefined;
+  /** start parser threads only when at least this many bytes are to be read (default 24 MiB) */
+  helperThresholdBytes?: number | undefined;
 }
 
 export interface RefreshHooks {
@@ -109,7 +111,8 @@ export class ScanEngine {
       if (hooks.isAborted?.()) throw new AbortedError();
     };
 
-    if (o.threaded && o.helperScript && progress.bytesTotal >= HELPER_THRESHOLD_BYTES && tasks.length > 1) {
+    const helpersWanted = o.maxHelpers ?? Math.min(3, availableParallelism() - 1);
+    if (o.threaded && o.helperScript && helpersWanted > 0 && progress.bytesTotal >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES) && tasks.length > 1) {
       await this.parseWithHelpers(
         planned.filter((p) => p.task),
         progress,
@@ -280,7 +283,7 @@ export class ScanEngine {
     // Biggest first, so that no thread is left with one huge file at the end.
     const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task!.from);
     const queue = planned.slice().sort((a, b) => bytesOf(b) - bytesOf(a));
-    const count = Math.max(1, Math.min(o.maxHelpers ?? Math.min(3, availableParallelism() - 1), Math.ceil(progress.bytesTotal / BATCH_BYTES)));
+    const count = Math.max(1, Math.min(o.maxHelpers ?? Math.min(3, availableParallelism() - 1), Math.ceil(progress.bytesTotal / BATCH_BYTES), planned.length - 1));
     const sizeOf = new Map(planned.map((p) => [p.file.path, bytesOf(p)]));
     const nextBatch = (): FileTask[] => {
       const batch: FileTask[] = [];

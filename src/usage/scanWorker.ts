@@ -18,6 +18,7 @@ export interface CoordinatorData {
   /** Int32Array over it: [0] = the highest refresh id that was cancelled */
   abort: SharedArrayBuffer;
   maxHelpers?: number | undefined;
+  helperThresholdBytes?: number | undefined;
 }
 
 export type CoordinatorReply =
@@ -63,6 +64,7 @@ function runCoordinator(data: CoordinatorData): void {
     threaded: true,
     helperScript: __filename,
     maxHelpers: data.maxHelpers,
+    helperThresholdBytes: data.helperThresholdBytes,
   });
   const post = (reply: CoordinatorReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(reply, transfer);
   // Refreshes run one after another: the engine and its index are not re-entrant.

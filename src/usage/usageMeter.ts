@@ -20,8 +20,10 @@ export interface UsageMeterOptions {
    * threads. For the CLI, whose main thread has nothing else to do; never in the extension host.
    */
   scanInThisThread?: boolean | undefined;
-  /** parser threads at most for a large scan (default: cores, at most 4) */
+  /** parser threads at most for a large scan (default: one less than the cores, at most 3) */
   maxHelpers?: number | undefined;
+  /** start parser threads only above this many bytes to read (default 24 MiB) */
+  helperThresholdBytes?: number | undefined;
 }
 
 export interface RefreshOptions {
@@ -64,6 +66,7 @@ export class UsageMeter {
       threaded: Boolean(o.scanInThisThread),
       helperScript: o.scanInThisThread ? o.workerScript : undefined,
       maxHelpers: o.maxHelpers,
+      helperThresholdBytes: o.helperThresholdBytes,
     });
     const { columns, stats } = await this.engine.refresh({
       isAborted: () => options.signal?.aborted === true,
@@ -88,6 +91,7 @@ export class UsageMeter {
       pricesOverridePath: o.pricesOverridePath,
       abort,
       maxHelpers: o.maxHelpers,
+      helperThresholdBytes: o.helperThresholdBytes,
     };
     const worker = new Worker(o.workerScript!, { workerData: data });
     worker.unref();

@@ -37,7 +37,7 @@ export interface UnpricedModel {
 }
 
 export interface UsageSnapshot {
-  /** sorted by timestamp */
+  /** sorted by timestamp, then agent, session, model */
   events: UsageEvent[];
   /** lines that could not be read (corrupt, truncated, a usage line without a valid timestamp…) */
   skippedLines: number;
@@ -80,6 +80,8 @@ export function addTokens(into: UsageTokens, t: UsageTokens): void {
   into.cache_write += t.cache_write;
 }
 
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanStats): UsageSnapshot {
   const events: UsageEvent[] = [];
   const unpriced = new Map<string, UnpricedModel>();
@@ -113,7 +115,8 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
       u.requests += requests;
     }
   }
-  events.sort((a, b) => a.timestamp - b.timestamp);
+  // A total order, so that the same usage gives the same list however the files were read.
+  events.sort((a, b) => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model));
   return {
     events,
     skippedLines: cols.skippedLines,
