@@ -48,6 +48,7 @@ async function main() {
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2) + '\n');
   const resultsFile = join(run.dir, 'results.json');
+  mkdirSync(join(run.dir, 'test-tmp'), { recursive: true });
 
   say(`starting VS Code ${options['vscode-version']} (test-electron downloads it into .vscode-test/ on first use)`);
   let hostExit = 0;

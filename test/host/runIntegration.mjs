@@ -6,7 +6,7 @@
 //
 //   node test/host/runIntegration.mjs [--grep PATTERN] [--timeout SECONDS] [--verbose] [--keep]
 // (`npm run test:integration` builds first; pass options after `--`.)
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './browser.mjs';
@@ -53,6 +53,7 @@ async function main() {
 
   const resultsFile = join(run.dir, 'results.json');
   const testTmp = join(run.dir, 'test-tmp');
+  mkdirSync(testTmp, { recursive: true });
   const extensionEnvironment = {
     SPEND_BAND_RESULTS_FILE: resultsFile,
     SPEND_BAND_TEST_ENDPOINT: server?.url ?? '',
