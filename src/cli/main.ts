@@ -13,7 +13,7 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   status: {
     summary: 'your bands: used, allocated, pace, resets',
-    usage: 'spend-band status [--json] [--offline] [--source auto|endpoint|litellm|openrouter|local] [--endpoint URL] [--token-env NAME] [--config FILE] [--cache-dir DIR]',
+    usage: 'spend-band status [--json] [--offline] [--source auto|endpoint|litellm|openrouter|local] [--endpoint URL] [--token-env NAME] [--config FILE] [--cache-dir DIR] [--timeout SECONDS] [--allow-insecure-http]',
     load: async () => (await import('./statusCommand')).statusCommand,
   },
   usage: {

@@ -36,7 +36,7 @@ export function timeLeftText(ms: number): string {
 export function gaugeText(gauge: Gauge, options: GaugeTextOptions): string {
   const percent = percentText(gauge.percentUsed);
   const amounts = `${money(gauge.usedMicros, gauge.currency)}/${money(gauge.allocatedMicros, gauge.currency)}`;
-  const left = timeLeftText(gauge.msLeft);
+  const left = gauge.resets ? timeLeftText(gauge.msLeft) : 'no reset';
   const marker = gauge.forecastCrosses ? ` ${FORECAST_MARKER}` : '';
   let parts: string[];
   if (options.mode === 'compact') parts = [options.display === 'money' ? amounts : percent];
@@ -90,7 +90,7 @@ export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: read
     `${bandLabel(band, classes)} band ${statusWord(gauge.status)}`,
     Number.isFinite(gauge.percentUsed) ? `${Math.floor(gauge.percentUsed)} percent used` : 'used with nothing allocated',
     `${money(gauge.usedMicros, gauge.currency, 'exact')} of ${money(gauge.allocatedMicros, gauge.currency, 'exact')}`,
-    timeLeftWords(gauge.msLeft),
+    gauge.resets ? timeLeftWords(gauge.msLeft) : 'a lifetime budget that does not reset',
   ];
   if (gauge.forecastCrosses && gauge.forecastCrossAt) parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
   return parts.join(', ');
@@ -124,7 +124,7 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
       `${money(gauge.forecastMicros, c, 'exact')} at period end (${percentText(gauge.forecastPercent)})` +
       (gauge.forecastCrosses && gauge.forecastCrossAt ? `, runs out around ${shortDate(gauge.forecastCrossAt, zone)}` : ''),
   });
-  rows.push({ label: 'Resets', value: `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})` });
+  rows.push({ label: 'Resets', value: gauge.resets ? `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})` : 'never (a lifetime budget)' });
   if (band.temporary_increase) {
     const inc = band.temporary_increase;
     rows.push({

@@ -37,6 +37,8 @@ export interface Gauge {
   daysLeft: number;
   msLeft: number;
   resetsAt: Date;
+  /** false for a lifetime budget (an adapter's limit with no reset cadence) */
+  resets: boolean;
 }
 
 export function statusFromThresholds(usedMicros: number, allocatedMicros: number, thresholds: readonly Threshold[]): BandStatus {
@@ -87,6 +89,7 @@ export function gaugeFor(band: Band, now: Date): Gauge {
     daysLeft: progress.daysLeft,
     msLeft: progress.remainingMs,
     resetsAt: new Date(progress.endMs),
+    resets: band.period.interval !== LIFETIME_INTERVAL,
   };
 }
 
@@ -117,9 +120,15 @@ export interface WholeBill {
  * Seats + usage = the whole bill. Usage counts each class band once; an `all` band is a ceiling over
  * the class bands, so it is counted only when there are no class bands (else it would count twice).
  */
+/** The interval adapters give a budget that never resets (an OpenRouter limit without `limit_reset`). */
+export const LIFETIME_INTERVAL = 'lifetime';
+
 export function wholeBill(seats: readonly SeatItem[], bands: readonly Band[], currency = 'USD'): WholeBill {
   const classBands = bands.filter((b) => b.workflow !== 'all');
-  const counted = classBands.length > 0 ? classBands : bands;
+  // Several `all` bands are nested layers of one budget (a LiteLLM key inside its user inside its team):
+  // each includes the spend of the one below, so only the first (the binding one, adapters put it
+  // first) counts.
+  const counted = classBands.length > 0 ? classBands : bands.slice(0, 1);
   let seatsMicros = 0;
   for (const seat of seats) if (seat.cost.currency === currency) seatsMicros += monthlySeatMicros(seat);
   let usageMicros = 0;

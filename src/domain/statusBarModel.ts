@@ -156,7 +156,7 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
     const label = `${STATUS_ICON[band.status] ?? '$(circle-outline)'} ${escapeMd(bandLabel(band, classes))}${here}`;
     const used = `${money(g.usedMicros, g.currency)} / ${money(g.allocatedMicros, g.currency)} (${Math.floor(g.percentUsed)}%)`;
     const forecast = `${escapeMd(money(g.forecastMicros, g.currency))}${g.forecastCrosses ? ' $(arrow-up)' : ''}`;
-    lines.push(`| ${label} | ${escapeMd(used)} | ${forecast} | ${g.daysLeft}d |`);
+    lines.push(`| ${label} | ${escapeMd(used)} | ${forecast} | ${g.resets ? `${g.daysLeft}d` : 'never'} |`);
   }
   if (current) {
     lines.push('');

@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import * as vscode from 'vscode';
+import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import type { BandsDocument } from '../domain/schemas';
 import { PollerLock } from './pollerLock';
 
@@ -23,6 +24,8 @@ export interface BandsSnapshot {
   error: SnapshotError | undefined;
   /** a stable fingerprint of the configuration that produced it */
   configKey: string;
+  /** spend on layers without a limit (LiteLLM max_budget null, OpenRouter limit null): shown, never turned into a band */
+  unbudgeted?: UnbudgetedSpend[] | undefined;
 }
 
 export type SnapshotLoader = (signal: AbortSignal) => Promise<BandsSnapshot>;

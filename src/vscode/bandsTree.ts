@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { bandLabel, bandRows, money, percentText, shortDate, statusWord, timeLeftText } from '../domain/format';
 import { gaugeFor, monthlySeatMicros, wholeBill } from '../domain/gauge';
 import { describeRule } from '../domain/preflightVerdict';
+import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import type { Band, BandsDocument, EscalationRule, SeatItem } from '../domain/schemas';
 import type { WorkflowClass } from '../domain/workflowClasses';
 import type { BandsService } from './bandsService';
@@ -15,7 +16,8 @@ type Node =
   | { kind: 'band'; band: Band; doc: BandsDocument }
   | { kind: 'row'; band: Band; label: string; value: string }
   | { kind: 'rule'; band: Band; rule: EscalationRule }
-  | { kind: 'increase'; band: Band };
+  | { kind: 'increase'; band: Band }
+  | { kind: 'unbudgeted'; spend: UnbudgetedSpend };
 
 const STATUS_ICONS: Record<string, [string, string]> = {
   ok: ['pass', 'charts.green'],
@@ -61,6 +63,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       const top: Node[] = [{ kind: 'bill', doc }];
       if (doc.seats.length > 0) top.push({ kind: 'seats', doc });
       for (const band of doc.bands) top.push({ kind: 'band', band, doc });
+      for (const spend of this.service.snapshot?.unbudgeted ?? []) top.push({ kind: 'unbudgeted', spend });
       return top;
     }
     switch (node.kind) {
@@ -120,7 +123,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const current = node.band.workflow === this.currentWorkflow();
         const item = new vscode.TreeItem(bandLabel(node.band, classes), current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `band:${node.band.id}`;
-        item.description = `${money(g.usedMicros, g.currency)} / ${money(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${timeLeftText(g.msLeft)} left${g.forecastCrosses ? ' · forecast over' : ''}`;
+        item.description = `${money(g.usedMicros, g.currency)} / ${money(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${g.resets ? `${timeLeftText(g.msLeft)} left` : 'no reset'}${g.forecastCrosses ? ' · forecast over' : ''}`;
         const [icon, color] = STATUS_ICONS[node.band.status] ?? ['circle-outline', 'foreground'];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         const tooltip = new vscode.MarkdownString(
@@ -148,6 +151,15 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         item.tooltip = describeRule(node.rule, node.rule.when?.estimate_at_least ?? { currency: 'USD', amount_micros: 0 }, node.band).replace(/the estimate \S+ is at least/, 'the estimate is at least');
         item.iconPath = new vscode.ThemeIcon(node.rule.action === 'deny' ? 'circle-slash' : node.rule.action === 'needs_approval' ? 'shield' : 'bell');
         item.contextValue = 'rule';
+        return item;
+      }
+      case 'unbudgeted': {
+        const item = new vscode.TreeItem(node.spend.label);
+        item.id = `unbudgeted:${node.spend.id}`;
+        item.description = `${money(node.spend.used.amount_micros, node.spend.used.currency, 'exact')} spent${node.spend.period ? ' this period' : ' in all'} · no limit set`;
+        item.tooltip = 'The source reports spend on this layer but no budget for it, so there is no band to measure it against.';
+        item.iconPath = new vscode.ThemeIcon('circle-large-outline');
+        item.contextValue = 'unbudgeted';
         return item;
       }
       case 'increase': {

@@ -317,11 +317,12 @@ export class Services implements vscode.Disposable {
       this.tracker.setWorkflow(chosen);
       this.log.info(`Workflow class: ${workflowClassFor(chosen, this.classes()).label}`);
     });
-    register(COMMANDS.refresh, () =>
-      vscode.window.withProgress({ location: { viewId: 'spendBand.bands' }, title: 'Refreshing bands' }, () =>
+    register(COMMANDS.refresh, () => {
+      this.usage.invalidate();
+      return vscode.window.withProgress({ location: { viewId: 'spendBand.bands' }, title: 'Refreshing bands' }, () =>
         Promise.all([this.bands.refresh('command'), this.requests.refresh()]),
-      ),
-    );
+      );
+    });
     register(COMMANDS.connectEndpoint, (args?: ConnectArgs) => connectEndpoint(this.config, this.tokens, args, () => this.bands.refresh('connected')));
     register(COMMANDS.signOut, () => signOut(this.config, this.tokens, () => this.bands.refresh('signed out')));
     register(COMMANDS.useLocalBands, () => useLocalBands(this.config));
@@ -346,6 +347,7 @@ export class Services implements vscode.Disposable {
       flushSessions: () => this.uploadSessions(),
       requests: () => this.requests.requests,
       refresh: async () => {
+        this.usage.invalidate();
         await this.bands.refresh('api');
         await this.requests.refresh();
       },

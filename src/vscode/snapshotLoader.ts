@@ -132,6 +132,7 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
         fetchedAt: result.fetchedAt,
         error: result.error ? { kind: result.error.kind, message: result.error.message } : undefined,
         configKey,
+        unbudgeted: result.unbudgeted,
       } satisfies BandsSnapshot;
     } catch (error) {
       if (error instanceof ApiError) {

@@ -52,6 +52,11 @@ export class UsageService implements vscode.Disposable {
     return this.meter;
   }
 
+  /** The next snapshot() scans again (a refresh the person asked for). */
+  invalidate(): void {
+    this.lastAt = 0;
+  }
+
   /** The latest usage; scans incrementally when the last snapshot is older than 30 s. */
   snapshot(): Promise<UsageSnapshot | undefined> {
     if (!this.config.get('spendBand.usage.enabled')) return Promise.resolve(undefined);
