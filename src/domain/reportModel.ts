@@ -149,7 +149,7 @@ function bandCovers(band: Band, workflow: string): boolean {
 }
 
 /** The band's period that ends the window: its current period, or the period containing the window's last instant. */
-function periodForWindow(band: Band, window: ReportWindow): { period: Period; current: boolean } {
+export function periodForWindow(band: Band, window: ReportWindow): { period: Period; current: boolean } {
   const windowLast = Date.parse(window.end) - 1;
   const start = Date.parse(band.period.start);
   const end = Date.parse(band.period.end);
@@ -157,6 +157,18 @@ function periodForWindow(band: Band, window: ReportWindow): { period: Period; cu
   const interval = band.period.interval;
   if (!isSupportedInterval(interval)) return { period: band.period, current: true };
   return { period: periodContaining(interval, new Date(windowLast), band.period.timezone ?? window.timezone), current: false };
+}
+
+/** The span usage is needed for: the window and the period of every band that ends it, up to now. */
+export function usageRange(document: BandsDocument, window: ReportWindow, now: Date): { fromMs: number; toMs: number } {
+  let fromMs = Date.parse(window.start);
+  let toMs = Date.parse(window.end);
+  for (const band of document.bands) {
+    const { period } = periodForWindow(band, window);
+    fromMs = Math.min(fromMs, Date.parse(period.start));
+    toMs = Math.max(toMs, Date.parse(period.end));
+  }
+  return { fromMs, toMs: Math.max(fromMs + 1, Math.min(toMs, now.getTime() + 60_000)) };
 }
 
 function bandReport(band: Band, input: ReportInput, rows: readonly ReportUsageRow[], notes: string[]): BandReport {

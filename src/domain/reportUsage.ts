@@ -159,7 +159,18 @@ function baseName(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-export const AGENT_LABELS: Record<string, string> = { claude_code: 'Claude Code', codex: 'Codex' };
+/** Agents of the local logs and providers an endpoint names, as people write them. */
+export const AGENT_LABELS: Record<string, string> = {
+  claude_code: 'Claude Code',
+  codex: 'Codex',
+  anthropic: 'Anthropic',
+  openai: 'OpenAI',
+  github_copilot: 'GitHub Copilot',
+  openrouter: 'OpenRouter',
+  litellm: 'LiteLLM',
+  cursor: 'Cursor',
+  local_logs: 'Local logs',
+};
 
 /**
  * Runs from local metering in [fromMs, toMs): each tagged session with the priced spend inside it, and

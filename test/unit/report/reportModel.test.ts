@@ -61,7 +61,7 @@ describe('report model', () => {
       ],
     );
     assert.deepEqual(model.byModel.map((r) => r.key), ['claude-opus-4-1', 'gpt-5', 'mystery-1']);
-    assert.deepEqual(model.byAgent.map((r) => [r.key, r.label]), [['anthropic', 'Anthropic'], ['openai', 'Openai']]);
+    assert.deepEqual(model.byAgent.map((r) => [r.key, r.label]), [['anthropic', 'Anthropic'], ['openai', 'OpenAI']]);
     assert.equal(model.totals.micros, $(30));
     assert.equal(model.totals.unpricedRequests, 3);
     assert.ok(model.notes.some((n) => n.includes('without a price')));
