@@ -1,13 +1,15 @@
-// Usage → workflow class: each rollup goes to the tagged session active at its timestamp (the
-// latest-started one when tags overlap, as workflowAt decides), else to "untagged".
-import { workflowAt, type WorkflowSession } from '../domain/session';
+// Usage → workflow class: each rollup covers one minute; it goes to the tagged session that covers most
+// of that minute (the latest-started one on a tie), else to "untagged". A class switch in the middle
+// of a minute therefore never turns usage into untagged usage.
+import { workflowOverlapping, type WorkflowSession } from '../domain/session';
 import { UNTAGGED } from '../domain/workflowClasses';
+import { MINUTE_MS } from './usageStore';
 import type { UsageEvent, UsageSnapshot } from './usageSnapshot';
 
 /** The workflow class of each event, by the same rule as usedByWorkflow (for reports that need both). */
 export function workflowOfEvent(sessions: readonly WorkflowSession[], event: UsageEvent): string {
   // An open session runs until now; usage is never in the future, so "now" can be unbounded here.
-  return workflowAt(sessions, event.timestamp, Number.POSITIVE_INFINITY) ?? UNTAGGED;
+  return workflowOverlapping(sessions, event.timestamp, event.timestamp + MINUTE_MS, Number.POSITIVE_INFINITY) ?? UNTAGGED;
 }
 
 /** Priced spend (integer micros) per workflow class for events in [from, to). Unpriced usage is not money. */
@@ -18,7 +20,7 @@ export function usedByWorkflow(snapshot: UsageSnapshot, sessions: readonly Workf
   const relevant = sessions.filter((s) => {
     const start = Date.parse(s.start);
     const end = s.end === null ? Number.POSITIVE_INFINITY : Date.parse(s.end);
-    return start < toMs && end > fromMs;
+    return start < toMs + MINUTE_MS && end > fromMs;
   });
   const used = new Map<string, number>();
   for (const event of snapshot.events) {
