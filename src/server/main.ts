@@ -1,2 +1,198 @@
-// FIXME(#10): the reference Bands API v1 server lands with its issue.
-export {};
+// The reference Bands API v1 server (bundled to dist/server.js; the CLI loads it lazily).
+// `startServer` is the programmatic entry (tests import it); `runServerCli` / `runAdminCli` back
+// `spend-band server` and `spend-band admin`; `node dist/server.js [flags]` runs the server directly.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { assertKnownFlags, flag, hasFlag, parseArgs } from '../cli/args';
+import type { CliContext } from '../cli/cliContext';
+import { CliError, EXIT } from '../cli/exitCodes';
+import { DEMO_DEVELOPER, seedDemo } from './demoSeed';
+import { createRequestListener } from './httpApp';
+import { IdempotencyStore } from './idempotency';
+import { ServerCache } from './serverCache';
+import { openServerDatabase } from './serverDatabase';
+import { serverDbPath } from './serverPaths';
+
+export { runAdminCli } from './adminCli';
+
+export interface StartServerOptions {
+  dbPath: string;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default 8787; 0 picks a free port */
+  port?: number;
+  /** seed the demo team (once per database) and issue a fresh token for developer `demo` */
+  demo?: boolean;
+  now?: () => Date;
+  /** server log lines (errors); default stderr */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  dbPath: string;
+  /** with `demo`: the developer id (`demo`) and a token for it */
+  demoDeveloper?: string;
+  demoToken?: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+const HOUR_MS = 3_600_000;
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((line: string) => process.stderr.write(`spend-band server: ${line}\n`));
+  const host = options.host ?? '127.0.0.1';
+  const db = openServerDatabase(options.dbPath);
+  let server: Server | undefined;
+  try {
+    const demo = options.demo ? seedDemo(db, now()) : undefined;
+    const cache = new ServerCache(db);
+    const idempotency = new IdempotencyStore(db);
+    idempotency.purge(now().getTime());
+    server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, now, log }));
+    await listen(server, options.port ?? DEFAULT_PORT, host);
+    const port = (server.address() as AddressInfo).port;
+    const purge = setInterval(() => {
+      try {
+        idempotency.purge(now().getTime());
+      } catch (error) {
+        log(`idempotency purge failed (will retry in an hour): ${(error as Error).message}`);
+      }
+    }, HOUR_MS);
+    purge.unref();
+    const running = server;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      host,
+      dbPath: options.dbPath,
+      ...(demo ? { demoDeveloper: DEMO_DEVELOPER, demoToken: demo.token } : {}),
+      close: () => {
+        closing ??= (async () => {
+          clearInterval(purge);
+          await closeServer(running);
+          db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    if (server?.listening) await closeServer(server);
+    db.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is in use; pick another --port, or --port 0 for a free one.`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new Error(`cannot listen on host ${host}; use an address of this machine such as 127.0.0.1.`));
+      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${port}; use a port above 1023.`));
+      else reject(error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Stop accepting, let requests in progress finish (2 s at most), then drop what is left. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), 2_000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+const SERVER_FLAGS = ['db', 'host', 'port', 'demo'];
+
+/** `spend-band server`: run until SIGINT/SIGTERM (ctx.signal), then close cleanly and return 0. */
+export async function runServerCli(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, SERVER_FLAGS);
+  if (ctx.args.positionals.length > 0) throw new CliError(`unexpected "${ctx.args.positionals[0]}". Run spend-band server --help for usage.`, EXIT.usage);
+  const portText = flag(ctx.args, 'port') ?? ctx.env.SPEND_BAND_PORT ?? String(DEFAULT_PORT);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new CliError(`--port ${portText}: expected 0 to 65535 (0 picks a free port).`, EXIT.usage);
+  const host = flag(ctx.args, 'host') ?? '127.0.0.1';
+  const dbPath = serverDbPath(ctx.args, ctx.env);
+  const json = hasFlag(ctx.args, 'json');
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      dbPath,
+      host,
+      port: Number(portText),
+      demo: hasFlag(ctx.args, 'demo'),
+      now: () => ctx.now(),
+      log: (line) => ctx.stderr.write(`spend-band server: ${line}\n`),
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}`, EXIT.usage);
+  }
+  if (!isLoopback(host)) {
+    ctx.stderr.write(`spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`);
+  }
+  if (json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ url: running.url, db: dbPath, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`,
+    );
+  } else {
+    const lines = [`Spend Band reference server (Bands API v1) listening on ${running.url}`, `database: ${dbPath}`];
+    if (running.demoToken) {
+      lines.push(
+        `demo developer: ${running.demoDeveloper}`,
+        `demo token (new for this run; keep it private): ${running.demoToken}`,
+        `try: SPEND_BAND_TOKEN=<the token> spend-band status --endpoint ${running.url}`,
+      );
+    }
+    lines.push('Stop with Ctrl+C.');
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await running.close();
+  if (!json) ctx.stdout.write('server stopped.\n');
+  return EXIT.ok;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`spend-band server: ${(error as Error).message}\n`);
+    process.exit(EXIT.usage);
+  }
+  runServerCli({ args, env: process.env, stdout: process.stdout, stderr: process.stderr, now: () => new Date(), signal: controller.signal }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`spend-band server: ${error instanceof CliError ? error.message : `internal error (a bug): ${String(error)}`}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : EXIT.internal;
+    },
+  );
+}

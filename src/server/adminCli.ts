@@ -1,0 +1,347 @@
+// `spend-band admin …`: administer the reference server's database file directly. Admin actions are
+// deliberately not reachable over HTTP: whoever can run these can read and write the file anyway.
+import { readFile } from 'node:fs/promises';
+import { flag, requireFlag, assertKnownFlags, hasFlag, type ParsedArgs } from '../cli/args';
+import { printJson, type CliContext } from '../cli/cliContext';
+import { CliError, EXIT } from '../cli/exitCodes';
+import { decimalToMicros, formatMoney } from '../domain/money';
+import { isoDurationMs } from '../domain/duration';
+import type { EscalationRule, Money, Request } from '../domain/schemas';
+import {
+  addDeveloper,
+  addRule,
+  AdminInputError,
+  developerExists,
+  insertUsageEvents,
+  issueToken,
+  revokeTokens,
+  setBand,
+  setPolicy,
+  setSeat,
+  type Scoped,
+} from './adminStore';
+import { buildBandsDocument } from './bandsBuilder';
+import { expireIfDue, requestJson, resolveRequest, ResolutionError, type RequestRow } from './requestStore';
+import { openServerDatabase, prepared, type ServerDb } from './serverDatabase';
+import { serverDbPath } from './serverPaths';
+import { ALL_SCOPES, parseScopes } from './tokens';
+import { parseUsageFile } from './usageImport';
+
+const USAGE = `spend-band admin — administer the reference server database (--db FILE or SPEND_BAND_DB)
+
+  developer add --id ID [--name NAME] [--email EMAIL] [--role ROLE]
+  developer list [--json]
+  token issue --developer ID [--scopes ${ALL_SCOPES.join(',')}]   prints the token alone, once
+  token revoke --developer ID                     revokes every token of the developer
+  seat set --role ROLE --vendor V --product P --monthly-usd N [--plan PLAN] [--currency USD]
+  band set (--developer ID | --role ROLE) --workflow CLASS --allocated-usd N [--period P1M|P1W|P1D]
+           [--enforcement none|soft|hard] [--thresholds 80,100] [--timezone UTC] [--label TEXT] [--currency USD]
+  band list --developer ID [--json]               the developer's bands as the API shows them now
+  rule add (--developer ID | --role ROLE) --workflow CLASS --action warn|needs_approval|deny
+           [--estimate-at-least-usd N] [--remaining-percent-after-below N] [--max-duration-above PT1H]
+           [--max-iterations-above N] [--approver-role ROLE] [--message TEXT] [--id ID]
+  policy set (--developer ID | --role ROLE) [--per-run-cap-usd N] [--max-duration PT2H] [--max-iterations N]
+  usage import FILE                               JSON lines or CSV: developer,time,provider,model,tokens,cost[,workflow]
+  request list [--status S] [--developer ID] [--json]
+  request approve ID [--amount-usd N] [--until YYYY-MM-DD] [--note TEXT] [--by NAME]
+  request deny ID [--note TEXT] [--by NAME]
+`;
+
+type AdminAction = (ctx: CliContext, db: ServerDb) => Promise<number> | number;
+
+const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
+  'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
+  'developer list': { flags: [], run: developerList },
+  'token issue': { flags: ['developer', 'scopes', 'label'], run: tokenIssue },
+  'token revoke': { flags: ['developer'], run: tokenRevoke },
+  'seat set': { flags: ['role', 'vendor', 'product', 'monthly-usd', 'plan', 'currency'], run: seatSet },
+  'band set': {
+    flags: ['developer', 'role', 'workflow', 'allocated-usd', 'period', 'enforcement', 'thresholds', 'timezone', 'label', 'currency'],
+    run: bandSet,
+  },
+  'band list': { flags: ['developer'], run: bandList },
+  'rule add': {
+    flags: ['developer', 'role', 'workflow', 'action', 'estimate-at-least-usd', 'remaining-percent-after-below', 'max-duration-above', 'max-iterations-above', 'approver-role', 'message', 'id', 'currency'],
+    run: ruleAdd,
+  },
+  'policy set': { flags: ['developer', 'role', 'per-run-cap-usd', 'max-duration', 'max-iterations', 'currency'], run: policySet },
+  'usage import': { flags: [], run: usageImport },
+  'request list': { flags: ['status', 'developer'], run: requestList },
+  'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, db) => requestResolve(ctx, db, true) },
+  'request deny': { flags: ['note', 'by'], run: (ctx, db) => requestResolve(ctx, db, false) },
+};
+
+export async function runAdminCli(ctx: CliContext): Promise<number> {
+  const [noun, verb] = ctx.args.positionals;
+  if (!noun || hasFlag(ctx.args, 'help')) {
+    ctx.stdout.write(USAGE);
+    return noun || hasFlag(ctx.args, 'help') ? EXIT.ok : EXIT.usage;
+  }
+  const action = ACTIONS[`${noun} ${verb ?? ''}`.trim()];
+  if (!action) throw new CliError(`unknown admin command "${[noun, verb].filter(Boolean).join(' ')}". Run spend-band admin --help for the list.`, EXIT.usage);
+  assertKnownFlags(ctx.args, [...action.flags, 'db']);
+  const path = serverDbPath(ctx.args, ctx.env);
+  let db: ServerDb;
+  try {
+    db = openServerDatabase(path);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.usage);
+  }
+  try {
+    return await action.run(ctx, db);
+  } catch (error) {
+    if (error instanceof AdminInputError || error instanceof ResolutionError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+function usd(args: ParsedArgs, name: string): number | undefined {
+  const text = flag(args, name);
+  if (text === undefined) return undefined;
+  try {
+    const micros = decimalToMicros(text);
+    if (micros < 0) throw new RangeError('negative');
+    return micros;
+  } catch {
+    throw new CliError(`--${name} ${text}: expected an amount such as 19 or 12.50.`, EXIT.usage);
+  }
+}
+
+function wholeNumber(args: ParsedArgs, name: string): number | undefined {
+  const text = flag(args, name);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new CliError(`--${name} ${text}: expected a whole number.`, EXIT.usage);
+  return Number(text);
+}
+
+function scopeOf(args: ParsedArgs): Scoped {
+  const developerId = flag(args, 'developer');
+  const roleId = flag(args, 'role');
+  if ((developerId === undefined) === (roleId === undefined)) throw new CliError('give exactly one of --developer ID or --role ROLE.', EXIT.usage);
+  return developerId !== undefined ? { developerId } : { roleId: roleId! };
+}
+
+function currencyOf(args: ParsedArgs): string {
+  return flag(args, 'currency') ?? 'USD';
+}
+
+function developerAdd(ctx: CliContext, db: ServerDb): number {
+  const id = requireFlag(ctx.args, 'id');
+  const isNew = addDeveloper(db, { id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role') }, ctx.now().getTime());
+  ctx.stdout.write(`${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}\n`);
+  return EXIT.ok;
+}
+
+function developerList(ctx: CliContext, db: ServerDb): number {
+  const rows = prepared(
+    db,
+    `SELECT d.id, d.display_name, d.email, d.role_id, (SELECT count(*) FROM tokens t WHERE t.developer_id = d.id AND t.revoked_ms IS NULL) AS live_tokens
+     FROM developers d ORDER BY d.id`,
+  ).all() as Array<{ id: string; display_name: string | null; email: string | null; role_id: string; live_tokens: number }>;
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, { data: rows });
+  else if (rows.length === 0) ctx.stdout.write('No developers yet. Add one with: spend-band admin developer add --id ID --role ROLE\n');
+  else for (const r of rows) ctx.stdout.write(`${r.id.padEnd(20)} ${r.role_id.padEnd(20)} ${String(r.live_tokens).padStart(2)} token(s)  ${r.display_name ?? ''}\n`);
+  return EXIT.ok;
+}
+
+function tokenIssue(ctx: CliContext, db: ServerDb): number {
+  const developerId = requireFlag(ctx.args, 'developer');
+  let scopes = [...ALL_SCOPES] as ReturnType<typeof parseScopes>;
+  const scopesText = flag(ctx.args, 'scopes');
+  if (scopesText !== undefined) {
+    try {
+      scopes = parseScopes(scopesText);
+    } catch (error) {
+      throw new CliError(`--scopes: ${(error as Error).message}.`, EXIT.usage);
+    }
+  }
+  const token = issueToken(db, developerId, ctx.now().getTime(), scopes, flag(ctx.args, 'label'));
+  // The token alone on stdout (scripts capture it); the advice on stderr.
+  ctx.stdout.write(`${token}\n`);
+  ctx.stderr.write(`spend-band: token for ${developerId} issued; it is shown only now. Store it in a secret store (the extension asks for it).\n`);
+  return EXIT.ok;
+}
+
+function tokenRevoke(ctx: CliContext, db: ServerDb): number {
+  const developerId = requireFlag(ctx.args, 'developer');
+  const count = revokeTokens(db, developerId, ctx.now().getTime());
+  ctx.stdout.write(`revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.\n`);
+  return EXIT.ok;
+}
+
+function seatSet(ctx: CliContext, db: ServerDb): number {
+  const role = requireFlag(ctx.args, 'role');
+  requireFlag(ctx.args, 'monthly-usd');
+  const id = setSeat(db, {
+    role,
+    vendor: requireFlag(ctx.args, 'vendor'),
+    product: requireFlag(ctx.args, 'product'),
+    plan: flag(ctx.args, 'plan'),
+    currency: currencyOf(ctx.args),
+    costMicros: usd(ctx.args, 'monthly-usd')!,
+  });
+  ctx.stdout.write(`seat ${id} set.\n`);
+  return EXIT.ok;
+}
+
+function bandSet(ctx: CliContext, db: ServerDb): number {
+  const scope = scopeOf(ctx.args);
+  requireFlag(ctx.args, 'allocated-usd');
+  const thresholdsText = flag(ctx.args, 'thresholds');
+  const thresholds = thresholdsText === undefined ? [80, 100] : thresholdsText.split(',').map((t) => Number(t.trim()));
+  if (thresholds.some((t) => !Number.isInteger(t))) throw new CliError(`--thresholds ${thresholdsText}: expected whole percents such as 80,100.`, EXIT.usage);
+  const id = setBand(db, {
+    scope,
+    workflow: requireFlag(ctx.args, 'workflow'),
+    label: flag(ctx.args, 'label'),
+    interval: flag(ctx.args, 'period') ?? 'P1M',
+    timezone: flag(ctx.args, 'timezone') ?? 'UTC',
+    currency: currencyOf(ctx.args),
+    allocatedMicros: usd(ctx.args, 'allocated-usd')!,
+    enforcement: flag(ctx.args, 'enforcement') ?? 'soft',
+    thresholds,
+  });
+  ctx.stdout.write(`band ${id} set.\n`);
+  return EXIT.ok;
+}
+
+function bandList(ctx: CliContext, db: ServerDb): number {
+  const developerId = requireFlag(ctx.args, 'developer');
+  const built = buildBandsDocument(db, developerId, ctx.now());
+  if (!built) throw new CliError(`there is no developer "${developerId}". List them with: spend-band admin developer list`, EXIT.usage);
+  if (hasFlag(ctx.args, 'json')) {
+    printJson(ctx, built.document);
+    return EXIT.ok;
+  }
+  if (built.document.bands.length === 0) ctx.stdout.write(`${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`);
+  for (const b of built.document.bands) {
+    ctx.stdout.write(
+      `${b.id.padEnd(28)} ${b.status.padEnd(9)} used ${formatMoney(b.used)} of ${formatMoney(b.allocated)} (${b.period.interval} ${b.period.start.slice(0, 10)}…${b.period.end.slice(0, 10)}), reserved ${formatMoney(b.reserved ?? { currency: b.used.currency, amount_micros: 0 })}, remaining ${formatMoney(b.remaining)}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+function ruleAdd(ctx: CliContext, db: ServerDb): number {
+  const scope = scopeOf(ctx.args);
+  const currency = currencyOf(ctx.args);
+  const when: NonNullable<EscalationRule['when']> = {};
+  const atLeast = usd(ctx.args, 'estimate-at-least-usd');
+  if (atLeast !== undefined) when.estimate_at_least = { currency, amount_micros: atLeast };
+  const below = wholeNumber(ctx.args, 'remaining-percent-after-below');
+  if (below !== undefined) {
+    if (below > 100) throw new CliError('--remaining-percent-after-below must be 0 to 100.', EXIT.usage);
+    when.remaining_percent_after_below = below;
+  }
+  const duration = flag(ctx.args, 'max-duration-above');
+  if (duration !== undefined) {
+    if (isoDurationMs(duration) === undefined) throw new CliError(`--max-duration-above ${duration}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
+    when.max_duration_above = duration;
+  }
+  const iterations = wholeNumber(ctx.args, 'max-iterations-above');
+  if (iterations !== undefined) when.max_iterations_above = iterations;
+  const workflow = requireFlag(ctx.args, 'workflow');
+  const id = addRule(db, {
+    scope,
+    id: flag(ctx.args, 'id'),
+    appliesTo: workflow === 'all' ? [] : workflow.split(',').map((w) => w.trim()),
+    when,
+    action: requireFlag(ctx.args, 'action'),
+    approverRole: flag(ctx.args, 'approver-role'),
+    message: flag(ctx.args, 'message'),
+  });
+  ctx.stdout.write(`rule ${id} added (rules are checked in order; the first match decides).\n`);
+  return EXIT.ok;
+}
+
+function policySet(ctx: CliContext, db: ServerDb): number {
+  const duration = flag(ctx.args, 'max-duration');
+  if (duration !== undefined && isoDurationMs(duration) === undefined) throw new CliError(`--max-duration ${duration}: expected an ISO 8601 duration such as PT2H.`, EXIT.usage);
+  setPolicy(db, {
+    scope: scopeOf(ctx.args),
+    currency: currencyOf(ctx.args),
+    perRunCapMicros: usd(ctx.args, 'per-run-cap-usd'),
+    maxDuration: duration,
+    maxIterations: wholeNumber(ctx.args, 'max-iterations'),
+  });
+  ctx.stdout.write('policy set.\n');
+  return EXIT.ok;
+}
+
+async function usageImport(ctx: CliContext, db: ServerDb): Promise<number> {
+  const file = ctx.args.positionals[2];
+  if (!file) throw new CliError('usage import needs a FILE (JSON lines or CSV). Run spend-band admin --help for the columns.', EXIT.usage);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`, EXIT.usage);
+  }
+  const parsed = parseUsageFile(text, file);
+  const unknown = [...new Set(parsed.events.map((e) => e.developerId))].filter((id) => !developerExists(db, id));
+  for (const id of unknown.slice(0, 5)) parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
+  if (parsed.errors.length > 0) {
+    for (const line of parsed.errors.slice(1, 20)) ctx.stderr.write(`  ${file}: ${line}\n`);
+    throw new CliError(`${file}: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more above)` : ''}. Nothing was imported; fix the file and run again.`, EXIT.usage);
+  }
+  const result = insertUsageEvents(db, parsed.events);
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, { file, imported: result.inserted, duplicates: result.duplicates });
+  else ctx.stdout.write(`imported ${result.inserted} usage event(s) from ${file}${result.duplicates > 0 ? ` (${result.duplicates} already present, skipped)` : ''}.\n`);
+  return EXIT.ok;
+}
+
+function requestList(ctx: CliContext, db: ServerDb): number {
+  const status = flag(ctx.args, 'status');
+  if (status !== undefined && !['pending', 'approved', 'denied', 'cancelled', 'expired'].includes(status)) {
+    throw new CliError(`--status ${status}: use pending, approved, denied, cancelled or expired.`, EXIT.usage);
+  }
+  const developer = flag(ctx.args, 'developer');
+  const nowMs = ctx.now().getTime();
+  const all = prepared(db, 'SELECT * FROM requests ORDER BY seq DESC').all() as RequestRow[];
+  const rows = all
+    .map((r) => expireIfDue(db, r, nowMs))
+    .filter((r) => (status === undefined || r.status === status) && (developer === undefined || r.developer_id === developer));
+  const data: Array<Request & { developer_id: string }> = rows.map((r) => ({ ...requestJson(r), developer_id: r.developer_id }));
+  if (hasFlag(ctx.args, 'json')) {
+    printJson(ctx, { data });
+    return EXIT.ok;
+  }
+  if (data.length === 0) ctx.stdout.write(`No ${status ?? ''} requests.\n`.replace('  ', ' '));
+  for (const r of data) {
+    const requested = r.requested as { delta?: Money; new_allocated?: Money } | undefined;
+    const preflight = r.preflight;
+    const amount = requested?.delta
+      ? `+${formatMoney(requested.delta)}`
+      : requested?.new_allocated
+        ? `→${formatMoney(requested.new_allocated)}`
+        : preflight
+          ? `run ${formatMoney(preflight.estimate.cost)}`
+          : '';
+    ctx.stdout.write(`${r.id}  ${r.status.padEnd(9)} ${r.kind.padEnd(13)} ${r.developer_id.padEnd(12)} ${(r.band_id ?? '').padEnd(26)} ${amount.padEnd(12)} ${r.created_at}\n`);
+  }
+  return EXIT.ok;
+}
+
+function requestResolve(ctx: CliContext, db: ServerDb, approve: boolean): number {
+  const id = ctx.args.positionals[2];
+  if (!id) throw new CliError(`request ${approve ? 'approve' : 'deny'} needs the request ID. List pending ones with: spend-band admin request list --status pending`, EXIT.usage);
+  const note = flag(ctx.args, 'note');
+  if (note !== undefined && note.length > 1000) throw new CliError('--note is longer than 1000 characters.', EXIT.usage);
+  const by = flag(ctx.args, 'by') ?? ctx.env.USER ?? 'admin';
+  const row = resolveRequest(db, id, {
+    approve,
+    amountMicros: approve ? usd(ctx.args, 'amount-usd') : undefined,
+    untilDate: approve ? flag(ctx.args, 'until') : undefined,
+    note,
+    decidedBy: { id: by.slice(0, 100) },
+    now: ctx.now(),
+  });
+  const resolution = JSON.parse(row.resolution!) as { approved?: Money; effective_until?: string | null };
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, { ...requestJson(row), developer_id: row.developer_id });
+  else if (approve && row.kind === 'band_increase') {
+    ctx.stdout.write(`approved ${row.id}: +${formatMoney(resolution.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution.effective_until}.\n`);
+  } else ctx.stdout.write(`${approve ? 'approved' : 'denied'} ${row.id} (${row.kind} of ${row.developer_id}).\n`);
+  return EXIT.ok;
+}

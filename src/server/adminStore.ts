@@ -1,0 +1,317 @@
+// Admin writes on the server database, shared by the `spend-band admin` commands and the demo seed.
+// They validate what a person typed and throw AdminInputError with a sentence saying what to fix.
+import { createHash } from 'node:crypto';
+import { isSupportedInterval, isValidTimeZone } from '../domain/period';
+import type { EscalationRule, Threshold } from '../domain/schemas';
+import { prepared, type ServerDb } from './serverDatabase';
+import { ALL_SCOPES, generateToken, hashToken, type Scope } from './tokens';
+
+export class AdminInputError extends Error {
+  override name = 'AdminInputError';
+}
+
+const DEVELOPER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+const CLASS_ID = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function checkDeveloperId(id: string): string {
+  if (!DEVELOPER_ID.test(id)) throw new AdminInputError(`"${id}" is not a developer id: use letters, digits and . _ @ - (at most 100).`);
+  return id;
+}
+
+export function checkClassId(id: string, what: string): string {
+  if (!CLASS_ID.test(id)) throw new AdminInputError(`"${id}" is not a ${what} id: use lower-case letters, digits and _ starting with a letter, e.g. backend_engineer.`);
+  return id;
+}
+
+export function checkWorkflow(id: string): string {
+  return id === 'all' ? id : checkClassId(id, 'workflow class');
+}
+
+export function checkCurrency(code: string): string {
+  if (!/^[A-Z]{3}$/.test(code)) throw new AdminInputError(`"${code}" is not an ISO 4217 currency code such as USD.`);
+  return code;
+}
+
+export function ensureRole(db: ServerDb, id: string, label?: string): void {
+  checkClassId(id, 'role');
+  prepared(db, 'INSERT INTO roles (id, label) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, roles.label)').run(id, label ?? null);
+}
+
+export function developerExists(db: ServerDb, id: string): boolean {
+  return prepared(db, 'SELECT 1 FROM developers WHERE id = ?').get(id) !== undefined;
+}
+
+export function requireDeveloper(db: ServerDb, id: string): void {
+  if (!developerExists(db, id)) throw new AdminInputError(`there is no developer "${id}". Add one with: spend-band admin developer add --id ${id} --role ROLE`);
+}
+
+export function requireRole(db: ServerDb, id: string): void {
+  if (prepared(db, 'SELECT 1 FROM roles WHERE id = ?').get(id) === undefined) {
+    throw new AdminInputError(`there is no role "${id}". Roles are created by: spend-band admin developer add --id ID --role ${id} (or seat set --role ${id}).`);
+  }
+}
+
+export interface DeveloperInput {
+  id: string;
+  name?: string | undefined;
+  email?: string | undefined;
+  role?: string | undefined;
+}
+
+/** Add a developer, or update the given fields of an existing one. Returns whether it was new. */
+export function addDeveloper(db: ServerDb, input: DeveloperInput, nowMs: number): boolean {
+  checkDeveloperId(input.id);
+  if (input.name !== undefined && input.name.length > 200) throw new AdminInputError('--name is longer than 200 characters.');
+  if (input.email !== undefined && input.email.length > 200) throw new AdminInputError('--email is longer than 200 characters.');
+  return db.transaction(() => {
+    const exists = developerExists(db, input.id);
+    if (input.role !== undefined) ensureRole(db, input.role);
+    if (exists) {
+      prepared(
+        db,
+        'UPDATE developers SET display_name = coalesce(?, display_name), email = coalesce(?, email), role_id = coalesce(?, role_id) WHERE id = ?',
+      ).run(input.name ?? null, input.email ?? null, input.role ?? null, input.id);
+      return false;
+    }
+    const role = input.role ?? 'developer';
+    ensureRole(db, role);
+    prepared(db, 'INSERT INTO developers (id, display_name, email, role_id, created_ms) VALUES (?, ?, ?, ?, ?)').run(
+      input.id,
+      input.name ?? null,
+      input.email ?? null,
+      role,
+      nowMs,
+    );
+    return true;
+  })();
+}
+
+export function issueToken(db: ServerDb, developerId: string, nowMs: number, scopes: readonly Scope[] = ALL_SCOPES, label?: string): string {
+  requireDeveloper(db, developerId);
+  if (scopes.length === 0) throw new AdminInputError('a token needs at least one scope.');
+  const token = generateToken();
+  prepared(db, 'INSERT INTO tokens (hash, developer_id, scopes, label, created_ms) VALUES (?, ?, ?, ?, ?)').run(
+    hashToken(token),
+    developerId,
+    [...new Set(scopes)].join(' '),
+    label ?? null,
+    nowMs,
+  );
+  return token;
+}
+
+/** Revoke every live token of the developer; returns how many. */
+export function revokeTokens(db: ServerDb, developerId: string, nowMs: number): number {
+  requireDeveloper(db, developerId);
+  return prepared(db, 'UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL').run(nowMs, developerId).changes;
+}
+
+export interface SeatInput {
+  role: string;
+  vendor: string;
+  product: string;
+  plan?: string | undefined;
+  currency: string;
+  costMicros: number;
+  costPeriod?: string | undefined;
+  includedQuotas?: unknown[] | undefined;
+}
+
+export function setSeat(db: ServerDb, input: SeatInput): string {
+  checkCurrency(input.currency);
+  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.vendor)) throw new AdminInputError(`"${input.vendor}" is not a vendor id such as github or anthropic.`);
+  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.product)) throw new AdminInputError(`"${input.product}" is not a product id such as copilot_business.`);
+  if (input.costMicros < 0) throw new AdminInputError('a seat cannot cost less than nothing.');
+  const id = `seat_${input.role}_${input.vendor}_${input.product}`;
+  db.transaction(() => {
+    ensureRole(db, input.role);
+    prepared(
+      db,
+      `INSERT INTO seats (id, role_id, vendor, product, plan, currency, cost_micros, cost_period, included_quotas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (role_id, vendor, product) DO UPDATE SET plan = excluded.plan, currency = excluded.currency, cost_micros = excluded.cost_micros,
+         cost_period = excluded.cost_period, included_quotas = coalesce(excluded.included_quotas, seats.included_quotas)`,
+    ).run(
+      id,
+      input.role,
+      input.vendor,
+      input.product,
+      input.plan ?? null,
+      input.currency,
+      input.costMicros,
+      input.costPeriod ?? 'P1M',
+      input.includedQuotas ? JSON.stringify(input.includedQuotas) : null,
+    );
+  })();
+  return id;
+}
+
+export type Scoped = { developerId: string; roleId?: undefined } | { roleId: string; developerId?: undefined };
+
+export interface BandInput {
+  scope: Scoped;
+  workflow: string;
+  label?: string | undefined;
+  interval: string;
+  timezone: string;
+  currency: string;
+  allocatedMicros: number;
+  enforcement: string;
+  thresholds: readonly number[];
+}
+
+export function thresholdsFromPercents(percents: readonly number[]): Threshold[] {
+  return [...new Set(percents)].sort((a, b) => a - b).map((percent) => ({ percent, severity: percent >= 100 ? 'critical' : 'warn' }));
+}
+
+function checkScope(db: ServerDb, scope: Scoped): void {
+  if (scope.developerId !== undefined) requireDeveloper(db, scope.developerId);
+  else requireRole(db, checkClassId(scope.roleId, 'role'));
+}
+
+export function setBand(db: ServerDb, input: BandInput): string {
+  checkWorkflow(input.workflow);
+  checkCurrency(input.currency);
+  if (!isSupportedInterval(input.interval)) throw new AdminInputError(`--period ${input.interval}: use P1M (calendar month), P1W (ISO week) or P1D.`);
+  if (!isValidTimeZone(input.timezone)) throw new AdminInputError(`--timezone ${input.timezone}: use an IANA zone such as UTC or Europe/Berlin.`);
+  if (!['none', 'soft', 'hard'].includes(input.enforcement)) throw new AdminInputError(`--enforcement ${input.enforcement}: use none, soft or hard.`);
+  if (input.allocatedMicros < 0) throw new AdminInputError('--allocated-usd must not be negative.');
+  for (const p of input.thresholds) {
+    if (!Number.isInteger(p) || p < 1 || p > 1000) throw new AdminInputError(`--thresholds: ${p} is not a whole percent from 1 to 1000 (e.g. 80,100).`);
+  }
+  if (input.label !== undefined && input.label.length > 100) throw new AdminInputError('--label is longer than 100 characters.');
+  const owner = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
+  const id = `${owner}:${input.workflow}`;
+  db.transaction(() => {
+    checkScope(db, input.scope);
+    prepared(
+      db,
+      `INSERT INTO bands (id, developer_id, role_id, workflow, label, interval, timezone, currency, allocated_micros, enforcement, thresholds)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, bands.label), interval = excluded.interval, timezone = excluded.timezone,
+         currency = excluded.currency, allocated_micros = excluded.allocated_micros, enforcement = excluded.enforcement, thresholds = excluded.thresholds`,
+    ).run(
+      id,
+      input.scope.developerId ?? null,
+      input.scope.roleId ?? null,
+      input.workflow,
+      input.label ?? null,
+      input.interval,
+      input.timezone,
+      input.currency,
+      input.allocatedMicros,
+      input.enforcement,
+      JSON.stringify(thresholdsFromPercents(input.thresholds.length > 0 ? input.thresholds : [80, 100])),
+    );
+  })();
+  return id;
+}
+
+export interface RuleInput {
+  scope: Scoped;
+  id?: string | undefined;
+  appliesTo: readonly string[];
+  when: NonNullable<EscalationRule['when']>;
+  action: string;
+  approverRole?: string | undefined;
+  message?: string | undefined;
+}
+
+export function addRule(db: ServerDb, input: RuleInput): string {
+  if (!['warn', 'needs_approval', 'deny'].includes(input.action)) throw new AdminInputError(`--action ${input.action}: use warn, needs_approval or deny.`);
+  for (const w of input.appliesTo) checkWorkflow(w);
+  if (input.message !== undefined && input.message.length > 500) throw new AdminInputError('--message is longer than 500 characters.');
+  return db.transaction(() => {
+    checkScope(db, input.scope);
+    const count = (prepared(db, 'SELECT count(*) AS n FROM rules').get() as { n: number }).n;
+    const id = input.id ?? `r${count + 1}_${input.appliesTo[0] ?? 'any'}_${input.action}`;
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(id)) throw new AdminInputError(`--id ${id}: use letters, digits and _ . - only.`);
+    if (prepared(db, 'SELECT 1 FROM rules WHERE id = ?').get(id) !== undefined) throw new AdminInputError(`a rule ${id} exists already; pick another --id.`);
+    prepared(db, 'INSERT INTO rules (id, developer_id, role_id, applies_to, when_json, action, approver_role, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      id,
+      input.scope.developerId ?? null,
+      input.scope.roleId ?? null,
+      JSON.stringify(input.appliesTo),
+      JSON.stringify(input.when),
+      input.action,
+      input.approverRole ?? null,
+      input.message ?? null,
+    );
+    return id;
+  })();
+}
+
+export interface PolicyInput {
+  scope: Scoped;
+  currency: string;
+  perRunCapMicros?: number | undefined;
+  maxDuration?: string | undefined;
+  maxIterations?: number | undefined;
+}
+
+export function setPolicy(db: ServerDb, input: PolicyInput): void {
+  checkCurrency(input.currency);
+  const key = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
+  db.transaction(() => {
+    checkScope(db, input.scope);
+    prepared(
+      db,
+      `INSERT INTO policies (scope, currency, per_run_cap_micros, max_duration, max_iterations) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (scope) DO UPDATE SET currency = excluded.currency,
+         per_run_cap_micros = coalesce(excluded.per_run_cap_micros, policies.per_run_cap_micros),
+         max_duration = coalesce(excluded.max_duration, policies.max_duration),
+         max_iterations = coalesce(excluded.max_iterations, policies.max_iterations)`,
+    ).run(key, input.currency, input.perRunCapMicros ?? null, input.maxDuration ?? null, input.maxIterations ?? null);
+  })();
+}
+
+export interface UsageEventInput {
+  developerId: string;
+  timeMs: number;
+  provider: string;
+  model?: string | null | undefined;
+  workflow?: string | null | undefined;
+  currency: string;
+  costMicros: number;
+  tokens?: { input?: number | undefined; output?: number | undefined; cache_read?: number | undefined; cache_write?: number | undefined; total?: number | undefined } | undefined;
+  estimated?: boolean | undefined;
+  /** an id from the source, when it has one; else the event's own content identifies it */
+  sourceId?: string | undefined;
+}
+
+/** Insert events; an event already present (same source id, or same content) is skipped, not doubled. */
+export function insertUsageEvents(db: ServerDb, events: readonly UsageEventInput[]): { inserted: number; duplicates: number } {
+  const insert = prepared(
+    db,
+    `INSERT OR IGNORE INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  let inserted = 0;
+  db.transaction(() => {
+    for (const e of events) {
+      const t = e.tokens ?? {};
+      const key =
+        e.sourceId !== undefined
+          ? `id:${e.developerId}:${e.sourceId}`
+          : `h:${createHash('sha256')
+              .update(JSON.stringify([e.developerId, e.timeMs, e.provider, e.model ?? null, e.workflow ?? null, e.currency, e.costMicros, t.input, t.output, t.cache_read, t.cache_write, t.total]))
+              .digest('base64url')}`;
+      inserted += insert.run(
+        e.developerId,
+        e.timeMs,
+        e.provider,
+        e.model ?? null,
+        e.workflow ?? null,
+        e.currency,
+        e.costMicros,
+        t.input ?? null,
+        t.output ?? null,
+        t.cache_read ?? null,
+        t.cache_write ?? null,
+        t.total ?? null,
+        e.estimated ? 1 : 0,
+        key,
+      ).changes;
+    }
+  })();
+  return { inserted, duplicates: events.length - inserted };
+}

@@ -1,0 +1,159 @@
+// The request listener: routing, bearer authentication, scopes, problem+json errors with a request id,
+// and the hot path (GET /v1/me/bands), which answers from memory when nothing changed.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { etagMatches } from './serverCache';
+import { postPreflight } from './preflightRoute';
+import { problemBody, ProblemError } from './problem';
+import { getRequest, listRequests, postCancel, postRequest } from './requestsRoute';
+import type { Call, Reply, ServerContext } from './routeContext';
+import { postSessionTags } from './sessionTagsRoute';
+import { bearerToken, hashToken, type Scope } from './tokens';
+import { getUsage } from './usageRoute';
+
+type Handler = (call: Call, requestId: string) => Reply | Promise<Reply>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** any one of these scopes admits the call */
+  scopes: readonly Scope[];
+  handler: Handler;
+}
+
+const ID = '([A-Za-z0-9_-]{1,100})';
+const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: /^\/v1\/me\/usage$/, scopes: ['usage:read'], handler: getUsage },
+  { method: 'POST', pattern: /^\/v1\/me\/session-tags$/, scopes: ['tags:write'], handler: postSessionTags },
+  { method: 'POST', pattern: /^\/v1\/me\/preflight$/, scopes: ['preflight:write'], handler: postPreflight },
+  { method: 'POST', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write'], handler: postRequest },
+  { method: 'GET', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write', 'bands:read'], handler: listRequests },
+  { method: 'GET', pattern: new RegExp(`^/v1/me/requests/${ID}$`), scopes: ['requests:write', 'bands:read', 'preflight:write'], handler: getRequest },
+  { method: 'POST', pattern: new RegExp(`^/v1/me/requests/${ID}/cancel$`), scopes: ['requests:write', 'preflight:write'], handler: postCancel },
+];
+
+const BANDS_PATH = '/v1/me/bands';
+const BANDS_CACHE_CONTROL = 'private, max-age=60';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+
+export function createRequestListener(ctx: ServerContext): RequestListener {
+  // Request ids: a per-process prefix plus a counter (cheap on the hot path, unique across restarts).
+  const prefix = randomBytes(4).toString('hex');
+  let counter = 0;
+  return (req, res) => {
+    const requestId = `${prefix}-${(++counter).toString(36)}`;
+    void handle(ctx, req, res, requestId);
+  };
+}
+
+async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  try {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === '/healthz') {
+      send(res, { status: 200, headers: { 'cache-control': 'no-store' }, body: '{"ok":true}' }, requestId);
+      return;
+    }
+    if (!path.startsWith('/v1/')) throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} here; Bands API v1 lives under /v1/me/.`);
+    ctx.cache.sync();
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) {
+      throw new ProblemError(401, 'authentication', 'Send your Spend Band token as "Authorization: Bearer <token>". Ask your admin for one (spend-band admin token issue).', undefined, {
+        'www-authenticate': 'Bearer realm="spend-band"',
+      });
+    }
+    const principal = ctx.cache.principal(hashToken(token));
+    if (!principal) {
+      throw new ProblemError(401, 'authentication', 'This token is unknown or revoked. Ask your admin for a new one (spend-band admin token issue).', undefined, {
+        'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
+      });
+    }
+    const now = ctx.now();
+
+    if (path === BANDS_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      requireScope(principal.scopes, ['bands:read']);
+      const entry = ctx.cache.document(principal.developerId, now);
+      if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
+      if (etagMatches(req.headers['if-none-match'], entry.etag)) {
+        send(res, { status: 304, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL } }, requestId);
+        return;
+      }
+      // Unchanged content at a later instant: restamp the times rather than rebuild.
+      const stamp = now.toISOString();
+      const body = JSON.stringify(entry.document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? stamp : value));
+      send(res, { status: 200, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL }, body: req.method === 'HEAD' ? '' : body }, requestId);
+      return;
+    }
+    if (path.startsWith('/v1/admin')) {
+      throw new ProblemError(403, 'permission', 'Admin actions are not available over HTTP. Run "spend-band admin … --db FILE" on the server host.');
+    }
+    let allowed: string | undefined;
+    for (const route of ROUTES) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      if (route.method !== req.method) {
+        allowed = allowed ? `${allowed}, ${route.method}` : route.method;
+        continue;
+      }
+      requireScope(principal.scopes, route.scopes);
+      const call: Call = {
+        ctx,
+        req,
+        principal,
+        params: match.slice(1),
+        query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        now,
+      };
+      const reply = await route.handler(call, requestId);
+      send(res, { ...reply, headers: { 'cache-control': 'no-store', ...reply.headers } }, requestId);
+      return;
+    }
+    if (allowed) throw methodNotAllowed(allowed);
+    throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} in Bands API v1. See the contract for the /v1/me/ routes.`);
+  } catch (error) {
+    sendProblem(ctx, res, error, requestId);
+  }
+}
+
+function requireScope(granted: ReadonlySet<string>, needed: readonly Scope[]): void {
+  if (needed.some((s) => granted.has(s))) return;
+  throw new ProblemError(403, 'permission', `This token lacks the scope ${needed.join(' or ')}. Ask your admin for a token with it.`);
+}
+
+function methodNotAllowed(allow: string): ProblemError {
+  return new ProblemError(405, 'method_not_allowed', `Use ${allow} on this path.`, undefined, { allow });
+}
+
+function send(res: ServerResponse, reply: Reply, requestId: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
+  if (reply.status !== 304 && reply.body !== undefined) {
+    headers['content-type'] ??= JSON_TYPE;
+    if (headers['content-type'] === 'application/json') headers['content-type'] = JSON_TYPE;
+  }
+  res.writeHead(reply.status, headers);
+  res.end(reply.status === 304 ? undefined : reply.body);
+}
+
+function sendProblem(ctx: ServerContext, res: ServerResponse, error: unknown, requestId: string): void {
+  let problem: ProblemError;
+  if (error instanceof ProblemError) problem = error;
+  else if (isBusy(error)) {
+    problem = new ProblemError(503, 'unavailable', 'The budget database is busy (an admin command holds it). Retry in a second.', undefined, { 'retry-after': '1' });
+  } else {
+    // The detail stays generic: internal messages and stacks go to the server log only.
+    ctx.log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    problem = new ProblemError(500, 'api_error', `The server failed on this request; retry later, or report request id ${requestId} to your admin.`);
+  }
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify(problemBody(problem.status, problem.code, problem.detail, requestId, problem.errors));
+  send(res, { status: problem.status, headers: { 'content-type': PROBLEM_TYPE, 'cache-control': 'no-store', ...problem.headers }, body }, requestId);
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}

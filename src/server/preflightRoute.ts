@@ -1,0 +1,162 @@
+// POST /v1/me/preflight: the shared pure verdict (domain/preflightVerdict.ts) over the developer's
+// band and escalation policy, plus what only a server can add:
+// - allow / warn hold the estimate as a reservation for RESERVATION_TTL_MS (it counts in `reserved`);
+// - needs_approval files a `run_approval` request; its id is in `approval.request_id`;
+// - the same client_run_id always gets the same decision (a different body for it is a 422), except
+//   that a needs_approval decision follows its request: once approved, asking again returns `allow`
+//   with a reservation; once denied, cancelled or expired, `deny`. Clients poll the request (ETag)
+//   and then ask again with the same client_run_id.
+import { randomBytes } from 'node:crypto';
+import { bandForWorkflow } from '../domain/bandLookup';
+import { formatMoney } from '../domain/money';
+import { preflightVerdict } from '../domain/preflightVerdict';
+import { PreflightRequestSchema, type Band, type PreflightDecision, type PreflightRequest } from '../domain/schemas';
+import { canonicalJson, parseJsonBody, readBody } from './httpBody';
+import { bodyHash } from './idempotency';
+import { ProblemError, validationProblem } from './problem';
+import { expireIfDue, insertRequest, loadRequest, RUN_APPROVAL_TTL_MS } from './requestStore';
+import { jsonReply, SMALL_BODY_CAP_BYTES, type Call, type Reply } from './routeContext';
+import { prepared } from './serverDatabase';
+
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+interface PreflightRow {
+  body_hash: string;
+  decision: string;
+  request_id: string | null;
+  settled: number;
+}
+
+export async function postPreflight(call: Call): Promise<Reply> {
+  const { ctx, principal } = call;
+  const raw = parseJsonBody(await readBody(call.req, SMALL_BODY_CAP_BYTES));
+  const parsed = PreflightRequestSchema.safeParse(raw);
+  if (!parsed.success) throw validationProblem('The pre-flight request', parsed.error.issues);
+  const input = parsed.data;
+  const hash = bodyHash(canonicalJson(raw));
+  const now = ctx.now();
+  const nowMs = now.getTime();
+  const developerId = principal.developerId;
+  const runId = input.client_run_id.toLowerCase();
+
+  const existing = prepared(ctx.db, 'SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?').get(
+    developerId,
+    runId,
+  ) as PreflightRow | undefined;
+  if (existing) {
+    if (existing.body_hash !== hash) {
+      throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.', [
+        { pointer: '/client_run_id', detail: 'already used with another estimate or workflow' },
+      ]);
+    }
+    return jsonReply(200, followApproval(call, existing, input, runId));
+  }
+
+  const entry = ctx.cache.document(developerId, now);
+  if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
+  const band = bandForWorkflow(entry.document.bands, input.workflow);
+  if (band && band.allocated.currency !== input.estimate.cost.currency) {
+    throw new ProblemError(422, 'validation_failed', `The estimate is in ${input.estimate.cost.currency} but the band ${band.id} is in ${band.allocated.currency}; send the estimate in ${band.allocated.currency}.`, [
+      { pointer: '/estimate/cost/currency', detail: `expected ${band.allocated.currency}` },
+    ]);
+  }
+  const verdict = preflightVerdict({
+    workflow: input.workflow,
+    estimate: input.estimate,
+    limits: input.limits,
+    band,
+    policy: entry.document.escalation,
+    now,
+  });
+  let decision: PreflightDecision = { ...verdict, reservation: null, approval: null };
+  ctx.db.transaction(() => {
+    if ((verdict.decision === 'allow' || verdict.decision === 'warn') && band) {
+      decision = { ...decision, reservation: reserve(call, band, input, runId, nowMs) };
+    } else if (verdict.decision === 'needs_approval') {
+      const request = insertRequest(ctx.db, {
+        developerId,
+        kind: 'run_approval',
+        bandId: band?.id ?? null,
+        body: { preflight: raw, reason: verdict.reason, ...(verdict.rule_id ? { rule_id: verdict.rule_id } : {}) },
+        bandSnapshot: band,
+        nowMs,
+        expiresMs: nowMs + RUN_APPROVAL_TTL_MS,
+      });
+      decision = { ...decision, approval: { request_id: request.id, status: 'pending', href: `/v1/me/requests/${request.id}` } };
+    }
+    prepared(
+      ctx.db,
+      'INSERT INTO preflights (developer_id, client_run_id, body_hash, decision, request_id, settled, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(developerId, runId, hash, JSON.stringify(decision), decision.approval?.request_id ?? null, decision.approval ? 0 : 1, nowMs, nowMs);
+  })();
+  if (decision.reservation) ctx.cache.invalidate(developerId);
+  return jsonReply(200, decision);
+}
+
+function reserve(call: Call, band: Band, input: PreflightRequest, runId: string, nowMs: number): NonNullable<PreflightDecision['reservation']> {
+  const id = `rsv_${randomBytes(9).toString('base64url')}`;
+  const expires = nowMs + RESERVATION_TTL_MS;
+  prepared(
+    call.ctx.db,
+    'INSERT INTO reservations (id, developer_id, band_id, currency, amount_micros, client_run_id, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, call.principal.developerId, band.id, band.allocated.currency, input.estimate.cost.amount_micros, runId, nowMs, expires);
+  return { id, amount: input.estimate.cost, expires_at: new Date(expires).toISOString() };
+}
+
+/** A repeated question: the stored decision, or — for a pending approval now decided — its outcome. */
+function followApproval(call: Call, row: PreflightRow, input: PreflightRequest, runId: string): PreflightDecision {
+  const { ctx, principal } = call;
+  const stored = JSON.parse(row.decision) as PreflightDecision;
+  if (row.settled === 1 || !row.request_id) return stored;
+  const now = ctx.now();
+  const nowMs = now.getTime();
+  let settledDecision: PreflightDecision | undefined;
+  ctx.db.transaction(() => {
+    const found = loadRequest(ctx.db, row.request_id!);
+    if (!found) return;
+    const request = expireIfDue(ctx.db, found, nowMs);
+    if (request.status === 'pending') return;
+    const approval = { request_id: request.id, status: request.status, href: `/v1/me/requests/${request.id}` };
+    const note = request.resolution ? (JSON.parse(request.resolution) as { note?: string; decided_by?: { id?: string } }) : {};
+    const by = note.decided_by?.id ? ` by ${note.decided_by.id}` : '';
+    const why = note.note ? `: ${note.note}` : '.';
+    const validUntil = new Date(nowMs + 600_000).toISOString();
+    if (request.status === 'approved') {
+      const entry = ctx.cache.document(principal.developerId, now);
+      const band = entry ? bandForWorkflow(entry.document.bands, input.workflow) : undefined;
+      settledDecision = {
+        ...stored,
+        decision: 'allow',
+        reason_code: 'approved',
+        reason: `Approved${by}${why} The run of ${formatMoney(input.estimate.cost)} may start.`,
+        reservation: band ? reserve(call, band, input, runId, nowMs) : null,
+        approval,
+        valid_until: validUntil,
+      };
+    } else {
+      settledDecision = {
+        ...stored,
+        decision: 'deny',
+        reason_code: `approval_${request.status}`,
+        reason:
+          request.status === 'denied'
+            ? `The approval was denied${by}${why} Do not start the run; ask your approver or file a band increase.`
+            : `The approval request was ${request.status}. Ask again with a new run to file a new request.`,
+        reservation: null,
+        approval,
+        valid_until: validUntil,
+      };
+    }
+    prepared(ctx.db, 'UPDATE preflights SET decision = ?, settled = 1, updated_ms = ? WHERE developer_id = ? AND client_run_id = ?').run(
+      JSON.stringify(settledDecision),
+      nowMs,
+      principal.developerId,
+      runId,
+    );
+  })();
+  if (settledDecision) {
+    if (settledDecision.reservation) ctx.cache.invalidate(principal.developerId);
+    return settledDecision;
+  }
+  return stored;
+}

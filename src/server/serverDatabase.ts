@@ -1,0 +1,130 @@
+// The reference server's SQLite database: WAL, synchronous=FULL (an acknowledged write is on disk
+// before the HTTP answer leaves), foreign keys on, and numbered migrations recorded in schema_version.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type ServerDb = Database.Database;
+
+/** Each entry moves the schema from version i to i + 1; never edit one that has shipped, append. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE roles (id TEXT PRIMARY KEY, label TEXT);
+  CREATE TABLE developers (
+    id TEXT PRIMARY KEY, display_name TEXT, email TEXT,
+    role_id TEXT NOT NULL REFERENCES roles(id), created_ms INTEGER NOT NULL);
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY, developer_id TEXT NOT NULL REFERENCES developers(id),
+    scopes TEXT NOT NULL, label TEXT, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
+  CREATE INDEX tokens_developer ON tokens(developer_id);
+  CREATE TABLE seats (
+    id TEXT PRIMARY KEY, role_id TEXT NOT NULL REFERENCES roles(id), vendor TEXT NOT NULL, product TEXT NOT NULL,
+    plan TEXT, currency TEXT NOT NULL, cost_micros INTEGER NOT NULL, cost_period TEXT NOT NULL DEFAULT 'P1M',
+    included_quotas TEXT, UNIQUE (role_id, vendor, product));
+  CREATE TABLE bands (
+    id TEXT PRIMARY KEY, developer_id TEXT REFERENCES developers(id), role_id TEXT REFERENCES roles(id),
+    workflow TEXT NOT NULL, label TEXT, interval TEXT NOT NULL, timezone TEXT NOT NULL, currency TEXT NOT NULL,
+    allocated_micros INTEGER NOT NULL, enforcement TEXT NOT NULL, thresholds TEXT NOT NULL,
+    CHECK ((developer_id IS NULL) <> (role_id IS NULL)));
+  CREATE UNIQUE INDEX bands_scope ON bands(coalesce(developer_id, ''), coalesce(role_id, ''), workflow);
+  CREATE TABLE policies (
+    scope TEXT PRIMARY KEY, currency TEXT NOT NULL, per_run_cap_micros INTEGER, max_duration TEXT, max_iterations INTEGER);
+  CREATE TABLE rules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    developer_id TEXT REFERENCES developers(id), role_id TEXT REFERENCES roles(id),
+    applies_to TEXT NOT NULL, when_json TEXT NOT NULL, action TEXT NOT NULL, approver_role TEXT, message TEXT,
+    CHECK ((developer_id IS NULL) <> (role_id IS NULL)));
+  CREATE TABLE usage_events (
+    seq INTEGER PRIMARY KEY, developer_id TEXT NOT NULL REFERENCES developers(id), time_ms INTEGER NOT NULL,
+    provider TEXT NOT NULL, model TEXT, workflow TEXT, currency TEXT NOT NULL, cost_micros INTEGER NOT NULL,
+    input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER,
+    total_tokens INTEGER, estimated INTEGER NOT NULL DEFAULT 0, dedupe_key TEXT NOT NULL UNIQUE);
+  CREATE INDEX usage_developer_time ON usage_events(developer_id, time_ms);
+  CREATE TABLE session_tags (
+    developer_id TEXT NOT NULL REFERENCES developers(id), id TEXT NOT NULL, workflow TEXT NOT NULL,
+    started_ms INTEGER NOT NULL, ended_ms INTEGER, tool TEXT, workspace TEXT, labels TEXT,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (developer_id, id)) WITHOUT ROWID;
+  CREATE INDEX session_tags_start ON session_tags(developer_id, started_ms);
+  CREATE TABLE idempotency (
+    developer_id TEXT NOT NULL, route TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,
+    status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    PRIMARY KEY (developer_id, route, key)) WITHOUT ROWID;
+  CREATE INDEX idempotency_created ON idempotency(created_ms);
+  CREATE TABLE reservations (
+    id TEXT PRIMARY KEY, developer_id TEXT NOT NULL REFERENCES developers(id), band_id TEXT NOT NULL,
+    currency TEXT NOT NULL, amount_micros INTEGER NOT NULL, client_run_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+  CREATE INDEX reservations_developer ON reservations(developer_id, expires_ms);
+  CREATE TABLE preflights (
+    developer_id TEXT NOT NULL REFERENCES developers(id), client_run_id TEXT NOT NULL, body_hash TEXT NOT NULL,
+    decision TEXT NOT NULL, request_id TEXT, settled INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (developer_id, client_run_id)) WITHOUT ROWID;
+  CREATE TABLE requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, developer_id TEXT NOT NULL REFERENCES developers(id),
+    kind TEXT NOT NULL, status TEXT NOT NULL, band_id TEXT, body TEXT NOT NULL, band_snapshot TEXT,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, expires_ms INTEGER, resolution TEXT,
+    revision INTEGER NOT NULL DEFAULT 1);
+  CREATE INDEX requests_developer ON requests(developer_id, seq);
+  CREATE TABLE increases (
+    seq INTEGER PRIMARY KEY, developer_id TEXT NOT NULL REFERENCES developers(id), band_id TEXT NOT NULL,
+    currency TEXT NOT NULL, amount_micros INTEGER NOT NULL, from_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL,
+    request_id TEXT);
+  CREATE INDEX increases_developer ON increases(developer_id, until_ms);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Open (creating the folder and file if needed) and migrate the server database. */
+export function openServerDatabase(path: string): ServerDb {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: ServerDb;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new Error(`cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // The admin CLI and the server are separate processes on one file: wait for the other's write.
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: ServerDb): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const run = db.transaction(() => {
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `the server database has schema version ${current}, newer than this build knows (${MIGRATIONS.length}). Use a newer spend-band or another --db file.`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version]!);
+    if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+    else if (current !== MIGRATIONS.length) db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+  });
+  // IMMEDIATE: two processes opening a fresh file at once must not both run migration 1.
+  run.immediate();
+}
+
+const statementCache = new WeakMap<ServerDb, Map<string, Database.Statement>>();
+
+/** A prepared statement, prepared once per connection (preparing costs more than running a small query). */
+export function prepared(db: ServerDb, sql: string): Database.Statement {
+  let byText = statementCache.get(db);
+  if (!byText) {
+    byText = new Map();
+    statementCache.set(db, byText);
+  }
+  let statement = byText.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    byText.set(sql, statement);
+  }
+  return statement;
+}

@@ -1,0 +1,99 @@
+// Benchmark (not a test): GET /v1/me/bands on the reference server at 64 connections with wrk, with
+// and without If-None-Match, beside a bare node:http server that answers 304 to the same load, in
+// the same run on the same machine. Goal (issue #10): the server's 304 rate at least half the bare
+// server's, with authentication included, and p99 under 20 ms.
+//
+//   node esbuild.mjs && node test/bench/serverBench.mjs          (BENCH_SECONDS=10, BENCH_CONNECTIONS=64)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER_JS = join(ROOT, 'dist', 'server.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+if (!existsSync(SERVER_JS)) {
+  console.error(`${SERVER_JS} is missing: run "node esbuild.mjs" first.`);
+  process.exit(2);
+}
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('wrk is not installed: apt-get install wrk');
+  process.exit(2);
+}
+
+const BARE_SERVER = `
+const http = require('node:http');
+const server = http.createServer((req, res) => { res.writeHead(304, { etag: 'W/"bare"', 'cache-control': 'private, max-age=60' }); res.end(); });
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port })));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+const children = [];
+
+function startChild(args) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolvePromise, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolvePromise(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+}
+
+function wrk(url, headers, seconds = SECONDS) {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  args.push(url);
+  const run = spawnSync('wrk', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
+  const out = run.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p99Text = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+  const p99ms = p99Text ? Number(p99Text[1]) * { us: 0.001, ms: 1, s: 1000 }[p99Text[2]] : NaN;
+  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors:.*/.exec(out)?.[0] ?? '';
+  return { rps, p99ms, errors, socketErrors };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spend-band-bench-'));
+try {
+  const server = await startChild([SERVER_JS, '--db', join(dir, 'server.db'), '--port', '0', '--demo', '--json']);
+  const bare = await startChild(['-e', BARE_SERVER]);
+  const bandsUrl = `${server.url}/v1/me/bands`;
+  const auth = { Authorization: `Bearer ${server.token}` };
+  const first = await fetch(bandsUrl, { headers: auth });
+  const etag = first.headers.get('etag');
+  const bytes = (await first.text()).length;
+  if (first.status !== 200 || !etag) throw new Error(`GET /v1/me/bands answered ${first.status} without an ETag`);
+  const check = await fetch(bandsUrl, { headers: { ...auth, 'If-None-Match': etag } });
+  if (check.status !== 304) throw new Error(`If-None-Match did not give 304 (got ${check.status})`);
+
+  // Warm up JIT and caches on both servers.
+  wrk(bare.url, {}, 2);
+  wrk(bandsUrl, { ...auth, 'If-None-Match': etag }, 2);
+
+  const results = [
+    ['bare node:http, 304', wrk(bare.url, {})],
+    ['server, If-None-Match → 304', wrk(bandsUrl, { ...auth, 'If-None-Match': etag })],
+    [`server, no If-None-Match → 200 (${bytes} B)`, wrk(bandsUrl, auth)],
+  ];
+  console.log(`GET /v1/me/bands, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  console.log(`${'case'.padEnd(40)} ${'req/s'.padStart(10)} ${'p99'.padStart(10)}  errors`);
+  for (const [name, r] of results) {
+    console.log(`${name.padEnd(40)} ${r.rps.toFixed(0).padStart(10)} ${`${r.p99ms.toFixed(2)} ms`.padStart(10)}  ${r.errors}${r.socketErrors ? ` (${r.socketErrors})` : ''}`);
+  }
+  const bareRps = results[0][1].rps;
+  const hot = results[1][1];
+  const ratio = hot.rps / bareRps;
+  const goal = ratio >= 0.5 && hot.p99ms < 20 && hot.errors === 0;
+  console.log(`304 rate vs bare: ${(ratio * 100).toFixed(0)} % (goal ≥ 50 %), p99 ${hot.p99ms.toFixed(2)} ms (goal < 20 ms): ${goal ? 'goal met' : 'GOAL MISSED'}`);
+  console.log(JSON.stringify({ bare: results[0][1], notModified: results[1][1], full: results[2][1], ratio: Number(ratio.toFixed(3)), goalMet: goal }));
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,89 @@
+// The demo seed: statuses that hold on any day of the period (first minutes, last minutes, short
+// months, the first minutes of a week), real usage rows, teammates, a pending request, and re-runs
+// that never duplicate data.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBandsDocument } from '../../../src/server/bandsBuilder';
+import { seedDemo } from '../../../src/server/demoSeed';
+import { openServerDatabase, type ServerDb } from '../../../src/server/serverDatabase';
+
+describe('reference server: demo seed', () => {
+  let dir: string;
+  let db: ServerDb;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'spend-band-demo-'));
+    db = openServerDatabase(join(dir, 'server.db'));
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const statuses = (now: Date) =>
+    Object.fromEntries(buildBandsDocument(db, 'demo', now)!.document.bands.map((b) => [b.workflow, b.status]));
+  const expected = { light_assist: 'ok', deep_coding: 'ok', review: 'warn', research: 'exceeded', background_automation: 'ok' };
+
+  for (const instant of [
+    '2026-11-01T00:00:30Z', // seconds into a month (and a Sunday)
+    '2026-11-16T00:00:05Z', // seconds into an ISO week
+    '2026-11-30T23:59:59Z', // the last second of a month
+    '2027-02-28T12:00:00Z', // a short month
+    '2028-02-29T18:00:00Z', // a leap day
+  ]) {
+    it(`holds the demo statuses when seeded at ${instant}`, () => {
+      const now = new Date(instant);
+      seedDemo(db, now);
+      assert.deepEqual(statuses(now), expected);
+      const review = buildBandsDocument(db, 'demo', now)!.document.bands.find((b) => b.workflow === 'review')!;
+      assert.equal(review.used.amount_micros, 34_000_000, '85 % of $40, from events inside the period');
+    });
+  }
+
+  it('seeds a team with seats, rules, 30 days of history and one pending request', () => {
+    const now = new Date('2026-11-18T10:00:00Z');
+    const seeded = seedDemo(db, now);
+    assert.equal(seeded.created, true);
+    assert.match(seeded.token, /^sbt_/);
+    const doc = buildBandsDocument(db, 'demo', now)!.document;
+    assert.equal(doc.developer.display_name, 'Dana Demo');
+    assert.equal(doc.role.id, 'backend_engineer');
+    assert.deepEqual(doc.seats.map((s) => [s.product, s.cost.amount_micros]), [['copilot_business', 19_000_000], ['claude_team', 30_000_000]]);
+    assert.deepEqual(doc.escalation.rules.map((r) => [r.id, r.action]), [
+      ['r_bg_deny', 'deny'],
+      ['r_bg_approval', 'needs_approval'],
+      ['r_bg_low', 'warn'],
+      ['r_near_limit', 'warn'],
+    ]);
+    assert.equal(doc.escalation.per_run_cap?.amount_micros, 25_000_000);
+    const count = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params) as number;
+    assert.equal(count('SELECT count(*) FROM developers'), 3);
+    const oldest = count("SELECT min(time_ms) FROM usage_events WHERE developer_id = 'demo'");
+    assert.ok(now.getTime() - oldest >= 29 * 86_400_000, '30 days of history');
+    assert.ok(count("SELECT count(*) FROM session_tags WHERE developer_id = 'demo'") > 0, 'attribution through real tags');
+    assert.equal(count("SELECT count(*) FROM requests WHERE status = 'pending' AND kind = 'band_increase' AND band_id = 'b_deep_coding'"), 1);
+    for (const other of ['sam', 'alex']) assert.ok(buildBandsDocument(db, other, now)!.document.bands.length > 0, other);
+  });
+
+  it('does not duplicate data when run again; a new period gets its own usage', () => {
+    const now = new Date('2026-11-18T10:00:00Z');
+    const first = seedDemo(db, now);
+    const rows = () => db.prepare('SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM session_tags) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM bands)').pluck().get() as number;
+    const before = rows();
+    const second = seedDemo(db, new Date('2026-11-25T10:00:00Z'));
+    assert.equal(second.created, false);
+    assert.notEqual(second.token, first.token, 'a fresh token each run');
+    // A new week tops up the weekly band only.
+    const weekly = db.prepare("SELECT count(*) FROM usage_events WHERE developer_id = 'demo' AND workflow = 'background_automation'").pluck();
+    assert.equal(rows(), before + 8 + 2, 'the new week\'s background runs (8) and the teammates\' (2)');
+    seedDemo(db, new Date('2026-11-25T11:00:00Z'));
+    assert.ok((weekly.get() as number) > 0);
+    assert.equal(rows(), before + 10, 'same period again: nothing new');
+    const december = new Date('2026-12-03T10:00:00Z');
+    seedDemo(db, december);
+    assert.deepEqual(statuses(december), expected);
+    assert.equal(db.prepare('SELECT count(*) FROM developers').pluck().get(), 3);
+  });
+});
