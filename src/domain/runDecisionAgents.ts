@@ -105,3 +105,22 @@ export function stripCommandPrefixes(commandLine: string): string {
     line = next.trimStart();
   }
 }
+
+/** Words of a command line with '…' and "…" quoting (no expansion: the program is started without a shell). */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  const pattern = /"((?:\\.|[^"\\])*)"|'([^']*)'|([^\s'"]+)/g;
+  let current = '';
+  let last = -1;
+  for (const match of line.matchAll(pattern)) {
+    const piece = match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3] ?? '');
+    if (last !== -1 && match.index === last) current += piece;
+    else {
+      if (last !== -1) words.push(current);
+      current = piece;
+    }
+    last = match.index + match[0].length;
+  }
+  if (last !== -1) words.push(current);
+  return words;
+}
