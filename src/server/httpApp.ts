@@ -114,6 +114,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     if (allowed) throw methodNotAllowed(allowed);
     throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} in Bands API v1. See the contract for the /v1/me/ routes.`);
   } catch (error) {
+    // A client that hung up mid-request has nobody left to answer, and it is not a server fault.
+    if (res.destroyed || req.socket.destroyed) return;
     sendProblem(ctx, res, error, requestId);
   }
 }

@@ -224,9 +224,10 @@ describe('reference server: Bands API v1 contract', function () {
         req.on('error', reject);
         // Half the body now: the server has the headers and is waiting for the rest.
         req.write(body.slice(0, 10));
-        setTimeout(() => req.end(body.slice(10)), 500);
+        setTimeout(() => req.end(body.slice(10)), 3000);
       });
-      await new Promise((r) => setTimeout(r, 150));
+      // Generous on a loaded machine: the server must have read the first request's headers by then.
+      await new Promise((r) => setTimeout(r, 1000));
       const second = await api(h, 'POST', '/v1/me/session-tags', { rawBody: body, idempotencyKey: k });
       assertProblem(second, 409, 'idempotency_key_in_flight');
       const first = await firstDone;
@@ -423,6 +424,21 @@ describe('reference server: Bands API v1 contract', function () {
       assertProblem(await api(h, 'GET', '/v1/me/nothing'), 404, 'not_found');
       assertProblem(await api(h, 'GET', '/index.html', { token: null }), 404, 'not_found');
       assert.equal((await api(h, 'GET', '/healthz', { token: null })).status, 200);
+    });
+
+    it('shrugs off a client that hangs up mid-body: no error logged, the key is free again', async () => {
+      const k = key();
+      const url = new URL(`${h.url}/v1/me/session-tags`);
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'idempotency-key': k, 'content-length': '1000' } });
+        req.on('error', () => resolve());
+        req.write('{"items": [');
+        setTimeout(() => req.destroy(), 100);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const retry = await api(h, 'POST', '/v1/me/session-tags', { body: { items: [tag()] }, idempotencyKey: k });
+      assert.equal(retry.status, 200);
+      assert.deepEqual(h.logs, []);
     });
 
     it('turns an internal failure into a 500 without internals, and logs it', async () => {

