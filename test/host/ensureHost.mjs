@@ -129,6 +129,8 @@ async function withInstallLock(fn) {
   }
 }
 
+const STEP_LINE = /^(CXX|CC|SOLINK_MODULE|LINK|ACTION)\(target\)|^added \d+|^> |^npm (warn|error)|^gyp (info|ERR!) (it worked|ok|build)|postinstall/;
+
 function runNpmInstall() {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(installLog);
@@ -146,8 +148,9 @@ function runNpmInstall() {
     let lastLine = '';
     const onData = (chunk) => {
       out.write(chunk);
-      const lines = chunk.toString().split('\n').map((l) => l.trim()).filter(Boolean);
-      if (lines.length > 0) lastLine = lines[lines.length - 1];
+      // Show a step ("CXX(target) …spdlog…", "added 142 packages"), not compiler-warning debris.
+      const steps = chunk.toString().split('\n').map((l) => l.trim()).filter((l) => STEP_LINE.test(l));
+      if (steps.length > 0) lastLine = steps[steps.length - 1];
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
