@@ -114,6 +114,9 @@ export async function admin(dbPath: string, argv: string[], nowMs = DEFAULT_NOW)
   } catch (error) {
     if (error instanceof CliError) return { code: error.exitCode, stdout, stderr: `${stderr}${error.message}\n` };
     throw error;
+  } finally {
+    // A running server notices another connection's commit within 1 ms (serverCache.ts SYNC_INTERVAL_MS).
+    await new Promise((r) => setTimeout(r, 3));
   }
 }
 
