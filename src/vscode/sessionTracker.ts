@@ -80,7 +80,8 @@ export class SessionTracker implements vscode.Disposable {
       this.log.info(`Closed ${recovered.length} session(s) left open by an earlier window or crash at their last heartbeat.`);
       await this.journal.append(recovered);
     }
-    this.sessionsValue = mergeSessions(contents.sessions, recovered);
+    // Sessions this window opened while the journal was being read stay (a switch can come first).
+    this.sessionsValue = mergeSessions(mergeSessions(contents.sessions, recovered), this.sessionsValue);
     this.listen();
     this.dispatch({ type: 'activity', nowMs: Date.now(), newId: uuidv7() });
     this.tickTimer = setInterval(() => this.dispatch({ type: 'tick', nowMs: Date.now() }), TICK_MS);
