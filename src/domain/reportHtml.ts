@@ -5,7 +5,8 @@
 import { bandChart, bandChartSvg } from './chartBand';
 import { barChart, barChartSvg, type BarDatum } from './chartBars';
 import { escapeXml as e } from './chartSvg';
-import { dateTimeText, money, percentText, shortDate, statusWord } from './format';
+import { money, percentText, shortDate, statusWord } from './format';
+import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
 
 const MAX_BARS = 12;
@@ -35,7 +36,7 @@ function bandSection(b: BandReport, nowMs: number): string {
     : '';
   const rows = b.series
     .slice(1)
-    .map((p) => `<tr><td>${e(dateTimeText(new Date(p.ms), zone))}</td><td class="sb-num">${e(m(p.micros, b.currency))}</td></tr>`)
+    .map((p) => `<tr><td>${e(dateTime(new Date(p.ms), zone))}</td><td class="sb-num">${e(m(p.micros, b.currency))}</td></tr>`)
     .join('');
   return (
     `<article class="sb-band${b.inFocus ? ' sb-focus' : ''}" data-band-id="${e(b.id)}">` +
@@ -64,7 +65,7 @@ function runTable(title: string, runs: readonly RunRow[], currency: string, time
   const body = runs
     .map(
       (r) =>
-        `<tr class="${r.outlier ? 'sb-outlier' : ''}"><td>${r.outlier ? '<span class="sb-outlier-mark" title="outlier">▲</span> ' : ''}${e(r.label)}</td><td>${e(r.workflow)}</td><td>${e(dateTimeText(new Date(r.startMs), timeZone))}</td><td class="sb-num">${e(m(r.costMicros, currency))}</td><td class="sb-num">${r.requests}</td><td>${r.outlier ? `outlier: over ${e(m(r.thresholdMicros ?? 0, currency))} (median ${e(m(r.medianMicros, currency))})` : ''}</td></tr>`,
+        `<tr class="${r.outlier ? 'sb-outlier' : ''}"><td>${r.outlier ? '<span class="sb-outlier-mark" title="outlier">▲</span> ' : ''}${e(r.label)}</td><td>${e(r.workflow)}</td><td>${e(dateTime(new Date(r.startMs), timeZone))}</td><td class="sb-num">${e(m(r.costMicros, currency))}</td><td class="sb-num">${r.requests}</td><td>${r.outlier ? `outlier: over ${e(m(r.thresholdMicros ?? 0, currency))} (median ${e(m(r.medianMicros, currency))})` : ''}</td></tr>`,
     )
     .join('');
   return `<section class="sb-runs" data-runs="${id}"><h3>${e(title)}</h3><table><thead><tr><th>Run</th><th>Class</th><th>Started</th><th>Spend</th><th>Requests</th><th></th></tr></thead><tbody>${body}</tbody></table></section>`;
@@ -129,6 +130,6 @@ export function reportBodyHtml(model: ReportModel, nowMs = Date.parse(model.gene
     '</section>',
   );
   if (model.notes.length > 0) parts.push(`<section class="sb-notes"><h2>Notes</h2><ul>${model.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></section>`);
-  parts.push(`<footer class="sb-footer">Generated ${e(dateTimeText(new Date(model.generatedAt), model.window.timezone))} · ${model.totals.requests} requests in this window</footer>`);
+  parts.push(`<footer class="sb-footer">Generated ${e(dateTime(new Date(model.generatedAt), model.window.timezone))} · ${model.totals.requests} requests in this window</footer>`);
   return parts.join('\n');
 }

@@ -1,6 +1,7 @@
 // The report as text for a terminal and as Markdown for a pull request or a wiki page (the CLI's
 // `--format text|md`). Same model, same figures as the webview and the exports.
-import { dateTimeText, money, percentText, shortDate, statusWord } from './format';
+import { money, percentText, shortDate, statusWord } from './format';
+import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
 
 type Table = { head: string[]; rows: string[][]; right: boolean[] };
@@ -46,7 +47,7 @@ function runTable(title: string, rows: readonly RunRow[], currency: string, time
     rows: rows.map((r) => [
       r.label,
       r.workflow,
-      dateTimeText(new Date(r.startMs), timeZone),
+      dateTime(new Date(r.startMs), timeZone),
       m(r.costMicros, currency),
       String(r.requests),
       r.outlier ? `yes (over ${m(r.thresholdMicros ?? 0, currency)}, median ${m(r.medianMicros, currency)})` : '',

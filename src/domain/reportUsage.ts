@@ -89,12 +89,20 @@ function sessionSpan(s: WorkflowSession, nowMs: number): [number, number] {
   return [Date.parse(s.start), s.end === null ? nowMs : Date.parse(s.end)];
 }
 
+interface Span {
+  start: number;
+  end: number;
+  /** the latest end among this span and every span sorted before it */
+  reach: number;
+  session: WorkflowSession;
+}
+
 /**
  * The tagged session active at `atMs` — the same rule as workflowAt (src/domain/session.ts): the
- * latest-started session covering the instant wins. `sorted` must be sorted by start.
+ * latest-started session covering the instant wins. `sorted` is sorted by start; `reach` lets the walk
+ * back stop as soon as no earlier session can still be open, so untagged minutes cost a binary search.
  */
-function sessionIndexAt(sorted: readonly { start: number; end: number }[], atMs: number): number {
-  // binary search for the last session starting at or before atMs, then walk back for one that covers it
+function sessionIndexAt(sorted: readonly Span[], atMs: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
   let last = -1;
@@ -105,7 +113,7 @@ function sessionIndexAt(sorted: readonly { start: number; end: number }[], atMs:
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  for (let i = last; i >= 0; i--) if (atMs < sorted[i]!.end) return i;
+  for (let i = last; i >= 0 && sorted[i]!.reach > atMs; i--) if (atMs < sorted[i]!.end) return i;
   return -1;
 }
 
@@ -115,13 +123,14 @@ interface Attributed {
 }
 
 function attribute(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): Attributed[] {
-  const spans = sessions
+  const spans: Span[] = sessions
     .map((s) => {
       const [start, end] = sessionSpan(s, nowMs);
-      return { start, end, session: s };
+      return { start, end, reach: end, session: s };
     })
     .filter((s) => Number.isFinite(s.start) && s.end > fromMs && s.start < toMs)
     .sort((a, b) => a.start - b.start);
+  for (let i = 1; i < spans.length; i++) spans[i]!.reach = Math.max(spans[i]!.end, spans[i - 1]!.reach);
   const out: Attributed[] = [];
   for (const event of events) {
     if (event.timestamp < fromMs || event.timestamp >= toMs) continue;
