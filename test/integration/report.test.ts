@@ -46,7 +46,10 @@ describe('report: webview, export, reviews', function () {
     }
     // the CSP: one nonce'd script, no inline style or remote source
     assert.match(shown.html, /Content-Security-Policy" content="default-src 'none'; style-src [^;]+; img-src [^;]+; font-src [^;]+; script-src 'nonce-[A-Za-z0-9+/=]+'/);
-    assert.doesNotMatch(shown.html, /https?:\/\/(?!.*vscode)/i, 'nothing is loaded from the network');
+    const loaded = [...shown.html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    assert.equal(loaded.length, 2, `one stylesheet and one script: ${loaded.join(', ')}`);
+    for (const url of loaded) assert.match(url, /\/media\/report\/report\.(css|js)$/, `${url} is not from media/report`);
+    assert.match(loaded[0]!, /vscode-(resource|cdn)|vscode-webview/, 'resources come through the webview resource origin, not the network');
     assert.doesNotMatch(shown.html, /style="|unsafe-inline/);
     console.log(`report drawn: ${rendered.charts} charts, ${rendered.bars} bar charts, ${rendered.elements} elements, theme ${rendered.theme}`);
   });
