@@ -12,6 +12,8 @@ export interface WorkflowSession {
   branch?: string | undefined;
   /** what started it: the user, a suggestion rule, a guarded task */
   origin?: 'user' | 'rule' | 'task' | 'restore' | undefined;
+  /** the extension-host process that recorded it (local only): a dead process means a crashed window */
+  pid?: number | undefined;
 }
 
 /** The workflow of the session active at `atMs`, or undefined. Sessions may be unsorted; the latest start wins. */

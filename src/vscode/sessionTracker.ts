@@ -88,8 +88,13 @@ export class SessionTracker implements vscode.Disposable {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
   }
 
-  /** An open session is an orphan when nothing has said it is alive for longer than a window would stay silent. */
+  /**
+   * An open session is an orphan when the extension host that recorded it is gone (it crashed, or its
+   * window closed without a goodbye), or, for records without a process id, when nothing has said it
+   * is alive for longer than a window would stay silent.
+   */
   private isOrphan(session: WorkflowSession, lastSeen: ReadonlyMap<string, number>): boolean {
+    if (session.pid !== undefined && session.pid !== process.pid) return !processAlive(session.pid);
     const seen = lastSeen.get(session.id) ?? Date.parse(session.start);
     return Date.now() - seen > 3 * HEARTBEAT_MS;
   }
@@ -100,10 +105,13 @@ export class SessionTracker implements vscode.Disposable {
   }
 
   private dispatch(event: SessionEvent): void {
-    const { state, records } = nextSessionState(this.state, event);
+    const transition = nextSessionState(this.state, event);
+    const state = transition.state;
+    let records = transition.records;
     const changed = state !== this.state;
     this.state = state;
     if (records.length > 0) {
+      records = records.map((r) => (r.end === null ? { ...r, pid: process.pid } : r));
       this.sessionsValue = mergeSessions(this.sessionsValue, records);
       this.journal.append(records).catch((error: unknown) => this.log.error(`Could not write the session journal: ${(error as Error).message}`));
       this.onRecords(records);
@@ -220,6 +228,16 @@ export class SessionTracker implements vscode.Disposable {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
