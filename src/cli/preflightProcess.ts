@@ -24,7 +24,6 @@ export interface ProcessExit {
 export interface RunningProcess {
   readonly pid: number | undefined;
   readonly exited: Promise<ProcessExit>;
-  write(text: string): void;
   closeInput(): void;
   /** SIGTERM to the tree, SIGKILL after `graceMs`; resolves when it is gone */
   stop(graceMs?: number): Promise<ProcessExit>;
@@ -67,9 +66,6 @@ export function startProcess(command: string, args: readonly string[], options: 
       resolve({
         pid: child.pid,
         exited,
-        write: (text) => {
-          if (child.stdin && !child.stdin.destroyed) child.stdin.write(text);
-        },
         closeInput: () => child.stdin?.end(),
         stop: (graceMs = 3_000) => {
           stopping ??= stopTree(child, options.group, exited, graceMs);

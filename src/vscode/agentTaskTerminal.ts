@@ -84,16 +84,11 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     this.cancel();
   }
 
+  /** Only Ctrl-C: the run's input is closed at start (`claude -p` would otherwise wait for the end of stdin). */
   handleInput(data: string): void {
     if (data.includes('\x03')) {
       this.line(`${DIM}^C${RESET}`);
       this.cancel();
-      return;
-    }
-    // an agent that reads its input gets what is typed; echo it, as a terminal in cooked mode would
-    if (this.process) {
-      this.write(data.replace(/\r/g, '\r\n'));
-      this.process.write(data.replace(/\r/g, '\n'));
     }
   }
 
@@ -295,8 +290,8 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
         return;
       }
       this.line(`${DIM}Started (pid ${this.process.pid ?? '?'}) in ${cwd}.${RESET}`);
-      // a run that reads no input must not wait for a terminal that sends none
-      if (!spec.args.some((a) => a === '-')) this.process.closeInput();
+      // agents read a piped stdin to its end before they start (`claude -p`): give them an empty one
+      this.process.closeInput();
       if (this.controller.signal.aborted) void this.process.stop();
       const exit = await this.process.exited;
       const how = this.controller.signal.aborted ? 'Stopped (with everything it started)' : exit.signal ? `Ended by ${exit.signal}` : `Exited with code ${exit.code}`;

@@ -55,7 +55,15 @@ export function registerLmTools(deps: FeatureDeps, runner: PreflightRunner): vsc
     return new vscode.Disposable(() => undefined);
   }
   const registered: vscode.Disposable[] = [];
+  // VS Code refuses (with an error in its log) a tool the manifest does not declare
+  const declared = new Set(
+    ((deps.context.extension.packageJSON as { contributes?: { languageModelTools?: { name?: string }[] } }).contributes?.languageModelTools ?? []).map((t) => t.name),
+  );
   const register = <T>(name: string, tool: vscode.LanguageModelTool<T>) => {
+    if (!declared.has(name)) {
+      deps.log.info(`Pre-flight: the language model tool ${name} is not in package.json contributes.languageModelTools; not registered.`);
+      return;
+    }
     try {
       registered.push(lm.registerTool!(name, tool));
     } catch (error) {

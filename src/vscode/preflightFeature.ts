@@ -56,13 +56,15 @@ class PreflightPrompts implements PreflightUi {
   constructor(private readonly testMode: boolean) {}
 
   async confirm(message: string, detail: string, buttons: readonly string[]): Promise<string | undefined> {
-    const answer = this.queued() ?? (await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons));
+    const queued = this.queued();
+    const answer = queued !== undefined ? (queued ?? undefined) : await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
     if (this.testMode) this.shown.push({ kind: 'confirm', message, detail, buttons, answer });
     return answer ?? undefined;
   }
 
   async input(title: string, prompt: string): Promise<string | undefined> {
-    const answer = this.queued() ?? (await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true }));
+    const queued = this.queued();
+    const answer = queued !== undefined ? (queued ?? undefined) : await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true });
     if (this.testMode) this.shown.push({ kind: 'input', message: title, detail: prompt, buttons: [], answer });
     return answer ?? undefined;
   }
@@ -70,8 +72,7 @@ class PreflightPrompts implements PreflightUi {
   /** undefined: no queued answer (show the real UI); null in the queue stands for Cancel */
   private queued(): string | undefined | null {
     if (!this.testMode || this.answers.length === 0) return undefined;
-    const next = this.answers.shift();
-    return next === null ? null : next;
+    return this.answers.shift() ?? null;
   }
 }
 
@@ -97,7 +98,7 @@ class RunTagger {
       released = true;
       this.active--;
       if (this.active > 0 || this.previous === undefined) return;
-      if (this.deps.currentWorkflow() === this.tagged && this.previous !== this.tagged) this.deps.setWorkflow(this.previous, 'task');
+      if (this.deps.currentWorkflow() === this.tagged && this.previous !== this.tagged) this.deps.setWorkflow(this.previous, 'restore');
       this.previous = undefined;
       this.tagged = undefined;
     };
