@@ -13,11 +13,15 @@ export const checks = [
       assert.match(title, /spend band/i, `the side bar title is "${title}"`);
       const rows = await wb.waitFor(async () => {
         const texts = (await wb.sideBarRows()).filter(Boolean);
-        // A band row carries an amount or a percentage; welcome text and "loading" do not.
-        return texts.some((t) => /\d/.test(t)) ? texts : false;
-      }, 'a tree row with an amount in the Spend Band side bar', 60_000);
+        // A band row shows used / allocated ("Light assist $16 / $40 · 40%"); welcome text and "loading" do not.
+        return texts.some((t) => /\$[\d.,]+ ?\/ ?\$[\d.,]+/.test(t)) ? texts : false;
+      }, 'a band row (used / allocated) in the Spend Band side bar', 60_000);
+      const sections = await wb.sideBarSections();
+      assert.ok(sections.some((t) => /bands/i.test(t)), `the Spend Band container has no Bands view; its views: ${JSON.stringify(sections)}`);
+      await wb.settled();
+      await wb.widenSideBar(540);
       await wb.screenshot('sidebar');
-      return `${rows.length} rows: ${rows.slice(0, 4).join(' | ')}`;
+      return `views ${sections.join(', ')}; ${rows.length} rows, e.g. ${rows.filter((t) => /\$/.test(t)).slice(0, 3).join(' | ')}`;
     },
   },
 ];

@@ -24,6 +24,7 @@ export const checks = [
       }
       const workflow = await wb.statusText(WORKFLOW);
       assert.ok(workflow.length > 0, `status-bar item ${WORKFLOW} is missing or empty`);
+      await wb.settled();
       const tooltip = await wb.hoverStatusItem(GAUGE);
       assert.match(tooltip, /Spend Band/, 'the gauge tooltip does not say Spend Band');
       await wb.screenshot('statusbar');

@@ -19,6 +19,12 @@ export class Workbench {
     await this.page.locator('#workbench\\.parts\\.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
+  /** Waits (up to timeoutMs, without failing) until the workbench stops showing "Activating Extensions…", for clean screenshots. */
+  async settled(timeoutMs = 15_000) {
+    const busy = this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: /Activating Extensions/ });
+    await busy.first().waitFor({ state: 'detached', timeout: timeoutMs }).catch(() => {});
+  }
+
   /** The status-bar item an extension created with createStatusBarItem(id): DOM id `<publisher>.<name>.<id>`. */
   statusItem(id) {
     return this.page.locator(`[id="${EXTENSION_ID}.${id}"]`);
@@ -73,6 +79,20 @@ export class Workbench {
     // A click on the already open container would close the side bar.
     if ((await tab.first().getAttribute('aria-selected')) !== 'true') await tab.first().click();
     await this.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Drags the side bar's edge so it is `width` px wide (long tree rows are cut off at the default width). */
+  async widenSideBar(width = 520) {
+    const box = await this.page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+    if (!box || box.width >= width) return;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 12 });
+    await this.page.mouse.up();
+    // Away from the sash, so its hover highlight fades before a screenshot.
+    await this.page.mouse.move(box.x + width + 300, y);
+    await this.page.waitForTimeout(600);
   }
 
   /** The side bar's title ("SPEND BAND: BANDS"…) as shown. */
