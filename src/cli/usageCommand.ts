@@ -3,14 +3,13 @@
 // per set of log folders, so a second run reads only what was appended.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { money as moneyValue } from '../domain/money';
-import { money } from '../domain/format';
+import { formatMoney, money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
 import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
 import { UsageMeter } from '../usage/usageMeter';
-import type { UsageSnapshot, UsageTokens } from '../usage/usageSnapshot';
+import type { UsageEvent, UsageSnapshot, UsageTokens } from '../usage/usageSnapshot';
 import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
@@ -126,15 +125,22 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
 
   const fromMs = since ? startOfLocalDate(since, timeZone) : undefined;
   const toMs = until ? startOfLocalDate(nextDay(until), timeZone) : undefined;
-  const table = groupUsage(snapshot.events, { by, timeZone, sessions, ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) });
-  const inWindow = snapshot.events.filter((e) => (fromMs === undefined || e.timestamp >= fromMs) && (toMs === undefined || e.timestamp < toMs));
+  // Visit the snapshot's events without building its sorted list: the figures are sums.
+  const window = { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) };
+  const table = groupUsage(snapshot, { by, timeZone, sessions, ...window });
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const unpricedEvents: UsageEvent[] = [];
+  snapshot.eachEvent((e) => {
+    if ((fromMs !== undefined && e.timestamp < fromMs) || (toMs !== undefined && e.timestamp >= toMs)) return;
+    first = Math.min(first, e.timestamp);
+    last = Math.max(last, e.timestamp);
+    if (e.costMicros === null) unpricedEvents.push(e);
+  });
   const day = localDayFormatter(timeZone);
-  const from = since ?? (inWindow[0] ? day(inWindow[0].timestamp) : null);
-  const to = until ?? (inWindow.length > 0 ? day(inWindow[inWindow.length - 1]!.timestamp) : null);
-  const unpriced = groupUsage(
-    inWindow.filter((e) => e.costMicros === null),
-    { by: 'model', timeZone },
-  ).rows.map((r) => ({ model: r.key, tokens: tokensJson(r.tokens), events: r.requests }));
+  const from = since ?? (Number.isFinite(first) ? day(first) : null);
+  const to = until ?? (Number.isFinite(last) ? day(last) : null);
+  const unpriced = groupUsage(unpricedEvents, { by: 'model', timeZone }).rows.map((r) => ({ model: r.key, tokens: tokensJson(r.tokens), events: r.requests }));
 
   if (hasFlag(args, 'json')) {
     printJson(ctx, {
@@ -178,7 +184,7 @@ export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGro
     formatTokens(r.tokens.cache_read),
     formatTokens(r.tokens.cache_write),
     String(r.requests),
-    `${money(r.costMicros, 'USD', 'exact')}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+    `${formatMoney(moneyValue(r.costMicros), { style: 'exact' })}${r.unpricedRequests > 0 ? ' +?' : ''}`,
   ];
   const body = [head, ...rows.map((r) => line(r)), line(totals, 'Total')];
   const widths = head.map((_, c) => Math.max(...body.map((r) => r[c]!.length)));

@@ -13,7 +13,7 @@ export function workflowOfEvent(sessions: readonly WorkflowSession[], event: Usa
 }
 
 /** Priced spend (integer micros) per workflow class for events in [from, to). Unpriced usage is not money. */
-export function usedByWorkflow(snapshot: UsageSnapshot, sessions: readonly WorkflowSession[], from: Date, to: Date): Map<string, number> {
+export function usedByWorkflow(snapshot: Pick<UsageSnapshot, 'eachEvent'>, sessions: readonly WorkflowSession[], from: Date, to: Date): Map<string, number> {
   const fromMs = from.getTime();
   const toMs = to.getTime();
   // Only sessions that overlap the window can match; this keeps the per-event lookup short.
@@ -23,10 +23,10 @@ export function usedByWorkflow(snapshot: UsageSnapshot, sessions: readonly Workf
     return start < toMs + MINUTE_MS && end > fromMs;
   });
   const used = new Map<string, number>();
-  for (const event of snapshot.events) {
-    if (event.timestamp < fromMs || event.timestamp >= toMs || event.costMicros === null) continue;
+  snapshot.eachEvent((event) => {
+    if (event.timestamp < fromMs || event.timestamp >= toMs || event.costMicros === null) return;
     const workflow = workflowOfEvent(relevant, event);
     used.set(workflow, (used.get(workflow) ?? 0) + event.costMicros);
-  }
+  });
   return used;
 }

@@ -102,12 +102,15 @@ export function keyIs(b: Uint8Array, open: number, close: number, key: Uint8Arra
   return true;
 }
 
+export const WALK_STOP = -2;
+
 export const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
 /**
  * Walks the members of the object whose `{` is at `i`. For each member `visit(keyOpen, keyClose,
- * valueStart)` returns the index after the value it consumed, or -1 to let the walker skip it.
- * Returns the index after the `}`, or -1 when the object is malformed.
+ * valueStart)` returns the index after the value it consumed, -1 to let the walker skip it, or
+ * WALK_STOP to end the walk early (the rest of the object is then neither read nor checked).
+ * Returns the index after the `}`, -1 when the object is malformed, or WALK_STOP.
  */
 export function walkObject(
   b: Buffer,
@@ -127,6 +130,7 @@ export function walkObject(
     j = skipWs(b, j + 1, end);
     if (j >= end) return -1;
     let after = visit(i, keyClose, j);
+    if (after === WALK_STOP) return WALK_STOP;
     if (after === -1) after = skipValue(b, j, end);
     if (after === -1) return -1;
     i = skipWs(b, after, end);
@@ -168,6 +172,22 @@ export function hashText(text: string): void {
   let c = h2;
   for (let i = 0; i < text.length; i++) {
     const x = text.charCodeAt(i);
+    a = Math.imul(a ^ x, 0x01000193);
+    c = Math.imul(c ^ x, 0x5bd1e995);
+    c ^= c >>> 15;
+  }
+  h1 = a;
+  h2 = c;
+}
+
+/** Mix a non-negative integer (up to 2^53) into the hash, without making a string of it. */
+export function hashNumber(n: number): void {
+  let a = h1;
+  let c = h2;
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 4294967296) >>> 0;
+  for (let k = 0; k < 8; k++) {
+    const x = ((k < 4 ? lo : hi) >>> ((k & 3) * 8)) & 0xff;
     a = Math.imul(a ^ x, 0x01000193);
     c = Math.imul(c ^ x, 0x5bd1e995);
     c ^= c >>> 15;

@@ -46,10 +46,12 @@ export interface FileResult {
 }
 
 const CLAUDE_MARKERS = [Buffer.from('"usage"')];
-const CODEX_MARKERS = [Buffer.from('"token_count"'), Buffer.from('"turn_context"'), Buffer.from('"session_meta"')];
+// Codex lines are all walked (see CodexLineParser.parseBytes): one pass, where three marker
+// searches would be three.
+const CODEX_MARKERS: Buffer[] = [];
 const TAIL = 64;
 
-class RecordBuilder {
+export class RecordBuilder {
   count = 0;
   private cap = 0;
   keyHi = new Uint32Array(0);
@@ -59,8 +61,16 @@ class RecordBuilder {
   model = new Uint32Array(0);
   session = new Uint32Array(0);
   project = new Uint32Array(0);
-  readonly strings: string[] = [];
+  strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
+
+  /** Start another file, keeping the arrays: a scan makes no garbage per file. */
+  reset(): void {
+    this.count = 0;
+    this.strings = [];
+    this.stringIndex.clear();
+    this.lastLength.fill(-1);
+  }
 
   intern(text: string): number {
     let i = this.stringIndex.get(text);
@@ -74,25 +84,19 @@ class RecordBuilder {
 
   // The last bytes seen for each string field, so that a line repeating its file's session id, cwd
   // and model (nearly all of them) costs a byte comparison, not a decode and a map lookup.
-  private readonly lastBytes: (Buffer | undefined)[] = [undefined, undefined, undefined];
+  private readonly lastBytes: Buffer[] = [Buffer.alloc(256), Buffer.alloc(256), Buffer.alloc(256)];
+  private readonly lastLength = [-1, -1, -1];
   private readonly lastIndex = [0, 0, 0];
 
   private internRange(slot: number, b: Buffer, open: number, close: number): number {
     if (open < 0) return this.intern('');
     const len = close - open - 1;
-    const last = this.lastBytes[slot];
-    if (last !== undefined && last.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (last[i] !== b[open + 1 + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.lastIndex[slot]!;
-    }
+    let last = this.lastBytes[slot]!;
+    if (this.lastLength[slot] === len && b.compare(last, 0, len, open + 1, close) === 0) return this.lastIndex[slot]!;
     const index = this.intern(decodeString(b, open, close));
-    this.lastBytes[slot] = Buffer.from(b.subarray(open + 1, close));
+    if (len > last.length) last = this.lastBytes[slot] = Buffer.alloc(len * 2);
+    b.copy(last, 0, open + 1, close);
+    this.lastLength[slot] = len;
     this.lastIndex[slot] = index;
     return index;
   }
@@ -146,17 +150,19 @@ class RecordBuilder {
     this.cap = cap;
   }
 
-  finish(): FileRecords {
+  /** The records: copies (to transfer to another thread), or views valid until the next reset(). */
+  finish(copy: boolean): FileRecords {
     const n = this.count;
+    const take = <T extends Uint32Array | Float64Array>(a: T, len: number): T => (copy ? (a.slice(0, len) as T) : (a.subarray(0, len) as T));
     return {
       count: n,
-      keyHi: this.keyHi.slice(0, n),
-      keyLo: this.keyLo.slice(0, n),
-      timestampMs: this.timestampMs.slice(0, n),
-      tokens: this.tokens.slice(0, n * 4),
-      model: this.model.slice(0, n),
-      session: this.session.slice(0, n),
-      project: this.project.slice(0, n),
+      keyHi: take(this.keyHi, n),
+      keyLo: take(this.keyLo, n),
+      timestampMs: take(this.timestampMs, n),
+      tokens: take(this.tokens, n * 4),
+      model: take(this.model, n),
+      session: take(this.session, n),
+      project: take(this.project, n),
       strings: this.strings,
     };
   }
@@ -171,7 +177,8 @@ export class FileParser {
   private readonly claude = new ClaudeLineParser();
   private readonly codex: CodexLineParser | undefined;
   private readonly markers: Buffer[];
-  private readonly builder = new RecordBuilder();
+  private readonly builder: RecordBuilder;
+  private readonly copy: boolean;
   skipped = 0;
   /** file offset after the last consumed line */
   consumed: number;
@@ -179,10 +186,13 @@ export class FileParser {
   constructor(
     readonly task: FileTask,
     bufferSize: number,
-    /** a Buffer to reuse across files (its contents are not kept) */
-    shared?: Buffer,
+    /** a read buffer and record builder to reuse across files; results are then views into it */
+    scratch?: ParseScratch,
   ) {
-    this.buf = shared && shared.length >= bufferSize ? shared : Buffer.allocUnsafe(bufferSize);
+    this.buf = scratch && scratch.buffer.length >= bufferSize ? scratch.buffer : Buffer.allocUnsafe(bufferSize);
+    this.builder = scratch?.builder ?? new RecordBuilder();
+    this.builder.reset();
+    this.copy = scratch?.copy ?? true;
     this.base = task.from;
     this.consumed = task.from;
     if (task.agent === 'codex') {
@@ -217,7 +227,7 @@ export class FileParser {
     for (;;) {
       const nl = view.indexOf(10, ls);
       if (nl === -1) break;
-      let hasMarker = false;
+      let hasMarker = next.length === 0;
       for (let m = 0; m < next.length; m++) {
         if (next[m]! < ls && next[m] !== -1) next[m] = view.indexOf(this.markers[m]!, ls);
         const at = next[m]!;
@@ -245,7 +255,7 @@ export class FileParser {
     let status: number;
     if (this.codex) {
       const p = this.codex;
-      status = p.parse(b.toString('utf8', start, end));
+      status = p.parseBytes(b, start, end);
       if (status === LINE_USAGE && p.input + p.output + p.cacheRead + p.cacheWrite > 0) this.builder.addCodex(p);
     } else {
       const p = this.claude;
@@ -269,7 +279,7 @@ export class FileParser {
       return;
     }
     const savedCarry = limit;
-    this.line(0, limit, this.markers.some((m) => this.buf.subarray(0, limit).indexOf(m) !== -1));
+    this.line(0, limit, this.markers.length === 0 || this.markers.some((m) => this.buf.subarray(0, limit).indexOf(m) !== -1));
     this.consumed = this.base + savedCarry;
     this.base += savedCarry;
     this.carry = 0;
@@ -283,7 +293,7 @@ export class FileParser {
       end: this.consumed,
       tailHash,
       skipped: this.skipped,
-      records: this.builder.finish(),
+      records: this.builder.finish(this.copy),
       codex: this.codex?.state,
     };
   }
@@ -291,13 +301,25 @@ export class FileParser {
 
 export const READ_BUFFER_BYTES = 1 << 20;
 
+/** What one thread reuses from file to file. With `copy: false` a result is valid until the next file. */
+export interface ParseScratch {
+  buffer: Buffer;
+  builder: RecordBuilder;
+  copy: boolean;
+}
+
+export function newScratch(copy: boolean): ParseScratch {
+  return { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), builder: new RecordBuilder(), copy };
+}
+
+const TAIL_SCRATCH = Buffer.alloc(TAIL);
+
 /** Hash of the up to 64 bytes before `end` (0 at the start of a file). */
 export function tailHashSync(fd: number, end: number): number {
   if (end <= 0) return 0;
   const len = Math.min(TAIL, end);
-  const b = Buffer.allocUnsafe(len);
-  const n = readSync(fd, b, 0, len, end - len);
-  return hashOf(b, n);
+  const n = readSync(fd, TAIL_SCRATCH, 0, len, end - len);
+  return hashOf(TAIL_SCRATCH, n);
 }
 
 function hashOf(b: Uint8Array, n: number): number {
@@ -315,8 +337,8 @@ export async function tailHashAsync(handle: FileHandle, end: number): Promise<nu
 }
 
 /** Parse a file synchronously (in a worker thread). A file that vanished yields no records. */
-export function parseFileSync(task: FileTask, shared?: Buffer, onBytes?: (n: number) => void, shouldStop?: () => boolean): FileResult {
-  const parser = new FileParser(task, READ_BUFFER_BYTES, shared);
+export function parseFileSync(task: FileTask, scratch?: ParseScratch, onBytes?: (n: number) => void, shouldStop?: () => boolean): FileResult {
+  const parser = new FileParser(task, READ_BUFFER_BYTES, scratch);
   let fd: number;
   try {
     fd = openSync(task.path, 'r');

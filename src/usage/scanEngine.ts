@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
-import { parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, READ_BUFFER_BYTES, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileResult, type FileTask } from './logParser';
 import { loadPricing, type Pricing } from './prices';
 import { loadIndex, saveIndex, type FileState, type ScanIndex } from './scanIndex';
 import type { ScanProgress, ScanStats } from './usageSnapshot';
@@ -24,7 +24,7 @@ export interface ScanEngineOptions {
   threaded: boolean;
   /** script that runs `runParserWorker` (dist/scanWorker.js): parser threads for large scans */
   helperScript?: string | undefined;
-  /** parser threads at most (default: one less than the cores, at most 3; this thread parses too) */
+  /** parser threads at most (default: defaultHelpers(); this thread parses too) */
   maxHelpers?: number | undefined;
   /** start parser threads only when at least this many bytes are to be read (default 24 MiB) */
   helperThresholdBytes?: number | undefined;
@@ -39,6 +39,15 @@ export interface RefreshHooks {
 const HELPER_THRESHOLD_BYTES = 24 * 1024 * 1024;
 /** A parser thread is handed files in batches of about this many bytes. */
 const BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Parser threads besides the scanning thread: one core is left for the editor or the agent the
+ * person is running, so a 2-core machine scans on one thread (it measured as fast there, without
+ * a second isolate's memory and JIT warm-up); 4 cores get 2 helpers, 8 get 3.
+ */
+export function defaultHelpers(): number {
+  return Math.max(0, Math.min(3, availableParallelism() - 2));
+}
 
 export class AbortedError extends Error {
   constructor() {
@@ -111,7 +120,7 @@ export class ScanEngine {
       if (hooks.isAborted?.()) throw new AbortedError();
     };
 
-    const helpersWanted = o.maxHelpers ?? Math.min(3, availableParallelism() - 1);
+    const helpersWanted = o.maxHelpers ?? defaultHelpers();
     if (o.threaded && o.helperScript && helpersWanted > 0 && progress.bytesTotal >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES) && tasks.length > 1) {
       await this.parseWithHelpers(
         planned.filter((p) => p.task),
@@ -120,7 +129,7 @@ export class ScanEngine {
         accept,
       );
     } else if (o.threaded) {
-      const shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      const shared = newScratch(false);
       for (const p of tasks) {
         check();
         accept(parseFileSync(p.task!, shared, undefined, hooks.isAborted));
@@ -283,7 +292,7 @@ export class ScanEngine {
     // Biggest first, so that no thread is left with one huge file at the end.
     const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task!.from);
     const queue = planned.slice().sort((a, b) => bytesOf(b) - bytesOf(a));
-    const count = Math.max(1, Math.min(o.maxHelpers ?? Math.min(3, availableParallelism() - 1), Math.ceil(progress.bytesTotal / BATCH_BYTES), planned.length - 1));
+    const count = Math.max(1, Math.min(o.maxHelpers ?? defaultHelpers(), Math.ceil(progress.bytesTotal / BATCH_BYTES), planned.length - 1));
     const sizeOf = new Map(planned.map((p) => [p.file.path, bytesOf(p)]));
     const nextBatch = (): FileTask[] => {
       const batch: FileTask[] = [];
@@ -318,7 +327,7 @@ export class ScanEngine {
       w.postMessage({ type: 'parse', tasks: batch });
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(o.helperScript!, { workerData: { role: 'parser' }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const w = new Worker(o.helperScript!, { workerData: { role: 'parser' }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       workers.push(w);
       w.on('message', (message: { type: string; results?: FileResult[]; error?: string }) => {
         if (failure) return;
@@ -346,7 +355,7 @@ export class ScanEngine {
       send(w);
       send(w);
     }
-    const shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const shared = newScratch(false);
     try {
       for (;;) {
         if (hooks.isAborted?.()) throw new AbortedError();

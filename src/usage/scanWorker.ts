@@ -4,7 +4,7 @@
 //   - parser (started by a coordinator for a large scan): parses the files it is handed.
 // The extension host's thread only posts messages and receives the columns.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { parseFileSync, READ_BUFFER_BYTES, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileSync, type FileResult, type FileTask } from './logParser';
 import { ScanEngine, AbortedError } from './scanEngine';
 import type { ScanProgress } from './usageSnapshot';
 import type { UsageColumns } from './usageStore';
@@ -42,7 +42,8 @@ function resultBuffers(results: FileResult[]): ArrayBuffer[] {
 }
 
 function runParser(): void {
-  const shared = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  // Results go to another thread: copies (transferred), so the scratch can be reused.
+  const shared = newScratch(true);
   parentPort!.on('message', (message: { type: string; tasks: FileTask[] }) => {
     if (message.type !== 'parse') return;
     try {

@@ -93,7 +93,7 @@ export class UsageMeter {
       maxHelpers: o.maxHelpers,
       helperThresholdBytes: o.helperThresholdBytes,
     };
-    const worker = new Worker(o.workerScript!, { workerData: data });
+    const worker = new Worker(o.workerScript!, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.unref();
     worker.on('message', (reply: CoordinatorReply) => {
       const p = this.pending.get(reply.id);

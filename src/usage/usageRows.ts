@@ -3,7 +3,7 @@
 import { TZDate } from '@date-fns/tz';
 import type { WorkflowSession } from '../domain/session';
 import { workflowOfEvent } from './attribution';
-import { addTokens, emptyTokens, type AgentId, type UsageEvent, type UsageTokens } from './usageSnapshot';
+import { addTokens, emptyTokens, type AgentId, type UsageEvent, type UsageSnapshot, type UsageTokens } from './usageSnapshot';
 
 export type UsageGrouping = 'day' | 'month' | 'model' | 'workflow' | 'agent';
 export const USAGE_GROUPINGS: readonly UsageGrouping[] = ['day', 'month', 'model', 'workflow', 'agent'];
@@ -58,14 +58,22 @@ export interface GroupOptions {
   toMs?: number;
 }
 
-export function groupUsage(events: readonly UsageEvent[], options: GroupOptions): UsageTable {
+/** An array of events, or a snapshot (visited without building its sorted list). */
+export type EventSource = readonly UsageEvent[] | Pick<UsageSnapshot, 'eachEvent'>;
+
+export function forEachEvent(source: EventSource, visit: (e: UsageEvent) => void): void {
+  if (Array.isArray(source)) for (const e of source as readonly UsageEvent[]) visit(e);
+  else (source as Pick<UsageSnapshot, 'eachEvent'>).eachEvent(visit);
+}
+
+export function groupUsage(events: EventSource, options: GroupOptions): UsageTable {
   const day = localDayFormatter(options.timeZone);
   const rows = new Map<string, UsageRow>();
   const totals = newRow('total');
   const from = options.fromMs ?? Number.NEGATIVE_INFINITY;
   const to = options.toMs ?? Number.POSITIVE_INFINITY;
-  for (const e of events) {
-    if (e.timestamp < from || e.timestamp >= to) continue;
+  forEachEvent(events, (e) => {
+    if (e.timestamp < from || e.timestamp >= to) return;
     let key: string;
     switch (options.by) {
       case 'day':
@@ -88,7 +96,7 @@ export function groupUsage(events: readonly UsageEvent[], options: GroupOptions)
     if (!row) rows.set(key, (row = newRow(key)));
     addEvent(row, e);
     addEvent(totals, e);
-  }
+  });
   const sorted = [...rows.values()];
   if (options.by === 'day' || options.by === 'month') sorted.sort((a, b) => (a.key < b.key ? -1 : 1));
   else sorted.sort((a, b) => b.costMicros - a.costMicros || b.requests - a.requests || (a.key < b.key ? -1 : 1));
@@ -109,10 +117,10 @@ export interface AgentSessionTotal {
 }
 
 /** The agent sessions (Claude sessions incl. their sub-agents, Codex rollouts) with the most spend. */
-export function biggestSessions(events: readonly UsageEvent[], limit: number, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): AgentSessionTotal[] {
+export function biggestSessions(events: EventSource, limit: number, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): AgentSessionTotal[] {
   const byId = new Map<string, AgentSessionTotal>();
-  for (const e of events) {
-    if (e.timestamp < fromMs || e.timestamp >= toMs) continue;
+  forEachEvent(events, (e) => {
+    if (e.timestamp < fromMs || e.timestamp >= toMs) return;
     const id = `${e.agent}:${e.sessionId}`;
     let s = byId.get(id);
     if (!s) {
@@ -126,7 +134,7 @@ export function biggestSessions(events: readonly UsageEvent[], limit: number, fr
     s.requests += e.requests;
     if (e.costMicros === null) s.unpricedRequests += e.requests;
     else s.costMicros += e.costMicros;
-  }
+  });
   const tokenSum = (t: UsageTokens) => t.input + t.output + t.cache_read + t.cache_write;
   return [...byId.values()].sort((a, b) => b.costMicros - a.costMicros || tokenSum(b.tokens) - tokenSum(a.tokens)).slice(0, limit);
 }

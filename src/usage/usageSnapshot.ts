@@ -37,8 +37,10 @@ export interface UnpricedModel {
 }
 
 export interface UsageSnapshot {
-  /** sorted by timestamp, then agent, session, model */
-  events: UsageEvent[];
+  /** sorted by timestamp, then agent, session, model (built on first access) */
+  readonly events: UsageEvent[];
+  /** every event, in no particular order, without keeping them (for totals over a large history) */
+  eachEvent(visit: (event: UsageEvent) => void): void;
   /** lines that could not be read (corrupt, truncated, a usage line without a valid timestamp…) */
   skippedLines: number;
   /** models seen without a price: their usage is in `events` with costMicros null, never as $0 */
@@ -82,43 +84,65 @@ export function addTokens(into: UsageTokens, t: UsageTokens): void {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanStats): UsageSnapshot {
-  const events: UsageEvent[] = [];
-  const unpriced = new Map<string, UnpricedModel>();
+function eventAt(cols: UsageColumns, b: number): UsageEvent {
   const s = cols.strings;
-  for (let b = 0; b < cols.bucketSession.length; b++) {
-    const requests = cols.bucketRequests[b]!;
-    if (requests === 0) continue;
-    const session = cols.bucketSession[b]!;
-    const model = s[cols.bucketModel[b]!]!;
-    const tokens: UsageTokens = {
+  const session = cols.bucketSession[b]!;
+  return {
+    timestamp: cols.bucketMinute[b]! * MINUTE_MS,
+    agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
+    model: s[cols.bucketModel[b]!]!,
+    tokens: {
       input: cols.bucketTokens[b * 4]!,
       output: cols.bucketTokens[b * 4 + 1]!,
       cache_read: cols.bucketTokens[b * 4 + 2]!,
       cache_write: cols.bucketTokens[b * 4 + 3]!,
-    };
-    const priced = cols.bucketPriced[b] === 1;
-    events.push({
-      timestamp: cols.bucketMinute[b]! * MINUTE_MS,
-      agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
-      model,
-      tokens,
-      costMicros: priced ? cols.bucketCost[b]! : null,
-      sessionId: s[cols.sessionId[session]!]!,
-      project: s[cols.sessionProject[session]!]!,
-      requests,
-    });
-    if (!priced) {
-      let u = unpriced.get(model);
-      if (!u) unpriced.set(model, (u = { model, tokens: emptyTokens(), requests: 0 }));
-      addTokens(u.tokens, tokens);
-      u.requests += requests;
-    }
+    },
+    costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
+    sessionId: s[cols.sessionId[session]!]!,
+    project: s[cols.sessionProject[session]!]!,
+    requests: cols.bucketRequests[b]!,
+  };
+}
+
+/**
+ * The snapshot over the columns a scan produced. `events` is built (and sorted) on first use and
+ * kept; `eachEvent` visits the same events unsorted without keeping them, for a caller that only
+ * adds them up (the CLI), so that a large history costs no lasting objects.
+ */
+export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanStats): UsageSnapshot {
+  const unpriced = new Map<string, UnpricedModel>();
+  const s = cols.strings;
+  for (let b = 0; b < cols.bucketSession.length; b++) {
+    const requests = cols.bucketRequests[b]!;
+    if (requests === 0 || cols.bucketPriced[b] === 1) continue;
+    const model = s[cols.bucketModel[b]!]!;
+    let u = unpriced.get(model);
+    if (!u) unpriced.set(model, (u = { model, tokens: emptyTokens(), requests: 0 }));
+    u.tokens.input += cols.bucketTokens[b * 4]!;
+    u.tokens.output += cols.bucketTokens[b * 4 + 1]!;
+    u.tokens.cache_read += cols.bucketTokens[b * 4 + 2]!;
+    u.tokens.cache_write += cols.bucketTokens[b * 4 + 3]!;
+    u.requests += requests;
   }
-  // A total order, so that the same usage gives the same list however the files were read.
-  events.sort((a, b) => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model));
+  let events: UsageEvent[] | undefined;
   return {
-    events,
+    get events(): UsageEvent[] {
+      if (!events) {
+        const list: UsageEvent[] = [];
+        for (let b = 0; b < cols.bucketSession.length; b++) if (cols.bucketRequests[b]! > 0) list.push(eventAt(cols, b));
+        // A total order, so that the same usage gives the same list however the files were read.
+        list.sort((a, b) => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model));
+        events = list;
+      }
+      return events;
+    },
+    eachEvent(visit: (event: UsageEvent) => void): void {
+      if (events) {
+        for (const e of events) visit(e);
+        return;
+      }
+      for (let b = 0; b < cols.bucketSession.length; b++) if (cols.bucketRequests[b]! > 0) visit(eventAt(cols, b));
+    },
     skippedLines: cols.skippedLines,
     unpricedModels: [...unpriced.values()].sort((a, b) => (a.model < b.model ? -1 : 1)),
     asOf: asOf.toISOString(),

@@ -24,6 +24,7 @@ function event(iso: string, costMicros: number | null, extra: Partial<UsageEvent
 function snapshot(events: UsageEvent[]): UsageSnapshot {
   return {
     events,
+    eachEvent: (visit) => events.forEach((e) => visit(e)),
     skippedLines: 0,
     unpricedModels: [],
     asOf: '2026-11-30T00:00:00Z',
