@@ -14,6 +14,11 @@ export async function launchBrowser(profileDir, { viewport = { width: 1400, heig
     executablePath: CHROMIUM_PATH,
     headless,
     viewport,
+    // Playwright's own signal handlers would exit the process before our cleanups stop code-server and
+    // the reference server; runCleanups() closes the browser instead.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });

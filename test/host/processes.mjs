@@ -8,6 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const cleanups = [];
 let cleaningUp = null;
+let signalled = false;
+
+/** True once Ctrl-C/SIGTERM started the shutdown: errors from then on are the shutdown, not failures. */
+export function wasSignalled() {
+  return signalled;
+}
 
 /** Registers fn to run at shutdown (last registered runs first). Returns a function that unregisters it. */
 export function onCleanup(fn) {
@@ -40,6 +46,7 @@ export function runCleanups() {
 export function exitCleanlyOnSignals(code = 130) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
+      signalled = true;
       process.stderr.write(`\n${signal}: stopping everything this run started…\n`);
       void runCleanups().finally(() => process.exit(code));
     });

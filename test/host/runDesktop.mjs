@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
 import { QUIET_SETTINGS } from './codeServer.mjs';
 import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
-import { exitCleanlyOnSignals, runCleanups } from './processes.mjs';
+import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
 import { formatResults } from './results.mjs';
 import { makeRunDir, makeWorkspace, stopwatch } from './runSupport.mjs';
@@ -112,6 +112,7 @@ exitCleanlyOnSignals(130);
 main().then(
   (code) => process.exit(code),
   async (error) => {
+    if (wasSignalled()) return; // the signal handler is stopping everything and exits
     process.stderr.write(`harness error: ${error?.message ?? error}\n`);
     await runCleanups();
     process.exit(error?.exitCode ?? EXIT.harness);

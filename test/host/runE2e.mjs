@@ -15,7 +15,7 @@ import { launchBrowser } from './browser.mjs';
 import { ensureHost } from './ensureHost.mjs';
 import { packageExtension, startInstalledWorkbench } from './installedWorkbench.mjs';
 import { repoRoot, screenshotsDir } from './paths.mjs';
-import { exitCleanlyOnSignals, runCleanups } from './processes.mjs';
+import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
 import { keepLogsOnFailure, makeRunDir, makeWorkspace, stopwatch } from './runSupport.mjs';
 
@@ -120,6 +120,7 @@ exitCleanlyOnSignals(130);
 main().then(
   (code) => process.exit(code),
   async (error) => {
+    if (wasSignalled()) return; // the signal handler is stopping everything and exits
     process.stderr.write(`e2e harness error: ${error?.message ?? error}\n`);
     await runCleanups();
     process.exit(error?.exitCode ?? EXIT.harness);

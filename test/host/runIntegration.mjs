@@ -13,12 +13,15 @@ import { launchBrowser } from './browser.mjs';
 import { codeServerDirs, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer.mjs';
 import { ensureHost } from './ensureHost.mjs';
 import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
-import { exitCleanlyOnSignals, runCleanups } from './processes.mjs';
+import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
 import { keepLogsOnFailure, makeRunDir, makeWorkspace, saveFailureScreenshot, stopwatch } from './runSupport.mjs';
 import { formatResults } from './results.mjs';
 
 const EXIT = { passed: 0, failed: 1, timeout: 2, harness: 3 };
+/** Secrets of this run (the demo token travels in the payload URL), blanked out of any error we print. */
+const secrets = [];
+const redact = (text) => secrets.reduce((out, secret) => out.split(secret).join('<token>'), String(text));
 
 const { values: options } = parseArgs({
   options: {
@@ -43,7 +46,10 @@ async function main() {
   const run = makeRunDir('it', { keep: options.keep });
 
   const server = await startReferenceServer({ db: join(run.dir, 'server', 'bands.db'), logFile: join(run.dir, 'server.log'), warn: (line) => say(line) });
-  if (server) say(`reference server ${server.url} (developer ${server.developer})`);
+  if (server) {
+    secrets.push(server.token);
+    say(`reference server ${server.url} (developer ${server.developer})`);
+  }
 
   const workspace = makeWorkspace(run.dir);
   const dirs = codeServerDirs(join(run.dir, 'code-server'));
@@ -180,7 +186,10 @@ exitCleanlyOnSignals(130);
 main().then(
   (code) => process.exit(code),
   async (error) => {
-    process.stderr.write(`harness error: ${error?.stack ?? error}\n`);
+    if (wasSignalled()) return; // the signal handler is stopping everything and exits
+    // Playwright errors carry a call log with the whole URL (and so the payload); the first lines suffice.
+    const message = redact(error?.stack ?? error).replace(/\x1b\[[0-9;]*m/g, '').split(/\n\s*Call log:/)[0];
+    process.stderr.write(`harness error: ${message}\n`);
     await runCleanups();
     process.exit(error?.exitCode ?? EXIT.harness);
   },
