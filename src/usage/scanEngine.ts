@@ -37,6 +37,9 @@ export interface RefreshHooks {
 
 /** Below this many bytes to read, starting parser threads costs more than it saves. */
 const HELPER_THRESHOLD_BYTES = 24 * 1024 * 1024;
+/** persist(false) writes at most this often, unless this many bytes were read since the last write */
+const PERSIST_INTERVAL_MS = 30_000;
+const PERSIST_EAGER_BYTES = 16 * 1024 * 1024;
 /** A parser thread is handed files in batches of about this many bytes. */
 const BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -161,7 +164,12 @@ export class ScanEngine {
     // Files that vanished are forgotten; what they counted stays (Claude Code deletes old transcripts,
     // the usage still happened).
     const present = new Set(files.map((f) => f.path));
-    for (const path of index.files.keys()) if (!present.has(path)) index.files.delete(path);
+    for (const path of index.files.keys()) {
+      if (!present.has(path)) {
+        index.files.delete(path);
+        this.dirty = true;
+      }
+    }
 
     const columns = index.store.columns();
     const stats: ScanStats = {
@@ -174,17 +182,27 @@ export class ScanEngine {
       ...(this.persistError ? { indexError: this.persistError } : {}),
     };
     if (tasks.length > 0 || fullScan || planned.length !== files.length) this.dirty = true;
+    this.unsavedBytes += progress.bytesDone;
     return { columns, stats };
   }
 
   private dirty = false;
 
   /** Write the index if the last refresh changed it (call after handing out the result). */
-  persist(): void {
+  /**
+   * Write the index if the last refreshes changed it. Without `force`, a small change is written at
+   * most every 30 s: the extension refreshes often, and an index a little behind only means a few
+   * bytes read again at the next start (dedupe keeps them from counting twice).
+   */
+  persist(force = true): void {
     if (!this.dirty || !this.index) return;
+    const now = Date.now();
+    if (!force && this.unsavedBytes < PERSIST_EAGER_BYTES && now - this.savedAt < PERSIST_INTERVAL_MS) return;
     try {
       saveIndex(this.options.statePath, this.index);
       this.dirty = false;
+      this.savedAt = now;
+      this.unsavedBytes = 0;
       this.persistError = undefined;
     } catch (error) {
       // Not fatal: the usage is right, only the next start will read more. Said on the next refresh.
@@ -193,6 +211,8 @@ export class ScanEngine {
   }
 
   private persistError: string | undefined;
+  private savedAt = 0;
+  private unsavedBytes = 0;
 
   private async currentPricing(): Promise<Pricing> {
     const path = this.options.pricesOverridePath;

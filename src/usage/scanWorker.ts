@@ -72,7 +72,10 @@ function runCoordinator(data: CoordinatorData): void {
   let chain: Promise<void> = Promise.resolve();
   parentPort!.on('message', (message: { type: string; id: number }) => {
     if (message.type === 'close') {
-      void chain.then(() => parentPort!.close());
+      void chain.then(() => {
+        engine.persist();
+        parentPort!.close();
+      });
       return;
     }
     if (message.type !== 'refresh') return;
@@ -92,7 +95,7 @@ function runCoordinator(data: CoordinatorData): void {
           },
         });
         post({ type: 'result', id, columns, stats }, columnBuffers(columns));
-        engine.persist();
+        engine.persist(false);
       } catch (error) {
         post({ type: 'error', id, message: error instanceof Error ? error.message : String(error), aborted: error instanceof AbortedError });
       }

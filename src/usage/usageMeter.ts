@@ -74,7 +74,7 @@ export class UsageMeter {
     });
     const snapshot = snapshotFromColumns(columns, new Date(), stats);
     if (o.scanInThisThread) this.engine.persist();
-    else setImmediate(() => this.engine?.persist());
+    else setImmediate(() => this.engine?.persist(false));
     return snapshot;
   }
 

@@ -51,17 +51,17 @@ function duBytes(dir) {
   return n;
 }
 
-/** Run a command under /usr/bin/time: wall seconds, peak RSS in KiB, stdout. */
+/** Run a command under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS in KiB, stdout. */
 function timed(cmd, argv, env = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...argv], {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const lines = r.stderr.trim().split('\n');
-  const [wall, rss] = lines[lines.length - 1].split(' ').map(Number);
-  return { wall, rssKiB: rss, stdout: r.stdout };
+  const [wall, rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return { wall, rssKiB: rss, cpu: user + sys, stdout: r.stdout };
 }
 
 function median(xs) {
@@ -75,58 +75,55 @@ const emptyHome = mkdtempSync(join(tmpdir(), 'sb-bench-home-'));
 const claudeDir = join(corpus, 'claude');
 const codexDir = join(corpus, 'codex');
 
-// --- ours: the CLI, cold index each run ---
-{
-  const walls = [];
-  const rss = [];
-  let out;
-  for (let i = 0; i < runs; i++) {
-    const cache = mkdtempSync(join(tmpdir(), 'sb-bench-cache-'));
-    const r = timed(process.execPath, [join(root, 'dist', 'cli.js'), 'usage', '--json', '--by', 'day', '--timezone', 'UTC', '--claude-dir', claudeDir, '--codex-dir', codexDir, '--cache-dir', cache, '--prices', join(cache, 'none.json')], { HOME: emptyHome });
-    rmSync(cache, { recursive: true, force: true });
-    walls.push(r.wall);
-    rss.push(r.rssKiB);
-    out = JSON.parse(r.stdout);
-  }
-  results.push({ tool: 'spend-band usage (cold index)', wall: median(walls), rssKiB: Math.max(...rss) });
-  perDay.ours = Object.fromEntries(out.rows.map((r) => [r.key, { input: r.tokens.input, output: r.tokens.output, cache_read: r.tokens.cache_read, cache_write: r.tokens.cache_write }]));
-}
-
-// --- ccusage 20 (Rust) ---
+// --- full scans, interleaved (ours, ccusage 20, ccusage 19) so that a busy machine hurts all alike ---
 const cc20 = join(root, '.bench', 'ccusage20', 'node_modules', '@ccusage', 'ccusage-linux-x64', 'bin', 'ccusage');
+const node24 = join(root, '.bench', 'node24', 'node_modules', 'node', 'bin', 'node');
+const cc19 = join(root, '.bench', 'ccusage19', 'node_modules', 'ccusage', 'dist', 'index.js');
+const tools = [
+  {
+    name: 'spend-band usage (cold index)',
+    key: 'ours',
+    run() {
+      const cache = mkdtempSync(join(tmpdir(), 'sb-bench-cache-'));
+      try {
+        return timed(process.execPath, [join(root, 'dist', 'cli.js'), 'usage', '--json', '--by', 'day', '--timezone', 'UTC', '--claude-dir', claudeDir, '--codex-dir', codexDir, '--cache-dir', cache, '--prices', join(cache, 'none.json')], { HOME: emptyHome });
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+    days: (out) => Object.fromEntries(out.rows.map((r) => [r.key, { input: r.tokens.input, output: r.tokens.output, cache_read: r.tokens.cache_read, cache_write: r.tokens.cache_write }])),
+  },
+];
 if (existsSync(cc20)) {
-  const env = { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexDir, TZ: 'UTC' };
-  const walls = [];
-  const rss = [];
-  let out;
-  for (let i = 0; i < runs; i++) {
-    const r = timed(cc20, ['daily', '--json', '--offline'], env);
-    walls.push(r.wall);
-    rss.push(r.rssKiB);
-    out = JSON.parse(r.stdout);
-  }
-  results.push({ tool: 'ccusage 20.0.24 daily --offline', wall: median(walls), rssKiB: Math.max(...rss) });
-  perDay.ccusage20 = Object.fromEntries(out.daily.map((d) => [d.period ?? d.date, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }]));
+  tools.push({
+    name: 'ccusage 20.0.24 daily --offline',
+    key: 'ccusage20',
+    run: () => timed(cc20, ['daily', '--json', '--offline'], { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexDir, TZ: 'UTC' }),
+    days: (out) => Object.fromEntries(out.daily.map((d) => [d.period ?? d.date, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }])),
+  });
 } else {
   log('ccusage 20 not installed in .bench/ccusage20: skipped (npm install --prefix .bench/ccusage20 ccusage@20.0.24)');
 }
-
-// --- ccusage 19 (TypeScript, Node 24), optional: Claude Code only (its codex report is a separate package) ---
-const node24 = join(root, '.bench', 'node24', 'node_modules', 'node', 'bin', 'node');
-const cc19 = join(root, '.bench', 'ccusage19', 'node_modules', 'ccusage', 'dist', 'index.js');
 if (existsSync(node24) && existsSync(cc19)) {
-  const env = { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, TZ: 'UTC' };
-  const walls = [];
-  const rss = [];
-  let out;
-  for (let i = 0; i < runs; i++) {
-    const r = timed(node24, [cc19, 'daily', '--json', '--offline'], env);
-    walls.push(r.wall);
-    rss.push(r.rssKiB);
-    out = JSON.parse(r.stdout);
+  // ccusage 19 reads Claude Code only (its Codex report was a separate package).
+  tools.push({
+    name: 'ccusage 19.0.3 daily --offline (Node 24, Claude Code only)',
+    key: 'ccusage19claude',
+    run: () => timed(node24, [cc19, 'daily', '--json', '--offline'], { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, TZ: 'UTC' }),
+    days: (out) => Object.fromEntries((out.daily ?? []).map((d) => [d.date ?? d.period, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }])),
+  });
+}
+const samples = new Map(tools.map((t) => [t.key, []]));
+for (let i = 0; i < runs; i++) {
+  for (const tool of tools) {
+    const r = tool.run();
+    samples.get(tool.key).push(r);
+    if (i === runs - 1) perDay[tool.key] = tool.days(JSON.parse(r.stdout));
   }
-  results.push({ tool: 'ccusage 19.0.3 daily --offline (Claude only, Node 24)', wall: median(walls), rssKiB: Math.max(...rss) });
-  perDay.ccusage19claude = Object.fromEntries((out.daily ?? []).map((d) => [d.date ?? d.period, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }]));
+}
+for (const tool of tools) {
+  const xs = samples.get(tool.key);
+  results.push({ tool: tool.name, wall: median(xs.map((x) => x.wall)), best: Math.min(...xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)), rssKiB: Math.max(...xs.map((x) => x.rssKiB)) });
 }
 
 // --- incremental: a running UsageMeter (worker), and a new CLI process on the persisted index ---
@@ -202,8 +199,10 @@ async function measureIncremental() {
   }
   await meter.dispose();
 
+  const cliArgs = [join(root, 'dist', 'cli.js'), 'usage', '--json', '--claude-dir', join(work, 'claude'), '--codex-dir', join(work, 'codex'), '--cache-dir', cache, '--prices', join(cache, 'none.json')];
+  timed(process.execPath, cliArgs, { HOME: emptyHome }); // the CLI's own index, warm
   appendMiB(work, 1 << 20);
-  const cli = timed(process.execPath, [join(root, 'dist', 'cli.js'), 'usage', '--json', '--claude-dir', join(work, 'claude'), '--codex-dir', join(work, 'codex'), '--cache-dir', cache, '--prices', join(cache, 'none.json')], { HOME: emptyHome });
+  const cli = timed(process.execPath, cliArgs, { HOME: emptyHome });
   const indexBytes = readdirSync(cache).reduce((n, f) => n + statSync(join(cache, f)).size, 0);
   rmSync(work, { recursive: true, force: true });
   return { fullWorker, maxStallMs, progressEvents, restart, incrementalMs: median(times), incrementalAll: times, cliIncremental: cli, indexBytes };
@@ -212,12 +211,13 @@ async function measureIncremental() {
 // --- report ---
 const mib = corpusBytes / 1048576;
 console.log(`\nCorpus: ${mib.toFixed(1)} MiB (${corpus}), ${runs} run(s) each, median wall time, peak RSS; ${process.platform} ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}\n`);
-console.log('| tool | full scan | MiB/s | peak RSS |');
-console.log('|---|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.tool} | ${r.wall.toFixed(2)} s | ${(mib / r.wall).toFixed(0)} | ${(r.rssKiB / 1024).toFixed(0)} MiB |`);
+console.log('| tool | full scan, median (best) | MiB/s | CPU time (user+sys) | peak RSS |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.tool} | ${r.wall.toFixed(2)} s (${r.best.toFixed(2)} s) | ${(mib / r.wall).toFixed(0)} | ${r.cpu.toFixed(2)} s | ${(r.rssKiB / 1024).toFixed(0)} MiB |`);
+console.log(`load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const ours = results[0];
 const rust = results.find((r) => r.tool.startsWith('ccusage 20'));
-if (rust) console.log(`\nours / ccusage 20 wall-time ratio: ${(ours.wall / rust.wall).toFixed(2)} (below 1 = faster)`);
+if (rust) console.log(`\nours / ccusage 20: wall time ${(ours.wall / rust.wall).toFixed(2)}, CPU time ${(ours.cpu / rust.cpu).toFixed(2)} (below 1 = ours is faster / cheaper)`);
 console.log(`\nUsageMeter with its worker: full scan ${fullWorker()} ms; longest event-loop stall of the calling thread during it ${incremental.maxStallMs.toFixed(1)} ms; ${incremental.progressEvents} progress events`);
 console.log(`restart on the persisted index (nothing new): ${incremental.restart.toFixed(1)} ms (index ${(incremental.indexBytes / 1048576).toFixed(1)} MiB on disk)`);
 console.log(`incremental refresh after appending 1 MiB, running meter: median ${incremental.incrementalMs.toFixed(1)} ms (${incremental.incrementalAll.map((t) => t.toFixed(1)).join(', ')})`);
