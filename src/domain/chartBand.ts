@@ -145,7 +145,7 @@ export function bandChartSvg(chart: BandChart, text: BandChartText): string {
   if (chart.nowX !== undefined) {
     parts.push(
       `<line class="sb-now" x1="${svgNumber(chart.nowX)}" x2="${svgNumber(chart.nowX)}" y1="${plot.top}" y2="${plot.bottom}"/>`,
-      `<text class="sb-now-label" x="${svgNumber(chart.nowX + 3)}" y="${plot.top + 10}">now</text>`,
+      `<text class="sb-now-label" x="${svgNumber(chart.nowX + 3)}" y="${plot.bottom - 4}">now</text>`,
     );
   }
   parts.push('</svg>');

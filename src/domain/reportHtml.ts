@@ -30,7 +30,7 @@ function bandSection(b: BandReport, nowMs: number): string {
   const span = `${shortDate(new Date(b.period.start), zone)}–${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
   const forecastText = b.forecastMicros === null ? '' : `, forecast ${m(b.forecastMicros, b.currency)} by ${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
   const description = `${b.label}: ${m(b.usedMicros, b.currency)} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status)}.`;
-  const svg = bandChartSvg(chart, { title: `${b.label}, cumulative spend ${span}`, description, money: (micros) => m(micros, b.currency, 'compact') });
+  const svg = bandChartSvg(chart, { title: `${b.label}, cumulative spend ${span}`, description, money: (micros) => (micros === 0 ? m(0, b.currency, 'compact').replace(/\.00$/, '') : m(micros, b.currency, 'compact')) });
   const increase = b.temporaryIncrease
     ? `<p class="sb-increase">Includes a temporary increase of ${e(m(b.temporaryIncrease.micros, b.currency))} until ${e(shortDate(new Date(b.temporaryIncrease.until), zone))}: the allocation line steps down there.</p>`
     : '';
