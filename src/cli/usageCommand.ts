@@ -60,8 +60,11 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
   return [...byId.values()];
 }
 
-/** One index per set of log folders: usage kept from deleted logs must not leak into another set. */
-function indexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
+/**
+ * One index per set of log folders: usage kept from deleted logs must not leak into another set.
+ * Commands that read the same logs (report, preflight --from-history) share it by calling this.
+ */
+export function usageIndexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
   const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
@@ -106,7 +109,7 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
   const meter = new UsageMeter({
     claudeDirs: claude,
     codexDirs: codex,
-    statePath: indexPath(cacheDir(args, ctx.env), claude, codex),
+    statePath: usageIndexPath(cacheDir(args, ctx.env), claude, codex),
     pricesOverridePath: pricesPath,
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     scanInThisThread: true,
