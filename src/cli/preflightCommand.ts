@@ -4,7 +4,7 @@
 import { isApiError, exitCodeFor } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';
 import { DECISION_EXIT, DECISION_WORDS, decisionLines } from '../domain/runDecision';
-import { assertKnownFlags, flag, requireFlag } from './args';
+import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
 import { SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function preflightCommand(ctx: CliContext): Promise<number> {
   assertKnownFlags(ctx.args, PREFLIGHT_FLAGS);
-  const json = flag(ctx.args, 'json') !== undefined && flag(ctx.args, 'json') !== 'false';
+  const json = hasFlag(ctx.args, 'json');
   const workflow = requireFlag(ctx.args, 'workflow');
   const runId = flag(ctx.args, 'run-id') ?? newRunId();
   if (!UUID.test(runId)) throw new CliError(`--run-id must be the UUID a previous pre-flight printed, not "${runId}".`, EXIT.usage);

@@ -128,6 +128,16 @@ describe('preflight: the spendBand task against the reference server', function 
     assert.equal(second.exitCode, 10);
     assert.equal(existsSync(skipped), false, 'a cancelled warn started the process');
     await vscode.commands.executeCommand(TEST_COMMANDS.shown);
+
+    // with a band (the demo review band is at 85 %: its role rule warns below 20 % left), the modal says
+    // what is left now and what would be left after the run
+    const review = api.snapshot()!.document!.bands.find((b) => b.workflow === 'review')!;
+    await vscode.commands.executeCommand(TEST_COMMANDS.answer, [null]);
+    const third = await run({ ...markerRun(0.5, join(dir, 'warn-review')), workflow: 'review', name: 'it review' });
+    assert.equal(third.decision, 'warn', third.reason);
+    assert.equal(third.started, false);
+    const [modal] = await vscode.commands.executeCommand<ShownPrompt[]>(TEST_COMMANDS.shown);
+    assert.match(modal!.detail, new RegExp(`\\$[\\d.]+ left of \\$${review.allocated.amount_micros / 1_000_000}\\.00 in .+ now; \\$[\\d.]+ would be left after this run \\(\\d+(\\.\\d)?% used\\)`), modal!.detail);
   });
 
   it('deny: the process never starts, exit 12', async () => {
