@@ -2,7 +2,7 @@
 // and the hot path (GET /v1/me/bands), which answers from memory when nothing changed.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { etagMatches } from './serverCache';
+import { etagMatches, jsonAt } from './serverCache';
 import { postPreflight } from './preflightRoute';
 import { problemBody, ProblemError } from './problem';
 import { getRequest, listRequests, postCancel, postRequest } from './requestsRoute';
@@ -81,10 +81,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         send(res, { status: 304, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL } }, requestId);
         return;
       }
-      // Unchanged content at a later instant: restamp the times rather than rebuild.
-      const stamp = now.toISOString();
-      const body = JSON.stringify(entry.document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? stamp : value));
-      send(res, { status: 200, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL }, body: req.method === 'HEAD' ? '' : body }, requestId);
+      const body = req.method === 'HEAD' ? '' : jsonAt(entry, now);
+      send(res, { status: 200, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL }, body }, requestId);
       return;
     }
     if (path.startsWith('/v1/admin')) {

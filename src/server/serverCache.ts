@@ -9,7 +9,7 @@
 // effect within a millisecond of its commit. A change drops both caches. A document also expires by itself at the first instant it
 // could change with time alone (a period end, a reservation or temporary increase ending), and after
 // MAX_DOCUMENT_AGE_MS at most.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { BandsDocument } from '../domain/schemas';
 import { buildBandsDocument } from './bandsBuilder';
@@ -26,6 +26,19 @@ export interface DocumentEntry {
   /** weak ETag of the content, ignoring the as_of / generated_at timestamps */
   etag: string;
   validUntilMs: number;
+  /** the JSON body with every timestamp as STAMP (see jsonAt) */
+  template: string;
+}
+
+/** A per-process placeholder no stored text can contain by accident. */
+const STAMP = `"stamp-${randomBytes(12).toString('hex')}"`;
+
+/**
+ * The document's JSON with as_of / generated_at set to `now`: the content is unchanged since it was
+ * built (the cache guarantees it), so restamping is honest and far cheaper than serialising again.
+ */
+export function jsonAt(entry: DocumentEntry, now: Date): string {
+  return entry.template.replaceAll(STAMP, `"${now.toISOString()}"`);
 }
 
 const MAX_DOCUMENT_AGE_MS = 5 * 60_000;
@@ -86,6 +99,7 @@ export class ServerCache {
       document: built.document,
       etag: contentEtag(built.document),
       validUntilMs: Math.min(built.validUntilMs, nowMs + MAX_DOCUMENT_AGE_MS),
+      template: JSON.stringify(built.document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? STAMP.slice(1, -1) : value)),
     };
     this.documents.set(developerId, entry);
     return entry;

@@ -42,6 +42,17 @@ describe('reference server: Bands API v1 contract', function () {
       assert.equal(stale.status, 200);
     });
 
+    it('stamps generated_at and as_of with the time of the answer while the ETag stays', async () => {
+      const first = await api(h, 'GET', '/v1/me/bands');
+      assert.equal(first.json.generated_at, '2026-11-18T10:00:00.000Z');
+      h.clock.advance(90_000);
+      const later = await api(h, 'GET', '/v1/me/bands');
+      assert.equal(later.headers.get('etag'), first.headers.get('etag'));
+      assert.equal(later.json.generated_at, '2026-11-18T10:01:30.000Z');
+      for (const b of later.json.bands) assert.equal(b.as_of, '2026-11-18T10:01:30.000Z');
+      assert.equal(JSON.stringify({ ...later.json, generated_at: 0 }).replaceAll('10:01:30', '10:00:00'), JSON.stringify({ ...first.json, generated_at: 0 }));
+    });
+
     it('changes the ETag when a reservation is made and back when it expires', async () => {
       const before = await api(h, 'GET', '/v1/me/bands');
       const decision = await api(h, 'POST', '/v1/me/preflight', {
