@@ -2,7 +2,7 @@
 // day, month, model, workflow class or agent. The incremental index lives in the cache folder, one
 // per set of log folders, so a second run reads only what was appended.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatMoney, money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
@@ -64,12 +64,9 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
  * One index per set of log folders: usage kept from deleted logs must not leak into another set.
  * Commands that read the same logs (report, preflight --from-history) share it by calling this.
  */
-export function usageIndexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
-  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
-}
+import { usageIndexPath } from '../usage/logFiles';
+
+export { usageIndexPath };
 
 function tokensJson(t: UsageTokens): UsageTokens {
   return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write };

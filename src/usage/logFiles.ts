@@ -4,7 +4,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Agent } from './logParser';
 
 export interface LogFile {
@@ -90,4 +90,12 @@ export async function listLogFiles(claudeDirs: readonly string[], codexDirs: rea
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The persisted index for one set of log folders: a different set never reuses another's counts. */
+export function usageIndexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
+  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
 }

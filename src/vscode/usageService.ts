@@ -7,7 +7,7 @@ import type { LocalUsage } from '../domain/localConfig';
 import { periodContaining, systemTimeZone, type PeriodInterval } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
 import { usedByWorkflow } from '../usage/attribution';
-import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
+import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
 import type { Config } from './config';
@@ -40,9 +40,10 @@ export class UsageService implements vscode.Disposable {
     };
     const key = JSON.stringify(dirs);
     if (!this.meter || key !== this.meterKey) {
+      void this.meter?.dispose();
       this.meter = new UsageMeter({
         ...dirs,
-        statePath: join(this.storageDir, 'usage-index.bin'),
+        statePath: usageIndexPath(this.storageDir, dirs.claudeDirs, dirs.codexDirs),
         workerScript: join(this.extensionPath, 'dist', 'scanWorker.js'),
       });
       this.meterKey = key;
