@@ -3,14 +3,14 @@
 // usage`; the class of each past run comes from --sessions FILE, the journal the extension writes).
 // Without local history, the endpoint's usage history of the class is the fallback.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BandsClient } from '../api/bandsClient';
 import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type RunEstimate } from '../domain/estimate';
 import { decimalToMicros } from '../domain/money';
 import { agentById, KNOWN_AGENTS } from '../domain/runDecisionAgents';
 import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowSession } from '../domain/session';
-import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
+import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
 import { loadPricing } from '../usage/prices';
 import { UsageMeter } from '../usage/usageMeter';
 import { flag, flagAll, type ParsedArgs } from './args';
@@ -113,14 +113,6 @@ function currencyOf(document: BandsDocument, workflow: string): string {
   return document.bands.find((b) => b.workflow === workflow)?.allocated.currency ?? document.bands[0]?.allocated.currency ?? 'USD';
 }
 
-/** Same key as `spend-band usage`, so both commands share one incremental index per set of log folders. */
-function indexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
-  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
-}
-
 async function localHistory(ctx: EstimateContext, agent: string, workflow: string, currency: string) {
   const claudeFlags = flagAll(ctx.args, 'claude-dir');
   const codexFlags = flagAll(ctx.args, 'codex-dir');
@@ -132,7 +124,7 @@ async function localHistory(ctx: EstimateContext, agent: string, workflow: strin
   const meter = new UsageMeter({
     claudeDirs: claude,
     codexDirs: codex,
-    statePath: indexPath(cacheDir(ctx.args, ctx.env), claude, codex),
+    statePath: usageIndexPath(cacheDir(ctx.args, ctx.env), claude, codex),
     pricesOverridePath: pricesPath(ctx),
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     scanInThisThread: true,
