@@ -23,12 +23,12 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   preflight: {
     summary: 'ask before a costly agent run (exit 0 allow, 10 warn, 11 needs approval, 12 deny)',
-    usage: 'spend-band preflight --workflow CLASS (--estimate-usd N | --estimate-tokens N --model ID | --from-history AGENT) [--json]',
+    usage: 'spend-band preflight --workflow CLASS (--estimate-usd N | --estimate-tokens N --model ID | --from-history AGENT) [--sessions FILE] [--claude-dir DIR]... [--codex-dir DIR]... [--prices FILE] [--run-id UUID] [--description TEXT] [--offline] [--json]',
     load: async () => (await import('./preflightCommand')).preflightCommand,
   },
   run: {
     summary: 'run a command after pre-flight; returns its exit code',
-    usage: 'spend-band run [--workflow CLASS] [--estimate-usd N] [--yes] -- COMMAND [ARGS...]',
+    usage: 'spend-band run [--workflow CLASS] [--estimate-usd N | --estimate-tokens N --model ID | --from-history AGENT] [--yes] [--wait-minutes N] [--cwd DIR] [--description TEXT] -- COMMAND [ARGS...]  (exit 127 when COMMAND cannot be started)',
     load: async () => (await import('./runCommand')).runCommand,
   },
   request: {

@@ -42,6 +42,7 @@ const USAGE = `spend-band admin — administer the reference server database (--
            [--max-iterations-above N] [--approver-role ROLE] [--message TEXT] [--id ID]
   policy set (--developer ID | --role ROLE) [--per-run-cap-usd N] [--max-duration PT2H] [--max-iterations N]
   usage import FILE                               JSON lines or CSV: developer,time,provider,model,tokens,cost[,workflow]
+  tag list [--developer ID] [--json]             the session tags the developers' editors sent
   request list [--status S] [--developer ID] [--json]
   request approve ID [--amount-usd N] [--until YYYY-MM-DD] [--note TEXT] [--by NAME]
   request deny ID [--note TEXT] [--by NAME]
@@ -66,6 +67,7 @@ const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = 
   },
   'policy set': { flags: ['developer', 'role', 'per-run-cap-usd', 'max-duration', 'max-iterations', 'currency'], run: policySet },
   'usage import': { flags: [], run: usageImport },
+  'tag list': { flags: ['developer'], run: tagList },
   'request list': { flags: ['status', 'developer'], run: requestList },
   'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, db) => requestResolve(ctx, db, true) },
   'request deny': { flags: ['note', 'by'], run: (ctx, db) => requestResolve(ctx, db, false) },
@@ -289,6 +291,42 @@ async function usageImport(ctx: CliContext, db: ServerDb): Promise<number> {
   const result = insertUsageEvents(db, parsed.events);
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { file, imported: result.inserted, duplicates: result.duplicates });
   else ctx.stdout.write(`imported ${result.inserted} usage event(s) from ${file}${result.duplicates > 0 ? ` (${result.duplicates} already present, skipped)` : ''}.\n`);
+  return EXIT.ok;
+}
+
+interface TagRow {
+  developer_id: string;
+  id: string;
+  workflow: string;
+  started_ms: number;
+  ended_ms: number | null;
+  workspace: string | null;
+  updated_ms: number;
+}
+
+/** The session tags the editors sent, newest first (what the server attributes usage by). */
+function tagList(ctx: CliContext, db: ServerDb): number {
+  const developer = flag(ctx.args, 'developer');
+  const rows = (
+    developer === undefined
+      ? prepared(db, 'SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000').all()
+      : prepared(db, 'SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000').all(developer)
+  ) as TagRow[];
+  const data = rows.map((r) => ({
+    developer_id: r.developer_id,
+    id: r.id,
+    workflow: r.workflow,
+    started_at: new Date(r.started_ms).toISOString(),
+    ended_at: r.ended_ms === null ? null : new Date(r.ended_ms).toISOString(),
+    workspace: r.workspace === null ? null : (JSON.parse(r.workspace) as unknown),
+    updated_at: new Date(r.updated_ms).toISOString(),
+  }));
+  if (hasFlag(ctx.args, 'json')) {
+    printJson(ctx, data);
+    return EXIT.ok;
+  }
+  if (data.length === 0) ctx.stdout.write('No session tags.\n');
+  for (const t of data) ctx.stdout.write(`${t.id}  ${t.developer_id.padEnd(12)} ${t.workflow.padEnd(22)} ${t.started_at} → ${t.ended_at ?? 'open'}\n`);
   return EXIT.ok;
 }
 

@@ -3,6 +3,7 @@
 // Node tests can read it.
 import { z } from 'zod';
 import { LocalBandSchema, LocalSeatSchema } from '../domain/localConfig';
+import { AgentPatternSchema, DEFAULT_AGENT_PATTERNS } from '../domain/runDecisionAgents';
 import { SuggestionRuleSchema } from '../domain/suggestionRules';
 
 const workflowClassSetting = z.object({
@@ -34,6 +35,14 @@ export const SETTINGS = {
   'spendBand.usage.enabled': { schema: z.boolean(), default: true },
   'spendBand.usage.claudeDirs': { schema: z.array(z.string().max(1000)).max(20), default: [] as string[] },
   'spendBand.usage.codexDirs': { schema: z.array(z.string().max(1000)).max(20), default: [] as string[] },
+  'spendBand.preflight.watchTerminals': { schema: z.boolean(), default: true },
+  'spendBand.preflight.agentPatterns': { schema: z.array(AgentPatternSchema).max(50), default: DEFAULT_AGENT_PATTERNS },
+  'spendBand.preflight.approvalPollSeconds': { schema: z.number().min(1).max(300), default: 3 },
+  'spendBand.reviews.enabled': { schema: z.boolean(), default: true },
+  'spendBand.reviews.volatileClasses': {
+    schema: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/)).max(50),
+    default: ['background_automation', 'deep_coding'] as string[],
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
