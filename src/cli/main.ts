@@ -48,7 +48,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   server: {
     summary: 'run the reference Bands API v1 server',
-    usage: 'spend-band server [--db FILE] [--host 127.0.0.1] [--port N] [--demo]',
+    usage: 'spend-band server [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json]',
     load: async () => (await import('./serverCommand')).serverCommand,
   },
   admin: {
@@ -86,7 +86,8 @@ export async function main(argv: readonly string[], base: Omit<CliContext, 'args
     base.stderr.write(`spend-band: unknown command "${name}". Run spend-band --help to see the commands.\n`);
     return EXIT.usage;
   }
-  if (hasFlag(args, 'help')) {
+  // `admin --help` prints the full list of admin commands itself.
+  if (hasFlag(args, 'help') && name !== 'admin') {
     base.stdout.write(`${entry.usage}\n  ${entry.summary}\n`);
     return EXIT.ok;
   }

@@ -4,7 +4,7 @@
 // `status` (src/cli/bandsSourceOptions.ts → src/api/bandsSource.ts); usage from the endpoint's
 // history when it has one, else from the agent logs on this machine (src/usage/).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { exitCodeFor, isApiError, type ApiError } from '../api/apiError';
 import { BandsClient } from '../api/bandsClient';
 import { loadBands, type BandsResult, type SourceConfig } from '../api/bandsSource';
@@ -26,6 +26,7 @@ import type { CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
 import { cacheDir, configPath } from './paths';
 import { readSessionsFile } from './usageCommand';
+import { usageIndexPath } from '../usage/logFiles';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -48,15 +49,6 @@ export function renderReport(model: ReportModel, format: ReportFormat): string {
   }
 }
 
-// Must match usageCommand's index file name so `usage` and `report` share one incremental index.
-// FIXME(#9): import it from usageCommand once it is exported there.
-function indexPath(cache: string, claudeDirs: string[], codexDirs: string[]): string {
-  const key = JSON.stringify([claudeDirs.map((d) => resolve(d)).sort(), codexDirs.map((d) => resolve(d)).sort()]);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return join(cache, `usage-index-${(h >>> 0).toString(16).padStart(8, '0')}.bin`);
-}
-
 async function readMetering(ctx: CliContext, warn: (text: string) => void): Promise<UsageSnapshot | undefined> {
   const args = ctx.args;
   const claudeDirs = flagAll(args, 'claude-dir');
@@ -67,7 +59,7 @@ async function readMetering(ctx: CliContext, warn: (text: string) => void): Prom
   const meter = new UsageMeter({
     claudeDirs: claude,
     codexDirs: codex,
-    statePath: indexPath(cacheDir(args, ctx.env), claude, codex),
+    statePath: usageIndexPath(cacheDir(args, ctx.env), claude, codex),
     pricesOverridePath: flag(args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(args, ctx.env)), 'prices.json'),
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     scanInThisThread: true,

@@ -55,12 +55,23 @@ export function statusWord(status: BandStatus | string): string {
   return STATUS_WORDS[status as BandStatus] ?? status;
 }
 
+/** Intl formatters are costly to build (tens of µs each); one per zone and style is kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function shortDate(date: Date, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone }).format(date);
+  return formatter(`short|${timeZone}`, { month: 'short', day: 'numeric', timeZone }).format(date);
 }
 
 export function dateTimeText(date: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat('en-US', {
+  return formatter(`datetime|${timeZone ?? ''}`, {
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
