@@ -49,23 +49,24 @@ export const checks = [
       // The journal line is written before the switch returns; the upload waits 2 s: kill before it.
       process.kill(before[0], 'SIGKILL');
       const killedAt = Date.now();
-      assert.ok(killedAt - switchedAt < 15_000);
       const researchTags = () => serverTags(server).filter((t) => t.workflow === 'research' && Date.parse(t.started_at) >= switchedAt - 1000);
       const uploadedBeforeKill = researchTags().length;
 
       await wb.waitFor(async () => extensionHostPids(runDir).every((pid) => pid !== before[0]), 'the killed extension host to be gone', 20_000);
-      await wb.runCommand('Developer: Restart Extension Host').catch(async () => {
-        // Some builds offer the restart only in the crash notification.
-        await wb.page.getByRole('button', { name: /Restart/ }).first().click();
-      });
-      await wb.waitFor(async () => extensionHostPids(runDir).some((pid) => pid !== before[0]), 'a new extension host', 60_000);
+      // VS Code restarts a crashed remote extension host by itself; a person can also run the command.
+      const restarted = () => extensionHostPids(runDir).some((pid) => pid !== before[0]);
+      const automatic = await wb.waitFor(restarted, 'an automatic restart', 30_000).then(() => true, () => false);
+      if (!automatic) await wb.runCommand('Developer: Restart Extension Host');
+      await wb.waitFor(restarted, 'a new extension host', 60_000);
       await wb.waitFor(async () => /\d/.test(await wb.statusText('spendBand.gauge')), 'the gauge after the restart', 90_000);
       const tags = await wb.waitFor(() => {
         const found = researchTags().filter((t) => t.ended_at !== null);
         return found.length > 0 ? found : false;
       }, 'the research session on the server, closed', 60_000, 1000);
       assert.ok(Date.parse(tags[0].ended_at) >= Date.parse(tags[0].started_at));
-      return `session ${tags[0].id} (${tags[0].started_at} → ${tags[0].ended_at}) recovered after kill -9; ${uploadedBeforeKill} research tag(s) were on the server before the kill`;
+      // Whether or not the open session was uploaded before the kill (the upload waits 2 s), the server can
+      // only hold it closed if the restarted extension recovered it from its journal.
+      return `session ${tags[0].id} (${tags[0].started_at} → ${tags[0].ended_at}) recovered after kill -9 ${((killedAt - switchedAt) / 1000).toFixed(1)} s after the switch; ${uploadedBeforeKill} open copy on the server before the kill`;
     },
   },
 ];
