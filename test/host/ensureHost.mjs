@@ -13,8 +13,8 @@ import { repoRoot } from './paths.mjs';
 export const CODE_SERVER_VERSION = '4.139.1';
 export const HOST_NODE_VERSION = '24.21.0';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Debian packages: Chromium to drive the workbench, and what node-gyp needs for code-server's native modules. */
-export const APT_PACKAGES = ['chromium', 'build-essential', 'python3', 'pkg-config', 'libkrb5-dev'];
+/** Debian packages: Chromium to drive the workbench, what node-gyp needs for code-server's native modules, and tinyproxy and openssl for the client's proxy and TLS unit tests. */
+export const APT_PACKAGES = ['chromium', 'build-essential', 'python3', 'pkg-config', 'libkrb5-dev', 'tinyproxy', 'openssl'];
 
 export const hostDir = join(repoRoot, '.vscode-test', 'code-server');
 const markerFile = join(hostDir, 'install-complete.json');
