@@ -120,11 +120,11 @@ export function summaryLines(draft: IncreaseDraft): string[] {
 }
 
 /** A pending request changed state in a way the developer should hear about. */
-export function resolutionMessage(request: Request): string | undefined {
+export function resolutionMessage(request: Request, bandName: (id: string) => string = (id) => id): string | undefined {
   const note = request.resolution?.note ? ` Note: “${request.resolution.note}”` : '';
   const by = request.resolution?.decided_by?.display_name ?? request.resolution?.decided_by?.id;
   const what = request.kind === 'run_approval' ? 'Run approval' : 'Increase request';
-  const band = request.band_id ? ` for ${request.band_id}` : '';
+  const band = request.band_id ? ` for ${bandName(request.band_id)}` : '';
   if (request.status === 'approved') {
     const amount = request.resolution?.approved ? ` (${formatMoney(request.resolution.approved)})` : '';
     const until = request.resolution?.effective_until ? ` until ${request.resolution.effective_until.slice(0, 10)}` : '';

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/apiError';
 import type { BandsClient } from '../api/bandsClient';
+import { bandLabel } from '../domain/format';
 import { resolutionMessage } from '../domain/increaseRequest';
 import type { IncreaseRequestCreate, Request } from '../domain/schemas';
 import type { BandsService } from './bandsService';
@@ -60,6 +61,12 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
     return this.unsentList;
   }
 
+  /** A band's label for messages and rows ("Deep coding" rather than b_deep_coding). */
+  bandName(id: string): string {
+    const band = this.bands.snapshot?.document?.bands.find((b) => b.id === id);
+    return band ? bandLabel(band) : id;
+  }
+
   private isLocal(): boolean {
     return this.bands.snapshot?.source === 'local';
   }
@@ -99,7 +106,7 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
     this.unsentList = entries.map((e) => ({
       key: e.key,
       bandId: e.body.band_id,
-      summary: `Increase ${e.body.requested.delta ? `+$${e.body.requested.delta.amount_micros / 1e6}` : `→ $${(e.body.requested.new_allocated?.amount_micros ?? 0) / 1e6}`} · ${e.body.band_id}`,
+      summary: `Increase ${e.body.requested.delta ? `+$${e.body.requested.delta.amount_micros / 1e6}` : `→ $${(e.body.requested.new_allocated?.amount_micros ?? 0) / 1e6}`} · ${this.bandName(e.body.band_id)}`,
     }));
   }
 
@@ -147,10 +154,10 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
     for (const entry of await this.outbox.entries()) {
       try {
         const sent = await this.send(client, entry.key, entry.body);
-        if (sent) void vscode.window.showInformationMessage(`Spend Band: your increase request for ${entry.body.band_id} was sent (it could not be sent earlier).`);
+        if (sent) void vscode.window.showInformationMessage(`Spend Band: your increase request for ${this.bandName(entry.body.band_id)} was sent (it could not be sent earlier).`);
         else break;
       } catch (error) {
-        void vscode.window.showErrorMessage(`Spend Band: the endpoint refused your saved increase request for ${entry.body.band_id}: ${(error as Error).message}`);
+        void vscode.window.showErrorMessage(`Spend Band: the endpoint refused your saved increase request for ${this.bandName(entry.body.band_id)}: ${(error as Error).message}`);
       }
     }
   }
@@ -221,7 +228,7 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
       const known = this.list.find((x) => x.id === r.id);
       // Only what the developer saw pending in this window, or resolved in the last day, is news.
       if (!known && Date.now() - Date.parse(r.updated_at) > 86_400_000) continue;
-      const message = resolutionMessage(r);
+      const message = resolutionMessage(r, (id) => this.bandName(id));
       if (!message) continue;
       if (r.status === 'approved') {
         approved = true;

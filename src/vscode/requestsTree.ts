@@ -8,6 +8,7 @@ export interface RequestsSource {
   /** requests recorded but not yet sent (offline) */
   readonly unsent: readonly { key: string; bandId: string; summary: string }[];
   readonly onDidChange: vscode.Event<void>;
+  bandName(id: string): string;
 }
 
 type Node = { kind: 'request'; request: Request } | { kind: 'unsent'; key: string; bandId: string; summary: string };
@@ -29,9 +30,9 @@ export function requestAmountText(request: Request): string {
   return '';
 }
 
-export function requestTitle(request: Request): string {
+export function requestTitle(request: Request, bandName: (id: string) => string = (id) => id): string {
   const what = request.kind === 'run_approval' ? 'Run approval' : request.kind === 'band_increase' ? 'Increase' : request.kind;
-  const band = request.band_id ?? request.preflight?.workflow ?? '';
+  const band = request.band_id ? bandName(request.band_id) : (request.preflight?.workflow ?? '');
   return `${what} ${requestAmountText(request)}${band ? ` · ${band}` : ''}`.replace(/\s+/g, ' ').trim();
 }
 
@@ -68,7 +69,7 @@ export class RequestsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return item;
     }
     const r = node.request;
-    const item = new vscode.TreeItem(requestTitle(r));
+    const item = new vscode.TreeItem(requestTitle(r, (id) => this.source.bandName(id)));
     item.id = `request:${r.id}`;
     const note = r.resolution?.note ? ` — “${r.resolution.note}”` : '';
     const selfSet = (r as { self_set?: boolean }).self_set ? ' (self-set, local)' : '';
@@ -77,7 +78,7 @@ export class RequestsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const outcome = r.outcome as { kind?: string; metric?: string } | undefined;
     const lines = [
-      `**${requestTitle(r)}** — ${r.status}`,
+      `**${requestTitle(r, (id) => this.source.bandName(id))}** — ${r.status}`,
       r.justification ? `\n${r.justification}` : '',
       outcome?.kind ? `\nOutcome: ${outcome.kind.replace(/_/g, ' ')}${outcome.metric ? ` (${outcome.metric})` : ''}` : '',
       r.resolution?.note ? `\nNote from ${r.resolution.decided_by?.display_name ?? r.resolution.decided_by?.id ?? 'the approver'}: ${r.resolution.note}` : '',

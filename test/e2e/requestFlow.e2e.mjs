@@ -67,6 +67,7 @@ export const checks = [
       admin(server, 'request', 'approve', filed.id, '--note', 'Approved for the payment migration', '--by', 'Lee Lead');
       await wb.runCommand('Spend Band: Refresh');
       await wb.openViewContainer('Spend Band');
+      await wb.widenSideBar();
       const row = await wb.waitFor(async () => {
         const rows = await wb.sideBarRows();
         return rows.find((r) => /approved/.test(r) && /Approved for the payment migration/.test(r)) ?? false;
