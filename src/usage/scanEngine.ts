@@ -59,9 +59,17 @@ export class AbortedError extends Error {
   }
 }
 
+/** What a file's stat said, without the Stats object (five Dates and a dozen numbers per file, kept for the whole scan). */
+interface FileStat {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
 interface Planned {
   file: LogFile;
-  stats: Stats;
+  stats: FileStat;
   task: FileTask | undefined;
 }
 
@@ -101,6 +109,10 @@ export class ScanEngine {
       bytesTotal: tasks.reduce((n, p) => n + Math.max(0, p.stats.size - p.task!.from), 0),
     };
     await hooks.onProgress?.({ ...progress });
+    // Size the dedupe table once for the bytes to read rather than doubling it from 1 Ki slots:
+    // logs carry ~5-20 KiB per request (tool results and content included), so this is a low
+    // estimate that a denser history still grows past.
+    index.store.reserve(Math.floor(progress.bytesTotal / 16384));
 
     let changed = 0;
     const byPath = new Map(planned.map((p) => [p.file.path, p]));
@@ -277,7 +289,7 @@ export class ScanEngine {
       } else {
         task = { path: file.path, agent: file.agent, from: prev.offset, codex: prev.codex };
       }
-      out.push({ file, stats, task });
+      out.push({ file, stats: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs }, task });
     }
     return out;
   }

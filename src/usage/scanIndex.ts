@@ -41,42 +41,50 @@ interface Header {
   entries: number;
 }
 
+/**
+ * Written piece by piece: the header's per-file part is as large as the file list (about 350 bytes
+ * a file), and one JSON string of it plus its Buffer would sit on top of the scan's peak memory.
+ */
 export function saveIndex(path: string, index: ScanIndex): void {
-  const t = index.store.tables();
-  const header: Header = {
-    version: INDEX_VERSION,
-    files: Object.fromEntries(index.files),
-    strings: index.store.strings,
-    skippedLines: index.store.skippedLines,
-    sessions: t.sessions[0].length,
-    buckets: t.buckets[0].length,
-    entries: t.entries[0].length,
-  };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const prefix = Buffer.alloc(12);
-  MAGIC.copy(prefix, 0);
-  prefix.writeUInt32LE(INDEX_VERSION, 4);
-  prefix.writeUInt32LE(headerBytes.length, 8);
-  const pad = Buffer.alloc((4 - ((12 + headerBytes.length) % 4)) % 4);
-  const agentBytes = t.sessions[0];
-  const agentPad = Buffer.alloc((4 - (agentBytes.length % 4)) % 4);
-  const parts: Uint8Array[] = [
-    prefix,
-    headerBytes,
-    pad,
-    agentBytes,
-    agentPad,
-    ...[t.sessions[1], t.sessions[2], ...t.buckets, ...t.entries].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)),
-    TRAILER,
-  ];
+  const store = index.store;
+  const sizes = store.sizes();
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
-    for (const part of parts) {
+    let at = 0;
+    const write = (part: Uint8Array) => {
       let off = 0;
-      while (off < part.length) off += writeSync(fd, part, off, part.length - off);
+      while (off < part.length) off += writeSync(fd, part, off, part.length - off, at + off);
+      at += part.length;
+    };
+    const prefix = Buffer.alloc(12);
+    MAGIC.copy(prefix, 0);
+    prefix.writeUInt32LE(INDEX_VERSION, 4);
+    write(prefix);
+    const head = JSON.stringify({ version: INDEX_VERSION, skippedLines: store.skippedLines, ...sizes, strings: store.strings });
+    write(Buffer.from(`${head.slice(0, -1)},"files":{`, 'utf8'));
+    let batch = '';
+    let first = true;
+    for (const [file, state] of index.files) {
+      batch += `${first ? '' : ','}${JSON.stringify(file)}:${JSON.stringify(state)}`;
+      first = false;
+      if (batch.length > 32768) {
+        write(Buffer.from(batch, 'utf8'));
+        batch = '';
+      }
     }
+    write(Buffer.from(`${batch}}}`, 'utf8'));
+    const headerLength = at - 12;
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(headerLength);
+    writeSync(fd, length, 0, 4, 8);
+    write(Buffer.alloc((4 - (at % 4)) % 4));
+    for (const chunk of store.tableChunks()) {
+      write(chunk);
+      if (chunk.length % 4 !== 0) write(Buffer.alloc(4 - (chunk.length % 4)));
+    }
+    write(TRAILER);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -106,29 +114,17 @@ export function loadIndex(path: string, pricing: Pricing): ScanIndex | undefined
     const header = JSON.parse(data.toString('utf8', 12, 12 + headerLength)) as Header;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
-    // Copy into fresh aligned arrays: the Buffer's own offset inside Node's pool is not aligned.
-    const take32 = (n: number): Uint32Array => {
-      const out = new Uint32Array(n);
-      new Uint8Array(out.buffer).set(data.subarray(at, at + n * 4));
-      at += n * 4;
+    const counts = { sessions: header.sessions, buckets: header.buckets, entries: header.entries };
+    if (![counts.sessions, counts.buckets, counts.entries].every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+    const expected = at + counts.sessions + ((4 - (counts.sessions % 4)) % 4) + 8 * counts.sessions + 12 * counts.buckets + 28 * counts.entries + 4;
+    if (expected !== data.length) return undefined;
+    const read = (bytes: number): Uint8Array => {
+      const out = data.subarray(at, at + bytes);
+      at += bytes;
       return out;
     };
-    const agent = new Uint8Array(data.subarray(at, at + header.sessions));
-    at += header.sessions + ((4 - (header.sessions % 4)) % 4);
-    const sessionId = take32(header.sessions);
-    const sessionProject = take32(header.sessions);
-    const bs = take32(header.buckets);
-    const bm = take32(header.buckets);
-    const bmodel = take32(header.buckets);
-    const ehi = take32(header.entries);
-    const elo = take32(header.entries);
-    const ebucket = take32(header.entries);
-    const etokens = take32(header.entries * 4);
-    if (at !== data.length - 4) return undefined;
-    const n = header.strings.length;
-    const inRange = (a: Uint32Array, limit: number) => a.every((v) => v < limit);
-    if (!inRange(sessionId, n) || !inRange(sessionProject, n) || !inRange(bmodel, n) || !inRange(bs, header.sessions) || !inRange(ebucket, header.buckets)) return undefined;
-    const store = UsageStore.restore(pricing, header.strings, header.skippedLines, [agent, sessionId, sessionProject], [bs, bm, bmodel], [ehi, elo, ebucket, etokens]);
+    const store = UsageStore.restore(pricing, header.strings, header.skippedLines, counts, read);
+    if (!store) return undefined;
     return { files: new Map(Object.entries(header.files)), store };
   } catch {
     return undefined;

@@ -1,7 +1,8 @@
 // The one object the extension and the CLI use to measure personal usage from local agent logs.
 // With `workerScript` the scan runs in a worker thread (the extension host's thread only receives
 // compact columns); without it the scan runs here with non-blocking reads, one chunk at a time.
-import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { ScanEngine, AbortedError } from './scanEngine';
 import type { CoordinatorData, CoordinatorReply } from './scanWorker';
 import { snapshotFromColumns, type ScanProgress, type UsageSnapshot } from './usageSnapshot';
@@ -58,6 +59,7 @@ export class UsageMeter {
 
   private async refreshHere(options: RefreshOptions): Promise<UsageSnapshot> {
     const o = this.options;
+    if (o.scanInThisThread && isMainThread) keepYoungGenerationSmall();
     this.engine ??= new ScanEngine({
       claudeDirs: o.claudeDirs,
       codexDirs: o.codexDirs,
@@ -165,5 +167,25 @@ export class UsageMeter {
     }
     await this.chain;
     this.engine?.persist();
+  }
+}
+
+let youngGenerationCapped = false;
+
+/**
+ * A scan on a CLI's main thread: keep V8's young generation at its initial size. Left alone, V8
+ * doubles it (up to 16 MiB a semi-space) as the scan's long-lived per-file objects survive
+ * scavenges, which measured as 11-17 MiB of the CLI's peak RSS and no CPU time saved. The flag is
+ * read each time V8 would grow the young generation, so setting it now takes effect; it is
+ * process-wide, which is why only the CLI's main thread (scanInThisThread) sets it, never the
+ * extension host (its scan runs in a worker whose young generation is capped by resourceLimits).
+ */
+function keepYoungGenerationSmall(): void {
+  if (youngGenerationCapped) return;
+  youngGenerationCapped = true;
+  try {
+    setFlagsFromString('--semi-space-growth-factor=1');
+  } catch {
+    // an engine without the flag: only the memory figure suffers
   }
 }

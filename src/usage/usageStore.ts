@@ -1,9 +1,19 @@
 // Everything counted so far, in a bounded and compact form: one entry per distinct request (its
-// 64-bit dedupe key, its tokens and the rollup it went to) and rollups per (agent session, minute,
-// model). A request seen again with more tokens (Claude Code's earlier content-block lines carry
-// partial output) moves the rollups from the old counts to the new ones. Costs are recomputed from
-// the entries, so a changed price table needs no rescan. Memory is about 40 bytes per request plus
-// 60 per rollup, all in typed arrays.
+// 64-bit dedupe key, its four token counts and the rollup it belongs to) and the rollups' keys
+// (agent session, minute, model). A request seen again with more tokens (Claude Code's earlier
+// content-block lines carry partial output) has its entry overwritten. The rollups' sums and costs
+// are not kept here: columns() adds the entries up, so a changed price table needs no rescan and
+// nothing is stored twice.
+//
+// Memory, the point of this layout (a full scan must stay under 100 MB whatever the size of the
+// logs): 28 bytes per request and 12 per rollup, in fixed-size typed-array pages that are never
+// reallocated, plus open-addressing slot tables (4 bytes a slot, at most half full). Growing by
+// doubling contiguous arrays instead left the old copies to the next full GC and the freed space
+// fragmented in the C heap: it measured as ~20 MiB of peak RSS at 2 GB of logs.
+//
+// Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
+// rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
+// share a key is about n²/2⁶⁵ — 1.3e-9 at 200 000 requests (2 GB of logs), 2.7e-7 at 3 million.
 import type { FileRecords } from './logParser';
 import type { ModelPrice, Pricing } from './prices';
 import { requestCostMicros } from './prices';
@@ -31,48 +41,53 @@ export interface UsageColumns {
   pricesAsOf: string;
 }
 
-function grown<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
+const PAGE_BITS = 14;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
-/** Open-addressing index from a 64-bit key to an entry number. */
-class KeyIndex {
-  private slots = new Int32Array(1024).fill(-1);
-  private mask = 1023;
-  private used = 0;
+/** A growable column of unsigned 32-bit values in pages of 16 Ki elements × `width`. */
+class PagedU32 {
+  readonly pages: Uint32Array[] = [];
+  constructor(readonly width: number) {}
 
-  constructor(
-    private readonly hiOf: (entry: number) => number,
-    private readonly loOf: (entry: number) => number,
-  ) {}
+  /** Make room for element `i` (elements are added in order). */
+  ensure(i: number): void {
+    while (i >>> PAGE_BITS >= this.pages.length) this.pages.push(new Uint32Array(PAGE * this.width));
+  }
 
-  find(hi: number, lo: number): number {
-    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const e = this.slots[s]!;
-      if (e === -1) return -1;
-      if (this.loOf(e) === lo && this.hiOf(e) === hi) return e;
-      s = (s + 1) & this.mask;
+  get(i: number): number {
+    return this.pages[i >>> PAGE_BITS]![i & PAGE_MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    this.pages[i >>> PAGE_BITS]![i & PAGE_MASK] = v;
+  }
+
+  /** The first `n` elements as byte views, page by page (for writing them out). */
+  *chunks(n: number): Generator<Uint8Array> {
+    for (let p = 0; p * PAGE < n; p++) {
+      const len = Math.min(PAGE, n - p * PAGE) * this.width;
+      const page = this.pages[p]!;
+      yield new Uint8Array(page.buffer, page.byteOffset, len * 4);
     }
   }
 
-  insert(hi: number, lo: number, entry: number): void {
-    if ((this.used + 1) * 2 > this.slots.length) this.rehash();
-    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    while (this.slots[s] !== -1) s = (s + 1) & this.mask;
-    this.slots[s] = entry;
-    this.used++;
+  /** Fill elements [0, n) from little-endian bytes (any alignment). */
+  load(bytes: Uint8Array, n: number): void {
+    if (n > 0) this.ensure(n - 1);
+    for (let p = 0; p * PAGE < n; p++) {
+      const len = Math.min(PAGE, n - p * PAGE) * this.width * 4;
+      const from = p * PAGE * this.width * 4;
+      new Uint8Array(this.pages[p]!.buffer).set(bytes.subarray(from, from + len));
+    }
   }
+}
 
-  private rehash(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
-    this.mask = this.slots.length - 1;
-    this.used = 0;
-    for (const e of old) if (e !== -1) this.insert(this.hiOf(e), this.loOf(e), e);
-  }
+/** Smallest power of two ≥ 2n (so a table of it is at most half full), at least 1024. */
+function slotsFor(n: number): number {
+  let size = 1024;
+  while (size < n * 2) size *= 2;
+  return size;
 }
 
 export class UsageStore {
@@ -86,23 +101,18 @@ export class UsageStore {
   private readonly sessionIndex = new Map<string, number>();
 
   bucketCount = 0;
-  bucketSession = new Uint32Array(1024);
-  bucketMinute = new Uint32Array(1024);
-  bucketModel = new Uint32Array(1024);
-  bucketTokens = new Float64Array(4096);
-  bucketCost = new Float64Array(1024);
-  bucketRequests = new Uint32Array(1024);
-  private bucketSlots = new Int32Array(2048).fill(-1);
+  private readonly bucketSession = new PagedU32(1);
+  private readonly bucketMinute = new PagedU32(1);
+  private readonly bucketModel = new PagedU32(1);
+  private bucketSlots = new Int32Array(1024).fill(-1);
 
   entryCount = 0;
-  entryHi = new Uint32Array(1024);
-  entryLo = new Uint32Array(1024);
-  entryBucket = new Uint32Array(1024);
-  entryTokens = new Uint32Array(4096);
-  private readonly entryIndex = new KeyIndex(
-    (e) => this.entryHi[e]!,
-    (e) => this.entryLo[e]!,
-  );
+  private readonly entryHi = new PagedU32(1);
+  private readonly entryLo = new PagedU32(1);
+  private readonly entryBucket = new PagedU32(1);
+  /** input, output, cache_read, cache_write per entry (clamped to 2³²−1, far above any request) */
+  private readonly entryTokens = new PagedU32(4);
+  private entrySlots = new Int32Array(1024).fill(-1);
 
   skippedLines = 0;
   /** price of each string used as a model (null: unpriced, undefined: not looked up yet) */
@@ -118,6 +128,15 @@ export class UsageStore {
       this.stringIndex.set(text, i);
     }
     return i;
+  }
+
+  /**
+   * Size the dedupe table for about `more` requests beyond those counted, in one allocation:
+   * rehashing by doubling leaves each smaller table behind as garbage.
+   */
+  reserve(more: number): void {
+    const want = slotsFor(this.entryCount + more);
+    if (want > this.entrySlots.length) this.rehashEntries(want);
   }
 
   private sessionOf(agent: number, id: number, project: number): number {
@@ -153,35 +172,73 @@ export class UsageStore {
     for (;;) {
       const b = this.bucketSlots[s]!;
       if (b === -1) break;
-      if (this.bucketMinute[b] === minute && this.bucketSession[b] === session && this.bucketModel[b] === model) return b;
+      if (this.bucketMinute.get(b) === minute && this.bucketSession.get(b) === session && this.bucketModel.get(b) === model) return b;
       s = (s + 1) & mask;
     }
     const b = this.bucketCount++;
-    if (b === this.bucketSession.length) {
-      const n = b * 2;
-      this.bucketSession = grown(this.bucketSession, n);
-      this.bucketMinute = grown(this.bucketMinute, n);
-      this.bucketModel = grown(this.bucketModel, n);
-      this.bucketTokens = grown(this.bucketTokens, n * 4);
-      this.bucketCost = grown(this.bucketCost, n);
-      this.bucketRequests = grown(this.bucketRequests, n);
-    }
-    this.bucketSession[b] = session;
-    this.bucketMinute[b] = minute;
-    this.bucketModel[b] = model;
-    if (this.bucketCount * 2 > this.bucketSlots.length) this.rehashBuckets();
+    this.bucketSession.ensure(b);
+    this.bucketMinute.ensure(b);
+    this.bucketModel.ensure(b);
+    this.bucketSession.set(b, session);
+    this.bucketMinute.set(b, minute);
+    this.bucketModel.set(b, model);
+    if (this.bucketCount * 2 > this.bucketSlots.length) this.rehashBuckets(this.bucketSlots.length * 2);
     else this.bucketSlots[s] = b;
     return b;
   }
 
-  private rehashBuckets(): void {
-    this.bucketSlots = new Int32Array(this.bucketSlots.length * 2).fill(-1);
-    const mask = this.bucketSlots.length - 1;
+  private rehashBuckets(size: number): void {
+    this.bucketSlots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
     for (let b = 0; b < this.bucketCount; b++) {
-      let s = this.bucketHash(this.bucketSession[b]!, this.bucketMinute[b]!, this.bucketModel[b]!) & mask;
+      let s = this.bucketHash(this.bucketSession.get(b), this.bucketMinute.get(b), this.bucketModel.get(b)) & mask;
       while (this.bucketSlots[s] !== -1) s = (s + 1) & mask;
       this.bucketSlots[s] = b;
     }
+  }
+
+  /** The entry with this key, or -1. Keys are hashes already: their low bits spread well. */
+  private findEntry(hi: number, lo: number): number {
+    const slots = this.entrySlots;
+    const mask = slots.length - 1;
+    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const e = slots[s]!;
+      if (e === -1) return -1;
+      if (this.entryLo.get(e) === lo && this.entryHi.get(e) === hi) return e;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private newEntry(hi: number, lo: number): number {
+    const e = this.entryCount++;
+    this.entryHi.ensure(e);
+    this.entryLo.ensure(e);
+    this.entryBucket.ensure(e);
+    this.entryTokens.ensure(e);
+    this.entryHi.set(e, hi);
+    this.entryLo.set(e, lo);
+    if (this.entryCount * 2 > this.entrySlots.length) {
+      this.rehashEntries(this.entrySlots.length * 2);
+    } else {
+      const mask = this.entrySlots.length - 1;
+      let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+      while (this.entrySlots[s] !== -1) s = (s + 1) & mask;
+      this.entrySlots[s] = e;
+    }
+    return e;
+  }
+
+  private rehashEntries(size: number): void {
+    this.entrySlots = new Int32Array(0); // let the old table go before the new one is made
+    const slots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let e = 0; e < this.entryCount; e++) {
+      let s = (this.entryLo.get(e) ^ Math.imul(this.entryHi.get(e), 0x9e3779b1)) & mask;
+      while (slots[s] !== -1) s = (s + 1) & mask;
+      slots[s] = e;
+    }
+    this.entrySlots = slots;
   }
 
   private priceOfModel(model: number): ModelPrice | null {
@@ -193,136 +250,168 @@ export class UsageStore {
     return p;
   }
 
-  /** Add (sign 1) or remove (sign -1) one request's counts to a rollup. */
-  private account(bucket: number, t: Uint32Array | Float64Array, at: number, sign: 1 | -1): void {
-    const i = t[at]!;
-    const o = t[at + 1]!;
-    const r = t[at + 2]!;
-    const w = t[at + 3]!;
-    const bt = this.bucketTokens;
-    bt[bucket * 4] += sign * i;
-    bt[bucket * 4 + 1] += sign * o;
-    bt[bucket * 4 + 2] += sign * r;
-    bt[bucket * 4 + 3] += sign * w;
-    this.bucketRequests[bucket] += sign;
-    const price = this.priceOfModel(this.bucketModel[bucket]!);
-    if (price) this.bucketCost[bucket] += sign * requestCostMicros(price, i, o, r, w);
-  }
-
   /** Count a file's records. Returns how many requests were new or grew. */
   apply(agent: AgentId, records: FileRecords): number {
     const agentNo = AGENTS.indexOf(agent);
     const local = records.strings.map((s) => this.intern(s));
     let changed = 0;
     const t = records.tokens;
+    const tokens = this.entryTokens;
     for (let r = 0; r < records.count; r++) {
       const hi = records.keyHi[r]!;
       const lo = records.keyLo[r]!;
       const total = t[r * 4]! + t[r * 4 + 1]! + t[r * 4 + 2]! + t[r * 4 + 3]!;
-      const existing = this.entryIndex.find(hi, lo);
-      if (existing !== -1) {
-        const et = this.entryTokens;
-        const oldTotal = et[existing * 4]! + et[existing * 4 + 1]! + et[existing * 4 + 2]! + et[existing * 4 + 3]!;
-        if (total <= oldTotal) continue;
-        this.account(this.entryBucket[existing]!, et, existing * 4, -1);
+      let e = this.findEntry(hi, lo);
+      if (e !== -1) {
+        const page = tokens.pages[e >>> PAGE_BITS]!;
+        const at = (e & PAGE_MASK) * 4;
+        if (total <= page[at]! + page[at + 1]! + page[at + 2]! + page[at + 3]!) continue;
+      } else {
+        e = this.newEntry(hi, lo);
       }
       const session = this.sessionOf(agentNo, local[records.session[r]!]!, local[records.project[r]!]!);
-      const bucket = this.bucketOf(session, Math.floor(records.timestampMs[r]! / MINUTE_MS), local[records.model[r]!]!);
-      const e = existing !== -1 ? existing : this.newEntry(hi, lo);
-      this.entryBucket[e] = bucket;
-      for (let k = 0; k < 4; k++) this.entryTokens[e * 4 + k] = Math.min(0xffffffff, t[r * 4 + k]!);
-      this.account(bucket, this.entryTokens, e * 4, 1);
+      this.entryBucket.set(e, this.bucketOf(session, Math.floor(records.timestampMs[r]! / MINUTE_MS), local[records.model[r]!]!));
+      const page = tokens.pages[e >>> PAGE_BITS]!;
+      const at = (e & PAGE_MASK) * 4;
+      for (let k = 0; k < 4; k++) page[at + k] = Math.min(0xffffffff, t[r * 4 + k]!);
       changed++;
     }
     return changed;
   }
 
-  private newEntry(hi: number, lo: number): number {
-    const e = this.entryCount++;
-    if (e === this.entryHi.length) {
-      const n = e * 2;
-      this.entryHi = grown(this.entryHi, n);
-      this.entryLo = grown(this.entryLo, n);
-      this.entryBucket = grown(this.entryBucket, n);
-      this.entryTokens = grown(this.entryTokens, n * 4);
-    }
-    this.entryHi[e] = hi;
-    this.entryLo[e] = lo;
-    this.entryIndex.insert(hi, lo, e);
-    return e;
-  }
-
-  /** Switch to another price table: every rollup's cost is recomputed from the stored requests. */
+  /** Switch to another price table: costs are computed from the entries by columns(). */
   reprice(pricing: Pricing): void {
     this.pricing = pricing;
     this.modelPrice = [];
-    this.recomputeRollups();
   }
 
-  private recomputeRollups(): void {
-    this.bucketTokens.fill(0);
-    this.bucketCost.fill(0);
-    this.bucketRequests.fill(0);
-    for (let e = 0; e < this.entryCount; e++) this.account(this.entryBucket[e]!, this.entryTokens, e * 4, 1);
-  }
-
+  /** The rollups: each entry's tokens and cost (rounded per request, as a bill is) added to its rollup. */
   columns(): UsageColumns {
     const nb = this.bucketCount;
     const ns = this.sessionCount;
+    const bucketSession = new Uint32Array(nb);
+    const bucketMinute = new Uint32Array(nb);
+    const bucketModel = new Uint32Array(nb);
     const priced = new Uint8Array(nb);
-    for (let b = 0; b < nb; b++) priced[b] = this.priceOfModel(this.bucketModel[b]!) ? 1 : 0;
+    for (let b = 0; b < nb; b++) {
+      const model = this.bucketModel.get(b);
+      bucketSession[b] = this.bucketSession.get(b);
+      bucketMinute[b] = this.bucketMinute.get(b);
+      bucketModel[b] = model;
+      priced[b] = this.priceOfModel(model) ? 1 : 0;
+    }
+    const bucketTokens = new Float64Array(nb * 4);
+    const bucketCost = new Float64Array(nb);
+    const bucketRequests = new Uint32Array(nb);
+    for (let e = 0; e < this.entryCount; e++) {
+      const b = this.entryBucket.get(e);
+      const page = this.entryTokens.pages[e >>> PAGE_BITS]!;
+      const at = (e & PAGE_MASK) * 4;
+      const i = page[at]!;
+      const o = page[at + 1]!;
+      const r = page[at + 2]!;
+      const w = page[at + 3]!;
+      bucketTokens[b * 4] += i;
+      bucketTokens[b * 4 + 1] += o;
+      bucketTokens[b * 4 + 2] += r;
+      bucketTokens[b * 4 + 3] += w;
+      bucketRequests[b]++;
+      const price = this.modelPrice[bucketModel[b]!];
+      if (price) bucketCost[b] += requestCostMicros(price, i, o, r, w);
+    }
     return {
       strings: this.strings.slice(),
       sessionAgent: this.sessionAgent.slice(0, ns),
       sessionId: this.sessionId.slice(0, ns),
       sessionProject: this.sessionProject.slice(0, ns),
-      bucketSession: this.bucketSession.slice(0, nb),
-      bucketMinute: this.bucketMinute.slice(0, nb),
-      bucketModel: this.bucketModel.slice(0, nb),
-      bucketTokens: this.bucketTokens.slice(0, nb * 4),
-      bucketCost: this.bucketCost.slice(0, nb),
-      bucketRequests: this.bucketRequests.slice(0, nb),
+      bucketSession,
+      bucketMinute,
+      bucketModel,
+      bucketTokens,
+      bucketCost,
+      bucketRequests,
       bucketPriced: priced,
       skippedLines: this.skippedLines,
       pricesAsOf: this.pricing.table.as_of,
     };
   }
 
-  /** The raw tables for the persisted index (views, not copies). */
-  tables(): { sessions: [Uint8Array, Uint32Array, Uint32Array]; buckets: [Uint32Array, Uint32Array, Uint32Array]; entries: [Uint32Array, Uint32Array, Uint32Array, Uint32Array] } {
+  /** Counts of the persisted tables. */
+  sizes(): { sessions: number; buckets: number; entries: number } {
+    return { sessions: this.sessionCount, buckets: this.bucketCount, entries: this.entryCount };
+  }
+
+  /**
+   * The tables for the persisted index, as byte chunks in this order: session agent (u8), session
+   * id, session project, bucket session, minute, model, entry key hi, key lo, bucket, tokens×4 (u32).
+   */
+  *tableChunks(): Generator<Uint8Array> {
     const ns = this.sessionCount;
     const nb = this.bucketCount;
     const ne = this.entryCount;
-    return {
-      sessions: [this.sessionAgent.subarray(0, ns), this.sessionId.subarray(0, ns), this.sessionProject.subarray(0, ns)],
-      buckets: [this.bucketSession.subarray(0, nb), this.bucketMinute.subarray(0, nb), this.bucketModel.subarray(0, nb)],
-      entries: [this.entryHi.subarray(0, ne), this.entryLo.subarray(0, ne), this.entryBucket.subarray(0, ne), this.entryTokens.subarray(0, ne * 4)],
-    };
+    yield this.sessionAgent.subarray(0, ns);
+    yield bytesOf(this.sessionId.subarray(0, ns));
+    yield bytesOf(this.sessionProject.subarray(0, ns));
+    for (const col of [this.bucketSession, this.bucketMinute, this.bucketModel]) yield* col.chunks(nb);
+    for (const col of [this.entryHi, this.entryLo, this.entryBucket, this.entryTokens]) yield* col.chunks(ne);
   }
 
-  /** Rebuild from persisted tables; rollups are recomputed with the current prices. */
+  /**
+   * Rebuild from persisted tables (`read(bytes)` hands out the next `bytes` of the file, in the
+   * order of tableChunks; the u8 session agents come padded to 4 bytes). Returns undefined when an
+   * index points outside its table (a damaged file: rescan).
+   */
   static restore(
     pricing: Pricing,
     strings: string[],
     skippedLines: number,
-    sessions: [Uint8Array, Uint32Array, Uint32Array],
-    buckets: [Uint32Array, Uint32Array, Uint32Array],
-    entries: [Uint32Array, Uint32Array, Uint32Array, Uint32Array],
-  ): UsageStore {
+    counts: { sessions: number; buckets: number; entries: number },
+    read: (bytes: number) => Uint8Array,
+  ): UsageStore | undefined {
     const store = new UsageStore(pricing);
     for (let i = 1; i < strings.length; i++) store.intern(strings[i]!);
+    if (store.strings.length !== strings.length) return undefined; // duplicate strings
     store.skippedLines = skippedLines;
-    const [agent, id, project] = sessions;
-    for (let s = 0; s < agent.length; s++) store.sessionOf(agent[s]!, id[s]!, project[s]!);
-    const [bs, bm, bmodel] = buckets;
-    for (let b = 0; b < bs.length; b++) store.bucketOf(bs[b]!, bm[b]!, bmodel[b]!);
-    const [hi, lo, bucket, tokens] = entries;
-    for (let e = 0; e < hi.length; e++) {
-      const n = store.newEntry(hi[e]!, lo[e]!);
-      store.entryBucket[n] = bucket[e]!;
-      store.entryTokens.set(tokens.subarray(e * 4, e * 4 + 4), n * 4);
+    const ns = counts.sessions;
+    const nb = counts.buckets;
+    const ne = counts.entries;
+    const agent = read(ns + ((4 - (ns % 4)) % 4)).slice(0, ns);
+    const u32 = (n: number): Uint32Array => {
+      const out = new Uint32Array(n);
+      new Uint8Array(out.buffer).set(read(n * 4));
+      return out;
+    };
+    const sessionId = u32(ns);
+    const sessionProject = u32(ns);
+    const n = strings.length;
+    for (let s = 0; s < ns; s++) {
+      if (sessionId[s]! >= n || sessionProject[s]! >= n || agent[s]! >= AGENTS.length) return undefined;
+      store.sessionOf(agent[s]!, sessionId[s]!, sessionProject[s]!);
     }
-    store.recomputeRollups();
+    if (store.sessionCount !== ns) return undefined;
+    store.bucketSession.load(read(nb * 4), nb);
+    store.bucketMinute.load(read(nb * 4), nb);
+    store.bucketModel.load(read(nb * 4), nb);
+    store.bucketCount = nb;
+    for (let b = 0; b < nb; b++) if (store.bucketSession.get(b) >= ns || store.bucketModel.get(b) >= n) return undefined;
+    store.rehashBuckets(slotsFor(nb));
+    store.entryHi.load(read(ne * 4), ne);
+    store.entryLo.load(read(ne * 4), ne);
+    store.entryBucket.load(read(ne * 4), ne);
+    store.entryTokens.load(read(ne * 16), ne);
+    store.entryCount = ne;
+    for (let e = 0; e < ne; e++) if (store.entryBucket.get(e) >= nb) return undefined;
+    store.rehashEntries(slotsFor(ne));
     return store;
   }
+}
+
+function grown<T extends Uint32Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+function bytesOf(a: Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
