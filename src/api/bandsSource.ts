@@ -6,7 +6,7 @@ import type { BandsDocument } from '../domain/schemas';
 import { ApiError, redact } from './apiError';
 import { BandsCache, type CachedBands } from './bandsCache';
 import { BandsClient } from './bandsClient';
-import { HttpTransport, type RetryPolicy, type Timeouts } from './httpTransport';
+import { HttpTransport, type RetryPolicy, type Timeouts, type TransportOptions } from './httpTransport';
 import { fetchLitellmBands } from './litellmAdapter';
 import { OPENROUTER_BASE_URL, fetchOpenrouterBands } from './openrouterAdapter';
 import type { Environment, ProxyOptions } from './proxyDispatcher';
@@ -133,13 +133,9 @@ function fromCache(kind: SourceKind, cached: CachedBands, error: ApiError | unde
   };
 }
 
-async function fetchFresh(
-  source: Exclude<SourceConfig, { kind: 'local' }>,
-  cached: CachedBands | undefined,
-  options: LoadBandsOptions,
-): Promise<BandsResult> {
-  const fetchedAt = options.now.toISOString();
-  const transportOptions = {
+/** How a remote source is reached: the same transport settings for every client of it. */
+export function transportOptionsFor(source: Exclude<SourceConfig, { kind: 'local' }>): TransportOptions {
+  return {
     baseUrl: source.kind === 'openrouter' ? (source.baseUrl ?? OPENROUTER_BASE_URL) : source.baseUrl,
     ...(source.token ? { token: source.token } : {}),
     ...(source.proxy ? { proxy: source.proxy } : {}),
@@ -149,6 +145,20 @@ async function fetchFresh(
     ...(source.userAgent ? { userAgent: source.userAgent } : {}),
     ...(source.env ? { env: source.env } : {}),
   };
+}
+
+/** A client for a Bands API v1 endpoint source (pre-flight, requests, session tags). */
+export function clientForSource(source: Extract<SourceConfig, { kind: 'endpoint' }>): BandsClient {
+  return new BandsClient(transportOptionsFor(source));
+}
+
+async function fetchFresh(
+  source: Exclude<SourceConfig, { kind: 'local' }>,
+  cached: CachedBands | undefined,
+  options: LoadBandsOptions,
+): Promise<BandsResult> {
+  const fetchedAt = options.now.toISOString();
+  const transportOptions = transportOptionsFor(source);
   const scrub = (text: string) => redact(text, [source.token]);
   if (source.kind === 'endpoint') {
     const client = new BandsClient(transportOptions);

@@ -1,6 +1,7 @@
 // A BandsClient for the commands that talk to a Bands API v1 endpoint itself (request, requests,
 // preflight, run): the same flags and environment as `status`, but only the endpoint source can answer.
-import { BandsClient } from '../api/bandsClient';
+import type { BandsClient } from '../api/bandsClient';
+import { clientForSource } from '../api/bandsSource';
 import type { ParsedArgs } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
 import { CliError, EXIT } from './exitCodes';
@@ -12,12 +13,5 @@ export async function endpointClient(args: ParsedArgs, env: NodeJS.ProcessEnv, w
     throw new CliError(`${what} needs a Bands API v1 endpoint: pass --endpoint URL (or set SPEND_BAND_ENDPOINT) and put your token in SPEND_BAND_TOKEN.`, EXIT.usage);
   }
   if (!source.token) throw new CliError(`${what} needs your token: export it in SPEND_BAND_TOKEN (or name another variable with --token-env).`, EXIT.usage);
-  return new BandsClient({
-    baseUrl: source.baseUrl,
-    token: source.token,
-    ...(source.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(source.timeouts ? { timeouts: source.timeouts } : {}),
-    ...(source.env ? { env: source.env } : {}),
-    userAgent: 'spend-band-cli',
-  });
+  return clientForSource({ ...source, userAgent: source.userAgent ?? 'spend-band-cli' });
 }

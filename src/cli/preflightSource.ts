@@ -3,8 +3,8 @@
 // pre-flight must not be answered from stale data without saying so: when the source fails, the
 // command stops with the source's exit code unless --offline asked for the cached bands on purpose.
 import { exitCodeFor, isApiError } from '../api/apiError';
-import { BandsClient } from '../api/bandsClient';
-import { loadBands, type SourceConfig } from '../api/bandsSource';
+import type { BandsClient } from '../api/bandsClient';
+import { clientForSource, loadBands, type SourceConfig } from '../api/bandsSource';
 import type { BandsDocument } from '../domain/schemas';
 import { hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
@@ -39,7 +39,7 @@ export async function preflightSource(ctx: CliContext): Promise<PreflightSource>
       exitCodeFor(loaded.error),
     );
   }
-  const client = source.kind === 'endpoint' && !offline ? clientFor(source) : undefined;
+  const client = source.kind === 'endpoint' && !offline ? clientForSource(source) : undefined;
   return {
     document: loaded.document,
     client,
@@ -50,15 +50,3 @@ export async function preflightSource(ctx: CliContext): Promise<PreflightSource>
   };
 }
 
-function clientFor(source: Extract<SourceConfig, { kind: 'endpoint' }>): BandsClient {
-  return new BandsClient({
-    baseUrl: source.baseUrl,
-    ...(source.token ? { token: source.token } : {}),
-    ...(source.proxy ? { proxy: source.proxy } : {}),
-    ...(source.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(source.timeouts ? { timeouts: source.timeouts } : {}),
-    ...(source.retry ? { retry: source.retry } : {}),
-    ...(source.userAgent ? { userAgent: source.userAgent } : {}),
-    ...(source.env ? { env: source.env } : {}),
-  });
-}
