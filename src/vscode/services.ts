@@ -3,9 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { bandForWorkflow } from '../domain/bandLookup';
-import { money, percentText } from '../domain/format';
-import { gaugeFor } from '../domain/gauge';
 import { resolveWorkflowClasses, workflowClassFor, type WorkflowClass } from '../domain/workflowClasses';
 import { BandsService, type BandsSnapshot } from './bandsService';
 import { BandsTree } from './bandsTree';
@@ -26,6 +23,8 @@ import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
 import { registerRequests } from './requestFeature';
 import { UsageService } from './usageService';
+import { walkTree, type AnyTree, type TreeItemView } from './treeInspection';
+import { pickWorkflow } from './workflowPicker';
 import { currentQuickInput } from './multiStepInput';
 import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
@@ -53,34 +52,6 @@ export interface SpendBandApi {
     quickInput(): vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
     treeItems(view: 'bands' | 'requests' | 'sessions'): Promise<TreeItemView[]>;
   };
-}
-
-export interface TreeItemView {
-  id: string | undefined;
-  label: string;
-  description: string;
-  contextValue: string | undefined;
-  depth: number;
-}
-
-interface AnyTree {
-  getChildren(node?: unknown): unknown[] | Thenable<unknown[]>;
-  getTreeItem(node: unknown): vscode.TreeItem | Thenable<vscode.TreeItem>;
-}
-
-/** Walk a tree provider two levels deep, as a person expanding every row would see it. */
-async function walkTree(tree: AnyTree): Promise<TreeItemView[]> {
-  const out: TreeItemView[] = [];
-  const visit = async (node: unknown, depth: number): Promise<void> => {
-    for (const child of await tree.getChildren(node)) {
-      const item = await tree.getTreeItem(child);
-      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-      out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : '', contextValue: item.contextValue, depth });
-      if (depth < 1 && item.collapsibleState !== vscode.TreeItemCollapsibleState.None && item.collapsibleState !== undefined) await visit(child, depth + 1);
-    }
-  };
-  await visit(undefined, 0);
-  return out;
 }
 
 export class Services implements vscode.Disposable {
@@ -292,27 +263,10 @@ export class Services implements vscode.Disposable {
     }
   }
 
-  private async pickWorkflow(): Promise<string | undefined> {
-    const doc = this.bands.snapshot?.document;
-    const now = new Date();
-    const items = this.classes().map((cls) => {
-      const band = doc ? bandForWorkflow(doc.bands, cls.id) : undefined;
-      const g = band ? gaugeFor(band, now) : undefined;
-      return {
-        id: cls.id,
-        label: `$(${cls.icon}) ${cls.label}`,
-        description: cls.id === this.tracker.workflow ? 'current' : cls.description,
-        detail: g ? `${money(g.remainingMicros, g.currency)} left of ${money(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band!.status}` : 'no band',
-      };
-    });
-    const pick = await vscode.window.showQuickPick(items, { title: 'Spend Band: Set Workflow Class', placeHolder: 'What are you doing now? A switch starts a new tagged session.' });
-    return pick?.id;
-  }
-
   private registerCommands(): void {
     const register = (id: string, handler: (...args: never[]) => unknown) => this.disposables.push(vscode.commands.registerCommand(id, handler));
     register(COMMANDS.setWorkflow, async (workflow?: string) => {
-      const chosen = typeof workflow === 'string' && workflow ? workflow : await this.pickWorkflow();
+      const chosen = typeof workflow === 'string' && workflow ? workflow : await pickWorkflow(this.classes(), this.tracker.workflow, this.bands.snapshot?.document);
       if (!chosen) return;
       this.tracker.setWorkflow(chosen);
       this.log.info(`Workflow class: ${workflowClassFor(chosen, this.classes()).label}`);
