@@ -4,32 +4,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from '../../../src/cli/args';
 import { CliError } from '../../../src/cli/exitCodes';
 import { runAdminCli, startServer, type RunningServer } from '../../../src/server/main';
 
-const root = resolve(__dirname, '..', '..', '..', '..');
-let cliPath: string | undefined;
+import { buildCli } from '../api/apiTestKit';
 
-export async function buildCli(): Promise<string> {
-  if (cliPath) return cliPath;
-  const esbuild = await import('esbuild');
-  const outfile = join(root, 'out', 'test', 'preflight-cli', `cli-${process.pid}.js`);
-  await esbuild.build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'better-sqlite3', './server.js'],
-    logLevel: 'silent',
-  });
-  cliPath = outfile;
-  process.once('exit', () => rmSync(outfile, { force: true }));
-  return outfile;
-}
+/** The CLI bundled from today's sources (one build shared with the api tests' kit). */
+export { buildCli };
 
 export interface CliRun {
   code: number | null;
