@@ -28,7 +28,8 @@ export function defaultCodexDirs(env: NodeJS.ProcessEnv, home = homedir()): stri
   return [configured || join(home, '.codex')];
 }
 
-function roots(claudeDirs: readonly string[], codexDirs: readonly string[]): { dir: string; agent: Agent }[] {
+/** The folders the log files are listed from, with the agent whose logs each holds. */
+export function logRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): { dir: string; agent: Agent }[] {
   return [
     ...claudeDirs.map((d) => ({ dir: join(d, 'projects'), agent: 'claude_code' as const })),
     ...codexDirs.flatMap((d) => [
@@ -40,7 +41,8 @@ function roots(claudeDirs: readonly string[], codexDirs: readonly string[]): { d
 
 const MAX_DEPTH = 8;
 
-function collect(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[]): void {
+/** A folder's log files into `out` and its subfolders (when `depth` allows) into `subdirs`. */
+export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[]): void {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -54,7 +56,7 @@ function collect(entries: Dirent[], dir: string, agent: Agent, depth: number, ou
 /** All log files, sorted by path. A folder that does not exist is simply empty. */
 export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: readonly string[]): LogFile[] {
   const out: LogFile[] = [];
-  for (const { dir, agent } of roots(claudeDirs, codexDirs)) {
+  for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
     const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
@@ -65,7 +67,7 @@ export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: reado
         continue;
       }
       const subdirs: string[] = [];
-      collect(entries, path, agent, depth, out, subdirs);
+      collectLogEntries(entries, path, agent, depth, out, subdirs);
       for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
     }
   }
@@ -74,7 +76,7 @@ export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: reado
 
 export async function listLogFiles(claudeDirs: readonly string[], codexDirs: readonly string[]): Promise<LogFile[]> {
   const out: LogFile[] = [];
-  for (const { dir, agent } of roots(claudeDirs, codexDirs)) {
+  for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
     const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
@@ -85,7 +87,7 @@ export async function listLogFiles(claudeDirs: readonly string[], codexDirs: rea
         continue;
       }
       const subdirs: string[] = [];
-      collect(entries, path, agent, depth, out, subdirs);
+      collectLogEntries(entries, path, agent, depth, out, subdirs);
       for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
     }
   }

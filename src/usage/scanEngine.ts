@@ -8,7 +8,8 @@ import { statSync, openSync, closeSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
+import { LogFolderCache } from './logFolderCache';
+import type { LogFile } from './logFiles';
 import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileResult, type FileTask } from './logParser';
 import { loadPricing, type Pricing } from './prices';
 import { loadIndex, saveIndex, type FileState, type ScanIndex } from './scanIndex';
@@ -28,6 +29,8 @@ export interface ScanEngineOptions {
   maxHelpers?: number | undefined;
   /** start parser threads only when at least this many bytes are to be read (default 24 MiB) */
   helperThresholdBytes?: number | undefined;
+  /** refreshed again and again (not a CLI's one scan): keep the rollups' sums between refreshes */
+  longRunning?: boolean | undefined;
 }
 
 export interface RefreshHooks {
@@ -70,15 +73,18 @@ interface FileStat {
 interface Planned {
   file: LogFile;
   stats: FileStat;
-  task: FileTask | undefined;
+  task: FileTask;
 }
 
 export class ScanEngine {
   private index: ScanIndex | undefined;
   private pricing: Pricing | undefined;
   private pricesStamp = '';
+  private readonly folders: LogFolderCache;
 
-  constructor(private readonly options: ScanEngineOptions) {}
+  constructor(private readonly options: ScanEngineOptions) {
+    this.folders = new LogFolderCache(options.claudeDirs, options.codexDirs);
+  }
 
   /** Reads what changed since the last refresh and returns the usage columns. */
   async refresh(hooks: RefreshHooks = {}): Promise<{ columns: UsageColumns; stats: ScanStats }> {
@@ -94,19 +100,19 @@ export class ScanEngine {
       }
     }
     const index = this.index;
+    if (o.longRunning) index.store.keepRollups();
     if (pricing !== this.pricing) {
       index.store.reprice(pricing);
       this.pricing = pricing;
     }
 
-    const files = o.threaded ? listLogFilesSync(o.claudeDirs, o.codexDirs) : await listLogFiles(o.claudeDirs, o.codexDirs);
-    const planned = await this.plan(files, index);
-    const tasks = planned.filter((p) => p.task);
+    const files = o.threaded ? this.folders.listSync() : await this.folders.list();
+    const { tasks, planned } = await this.plan(files, index);
     const progress: ScanProgress = {
       filesDone: 0,
       filesTotal: tasks.length,
       bytesDone: 0,
-      bytesTotal: tasks.reduce((n, p) => n + Math.max(0, p.stats.size - p.task!.from), 0),
+      bytesTotal: tasks.reduce((n, p) => n + Math.max(0, p.stats.size - p.task.from), 0),
     };
     await hooks.onProgress?.({ ...progress });
     // Size the dedupe table once for the bytes to read rather than doubling it from 1 Ki slots:
@@ -115,7 +121,7 @@ export class ScanEngine {
     index.store.reserve(Math.floor(progress.bytesTotal / 16384));
 
     let changed = 0;
-    const byPath = new Map(planned.map((p) => [p.file.path, p]));
+    const byPath = new Map(tasks.map((p) => [p.file.path, p]));
     const accept = (result: FileResult) => {
       const p = byPath.get(result.path)!;
       changed += index.store.apply(result.agent, result.records);
@@ -137,27 +143,22 @@ export class ScanEngine {
 
     const helpersWanted = o.maxHelpers ?? defaultHelpers();
     if (o.threaded && o.helperScript && helpersWanted > 0 && progress.bytesTotal >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES) && tasks.length > 1) {
-      await this.parseWithHelpers(
-        planned.filter((p) => p.task),
-        progress,
-        hooks,
-        accept,
-      );
+      await this.parseWithHelpers(tasks, progress, hooks, accept);
     } else if (o.threaded) {
       const shared = newScratch(false);
       for (const p of tasks) {
         check();
-        accept(parseFileSync(p.task!, shared, undefined, hooks.isAborted));
+        accept(parseFileSync(p.task, shared, undefined, hooks.isAborted));
         check();
         progress.filesDone++;
-        progress.bytesDone += Math.max(0, p.stats.size - p.task!.from);
+        progress.bytesDone += Math.max(0, p.stats.size - p.task.from);
         await hooks.onProgress?.({ ...progress });
       }
     } else {
       let lastYield = performance.now();
       for (const p of tasks) {
         check();
-        const result = await parseFileAsync(p.task!, async (n) => {
+        const result = await parseFileAsync(p.task, async (n) => {
           progress.bytesDone += n;
           check();
           if (performance.now() - lastYield > 8) {
@@ -175,12 +176,15 @@ export class ScanEngine {
 
     // Files that vanished are forgotten; what they counted stays (Claude Code deletes old transcripts,
     // the usage still happened).
-    const present = new Set(files.map((f) => f.path));
-    for (const path of index.files.keys()) {
-      if (!present.has(path)) {
-        index.files.delete(path);
-        this.dirty = true;
+    if (files !== this.prunedFor) {
+      const present = new Set(files.map((f) => f.path));
+      for (const path of index.files.keys()) {
+        if (!present.has(path)) {
+          index.files.delete(path);
+          this.dirty = true;
+        }
       }
+      this.prunedFor = files;
     }
 
     const columns = index.store.columns();
@@ -193,12 +197,17 @@ export class ScanEngine {
       fullScan,
       ...(this.persistError ? { indexError: this.persistError } : {}),
     };
-    if (tasks.length > 0 || fullScan || planned.length !== files.length) this.dirty = true;
+    if (tasks.length > 0 || fullScan || planned !== files.length) this.dirty = true;
     this.unsavedBytes += progress.bytesDone;
     return { columns, stats };
   }
 
   private dirty = false;
+  /**
+   * The file list the index was last pruned to. The folder cache hands out the same array while no
+   * folder changed, and the index only ever gains paths of the list: nothing to forget then.
+   */
+  private prunedFor: LogFile[] | undefined;
 
   /** Write the index if the last refresh changed it (call after handing out the result). */
   /**
@@ -245,53 +254,74 @@ export class ScanEngine {
     return this.pricing;
   }
 
-  /** What to read of each file: nothing, the appended bytes, or all of it (new, rotated, truncated). */
-  private async plan(files: LogFile[], index: ScanIndex): Promise<Planned[]> {
+  /**
+   * What to read of each file: nothing, the appended bytes, or all of it (new, rotated, truncated).
+   * Returns the files to read, and how many files were planned (stat-ed, each file once).
+   */
+  private async plan(files: LogFile[], index: ScanIndex): Promise<{ tasks: Planned[]; planned: number }> {
     const threaded = this.options.threaded;
-    const out: Planned[] = [];
-    const seen = new Set<string>();
-    const lostByInode = new Map<string, FileState>();
-    const present = new Set(files.map((f) => f.path));
-    for (const [path, state] of index.files) if (!present.has(path)) lostByInode.set(`${state.dev}:${state.ino}`, state);
+    const tasks: Planned[] = [];
+    let planned = 0;
+    // Identities seen (device:inode), kept as inode → device: no string made per file.
+    const seenIno = new Map<number, number>();
+    let seenMore: Set<string> | undefined;
+    let lostByInode: Map<string, FileState> | undefined;
+    if (files !== this.prunedFor) {
+      lostByInode = new Map();
+      const present = new Set(files.map((f) => f.path));
+      for (const [path, state] of index.files) if (!present.has(path)) lostByInode.set(`${state.dev}:${state.ino}`, state);
+    }
 
     for (const file of files) {
-      let stats: Stats;
+      let stats: Stats | undefined;
       try {
-        stats = threaded ? statSync(file.path) : await stat(file.path);
+        stats = threaded ? statSync(file.path, { throwIfNoEntry: false }) : await stat(file.path);
       } catch {
         continue;
       }
-      if (!stats.isFile()) continue;
+      if (!stats?.isFile()) continue;
       // The same file reached twice (a config dir that is a symlink to the other) is read once.
-      const identity = `${stats.dev}:${stats.ino}`;
-      if (seen.has(identity)) continue;
-      seen.add(identity);
+      const dev = stats.dev;
+      const ino = stats.ino;
+      const firstDev = seenIno.get(ino);
+      if (firstDev === undefined) {
+        seenIno.set(ino, dev);
+      } else {
+        if (firstDev === dev) continue;
+        const identity = `${dev}:${ino}`;
+        seenMore ??= new Set();
+        if (seenMore.has(identity)) continue;
+        seenMore.add(identity);
+      }
+      planned++;
       let prev = index.files.get(file.path);
       if (!prev) {
         // A file moved (Codex archiving a rollout) continues where it was.
-        prev = lostByInode.get(identity);
+        prev = lostByInode?.get(`${dev}:${ino}`);
       }
       let task: FileTask | undefined;
-      const fresh: FileTask = { path: file.path, agent: file.agent, from: 0 };
-      if (!prev || prev.agent !== file.agent || prev.dev !== stats.dev || prev.ino !== stats.ino) {
-        task = fresh; // new or rotated (same path, new inode)
-      } else if (stats.size < prev.offset) {
-        task = fresh; // truncated
-      } else if (stats.size === prev.size && stats.mtimeMs === prev.mtimeMs) {
-        task = undefined;
+      const size = stats.size;
+      const mtimeMs = stats.mtimeMs;
+      if (!prev || prev.agent !== file.agent || prev.dev !== dev || prev.ino !== ino) {
+        task = { path: file.path, agent: file.agent, from: 0 }; // new or rotated (same path, new inode)
+      } else if (size < prev.offset) {
+        task = { path: file.path, agent: file.agent, from: 0 }; // truncated
+      } else if (size === prev.size && mtimeMs === prev.mtimeMs) {
         if (!index.files.has(file.path)) index.files.set(file.path, prev);
+        continue;
       } else if (prev.offset > 0 && (await this.tailHash(file.path, prev.offset)) !== prev.tailHash) {
-        task = fresh; // rewritten under the same name and inode
-      } else if (stats.size === prev.offset) {
+        task = { path: file.path, agent: file.agent, from: 0 }; // rewritten under the same name and inode
+      } else if (size === prev.offset) {
         // touched, nothing new: remember the new mtime
-        index.files.set(file.path, { ...prev, size: stats.size, mtimeMs: stats.mtimeMs });
+        index.files.set(file.path, { ...prev, size, mtimeMs });
         this.dirty = true;
+        continue;
       } else {
         task = { path: file.path, agent: file.agent, from: prev.offset, codex: prev.codex };
       }
-      out.push({ file, stats: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs }, task });
+      tasks.push({ file, stats: { dev, ino, size, mtimeMs }, task });
     }
-    return out;
+    return { tasks, planned };
   }
 
   private async tailHash(path: string, offset: number): Promise<number> {
@@ -322,7 +352,7 @@ export class ScanEngine {
   private async parseWithHelpers(planned: Planned[], progress: ScanProgress, hooks: RefreshHooks, accept: (r: FileResult) => void): Promise<void> {
     const o = this.options;
     // Biggest first, so that no thread is left with one huge file at the end.
-    const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task!.from);
+    const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task.from);
     const queue = planned.slice().sort((a, b) => bytesOf(b) - bytesOf(a));
     const count = Math.max(1, Math.min(o.maxHelpers ?? defaultHelpers(), Math.ceil(progress.bytesTotal / BATCH_BYTES), planned.length - 1));
     const sizeOf = new Map(planned.map((p) => [p.file.path, bytesOf(p)]));
@@ -331,7 +361,7 @@ export class ScanEngine {
       let bytes = 0;
       while (queue.length > 0 && (batch.length === 0 || bytes < BATCH_BYTES)) {
         const p = queue.shift()!;
-        batch.push(p.task!);
+        batch.push(p.task);
         bytes += bytesOf(p);
       }
       return batch;
@@ -394,7 +424,7 @@ export class ScanEngine {
         if (failure) throw failure;
         const p = queue.shift();
         if (p) {
-          done(parseFileSync(p.task!, shared, undefined, hooks.isAborted));
+          done(parseFileSync(p.task, shared, undefined, hooks.isAborted));
           await hooks.onProgress?.({ ...progress });
           // Let the parser threads' messages in (their results, their requests for more).
           await new Promise<void>((resolve) => setImmediate(resolve));

@@ -66,6 +66,7 @@ function runCoordinator(data: CoordinatorData): void {
     helperScript: __filename,
     maxHelpers: data.maxHelpers,
     helperThresholdBytes: data.helperThresholdBytes,
+    longRunning: true,
   });
   const post = (reply: CoordinatorReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(reply, transfer);
   // Refreshes run one after another: the engine and its index are not re-entrant.

@@ -69,6 +69,7 @@ export class UsageMeter {
       helperScript: o.scanInThisThread ? o.workerScript : undefined,
       maxHelpers: o.maxHelpers,
       helperThresholdBytes: o.helperThresholdBytes,
+      longRunning: !o.scanInThisThread,
     });
     const { columns, stats } = await this.engine.refresh({
       isAborted: () => options.signal?.aborted === true,
