@@ -46,8 +46,10 @@ interface Folder {
 }
 
 /** What the walk asks of the file system: the same walk runs with synchronous or promise-based I/O. */
-type Request = { op: 'stat'; path: string } | { op: 'readdir'; path: string };
-type Walk = Generator<Request, LogFile[], Stats | Dirent[] | undefined>;
+type Request = { op: 'stat' | 'readdir'; paths: string[] };
+type Walk = Generator<Request, LogFile[], (Stats | Dirent[] | undefined)[]>;
+/** Folders stat-ed or read at once with non-blocking I/O. */
+const BATCH = 64;
 
 export class LogFolderCache {
   private folders = new Map<string, Folder>();
@@ -75,34 +77,36 @@ export class LogFolderCache {
     let next = walk.next();
     while (!next.done) {
       const r = next.value;
-      let answer: Stats | Dirent[] | undefined;
-      try {
-        answer = r.op === 'stat' ? statSync(r.path) : readdirSync(r.path, { withFileTypes: true });
-      } catch {
-        answer = undefined;
-      }
-      next = walk.next(answer);
+      next = walk.next(
+        r.paths.map((path) => {
+          try {
+            return r.op === 'stat' ? statSync(path) : readdirSync(path, { withFileTypes: true });
+          } catch {
+            return undefined;
+          }
+        }),
+      );
     }
     return next.value;
   }
 
-  /** As listSync, with non-blocking I/O. */
+  /** As listSync, with non-blocking I/O (a batch of folders at a time in libuv's threads). */
   async list(): Promise<LogFile[]> {
     const walk = this.walk();
     let next = walk.next();
     while (!next.done) {
       const r = next.value;
-      let answer: Stats | Dirent[] | undefined;
-      try {
-        answer = r.op === 'stat' ? await stat(r.path) : await readdir(r.path, { withFileTypes: true });
-      } catch {
-        answer = undefined;
+      const answers: (Stats | Dirent[] | undefined)[] = [];
+      for (let i = 0; i < r.paths.length; i += BATCH) {
+        const batch = r.paths.slice(i, i + BATCH);
+        answers.push(...(await Promise.all(batch.map((path) => (r.op === 'stat' ? stat(path) : readdir(path, { withFileTypes: true })).catch(() => undefined)))));
       }
-      next = walk.next(answer);
+      next = walk.next(answers);
     }
     return next.value;
   }
 
+  /** Level by level: all the folders of a depth are stat-ed together, then those that changed are read. */
   private *walk(): Walk {
     const now = this.now();
     const full = now - this.lastFullAt >= this.fullRelistMs;
@@ -111,17 +115,24 @@ export class LogFolderCache {
     const parts: LogFile[][] = [];
     let changed = !this.files;
     let read = 0;
-    for (const root of logRoots(this.claudeDirs, this.codexDirs)) {
-      const stack: { path: string; depth: number }[] = [{ path: root.dir, depth: 0 }];
-      while (stack.length > 0) {
-        const { path, depth } = stack.pop()!;
+    let level = logRoots(this.claudeDirs, this.codexDirs).map((r) => ({ path: r.dir, agent: r.agent, depth: 0 }));
+    while (level.length > 0) {
+      const stats = (yield { op: 'stat', paths: level.map((l) => l.path) }) as (Stats | undefined)[];
+      const toRead: { path: string; agent: Agent; depth: number; st: Stats; prev: Folder | undefined }[] = [];
+      const next: typeof level = [];
+      const keep = (path: string, folder: Folder) => {
+        seen.set(path, folder);
+        if (folder.files.length > 0) parts.push(folder.files);
+        for (const s of folder.subdirs) next.push({ path: s, agent: folder.agent, depth: folder.depth + 1 });
+      };
+      for (let i = 0; i < level.length; i++) {
+        const { path, agent, depth } = level[i]!;
+        const st = stats[i];
         const prev = this.folders.get(path);
-        const st = (yield { op: 'stat', path }) as Stats | undefined;
         if (!st || !st.isDirectory()) {
           if (prev) changed = true; // gone
           continue;
         }
-        let folder: Folder | undefined;
         if (
           !full &&
           prev?.settled &&
@@ -129,23 +140,30 @@ export class LogFolderCache {
           prev.dev === st.dev &&
           prev.mtimeMs === st.mtimeMs &&
           prev.ctimeMs === st.ctimeMs &&
-          prev.agent === root.agent &&
+          prev.agent === agent &&
           prev.depth === depth
         ) {
-          folder = prev;
+          keep(path, prev);
         } else {
-          const entries = (yield { op: 'readdir', path }) as Dirent[] | undefined;
-          read++;
+          toRead.push({ path, agent, depth, st, prev });
+        }
+      }
+      if (toRead.length > 0) {
+        const listings = (yield { op: 'readdir', paths: toRead.map((f) => f.path) }) as (Dirent[] | undefined)[];
+        read += toRead.length;
+        for (let i = 0; i < toRead.length; i++) {
+          const { path, agent, depth, st, prev } = toRead[i]!;
+          const entries = listings[i];
           if (!entries) {
             changed = true;
             continue;
           }
           let files: LogFile[] = [];
           let subdirs: string[] = [];
-          collectLogEntries(entries, path, root.agent, depth, files, subdirs);
-          // A folder read again with the same entries (a recent one, or a file appended) keeps its
+          collectLogEntries(entries, path, agent, depth, files, subdirs);
+          // A folder read again with the same entries (a recent one, or the safety pass) keeps its
           // lists, so that the sorted list is not rebuilt.
-          if (prev && prev.agent === root.agent && samePaths(prev.files, files) && sameStrings(prev.subdirs, subdirs)) {
+          if (prev && prev.agent === agent && samePaths(prev.files, files) && sameStrings(prev.subdirs, subdirs)) {
             files = prev.files;
             subdirs = prev.subdirs;
           } else {
@@ -154,20 +172,16 @@ export class LogFolderCache {
           // The stat was taken before the read: an entry made after it changes the times unless
           // they were too recent to tell apart (see SETTLE_MS).
           const settled = now - st.mtimeMs > this.settleMs && now - st.ctimeMs > this.settleMs;
-          folder = { agent: root.agent, depth, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, settled, files, subdirs };
+          keep(path, { agent, depth, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, settled, files, subdirs });
         }
-        seen.set(path, folder);
-        if (folder.files.length > 0) parts.push(folder.files);
-        for (const s of folder.subdirs) stack.push({ path: s, depth: depth + 1 });
       }
+      level = next;
     }
     if (seen.size !== this.folders.size) changed = true;
     this.folders = seen;
     this.foldersRead = read;
-    if (changed || !this.files) {
-      this.files = parts.flat().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    }
-    return this.files;
+    if (changed) this.files = parts.flat().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return this.files!;
   }
 }
 

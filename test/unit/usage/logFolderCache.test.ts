@@ -50,6 +50,18 @@ describe('usage: log folder cache', function () {
     );
   });
 
+  it('more folders on one level than one batch of non-blocking reads: the same list', async () => {
+    for (let i = 0; i < 150; i++) writeLines(join(claude, 'projects', `q${i}`, `s${i}.jsonl`), [line(`q${i}`)]);
+    const c = cache();
+    const listed = await c.list();
+    assert.deepEqual(paths(listed), full());
+    assert.equal(listed.length, 155);
+    assert.equal(c.foldersRead, FOLDERS + 150);
+    writeLines(join(claude, 'projects', 'q149', 'late.jsonl'), [line('late')]);
+    assert.deepEqual(paths(await c.list()), full());
+    assert.equal(c.foldersRead, 1);
+  });
+
   it('reads no folder while nothing changed, and hands out the same list; an append changes no folder', async () => {
     const c = cache();
     const first = c.listSync();

@@ -4,7 +4,7 @@
 // its figures must equal those of a meter that recomputes the sums from its entries each time
 // (the CLI's way), and the changes must be seen on the very next refresh.
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UsageMeter } from '../../../src/usage/usageMeter';
 import type { UsageSnapshot } from '../../../src/usage/usageSnapshot';
@@ -107,5 +107,30 @@ describe('usage: a running meter', function () {
     const still = await inWorker.refresh();
     assert.equal(still.stats.filesRead, 0);
     assert.deepEqual(still.events, snap.events);
+  });
+
+  it('an index loaded at start is not written again for a small change until later; stopping writes it', async () => {
+    const file = join(s.claude, 'projects', 'p1', 's1.jsonl');
+    writeLines(file, [line('a', 10)]);
+    const first = s.meter();
+    await first.refresh();
+    await first.dispose();
+    const saved = readFileSync(s.statePath);
+
+    const restarted = s.meter();
+    meters.push(restarted);
+    assert.equal((await restarted.refresh()).stats.bytesRead, 0);
+    appendLines(file, [line('b', 20, 1)]);
+    assert.equal(totals(await restarted.refresh()).output, 30);
+    // The in-process meter persists (or not) on the next turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(readFileSync(s.statePath), saved, 'a refresh asked for meanwhile would wait behind a write of the whole index');
+    await restarted.dispose();
+    assert.notDeepEqual(readFileSync(s.statePath), saved);
+    const third = s.meter();
+    meters.push(third);
+    const snap = await third.refresh();
+    assert.equal(snap.stats.bytesRead, 0);
+    assert.equal(totals(snap).output, 30);
   });
 });
