@@ -1,6 +1,6 @@
 // Benchmark of the usage scan beside ccusage, on the same generated corpus, in the same run.
 //
-//   node test/bench/usageBench.mjs [--size 100MB] [--runs 3] [--seed 1] [--regen]
+//   node test/bench/usageBench.mjs [--size 100MB] [--runs 3] [--refreshes 5] [--seed 1] [--regen]
 //
 // Needs: `node esbuild.mjs` (dist/cli.js, dist/scanWorker.js), /usr/bin/time (Debian `time`), and
 // for the comparison ccusage 20 in .bench (npm install --prefix .bench/ccusage20 ccusage@20.0.24);
@@ -28,6 +28,8 @@ const get = (name, dflt) => {
 const sizeText = get('size', '100MB');
 const size = parseSize(sizeText);
 const runs = Number(get('runs', '3'));
+/** incremental refreshes timed in the running meter (each after appending 1 MiB) */
+const refreshes = Number(get('refreshes', '5'));
 const corpus = join(root, '.bench', `corpus-${sizeText}`);
 const log = (...a) => console.error(...a);
 
@@ -190,7 +192,7 @@ async function measureIncremental() {
   if (s1.stats.bytesRead !== 0) log(`warning: restart read ${s1.stats.bytesRead} bytes`);
 
   const times = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < refreshes; i++) {
     appendMiB(work, 1 << 20);
     const t = performance.now();
     const s = await meter.refresh();
@@ -220,7 +222,7 @@ const rust = results.find((r) => r.tool.startsWith('ccusage 20'));
 if (rust) console.log(`\nours / ccusage 20: wall time ${(ours.wall / rust.wall).toFixed(2)}, CPU time ${(ours.cpu / rust.cpu).toFixed(2)} (below 1 = ours is faster / cheaper)`);
 console.log(`\nUsageMeter with its worker: full scan ${fullWorker()} ms; longest event-loop stall of the calling thread during it ${incremental.maxStallMs.toFixed(1)} ms; ${incremental.progressEvents} progress events`);
 console.log(`restart on the persisted index (nothing new): ${incremental.restart.toFixed(1)} ms (index ${(incremental.indexBytes / 1048576).toFixed(1)} MiB on disk)`);
-console.log(`incremental refresh after appending 1 MiB, running meter: median ${incremental.incrementalMs.toFixed(1)} ms (${incremental.incrementalAll.map((t) => t.toFixed(1)).join(', ')})`);
+console.log(`incremental refresh after appending 1 MiB, running meter: median ${incremental.incrementalMs.toFixed(1)} ms, max ${Math.max(...incremental.incrementalAll).toFixed(1)} ms (${incremental.incrementalAll.map((t) => t.toFixed(1)).join(', ')})`);
 console.log(`incremental as a new CLI process (process start + index load + 1 MiB): ${incremental.cliIncremental.wall.toFixed(2)} s, peak RSS ${(incremental.cliIncremental.rssKiB / 1024).toFixed(0)} MiB`);
 
 function fullWorker() {
