@@ -48,7 +48,7 @@ interface Folder {
 /** What the walk asks of the file system: the same walk runs with synchronous or promise-based I/O. */
 type Request = { op: 'stat' | 'readdir'; paths: string[] };
 type Walk = Generator<Request, LogFile[], (Stats | Dirent[] | undefined)[]>;
-/** Folders stat-ed or read at once with non-blocking I/O. */
+/** Folders stat-ed, then read, at once. */
 const BATCH = 64;
 
 export class LogFolderCache {
@@ -96,17 +96,16 @@ export class LogFolderCache {
     let next = walk.next();
     while (!next.done) {
       const r = next.value;
-      const answers: (Stats | Dirent[] | undefined)[] = [];
-      for (let i = 0; i < r.paths.length; i += BATCH) {
-        const batch = r.paths.slice(i, i + BATCH);
-        answers.push(...(await Promise.all(batch.map((path) => (r.op === 'stat' ? stat(path) : readdir(path, { withFileTypes: true })).catch(() => undefined)))));
-      }
-      next = walk.next(answers);
+      next = walk.next(await Promise.all(r.paths.map((path) => (r.op === 'stat' ? stat(path) : readdir(path, { withFileTypes: true })).catch(() => undefined))));
     }
     return next.value;
   }
 
-  /** Level by level: all the folders of a depth are stat-ed together, then those that changed are read. */
+  /**
+   * Level by level, BATCH folders at a time: they are stat-ed together, then those that changed are
+   * read. Bounded batches rather than whole levels, so that the entries and stats of a level of
+   * 1 400 folders are never all held at once.
+   */
   private *walk(): Walk {
     const now = this.now();
     const full = now - this.lastFullAt >= this.fullRelistMs;
@@ -116,63 +115,66 @@ export class LogFolderCache {
     let changed = !this.files;
     let read = 0;
     let level = logRoots(this.claudeDirs, this.codexDirs).map((r) => ({ path: r.dir, agent: r.agent, depth: 0 }));
+    const keep = (path: string, folder: Folder, next: typeof level) => {
+      seen.set(path, folder);
+      if (folder.files.length > 0) parts.push(folder.files);
+      for (const s of folder.subdirs) next.push({ path: s, agent: folder.agent, depth: folder.depth + 1 });
+    };
     while (level.length > 0) {
-      const stats = (yield { op: 'stat', paths: level.map((l) => l.path) }) as (Stats | undefined)[];
-      const toRead: { path: string; agent: Agent; depth: number; st: Stats; prev: Folder | undefined }[] = [];
       const next: typeof level = [];
-      const keep = (path: string, folder: Folder) => {
-        seen.set(path, folder);
-        if (folder.files.length > 0) parts.push(folder.files);
-        for (const s of folder.subdirs) next.push({ path: s, agent: folder.agent, depth: folder.depth + 1 });
-      };
-      for (let i = 0; i < level.length; i++) {
-        const { path, agent, depth } = level[i]!;
-        const st = stats[i];
-        const prev = this.folders.get(path);
-        if (!st || !st.isDirectory()) {
-          if (prev) changed = true; // gone
-          continue;
-        }
-        if (
-          !full &&
-          prev?.settled &&
-          prev.ino === st.ino &&
-          prev.dev === st.dev &&
-          prev.mtimeMs === st.mtimeMs &&
-          prev.ctimeMs === st.ctimeMs &&
-          prev.agent === agent &&
-          prev.depth === depth
-        ) {
-          keep(path, prev);
-        } else {
-          toRead.push({ path, agent, depth, st, prev });
-        }
-      }
-      if (toRead.length > 0) {
-        const listings = (yield { op: 'readdir', paths: toRead.map((f) => f.path) }) as (Dirent[] | undefined)[];
-        read += toRead.length;
-        for (let i = 0; i < toRead.length; i++) {
-          const { path, agent, depth, st, prev } = toRead[i]!;
-          const entries = listings[i];
-          if (!entries) {
-            changed = true;
+      for (let at = 0; at < level.length; at += BATCH) {
+        const batch = level.slice(at, at + BATCH);
+        const stats = (yield { op: 'stat', paths: batch.map((l) => l.path) }) as (Stats | undefined)[];
+        const toRead: { path: string; agent: Agent; depth: number; st: Stats; prev: Folder | undefined }[] = [];
+        for (let i = 0; i < batch.length; i++) {
+          const { path, agent, depth } = batch[i]!;
+          const st = stats[i];
+          const prev = this.folders.get(path);
+          if (!st || !st.isDirectory()) {
+            if (prev) changed = true; // gone
             continue;
           }
-          let files: LogFile[] = [];
-          let subdirs: string[] = [];
-          collectLogEntries(entries, path, agent, depth, files, subdirs);
-          // A folder read again with the same entries (a recent one, or the safety pass) keeps its
-          // lists, so that the sorted list is not rebuilt.
-          if (prev && prev.agent === agent && samePaths(prev.files, files) && sameStrings(prev.subdirs, subdirs)) {
-            files = prev.files;
-            subdirs = prev.subdirs;
+          if (
+            !full &&
+            prev?.settled &&
+            prev.ino === st.ino &&
+            prev.dev === st.dev &&
+            prev.mtimeMs === st.mtimeMs &&
+            prev.ctimeMs === st.ctimeMs &&
+            prev.agent === agent &&
+            prev.depth === depth
+          ) {
+            keep(path, prev, next);
           } else {
-            changed = true;
+            toRead.push({ path, agent, depth, st, prev });
           }
-          // The stat was taken before the read: an entry made after it changes the times unless
-          // they were too recent to tell apart (see SETTLE_MS).
-          const settled = now - st.mtimeMs > this.settleMs && now - st.ctimeMs > this.settleMs;
-          keep(path, { agent, depth, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, settled, files, subdirs });
+        }
+        if (toRead.length > 0) {
+          const listings = (yield { op: 'readdir', paths: toRead.map((f) => f.path) }) as (Dirent[] | undefined)[];
+          read += toRead.length;
+          for (let i = 0; i < toRead.length; i++) {
+            const { path, agent, depth, st, prev } = toRead[i]!;
+            const entries = listings[i];
+            if (!entries) {
+              changed = true;
+              continue;
+            }
+            let files: LogFile[] = [];
+            let subdirs: string[] = [];
+            collectLogEntries(entries, path, agent, depth, files, subdirs);
+            // A folder read again with the same entries (a recent one, or the safety pass) keeps its
+            // lists, so that the sorted list is not rebuilt.
+            if (prev && prev.agent === agent && samePaths(prev.files, files) && sameStrings(prev.subdirs, subdirs)) {
+              files = prev.files;
+              subdirs = prev.subdirs;
+            } else {
+              changed = true;
+            }
+            // The stat was taken before the read: an entry made after it changes the times unless
+            // they were too recent to tell apart (see SETTLE_MS).
+            const settled = now - st.mtimeMs > this.settleMs && now - st.ctimeMs > this.settleMs;
+            keep(path, { agent, depth, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, settled, files, subdirs }, next);
+          }
         }
       }
       level = next;
