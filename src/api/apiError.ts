@@ -22,7 +22,7 @@ export type ApiErrorKind =
 export const API_ERROR_ADVICE: Readonly<Record<ApiErrorKind, string>> = {
   offline: 'Check your network, VPN or proxy settings (HTTPS_PROXY, NO_PROXY), then retry.',
   timeout: 'Try again later; if the endpoint is always this slow, raise the timeout.',
-  unauthorized: 'Set a valid, unexpired token (SPEND_BAND_TOKEN for the CLI, "Spend Band: Set Token" in VS Code) and retry.',
+  unauthorized: 'Set a valid, unexpired token (SPEND_BAND_TOKEN for the CLI, "Spend Band: Connect Endpoint…" in VS Code) and retry.',
   forbidden: 'The token is valid but lacks the permission needed: ask the endpoint admin for the bands:read scope, or for credit on the key.',
   notFound: 'Check the endpoint URL: it should be the base URL of the budget server, without /v1/me/bands.',
   rateLimited: 'Wait a little and retry; the last good data stays on screen meanwhile.',
