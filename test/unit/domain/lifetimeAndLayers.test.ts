@@ -2,22 +2,20 @@ import assert from 'node:assert/strict';
 import { bandRows, gaugeText } from '../../../src/domain/format';
 import { gaugeFor, wholeBill } from '../../../src/domain/gauge';
 import type { Band } from '../../../src/domain/schemas';
+import { makeBand } from './makeBand';
 
 const NOW = new Date('2026-11-21T00:00:00Z');
 
 function allBand(id: string, used: number, allocated: number, interval = 'P1M', end = '2026-12-01T00:00:00Z'): Band {
-  return {
+  return makeBand({
     id,
     workflow: 'all',
-    period: { interval, start: '2026-11-01T00:00:00Z', end },
-    allocated: { currency: 'USD', amount_micros: allocated },
-    used: { currency: 'USD', amount_micros: used },
-    remaining: { currency: 'USD', amount_micros: allocated - used },
+    used,
+    allocated,
     enforcement: 'hard',
     thresholds: [{ percent: 85, severity: 'warn' }],
-    status: 'ok',
-    as_of: NOW.toISOString(),
-  };
+    period: { interval, start: '2026-11-01T00:00:00Z', end },
+  });
 }
 
 describe('adapter-shaped bands', () => {

@@ -2,25 +2,12 @@ import assert from 'node:assert/strict';
 import type { Band, BandsDocument } from '../../../src/domain/schemas';
 import { statusBarModel, type SnapshotView } from '../../../src/domain/statusBarModel';
 import { DEFAULT_WORKFLOW_CLASSES } from '../../../src/domain/workflowClasses';
+import { makeBand } from '../domain/makeBand';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 
 function band(workflow: string, used: number, allocated: number, status: Band['status']): Band {
-  return {
-    id: `b-${workflow}`,
-    workflow,
-    period: { interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'UTC' },
-    allocated: { currency: 'USD', amount_micros: allocated },
-    used: { currency: 'USD', amount_micros: used },
-    remaining: { currency: 'USD', amount_micros: allocated - used },
-    enforcement: 'soft',
-    thresholds: [
-      { percent: 80, severity: 'warn' },
-      { percent: 100, severity: 'critical' },
-    ],
-    status,
-    as_of: NOW.toISOString(),
-  };
+  return makeBand({ id: `b-${workflow}`, workflow, used, allocated, status });
 }
 
 function view(bands: Band[], extra: Partial<SnapshotView> = {}): SnapshotView {

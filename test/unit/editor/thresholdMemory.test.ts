@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Band } from '../../../src/domain/schemas';
 import { newCrossings, snoozeKey } from '../../../src/domain/thresholdMemory';
+import { makeBand } from '../domain/makeBand';
 
 function band(id: string, used: number, allocated = 100_000_000, start = '2026-11-01T00:00:00Z'): Band {
-  return {
-    id,
-    workflow: 'review',
-    period: { interval: 'P1M', start, end: '2026-12-01T00:00:00Z' },
-    allocated: { currency: 'USD', amount_micros: allocated },
-    used: { currency: 'USD', amount_micros: used },
-    remaining: { currency: 'USD', amount_micros: allocated - used },
-    enforcement: 'soft',
-    thresholds: [
-      { percent: 80, severity: 'warn' },
-      { percent: 100, severity: 'critical' },
-    ],
-    status: 'ok',
-    as_of: '2026-11-20T00:00:00Z',
-  };
+  return makeBand({ id, workflow: 'review', used, allocated, period: { interval: 'P1M', start, end: '2026-12-01T00:00:00Z' } });
 }
 
 describe('threshold-crossing memory', () => {

@@ -11,22 +11,12 @@ import {
   validateUntilDate,
 } from '../../../src/domain/increaseRequest';
 import { IncreaseRequestCreateSchema, type Band } from '../../../src/domain/schemas';
+import { makeBand } from '../domain/makeBand';
 
 const NOW = new Date('2026-11-21T00:00:00Z'); // two thirds of November
 
 function band(used: number, allocated = 200_000_000): Band {
-  return {
-    id: 'b_deep',
-    workflow: 'deep_coding',
-    period: { interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'UTC' },
-    allocated: { currency: 'USD', amount_micros: allocated },
-    used: { currency: 'USD', amount_micros: used },
-    remaining: { currency: 'USD', amount_micros: allocated - used },
-    enforcement: 'soft',
-    thresholds: [{ percent: 80, severity: 'warn' }],
-    status: 'ok',
-    as_of: NOW.toISOString(),
-  };
+  return makeBand({ id: 'b_deep', workflow: 'deep_coding', used, allocated, thresholds: [{ percent: 80, severity: 'warn' }] });
 }
 
 describe('increase requests', () => {
