@@ -93,12 +93,7 @@ export class CodexLineParser {
       this.infoSeen = true;
       return walkObject(b, v, this.end, this.visitInfo);
     }
-    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) {
-      const close = stringEnd(b, v, this.end);
-      if (close === -1) return -1;
-      this.infoModel = decodeString(b, v, close);
-      return close + 1;
-    }
+    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) return this.readModel(v);
     return -1;
   };
 
@@ -106,24 +101,30 @@ export class CodexLineParser {
     const b = this.b;
     if (b[v] === 0x7b && keyIs(b, ko, kc, K_TOTAL)) {
       this.hasTotal = true;
-      this.target = this.total;
-      this.target.fill(0);
-      return walkObject(b, v, this.end, this.visitUsage);
+      return this.readCounts(this.total, v);
     }
     if (b[v] === 0x7b && keyIs(b, ko, kc, K_LAST)) {
       this.hasLast = true;
-      this.target = this.last;
-      this.target.fill(0);
-      return walkObject(b, v, this.end, this.visitUsage);
+      return this.readCounts(this.last, v);
     }
-    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) {
-      const close = stringEnd(b, v, this.end);
-      if (close === -1) return -1;
-      this.infoModel = decodeString(b, v, close);
-      return close + 1;
-    }
+    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) return this.readModel(v);
     return -1;
   };
+
+  /** `"model": "…"` in the payload or its info: the model of this token count. */
+  private readModel(v: number): number {
+    const close = stringEnd(this.b, v, this.end);
+    if (close === -1) return -1;
+    this.infoModel = decodeString(this.b, v, close);
+    return close + 1;
+  }
+
+  /** A `total_token_usage` / `last_token_usage` object into `into`. */
+  private readCounts(into: number[], v: number): number {
+    this.target = into;
+    into.fill(0);
+    return walkObject(this.b, v, this.end, this.visitUsage);
+  }
 
   private readonly visitUsage = (ko: number, kc: number, v: number): number => {
     const b = this.b;
