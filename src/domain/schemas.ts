@@ -23,8 +23,7 @@ export type Money = z.infer<typeof MoneySchema>;
 export const KNOWN_WORKFLOWS = ['light_assist', 'deep_coding', 'review', 'research', 'background_automation'] as const;
 export const WorkflowClassSchema = openEnum(KNOWN_WORKFLOWS);
 export type WorkflowClassId = z.infer<typeof WorkflowClassSchema>;
-/** A band whose workflow is `all` covers every class (adapters for per-key budgets produce it). */
-export const ALL_WORKFLOWS = 'all';
+export { ALL_WORKFLOWS } from './workflowClasses';
 
 export const PeriodSchema = z.object({
   interval: z.string().min(1),

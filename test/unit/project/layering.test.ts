@@ -52,6 +52,17 @@ describe('layering', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it('keeps zod out of the usage scan and `spend-band usage` (loading the schemas costs ~11 MiB of memory)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    for (const entry of ['src/usage/scanWorker.ts', 'src/cli/usageCommand.ts']) {
+      const result = esbuild.buildSync({ entryPoints: [join(root, entry)], bundle: true, platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: 'unused' });
+      const inputs = Object.keys(result.metafile.inputs);
+      assert.ok(inputs.length > 5, `${entry} bundles its imports`);
+      assert.deepEqual(inputs.filter((i) => /node_modules\/zod\//.test(i) || i.endsWith('domain/schemas.ts')), [], `${entry} must not import zod`);
+    }
+  });
+
   it('detects a type-only vscode import (the check itself works)', () => {
     assert.deepEqual(importsOf("import type * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
   });
