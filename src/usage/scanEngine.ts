@@ -31,6 +31,8 @@ export interface ScanEngineOptions {
   helperThresholdBytes?: number | undefined;
   /** refreshed again and again (not a CLI's one scan): keep the folder listing and the rollups' sums between refreshes */
   longRunning?: boolean | undefined;
+  /** distinct requests the dedupe table keeps in memory at most (default: DEFAULT_BUDGET, see dedupeTable.ts) */
+  dedupeBudget?: number | undefined;
 }
 
 export interface RefreshHooks {
@@ -98,13 +100,13 @@ export class ScanEngine {
     const pricing = await this.currentPricing();
     let fullScan = false;
     if (!this.index) {
-      this.index = loadIndex(o.statePath, pricing);
+      this.index = loadIndex(o.statePath, pricing, o.dedupeBudget);
       if (this.index) {
         // The file is as fresh as the index: a small change is not worth writing it all again yet
         // (17 MiB at 2 GB of logs, which a refresh asked for meanwhile would wait behind).
         this.savedAt = Date.now();
       } else {
-        this.index = { files: new Map(), store: new UsageStore(pricing) };
+        this.index = { files: new Map(), store: new UsageStore(pricing, o.statePath, o.dedupeBudget) };
         fullScan = true;
       }
     }
@@ -130,16 +132,11 @@ export class ScanEngine {
       bytesTotal: tasks.reduce((n, p) => n + Math.max(0, p.stats.size - p.task.from), 0),
     };
     await hooks.onProgress?.({ ...progress });
-    // Size the dedupe table once for the bytes to read rather than doubling it from 1 Ki slots:
-    // logs carry ~5-20 KiB per request (tool results and content included), so this is a low
-    // estimate that a denser history still grows past.
-    index.store.reserve(Math.floor(progress.bytesTotal / 16384));
 
-    let changed = 0;
     const byPath = new Map(tasks.map((p) => [p.file.path, p]));
     const accept = (result: FileResult) => {
       const p = byPath.get(result.path)!;
-      changed += index.store.apply(result.agent, result.records);
+      index.store.apply(result.agent, result.records);
       index.store.skippedLines += result.skipped;
       index.files.set(result.path, {
         agent: result.agent,
@@ -203,6 +200,7 @@ export class ScanEngine {
     }
 
     const columns = index.store.columns();
+    const changed = index.store.takeChanged();
     const stats: ScanStats = {
       filesTotal: files.length,
       filesRead: tasks.length,
@@ -244,6 +242,12 @@ export class ScanEngine {
       // Not fatal: the usage is right, only the next start will read more. Said on the next refresh.
       this.persistError = `could not save the usage index ${this.options.statePath} (${(error as Error).message}); check that its folder is writable`;
     }
+  }
+
+  /** Let go of the files the index keeps open (after the last persist). */
+  close(): void {
+    this.index?.store.close();
+    this.index = undefined;
   }
 
   private persistError: string | undefined;

@@ -1,16 +1,19 @@
 // The persisted incremental index: per file what was read (device, inode, size, mtime, offset), and
 // the usage store's tables. Layout: "SBUX" + u32 version + u32 header length + JSON header, padded
-// to 4 bytes, then the tables as raw little-endian arrays, then "END!". It is written to a temporary
-// file and renamed over the old one, so a crash mid-write leaves the previous index intact; an index
-// that does not read back whole is ignored (a full rescan), never trusted in part.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, mkdirSync } from 'node:fs';
+// to 4 bytes, then the rollups' tables as raw little-endian arrays, then the dedupe table's entries
+// shard after shard (7 u32 each), then "END!". It is written to a temporary file and renamed over the
+// old one, so a crash mid-write leaves the previous index intact; an index that does not read back
+// whole is ignored (a full rescan), never trusted in part. The entries are not read into memory on
+// load beyond the dedupe table's budget: the table reads its shards from this file when it needs them.
+import { closeSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CodexFileState } from './codexLine';
 import type { Agent } from './logParser';
 import type { Pricing } from './prices';
+import { ENTRY_WORDS, FileSource, SHARD_BITS, SHARDS } from './dedupeTable';
 import { UsageStore } from './usageStore';
 
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 
@@ -39,6 +42,8 @@ interface Header {
   sessions: number;
   buckets: number;
   entries: number;
+  /** entries per shard of the dedupe table */
+  shards: number[];
 }
 
 /**
@@ -51,6 +56,7 @@ export function saveIndex(path: string, index: ScanIndex): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);
+  let entriesAt = 0;
   try {
     let at = 0;
     const write = (part: Uint8Array) => {
@@ -80,53 +86,116 @@ export function saveIndex(path: string, index: ScanIndex): void {
     length.writeUInt32LE(headerLength);
     writeSync(fd, length, 0, 4, 8);
     write(Buffer.alloc((4 - (at % 4)) % 4));
-    for (const chunk of store.tableChunks()) {
+    for (const chunk of store.rollupChunks()) {
       write(chunk);
       if (chunk.length % 4 !== 0) write(Buffer.alloc(4 - (chunk.length % 4)));
     }
+    entriesAt = at;
+    for (const chunk of store.entryChunks()) write(chunk);
     write(TRAILER);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
+    removeQuietly(tmp);
     throw error;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  store.suspendIndex();
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    store.resumeIndex();
+    removeQuietly(tmp);
+    throw error;
+  }
+  store.attachEntries(new FileSource(openSync(path, 'r'), path), shardOffsets(entriesAt, sizes.shards), sizes.shards);
 }
 
-/** The index at `path`, or undefined when there is none or it is unreadable (then: full rescan). */
-export function loadIndex(path: string, pricing: Pricing): ScanIndex | undefined {
-  let data: Buffer;
+function removeQuietly(path: string): void {
   try {
-    data = readFileSync(path);
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Where each shard's entries start, the first at `at`. */
+function shardOffsets(at: number, counts: number[]): number[] {
+  const offsets: number[] = [];
+  for (const n of counts) {
+    offsets.push(at);
+    at += n * ENTRY_WORDS * 4;
+  }
+  return offsets;
+}
+
+/**
+ * The index at `path`, or undefined when there is none or it is unreadable (then: full rescan).
+ * Everything but the dedupe table's entries is read into memory; the entries are checked piece by
+ * piece and stay in the file (see DedupeTable.attach).
+ */
+export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number): ScanIndex | undefined {
+  let source: FileSource;
+  try {
+    source = new FileSource(openSync(path, 'r'), path);
   } catch {
     return undefined;
   }
+  let kept = false;
   try {
-    if (data.length < 16 || !data.subarray(0, 4).equals(MAGIC) || data.readUInt32LE(4) !== INDEX_VERSION) return undefined;
-    if (!data.subarray(data.length - 4).equals(TRAILER)) return undefined;
-    const headerLength = data.readUInt32LE(8);
-    const header = JSON.parse(data.toString('utf8', 12, 12 + headerLength)) as Header;
+    const size = fstatSync(source.fd).size;
+    if (size < 16) return undefined;
+    const prefix = source.read(0, 12);
+    const view = new DataView(prefix.buffer, prefix.byteOffset, 12);
+    if (!MAGIC.equals(prefix.subarray(0, 4)) || view.getUint32(4, true) !== INDEX_VERSION) return undefined;
+    const headerLength = view.getUint32(8, true);
+    if (12 + headerLength + 4 > size || !TRAILER.equals(source.read(size - 4, 4))) return undefined;
+    const header = JSON.parse(Buffer.from(source.read(12, headerLength)).toString('utf8')) as Header;
+    const counts = { sessions: header.sessions, buckets: header.buckets };
+    const shards = header.shards;
+    if (![counts.sessions, counts.buckets].every(isCount) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
-    const counts = { sessions: header.sessions, buckets: header.buckets, entries: header.entries };
-    if (![counts.sessions, counts.buckets, counts.entries].every((n) => Number.isInteger(n) && n >= 0)) return undefined;
-    const expected = at + counts.sessions + ((4 - (counts.sessions % 4)) % 4) + 8 * counts.sessions + 12 * counts.buckets + 28 * counts.entries + 4;
-    if (expected !== data.length) return undefined;
+    const entries = shards.reduce((a, b) => a + b, 0);
+    const entriesAt = at + counts.sessions + ((4 - (counts.sessions % 4)) % 4) + 8 * counts.sessions + 12 * counts.buckets;
+    if (entriesAt + ENTRY_WORDS * 4 * entries + 4 !== size) return undefined;
     const read = (bytes: number): Uint8Array => {
-      const out = data.subarray(at, at + bytes);
+      const out = source.read(at, bytes).slice();
       at += bytes;
       return out;
     };
-    const store = UsageStore.restore(pricing, header.strings, header.skippedLines, counts, read);
+    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, counts, read);
     if (!store) return undefined;
+    const offsets = shardOffsetsChecked(source, entriesAt, shards, counts.buckets);
+    if (!offsets) return undefined;
+    store.attachEntries(source, offsets, shards);
+    kept = true;
     return { files: new Map(Object.entries(header.files)), store };
   } catch {
     return undefined;
+  } finally {
+    if (!kept) source.close();
   }
+}
+
+function isCount(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 0;
+}
+
+/** Each shard's offset, after checking its entries (their shard, their rollup); undefined if any is wrong. */
+function shardOffsetsChecked(source: FileSource, at: number, counts: number[], buckets: number): number[] | undefined {
+  const offsets = shardOffsets(at, counts);
+  const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const n = counts[shard]!;
+    for (let done = 0; done < n; done += per) {
+      const k = Math.min(per, n - done);
+      const bytes = source.read(offsets[shard]! + done * ENTRY_WORDS * 4, k * ENTRY_WORDS * 4);
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, k * ENTRY_WORDS);
+      for (let e = 0; e < k; e++) {
+        if (words[e * ENTRY_WORDS]! >>> (32 - SHARD_BITS) !== shard || words[e * ENTRY_WORDS + 2]! >= buckets) return undefined;
+      }
+    }
+  }
+  return offsets;
 }

@@ -19,6 +19,7 @@ export interface CoordinatorData {
   abort: SharedArrayBuffer;
   maxHelpers?: number | undefined;
   helperThresholdBytes?: number | undefined;
+  dedupeBudget?: number | undefined;
 }
 
 export type CoordinatorReply =
@@ -67,6 +68,7 @@ function runCoordinator(data: CoordinatorData): void {
     maxHelpers: data.maxHelpers,
     helperThresholdBytes: data.helperThresholdBytes,
     longRunning: true,
+    dedupeBudget: data.dedupeBudget,
   });
   const post = (reply: CoordinatorReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(reply, transfer);
   // Refreshes run one after another: the engine and its index are not re-entrant.
@@ -75,6 +77,7 @@ function runCoordinator(data: CoordinatorData): void {
     if (message.type === 'close') {
       void chain.then(() => {
         engine.persist();
+        engine.close();
         parentPort!.close();
       });
       return;

@@ -25,6 +25,8 @@ export interface UsageMeterOptions {
   maxHelpers?: number | undefined;
   /** start parser threads only above this many bytes to read (default 24 MiB) */
   helperThresholdBytes?: number | undefined;
+  /** distinct requests kept in memory by the dedupe table (the rest on disk; default in dedupeTable.ts) */
+  dedupeBudget?: number | undefined;
 }
 
 export interface RefreshOptions {
@@ -70,6 +72,7 @@ export class UsageMeter {
       maxHelpers: o.maxHelpers,
       helperThresholdBytes: o.helperThresholdBytes,
       longRunning: !o.scanInThisThread,
+      dedupeBudget: o.dedupeBudget,
     });
     const { columns, stats } = await this.engine.refresh({
       isAborted: () => options.signal?.aborted === true,
@@ -95,6 +98,7 @@ export class UsageMeter {
       abort,
       maxHelpers: o.maxHelpers,
       helperThresholdBytes: o.helperThresholdBytes,
+      dedupeBudget: o.dedupeBudget,
     };
     const worker = new Worker(o.workerScript!, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.unref();
@@ -168,6 +172,8 @@ export class UsageMeter {
     }
     await this.chain;
     this.engine?.persist();
+    this.engine?.close();
+    this.engine = undefined;
   }
 }
 

@@ -1,20 +1,22 @@
-// Everything counted so far, in a bounded and compact form: one entry per distinct request (its
-// 64-bit dedupe key, its four token counts and the rollup it belongs to) and the rollups' keys
-// (agent session, minute, model). A request seen again with more tokens (Claude Code's earlier
-// content-block lines carry partial output) has its entry overwritten. The rollups' sums and costs
-// are not stored in the index: columns() adds the entries up, so a changed price table needs no
-// rescan and nothing is stored twice (a meter that refreshes often keeps the sums in memory between
-// refreshes: keepRollups).
+// Everything counted so far, in a compact form: the dedupe table (one entry per distinct request: its
+// 64-bit key, its four token counts and the rollup it belongs to; see dedupeTable.ts) and the
+// rollups' keys (agent session, minute, model). A request seen again with more tokens (Claude Code's
+// earlier content-block lines carry partial output) has its entry overwritten. The rollups' sums
+// and costs are not stored in the index: columns() adds the entries up, so a changed price table
+// needs no rescan and nothing is stored twice (a meter that refreshes often keeps the sums in
+// memory between refreshes: keepRollups).
 //
-// Memory, the point of this layout (a full scan must stay under 100 MB whatever the size of the
-// logs): 28 bytes per request and 12 per rollup, in fixed-size typed-array pages that are never
-// reallocated, plus open-addressing slot tables (4 bytes a slot, at most half full). Growing by
-// doubling contiguous arrays instead left the old copies to the next full GC and the freed space
-// fragmented in the C heap: it measured as ~20 MiB of peak RSS at 2 GB of logs.
+// Memory: the dedupe table, which grows with every request, keeps at most a fixed number of entries
+// in memory and the rest on disk. What stays in memory is 12 bytes per rollup (one per agent
+// session, minute and model with usage) in fixed-size typed-array pages that are never
+// reallocated, plus an open-addressing slot table (4 bytes a slot, at most half full).
 //
 // Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
 // rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
 // share a key is about n²/2⁶⁵ — 1.3e-9 at 200 000 requests (2 GB of logs), 2.7e-7 at 3 million.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DedupeTable, DEFAULT_BUDGET, type FileSource } from './dedupeTable';
 import type { FileRecords } from './logParser';
 import type { ModelPrice, Pricing } from './prices';
 import { requestCostMicros } from './prices';
@@ -114,19 +116,53 @@ export class UsageStore {
   private readonly bucketModel = new PagedU32(1);
   private bucketSlots = new Int32Array(1024).fill(-1);
 
-  entryCount = 0;
-  private readonly entryHi = new PagedU32(1);
-  private readonly entryLo = new PagedU32(1);
-  private readonly entryBucket = new PagedU32(1);
-  /** input, output, cache_read, cache_write per entry (clamped to 2³²−1, far above any request) */
-  private readonly entryTokens = new PagedU32(4);
-  private entrySlots = new Int32Array(1024).fill(-1);
+  /** the counted requests (input, output, cache_read, cache_write clamped to 2³²−1, far above any request) */
+  private readonly entries: DedupeTable;
 
   skippedLines = 0;
   /** price of each string used as a model (null: unpriced, undefined: not looked up yet) */
   private modelPrice: (ModelPrice | null | undefined)[] = [];
 
-  constructor(private pricing: Pricing) {}
+  /**
+   * `statePath`: the persisted index, beside which the dedupe table spills what is beyond its
+   * budget of `dedupeBudget` entries in memory.
+   */
+  constructor(
+    private pricing: Pricing,
+    statePath: string,
+    dedupeBudget = DEFAULT_BUDGET,
+  ) {
+    const spillPath = () => {
+      mkdirSync(dirname(statePath), { recursive: true });
+      return `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.spill`;
+    };
+    this.entries = new DedupeTable(
+      {
+        bucketOf: (session, minute, model) => this.bucketOf(session, minute, model),
+        roll: (bucket, sign, i, o, r, w) => {
+          if (this.rollup) this.roll(bucket, sign, i, o, r, w);
+        },
+      },
+      Math.max(1, dedupeBudget),
+      spillPath,
+    );
+  }
+
+  /** Distinct requests counted. */
+  get entryCount(): number {
+    return this.entries.count;
+  }
+
+  /** Requests counted as new or grown since the last call. */
+  takeChanged(): number {
+    this.entries.settleAll();
+    return this.entries.takeChanged();
+  }
+
+  /** Close the files the dedupe table reads (the index) and spills to. */
+  close(): void {
+    this.entries.close();
+  }
 
   intern(text: string): number {
     let i = this.stringIndex.get(text);
@@ -136,15 +172,6 @@ export class UsageStore {
       this.stringIndex.set(text, i);
     }
     return i;
-  }
-
-  /**
-   * Size the dedupe table for about `more` requests beyond those counted, in one allocation:
-   * rehashing by doubling leaves each smaller table behind as garbage.
-   */
-  reserve(more: number): void {
-    const want = slotsFor(this.entryCount + more);
-    if (want > this.entrySlots.length) this.rehashEntries(want);
   }
 
   private sessionOf(agent: number, id: number, project: number): number {
@@ -205,50 +232,6 @@ export class UsageStore {
     }
   }
 
-  /** The entry with this key, or -1. Keys are hashes already: their low bits spread well. */
-  private findEntry(hi: number, lo: number): number {
-    const slots = this.entrySlots;
-    const mask = slots.length - 1;
-    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    for (;;) {
-      const e = slots[s]!;
-      if (e === -1) return -1;
-      if (this.entryLo.get(e) === lo && this.entryHi.get(e) === hi) return e;
-      s = (s + 1) & mask;
-    }
-  }
-
-  private newEntry(hi: number, lo: number): number {
-    const e = this.entryCount++;
-    this.entryHi.ensure(e);
-    this.entryLo.ensure(e);
-    this.entryBucket.ensure(e);
-    this.entryTokens.ensure(e);
-    this.entryHi.set(e, hi);
-    this.entryLo.set(e, lo);
-    if (this.entryCount * 2 > this.entrySlots.length) {
-      this.rehashEntries(this.entrySlots.length * 2);
-    } else {
-      const mask = this.entrySlots.length - 1;
-      let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-      while (this.entrySlots[s] !== -1) s = (s + 1) & mask;
-      this.entrySlots[s] = e;
-    }
-    return e;
-  }
-
-  private rehashEntries(size: number): void {
-    this.entrySlots = new Int32Array(0); // let the old table go before the new one is made
-    const slots = new Int32Array(size).fill(-1);
-    const mask = size - 1;
-    for (let e = 0; e < this.entryCount; e++) {
-      let s = (this.entryLo.get(e) ^ Math.imul(this.entryHi.get(e), 0x9e3779b1)) & mask;
-      while (slots[s] !== -1) s = (s + 1) & mask;
-      slots[s] = e;
-    }
-    this.entrySlots = slots;
-  }
-
   private priceOfModel(model: number): ModelPrice | null {
     let p = this.modelPrice[model];
     if (p === undefined) {
@@ -288,37 +271,23 @@ export class UsageStore {
     if (price) x.cost[b] += sign * requestCostMicros(price, i, o, r, w);
   }
 
-  /** Count a file's records. Returns how many requests were new or grew. */
-  apply(agent: AgentId, records: FileRecords): number {
+  /** Count a file's records (what changed is told by takeChanged()). */
+  apply(agent: AgentId, records: FileRecords): void {
     const agentNo = AGENTS.indexOf(agent);
     const local = records.strings.map((s) => this.intern(s));
-    let changed = 0;
     const t = records.tokens;
-    const tokens = this.entryTokens;
+    // The file's (session, project) pairs, each looked up once: sessionOf makes a string key.
+    const sessions = new Map<number, number>();
     for (let r = 0; r < records.count; r++) {
-      const hi = records.keyHi[r]!;
-      const lo = records.keyLo[r]!;
-      const total = t[r * 4]! + t[r * 4 + 1]! + t[r * 4 + 2]! + t[r * 4 + 3]!;
-      let e = this.findEntry(hi, lo);
-      if (e !== -1) {
-        const page = tokens.pages[e >>> PAGE_BITS]!;
-        const at = (e & PAGE_MASK) * 4;
-        if (total <= page[at]! + page[at + 1]! + page[at + 2]! + page[at + 3]!) continue;
-        // The request grew (and may have moved to another rollup): its old figures leave the sums.
-        if (this.rollup) this.roll(this.entryBucket.get(e), -1, page[at]!, page[at + 1]!, page[at + 2]!, page[at + 3]!);
-      } else {
-        e = this.newEntry(hi, lo);
+      const pair = records.session[r]! * 0x200000 + records.project[r]!;
+      let session = sessions.get(pair);
+      if (session === undefined) {
+        session = this.sessionOf(agentNo, local[records.session[r]!]!, local[records.project[r]!]!);
+        sessions.set(pair, session);
       }
-      const session = this.sessionOf(agentNo, local[records.session[r]!]!, local[records.project[r]!]!);
-      const bucket = this.bucketOf(session, Math.floor(records.timestampMs[r]! / MINUTE_MS), local[records.model[r]!]!);
-      this.entryBucket.set(e, bucket);
-      const page = tokens.pages[e >>> PAGE_BITS]!;
-      const at = (e & PAGE_MASK) * 4;
-      for (let k = 0; k < 4; k++) page[at + k] = Math.min(0xffffffff, t[r * 4 + k]!);
-      if (this.rollup) this.roll(bucket, 1, page[at]!, page[at + 1]!, page[at + 2]!, page[at + 3]!);
-      changed++;
+      const minute = Math.floor(records.timestampMs[r]! / MINUTE_MS);
+      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, local[records.model[r]!]!, t[r * 4]!, t[r * 4 + 1]!, t[r * 4 + 2]!, t[r * 4 + 3]!);
     }
-    return changed;
   }
 
   /** Switch to another price table: costs are computed from the entries by columns(). */
@@ -330,6 +299,7 @@ export class UsageStore {
 
   /** The rollups: each entry's tokens and cost (rounded per request, as a bill is) added to its rollup. */
   columns(): UsageColumns {
+    this.entries.settleAll(); // queued records may add rollups and change the kept sums
     const nb = this.bucketCount;
     const ns = this.sessionCount;
     const bucketSession = this.bucketSession.copy(nb);
@@ -350,14 +320,7 @@ export class UsageStore {
       bucketTokens = new Float64Array(room * 4);
       bucketCost = new Float64Array(room);
       bucketRequests = new Uint32Array(room);
-      for (let e = 0; e < this.entryCount; e++) {
-        const b = this.entryBucket.get(e);
-        const page = this.entryTokens.pages[e >>> PAGE_BITS]!;
-        const at = (e & PAGE_MASK) * 4;
-        const i = page[at]!;
-        const o = page[at + 1]!;
-        const r = page[at + 2]!;
-        const w = page[at + 3]!;
+      this.entries.forEach((b, i, o, r, w) => {
         bucketTokens[b * 4] += i;
         bucketTokens[b * 4 + 1] += o;
         bucketTokens[b * 4 + 2] += r;
@@ -365,7 +328,7 @@ export class UsageStore {
         bucketRequests[b]++;
         const price = this.modelPrice[bucketModel[b]!];
         if (price) bucketCost[b] += requestCostMicros(price, i, o, r, w);
-      }
+      });
       if (this.keep) {
         this.rollup = { tokens: bucketTokens, cost: bucketCost, requests: bucketRequests };
         bucketTokens = bucketTokens.slice(0, nb * 4);
@@ -390,45 +353,65 @@ export class UsageStore {
     };
   }
 
-  /** Counts of the persisted tables. */
-  sizes(): { sessions: number; buckets: number; entries: number } {
-    return { sessions: this.sessionCount, buckets: this.bucketCount, entries: this.entryCount };
+  /** Counts of the persisted tables (queued records are applied first). */
+  sizes(): { sessions: number; buckets: number; entries: number; shards: number[] } {
+    this.entries.settleAll();
+    const shards = this.entries.shardCounts();
+    return { sessions: this.sessionCount, buckets: this.bucketCount, entries: shards.reduce((a, b) => a + b, 0), shards };
   }
 
   /**
-   * The tables for the persisted index, as byte chunks in this order: session agent (u8), session
-   * id, session project, bucket session, minute, model, entry key hi, key lo, bucket, tokens×4 (u32).
+   * The rollups' tables for the persisted index, as byte chunks in this order: session agent (u8),
+   * session id, session project, bucket session, minute, model (u32).
    */
-  *tableChunks(): Generator<Uint8Array> {
+  *rollupChunks(): Generator<Uint8Array> {
     const ns = this.sessionCount;
     const nb = this.bucketCount;
-    const ne = this.entryCount;
     yield this.sessionAgent.subarray(0, ns);
     yield bytesOf(this.sessionId.subarray(0, ns));
     yield bytesOf(this.sessionProject.subarray(0, ns));
     for (const col of [this.bucketSession, this.bucketMinute, this.bucketModel]) yield* col.chunks(nb);
-    for (const col of [this.entryHi, this.entryLo, this.entryBucket, this.entryTokens]) yield* col.chunks(ne);
+  }
+
+  /** The dedupe table's entries, shard after shard (see dedupeTable.ts), after sizes(). */
+  entryChunks(): Generator<Uint8Array> {
+    return this.entries.shardBytes();
+  }
+
+  /** The entries are in the index file `source` now, shard s at offsets[s] (see DedupeTable.attach). */
+  attachEntries(source: FileSource, offsets: number[], counts: number[]): void {
+    this.entries.attach(source, offsets, counts);
+  }
+
+  /** Around replacing the index file: see DedupeTable.suspendIndex. */
+  suspendIndex(): void {
+    this.entries.suspendIndex();
+  }
+
+  resumeIndex(): void {
+    this.entries.resumeIndex();
   }
 
   /**
-   * Rebuild from persisted tables (`read(bytes)` hands out the next `bytes` of the file, in the
-   * order of tableChunks; the u8 session agents come padded to 4 bytes). Returns undefined when an
-   * index points outside its table (a damaged file: rescan).
+   * Rebuild the rollups from persisted tables (`read(bytes)` hands out the next `bytes` of the
+   * file, in the order of rollupChunks; the u8 session agents come padded to 4 bytes); the entries
+   * are attached after. Returns undefined when an index points outside its table (a damaged file: rescan).
    */
   static restore(
     pricing: Pricing,
+    statePath: string,
+    dedupeBudget: number | undefined,
     strings: string[],
     skippedLines: number,
-    counts: { sessions: number; buckets: number; entries: number },
+    counts: { sessions: number; buckets: number },
     read: (bytes: number) => Uint8Array,
   ): UsageStore | undefined {
-    const store = new UsageStore(pricing);
+    const store = new UsageStore(pricing, statePath, dedupeBudget);
     for (let i = 1; i < strings.length; i++) store.intern(strings[i]!);
     if (store.strings.length !== strings.length) return undefined; // duplicate strings
     store.skippedLines = skippedLines;
     const ns = counts.sessions;
     const nb = counts.buckets;
-    const ne = counts.entries;
     const agent = read(ns + ((4 - (ns % 4)) % 4)).slice(0, ns);
     const u32 = (n: number): Uint32Array => {
       const out = new Uint32Array(n);
@@ -449,13 +432,6 @@ export class UsageStore {
     store.bucketCount = nb;
     for (let b = 0; b < nb; b++) if (store.bucketSession.get(b) >= ns || store.bucketModel.get(b) >= n) return undefined;
     store.rehashBuckets(slotsFor(nb));
-    store.entryHi.load(read(ne * 4), ne);
-    store.entryLo.load(read(ne * 4), ne);
-    store.entryBucket.load(read(ne * 4), ne);
-    store.entryTokens.load(read(ne * 16), ne);
-    store.entryCount = ne;
-    for (let e = 0; e < ne; e++) if (store.entryBucket.get(e) >= nb) return undefined;
-    store.rehashEntries(slotsFor(ne));
     return store;
   }
 }

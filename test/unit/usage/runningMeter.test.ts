@@ -2,7 +2,8 @@
 // folder listing (folders read again only when their stat changed) and its rollups' sums (updated
 // as requests are counted or grow) between refreshes. After every kind of change to real log files
 // its figures must equal those of a meter that recomputes the sums from its entries each time
-// (the CLI's way), and the changes must be seen on the very next refresh.
+// (the CLI's way), and the changes must be seen on the very next refresh — also when the dedupe
+// table keeps almost nothing in memory.
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,10 +49,17 @@ describe('usage: a running meter', function () {
     const inWorker = s.meter({ ...options, workerScript: buildWorker(), statePath: join(s.dir.path, 'worker.bin') });
     const inProcess = s.meter({ ...options, statePath: join(s.dir.path, 'in-process.bin') });
     const recomputing = s.meter({ ...options, workerScript: buildWorker(), scanInThisThread: true, statePath: join(s.dir.path, 'cli.bin') });
-    meters.push(inWorker, inProcess, recomputing);
+    // The same three with a dedupe table that holds one request in memory: every other one is
+    // spilled to disk or read back from the index, and queued records are replayed on each refresh.
+    const spilled = { ...options, dedupeBudget: 1 };
+    const inWorkerSpilled = s.meter({ ...spilled, workerScript: buildWorker(), statePath: join(s.dir.path, 'worker-spilled.bin') });
+    const inProcessSpilled = s.meter({ ...spilled, statePath: join(s.dir.path, 'in-process-spilled.bin') });
+    const recomputingSpilled = s.meter({ ...spilled, workerScript: buildWorker(), scanInThisThread: true, statePath: join(s.dir.path, 'cli-spilled.bin') });
+    meters.push(inWorker, inProcess, recomputing, inWorkerSpilled, inProcessSpilled, recomputingSpilled);
     const refreshAll = async (): Promise<UsageSnapshot> => {
       const [a, b, c] = [await inWorker.refresh(), await inProcess.refresh(), await recomputing.refresh()];
-      for (const x of [a, b]) {
+      const others = [await inWorkerSpilled.refresh(), await inProcessSpilled.refresh(), await recomputingSpilled.refresh()];
+      for (const x of [a, b, ...others]) {
         assert.deepEqual(x.events, c.events);
         assert.deepEqual(x.unpricedModels, c.unpricedModels);
         assert.equal(x.skippedLines, c.skippedLines);

@@ -1,0 +1,535 @@
+// The dedupe table: one entry per distinct request (its 64-bit key, the rollup it counts in, its
+// four token counts), so that a request logged several times counts once, with its largest line.
+//
+// It is the one part of the usage store that grows with every request, so it is kept within a
+// fixed memory budget whatever the size of the logs: the entries are split into 256 shards by the
+// key's top 8 bits, and at most `budget` entries are held in memory. The least recently used
+// shards beyond that are written out (to the spill file, or left in the persisted index they came
+// from). A record for a shard that is not in memory is queued (in memory up to a small buffer, then
+// in the spill file) and replayed in arrival order when the shard is next loaded, so the result is
+// exactly that of one table in memory: the same winner for every key, ties to the first seen.
+//
+// Words per entry: key hi, key lo, rollup, input, output, cache_read, cache_write (u32 each).
+// Words per queued record: key hi, key lo, session, minute, model, and the four token counts (the
+// rollup is only looked up if the record wins, so a losing repeat makes no empty rollup).
+import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+
+export const ENTRY_WORDS = 7;
+const RECORD_WORDS = 9;
+export const SHARD_BITS = 8;
+export const SHARDS = 1 << SHARD_BITS;
+/** Entries held in memory at most (28 bytes each plus slots and spare capacity): ~1-1.5 MiB. */
+export const DEFAULT_BUDGET = 16_384;
+/** Queued records per shard kept in memory before they go to the spill file (256 × 4.6 KB). */
+const QUEUE_RECORDS = 128;
+
+/** Where entries or queued records that are not in memory are read from. */
+export interface SegmentSource {
+  /** `bytes` bytes at `offset`, in a view that is valid until the next read. */
+  read(offset: number, bytes: number): Uint8Array;
+}
+
+/** What the table asks of the store that owns it. */
+export interface DedupeOwner {
+  /** The rollup a counted record goes to (created if needed). */
+  bucketOf(session: number, minute: number, model: number): number;
+  /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
+  roll(bucket: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
+}
+
+/** A file opened for positioned reads, with one reusable buffer. */
+export class FileSource implements SegmentSource {
+  private buffer = new Uint8Array(64 * 1024);
+  constructor(
+    public fd: number,
+    private readonly path: string,
+  ) {}
+
+  read(offset: number, bytes: number): Uint8Array {
+    if (bytes > this.buffer.length) this.buffer = new Uint8Array(Math.max(bytes, this.buffer.length * 2));
+    // The view starts the buffer (word-aligned): callers read u32 words from it in place.
+    let got = 0;
+    while (got < bytes) {
+      const n = readSync(this.fd, this.buffer, got, bytes - got, offset + got);
+      if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
+      got += n;
+    }
+    return this.buffer.subarray(0, bytes);
+  }
+
+  close(): void {
+    if (this.fd === -1) return;
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Open the same path again (after close(), when the file was not replaced after all). */
+  reopen(): void {
+    if (this.fd === -1) this.fd = openSync(this.path, 'r');
+  }
+}
+
+/**
+ * The spill file: an append-only scratch file for shards written out and records queued. It is
+ * created on first use next to the index and removed when closed (on POSIX at once, so a crash
+ * leaves nothing behind). Everything in it is dead once the index is saved: then it is emptied.
+ */
+class SpillFile {
+  private source: FileSource | undefined;
+  private path = '';
+  private end = 0;
+
+  constructor(private readonly pathFor: () => string) {}
+
+  append(words: Uint32Array): number {
+    if (!this.source) {
+      this.path = this.pathFor();
+      this.source = new FileSource(openSync(this.path, 'w+', 0o600), this.path);
+      if (process.platform !== 'win32') this.unlink();
+    }
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    const at = this.end;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.source.fd, bytes, off, bytes.length - off, at + off);
+    this.end += bytes.length;
+    return at;
+  }
+
+  read(offset: number, bytes: number): Uint8Array {
+    return this.source!.read(offset, bytes);
+  }
+
+  /** Nothing in the file is needed any more. */
+  empty(): void {
+    if (this.source && this.end > 0) {
+      ftruncateSync(this.source.fd, 0);
+      this.end = 0;
+    }
+  }
+
+  close(): void {
+    if (!this.source) return;
+    this.source.close();
+    this.source = undefined;
+    if (process.platform === 'win32') this.unlink();
+  }
+
+  private unlink(): void {
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+interface Segment {
+  source: SegmentSource;
+  offset: number;
+  /** entries (base) or records (queued) */
+  count: number;
+}
+
+class Shard {
+  /** entries in the shard, in memory or not */
+  count = 0;
+  /** in memory: `capacity` entries × ENTRY_WORDS; undefined when the entries are in `base` */
+  data: Uint32Array | undefined;
+  slots: Int32Array | undefined;
+  /** the entries, when not in memory */
+  base: Segment | undefined;
+  /** records queued for this shard while it is not in memory: spilled ones first, then `queue` */
+  spilled: Segment[] = [];
+  queue: Uint32Array | undefined;
+  queued = 0;
+  lastUse = 0;
+  /** kept in memory while it is being loaded or read */
+  pinned = false;
+
+  get resident(): boolean {
+    return this.data !== undefined;
+  }
+
+  get hasQueue(): boolean {
+    return this.queued > 0 || this.spilled.length > 0;
+  }
+}
+
+/**
+ * Shard arrays given back (a shard written out, or grown) for the next shard of the same capacity:
+ * without it each load and write-out leaves its arrays to the garbage collector, which frees them
+ * late (measured: 1-3 MiB less memory at the end of a 2 GB scan with it). Holds `maxBytes` at most.
+ */
+class ArrayPool {
+  private readonly data = new Map<number, Uint32Array[]>();
+  private readonly slots = new Map<number, Int32Array[]>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  /** Arrays for `capacity` entries: data (not cleared) and slots (all -1). */
+  take(capacity: number): { data: Uint32Array; slots: Int32Array } {
+    const data = this.data.get(capacity)?.pop();
+    const slots = this.slots.get(capacity)?.pop();
+    if (data) this.bytes -= data.byteLength;
+    if (slots) this.bytes -= slots.byteLength;
+    return {
+      data: data ?? new Uint32Array(capacity * ENTRY_WORDS),
+      slots: (slots ?? new Int32Array(capacity * 2)).fill(-1),
+    };
+  }
+
+  give(data: Uint32Array, slots: Int32Array): void {
+    const capacity = data.length / ENTRY_WORDS;
+    if (this.bytes + data.byteLength + slots.byteLength > this.maxBytes) return;
+    this.bytes += data.byteLength + slots.byteLength;
+    let d = this.data.get(capacity);
+    if (!d) this.data.set(capacity, (d = []));
+    d.push(data);
+    let sl = this.slots.get(capacity);
+    if (!sl) this.slots.set(capacity, (sl = []));
+    sl.push(slots);
+  }
+}
+
+const slotOf = (hi: number, lo: number, mask: number) => (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+
+export class DedupeTable {
+  private readonly shards: Shard[] = [];
+  private resident = 0;
+  private tick = 0;
+  private readonly spill: SpillFile;
+  private readonly pool: ArrayPool;
+  /** requests counted as new or grown since the last takeChanged() */
+  private changed = 0;
+  /** the persisted index the non-resident shards are read from (closed on save and close) */
+  private indexSource: FileSource | undefined;
+
+  constructor(
+    private readonly owner: DedupeOwner,
+    private readonly budget: number,
+    spillPath: () => string,
+  ) {
+    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard());
+    this.spill = new SpillFile(spillPath);
+    this.pool = new ArrayPool(Math.min(4 << 20, budget * ENTRY_WORDS * 4));
+  }
+
+  /** Entries in all shards. */
+  get count(): number {
+    let n = 0;
+    for (const s of this.shards) n += s.count;
+    return n;
+  }
+
+  /** Entries held in memory now. */
+  get residentCount(): number {
+    return this.resident;
+  }
+
+  takeChanged(): number {
+    const n = this.changed;
+    this.changed = 0;
+    return n;
+  }
+
+  /** Offer one logged line of a request: counted if its key is new or it has more tokens than the counted one. */
+  offer(hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
+    const shard = this.shards[hi >>> (32 - SHARD_BITS)]!;
+    if (shard.resident) {
+      shard.lastUse = ++this.tick;
+      this.settle(shard, hi, lo, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w));
+      if (this.resident > this.budget) this.evict();
+      return;
+    }
+    if (!shard.base && !shard.hasQueue) {
+      // An empty shard (nothing written out): it starts in memory.
+      this.load(shard);
+      this.offer(hi, lo, session, minute, model, i, o, r, w);
+      return;
+    }
+    shard.queue ??= new Uint32Array(QUEUE_RECORDS * RECORD_WORDS);
+    const at = shard.queued * RECORD_WORDS;
+    const q = shard.queue;
+    q[at] = hi;
+    q[at + 1] = lo;
+    q[at + 2] = session;
+    q[at + 3] = minute;
+    q[at + 4] = model;
+    q[at + 5] = clamp(i);
+    q[at + 6] = clamp(o);
+    q[at + 7] = clamp(r);
+    q[at + 8] = clamp(w);
+    if (++shard.queued === QUEUE_RECORDS) this.spillQueue(shard);
+  }
+
+  /** Apply every queued record (call before reading the entries or the rollups' kept sums). */
+  settleAll(): void {
+    for (const shard of this.shards) {
+      if (!shard.hasQueue) continue;
+      this.load(shard);
+      if (this.resident > this.budget) this.evict();
+    }
+  }
+
+  /** Every entry: (rollup, input, output, cache_read, cache_write). Settles first. */
+  forEach(fn: (bucket: number, i: number, o: number, r: number, w: number) => void): void {
+    this.settleAll();
+    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + 2]!, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!));
+  }
+
+  /** Entries per shard, for the index header (settle first). */
+  shardCounts(): number[] {
+    return this.shards.map((s) => s.count);
+  }
+
+  /** Each shard's entries as bytes (ENTRY_WORDS u32 each), in shard order, without loading a shard written out. */
+  *shardBytes(): Generator<Uint8Array> {
+    this.settleAll();
+    for (const shard of this.shards) {
+      if (shard.count === 0) continue;
+      if (shard.data) {
+        yield packed(shard);
+      } else {
+        // Read in pieces of at most 1 MiB: a shard of a very large history is never read whole.
+        const b = shard.base!;
+        const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+        for (let done = 0; done < b.count; done += per) {
+          const n = Math.min(per, b.count - done);
+          yield b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4);
+        }
+      }
+    }
+  }
+
+  /**
+   * The entries are in the index file `source` from now on: shard s at offsets[s] (the persisted
+   * index just loaded, or the one just written). Shards in memory stay there; the others are read
+   * from `source` when needed. When everything fits the budget, all shards are loaded at once and
+   * the file is let go.
+   */
+  attach(source: FileSource, offsets: number[], counts: number[]): void {
+    for (let s = 0; s < SHARDS; s++) {
+      const shard = this.shards[s]!;
+      if (shard.hasQueue) throw new Error('attach with queued records');
+      if (!shard.data) {
+        shard.count = counts[s]!;
+        shard.base = counts[s]! > 0 ? { source, offset: offsets[s]!, count: counts[s]! } : undefined;
+      }
+    }
+    this.releaseIndex();
+    this.indexSource = source;
+    this.spill.empty(); // nothing in it is referenced now
+    if (this.count <= this.budget) {
+      for (const shard of this.shards) if (shard.base) this.load(shard);
+      this.releaseIndex();
+    }
+  }
+
+  /** Close the index file (before it is replaced) — only once no shard reads from it. */
+  releaseIndex(): void {
+    if (!this.indexSource) return;
+    const source = this.indexSource;
+    if (this.shards.some((s) => s.base?.source === source)) return;
+    source.close();
+    this.indexSource = undefined;
+  }
+
+  /**
+   * Let go of the index file for a moment, while a new one is renamed over it (Windows refuses to
+   * replace an open file); `resume` after a failed rename, `attach` the new file after a good one.
+   */
+  suspendIndex(): void {
+    this.indexSource?.close();
+  }
+
+  resumeIndex(): void {
+    this.indexSource?.reopen();
+  }
+
+  close(): void {
+    this.indexSource?.close();
+    this.indexSource = undefined;
+    this.spill.close();
+  }
+
+  private eachEntryOf(shard: Shard, fn: (d: Uint32Array, at: number) => void): void {
+    if (shard.data) {
+      const d = shard.data;
+      for (let e = 0; e < shard.count; e++) fn(d, e * ENTRY_WORDS);
+      return;
+    }
+    const b = shard.base;
+    if (!b) return;
+    const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+    for (let done = 0; done < b.count; done += per) {
+      const n = Math.min(per, b.count - done);
+      const d = words(b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4));
+      for (let e = 0; e < n; e++) fn(d, e * ENTRY_WORDS);
+    }
+  }
+
+  /** Bring a shard into memory: its entries, then its queued records in arrival order. */
+  private load(shard: Shard): void {
+    shard.pinned = true;
+    shard.lastUse = ++this.tick;
+    if (!shard.data) {
+      const base = shard.base;
+      const count = base?.count ?? 0;
+      // Room for the new requests among the queued records too (Claude Code logs 2-3 lines a request).
+      const queued = shard.queued + shard.spilled.reduce((n, seg) => n + seg.count, 0);
+      const capacity = capacityFor(count + Math.ceil(queued / 2));
+      const arrays = this.pool.take(capacity);
+      shard.data = arrays.data;
+      shard.slots = arrays.slots;
+      shard.count = 0;
+      shard.base = undefined;
+      if (base) {
+        const w = words(base.source.read(base.offset, count * ENTRY_WORDS * 4));
+        for (let e = 0; e < count; e++) this.restoreEntry(shard, w, e * ENTRY_WORDS);
+      }
+      this.resident += shard.count;
+    }
+    const replay = (q: Uint32Array, n: number) => {
+      for (let k = 0; k < n; k++) {
+        const at = k * RECORD_WORDS;
+        this.settle(shard, q[at]!, q[at + 1]!, q[at + 2]!, q[at + 3]!, q[at + 4]!, q[at + 5]!, q[at + 6]!, q[at + 7]!, q[at + 8]!);
+      }
+    };
+    const spilled = shard.spilled;
+    shard.spilled = [];
+    for (const seg of spilled) replay(words(seg.source.read(seg.offset, seg.count * RECORD_WORDS * 4)), seg.count);
+    if (shard.queue) replay(shard.queue, shard.queued);
+    shard.queued = 0; // the queue's buffer is kept for the next time the shard is out
+    shard.pinned = false;
+  }
+
+  /** An entry read back (from the index or the spill file): unique in a sound file; a repeat keeps the larger. */
+  private restoreEntry(shard: Shard, w: Uint32Array, at: number): void {
+    const hi = w[at]!;
+    const lo = w[at + 1]!;
+    let e = this.find(shard, hi, lo);
+    if (e === -1) {
+      e = this.insert(shard, hi, lo);
+      this.resident--; // counted by load()
+    } else if (sum(w, at + 3) <= sum(shard.data!, e * ENTRY_WORDS + 3)) {
+      return;
+    }
+    shard.data!.set(w.subarray(at + 2, at + ENTRY_WORDS), e * ENTRY_WORDS + 2);
+  }
+
+  /** The dedupe rule, on a shard in memory. */
+  private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
+    let e = this.find(shard, hi, lo);
+    if (e !== -1) {
+      const d = shard.data!;
+      const at = e * ENTRY_WORDS;
+      if (i + o + r + w <= d[at + 3]! + d[at + 4]! + d[at + 5]! + d[at + 6]!) return;
+      // The request grew (and may have moved to another rollup): its old figures leave the sums.
+      this.owner.roll(d[at + 2]!, -1, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!);
+    } else {
+      e = this.insert(shard, hi, lo);
+    }
+    const bucket = this.owner.bucketOf(session, minute, model);
+    const d = shard.data!;
+    const at = e * ENTRY_WORDS;
+    d[at + 2] = bucket;
+    d[at + 3] = i;
+    d[at + 4] = o;
+    d[at + 5] = r;
+    d[at + 6] = w;
+    this.owner.roll(bucket, 1, i, o, r, w);
+    this.changed++;
+  }
+
+  private find(shard: Shard, hi: number, lo: number): number {
+    const slots = shard.slots!;
+    const d = shard.data!;
+    const mask = slots.length - 1;
+    let s = slotOf(hi, lo, mask);
+    for (;;) {
+      const e = slots[s]!;
+      if (e === -1) return -1;
+      if (d[e * ENTRY_WORDS + 1] === lo && d[e * ENTRY_WORDS] === hi) return e;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private insert(shard: Shard, hi: number, lo: number): number {
+    const e = shard.count++;
+    this.resident++;
+    if ((e + 1) * ENTRY_WORDS > shard.data!.length) {
+      const old = { data: shard.data!, slots: shard.slots! };
+      const grown = this.pool.take((old.data.length / ENTRY_WORDS) * 2);
+      grown.data.set(old.data);
+      shard.data = grown.data;
+      this.rehash(shard, grown.slots);
+      this.pool.give(old.data, old.slots);
+    }
+    const d = shard.data!;
+    d[e * ENTRY_WORDS] = hi;
+    d[e * ENTRY_WORDS + 1] = lo;
+    const slots = shard.slots!;
+    const mask = slots.length - 1;
+    let s = slotOf(hi, lo, mask);
+    while (slots[s] !== -1) s = (s + 1) & mask;
+    slots[s] = e;
+    return e;
+  }
+
+  /** Fill `slots` (all -1) with the shard's entries and use it. */
+  private rehash(shard: Shard, slots: Int32Array): void {
+    const mask = slots.length - 1;
+    const d = shard.data!;
+    for (let e = 0; e < shard.count; e++) {
+      let s = slotOf(d[e * ENTRY_WORDS]!, d[e * ENTRY_WORDS + 1]!, mask);
+      while (slots[s] !== -1) s = (s + 1) & mask;
+      slots[s] = e;
+    }
+    shard.slots = slots;
+  }
+
+  /** Over budget: write out the least recently used shards until three quarters of the budget is left. */
+  private evict(): void {
+    const order = this.shards.filter((s) => s.data && !s.pinned && s.count > 0).sort((a, b) => a.lastUse - b.lastUse);
+    for (const shard of order) {
+      if (this.resident <= (this.budget * 3) >>> 2) break;
+      const words = packed(shard);
+      shard.base = { source: this.spill, offset: this.spill.append(new Uint32Array(words.buffer, words.byteOffset, words.byteLength / 4)), count: shard.count };
+      this.resident -= shard.count;
+      this.pool.give(shard.data!, shard.slots!);
+      shard.data = undefined;
+      shard.slots = undefined;
+    }
+  }
+
+  private spillQueue(shard: Shard): void {
+    const words = shard.queue!.subarray(0, shard.queued * RECORD_WORDS);
+    shard.spilled.push({ source: this.spill, offset: this.spill.append(words), count: shard.queued });
+    shard.queued = 0;
+  }
+}
+
+/** Bytes handed out by a SegmentSource, as u32 words in place (valid until its next read). */
+function words(bytes: Uint8Array): Uint32Array {
+  return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+}
+
+function clamp(n: number): number {
+  return n > 0xffffffff ? 0xffffffff : n;
+}
+
+function sum(w: Uint32Array, at: number): number {
+  return w[at]! + w[at + 1]! + w[at + 2]! + w[at + 3]!;
+}
+
+/** Smallest power of two ≥ n, at least 16. */
+function capacityFor(n: number): number {
+  let c = 16;
+  while (c < n) c *= 2;
+  return c;
+}
+
+function packed(shard: Shard): Uint8Array {
+  const d = shard.data!;
+  return new Uint8Array(d.buffer, d.byteOffset, shard.count * ENTRY_WORDS * 4);
+}
