@@ -13,6 +13,8 @@
 // Words per queued record: key hi, key lo, session, minute, model, and the four token counts (the
 // rollup is only looked up if the record wins, so a losing repeat makes no empty rollup).
 import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const ENTRY_WORDS = 7;
 const RECORD_WORDS = 9;
@@ -83,8 +85,7 @@ class SpillFile {
 
   append(words: Uint32Array): number {
     if (!this.source) {
-      this.path = this.pathFor();
-      this.source = new FileSource(openSync(this.path, 'w+', 0o600), this.path);
+      this.source = this.open();
       if (process.platform !== 'win32') this.unlink();
     }
     const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
@@ -97,6 +98,17 @@ class SpillFile {
 
   read(offset: number, bytes: number): Uint8Array {
     return this.source!.read(offset, bytes);
+  }
+
+  /** Beside the index; in the system's temp folder when that folder cannot be written (the scan must not fail for it). */
+  private open(): FileSource {
+    try {
+      this.path = this.pathFor();
+      return new FileSource(openSync(this.path, 'w+', 0o600), this.path);
+    } catch {
+      this.path = join(tmpdir(), `spend-band-usage.${process.pid}.${Math.random().toString(36).slice(2)}.spill`);
+      return new FileSource(openSync(this.path, 'w+', 0o600), this.path);
+    }
   }
 
   /** Nothing in the file is needed any more. */

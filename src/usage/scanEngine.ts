@@ -244,6 +244,11 @@ export class ScanEngine {
     }
   }
 
+  /** Why the last persist failed (a sentence to act on), or undefined when it worked. */
+  get persistFailure(): string | undefined {
+    return this.persistError;
+  }
+
   /** Let go of the files the index keeps open (after the last persist). */
   close(): void {
     this.index?.store.close();

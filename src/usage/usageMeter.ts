@@ -78,10 +78,15 @@ export class UsageMeter {
       isAborted: () => options.signal?.aborted === true,
       onProgress: options.onProgress,
     });
-    const snapshot = snapshotFromColumns(columns, new Date(), stats);
-    if (o.scanInThisThread) this.engine.persist();
-    else setImmediate(() => this.engine?.persist(false));
-    return snapshot;
+    if (o.scanInThisThread) {
+      // A one-shot scan (the CLI) saves now, so that a failure to save is told with this result.
+      this.engine.persist();
+      const failure = this.engine.persistFailure;
+      if (failure) stats.indexError = failure;
+      return snapshotFromColumns(columns, new Date(), stats);
+    }
+    setImmediate(() => this.engine?.persist(false));
+    return snapshotFromColumns(columns, new Date(), stats);
   }
 
   private ensureWorker(): Worker {

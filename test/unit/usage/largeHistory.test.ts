@@ -100,6 +100,19 @@ describe('usage: a large history', function () {
     return [snap.events, grownSnap.events, third.events, final.events];
   }
 
+  it('a cache folder that cannot be written: the dedupe table spills to the temp folder, the figures are right, and the index error is told', async () => {
+    const notAFolder = join(s.dir.path, 'not-a-folder');
+    writeLines(notAFolder, ['a file where the cache folder should be']);
+    const lines: string[] = [];
+    for (let i = 0; i < 2000; i++) lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: minuteAt(i), input: 1, output: 2 }));
+    writeLines(join(s.claude, 'projects', 'p', 's.jsonl'), lines);
+    const meter = s.meter({ dedupeBudget: 50, statePath: join(notAFolder, 'usage-index.bin'), workerScript: buildWorker(), scanInThisThread: true });
+    const snap = await meter.refresh();
+    await meter.dispose();
+    assert.deepEqual(totals(snap), { input: 2000, output: 4000, cache_read: 0, cache_write: 0, requests: 2000, costMicros: totals(snap).costMicros });
+    assert.match(snap.stats.indexError ?? '', /could not save the usage index/);
+  });
+
   let reference: UsageSnapshot['events'][] | undefined;
   for (const run of RUNS) {
     it(`counts each of 40 000 requests once, with its largest line, across files and restarts: ${run.name}`, async () => {
