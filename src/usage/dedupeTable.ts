@@ -5,8 +5,8 @@
 // fixed memory budget whatever the size of the logs: the entries are split into 512 shards by the
 // key's top 9 bits, and at most `budget` entries are held in memory (small shards: a refresh that
 // touches a few hundred of them loads little; 1024 shards measured as 19 MiB more peak memory in a
-// full scan, 256 as 8 ms more per refresh at 2 GB of logs). The least recently used shards beyond that are written out (to the spill file, or left in the persisted index they came
-// from). A record for a shard that is not in memory is queued (in memory up to a small buffer, then
+// full scan, 256 as 8 ms more per refresh at 2 GB of logs). The least recently used shards beyond
+// that are written out (to the spill file, or left in the persisted index they came from). A record for a shard that is not in memory is queued (in memory up to a small buffer, then
 // in the spill file) and replayed in arrival order when the shard is next loaded, so the result is
 // exactly that of one table in memory: the same winner for every key, ties to the first seen.
 //
