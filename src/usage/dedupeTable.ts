@@ -6,8 +6,9 @@
 // key's top 9 bits, and at most `budget` entries are held in memory (small shards: a refresh that
 // touches a few hundred of them loads little; 1024 shards measured as 19 MiB more peak memory in a
 // full scan, 256 as 8 ms more per refresh at 2 GB of logs). The least recently used shards beyond
-// that are written out (to the spill file, or left in the persisted index they came from). A record for a shard that is not in memory is queued (in memory up to a small buffer, then
-// in the spill file) and replayed in arrival order when the shard is next loaded, so the result is
+// that are written out (to the spill file, or left in the persisted index they came from). A record
+// for a shard that is not in memory is queued (in memory up to a small buffer, then in the spill
+// file) and replayed in arrival order when the shard is next loaded, so the result is
 // exactly that of one table in memory: the same winner for every key, ties to the first seen.
 //
 // Words per entry: key hi, key lo, rollup, input, output, cache_read, cache_write (u32 each).
