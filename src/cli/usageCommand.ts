@@ -9,7 +9,7 @@ import type { WorkflowSession } from '../domain/session';
 import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
 import { UsageMeter } from '../usage/usageMeter';
-import type { UsageEvent, UsageSnapshot, UsageTokens } from '../usage/usageSnapshot';
+import { addTokens, emptyTokens, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
 import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
@@ -110,17 +110,40 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
     pricesOverridePath: pricesPath,
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     scanInThisThread: true,
+    // The figures are sums: visit the counted requests, build no per-rollup arrays (memory).
+    streamRequests: true,
   });
-  let snapshot: UsageSnapshot;
   try {
-    snapshot = await meter.refresh({ signal: ctx.signal });
-  } catch (error) {
-    const message = (error as Error).message;
-    if (message.includes('price file')) throw new CliError(message, EXIT.usage);
-    throw error;
+    let snapshot: UsageSnapshot;
+    try {
+      snapshot = await meter.refresh({ signal: ctx.signal });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.includes('price file')) throw new CliError(message, EXIT.usage);
+      throw error;
+    }
+    return printUsage(ctx, snapshot, { by, since, until, timeZone, sessions, claude, codex, pricesPath });
   } finally {
+    // After printing: the snapshot reads the store until then.
     await meter.dispose();
   }
+}
+
+interface PrintOptions {
+  by: UsageGrouping;
+  since: string | undefined;
+  until: string | undefined;
+  timeZone: string;
+  sessions: WorkflowSession[];
+  claude: string[];
+  codex: string[];
+  pricesPath: string;
+}
+
+function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): number {
+  const { by, since, until, timeZone, sessions, claude, codex, pricesPath } = o;
+  const args = ctx.args;
+  const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   if (snapshot.stats.indexError) warn(snapshot.stats.indexError);
 
   const fromMs = since ? startOfLocalDate(since, timeZone) : undefined;
@@ -130,17 +153,24 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
   const table = groupUsage(snapshot, { by, timeZone, sessions, ...window });
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  const unpricedEvents: UsageEvent[] = [];
+  // Unpriced usage by model, added up as it is visited (a list of its events would grow with the logs).
+  const unpricedByModel = new Map<string, { tokens: UsageTokens; requests: number }>();
   snapshot.eachEvent((e) => {
     if ((fromMs !== undefined && e.timestamp < fromMs) || (toMs !== undefined && e.timestamp >= toMs)) return;
     first = Math.min(first, e.timestamp);
     last = Math.max(last, e.timestamp);
-    if (e.costMicros === null) unpricedEvents.push(e);
+    if (e.costMicros !== null) return;
+    let u = unpricedByModel.get(e.model);
+    if (!u) unpricedByModel.set(e.model, (u = { tokens: emptyTokens(), requests: 0 }));
+    addTokens(u.tokens, e.tokens);
+    u.requests += e.requests;
   });
   const day = localDayFormatter(timeZone);
   const from = since ?? (Number.isFinite(first) ? day(first) : null);
   const to = until ?? (Number.isFinite(last) ? day(last) : null);
-  const unpriced = groupUsage(unpricedEvents, { by: 'model', timeZone }).rows.map((r) => ({ model: r.key, tokens: tokensJson(r.tokens), events: r.requests }));
+  const unpriced = [...unpricedByModel]
+    .sort(([a, x], [b, y]) => y.requests - x.requests || (a < b ? -1 : 1))
+    .map(([model, u]) => ({ model, tokens: tokensJson(u.tokens), events: u.requests }));
 
   if (hasFlag(args, 'json')) {
     printJson(ctx, {

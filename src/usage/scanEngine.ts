@@ -14,7 +14,7 @@ import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync,
 import { loadPricing, type Pricing } from './prices';
 import { loadIndex, saveIndex, type FileState, type ScanIndex } from './scanIndex';
 import type { ScanProgress, ScanStats } from './usageSnapshot';
-import { UsageStore, type UsageColumns } from './usageStore';
+import { UsageStore } from './usageStore';
 
 export interface ScanEngineOptions {
   claudeDirs: readonly string[];
@@ -93,8 +93,11 @@ export class ScanEngine {
     if (options.longRunning) this.folders = new LogFolderCache(options.claudeDirs, options.codexDirs);
   }
 
-  /** Reads what changed since the last refresh and returns the usage columns. */
-  async refresh(hooks: RefreshHooks = {}): Promise<{ columns: UsageColumns; stats: ScanStats }> {
+  /**
+   * Reads what changed since the last refresh. Returns the store with everything counted (read it
+   * before the next refresh: `columns()` for the rollups, or `visitRequests` to add them up).
+   */
+  async refresh(hooks: RefreshHooks = {}): Promise<{ store: UsageStore; stats: ScanStats }> {
     const started = performance.now();
     const o = this.options;
     const pricing = await this.currentPricing();
@@ -199,7 +202,6 @@ export class ScanEngine {
       this.prunedFor = files;
     }
 
-    const columns = index.store.columns();
     const changed = index.store.takeChanged();
     const stats: ScanStats = {
       filesTotal: files.length,
@@ -212,7 +214,7 @@ export class ScanEngine {
     };
     if (tasks.length > 0 || fullScan || planned !== files.length) this.dirty = true;
     this.unsavedBytes += progress.bytesDone;
-    return { columns, stats };
+    return { store: index.store, stats };
   }
 
   private dirty = false;

@@ -89,7 +89,7 @@ function runCoordinator(data: CoordinatorData): void {
       let lastProgress = 0;
       try {
         if (isAborted()) throw new AbortedError();
-        const { columns, stats } = await engine.refresh({
+        const { store, stats } = await engine.refresh({
           isAborted,
           onProgress: (progress) => {
             const now = performance.now();
@@ -98,6 +98,7 @@ function runCoordinator(data: CoordinatorData): void {
             post({ type: 'progress', id, progress });
           },
         });
+        const columns = store.columns();
         post({ type: 'result', id, columns, stats }, columnBuffers(columns));
         engine.persist(false);
       } catch (error) {

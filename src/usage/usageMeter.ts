@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { ScanEngine, AbortedError } from './scanEngine';
 import type { CoordinatorData, CoordinatorReply } from './scanWorker';
-import { snapshotFromColumns, type ScanProgress, type UsageSnapshot } from './usageSnapshot';
+import { snapshotFromColumns, snapshotFromStore, type ScanProgress, type UsageSnapshot } from './usageSnapshot';
 
 export interface UsageMeterOptions {
   claudeDirs: string[];
@@ -27,6 +27,13 @@ export interface UsageMeterOptions {
   helperThresholdBytes?: number | undefined;
   /** distinct requests kept in memory by the dedupe table (the rest on disk; default in dedupeTable.ts) */
   dedupeBudget?: number | undefined;
+  /**
+   * With scanInThisThread, for a caller that only adds the usage up (`spend-band usage`): the
+   * snapshot's eachEvent reads the counted requests one by one from the store (in memory and on
+   * disk) instead of building the rollups' columns (~57 bytes a rollup, which grew with the logs).
+   * The snapshot reads the store until the meter is disposed: dispose after using it.
+   */
+  streamRequests?: boolean | undefined;
 }
 
 export interface RefreshOptions {
@@ -74,7 +81,7 @@ export class UsageMeter {
       longRunning: !o.scanInThisThread,
       dedupeBudget: o.dedupeBudget,
     });
-    const { columns, stats } = await this.engine.refresh({
+    const { store, stats } = await this.engine.refresh({
       isAborted: () => options.signal?.aborted === true,
       onProgress: options.onProgress,
     });
@@ -83,10 +90,12 @@ export class UsageMeter {
       this.engine.persist();
       const failure = this.engine.persistFailure;
       if (failure) stats.indexError = failure;
-      return snapshotFromColumns(columns, new Date(), stats);
+      if (o.streamRequests) return snapshotFromStore(store, new Date(), stats);
+      return snapshotFromColumns(store.columns(), new Date(), stats);
     }
+    const snapshot = snapshotFromColumns(store.columns(), new Date(), stats);
     setImmediate(() => this.engine?.persist(false));
-    return snapshotFromColumns(columns, new Date(), stats);
+    return snapshot;
   }
 
   private ensureWorker(): Worker {

@@ -2,7 +2,7 @@
 // model), small enough to keep in the extension host whatever the size of the logs, and precise
 // enough to attribute usage to tagged workflow sessions at their timestamps (to the minute), to plot
 // spend by day, and to name the biggest agent sessions.
-import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns } from './usageStore';
+import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns, type UsageStore } from './usageStore';
 
 export type { AgentId } from './usageStore';
 
@@ -147,6 +147,53 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
     unpricedModels: [...unpriced.values()].sort((a, b) => (a.model < b.model ? -1 : 1)),
     asOf: asOf.toISOString(),
     pricesAsOf: cols.pricesAsOf,
+    stats,
+  };
+}
+
+/**
+ * The snapshot over a store, for a caller that adds the usage up on the store's thread: eachEvent
+ * visits every counted request as an event of its own (`requests: 1`), read from the store, so no
+ * per-rollup arrays are built. `events` (the rollups, sorted) is built from the store on first use.
+ * Valid until the store is closed or counts more.
+ */
+export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStats): UsageSnapshot {
+  const s = store.strings;
+  const eventOf = (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, costMicros: number | null): UsageEvent => ({
+    timestamp: minute * MINUTE_MS,
+    agent: AGENTS[store.sessionAgent[session]!] ?? 'claude_code',
+    model: s[model]!,
+    tokens: { input: i, output: o, cache_read: r, cache_write: w },
+    costMicros,
+    sessionId: s[store.sessionId[session]!]!,
+    project: s[store.sessionProject[session]!]!,
+    requests: 1,
+  });
+  const unpriced = new Map<string, UnpricedModel>();
+  store.visitRequests((_session, _minute, model, i, o, r, w, cost) => {
+    if (cost !== null) return;
+    const name = s[model]!;
+    let u = unpriced.get(name);
+    if (!u) unpriced.set(name, (u = { model: name, tokens: emptyTokens(), requests: 0 }));
+    u.tokens.input += i;
+    u.tokens.output += o;
+    u.tokens.cache_read += r;
+    u.tokens.cache_write += w;
+    u.requests++;
+  });
+  let rollups: UsageSnapshot | undefined;
+  return {
+    get events(): UsageEvent[] {
+      rollups ??= snapshotFromColumns(store.columns(), asOf, stats);
+      return rollups.events;
+    },
+    eachEvent(visit: (event: UsageEvent) => void): void {
+      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(eventOf(session, minute, model, i, o, r, w, cost)));
+    },
+    skippedLines: store.skippedLines,
+    unpricedModels: [...unpriced.values()].sort((a, b) => (a.model < b.model ? -1 : 1)),
+    asOf: asOf.toISOString(),
+    pricesAsOf: store.pricesAsOf,
     stats,
   };
 }

@@ -353,6 +353,22 @@ export class UsageStore {
     };
   }
 
+  /**
+   * Every counted request: its rollup's session, minute and model, its tokens, and its cost in micros
+   * (null when the model has no price). Reads the entries written out to disk piece by piece.
+   */
+  visitRequests(visit: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, costMicros: number | null) => void): void {
+    this.entries.forEach((b, i, o, r, w) => {
+      const model = this.bucketModel.get(b);
+      const price = this.priceOfModel(model);
+      visit(this.bucketSession.get(b), this.bucketMinute.get(b), model, i, o, r, w, price ? requestCostMicros(price, i, o, r, w) : null);
+    });
+  }
+
+  get pricesAsOf(): string {
+    return this.pricing.table.as_of;
+  }
+
   /** Counts of the persisted tables (queued records are applied first). */
   sizes(): { sessions: number; buckets: number; entries: number; shards: number[] } {
     this.entries.settleAll();

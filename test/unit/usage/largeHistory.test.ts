@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { UsageMeterOptions } from '../../../src/usage/usageMeter';
 import type { UsageSnapshot } from '../../../src/usage/usageSnapshot';
+import { groupUsage } from '../../../src/usage/usageRows';
 import { appendLines, buildWorker, claudeLine, setup, totals, writeLines, type MeterSetup } from './usageTestKit';
 
 const REQUESTS = 40_000; // > 2 pages of entries; one minute each, so > 2 pages of rollups too
@@ -111,6 +112,31 @@ describe('usage: a large history', function () {
     await meter.dispose();
     assert.deepEqual(totals(snap), { input: 2000, output: 4000, cache_read: 0, cache_write: 0, requests: 2000, costMicros: totals(snap).costMicros });
     assert.match(snap.stats.indexError ?? '', /could not save the usage index/);
+  });
+
+  it('the CLI\'s streamed snapshot (each request visited from the store, most of it on disk) adds up to the rollups, per day and per model, unpriced models included', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const model = i % 5 === 0 ? 'claude-mystery-9' : 'claude-sonnet-4-5-20250929';
+      lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(), input: 10 + (i % 13), output: 5 + (i % 17), cacheRead: 100, model }));
+      if (i % 3 === 0) lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(), input: 10, output: 1, model }));
+    }
+    writeLines(join(s.claude, 'projects', 'p', 's.jsonl'), lines);
+    const streamed = s.meter({ dedupeBudget: 500, workerScript: buildWorker(), scanInThisThread: true, streamRequests: true, statePath: join(s.dir.path, 'streamed.bin') });
+    const rolled = s.meter({ statePath: join(s.dir.path, 'rolled.bin') });
+    try {
+      const a = await streamed.refresh();
+      const b = await rolled.refresh();
+      for (const by of ['day', 'model'] as const) {
+        assert.deepEqual(groupUsage(a, { by, timeZone: 'UTC' }), groupUsage(b.events, { by, timeZone: 'UTC' }), `by ${by}`);
+      }
+      assert.deepEqual(a.unpricedModels, b.unpricedModels);
+      assert.equal(a.unpricedModels[0]?.requests, 1200);
+      assert.deepEqual(a.events, b.events, 'its sorted list is the rollups too');
+    } finally {
+      await streamed.dispose();
+      await rolled.dispose();
+    }
   });
 
   let reference: UsageSnapshot['events'][] | undefined;
