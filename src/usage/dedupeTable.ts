@@ -113,6 +113,11 @@ class SpillFile {
     }
   }
 
+  /** Bytes written (live or dead). */
+  get size(): number {
+    return this.end;
+  }
+
   /** Nothing in the file is needed any more. */
   empty(): void {
     if (this.source && this.end > 0) {
@@ -211,17 +216,22 @@ export class DedupeTable {
   private readonly shards: Shard[] = [];
   private resident = 0;
   private tick = 0;
-  private readonly spill: SpillFile;
+  private spill: SpillFile;
   private readonly pool: ArrayPool;
   /** requests counted as new or grown since the last takeChanged() */
   private changed = 0;
   /** the persisted index the non-resident shards are read from (closed on save and close) */
   private indexSource: FileSource | undefined;
 
+  /**
+   * `compactAtBytes`: the spill file is emptied whenever the index is saved; if saving keeps failing
+   * (a cache folder that cannot be written), it is compacted once it is this large and mostly dead.
+   */
   constructor(
     private readonly owner: DedupeOwner,
     private readonly budget: number,
-    spillPath: () => string,
+    private readonly spillPath: () => string,
+    private readonly compactAtBytes = 64 << 20,
   ) {
     for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard());
     this.spill = new SpillFile(spillPath);
@@ -283,6 +293,32 @@ export class DedupeTable {
       this.load(shard);
       if (this.resident > this.budget) this.evict();
     }
+    this.compactSpill();
+  }
+
+  /** Bytes in the spill file (live or dead). */
+  get spillBytes(): number {
+    return this.spill.size;
+  }
+
+  /** Copy what is still read from the spill file into a new one, when the old one is large and mostly dead. */
+  private compactSpill(): void {
+    const old = this.spill;
+    if (old.size < this.compactAtBytes) return;
+    let live = 0;
+    for (const shard of this.shards) {
+      if (shard.base?.source === old) live += shard.base.count * ENTRY_WORDS * 4;
+      for (const seg of shard.spilled) if (seg.source === old) live += seg.count * RECORD_WORDS * 4;
+    }
+    if (live * 4 > old.size) return;
+    const fresh = new SpillFile(this.spillPath);
+    const move = (seg: Segment, wordsPer: number): Segment => ({ source: fresh, offset: fresh.append(words(old.read(seg.offset, seg.count * wordsPer * 4))), count: seg.count });
+    for (const shard of this.shards) {
+      if (shard.base?.source === old) shard.base = move(shard.base, ENTRY_WORDS);
+      shard.spilled = shard.spilled.map((seg) => (seg.source === old ? move(seg, RECORD_WORDS) : seg));
+    }
+    old.close();
+    this.spill = fresh;
   }
 
   /** Every entry: (rollup, input, output, cache_read, cache_write). Settles first. */
