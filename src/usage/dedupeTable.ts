@@ -24,6 +24,8 @@ export const SHARD_BITS = 9;
 export const SHARDS = 1 << SHARD_BITS;
 /** Entries held in memory at most (28 bytes each plus slots and spare capacity): ~1-1.5 MiB. */
 export const DEFAULT_BUDGET = 16_384;
+/** Entries on disk are read in pieces of at most this many bytes (each reader keeps a buffer this large). */
+export const READ_PIECE_BYTES = 256 * 1024;
 /** Queued records per shard kept in memory before they go to the spill file (512 × 2.3 KB). */
 const QUEUE_RECORDS = 64;
 
@@ -340,9 +342,9 @@ export class DedupeTable {
       if (shard.data) {
         yield packed(shard);
       } else {
-        // Read in pieces of at most 1 MiB: a shard of a very large history is never read whole.
+        // Read in pieces: a shard of a very large history is never read whole.
         const b = shard.base!;
-        const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+        const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
         for (let done = 0; done < b.count; done += per) {
           const n = Math.min(per, b.count - done);
           yield b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4);
@@ -410,7 +412,7 @@ export class DedupeTable {
     }
     const b = shard.base;
     if (!b) return;
-    const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+    const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
     for (let done = 0; done < b.count; done += per) {
       const n = Math.min(per, b.count - done);
       const d = words(b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4));

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { CodexFileState } from './codexLine';
 import type { Agent } from './logParser';
 import type { Pricing } from './prices';
-import { ENTRY_WORDS, FileSource, SHARD_BITS, SHARDS } from './dedupeTable';
+import { ENTRY_WORDS, FileSource, READ_PIECE_BYTES, SHARD_BITS, SHARDS } from './dedupeTable';
 import { UsageStore } from './usageStore';
 
 export const INDEX_VERSION = 2;
@@ -185,7 +185,7 @@ function isCount(n: unknown): n is number {
 /** Each shard's offset, after checking its entries (their shard, their rollup); undefined if any is wrong. */
 function shardOffsetsChecked(source: FileSource, at: number, counts: number[], buckets: number): number[] | undefined {
   const offsets = shardOffsets(at, counts);
-  const per = Math.floor((1 << 20) / (ENTRY_WORDS * 4));
+  const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
   for (let shard = 0; shard < SHARDS; shard++) {
     const n = counts[shard]!;
     for (let done = 0; done < n; done += per) {
