@@ -63,6 +63,18 @@ export class FileSource implements SegmentSource {
     return this.buffer.subarray(0, bytes);
   }
 
+  /** `bytes` bytes at `offset` in a buffer of their own (for a large read once: the reusable buffer stays small). */
+  readOnce(offset: number, bytes: number): Buffer {
+    const out = Buffer.allocUnsafe(bytes);
+    let got = 0;
+    while (got < bytes) {
+      const n = readSync(this.fd, out, got, bytes - got, offset + got);
+      if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
+      got += n;
+    }
+    return out;
+  }
+
   close(): void {
     if (this.fd === -1) return;
     closeSync(this.fd);

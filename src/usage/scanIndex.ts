@@ -150,7 +150,7 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     if (!MAGIC.equals(prefix.subarray(0, 4)) || view.getUint32(4, true) !== INDEX_VERSION) return undefined;
     const headerLength = view.getUint32(8, true);
     if (12 + headerLength + 4 > size || !TRAILER.equals(source.read(size - 4, 4))) return undefined;
-    const header = JSON.parse(Buffer.from(source.read(12, headerLength)).toString('utf8')) as Header;
+    const header = JSON.parse(source.readOnce(12, headerLength).toString('utf8')) as Header;
     const counts = { sessions: header.sessions, buckets: header.buckets };
     const shards = header.shards;
     if (![counts.sessions, counts.buckets].every(isCount) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
@@ -160,7 +160,7 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     const entriesAt = at + counts.sessions + ((4 - (counts.sessions % 4)) % 4) + 8 * counts.sessions + 12 * counts.buckets;
     if (entriesAt + ENTRY_WORDS * 4 * entries + 4 !== size) return undefined;
     const read = (bytes: number): Uint8Array => {
-      const out = source.read(at, bytes).slice();
+      const out = source.readOnce(at, bytes);
       at += bytes;
       return out;
     };
