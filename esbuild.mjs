@@ -28,9 +28,33 @@ const common = {
 /** Native or host modules that cannot be bundled. */
 const external = ['vscode', 'better-sqlite3'];
 
+// The CLI is a small dispatcher (dist/cli.js) and one bundle per command in dist/, loaded when that
+// command runs: parsing one bundle of every command (1.1 MB, undici and zod) cost each run ~13 MiB
+// of memory, `spend-band usage` included, which needs neither. A command left out of this list is
+// simply bundled into dist/cli.js (test/unit/project/layering.test.ts checks that none is).
+const CLI_COMMANDS = ['statusCommand', 'usageCommand', 'preflightCommand', 'runCommand', 'requestCommand', 'requestsCommand', 'reportCommand', 'serverCommand'];
+const commandsApart = {
+  name: 'cli-commands-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/[A-Za-z]+Command$/ }, (args) => {
+      const fromMain = args.importer.split('\\').join('/').endsWith('src/cli/main.ts');
+      return fromMain && CLI_COMMANDS.includes(args.path.slice(2)) ? { path: `${args.path}.js`, external: true } : undefined;
+    });
+  },
+};
+
 const bundles = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: [...external, './server.js'], banner: { js: '#!/usr/bin/env node' } },
+  {
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    external: [...external, './server.js'],
+    plugins: [commandsApart],
+    // import() of a command bundle as require(): no ES module loader for a CommonJS file.
+    supported: { 'dynamic-import': false },
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  { entryPoints: CLI_COMMANDS.map((c) => `src/cli/${c}.ts`), outdir: 'dist', external },
   { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external },
   { entryPoints: ['src/usage/scanWorker.ts'], outfile: 'dist/scanWorker.js', external },
 ];
@@ -89,7 +113,7 @@ async function run() {
   }
   const contexts = [];
   for (const bundle of bundles) {
-    const options = { ...common, ...bundle, plugins: watch ? [reporter] : [] };
+    const options = { ...common, ...bundle, plugins: [...(bundle.plugins ?? []), ...(watch ? [reporter] : [])] };
     if (watch) {
       const ctx = await esbuild.context(options);
       await ctx.watch();

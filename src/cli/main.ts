@@ -100,7 +100,7 @@ export async function main(argv: readonly string[], base: Omit<CliContext, 'args
 }
 
 function reportError(ctx: Pick<CliContext, 'stderr'>, error: unknown, _json = false): number {
-  if (error instanceof CliError) {
+  if (isCliError(error)) {
     ctx.stderr.write(`spend-band: ${error.message}\n`);
     return error.exitCode;
   }
@@ -129,4 +129,14 @@ if (require.main === module) {
       process.exitCode = EXIT.internal;
     },
   );
+}
+
+/**
+ * A CliError from this bundle or from one loaded at run time (dist/usageCommand.js, dist/server.js
+ * carry their own copy of the class, so `instanceof` alone would miss theirs).
+ */
+function isCliError(error: unknown): error is CliError {
+  if (error instanceof CliError) return true;
+  const e = error as { name?: unknown; message?: unknown; exitCode?: unknown } | null;
+  return e !== null && typeof e === 'object' && e.name === 'CliError' && typeof e.exitCode === 'number' && typeof e.message === 'string';
 }

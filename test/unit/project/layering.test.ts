@@ -63,6 +63,15 @@ describe('layering', () => {
     }
   });
 
+  it('builds every CLI command as a bundle of its own (dist/cli.js stays a small dispatcher; see esbuild.mjs)', () => {
+    const main = readFileSync(join(root, 'src/cli/main.ts'), 'utf8');
+    const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
+    const loaded = [...main.matchAll(/import\('\.\/([A-Za-z]+Command)'\)/g)].map((m) => m[1]!);
+    const listed = /const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '';
+    assert.ok(loaded.length >= 8, 'main.ts loads its commands lazily');
+    for (const name of new Set(loaded)) assert.ok(listed.includes(`'${name}'`), `${name} is missing from CLI_COMMANDS in esbuild.mjs: it would be parsed by every CLI run`);
+  });
+
   it('detects a type-only vscode import (the check itself works)', () => {
     assert.deepEqual(importsOf("import type * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
   });
