@@ -200,12 +200,16 @@ let youngGenerationCapped = false;
  * read each time V8 would grow the young generation, so setting it now takes effect; it is
  * process-wide, which is why only the CLI's main thread (scanInThisThread) sets it, never the
  * extension host (its scan runs in a worker whose young generation is capped by resourceLimits).
+ * `--optimize-for-size` makes V8 grow its old generation less eagerly: 5-6 MiB less peak at 2 and
+ * 4 GB of logs, with no measurable change in scan time (2 runs each: 3.90-3.98 s against 3.92-4.05 s
+ * at 4 GB).
  */
 function keepYoungGenerationSmall(): void {
   if (youngGenerationCapped) return;
   youngGenerationCapped = true;
   try {
     setFlagsFromString('--semi-space-growth-factor=1');
+    setFlagsFromString('--optimize-for-size');
   } catch {
     // an engine without the flag: only the memory figure suffers
   }
