@@ -14,9 +14,9 @@
 // Words per entry: key hi, key lo, rollup, input, output, cache_read, cache_write (u32 each).
 // Words per queued record: key hi, key lo, session, minute, model, and the four token counts (the
 // rollup is only looked up if the record wins, so a losing repeat makes no empty rollup).
-import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export const ENTRY_WORDS = 7;
 const RECORD_WORDS = 9;
@@ -41,6 +41,37 @@ export interface DedupeOwner {
   bucketOf(session: number, minute: number, model: number): number;
   /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
   roll(bucket: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
+}
+
+/**
+ * A new spill file's path beside the index at `statePath` (its folder made if needed). Spill files
+ * left there by a process that is gone are removed first: on POSIX a spill file is unlinked as soon
+ * as it is open, but Windows cannot unlink an open file, so a crash there leaves one behind.
+ */
+export function spillPathBeside(statePath: string): string {
+  const dir = dirname(statePath);
+  mkdirSync(dir, { recursive: true });
+  const prefix = `${basename(statePath)}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.spill')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return join(dir, `${prefix}${process.pid}.${Math.random().toString(36).slice(2)}.spill`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 /** A file opened for positioned reads, with one reusable buffer. */

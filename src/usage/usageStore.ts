@@ -14,9 +14,7 @@
 // Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
 // rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
 // share a key is about n²/2⁶⁵ — 1.3e-9 at 200 000 requests (2 GB of logs), 2.7e-7 at 3 million.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DedupeTable, DEFAULT_BUDGET, type FileSource } from './dedupeTable';
+import { DedupeTable, DEFAULT_BUDGET, spillPathBeside, type FileSource } from './dedupeTable';
 import type { FileRecords } from './logParser';
 import type { ModelPrice, Pricing } from './prices';
 import { requestCostMicros } from './prices';
@@ -132,10 +130,7 @@ export class UsageStore {
     statePath: string,
     dedupeBudget = DEFAULT_BUDGET,
   ) {
-    const spillPath = () => {
-      mkdirSync(dirname(statePath), { recursive: true });
-      return `${statePath}.${process.pid}.${Math.random().toString(36).slice(2)}.spill`;
-    };
+    const spillPath = () => spillPathBeside(statePath);
     this.entries = new DedupeTable(
       {
         bucketOf: (session, minute, model) => this.bucketOf(session, minute, model),

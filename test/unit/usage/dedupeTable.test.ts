@@ -3,10 +3,11 @@
 // (the first line with the most tokens) in the same rollup, and the kept sums must follow. The spill
 // file, when the index is never saved (a cache folder that cannot be written), stays bounded.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DedupeTable, type DedupeOwner } from '../../../src/usage/dedupeTable';
+import { DedupeTable, spillPathBeside, type DedupeOwner } from '../../../src/usage/dedupeTable';
 
 /** A small deterministic generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -184,5 +185,17 @@ describe('usage: the dedupe table within its memory budget', function () {
     assert.ok(t.spillBytes > 0, 'it spilled');
     t.close();
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('removes spill files a dead process left beside the index (a crash on Windows), and only those', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const index = join(dir, 'usage-index-ab12.bin');
+    const stale = `usage-index-ab12.bin.${dead}.x1.spill`;
+    const live = `usage-index-ab12.bin.${process.pid}.x2.spill`;
+    const otherIndex = `usage-index-cd34.bin.${dead}.x3.spill`;
+    for (const name of [stale, live, otherIndex, 'usage-index-ab12.bin']) writeFileSync(join(dir, name), 'x');
+    const path = spillPathBeside(index);
+    assert.deepEqual(readdirSync(dir).sort(), [live, otherIndex, 'usage-index-ab12.bin'].sort());
+    assert.ok(path.startsWith(join(dir, `usage-index-ab12.bin.${process.pid}.`)) && path.endsWith('.spill'));
   });
 });
