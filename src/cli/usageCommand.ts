@@ -9,7 +9,7 @@ import type { WorkflowSession } from '../domain/session';
 import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
 import { UsageMeter } from '../usage/usageMeter';
-import { addTokens, emptyTokens, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
+import { UnpricedSums, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
 import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
@@ -154,23 +154,20 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   // Unpriced usage by model, added up as it is visited (a list of its events would grow with the logs).
-  const unpricedByModel = new Map<string, { tokens: UsageTokens; requests: number }>();
+  const unpricedSums = new UnpricedSums();
   snapshot.eachEvent((e) => {
     if ((fromMs !== undefined && e.timestamp < fromMs) || (toMs !== undefined && e.timestamp >= toMs)) return;
     first = Math.min(first, e.timestamp);
     last = Math.max(last, e.timestamp);
     if (e.costMicros !== null) return;
-    let u = unpricedByModel.get(e.model);
-    if (!u) unpricedByModel.set(e.model, (u = { tokens: emptyTokens(), requests: 0 }));
-    addTokens(u.tokens, e.tokens);
-    u.requests += e.requests;
+    unpricedSums.add(e.model, e.tokens.input, e.tokens.output, e.tokens.cache_read, e.tokens.cache_write, e.requests);
   });
   const day = localDayFormatter(timeZone);
   const from = since ?? (Number.isFinite(first) ? day(first) : null);
   const to = until ?? (Number.isFinite(last) ? day(last) : null);
-  const unpriced = [...unpricedByModel]
-    .sort(([a, x], [b, y]) => y.requests - x.requests || (a < b ? -1 : 1))
-    .map(([model, u]) => ({ model, tokens: tokensJson(u.tokens), events: u.requests }));
+  const unpriced = unpricedSums
+    .sorted((a, b) => b.requests - a.requests || (a.model < b.model ? -1 : 1))
+    .map((u) => ({ model: u.model, tokens: tokensJson(u.tokens), events: u.requests }));
 
   if (hasFlag(args, 'json')) {
     printJson(ctx, {

@@ -35,6 +35,18 @@ export interface SegmentSource {
   read(offset: number, bytes: number): Uint8Array;
 }
 
+/**
+ * `count` entries stored at `offset` in `source`, read in pieces of at most READ_PIECE_BYTES (a
+ * shard of a very large history is never read whole): u32 words in place, valid until the next read.
+ */
+export function* entryPieces(source: SegmentSource, offset: number, count: number): Generator<Uint32Array> {
+  const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
+  for (let done = 0; done < count; done += per) {
+    const n = Math.min(per, count - done);
+    yield words(source.read(offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4));
+  }
+}
+
 /** What the table asks of the store that owns it. */
 export interface DedupeOwner {
   /** The rollup a counted record goes to (created if needed). */
@@ -74,6 +86,16 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Read `bytes` bytes at file offset `offset` into the start of `into`; a file that ends first is an error. */
+function readFully(fd: number, into: Uint8Array, offset: number, bytes: number): void {
+  let got = 0;
+  while (got < bytes) {
+    const n = readSync(fd, into, got, bytes - got, offset + got);
+    if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
+    got += n;
+  }
+}
+
 /** A file opened for positioned reads, with one reusable buffer. */
 export class FileSource implements SegmentSource {
   private buffer = new Uint8Array(64 * 1024);
@@ -85,24 +107,14 @@ export class FileSource implements SegmentSource {
   read(offset: number, bytes: number): Uint8Array {
     if (bytes > this.buffer.length) this.buffer = new Uint8Array(Math.max(bytes, this.buffer.length * 2));
     // The view starts the buffer (word-aligned): callers read u32 words from it in place.
-    let got = 0;
-    while (got < bytes) {
-      const n = readSync(this.fd, this.buffer, got, bytes - got, offset + got);
-      if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
-      got += n;
-    }
+    readFully(this.fd, this.buffer, offset, bytes);
     return this.buffer.subarray(0, bytes);
   }
 
   /** `bytes` bytes at `offset` in a buffer of their own (for a large read once: the reusable buffer stays small). */
   readOnce(offset: number, bytes: number): Buffer {
     const out = Buffer.allocUnsafe(bytes);
-    let got = 0;
-    while (got < bytes) {
-      const n = readSync(this.fd, out, got, bytes - got, offset + got);
-      if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
-      got += n;
-    }
+    readFully(this.fd, out, offset, bytes);
     return out;
   }
 
@@ -385,13 +397,8 @@ export class DedupeTable {
       if (shard.data) {
         yield packed(shard);
       } else {
-        // Read in pieces: a shard of a very large history is never read whole.
         const b = shard.base!;
-        const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
-        for (let done = 0; done < b.count; done += per) {
-          const n = Math.min(per, b.count - done);
-          yield b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4);
-        }
+        for (const w of entryPieces(b.source, b.offset, b.count)) yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
       }
     }
   }
@@ -421,7 +428,7 @@ export class DedupeTable {
   }
 
   /** Close the index file (before it is replaced) — only once no shard reads from it. */
-  releaseIndex(): void {
+  private releaseIndex(): void {
     if (!this.indexSource) return;
     const source = this.indexSource;
     if (this.shards.some((s) => s.base?.source === source)) return;
@@ -455,12 +462,7 @@ export class DedupeTable {
     }
     const b = shard.base;
     if (!b) return;
-    const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
-    for (let done = 0; done < b.count; done += per) {
-      const n = Math.min(per, b.count - done);
-      const d = words(b.source.read(b.offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4));
-      for (let e = 0; e < n; e++) fn(d, e * ENTRY_WORDS);
-    }
+    for (const d of entryPieces(b.source, b.offset, b.count)) for (let at = 0; at < d.length; at += ENTRY_WORDS) fn(d, at);
   }
 
   /** Bring a shard into memory: its entries, then its queued records in arrival order. */
@@ -482,7 +484,6 @@ export class DedupeTable {
         const w = words(base.source.read(base.offset, count * ENTRY_WORDS * 4));
         for (let e = 0; e < count; e++) this.restoreEntry(shard, w, e * ENTRY_WORDS);
       }
-      this.resident += shard.count;
     }
     const replay = (q: Uint32Array, n: number) => {
       for (let k = 0; k < n; k++) {
@@ -505,7 +506,6 @@ export class DedupeTable {
     let e = this.find(shard, hi, lo);
     if (e === -1) {
       e = this.insert(shard, hi, lo);
-      this.resident--; // counted by load()
     } else if (sum(w, at + 3) <= sum(shard.data!, e * ENTRY_WORDS + 3)) {
       return;
     }

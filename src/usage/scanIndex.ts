@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { CodexFileState } from './codexLine';
 import type { Agent } from './logParser';
 import type { Pricing } from './prices';
-import { ENTRY_WORDS, FileSource, READ_PIECE_BYTES, SHARD_BITS, SHARDS } from './dedupeTable';
+import { ENTRY_WORDS, entryPieces, FileSource, SHARD_BITS, SHARDS } from './dedupeTable';
 import { UsageStore } from './usageStore';
 
 export const INDEX_VERSION = 2;
@@ -185,15 +185,10 @@ function isCount(n: unknown): n is number {
 /** Each shard's offset, after checking its entries (their shard, their rollup); undefined if any is wrong. */
 function shardOffsetsChecked(source: FileSource, at: number, counts: number[], buckets: number): number[] | undefined {
   const offsets = shardOffsets(at, counts);
-  const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
   for (let shard = 0; shard < SHARDS; shard++) {
-    const n = counts[shard]!;
-    for (let done = 0; done < n; done += per) {
-      const k = Math.min(per, n - done);
-      const bytes = source.read(offsets[shard]! + done * ENTRY_WORDS * 4, k * ENTRY_WORDS * 4);
-      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, k * ENTRY_WORDS);
-      for (let e = 0; e < k; e++) {
-        if (words[e * ENTRY_WORDS]! >>> (32 - SHARD_BITS) !== shard || words[e * ENTRY_WORDS + 2]! >= buckets) return undefined;
+    for (const w of entryPieces(source, offsets[shard]!, counts[shard]!)) {
+      for (let at = 0; at < w.length; at += ENTRY_WORDS) {
+        if (w[at]! >>> (32 - SHARD_BITS) !== shard || w[at + 2]! >= buckets) return undefined;
       }
     }
   }

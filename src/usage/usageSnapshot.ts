@@ -84,24 +84,47 @@ export function addTokens(into: UsageTokens, t: UsageTokens): void {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function eventAt(cols: UsageColumns, b: number): UsageEvent {
-  const s = cols.strings;
-  const session = cols.bucketSession[b]!;
+/** Where an event's names come from: the columns, or the store itself (the same fields). */
+type EventNames = Pick<UsageColumns, 'strings' | 'sessionAgent' | 'sessionId' | 'sessionProject'>;
+
+function eventOf(n: EventNames, session: number, minute: number, model: number, tokens: UsageTokens, costMicros: number | null, requests: number): UsageEvent {
+  const s = n.strings;
   return {
-    timestamp: cols.bucketMinute[b]! * MINUTE_MS,
-    agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
-    model: s[cols.bucketModel[b]!]!,
-    tokens: {
-      input: cols.bucketTokens[b * 4]!,
-      output: cols.bucketTokens[b * 4 + 1]!,
-      cache_read: cols.bucketTokens[b * 4 + 2]!,
-      cache_write: cols.bucketTokens[b * 4 + 3]!,
-    },
-    costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
-    sessionId: s[cols.sessionId[session]!]!,
-    project: s[cols.sessionProject[session]!]!,
-    requests: cols.bucketRequests[b]!,
+    timestamp: minute * MINUTE_MS,
+    agent: AGENTS[n.sessionAgent[session]!] ?? 'claude_code',
+    model: s[model]!,
+    tokens,
+    costMicros,
+    sessionId: s[n.sessionId[session]!]!,
+    project: s[n.sessionProject[session]!]!,
+    requests,
   };
+}
+
+function eventAt(cols: UsageColumns, b: number): UsageEvent {
+  const t = cols.bucketTokens;
+  const tokens = { input: t[b * 4]!, output: t[b * 4 + 1]!, cache_read: t[b * 4 + 2]!, cache_write: t[b * 4 + 3]! };
+  return eventOf(cols, cols.bucketSession[b]!, cols.bucketMinute[b]!, cols.bucketModel[b]!, tokens, cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null, cols.bucketRequests[b]!);
+}
+
+/** Unpriced usage added up per model name. */
+export class UnpricedSums {
+  private readonly byModel = new Map<string, UnpricedModel>();
+
+  add(model: string, i: number, o: number, r: number, w: number, requests: number): void {
+    let u = this.byModel.get(model);
+    if (!u) this.byModel.set(model, (u = { model, tokens: emptyTokens(), requests: 0 }));
+    u.tokens.input += i;
+    u.tokens.output += o;
+    u.tokens.cache_read += r;
+    u.tokens.cache_write += w;
+    u.requests += requests;
+  }
+
+  /** By model name, or in the order `compare` gives. */
+  sorted(compare: (a: UnpricedModel, b: UnpricedModel) => number = (a, b) => (a.model < b.model ? -1 : 1)): UnpricedModel[] {
+    return [...this.byModel.values()].sort(compare);
+  }
 }
 
 /**
@@ -110,19 +133,12 @@ function eventAt(cols: UsageColumns, b: number): UsageEvent {
  * adds them up (the CLI), so that a large history costs no lasting objects.
  */
 export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanStats): UsageSnapshot {
-  const unpriced = new Map<string, UnpricedModel>();
-  const s = cols.strings;
+  const unpriced = new UnpricedSums();
+  const t = cols.bucketTokens;
   for (let b = 0; b < cols.bucketSession.length; b++) {
     const requests = cols.bucketRequests[b]!;
     if (requests === 0 || cols.bucketPriced[b] === 1) continue;
-    const model = s[cols.bucketModel[b]!]!;
-    let u = unpriced.get(model);
-    if (!u) unpriced.set(model, (u = { model, tokens: emptyTokens(), requests: 0 }));
-    u.tokens.input += cols.bucketTokens[b * 4]!;
-    u.tokens.output += cols.bucketTokens[b * 4 + 1]!;
-    u.tokens.cache_read += cols.bucketTokens[b * 4 + 2]!;
-    u.tokens.cache_write += cols.bucketTokens[b * 4 + 3]!;
-    u.requests += requests;
+    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[b * 4]!, t[b * 4 + 1]!, t[b * 4 + 2]!, t[b * 4 + 3]!, requests);
   }
   let events: UsageEvent[] | undefined;
   return {
@@ -144,7 +160,7 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
       for (let b = 0; b < cols.bucketSession.length; b++) if (cols.bucketRequests[b]! > 0) visit(eventAt(cols, b));
     },
     skippedLines: cols.skippedLines,
-    unpricedModels: [...unpriced.values()].sort((a, b) => (a.model < b.model ? -1 : 1)),
+    unpricedModels: unpriced.sorted(),
     asOf: asOf.toISOString(),
     pricesAsOf: cols.pricesAsOf,
     stats,
@@ -158,28 +174,9 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
  * Valid until the store is closed or counts more.
  */
 export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStats): UsageSnapshot {
-  const s = store.strings;
-  const eventOf = (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, costMicros: number | null): UsageEvent => ({
-    timestamp: minute * MINUTE_MS,
-    agent: AGENTS[store.sessionAgent[session]!] ?? 'claude_code',
-    model: s[model]!,
-    tokens: { input: i, output: o, cache_read: r, cache_write: w },
-    costMicros,
-    sessionId: s[store.sessionId[session]!]!,
-    project: s[store.sessionProject[session]!]!,
-    requests: 1,
-  });
-  const unpriced = new Map<string, UnpricedModel>();
+  const unpriced = new UnpricedSums();
   store.visitRequests((_session, _minute, model, i, o, r, w, cost) => {
-    if (cost !== null) return;
-    const name = s[model]!;
-    let u = unpriced.get(name);
-    if (!u) unpriced.set(name, (u = { model: name, tokens: emptyTokens(), requests: 0 }));
-    u.tokens.input += i;
-    u.tokens.output += o;
-    u.tokens.cache_read += r;
-    u.tokens.cache_write += w;
-    u.requests++;
+    if (cost === null) unpriced.add(store.strings[model]!, i, o, r, w, 1);
   });
   let rollups: UsageSnapshot | undefined;
   return {
@@ -188,10 +185,10 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
       return rollups.events;
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
-      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(eventOf(session, minute, model, i, o, r, w, cost)));
+      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(eventOf(store, session, minute, model, { input: i, output: o, cache_read: r, cache_write: w }, cost, 1)));
     },
     skippedLines: store.skippedLines,
-    unpricedModels: [...unpriced.values()].sort((a, b) => (a.model < b.model ? -1 : 1)),
+    unpricedModels: unpriced.sorted(),
     asOf: asOf.toISOString(),
     pricesAsOf: store.pricesAsOf,
     stats,

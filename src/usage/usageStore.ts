@@ -46,14 +46,13 @@ const PAGE_BITS = 14;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
 
-/** A growable column of unsigned 32-bit values in pages of 16 Ki elements × `width`. */
+/** A growable column of unsigned 32-bit values in pages of 16 Ki elements. */
 class PagedU32 {
   readonly pages: Uint32Array[] = [];
-  constructor(readonly width: number) {}
 
   /** Make room for element `i` (elements are added in order). */
   ensure(i: number): void {
-    while (i >>> PAGE_BITS >= this.pages.length) this.pages.push(new Uint32Array(PAGE * this.width));
+    while (i >>> PAGE_BITS >= this.pages.length) this.pages.push(new Uint32Array(PAGE));
   }
 
   get(i: number): number {
@@ -67,13 +66,13 @@ class PagedU32 {
   /** The first `n` elements as byte views, page by page (for writing them out). */
   *chunks(n: number): Generator<Uint8Array> {
     for (let p = 0; p * PAGE < n; p++) {
-      const len = Math.min(PAGE, n - p * PAGE) * this.width;
+      const len = Math.min(PAGE, n - p * PAGE);
       const page = this.pages[p]!;
       yield new Uint8Array(page.buffer, page.byteOffset, len * 4);
     }
   }
 
-  /** The first `n` elements (width 1) in one array. */
+  /** The first `n` elements in one array. */
   copy(n: number): Uint32Array {
     const out = new Uint32Array(n);
     for (let p = 0; p * PAGE < n; p++) out.set(this.pages[p]!.subarray(0, Math.min(PAGE, n - p * PAGE)), p * PAGE);
@@ -84,8 +83,8 @@ class PagedU32 {
   load(bytes: Uint8Array, n: number): void {
     if (n > 0) this.ensure(n - 1);
     for (let p = 0; p * PAGE < n; p++) {
-      const len = Math.min(PAGE, n - p * PAGE) * this.width * 4;
-      const from = p * PAGE * this.width * 4;
+      const len = Math.min(PAGE, n - p * PAGE) * 4;
+      const from = p * PAGE * 4;
       new Uint8Array(this.pages[p]!.buffer).set(bytes.subarray(from, from + len));
     }
   }
@@ -109,9 +108,9 @@ export class UsageStore {
   private readonly sessionIndex = new Map<string, number>();
 
   bucketCount = 0;
-  private readonly bucketSession = new PagedU32(1);
-  private readonly bucketMinute = new PagedU32(1);
-  private readonly bucketModel = new PagedU32(1);
+  private readonly bucketSession = new PagedU32();
+  private readonly bucketMinute = new PagedU32();
+  private readonly bucketModel = new PagedU32();
   private bucketSlots = new Int32Array(1024).fill(-1);
 
   /** the counted requests (input, output, cache_read, cache_write clamped to 2³²−1, far above any request) */
@@ -130,7 +129,6 @@ export class UsageStore {
     statePath: string,
     dedupeBudget = DEFAULT_BUDGET,
   ) {
-    const spillPath = () => spillPathBeside(statePath);
     this.entries = new DedupeTable(
       {
         bucketOf: (session, minute, model) => this.bucketOf(session, minute, model),
@@ -139,7 +137,7 @@ export class UsageStore {
         },
       },
       Math.max(1, dedupeBudget),
-      spillPath,
+      () => spillPathBeside(statePath),
     );
   }
 
