@@ -27,15 +27,17 @@ import { periodContaining } from '../domain/period';
 
 const text = z.string().nullable().optional();
 
-const BudgetTableSchema = z
-  .object({
-    max_budget: usdAmount,
-    soft_budget: usdAmount,
-    budget_duration: text,
-    budget_reset_at: text,
-  })
-  .nullable()
-  .optional();
+/** A budget's limits and period as LiteLLM keeps them on a key, a user, a team or a budget table. */
+const budgetLimits = {
+  max_budget: usdAmount,
+  soft_budget: usdAmount,
+  budget_duration: text,
+  budget_reset_at: text,
+};
+/** The same with what was spent. */
+const budgetFields = { spend: usdAmount, ...budgetLimits };
+
+const BudgetTableSchema = z.object(budgetLimits).nullable().optional();
 
 export const LitellmKeyInfoSchema = z.object({
   info: z.object({
@@ -43,11 +45,7 @@ export const LitellmKeyInfoSchema = z.object({
     key_alias: text,
     user_id: text,
     team_id: text,
-    spend: usdAmount,
-    max_budget: usdAmount,
-    soft_budget: usdAmount,
-    budget_duration: text,
-    budget_reset_at: text,
+    ...budgetFields,
     created_at: text,
     expires: text,
     litellm_budget_table: BudgetTableSchema,
@@ -58,16 +56,7 @@ export type LitellmKeyInfo = z.infer<typeof LitellmKeyInfoSchema>;
 export const LitellmUserInfoSchema = z.object({
   user_id: text,
   user_info: z
-    .object({
-      user_alias: text,
-      user_email: text,
-      user_role: text,
-      spend: usdAmount,
-      max_budget: usdAmount,
-      soft_budget: usdAmount,
-      budget_duration: text,
-      budget_reset_at: text,
-    })
+    .object({ user_alias: text, user_email: text, user_role: text, ...budgetFields })
     .nullable()
     .optional(),
 });
@@ -76,14 +65,7 @@ export type LitellmUserInfo = z.infer<typeof LitellmUserInfoSchema>;
 export const LitellmTeamInfoSchema = z.object({
   team_id: text,
   team_info: z
-    .object({
-      team_alias: text,
-      spend: usdAmount,
-      max_budget: usdAmount,
-      soft_budget: usdAmount,
-      budget_duration: text,
-      budget_reset_at: text,
-    })
+    .object({ team_alias: text, ...budgetFields })
     .nullable()
     .optional(),
   team_memberships: z

@@ -53,19 +53,19 @@ export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, 
   }
 }
 
-/** All log files, sorted by path. A folder that does not exist is simply empty. */
-export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: readonly string[]): LogFile[] {
+/**
+ * The walk over the log folders, apart from its I/O: it yields each folder to read and is handed back
+ * its entries (undefined when it cannot be read: a folder that does not exist is simply empty), so
+ * the same walk runs with synchronous or promise-based I/O. Returns all log files, sorted by path.
+ */
+function* walkLogFolders(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<string, LogFile[], Dirent[] | undefined> {
   const out: LogFile[] = [];
   for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
     const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(path, { withFileTypes: true });
-      } catch {
-        continue;
-      }
+      const entries = yield path;
+      if (!entries) continue;
       const subdirs: string[] = [];
       collectLogEntries(entries, path, agent, depth, out, subdirs);
       for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
@@ -74,24 +74,28 @@ export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: reado
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export async function listLogFiles(claudeDirs: readonly string[], codexDirs: readonly string[]): Promise<LogFile[]> {
-  const out: LogFile[] = [];
-  for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
-    const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
-    while (stack.length > 0) {
-      const { path, depth } = stack.pop()!;
-      let entries: Dirent[];
-      try {
-        entries = await readdir(path, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      const subdirs: string[] = [];
-      collectLogEntries(entries, path, agent, depth, out, subdirs);
-      for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
+/** All log files, sorted by path. */
+export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: readonly string[]): LogFile[] {
+  const walk = walkLogFolders(claudeDirs, codexDirs);
+  for (let step = walk.next(); ; ) {
+    if (step.done) return step.value;
+    let entries: Dirent[] | undefined;
+    try {
+      entries = readdirSync(step.value, { withFileTypes: true });
+    } catch {
+      entries = undefined;
     }
+    step = walk.next(entries);
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** All log files, sorted by path, with promise-based I/O. */
+export async function listLogFiles(claudeDirs: readonly string[], codexDirs: readonly string[]): Promise<LogFile[]> {
+  const walk = walkLogFolders(claudeDirs, codexDirs);
+  for (let step = walk.next(); ; ) {
+    if (step.done) return step.value;
+    step = walk.next(await readdir(step.value, { withFileTypes: true }).catch(() => undefined));
+  }
 }
 
 /** The persisted index for one set of log folders: a different set never reuses another's counts. */
