@@ -6,7 +6,7 @@
 //   node test/host/runDesktop.mjs [--grep PATTERN] [--vscode-version stable|1.96.0|…] [--keep]
 // (`npm run test:desktop` builds first; pass options after `--`. On Linux without a display, run it
 // under `xvfb-run -a`.)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
@@ -15,7 +15,7 @@ import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
 import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
 import { formatResults } from './results.mjs';
-import { makeRunDir, makeWorkspace, stopwatch } from './runSupport.mjs';
+import { makeRunDir, makeWorkspace, requireBuilt, stopwatch } from './runSupport.mjs';
 
 const EXIT = { passed: 0, failed: 1, harness: 3 };
 
@@ -30,12 +30,7 @@ const { values: options } = parseArgs({
 async function main() {
   const clock = stopwatch();
   const say = (line) => process.stdout.write(`[${clock()}] ${line}\n`);
-  for (const [file, hint] of [
-    [join(repoRoot, 'dist', 'extension.js'), 'node esbuild.mjs'],
-    [join(integrationTestsDir, 'index.js'), 'node esbuild.mjs --tests'],
-  ]) {
-    if (!existsSync(file)) throw Object.assign(new Error(`${file} is missing: run "${hint}" (or "npm run test:desktop", which builds)`), { exitCode: EXIT.harness });
-  }
+  requireBuilt('test:desktop', EXIT.harness);
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     throw Object.assign(new Error('no display: desktop VS Code needs one. Run "xvfb-run -a npm run test:desktop", or use "npm run test:integration" (code-server in headless Chromium)'), { exitCode: EXIT.harness });
   }

@@ -6,7 +6,7 @@
 //
 //   node test/host/runIntegration.mjs [--grep PATTERN] [--timeout SECONDS] [--verbose] [--keep]
 // (`npm run test:integration` builds first; pass options after `--`.)
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './browser.mjs';
@@ -15,7 +15,7 @@ import { ensureHost } from './ensureHost.mjs';
 import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
 import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
-import { keepLogsOnFailure, makeRunDir, makeWorkspace, saveFailureScreenshot, stopwatch } from './runSupport.mjs';
+import { keepLogsOnFailure, makeRunDir, makeWorkspace, requireBuilt, saveFailureScreenshot, stopwatch } from './runSupport.mjs';
 import { formatResults } from './results.mjs';
 
 const EXIT = { passed: 0, failed: 1, timeout: 2, harness: 3 };
@@ -35,12 +35,7 @@ const { values: options } = parseArgs({
 async function main() {
   const clock = stopwatch();
   const say = (line) => process.stdout.write(`[${clock()}] ${line}\n`);
-  for (const [file, hint] of [
-    [join(repoRoot, 'dist', 'extension.js'), 'node esbuild.mjs'],
-    [join(integrationTestsDir, 'index.js'), 'node esbuild.mjs --tests'],
-  ]) {
-    if (!existsSync(file)) throw Object.assign(new Error(`${file} is missing: run "${hint}" (or "npm run test:integration", which builds)`), { exitCode: EXIT.harness });
-  }
+  requireBuilt('test:integration', EXIT.harness);
 
   const host = await ensureHost();
   const run = makeRunDir('it', { keep: options.keep });

@@ -3,10 +3,23 @@
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failureScreenshot, repoRoot, workspaceFixture } from './paths.mjs';
+import { failureScreenshot, integrationTestsDir, repoRoot, workspaceFixture } from './paths.mjs';
 import { onCleanup } from './processes.mjs';
 
 /** "12.3 s" since the call. */
+/**
+ * The extension and the compiled integration suite must be built; if not, an error with `exitCode`
+ * that says which command builds them (`script`: the npm script that builds and runs).
+ */
+export function requireBuilt(script, exitCode) {
+  for (const [file, hint] of [
+    [join(repoRoot, 'dist', 'extension.js'), 'node esbuild.mjs'],
+    [join(integrationTestsDir, 'index.js'), 'node esbuild.mjs --tests'],
+  ]) {
+    if (!existsSync(file)) throw Object.assign(new Error(`${file} is missing: run "${hint}" (or "npm run ${script}", which builds)`), { exitCode });
+  }
+}
+
 export function stopwatch() {
   const started = Date.now();
   return () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
