@@ -1,5 +1,6 @@
-// The dedupe table: one entry per distinct request (its 64-bit key, the rollup it counts in, its
-// four token counts), so that a request logged several times counts once, with its largest line.
+// The dedupe table: one entry per distinct request (its 64-bit key, the rollup it counts in — agent
+// session, minute, model — and its four token counts), so that a request logged several times counts
+// once, with its largest line.
 //
 // It is the one part of the usage store that grows with every request, so it is kept within a
 // fixed memory budget whatever the size of the logs: the entries are split into 512 shards by the
@@ -11,18 +12,19 @@
 // file) and replayed in arrival order when the shard is next loaded, so the result is
 // exactly that of one table in memory: the same winner for every key, ties to the first seen.
 //
-// Words per entry: key hi, key lo, rollup, input, output, cache_read, cache_write (u32 each).
-// Words per queued record: key hi, key lo, session, minute, model, and the four token counts (the
-// rollup is only looked up if the record wins, so a losing repeat makes no empty rollup).
+// Words per entry, and per queued record alike: key hi, key lo, session, minute, model, input, output,
+// cache_read, cache_write (u32 each). An entry carries its rollup's key rather than a rollup number,
+// so counting needs no table of rollups: a one-shot scan never builds one (it grew by 16 bytes a
+// rollup, 9 MB at 8 GB of logs), and a store that keeps per-rollup sums forms them from the entries.
 import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
-export const ENTRY_WORDS = 7;
-const RECORD_WORDS = 9;
+export const ENTRY_WORDS = 9;
+const RECORD_WORDS = ENTRY_WORDS;
 export const SHARD_BITS = 9;
 export const SHARDS = 1 << SHARD_BITS;
-/** Entries held in memory at most (28 bytes each plus slots and spare capacity): ~1-1.5 MiB. */
+/** Entries held in memory at most (36 bytes each plus slots and spare capacity): ~1.2-2 MiB. */
 export const DEFAULT_BUDGET = 16_384;
 /** Entries on disk are read in pieces of at most this many bytes (each reader keeps a buffer this large). */
 export const READ_PIECE_BYTES = 256 * 1024;
@@ -47,12 +49,10 @@ export function* entryPieces(source: SegmentSource, offset: number, count: numbe
   }
 }
 
-/** What the table asks of the store that owns it. */
+/** What the table tells the store that owns it. */
 export interface DedupeOwner {
-  /** The rollup a counted record goes to (created if needed). */
-  bucketOf(session: number, minute: number, model: number): number;
   /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
-  roll(bucket: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
+  roll(session: number, minute: number, model: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
 }
 
 /**
@@ -378,10 +378,10 @@ export class DedupeTable {
     this.spill = fresh;
   }
 
-  /** Every entry: (rollup, input, output, cache_read, cache_write). Settles first. */
-  forEach(fn: (bucket: number, i: number, o: number, r: number, w: number) => void): void {
+  /** Every entry: (session, minute, model, input, output, cache_read, cache_write). Settles first. */
+  forEach(fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number) => void): void {
     this.settleAll();
-    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + 2]!, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!));
+    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + 2]!, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!, d[at + 7]!, d[at + 8]!));
   }
 
   /** Entries per shard, for the index header (settle first). */
@@ -506,7 +506,7 @@ export class DedupeTable {
     let e = this.find(shard, hi, lo);
     if (e === -1) {
       e = this.insert(shard, hi, lo);
-    } else if (sum(w, at + 3) <= sum(shard.data!, e * ENTRY_WORDS + 3)) {
+    } else if (sum(w, at + 5) <= sum(shard.data!, e * ENTRY_WORDS + 5)) {
       return;
     }
     shard.data!.set(w.subarray(at + 2, at + ENTRY_WORDS), e * ENTRY_WORDS + 2);
@@ -518,21 +518,22 @@ export class DedupeTable {
     if (e !== -1) {
       const d = shard.data!;
       const at = e * ENTRY_WORDS;
-      if (i + o + r + w <= d[at + 3]! + d[at + 4]! + d[at + 5]! + d[at + 6]!) return;
+      if (i + o + r + w <= sum(d, at + 5)) return;
       // The request grew (and may have moved to another rollup): its old figures leave the sums.
-      this.owner.roll(d[at + 2]!, -1, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!);
+      this.owner.roll(d[at + 2]!, d[at + 3]!, d[at + 4]!, -1, d[at + 5]!, d[at + 6]!, d[at + 7]!, d[at + 8]!);
     } else {
       e = this.insert(shard, hi, lo);
     }
-    const bucket = this.owner.bucketOf(session, minute, model);
     const d = shard.data!;
     const at = e * ENTRY_WORDS;
-    d[at + 2] = bucket;
-    d[at + 3] = i;
-    d[at + 4] = o;
-    d[at + 5] = r;
-    d[at + 6] = w;
-    this.owner.roll(bucket, 1, i, o, r, w);
+    d[at + 2] = session;
+    d[at + 3] = minute;
+    d[at + 4] = model;
+    d[at + 5] = i;
+    d[at + 6] = o;
+    d[at + 7] = r;
+    d[at + 8] = w;
+    this.owner.roll(session, minute, model, 1, i, o, r, w);
     this.changed++;
   }
 

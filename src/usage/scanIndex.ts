@@ -1,7 +1,7 @@
 // The persisted incremental index: per file what was read (device, inode, size, mtime, offset), and
 // the usage store's tables. Layout: "SBUX" + u32 version + u32 header length + JSON header, padded
-// to 4 bytes, then the rollups' tables as raw little-endian arrays, then the dedupe table's entries
-// shard after shard (7 u32 each), then "END!". It is written to a temporary file and renamed over the
+// to 4 bytes, then the session table as raw little-endian arrays, then the dedupe table's entries
+// shard after shard (9 u32 each), then "END!". It is written to a temporary file and renamed over the
 // old one, so a crash mid-write leaves the previous index intact; an index that does not read back
 // whole is ignored (a full rescan), never trusted in part. The entries are not read into memory on
 // load beyond the dedupe table's budget: the table reads its shards from this file when it needs them.
@@ -13,7 +13,7 @@ import type { Pricing } from './prices';
 import { ENTRY_WORDS, entryPieces, FileSource, SHARD_BITS, SHARDS } from './dedupeTable';
 import { UsageStore } from './usageStore';
 
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 
@@ -40,7 +40,6 @@ interface Header {
   strings: string[];
   skippedLines: number;
   sessions: number;
-  buckets: number;
   entries: number;
   /** entries per shard of the dedupe table */
   shards: number[];
@@ -86,7 +85,7 @@ export function saveIndex(path: string, index: ScanIndex): void {
     length.writeUInt32LE(headerLength);
     writeSync(fd, length, 0, 4, 8);
     write(Buffer.alloc((4 - (at % 4)) % 4));
-    for (const chunk of store.rollupChunks()) {
+    for (const chunk of store.sessionChunks()) {
       write(chunk);
       if (chunk.length % 4 !== 0) write(Buffer.alloc(4 - (chunk.length % 4)));
     }
@@ -151,22 +150,22 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     const headerLength = view.getUint32(8, true);
     if (12 + headerLength + 4 > size || !TRAILER.equals(source.read(size - 4, 4))) return undefined;
     const header = JSON.parse(source.readOnce(12, headerLength).toString('utf8')) as Header;
-    const counts = { sessions: header.sessions, buckets: header.buckets };
+    const sessions = header.sessions;
     const shards = header.shards;
-    if (![counts.sessions, counts.buckets].every(isCount) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
+    if (!isCount(sessions) || !Array.isArray(header.strings) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
     const entries = shards.reduce((a, b) => a + b, 0);
-    const entriesAt = at + counts.sessions + ((4 - (counts.sessions % 4)) % 4) + 8 * counts.sessions + 12 * counts.buckets;
+    const entriesAt = at + sessions + ((4 - (sessions % 4)) % 4) + 8 * sessions;
     if (entriesAt + ENTRY_WORDS * 4 * entries + 4 !== size) return undefined;
     const read = (bytes: number): Uint8Array => {
       const out = source.readOnce(at, bytes);
       at += bytes;
       return out;
     };
-    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, counts, read);
+    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, sessions, read);
     if (!store) return undefined;
-    const offsets = shardOffsetsChecked(source, entriesAt, shards, counts.buckets);
+    const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
     if (!offsets) return undefined;
     store.attachEntries(source, offsets, shards);
     kept = true;
@@ -182,13 +181,13 @@ function isCount(n: unknown): n is number {
   return Number.isInteger(n) && (n as number) >= 0;
 }
 
-/** Each shard's offset, after checking its entries (their shard, their rollup); undefined if any is wrong. */
-function shardOffsetsChecked(source: FileSource, at: number, counts: number[], buckets: number): number[] | undefined {
+/** Each shard's offset, after checking its entries (their shard, their session and model); undefined if any is wrong. */
+function shardOffsetsChecked(source: FileSource, at: number, counts: number[], sessions: number, strings: number): number[] | undefined {
   const offsets = shardOffsets(at, counts);
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const w of entryPieces(source, offsets[shard]!, counts[shard]!)) {
       for (let at = 0; at < w.length; at += ENTRY_WORDS) {
-        if (w[at]! >>> (32 - SHARD_BITS) !== shard || w[at + 2]! >= buckets) return undefined;
+        if (w[at]! >>> (32 - SHARD_BITS) !== shard || w[at + 2]! >= sessions || w[at + 4]! >= strings) return undefined;
       }
     }
   }

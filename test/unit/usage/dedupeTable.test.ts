@@ -46,8 +46,8 @@ class Owner implements DedupeOwner {
     }
     return b;
   }
-  roll(bucket: number, sign: 1 | -1, i: number, o: number, r: number, w: number): void {
-    const s = this.sums[bucket]!;
+  roll(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number): void {
+    const s = this.sums[this.bucketOf(session, minute, model)]!;
     s[0]! += sign * i;
     s[1]! += sign * o;
     s[2]! += sign * r;
@@ -122,8 +122,8 @@ describe('usage: the dedupe table within its memory budget', function () {
 
   function contents(t: DedupeTable, owner: Owner): Map<string, { requests: number; t: number[] }> {
     const byBucket = new Map<string, { requests: number; t: number[] }>();
-    t.forEach((b, i, o, r, w) => {
-      const key = owner.keys[b]!;
+    t.forEach((session, minute, model, i, o, r, w) => {
+      const key = owner.keys[owner.bucketOf(session, minute, model)]!;
       let x = byBucket.get(key);
       if (!x) byBucket.set(key, (x = { requests: 0, t: [0, 0, 0, 0] }));
       x.requests++;
@@ -163,7 +163,7 @@ describe('usage: the dedupe table within its memory budget', function () {
     });
     assert.deepEqual(kept, want);
     // Compacted once past its threshold and three quarters dead: at most about four times the live
-    // entries (17 000 × 28 bytes here) plus a round's writes.
+    // entries (17 000 × 36 bytes here) plus a round's writes.
     assert.ok(largest < 2.5 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
   });
 
