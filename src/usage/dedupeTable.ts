@@ -16,9 +16,9 @@
 // cache_read, cache_write (u32 each). An entry carries its rollup's key rather than a rollup number,
 // so counting needs no table of rollups: a one-shot scan never builds one (it grew by 16 bytes a
 // rollup, 9 MB at 8 GB of logs), and a store that keeps per-rollup sums forms them from the entries.
-import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ScratchFile, type FileSource, type SegmentSource } from './scratchFile';
 
 export const ENTRY_WORDS = 9;
 const RECORD_WORDS = ENTRY_WORDS;
@@ -30,12 +30,6 @@ export const DEFAULT_BUDGET = 16_384;
 export const READ_PIECE_BYTES = 256 * 1024;
 /** Queued records per shard kept in memory before they go to the spill file (512 × 2.3 KB). */
 const QUEUE_RECORDS = 64;
-
-/** Where entries or queued records that are not in memory are read from. */
-export interface SegmentSource {
-  /** `bytes` bytes at `offset`, in a view that is valid until the next read. */
-  read(offset: number, bytes: number): Uint8Array;
-}
 
 /**
  * `count` entries stored at `offset` in `source`, read in pieces of at most READ_PIECE_BYTES (a
@@ -83,119 +77,6 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
-}
-
-/** Read `bytes` bytes at file offset `offset` into the start of `into`; a file that ends first is an error. */
-function readFully(fd: number, into: Uint8Array, offset: number, bytes: number): void {
-  let got = 0;
-  while (got < bytes) {
-    const n = readSync(fd, into, got, bytes - got, offset + got);
-    if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
-    got += n;
-  }
-}
-
-/** A file opened for positioned reads, with one reusable buffer. */
-export class FileSource implements SegmentSource {
-  private buffer = new Uint8Array(64 * 1024);
-  constructor(
-    public fd: number,
-    private readonly path: string,
-  ) {}
-
-  read(offset: number, bytes: number): Uint8Array {
-    if (bytes > this.buffer.length) this.buffer = new Uint8Array(Math.max(bytes, this.buffer.length * 2));
-    // The view starts the buffer (word-aligned): callers read u32 words from it in place.
-    readFully(this.fd, this.buffer, offset, bytes);
-    return this.buffer.subarray(0, bytes);
-  }
-
-  /** `bytes` bytes at `offset` in a buffer of their own (for a large read once: the reusable buffer stays small). */
-  readOnce(offset: number, bytes: number): Buffer {
-    const out = Buffer.allocUnsafe(bytes);
-    readFully(this.fd, out, offset, bytes);
-    return out;
-  }
-
-  close(): void {
-    if (this.fd === -1) return;
-    closeSync(this.fd);
-    this.fd = -1;
-  }
-
-  /** Open the same path again (after close(), when the file was not replaced after all). */
-  reopen(): void {
-    if (this.fd === -1) this.fd = openSync(this.path, 'r');
-  }
-}
-
-/**
- * The spill file: an append-only scratch file for shards written out and records queued. It is
- * created on first use next to the index and removed when closed (on POSIX at once, so a crash
- * leaves nothing behind). Everything in it is dead once the index is saved: then it is emptied.
- */
-class SpillFile {
-  private source: FileSource | undefined;
-  private path = '';
-  private end = 0;
-
-  constructor(private readonly pathFor: () => string) {}
-
-  append(words: Uint32Array): number {
-    if (!this.source) {
-      this.source = this.open();
-      if (process.platform !== 'win32') this.unlink();
-    }
-    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
-    const at = this.end;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.source.fd, bytes, off, bytes.length - off, at + off);
-    this.end += bytes.length;
-    return at;
-  }
-
-  read(offset: number, bytes: number): Uint8Array {
-    return this.source!.read(offset, bytes);
-  }
-
-  /** Beside the index; in the system's temp folder when that folder cannot be written (the scan must not fail for it). */
-  private open(): FileSource {
-    try {
-      this.path = this.pathFor();
-      return new FileSource(openSync(this.path, 'w+', 0o600), this.path);
-    } catch {
-      this.path = join(tmpdir(), `spend-band-usage.${process.pid}.${Math.random().toString(36).slice(2)}.spill`);
-      return new FileSource(openSync(this.path, 'w+', 0o600), this.path);
-    }
-  }
-
-  /** Bytes written (live or dead). */
-  get size(): number {
-    return this.end;
-  }
-
-  /** Nothing in the file is needed any more. */
-  empty(): void {
-    if (this.source && this.end > 0) {
-      ftruncateSync(this.source.fd, 0);
-      this.end = 0;
-    }
-  }
-
-  close(): void {
-    if (!this.source) return;
-    this.source.close();
-    this.source = undefined;
-    if (process.platform === 'win32') this.unlink();
-  }
-
-  private unlink(): void {
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // already gone
-    }
   }
 }
 
@@ -273,7 +154,7 @@ export class DedupeTable {
   private readonly shards: Shard[] = [];
   private resident = 0;
   private tick = 0;
-  private spill: SpillFile;
+  private spill: ScratchFile;
   private readonly pool: ArrayPool;
   /** requests counted as new or grown since the last takeChanged() */
   private changed = 0;
@@ -291,7 +172,7 @@ export class DedupeTable {
     private readonly compactAtBytes = 64 << 20,
   ) {
     for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard());
-    this.spill = new SpillFile(spillPath);
+    this.spill = new ScratchFile(spillPath);
     this.pool = new ArrayPool(Math.min(4 << 20, budget * ENTRY_WORDS * 4));
   }
 
@@ -368,8 +249,8 @@ export class DedupeTable {
       for (const seg of shard.spilled) if (seg.source === old) live += seg.count * RECORD_WORDS * 4;
     }
     if (live * 4 > old.size) return;
-    const fresh = new SpillFile(this.spillPath);
-    const move = (seg: Segment, wordsPer: number): Segment => ({ source: fresh, offset: fresh.append(words(old.read(seg.offset, seg.count * wordsPer * 4))), count: seg.count });
+    const fresh = new ScratchFile(this.spillPath);
+    const move = (seg: Segment, wordsPer: number): Segment => ({ source: fresh, offset: fresh.append(old.read(seg.offset, seg.count * wordsPer * 4)), count: seg.count });
     for (const shard of this.shards) {
       if (shard.base?.source === old) shard.base = move(shard.base, ENTRY_WORDS);
       shard.spilled = shard.spilled.map((seg) => (seg.source === old ? move(seg, RECORD_WORDS) : seg));
@@ -590,7 +471,7 @@ export class DedupeTable {
     for (const shard of order) {
       if (this.resident <= (this.budget * 3) >>> 2) break;
       const words = packed(shard);
-      shard.base = { source: this.spill, offset: this.spill.append(new Uint32Array(words.buffer, words.byteOffset, words.byteLength / 4)), count: shard.count };
+      shard.base = { source: this.spill, offset: this.spill.append(words), count: shard.count };
       this.resident -= shard.count;
       this.pool.give(shard.data!, shard.slots!);
       shard.data = undefined;
@@ -600,9 +481,13 @@ export class DedupeTable {
 
   private spillQueue(shard: Shard): void {
     const words = shard.queue!.subarray(0, shard.queued * RECORD_WORDS);
-    shard.spilled.push({ source: this.spill, offset: this.spill.append(words), count: shard.queued });
+    shard.spilled.push({ source: this.spill, offset: this.spill.append(bytesOfWords(words)), count: shard.queued });
     shard.queued = 0;
   }
+}
+
+function bytesOfWords(w: Uint32Array): Uint8Array {
+  return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 }
 
 /** Bytes handed out by a SegmentSource, as u32 words in place (valid until its next read). */

@@ -1,10 +1,10 @@
 // Where the agents write their logs, and the list of log files under those folders.
 //   Claude Code: <config dir>/projects/<project>/<session>.jsonl and <session>/subagents/*.jsonl
 //   Codex CLI:   <CODEX_HOME>/sessions/YYYY/MM/DD/rollout-*.jsonl and <CODEX_HOME>/archived_sessions/
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, realpathSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Agent } from './logParser';
 
 export interface LogFile {
@@ -95,6 +95,79 @@ export async function listLogFiles(claudeDirs: readonly string[], codexDirs: rea
   for (let step = walk.next(); ; ) {
     if (step.done) return step.value;
     step = walk.next(await readdir(step.value, { withFileTypes: true }).catch(() => undefined));
+  }
+}
+
+const SEP = sep.charCodeAt(0);
+const SLASH = 47;
+
+/**
+ * The order of walkLogFilesInOrder: by UTF-16 code unit, with the path separator before every other
+ * character, so that a folder's files come right after it ("p/a/x" before "p/a-b"): the order of a
+ * depth-first walk that visits each folder's entries by name.
+ */
+export function comparePaths(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x === SEP || x === SLASH) x = -1;
+    if (y === SEP || y === SLASH) y = -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * The log files one at a time, in comparePaths order, holding no list of them: a depth-first walk
+ * that keeps one sorted listing per open folder (memory grows with the largest folder and the depth,
+ * not with the history). For a one-shot scan, which merges it with the index's file table in the same
+ * order. A folder reached twice (a config dir that is a symlink to another, or listed twice) is
+ * walked once, and a log file that is a symlink into a walked folder is not listed again.
+ */
+export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<LogFile> {
+  const roots: { dir: string; real: string; agent: Agent }[] = [];
+  for (const root of logRoots(claudeDirs, codexDirs)) {
+    const real = realpathOrSelf(root.dir);
+    if (!roots.some((r) => r.real === real)) roots.push({ ...root, real });
+  }
+  roots.sort((a, b) => comparePaths(a.dir, b.dir));
+  const inWalkedRoot = (path: string) => roots.some((r) => path.startsWith(r.real + sep));
+  for (const { dir, agent } of roots) {
+    const stack: { dir: string; entries: Dirent[]; next: number; depth: number }[] = [];
+    const enter = (path: string, depth: number) => {
+      try {
+        const entries = readdirSync(path, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        stack.push({ dir: path, entries, next: 0, depth });
+      } catch {
+        // a folder that cannot be read (or does not exist) is simply empty
+      }
+    };
+    enter(dir, 0);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const entry = top.entries[top.next++];
+      if (!entry) {
+        stack.pop();
+        continue;
+      }
+      const path = join(top.dir, entry.name);
+      if (entry.isDirectory()) {
+        if (top.depth < MAX_DEPTH) enter(path, top.depth + 1);
+      } else if (entry.name.endsWith('.jsonl')) {
+        if (entry.isFile() || (entry.isSymbolicLink() && !inWalkedRoot(realpathOrSelf(path)))) yield { path, agent };
+      }
+    }
   }
 }
 

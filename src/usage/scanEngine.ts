@@ -1,5 +1,11 @@
 // The scan itself: list the log files, compare each with what the index remembers, read only the
-// new bytes, count them, and persist the index. Two ways to run:
+// new bytes, count them, and persist the index. Two ways to keep the per-file index:
+//   - a meter that refreshes again and again (`longRunning`, the extension) keeps it in a Map beside
+//     a cached folder listing, so that a refresh only stats the files;
+//   - a one-shot scan (the CLI) holds no list of files at all: it walks the folders in path order,
+//     reads the previous index's file table in step (same order), and writes the new table to a
+//     scratch file as it goes (see fileTable.ts), so its memory does not grow with the history.
+// And two kinds of I/O:
 //   - `threaded`: synchronous file I/O on the calling thread (a worker, or the CLI's main thread),
 //     with parser threads (`helperScript`) for a large first scan;
 //   - in-process and non-blocking: promise-based I/O, one chunk at a time, for when no worker script
@@ -7,14 +13,19 @@
 import { statSync, openSync, closeSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { spillPathBeside } from './dedupeTable';
+import { fileRecords, FileTableWriter, readFileMap, type FileState, type FileTableRef } from './fileTable';
 import { LogFolderCache } from './logFolderCache';
-import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
+import { comparePaths, listLogFiles, listLogFilesSync, walkLogFilesInOrder, type LogFile } from './logFiles';
 import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileResult, type FileTask } from './logParser';
+import { ParserPool, type PoolTask } from './parserPool';
 import { loadPricing, type Pricing } from './prices';
-import { loadIndex, saveIndex, type FileState, type ScanIndex } from './scanIndex';
+import { AbortedError } from './scanErrors';
+import { loadIndex, saveIndex } from './scanIndex';
 import type { ScanProgress, ScanStats } from './usageSnapshot';
 import { UsageStore } from './usageStore';
+
+export { AbortedError } from './scanErrors';
 
 export interface ScanEngineOptions {
   claudeDirs: readonly string[];
@@ -29,7 +40,7 @@ export interface ScanEngineOptions {
   maxHelpers?: number | undefined;
   /** start parser threads only when at least this many bytes are to be read (default 24 MiB) */
   helperThresholdBytes?: number | undefined;
-  /** refreshed again and again (not a CLI's one scan): keep the folder listing and the rollups' sums between refreshes */
+  /** refreshed again and again (not a CLI's one scan): keep the folder listing, the per-file index and the rollups' sums in memory between refreshes */
   longRunning?: boolean | undefined;
   /** distinct requests the dedupe table keeps in memory at most (default: DEFAULT_BUDGET, see dedupeTable.ts) */
   dedupeBudget?: number | undefined;
@@ -49,8 +60,11 @@ const PERSIST_EAGER_BYTES = 16 * 1024 * 1024;
 const STAT_QUIETLY = { throwIfNoEntry: false } as const;
 /** Stats in flight at once in a refresh with non-blocking I/O. */
 const STAT_BATCH = 64;
-/** A parser thread is handed files in batches of about this many bytes. */
-const BATCH_BYTES = 8 * 1024 * 1024;
+/** A one-shot scan reads the files it walked in groups of at most this many files or bytes. */
+const GROUP_FILES = 2048;
+const GROUP_BYTES = 128 * 1024 * 1024;
+/** A one-shot scan remembers at most this many vanished files, to continue files that moved (beyond: read again, dedupe keeps the counts). */
+const MOVED_MAX = 8192;
 
 /**
  * Parser threads besides the scanning thread: one core is left for the editor or the agent the
@@ -59,13 +73,6 @@ const BATCH_BYTES = 8 * 1024 * 1024;
  */
 export function defaultHelpers(): number {
   return Math.max(0, Math.min(3, availableParallelism() - 2));
-}
-
-export class AbortedError extends Error {
-  constructor() {
-    super('the usage scan was cancelled');
-    this.name = 'AbortError';
-  }
 }
 
 /** What a file's stat said, without the Stats object (five Dates and a dozen numbers per file, kept for the whole scan). */
@@ -82,8 +89,45 @@ interface Planned {
   task: FileTask;
 }
 
+/** What to do with a file, from what the index remembers of it and its stat. */
+type FilePlan = 'whole' | 'unchanged' | 'touched' | 'append';
+
+/**
+ * New, rotated (same path, new inode) or truncated: read whole. Same size and mtime: unchanged.
+ * Otherwise the bytes before the offset must be the ones read (`tailMatches`, asked only then): a
+ * file rewritten under the same name and inode is read whole; one touched with nothing new only
+ * has its mtime remembered; else the appended bytes are read.
+ */
+async function planFile(file: LogFile, st: FileStat, prev: FileState | undefined, tailMatches: () => boolean | Promise<boolean>): Promise<FilePlan> {
+  if (!prev || prev.agent !== file.agent || prev.dev !== st.dev || prev.ino !== st.ino) return 'whole';
+  if (st.size < prev.offset) return 'whole';
+  if (st.size === prev.size && st.mtimeMs === prev.mtimeMs) return 'unchanged';
+  if (prev.offset > 0 && !(await tailMatches())) return 'whole';
+  return st.size === prev.offset ? 'touched' : 'append';
+}
+
+function taskFor(file: LogFile, plan: FilePlan, prev: FileState | undefined): FileTask {
+  return plan === 'append' ? { path: file.path, agent: file.agent, from: prev!.offset, codex: prev!.codex } : { path: file.path, agent: file.agent, from: 0 };
+}
+
+function stateAfter(file: LogFile, st: FileStat, result: FileResult): FileState {
+  return { agent: file.agent, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, offset: result.end, tailHash: result.tailHash, codex: result.codex };
+}
+
+/** A file of a one-shot scan's group: its state is known (unchanged or touched), or it is to be read. */
+interface GroupItem {
+  file: LogFile;
+  stats: FileStat;
+  state?: FileState | undefined;
+  task?: FileTask | undefined;
+}
+
 export class ScanEngine {
-  private index: ScanIndex | undefined;
+  private store: UsageStore | undefined;
+  /** the per-file index of a long-running engine */
+  private files: Map<string, FileState> | undefined;
+  /** the per-file index of a one-shot engine: the file table in the index, or the one the last refresh wrote */
+  private table: FileTableRef | undefined;
   private pricing: Pricing | undefined;
   private pricesStamp = '';
   /** Only for a long-running engine: a one-shot scan has no next listing (and it measured as 2-3 MiB more peak memory in the CLI). */
@@ -91,6 +135,11 @@ export class ScanEngine {
 
   constructor(private readonly options: ScanEngineOptions) {
     if (options.longRunning) this.folders = new LogFolderCache(options.claudeDirs, options.codexDirs);
+  }
+
+  /** A one-shot engine walks in order with synchronous I/O; one without its own thread keeps a Map too. */
+  private get inOrder(): boolean {
+    return !this.options.longRunning && this.options.threaded;
   }
 
   /**
@@ -102,24 +151,199 @@ export class ScanEngine {
     const o = this.options;
     const pricing = await this.currentPricing();
     let fullScan = false;
-    if (!this.index) {
-      this.index = loadIndex(o.statePath, pricing, o.dedupeBudget);
-      if (this.index) {
+    if (!this.store) {
+      const loaded = loadIndex(o.statePath, pricing, o.dedupeBudget);
+      if (loaded) {
+        this.store = loaded.store;
+        if (this.inOrder) {
+          this.table = loaded.files;
+        } else {
+          try {
+            this.files = readFileMap(loaded.files);
+          } finally {
+            loaded.files.source.close();
+          }
+        }
         // The file is as fresh as the index: a small change is not worth writing it all again yet
         // (17 MiB at 2 GB of logs, which a refresh asked for meanwhile would wait behind).
         this.savedAt = Date.now();
       } else {
-        this.index = { files: new Map(), store: new UsageStore(pricing, o.statePath, o.dedupeBudget) };
+        this.store = new UsageStore(pricing, o.statePath, o.dedupeBudget);
+        if (!this.inOrder) this.files = new Map();
         fullScan = true;
       }
     }
-    const index = this.index;
-    if (o.longRunning) index.store.keepRollups();
+    const store = this.store;
+    if (o.longRunning) store.keepRollups();
     if (pricing !== this.pricing) {
-      index.store.reprice(pricing);
+      store.reprice(pricing);
       this.pricing = pricing;
     }
+    const counts = this.inOrder ? await this.scanInOrder(store, hooks) : await this.scanListed(store, this.files!, hooks);
+    const changed = store.takeChanged();
+    const stats: ScanStats = {
+      filesTotal: counts.filesTotal,
+      filesRead: counts.filesRead,
+      bytesRead: counts.bytesRead,
+      requestsChanged: changed,
+      durationMs: performance.now() - started,
+      fullScan,
+      ...(this.persistError ? { indexError: this.persistError } : {}),
+    };
+    if (counts.filesRead > 0 || fullScan) this.dirty = true;
+    this.unsavedBytes += counts.bytesRead;
+    return { store, stats };
+  }
 
+  private check(hooks: RefreshHooks): void {
+    if (hooks.isAborted?.()) throw new AbortedError();
+  }
+
+  /** The file's stat, or undefined when it is gone or not a regular file. */
+  private statQuietly(path: string): FileStat | undefined {
+    let st: Stats | undefined;
+    try {
+      st = statSync(path, STAT_QUIETLY);
+    } catch {
+      return undefined;
+    }
+    return st?.isFile() ? { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  }
+
+  /**
+   * A one-shot scan: walk the log files in path order, beside the previous file table in the same
+   * order, reading the files that changed in groups, and write the new table as it goes.
+   */
+  private async scanInOrder(store: UsageStore, hooks: RefreshHooks): Promise<{ filesTotal: number; filesRead: number; bytesRead: number }> {
+    const o = this.options;
+    const old = this.table;
+    const moved = old && old.count > 0 ? this.vanishedByIdentity(old) : undefined;
+    const writer = new FileTableWriter(() => spillPathBeside(o.statePath));
+    const progress: ScanProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+    let filesTotal = 0;
+    let filesRead = 0;
+    /** whether the new table differs from the old beyond the files read (files gone, moved or touched) */
+    let tableChanged = false;
+    let pool: ParserPool | undefined;
+    const helpers = o.helperScript ? (o.maxHelpers ?? defaultHelpers()) : 0;
+    let group: GroupItem[] = [];
+    let groupBytes = 0;
+
+    const readGroup = async () => {
+      const items = group;
+      group = [];
+      groupBytes = 0;
+      const toRead: PoolTask[] = [];
+      const itemOf = new Map<string, GroupItem>();
+      for (const item of items) {
+        if (!item.task) continue;
+        toRead.push({ task: item.task, bytes: Math.max(0, item.stats.size - item.task.from) });
+        itemOf.set(item.file.path, item);
+      }
+      const accept = (result: FileResult) => {
+        const item = itemOf.get(result.path)!;
+        store.apply(result.agent, result.records);
+        store.skippedLines += result.skipped;
+        item.state = stateAfter(item.file, item.stats, result);
+        progress.filesDone++;
+        progress.bytesDone += Math.max(0, item.stats.size - item.task!.from);
+      };
+      // (one-shot scans read with synchronous I/O: the whole file's bytes are counted as it is accepted)
+      const bytes = toRead.reduce((n, t) => n + t.bytes, 0);
+      if (helpers > 0 && toRead.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
+        pool ??= new ParserPool(o.helperScript!, helpers);
+        await pool.parse(toRead, accept, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
+      } else {
+        const shared = newScratch(false);
+        for (const t of toRead) {
+          this.check(hooks);
+          accept(parseFileSync(t.task, shared, undefined, hooks.isAborted));
+          this.check(hooks);
+          await hooks.onProgress?.({ ...progress });
+        }
+      }
+      filesRead += toRead.length;
+      for (const item of items) writer.add(item.file.path, item.state!);
+    };
+
+    try {
+      const records = old ? fileRecords(old) : undefined;
+      let next = records?.next();
+      for (const file of walkLogFilesInOrder(o.claudeDirs, o.codexDirs)) {
+        // The previous table's files before this one are gone (their usage stays counted).
+        while (next && !next.done && comparePaths(next.value[0], file.path) < 0) {
+          next = records!.next();
+          tableChanged = true;
+        }
+        let prev: FileState | undefined;
+        if (next && !next.done && next.value[0] === file.path) {
+          prev = next.value[1];
+          next = records!.next();
+        }
+        const st = this.statQuietly(file.path);
+        if (!st) continue;
+        filesTotal++;
+        if (!prev) {
+          // A file moved (Codex archiving a rollout) continues where it was.
+          prev = moved?.get(`${st.dev}:${st.ino}`);
+          if (prev) tableChanged = true;
+        }
+        const plan = await planFile(file, st, prev, () => this.tailHashSync(file.path, prev!.offset) === prev!.tailHash);
+        if (plan === 'unchanged' || plan === 'touched') {
+          if (plan === 'touched') tableChanged = true;
+          group.push({ file, stats: st, state: plan === 'touched' ? { ...prev!, size: st.size, mtimeMs: st.mtimeMs } : prev });
+        } else {
+          const task = taskFor(file, plan, prev);
+          group.push({ file, stats: st, task });
+          const bytes = Math.max(0, st.size - task.from);
+          groupBytes += bytes;
+          progress.filesTotal++;
+          progress.bytesTotal += bytes;
+        }
+        if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES) await readGroup();
+      }
+      await readGroup();
+      if (next && !next.done) tableChanged = true;
+      this.check(hooks);
+      await hooks.onProgress?.({ ...progress });
+    } catch (error) {
+      writer.discard();
+      throw error;
+    } finally {
+      pool?.close();
+    }
+    if (old) old.source.close();
+    this.table = writer.finish();
+    if (tableChanged) this.dirty = true;
+    return { filesTotal, filesRead, bytesRead: progress.bytesDone };
+  }
+
+  /**
+   * The previous table's files that are gone from their path, by identity (device:inode), so that a
+   * file moved since continues where it was. A first pass over the walk and the table; at most
+   * MOVED_MAX are remembered (a file moved beyond that is read again: dedupe keeps it from counting twice).
+   */
+  private vanishedByIdentity(old: FileTableRef): Map<string, FileState> {
+    const gone = new Map<string, FileState>();
+    const records = fileRecords(old);
+    let next = records.next();
+    const forget = (record: [string, FileState]) => {
+      if (gone.size < MOVED_MAX) gone.set(`${record[1].dev}:${record[1].ino}`, record[1]);
+    };
+    for (const file of walkLogFilesInOrder(this.options.claudeDirs, this.options.codexDirs)) {
+      while (!next.done && comparePaths(next.value[0], file.path) < 0) {
+        forget(next.value);
+        next = records.next();
+      }
+      if (!next.done && next.value[0] === file.path) next = records.next();
+    }
+    for (; !next.done; next = records.next()) forget(next.value);
+    return gone;
+  }
+
+  /** A long-running scan: the listing (cached), the per-file Map, and the files that changed read with the parser threads or in chunks. */
+  private async scanListed(store: UsageStore, index: Map<string, FileState>, hooks: RefreshHooks): Promise<{ filesTotal: number; filesRead: number; bytesRead: number }> {
+    const o = this.options;
     const files = this.folders
       ? o.threaded
         ? this.folders.listSync()
@@ -139,52 +363,54 @@ export class ScanEngine {
     const byPath = new Map(tasks.map((p) => [p.file.path, p]));
     const accept = (result: FileResult) => {
       const p = byPath.get(result.path)!;
-      index.store.apply(result.agent, result.records);
-      index.store.skippedLines += result.skipped;
-      index.files.set(result.path, {
-        agent: result.agent,
-        dev: p.stats.dev,
-        ino: p.stats.ino,
-        size: p.stats.size,
-        mtimeMs: p.stats.mtimeMs,
-        offset: result.end,
-        tailHash: result.tailHash,
-        codex: result.codex,
-      });
+      store.apply(result.agent, result.records);
+      store.skippedLines += result.skipped;
+      index.set(result.path, stateAfter(p.file, p.stats, result));
+      progress.filesDone++;
     };
-    const check = () => {
-      if (hooks.isAborted?.()) throw new AbortedError();
+    const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task.from);
+    const acceptWhole = (result: FileResult) => {
+      accept(result);
+      progress.bytesDone += bytesOf(byPath.get(result.path)!);
     };
 
     const helpersWanted = o.maxHelpers ?? defaultHelpers();
     if (o.threaded && o.helperScript && helpersWanted > 0 && progress.bytesTotal >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES) && tasks.length > 1) {
-      await this.parseWithHelpers(tasks, progress, hooks, accept);
+      const pool = new ParserPool(o.helperScript, helpersWanted);
+      try {
+        await pool.parse(
+          tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })),
+          acceptWhole,
+          async () => hooks.onProgress?.({ ...progress }),
+          hooks.isAborted,
+        );
+      } finally {
+        pool.close();
+      }
+      await hooks.onProgress?.({ ...progress });
     } else if (o.threaded) {
       const shared = newScratch(false);
       for (const p of tasks) {
-        check();
-        accept(parseFileSync(p.task, shared, undefined, hooks.isAborted));
-        check();
-        progress.filesDone++;
-        progress.bytesDone += Math.max(0, p.stats.size - p.task.from);
+        this.check(hooks);
+        acceptWhole(parseFileSync(p.task, shared, undefined, hooks.isAborted));
+        this.check(hooks);
         await hooks.onProgress?.({ ...progress });
       }
     } else {
       let lastYield = performance.now();
       for (const p of tasks) {
-        check();
+        this.check(hooks);
         const result = await parseFileAsync(p.task, async (n) => {
           progress.bytesDone += n;
-          check();
+          this.check(hooks);
           if (performance.now() - lastYield > 8) {
             await new Promise<void>((resolve) => setImmediate(resolve));
             lastYield = performance.now();
           }
           await hooks.onProgress?.({ ...progress });
         });
-        check();
+        this.check(hooks);
         accept(result);
-        progress.filesDone++;
         await hooks.onProgress?.({ ...progress });
       }
     }
@@ -193,28 +419,16 @@ export class ScanEngine {
     // the usage still happened).
     if (files !== this.prunedFor) {
       const present = new Set(files.map((f) => f.path));
-      for (const path of index.files.keys()) {
+      for (const path of index.keys()) {
         if (!present.has(path)) {
-          index.files.delete(path);
+          index.delete(path);
           this.dirty = true;
         }
       }
       this.prunedFor = files;
     }
-
-    const changed = index.store.takeChanged();
-    const stats: ScanStats = {
-      filesTotal: files.length,
-      filesRead: tasks.length,
-      bytesRead: progress.bytesDone,
-      requestsChanged: changed,
-      durationMs: performance.now() - started,
-      fullScan,
-      ...(this.persistError ? { indexError: this.persistError } : {}),
-    };
-    if (tasks.length > 0 || fullScan || planned !== files.length) this.dirty = true;
-    this.unsavedBytes += progress.bytesDone;
-    return { store: index.store, stats };
+    if (planned !== files.length) this.dirty = true;
+    return { filesTotal: files.length, filesRead: tasks.length, bytesRead: progress.bytesDone };
   }
 
   private dirty = false;
@@ -224,18 +438,17 @@ export class ScanEngine {
    */
   private prunedFor: LogFile[] | undefined;
 
-  /** Write the index if the last refresh changed it (call after handing out the result). */
   /**
    * Write the index if the last refreshes changed it. Without `force`, a small change is written at
    * most every 30 s: the extension refreshes often, and an index a little behind only means a few
    * bytes read again at the next start (dedupe keeps them from counting twice).
    */
   persist(force = true): void {
-    if (!this.dirty || !this.index) return;
+    if (!this.dirty || !this.store) return;
     const now = Date.now();
     if (!force && this.unsavedBytes < PERSIST_EAGER_BYTES && now - this.savedAt < PERSIST_INTERVAL_MS) return;
     try {
-      saveIndex(this.options.statePath, this.index);
+      saveIndex(this.options.statePath, this.store, this.files ?? this.table!);
       this.dirty = false;
       this.savedAt = now;
       this.unsavedBytes = 0;
@@ -253,8 +466,11 @@ export class ScanEngine {
 
   /** Let go of the files the index keeps open (after the last persist). */
   close(): void {
-    this.index?.store.close();
-    this.index = undefined;
+    this.store?.close();
+    this.store = undefined;
+    this.files = undefined;
+    if (this.table) this.table.source.close();
+    this.table = undefined;
   }
 
   private persistError: string | undefined;
@@ -284,7 +500,7 @@ export class ScanEngine {
    * What to read of each file: nothing, the appended bytes, or all of it (new, rotated, truncated).
    * Returns the files to read, and how many files were planned (stat-ed, each file once).
    */
-  private async plan(files: LogFile[], index: ScanIndex): Promise<{ tasks: Planned[]; planned: number }> {
+  private async plan(files: LogFile[], index: Map<string, FileState>): Promise<{ tasks: Planned[]; planned: number }> {
     const threaded = this.options.threaded;
     const tasks: Planned[] = [];
     let planned = 0;
@@ -295,7 +511,7 @@ export class ScanEngine {
     if (files !== this.prunedFor) {
       lostByInode = new Map();
       const present = new Set(files.map((f) => f.path));
-      for (const [path, state] of index.files) if (!present.has(path)) lostByInode.set(`${state.dev}:${state.ino}`, state);
+      for (const [path, state] of index) if (!present.has(path)) lostByInode.set(`${state.dev}:${state.ino}`, state);
     }
 
     // Without a thread of its own, the stats go to libuv's threads a batch at a time: one after
@@ -333,46 +549,46 @@ export class ScanEngine {
         seenMore.add(identity);
       }
       planned++;
-      let prev = index.files.get(file.path);
+      let prev = index.get(file.path);
       if (!prev) {
         // A file moved (Codex archiving a rollout) continues where it was.
         prev = lostByInode?.get(`${dev}:${ino}`);
       }
-      let task: FileTask | undefined;
-      const size = stats.size;
-      const mtimeMs = stats.mtimeMs;
-      if (!prev || prev.agent !== file.agent || prev.dev !== dev || prev.ino !== ino) {
-        task = { path: file.path, agent: file.agent, from: 0 }; // new or rotated (same path, new inode)
-      } else if (size < prev.offset) {
-        task = { path: file.path, agent: file.agent, from: 0 }; // truncated
-      } else if (size === prev.size && mtimeMs === prev.mtimeMs) {
-        if (!index.files.has(file.path)) index.files.set(file.path, prev);
+      const st: FileStat = { dev, ino, size: stats.size, mtimeMs: stats.mtimeMs };
+      const known = prev;
+      const plan = await planFile(file, st, known, async () => (await this.tailHash(file.path, known!.offset)) === known!.tailHash);
+      if (plan === 'unchanged') {
+        if (!index.has(file.path)) index.set(file.path, known!);
         continue;
-      } else if (prev.offset > 0 && (await this.tailHash(file.path, prev.offset)) !== prev.tailHash) {
-        task = { path: file.path, agent: file.agent, from: 0 }; // rewritten under the same name and inode
-      } else if (size === prev.offset) {
-        // touched, nothing new: remember the new mtime
-        index.files.set(file.path, { ...prev, size, mtimeMs });
+      }
+      if (plan === 'touched') {
+        // nothing new: remember the new mtime
+        index.set(file.path, { ...known!, size: st.size, mtimeMs: st.mtimeMs });
         this.dirty = true;
         continue;
-      } else {
-        task = { path: file.path, agent: file.agent, from: prev.offset, codex: prev.codex };
       }
-      tasks.push({ file, stats: { dev, ino, size, mtimeMs }, task });
+      tasks.push({ file, stats: st, task: taskFor(file, plan, known) });
     }
     return { tasks, planned };
   }
 
-  private async tailHash(path: string, offset: number): Promise<number> {
+  /** The hash of the bytes before `offset` (-1 when the file cannot be read). */
+  private tailHashSync(path: string, offset: number): number {
     try {
-      if (this.options.threaded) {
-        const fd = openSync(path, 'r');
-        try {
-          return tailHashSync(fd, offset);
-        } finally {
-          closeSync(fd);
-        }
+      const fd = openSync(path, 'r');
+      try {
+        return tailHashSync(fd, offset);
+      } finally {
+        closeSync(fd);
       }
+    } catch {
+      return -1;
+    }
+  }
+
+  private async tailHash(path: string, offset: number): Promise<number> {
+    if (this.options.threaded) return this.tailHashSync(path, offset);
+    try {
       const handle = await open(path, 'r');
       try {
         return await tailHashAsync(handle, offset);
@@ -381,105 +597,6 @@ export class ScanEngine {
       }
     } catch {
       return -1;
-    }
-  }
-
-  /**
-   * Parser threads pull batches of files (two in flight each, so none waits for the next); this
-   * thread parses files from the same queue between counting their results.
-   */
-  private async parseWithHelpers(planned: Planned[], progress: ScanProgress, hooks: RefreshHooks, accept: (r: FileResult) => void): Promise<void> {
-    const o = this.options;
-    // Biggest first, so that no thread is left with one huge file at the end.
-    const bytesOf = (p: Planned) => Math.max(0, p.stats.size - p.task.from);
-    const queue = planned.slice().sort((a, b) => bytesOf(b) - bytesOf(a));
-    const count = Math.max(1, Math.min(o.maxHelpers ?? defaultHelpers(), Math.ceil(progress.bytesTotal / BATCH_BYTES), planned.length - 1));
-    const sizeOf = new Map(planned.map((p) => [p.file.path, bytesOf(p)]));
-    const nextBatch = (): FileTask[] => {
-      const batch: FileTask[] = [];
-      let bytes = 0;
-      while (queue.length > 0 && (batch.length === 0 || bytes < BATCH_BYTES)) {
-        const p = queue.shift()!;
-        batch.push(p.task);
-        bytes += bytesOf(p);
-      }
-      return batch;
-    };
-    const done = (result: FileResult) => {
-      accept(result);
-      progress.filesDone++;
-      progress.bytesDone += sizeOf.get(result.path) ?? 0;
-    };
-
-    let failure: unknown;
-    let outstanding = 0;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
-    const workers: Worker[] = [];
-    const finished = new Set<Worker>();
-    const send = (w: Worker) => {
-      const batch = nextBatch();
-      if (batch.length === 0) return;
-      outstanding++;
-      w.postMessage({ type: 'parse', tasks: batch });
-    };
-    for (let i = 0; i < count; i++) {
-      const w = new Worker(o.helperScript!, { workerData: { role: 'parser' }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-      workers.push(w);
-      w.on('message', (message: { type: string; results?: FileResult[]; error?: string }) => {
-        if (failure) return;
-        outstanding--;
-        if (message.type === 'parsed') {
-          try {
-            for (const result of message.results!) done(result);
-          } catch (error) {
-            failure = error;
-          }
-          if (!failure) send(w);
-        } else {
-          failure = new Error(message.error);
-        }
-        notify();
-      });
-      w.on('error', (error) => {
-        failure ??= error;
-        notify();
-      });
-      w.on('exit', (code) => {
-        if (!finished.has(w)) failure ??= new Error(`a usage parser thread stopped (exit ${code}); run the scan again`);
-        notify();
-      });
-      send(w);
-      send(w);
-    }
-    const shared = newScratch(false);
-    try {
-      for (;;) {
-        if (hooks.isAborted?.()) throw new AbortedError();
-        if (failure) throw failure;
-        const p = queue.shift();
-        if (p) {
-          done(parseFileSync(p.task, shared, undefined, hooks.isAborted));
-          await hooks.onProgress?.({ ...progress });
-          // Let the parser threads' messages in (their results, their requests for more).
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        } else if (outstanding > 0) {
-          await new Promise<void>((resolve) => (wake = resolve));
-        } else {
-          break;
-        }
-      }
-      if (failure) throw failure;
-      await hooks.onProgress?.({ ...progress });
-    } finally {
-      for (const w of workers) {
-        finished.add(w);
-        void w.terminate();
-      }
     }
   }
 }

@@ -1,42 +1,34 @@
-// The persisted incremental index: per file what was read (device, inode, size, mtime, offset), and
-// the usage store's tables. Layout: "SBUX" + u32 version + u32 header length + JSON header, padded
+// The persisted incremental index: the usage store's tables, and per file what was read (device,
+// inode, size, mtime, offset). Layout: "SBUX" + u32 version + u32 header length + JSON header, padded
 // to 4 bytes, then the session table as raw little-endian arrays, then the dedupe table's entries
-// shard after shard (9 u32 each), then "END!". It is written to a temporary file and renamed over the
+// shard after shard (9 u32 each), then the file table (JSON lines, see fileTable.ts), then "END!". It is written to a temporary file and renamed over the
 // old one, so a crash mid-write leaves the previous index intact; an index that does not read back
 // whole is ignored (a full rescan), never trusted in part. The entries are not read into memory on
 // load beyond the dedupe table's budget: the table reads its shards from this file when it needs them.
 import { closeSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CodexFileState } from './codexLine';
-import type { Agent } from './logParser';
 import type { Pricing } from './prices';
-import { ENTRY_WORDS, entryPieces, FileSource, SHARD_BITS, SHARDS } from './dedupeTable';
+import { ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS } from './dedupeTable';
+import { FileSource } from './scratchFile';
+import { fileMapLines, fileRecords, fileTableBytes, type FileState, type FileTableRef } from './fileTable';
 import { UsageStore } from './usageStore';
 
-export const INDEX_VERSION = 3;
+export type { FileState } from './fileTable';
+
+export const INDEX_VERSION = 4;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 
-export interface FileState {
-  agent: Agent;
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** where the next scan starts (after the last complete line) */
-  offset: number;
-  tailHash: number;
-  codex?: CodexFileState | undefined;
-}
-
-export interface ScanIndex {
-  files: Map<string, FileState>;
+/** An index read back: the store, and the file table still in the index file (its own handle: close it when done). */
+export interface LoadedIndex {
   store: UsageStore;
+  files: FileTableRef;
 }
 
 interface Header {
   version: number;
-  files: Record<string, FileState>;
+  /** the file table's records and bytes */
+  files: { count: number; bytes: number };
   strings: string[];
   skippedLines: number;
   sessions: number;
@@ -46,11 +38,10 @@ interface Header {
 }
 
 /**
- * Written piece by piece: the header's per-file part is as large as the file list (about 350 bytes
- * a file), and one JSON string of it plus its Buffer would sit on top of the scan's peak memory.
+ * Written piece by piece, none of it held whole. `files`: the file table, from a Map (a long-running
+ * meter) or from the table a one-shot scan wrote as it went.
  */
-export function saveIndex(path: string, index: ScanIndex): void {
-  const store = index.store;
+export function saveIndex(path: string, store: UsageStore, files: Map<string, FileState> | FileTableRef): void {
   const sizes = store.sizes();
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -67,19 +58,13 @@ export function saveIndex(path: string, index: ScanIndex): void {
     MAGIC.copy(prefix, 0);
     prefix.writeUInt32LE(INDEX_VERSION, 4);
     write(prefix);
+    // The file table's size goes in the header, which comes first: its place is kept with spaces.
+    const filesField = (count: number, bytes: number) => `{"count":${count},"bytes":${bytes}}`.padEnd(48, ' ');
     const head = JSON.stringify({ version: INDEX_VERSION, skippedLines: store.skippedLines, ...sizes, strings: store.strings });
-    write(Buffer.from(`${head.slice(0, -1)},"files":{`, 'utf8'));
-    let batch = '';
-    let first = true;
-    for (const [file, state] of index.files) {
-      batch += `${first ? '' : ','}${JSON.stringify(file)}:${JSON.stringify(state)}`;
-      first = false;
-      if (batch.length > 32768) {
-        write(Buffer.from(batch, 'utf8'));
-        batch = '';
-      }
-    }
-    write(Buffer.from(`${batch}}}`, 'utf8'));
+    const before = Buffer.from(`${head.slice(0, -1)},"files":`, 'utf8');
+    write(before);
+    const filesFieldAt = at;
+    write(Buffer.from(`${filesField(0, 0)}}`, 'utf8'));
     const headerLength = at - 12;
     const length = Buffer.alloc(4);
     length.writeUInt32LE(headerLength);
@@ -91,6 +76,17 @@ export function saveIndex(path: string, index: ScanIndex): void {
     }
     entriesAt = at;
     for (const chunk of store.entryChunks()) write(chunk);
+    const filesAt = at;
+    let count = 0;
+    if (files instanceof Map) {
+      for (const chunk of fileMapLines(files)) write(chunk);
+      count = files.size;
+    } else {
+      for (const chunk of fileTableBytes(files)) write(chunk);
+      count = files.count;
+    }
+    const field = Buffer.from(filesField(count, at - filesAt), 'utf8');
+    writeSync(fd, field, 0, field.length, filesFieldAt);
     write(TRAILER);
     fsyncSync(fd);
   } catch (error) {
@@ -130,10 +126,10 @@ function shardOffsets(at: number, counts: number[]): number[] {
 
 /**
  * The index at `path`, or undefined when there is none or it is unreadable (then: full rescan).
- * Everything but the dedupe table's entries is read into memory; the entries are checked piece by
- * piece and stay in the file (see DedupeTable.attach).
+ * The header and the session table are read into memory; the dedupe table's entries and the file
+ * table are checked piece by piece and stay in the file (see DedupeTable.attach and fileTable.ts).
  */
-export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number): ScanIndex | undefined {
+export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number): LoadedIndex | undefined {
   let source: FileSource;
   try {
     source = new FileSource(openSync(path, 'r'), path);
@@ -152,12 +148,15 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     const header = JSON.parse(source.readOnce(12, headerLength).toString('utf8')) as Header;
     const sessions = header.sessions;
     const shards = header.shards;
+    const files = header.files;
     if (!isCount(sessions) || !Array.isArray(header.strings) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
+    if (!isCount(files?.count) || !isCount(files.bytes)) return undefined;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
     const entries = shards.reduce((a, b) => a + b, 0);
     const entriesAt = at + sessions + ((4 - (sessions % 4)) % 4) + 8 * sessions;
-    if (entriesAt + ENTRY_WORDS * 4 * entries + 4 !== size) return undefined;
+    const filesAt = entriesAt + ENTRY_WORDS * 4 * entries;
+    if (filesAt + files.bytes + 4 !== size) return undefined;
     const read = (bytes: number): Uint8Array => {
       const out = source.readOnce(at, bytes);
       at += bytes;
@@ -167,9 +166,18 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     if (!store) return undefined;
     const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
     if (!offsets) return undefined;
+    const table: FileTableRef = { source: new FileSource(openSync(path, 'r'), path), offset: filesAt, bytes: files.bytes, count: files.count };
+    try {
+      for (const _record of fileRecords(table)) {
+        // each record is checked as it is read: malformed, out of order, or fewer than the header says throws
+      }
+    } catch (error) {
+      table.source.close();
+      throw error;
+    }
     store.attachEntries(source, offsets, shards);
     kept = true;
-    return { files: new Map(Object.entries(header.files)), store };
+    return { store, files: table };
   } catch {
     return undefined;
   } finally {

@@ -13,7 +13,8 @@
 // Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
 // rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
 // share a key is about n²/2⁶⁵ — 1.3e-9 at 200 000 requests (2 GB of logs), 2.7e-7 at 3 million.
-import { DedupeTable, DEFAULT_BUDGET, spillPathBeside, type FileSource } from './dedupeTable';
+import { DedupeTable, DEFAULT_BUDGET, spillPathBeside } from './dedupeTable';
+import type { FileSource } from './scratchFile';
 import type { FileRecords } from './logParser';
 import type { ModelPrice, Pricing } from './prices';
 import { requestCostMicros } from './prices';
