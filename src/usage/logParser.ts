@@ -285,6 +285,18 @@ export class FileParser {
     this.carry = 0;
   }
 
+  /** Usage records gathered and not yet taken. */
+  get pending(): number {
+    return this.builder.count;
+  }
+
+  /** The records gathered so far, handed out and forgotten (valid until the next are gathered, without `copy`). */
+  takeRecords(): FileRecords {
+    const records = this.builder.finish(this.copy);
+    this.builder.reset();
+    return records;
+  }
+
   result(tailHash: number): FileResult {
     return {
       path: this.task.path,
@@ -300,6 +312,12 @@ export class FileParser {
 }
 
 export const READ_BUFFER_BYTES = 1 << 20;
+/**
+ * With a batch callback, a file's records are handed out whenever this many are gathered (~1 MB of
+ * columns), so that one huge transcript (a long session logs hundreds of MB) costs no more memory
+ * than a small one.
+ */
+export const RECORD_BATCH = 16_384;
 
 /** What one thread reuses from file to file. With `copy: false` a result is valid until the next file. */
 export interface ParseScratch {
@@ -336,8 +354,12 @@ export async function tailHashAsync(handle: FileHandle, end: number): Promise<nu
   return hashOf(b, bytesRead);
 }
 
-/** Parse a file synchronously (in a worker thread). A file that vanished yields no records. */
-export function parseFileSync(task: FileTask, scratch?: ParseScratch, onBytes?: (n: number) => void, shouldStop?: () => boolean): FileResult {
+/**
+ * Parse a file synchronously (in a worker thread). A file that vanished yields no records. With
+ * `onRecords`, records are handed to it in batches as they are gathered (RECORD_BATCH), and the
+ * result holds the last ones.
+ */
+export function parseFileSync(task: FileTask, scratch?: ParseScratch, onBytes?: (n: number) => void, shouldStop?: () => boolean, onRecords?: (records: FileRecords) => void): FileResult {
   const parser = new FileParser(task, READ_BUFFER_BYTES, scratch);
   let fd: number;
   try {
@@ -352,6 +374,7 @@ export function parseFileSync(task: FileTask, scratch?: ParseScratch, onBytes?: 
       const n = readSync(fd, t.buffer, t.offset, t.length, t.position);
       parser.feed(n);
       onBytes?.(n);
+      if (onRecords && parser.pending >= RECORD_BATCH) onRecords(parser.takeRecords());
       if (n === 0) break;
     }
     return parser.result(tailHashSync(fd, parser.consumed));

@@ -2,11 +2,16 @@
 // the next) while the scanning thread parses files from the same queue between counting their
 // results. Started once per refresh, used for one or more lists of files, then stopped.
 import { Worker } from 'node:worker_threads';
-import { newScratch, parseFileSync, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileSync, type FileRecords, type FileResult, type FileTask } from './logParser';
 import { AbortedError } from './scanErrors';
 
 /** A parser thread is handed files in batches of about this many bytes. */
 const BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Files larger than this are parsed on the scanning thread, which takes their records in batches as
+ * they come; a parser thread hands a file's records back whole (a copy to transfer).
+ */
+const HELPER_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface PoolTask {
   task: FileTask;
@@ -31,9 +36,16 @@ export class ParserPool {
 
   /**
    * Parse `tasks` (biggest first, so that no thread is left with one huge file at the end), handing
-   * each result to `onResult` on this thread; `afterEach` runs after each file this thread parsed.
+   * each result to `onResult` on this thread; `onRecords` takes the records of a file this thread
+   * parses in batches as they come; `afterEach` runs after each file this thread parsed.
    */
-  async parse(tasks: PoolTask[], onResult: (result: FileResult) => void, afterEach: () => Promise<void>, isAborted?: () => boolean): Promise<void> {
+  async parse(
+    tasks: PoolTask[],
+    onResult: (result: FileResult) => void,
+    onRecords: (task: FileTask, records: FileRecords) => void,
+    afterEach: () => Promise<void>,
+    isAborted?: () => boolean,
+  ): Promise<void> {
     this.queue = tasks.slice().sort((a, b) => b.bytes - a.bytes);
     this.onResult = onResult;
     this.start(Math.min(this.count, Math.ceil(tasks.reduce((n, t) => n + t.bytes, 0) / BATCH_BYTES), tasks.length - 1));
@@ -46,7 +58,7 @@ export class ParserPool {
       if (this.failure) throw this.failure;
       const p = this.queue.shift();
       if (p) {
-        onResult(parseFileSync(p.task, this.shared, undefined, isAborted));
+        onResult(parseFileSync(p.task, this.shared, undefined, isAborted, (records) => onRecords(p.task, records)));
         await afterEach();
         // Let the parser threads' messages in (their results, their requests for more).
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -106,8 +118,11 @@ export class ParserPool {
   private send(w: Worker): void {
     const batch: FileTask[] = [];
     let bytes = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || bytes < BATCH_BYTES)) {
-      const p = this.queue.shift()!;
+    // The queue is biggest first: the files too large for a parser thread are at its head, left to this thread.
+    let at = 0;
+    while (at < this.queue.length && this.queue[at]!.bytes > HELPER_FILE_MAX_BYTES) at++;
+    while (at < this.queue.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
+      const p = this.queue.splice(at, 1)[0]!;
       batch.push(p.task);
       bytes += p.bytes;
     }

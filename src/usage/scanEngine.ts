@@ -17,7 +17,7 @@ import { spillPathBeside } from './dedupeTable';
 import { fileRecords, FileTableWriter, readFileMap, type FileState, type FileTableRef } from './fileTable';
 import { LogFolderCache } from './logFolderCache';
 import { comparePaths, listLogFiles, listLogFilesSync, walkLogFilesInOrder, type LogFile } from './logFiles';
-import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileRecords, type FileResult, type FileTask } from './logParser';
 import { ParserPool, type PoolTask } from './parserPool';
 import { loadPricing, type Pricing } from './prices';
 import { AbortedError } from './scanErrors';
@@ -249,15 +249,16 @@ export class ScanEngine {
         progress.bytesDone += Math.max(0, item.stats.size - item.task!.from);
       };
       // (one-shot scans read with synchronous I/O: the whole file's bytes are counted as it is accepted)
+      const applyBatch = (task: FileTask, records: FileRecords) => store.apply(task.agent, records);
       const bytes = toRead.reduce((n, t) => n + t.bytes, 0);
       if (helpers > 0 && toRead.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
         pool ??= new ParserPool(o.helperScript!, helpers);
-        await pool.parse(toRead, accept, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
+        await pool.parse(toRead, accept, applyBatch, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
       } else {
         const shared = newScratch(false);
         for (const t of toRead) {
           this.check(hooks);
-          accept(parseFileSync(t.task, shared, undefined, hooks.isAborted));
+          accept(parseFileSync(t.task, shared, undefined, hooks.isAborted, (records) => applyBatch(t.task, records)));
           this.check(hooks);
           await hooks.onProgress?.({ ...progress });
         }
@@ -381,6 +382,7 @@ export class ScanEngine {
         await pool.parse(
           tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })),
           acceptWhole,
+          (task, records) => store.apply(task.agent, records),
           async () => hooks.onProgress?.({ ...progress }),
           hooks.isAborted,
         );
@@ -392,7 +394,7 @@ export class ScanEngine {
       const shared = newScratch(false);
       for (const p of tasks) {
         this.check(hooks);
-        acceptWhole(parseFileSync(p.task, shared, undefined, hooks.isAborted));
+        acceptWhole(parseFileSync(p.task, shared, undefined, hooks.isAborted, (records) => store.apply(p.task.agent, records)));
         this.check(hooks);
         await hooks.onProgress?.({ ...progress });
       }

@@ -32,6 +32,8 @@ interface Header {
   strings: string[];
   skippedLines: number;
   sessions: number;
+  /** bytes of the sessions' ids */
+  sessionNamesBytes: number;
   entries: number;
   /** entries per shard of the dedupe table */
   shards: number[];
@@ -149,12 +151,13 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
     const sessions = header.sessions;
     const shards = header.shards;
     const files = header.files;
-    if (!isCount(sessions) || !Array.isArray(header.strings) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
+    const namesBytes = header.sessionNamesBytes;
+    if (!isCount(sessions) || !isCount(namesBytes) || !Array.isArray(header.strings) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
     if (!isCount(files?.count) || !isCount(files.bytes)) return undefined;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
     const entries = shards.reduce((a, b) => a + b, 0);
-    const entriesAt = at + sessions + ((4 - (sessions % 4)) % 4) + 8 * sessions;
+    const entriesAt = at + pad4(sessions) + 16 * sessions + pad4(namesBytes);
     const filesAt = entriesAt + ENTRY_WORDS * 4 * entries;
     if (filesAt + files.bytes + 4 !== size) return undefined;
     const read = (bytes: number): Uint8Array => {
@@ -162,27 +165,38 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
       at += bytes;
       return out;
     };
-    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, sessions, read);
+    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, { count: sessions, namesBytes }, read);
     if (!store) return undefined;
-    const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
-    if (!offsets) return undefined;
-    const table: FileTableRef = { source: new FileSource(openSync(path, 'r'), path), offset: filesAt, bytes: files.bytes, count: files.count };
+    let restored = false;
     try {
-      for (const _record of fileRecords(table)) {
-        // each record is checked as it is read: malformed, out of order, or fewer than the header says throws
+      const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
+      if (!offsets) return undefined;
+      const table: FileTableRef = { source: new FileSource(openSync(path, 'r'), path), offset: filesAt, bytes: files.bytes, count: files.count };
+      try {
+        for (const _record of fileRecords(table)) {
+          // each record is checked as it is read: malformed, out of order, or fewer than the header says throws
+        }
+      } catch (error) {
+        table.source.close();
+        throw error;
       }
-    } catch (error) {
-      table.source.close();
-      throw error;
+      store.attachEntries(source, offsets, shards);
+      kept = true;
+      restored = true;
+      return { store, files: table };
+    } finally {
+      if (!restored) store.close();
     }
-    store.attachEntries(source, offsets, shards);
-    kept = true;
-    return { store, files: table };
   } catch {
     return undefined;
   } finally {
     if (!kept) source.close();
   }
+}
+
+/** n rounded up to a multiple of 4 */
+function pad4(n: number): number {
+  return n + ((4 - (n % 4)) % 4);
 }
 
 function isCount(n: unknown): n is number {

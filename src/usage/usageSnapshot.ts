@@ -84,27 +84,21 @@ export function addTokens(into: UsageTokens, t: UsageTokens): void {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Where an event's names come from: the columns, or the store itself (the same fields). */
-type EventNames = Pick<UsageColumns, 'strings' | 'sessionAgent' | 'sessionId' | 'sessionProject'>;
-
-function eventOf(n: EventNames, session: number, minute: number, model: number, tokens: UsageTokens, costMicros: number | null, requests: number): UsageEvent {
-  const s = n.strings;
-  return {
-    timestamp: minute * MINUTE_MS,
-    agent: AGENTS[n.sessionAgent[session]!] ?? 'claude_code',
-    model: s[model]!,
-    tokens,
-    costMicros,
-    sessionId: s[n.sessionId[session]!]!,
-    project: s[n.sessionProject[session]!]!,
-    requests,
-  };
-}
-
+/** Rollup `b` of the columns as an event. */
 function eventAt(cols: UsageColumns, b: number): UsageEvent {
   const t = cols.bucketTokens;
-  const tokens = { input: t[b * 4]!, output: t[b * 4 + 1]!, cache_read: t[b * 4 + 2]!, cache_write: t[b * 4 + 3]! };
-  return eventOf(cols, cols.bucketSession[b]!, cols.bucketMinute[b]!, cols.bucketModel[b]!, tokens, cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null, cols.bucketRequests[b]!);
+  const s = cols.strings;
+  const session = cols.bucketSession[b]!;
+  return {
+    timestamp: cols.bucketMinute[b]! * MINUTE_MS,
+    agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
+    model: s[cols.bucketModel[b]!]!,
+    tokens: { input: t[b * 4]!, output: t[b * 4 + 1]!, cache_read: t[b * 4 + 2]!, cache_write: t[b * 4 + 3]! },
+    costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
+    sessionId: s[cols.sessionId[session]!]!,
+    project: s[cols.sessionProject[session]!]!,
+    requests: cols.bucketRequests[b]!,
+  };
 }
 
 /** Unpriced usage added up per model name. */
@@ -168,6 +162,35 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
 }
 
 /**
+ * One counted request read from the store, as an event. Its agent session's id and folder are looked
+ * up only when asked for: the CLI's sums never ask, so the sessions' ids stay on disk.
+ */
+class RequestEvent implements UsageEvent {
+  readonly timestamp: number;
+  readonly agent: AgentId;
+  readonly requests = 1;
+  constructor(
+    private readonly store: UsageStore,
+    private readonly session: number,
+    minute: number,
+    readonly model: string,
+    readonly tokens: UsageTokens,
+    readonly costMicros: number | null,
+  ) {
+    this.timestamp = minute * MINUTE_MS;
+    this.agent = AGENTS[store.sessionAgent(session)] ?? 'claude_code';
+  }
+
+  get sessionId(): string {
+    return this.store.sessionName(this.session);
+  }
+
+  get project(): string {
+    return this.store.sessionProject(this.session);
+  }
+}
+
+/**
  * The snapshot over a store, for a caller that adds the usage up on the store's thread: eachEvent
  * visits every counted request as an event of its own (`requests: 1`), read from the store, so no
  * per-rollup arrays are built. `events` (the rollups, sorted) is built from the store on first use.
@@ -185,7 +208,7 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
       return rollups.events;
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
-      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(eventOf(store, session, minute, model, { input: i, output: o, cache_read: r, cache_write: w }, cost, 1)));
+      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(new RequestEvent(store, session, minute, store.strings[model]!, { input: i, output: o, cache_read: r, cache_write: w }, cost)));
     },
     skippedLines: store.skippedLines,
     unpricedModels: unpriced.sorted(),

@@ -1,14 +1,15 @@
 // Everything counted so far, in a compact form: the dedupe table (one entry per distinct request: its
 // 64-bit key, its four token counts and the key of the rollup it belongs to — agent session, minute,
-// model; see dedupeTable.ts), the agent sessions and the strings they name. A request seen again with
+// model; see dedupeTable.ts), the agent sessions (sessionTable.ts) and the strings that name models and
+// projects. A request seen again with
 // more tokens (Claude Code's earlier content-block lines carry partial output) has its entry
 // overwritten. The rollups' sums and costs are not stored: columns() adds the entries up, so a
 // changed price table needs no rescan and nothing is stored twice (a meter that refreshes often
 // keeps the sums in memory between refreshes: keepRollups).
 //
 // Memory: the dedupe table, which grows with every request, keeps at most a fixed number of entries
-// in memory and the rest on disk. Counting builds no table of rollups; what stays in memory is
-// the agent sessions (9 bytes each plus their strings).
+// in memory and the rest on disk. Counting builds no table of rollups, and keeps no list of files
+// (see scanEngine.ts); what stays in memory is 25 bytes per agent session (their ids are on disk).
 //
 // Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
 // rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
@@ -19,6 +20,7 @@ import type { FileRecords } from './logParser';
 import type { ModelPrice, Pricing } from './prices';
 import { requestCostMicros } from './prices';
 import { RollupTable } from './rollupTable';
+import { SessionTable } from './sessionTable';
 
 export const AGENTS = ['claude_code', 'codex'] as const;
 export type AgentId = (typeof AGENTS)[number];
@@ -47,12 +49,7 @@ export class UsageStore {
   readonly strings: string[] = [''];
   private readonly stringIndex = new Map<string, number>([['', 0]]);
 
-  sessionCount = 0;
-  sessionAgent = new Uint8Array(256);
-  sessionId = new Uint32Array(256);
-  sessionProject = new Uint32Array(256);
-  /** agent number × 2³² + session id string number → session */
-  private readonly sessionIndex = new Map<number, number>();
+  private sessions: SessionTable;
 
   /** the counted requests (input, output, cache_read, cache_write clamped to 2³²−1, far above any request) */
   private readonly entries: DedupeTable;
@@ -69,7 +66,9 @@ export class UsageStore {
     private pricing: Pricing,
     statePath: string,
     dedupeBudget = DEFAULT_BUDGET,
+    sessions?: SessionTable,
   ) {
+    this.sessions = sessions ?? new SessionTable(() => spillPathBeside(statePath));
     this.entries = new DedupeTable(
       {
         roll: (session, minute, model, sign, i, o, r, w) => this.rollups?.add(session, minute, model, sign, i, o, r, w, this.costOf(model, i, o, r, w) ?? 0),
@@ -90,9 +89,29 @@ export class UsageStore {
     return this.entries.takeChanged();
   }
 
-  /** Close the files the dedupe table reads (the index) and spills to. */
+  /** Close the files the dedupe table reads (the index) and spills to, and the sessions' names. */
   close(): void {
     this.entries.close();
+    this.sessions.close();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.count;
+  }
+
+  /** The agent (index in AGENTS) of a session. */
+  sessionAgent(session: number): number {
+    return this.sessions.agent[session]!;
+  }
+
+  /** The agent's own id of a session (read from disk, with all others, on first use). */
+  sessionName(session: number): string {
+    return this.sessions.name(session);
+  }
+
+  /** The folder a session ran in ('' when its log does not say). */
+  sessionProject(session: number): string {
+    return this.strings[this.sessions.project[session]!]!;
   }
 
   intern(text: string): number {
@@ -103,26 +122,6 @@ export class UsageStore {
       this.stringIndex.set(text, i);
     }
     return i;
-  }
-
-  private sessionOf(agent: number, id: number, project: number): number {
-    const key = agent * 0x100000000 + id;
-    let s = this.sessionIndex.get(key);
-    if (s === undefined) {
-      s = this.sessionCount++;
-      if (s === this.sessionAgent.length) {
-        this.sessionAgent = grown(this.sessionAgent, s * 2);
-        this.sessionId = grown(this.sessionId, s * 2);
-        this.sessionProject = grown(this.sessionProject, s * 2);
-      }
-      this.sessionAgent[s] = agent;
-      this.sessionId[s] = id;
-      this.sessionProject[s] = project;
-      this.sessionIndex.set(key, s);
-    } else if (this.sessionProject[s] === 0 && project !== 0) {
-      this.sessionProject[s] = project;
-    }
-    return s;
   }
 
   private priceOfModel(model: number): ModelPrice | null {
@@ -156,19 +155,22 @@ export class UsageStore {
   /** Count a file's records (what changed is told by takeChanged()). */
   apply(agent: AgentId, records: FileRecords): void {
     const agentNo = AGENTS.indexOf(agent);
-    const local = records.strings.map((s) => this.intern(s));
+    // The file's strings that name models and projects, in the store's string table (session ids go
+    // to the session table instead).
+    const local = new Int32Array(records.strings.length).fill(-1);
+    const named = (i: number) => (local[i] !== -1 ? local[i]! : (local[i] = this.intern(records.strings[i]!)));
     const t = records.tokens;
-    // The file's (session, project) pairs, each looked up once: sessionOf makes a string key.
+    // The file's (session, project) pairs, each looked up once.
     const sessions = new Map<number, number>();
     for (let r = 0; r < records.count; r++) {
       const pair = records.session[r]! * 0x200000 + records.project[r]!;
       let session = sessions.get(pair);
       if (session === undefined) {
-        session = this.sessionOf(agentNo, local[records.session[r]!]!, local[records.project[r]!]!);
+        session = this.sessions.sessionOf(agentNo, records.strings[records.session[r]!]!, named(records.project[r]!));
         sessions.set(pair, session);
       }
       const minute = Math.floor(records.timestampMs[r]! / MINUTE_MS);
-      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, local[records.model[r]!]!, t[r * 4]!, t[r * 4 + 1]!, t[r * 4 + 2]!, t[r * 4 + 3]!);
+      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * 4]!, t[r * 4 + 1]!, t[r * 4 + 2]!, t[r * 4 + 3]!);
     }
   }
 
@@ -195,11 +197,18 @@ export class UsageStore {
     const bucketModel = table.model.copy(nb);
     const priced = new Uint8Array(nb);
     for (let b = 0; b < nb; b++) priced[b] = this.priceOfModel(bucketModel[b]!) ? 1 : 0;
+    // The columns name sessions through the string table: the sessions' ids follow the store's strings.
+    const strings = this.strings.slice();
+    const sessionId = new Uint32Array(ns);
+    for (let s = 0; s < ns; s++) {
+      sessionId[s] = strings.length;
+      strings.push(this.sessions.name(s));
+    }
     return {
-      strings: this.strings.slice(),
-      sessionAgent: this.sessionAgent.slice(0, ns),
-      sessionId: this.sessionId.slice(0, ns),
-      sessionProject: this.sessionProject.slice(0, ns),
+      strings,
+      sessionAgent: this.sessions.agent.slice(0, ns),
+      sessionId,
+      sessionProject: this.sessions.project.slice(0, ns),
       bucketSession: table.session.copy(nb),
       bucketMinute: table.minute.copy(nb),
       bucketModel,
@@ -226,19 +235,17 @@ export class UsageStore {
   }
 
   /** Counts of the persisted tables (queued records are applied first). */
-  sizes(): { sessions: number; entries: number; shards: number[] } {
+  sizes(): { sessions: number; sessionNamesBytes: number; entries: number; shards: number[] } {
     this.entries.settleAll();
     const shards = this.entries.shardCounts();
-    return { sessions: this.sessionCount, entries: shards.reduce((a, b) => a + b, 0), shards };
+    return { sessions: this.sessionCount, sessionNamesBytes: this.sessions.namesBytes, entries: shards.reduce((a, b) => a + b, 0), shards };
   }
 
-  /** The session table for the persisted index, as byte chunks in this order: agent (u8), id, project (u32). */
-  *sessionChunks(): Generator<Uint8Array> {
-    const ns = this.sessionCount;
-    yield this.sessionAgent.subarray(0, ns);
-    yield bytesOf(this.sessionId.subarray(0, ns));
-    yield bytesOf(this.sessionProject.subarray(0, ns));
+  /** The session table for the persisted index (see SessionTable.chunks), and the bytes of its ids. */
+  sessionChunks(): Generator<Uint8Array> {
+    return this.sessions.chunks();
   }
+
 
   /** The dedupe table's entries, shard after shard (see dedupeTable.ts), after sizes(). */
   entryChunks(): Generator<Uint8Array> {
@@ -260,9 +267,9 @@ export class UsageStore {
   }
 
   /**
-   * Rebuild the store from persisted tables (`read(bytes)` hands out the next `bytes` of the
-   * file, in the order of sessionChunks; the u8 session agents come padded to 4 bytes); the entries
-   * are attached after. Returns undefined when an index points outside its table (a damaged file: rescan).
+   * Rebuild the store from persisted tables (`read(bytes)` hands out the next `bytes` of the file,
+   * in the order of sessionChunks); the entries are attached after. Returns undefined when an index
+   * points outside its tables (a damaged file: rescan).
    */
   static restore(
     pricing: Pricing,
@@ -270,38 +277,19 @@ export class UsageStore {
     dedupeBudget: number | undefined,
     strings: string[],
     skippedLines: number,
-    sessions: number,
+    sessions: { count: number; namesBytes: number },
     read: (bytes: number) => Uint8Array,
   ): UsageStore | undefined {
-    const store = new UsageStore(pricing, statePath, dedupeBudget);
+    if (strings[0] !== '' || !strings.every((x) => typeof x === 'string')) return undefined;
+    const table = SessionTable.restore(() => spillPathBeside(statePath), sessions.count, sessions.namesBytes, AGENTS.length, strings.length, read);
+    if (!table) return undefined;
+    const store = new UsageStore(pricing, statePath, dedupeBudget, table);
     for (let i = 1; i < strings.length; i++) store.intern(strings[i]!);
-    if (store.strings.length !== strings.length) return undefined; // duplicate strings
     store.skippedLines = skippedLines;
-    const ns = sessions;
-    const agent = read(ns + ((4 - (ns % 4)) % 4)).slice(0, ns);
-    const u32 = (n: number): Uint32Array => {
-      const out = new Uint32Array(n);
-      new Uint8Array(out.buffer).set(read(n * 4));
-      return out;
-    };
-    const sessionId = u32(ns);
-    const sessionProject = u32(ns);
-    const n = strings.length;
-    for (let s = 0; s < ns; s++) {
-      if (sessionId[s]! >= n || sessionProject[s]! >= n || agent[s]! >= AGENTS.length) return undefined;
-      store.sessionOf(agent[s]!, sessionId[s]!, sessionProject[s]!);
+    if (store.strings.length !== strings.length) {
+      store.close();
+      return undefined; // duplicate strings
     }
-    if (store.sessionCount !== ns) return undefined;
     return store;
   }
-}
-
-function grown<T extends Uint32Array | Uint8Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
-
-function bytesOf(a: Uint32Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

@@ -159,6 +159,27 @@ for (const kind of KINDS) {
       const third = await second.refresh();
       assert.equal(totals(third).output, 100);
       assert.equal(third.stats.bytesRead, d.length + 1);
+      // A session first seen after the restart (its id and folder in UTF-8 beyond ASCII) is named
+      // beside the ones read back from the index, in the rollups and in the events visited one by one.
+      const other = claudeLine({ msgId: 'e', requestId: 'req-e', timestamp: at(6), output: 1, input: 1, sessionId: 'sessión-ü2', cwd: '/home/dév/日本' });
+      writeLines(join(s.claude, 'projects', 'r', 'third.jsonl'), [other]);
+      const fourth = await second.refresh();
+      const named = (events: { sessionId: string; project: string; tokens: { output: number } }[]) =>
+        [...new Set(events.map((e) => `${e.sessionId} ${e.project} ${e.tokens.output > 0}`))].sort();
+      const visited: { sessionId: string; project: string; tokens: { output: number } }[] = [];
+      fourth.eachEvent((e) => visited.push({ sessionId: e.sessionId, project: e.project, tokens: e.tokens }));
+      const want = ['session-1 /home/dev/project true', 'sessión-ü2 /home/dév/日本 true'];
+      assert.deepEqual(named(fourth.events), want);
+      assert.deepEqual(named(visited), want);
+      await second.dispose();
+      const fifth = await newMeter().refresh();
+      assert.deepEqual(named(fifth.events), want, 'and again from the index');
+      // As the CLI adds usage up: each request visited from the store, its session named from disk.
+      const streaming = s.meter({ workerScript: buildWorker(), scanInThisThread: true, streamRequests: true });
+      const streamed: { sessionId: string; project: string; tokens: { output: number } }[] = [];
+      (await streaming.refresh()).eachEvent((e) => streamed.push({ sessionId: e.sessionId, project: e.project, tokens: e.tokens }));
+      assert.deepEqual(named(streamed), want);
+      await streaming.dispose();
     });
 
     it('a crash mid-write of the index leaves the previous index usable (write to a temp file, then rename)', async () => {

@@ -162,16 +162,17 @@ export function setup(): MeterSetup {
   };
 }
 
-let builtWorker: string | undefined;
+/** Shared by every test file in the run (each bundles its own copy of this kit). */
+const shared = globalThis as { spendBandTestWorker?: string };
 
-/** dist/scanWorker.js built from the sources under test into a temp dir (once per test file). */
+/** dist/scanWorker.js built from the sources under test into a temp dir (once per test run). */
 export function buildWorker(): string {
-  if (builtWorker) return builtWorker;
+  if (shared.spendBandTestWorker) return shared.spendBandTestWorker;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'sb-worker-')), 'scanWorker.js');
   esbuild.buildSync({ entryPoints: [resolve('src/usage/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
-  builtWorker = out;
+  shared.spendBandTestWorker = out;
   process.on('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
   return out;
 }
