@@ -15,7 +15,7 @@ import { UsageStore } from './usageStore';
 
 export type { FileState } from './fileTable';
 
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 
