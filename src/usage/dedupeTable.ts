@@ -83,18 +83,17 @@ function processAlive(pid: number): boolean {
 interface Segment {
   source: SegmentSource;
   offset: number;
-  /** entries (base) or records (queued) */
+  /** entries (a part on disk) or records (queued) */
   count: number;
 }
 
 class Shard {
-  /** entries in the shard, in memory or not */
-  count = 0;
-  /** in memory: `capacity` entries × ENTRY_WORDS; undefined when the entries are in `base` */
+  /** in memory: `capacity` entries × ENTRY_WORDS, the first `dataCount` in use; undefined when none is */
   data: Uint32Array | undefined;
   slots: Int32Array | undefined;
-  /** the entries, when not in memory */
-  base: Segment | undefined;
+  dataCount = 0;
+  /** entries on disk, in parts whose keys differ from each other's and from those in memory */
+  parts: Segment[] = [];
   /** records queued for this shard while it is not in memory: spilled ones first, then `queue` */
   spilled: Segment[] = [];
   queue: Uint32Array | undefined;
@@ -103,12 +102,66 @@ class Shard {
   /** kept in memory while it is being loaded or read */
   pinned = false;
 
+  /** entries in the shard, in memory or not */
+  get count(): number {
+    let n = this.dataCount;
+    for (const p of this.parts) n += p.count;
+    return n;
+  }
+
   get resident(): boolean {
     return this.data !== undefined;
   }
 
+  /** every entry in memory, none on disk */
+  get whole(): boolean {
+    return this.data !== undefined && this.parts.length === 0;
+  }
+
   get hasQueue(): boolean {
     return this.queued > 0 || this.spilled.length > 0;
+  }
+}
+
+/**
+ * Which keys may be in the table: a Bloom filter over every key counted or queued (4 probes, at
+ * least 12 bits a key: about 0.6% false positives), for a table refreshed again and again. A key it
+ * has never seen is new for certain, so a record for a shard on disk can be counted without reading
+ * the shard: a refresh that adds a few hundred requests, spread over every shard, reads none of them.
+ */
+class KeyFilter {
+  private readonly bits: Uint32Array;
+  private readonly mask: number;
+  /** keys it holds before false positives pass 0.6% */
+  readonly capacity: number;
+
+  constructor(keys: number) {
+    let size = 1 << 20;
+    while (size < keys * 12) size *= 2;
+    this.bits = new Uint32Array(size >>> 5);
+    this.mask = size - 1;
+    this.capacity = Math.floor(size / 12);
+  }
+
+  add(hi: number, lo: number): void {
+    let h = lo;
+    const step = (hi | 1) >>> 0;
+    for (let k = 0; k < 4; k++) {
+      const bit = h & this.mask;
+      this.bits[bit >>> 5] |= 1 << (bit & 31);
+      h = (h + step) >>> 0;
+    }
+  }
+
+  mayContain(hi: number, lo: number): boolean {
+    let h = lo;
+    const step = (hi | 1) >>> 0;
+    for (let k = 0; k < 4; k++) {
+      const bit = h & this.mask;
+      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+      h = (h + step) >>> 0;
+    }
+    return true;
   }
 }
 
@@ -158,8 +211,14 @@ export class DedupeTable {
   private readonly pool: ArrayPool;
   /** requests counted as new or grown since the last takeChanged() */
   private changed = 0;
-  /** the persisted index the non-resident shards are read from (closed on save and close) */
+  /** entries read back from disk so far (loading shards), for tests and measurements */
+  entriesRead = 0;
+  /** the persisted index the shards on disk are read from (closed on save and close) */
   private indexSource: FileSource | undefined;
+  /** for a table refreshed again and again (see KeyFilter and useKeyFilter) */
+  private filter: KeyFilter | undefined;
+  /** keys added to the filter since it was built, and how many it was built with */
+  private filterKeys = 0;
 
   /**
    * `compactAtBytes`: the spill file is emptied whenever the index is saved; if saving keeps failing
@@ -194,21 +253,59 @@ export class DedupeTable {
     return n;
   }
 
+  /**
+   * Keep a filter of the keys (3 bytes a request in memory), so that new requests for shards on disk
+   * are counted without reading those shards: for a meter that refreshes again and again, where
+   * otherwise every refresh would read nearly every shard (30-50 ms at 8 GB of logs). A one-shot
+   * scan does without: it reads every entry once anyway, and its memory must not grow with the history.
+   */
+  useKeyFilter(): void {
+    if (!this.filter) this.buildFilter();
+  }
+
+  /** The filter, from every key in the table and in the queues. */
+  private buildFilter(): void {
+    const filter = new KeyFilter(Math.max(2 * this.count, 1 << 16));
+    const addRecords = (q: Uint32Array, n: number) => {
+      for (let k = 0; k < n; k++) filter.add(q[k * RECORD_WORDS]!, q[k * RECORD_WORDS + 1]!);
+    };
+    for (const shard of this.shards) {
+      this.eachEntryOf(shard, (d, at) => filter.add(d[at]!, d[at + 1]!));
+      for (const seg of shard.spilled) addRecords(words(seg.source.read(seg.offset, seg.count * RECORD_WORDS * 4)), seg.count);
+      if (shard.queue) addRecords(shard.queue, shard.queued);
+    }
+    this.filter = filter;
+    this.filterKeys = this.count;
+  }
+
   /** Offer one logged line of a request: counted if its key is new or it has more tokens than the counted one. */
   offer(hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
+    if (this.filter && this.filterKeys > this.filter.capacity) this.buildFilter();
     const shard = this.shards[hi >>> (32 - SHARD_BITS)]!;
     if (shard.resident) {
       shard.lastUse = ++this.tick;
+      // Only part of the shard in memory: a key not there that may be on disk needs the rest.
+      if (shard.parts.length > 0 && this.find(shard, hi, lo) === -1 && this.filter!.mayContain(hi, lo)) this.load(shard);
       this.settle(shard, hi, lo, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w));
       if (this.resident > this.budget) this.evict();
       return;
     }
-    if (!shard.base && !shard.hasQueue) {
+    if (shard.parts.length === 0 && !shard.hasQueue) {
       // An empty shard (nothing written out): it starts in memory.
       this.load(shard);
       this.offer(hi, lo, session, minute, model, i, o, r, w);
       return;
     }
+    if (this.filter && !this.filter.mayContain(hi, lo)) {
+      // A key never seen: counted in memory beside the shard's entries on disk, which stay unread.
+      // (Queued records have keys the filter holds, so their order relative to this one does not matter.)
+      const arrays = this.pool.take(16);
+      shard.data = arrays.data;
+      shard.slots = arrays.slots;
+      this.offer(hi, lo, session, minute, model, i, o, r, w);
+      return;
+    }
+    this.filter?.add(hi, lo);
     shard.queue ??= new Uint32Array(QUEUE_RECORDS * RECORD_WORDS);
     const at = shard.queued * RECORD_WORDS;
     const q = shard.queue;
@@ -245,14 +342,14 @@ export class DedupeTable {
     if (old.size < this.compactAtBytes) return;
     let live = 0;
     for (const shard of this.shards) {
-      if (shard.base?.source === old) live += shard.base.count * ENTRY_WORDS * 4;
+      for (const part of shard.parts) if (part.source === old) live += part.count * ENTRY_WORDS * 4;
       for (const seg of shard.spilled) if (seg.source === old) live += seg.count * RECORD_WORDS * 4;
     }
     if (live * 4 > old.size) return;
     const fresh = new ScratchFile(this.spillPath);
     const move = (seg: Segment, wordsPer: number): Segment => ({ source: fresh, offset: fresh.append(old.read(seg.offset, seg.count * wordsPer * 4)), count: seg.count });
     for (const shard of this.shards) {
-      if (shard.base?.source === old) shard.base = move(shard.base, ENTRY_WORDS);
+      shard.parts = shard.parts.map((part) => (part.source === old ? move(part, ENTRY_WORDS) : part));
       shard.spilled = shard.spilled.map((seg) => (seg.source === old ? move(seg, RECORD_WORDS) : seg));
     }
     old.close();
@@ -274,36 +371,31 @@ export class DedupeTable {
   *shardBytes(): Generator<Uint8Array> {
     this.settleAll();
     for (const shard of this.shards) {
-      if (shard.count === 0) continue;
-      if (shard.data) {
-        yield packed(shard);
-      } else {
-        const b = shard.base!;
-        for (const w of entryPieces(b.source, b.offset, b.count)) yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-      }
+      for (const part of shard.parts) for (const w of entryPieces(part.source, part.offset, part.count)) yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+      if (shard.dataCount > 0) yield packed(shard);
     }
   }
 
   /**
    * The entries are in the index file `source` from now on: shard s at offsets[s] (the persisted
-   * index just loaded, or the one just written). Shards in memory stay there; the others are read
-   * from `source` when needed. When everything fits the budget, all shards are loaded at once and
-   * the file is let go.
+   * index just loaded, or the one just written). Shards wholly in memory stay there; the others are
+   * read from `source` when needed. When everything fits the budget, all shards are loaded at once
+   * and the file is let go.
    */
   attach(source: FileSource, offsets: number[], counts: number[]): void {
     for (let s = 0; s < SHARDS; s++) {
       const shard = this.shards[s]!;
       if (shard.hasQueue) throw new Error('attach with queued records');
-      if (!shard.data) {
-        shard.count = counts[s]!;
-        shard.base = counts[s]! > 0 ? { source, offset: offsets[s]!, count: counts[s]! } : undefined;
+      if (!shard.whole) {
+        if (shard.data) this.release(shard); // its part in memory is in the file too
+        shard.parts = counts[s]! > 0 ? [{ source, offset: offsets[s]!, count: counts[s]! }] : [];
       }
     }
     this.releaseIndex();
     this.indexSource = source;
     this.spill.empty(); // nothing in it is referenced now
     if (this.count <= this.budget) {
-      for (const shard of this.shards) if (shard.base) this.load(shard);
+      for (const shard of this.shards) if (shard.parts.length > 0) this.load(shard);
       this.releaseIndex();
     }
   }
@@ -312,7 +404,7 @@ export class DedupeTable {
   private releaseIndex(): void {
     if (!this.indexSource) return;
     const source = this.indexSource;
-    if (this.shards.some((s) => s.base?.source === source)) return;
+    if (this.shards.some((s) => s.parts.some((p) => p.source === source))) return;
     source.close();
     this.indexSource = undefined;
   }
@@ -338,32 +430,45 @@ export class DedupeTable {
   private eachEntryOf(shard: Shard, fn: (d: Uint32Array, at: number) => void): void {
     if (shard.data) {
       const d = shard.data;
-      for (let e = 0; e < shard.count; e++) fn(d, e * ENTRY_WORDS);
-      return;
+      for (let e = 0; e < shard.dataCount; e++) fn(d, e * ENTRY_WORDS);
     }
-    const b = shard.base;
-    if (!b) return;
-    for (const d of entryPieces(b.source, b.offset, b.count)) for (let at = 0; at < d.length; at += ENTRY_WORDS) fn(d, at);
+    for (const part of shard.parts) {
+      for (const d of entryPieces(part.source, part.offset, part.count)) for (let at = 0; at < d.length; at += ENTRY_WORDS) fn(d, at);
+    }
   }
 
-  /** Bring a shard into memory: its entries, then its queued records in arrival order. */
+  /** Give a shard's arrays back (its entries in memory must be on disk by now). */
+  private release(shard: Shard): void {
+    this.resident -= shard.dataCount;
+    this.pool.give(shard.data!, shard.slots!);
+    shard.data = undefined;
+    shard.slots = undefined;
+    shard.dataCount = 0;
+  }
+
+  /** Bring a shard wholly into memory: its entries on disk and in memory, then its queued records in arrival order. */
   private load(shard: Shard): void {
     shard.pinned = true;
     shard.lastUse = ++this.tick;
-    if (!shard.data) {
-      const base = shard.base;
-      const count = base?.count ?? 0;
+    if (!shard.whole) {
+      const parts = shard.parts;
+      const inMemory = shard.data ? { data: shard.data, slots: shard.slots!, count: shard.dataCount } : undefined;
       // Room for the new requests among the queued records too (Claude Code logs 2-3 lines a request).
       const queued = shard.queued + shard.spilled.reduce((n, seg) => n + seg.count, 0);
-      const capacity = capacityFor(count + Math.ceil(queued / 2));
-      const arrays = this.pool.take(capacity);
+      const arrays = this.pool.take(capacityFor(shard.count + Math.ceil(queued / 2)));
+      if (inMemory) this.resident -= inMemory.count;
       shard.data = arrays.data;
       shard.slots = arrays.slots;
-      shard.count = 0;
-      shard.base = undefined;
-      if (base) {
-        const w = words(base.source.read(base.offset, count * ENTRY_WORDS * 4));
-        for (let e = 0; e < count; e++) this.restoreEntry(shard, w, e * ENTRY_WORDS);
+      shard.dataCount = 0;
+      shard.parts = [];
+      for (const part of parts) {
+        this.entriesRead += part.count;
+        const w = words(part.source.read(part.offset, part.count * ENTRY_WORDS * 4));
+        for (let e = 0; e < part.count; e++) this.restoreEntry(shard, w, e * ENTRY_WORDS);
+      }
+      if (inMemory) {
+        for (let e = 0; e < inMemory.count; e++) this.restoreEntry(shard, inMemory.data, e * ENTRY_WORDS);
+        this.pool.give(inMemory.data, inMemory.slots);
       }
     }
     const replay = (q: Uint32Array, n: number) => {
@@ -393,7 +498,7 @@ export class DedupeTable {
     shard.data!.set(w.subarray(at + 2, at + ENTRY_WORDS), e * ENTRY_WORDS + 2);
   }
 
-  /** The dedupe rule, on a shard in memory. */
+  /** The dedupe rule, on a shard in memory (wholly, or in part for a key that is not on disk). */
   private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
     let e = this.find(shard, hi, lo);
     if (e !== -1) {
@@ -404,6 +509,10 @@ export class DedupeTable {
       this.owner.roll(d[at + 2]!, d[at + 3]!, d[at + 4]!, -1, d[at + 5]!, d[at + 6]!, d[at + 7]!, d[at + 8]!);
     } else {
       e = this.insert(shard, hi, lo);
+      if (this.filter) {
+        this.filter.add(hi, lo);
+        this.filterKeys++;
+      }
     }
     const d = shard.data!;
     const at = e * ENTRY_WORDS;
@@ -432,7 +541,7 @@ export class DedupeTable {
   }
 
   private insert(shard: Shard, hi: number, lo: number): number {
-    const e = shard.count++;
+    const e = shard.dataCount++;
     this.resident++;
     if ((e + 1) * ENTRY_WORDS > shard.data!.length) {
       const old = { data: shard.data!, slots: shard.slots! };
@@ -453,11 +562,11 @@ export class DedupeTable {
     return e;
   }
 
-  /** Fill `slots` (all -1) with the shard's entries and use it. */
+  /** Fill `slots` (all -1) with the shard's entries in memory (but the last, just added) and use it. */
   private rehash(shard: Shard, slots: Int32Array): void {
     const mask = slots.length - 1;
     const d = shard.data!;
-    for (let e = 0; e < shard.count; e++) {
+    for (let e = 0; e < shard.dataCount - 1; e++) {
       let s = slotOf(d[e * ENTRY_WORDS]!, d[e * ENTRY_WORDS + 1]!, mask);
       while (slots[s] !== -1) s = (s + 1) & mask;
       slots[s] = e;
@@ -465,17 +574,17 @@ export class DedupeTable {
     shard.slots = slots;
   }
 
-  /** Over budget: write out the least recently used shards until three quarters of the budget is left. */
+  /**
+   * Over budget: write out the least recently used shards' entries in memory until three quarters
+   * of the budget is left (a shard partly on disk gains one more part; its parts are joined when it
+   * is next loaded, and in the next index).
+   */
   private evict(): void {
-    const order = this.shards.filter((s) => s.data && !s.pinned && s.count > 0).sort((a, b) => a.lastUse - b.lastUse);
+    const order = this.shards.filter((s) => s.data && !s.pinned && s.dataCount > 0).sort((a, b) => a.lastUse - b.lastUse);
     for (const shard of order) {
       if (this.resident <= (this.budget * 3) >>> 2) break;
-      const words = packed(shard);
-      shard.base = { source: this.spill, offset: this.spill.append(words), count: shard.count };
-      this.resident -= shard.count;
-      this.pool.give(shard.data!, shard.slots!);
-      shard.data = undefined;
-      shard.slots = undefined;
+      shard.parts.push({ source: this.spill, offset: this.spill.append(packed(shard)), count: shard.dataCount });
+      this.release(shard);
     }
   }
 
@@ -510,7 +619,8 @@ function capacityFor(n: number): number {
   return c;
 }
 
+/** A shard's entries in memory, as bytes. */
 function packed(shard: Shard): Uint8Array {
   const d = shard.data!;
-  return new Uint8Array(d.buffer, d.byteOffset, shard.count * ENTRY_WORDS * 4);
+  return new Uint8Array(d.buffer, d.byteOffset, shard.dataCount * ENTRY_WORDS * 4);
 }

@@ -68,9 +68,10 @@ describe('usage: the dedupe table within its memory budget', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function table(owner: Owner, compactAtBytes?: number): DedupeTable {
+  function table(owner: Owner, compactAtBytes?: number, keyFilter = false): DedupeTable {
     let n = 0;
     const t = new DedupeTable(owner, 100, () => join(dir, `spill-${n++}.spill`), compactAtBytes);
+    if (keyFilter) t.useKeyFilter();
     tables.push(t);
     return t;
   }
@@ -135,10 +136,11 @@ describe('usage: the dedupe table within its memory budget', function () {
     return byBucket;
   }
 
-  it('gives every key the same winner, in the same rollup, as one table in memory; the kept sums follow; the spill file stays bounded', () => {
+  for (const keyFilter of [false, true])
+  it(`gives every key the same winner, in the same rollup, as one table in memory; the kept sums follow; the spill file stays bounded${keyFilter ? ' (with the key filter: new keys counted beside shards on disk)' : ''}`, () => {
     const all = rounds(7, 60, 500);
     const owner = new Owner();
-    const t = table(owner, 256 * 1024);
+    const t = table(owner, 256 * 1024, keyFilter);
     let largest = 0;
     for (const round of all) {
       for (const r of round) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
@@ -165,6 +167,30 @@ describe('usage: the dedupe table within its memory budget', function () {
     // Compacted once past its threshold and three quarters dead: at most about four times the live
     // entries (17 000 × 36 bytes here) plus a round's writes.
     assert.ok(largest < 2.5 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
+  });
+
+  it('with the key filter, new requests for shards on disk are counted without reading those shards', () => {
+    const read = (keyFilter: boolean) => {
+      const owner = new Owner();
+      const t = table(owner, undefined, keyFilter);
+      const [history, fresh] = rounds(11, 2, 20_000);
+      for (const r of history!) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
+      t.settleAll();
+      const before = t.entriesRead;
+      // A refresh's worth of requests never seen (spread over every shard), each logged twice.
+      for (const r of fresh!.slice(0, 300)) {
+        const key = { ...r, hi: (r.hi ^ 0x5bd1e995) >>> 0, lo: (r.lo ^ 0x1b873593) >>> 0 };
+        t.offer(key.hi, key.lo, key.session, key.minute, key.model, key.t[0], 1, key.t[2], key.t[3]);
+        t.offer(key.hi, key.lo, key.session, key.minute, key.model, ...key.t);
+      }
+      t.settleAll();
+      return { read: t.entriesRead - before, count: t.count };
+    };
+    const without = read(false);
+    const withFilter = read(true);
+    assert.equal(withFilter.count, without.count, 'the same requests counted');
+    assert.ok(without.read > 3000, `without the filter nearly every shard is read (${without.read} entries)`);
+    assert.ok(withFilter.read < without.read / 10, `with it, hardly any (${withFilter.read} entries against ${without.read})`);
   });
 
   it('without compaction the same rounds leave a spill file many times larger (the bound above is real)', () => {
