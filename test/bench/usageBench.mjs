@@ -12,9 +12,9 @@
 // UsageMeter with its worker, and as a new CLI process reusing the persisted index); and the longest
 // stall of the calling thread's event loop during a full scan with the worker.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, readFileSync, appendFileSync, readdirSync, statSync, cpSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, appendFileSync, readdirSync, statSync, cpSync, mkdirSync, linkSync, copyFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { generateCorpus, parseSize } from './corpusGen.mjs';
@@ -131,12 +131,44 @@ for (const tool of tools) {
 // --- incremental: a running UsageMeter (worker), and a new CLI process on the persisted index ---
 const incremental = await measureIncremental();
 
-function appendMiB(dir, bytes) {
-  // Append new responses to the newest Claude sessions and token counts to a Codex rollout.
-  const claudeFiles = readdirSync(join(dir, 'claude', 'projects'), { withFileTypes: true, recursive: true })
+/** The Claude sessions the incremental measurement appends to. */
+function appendTargets(dir) {
+  return readdirSync(join(dir, 'claude', 'projects'), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.jsonl') && !(e.parentPath ?? e.path).includes('subagents'))
     .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort()
     .slice(0, 4);
+}
+
+/**
+ * A working copy of the corpus that costs no disk: every file hard-linked (same inode, size and
+ * mtime), except the files appended to, which are real copies (so the corpus stays as generated).
+ * Falls back to a full copy where links cannot be made.
+ */
+function workingCopy(from, to) {
+  try {
+    for (const e of readdirSync(from, { withFileTypes: true, recursive: true })) {
+      const src = join(e.parentPath ?? e.path, e.name);
+      const dst = join(to, src.slice(from.length));
+      if (e.isDirectory()) mkdirSync(dst, { recursive: true });
+      else if (e.isFile()) {
+        mkdirSync(dirname(dst), { recursive: true });
+        linkSync(src, dst);
+      }
+    }
+  } catch {
+    rmSync(to, { recursive: true, force: true });
+    cpSync(from, to, { recursive: true, preserveTimestamps: true });
+  }
+  for (const file of appendTargets(to)) {
+    copyFileSync(file, `${file}.copy`);
+    renameSync(`${file}.copy`, file);
+  }
+}
+
+function appendMiB(dir, bytes) {
+  // Append new responses to Claude sessions.
+  const claudeFiles = appendTargets(dir);
   let written = 0;
   let n = 0;
   const pad = 'x'.repeat(2000);
@@ -162,8 +194,8 @@ function appendMiB(dir, bytes) {
 
 async function measureIncremental() {
   // Work on a copy so the corpus stays as generated.
-  const work = mkdtempSync(join(tmpdir(), 'sb-bench-inc-'));
-  cpSync(corpus, work, { recursive: true });
+  const work = mkdtempSync(join(root, '.bench', 'inc-'));
+  workingCopy(corpus, work);
   const cache = join(work, 'cache');
   mkdirSync(cache);
   const bundle = join(root, '.bench', 'usageMeter.cjs');
