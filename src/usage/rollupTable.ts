@@ -4,6 +4,7 @@
 // meter). Keys live in fixed-size typed-array pages that are never reallocated (12 bytes a rollup),
 // found through an open-addressing slot table (4 bytes a slot, at most half full); the sums take
 // 52 bytes a rollup.
+import { grown } from './typedArrays';
 
 const PAGE_BITS = 14;
 const PAGE = 1 << PAGE_BITS;
@@ -39,12 +40,6 @@ function hash(session: number, minute: number, model: number): number {
   h = Math.imul(h ^ minute, 0xc2b2ae35);
   h = Math.imul(h ^ model, 0x27d4eb2f);
   return (h ^ (h >>> 15)) >>> 0;
-}
-
-function grown<T extends Uint32Array | Float64Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 export class RollupTable {

@@ -248,7 +248,7 @@ export class ScanEngine {
         progress.filesDone++;
         progress.bytesDone += Math.max(0, item.stats.size - item.task!.from);
       };
-      // (one-shot scans read with synchronous I/O: the whole file's bytes are counted as it is accepted)
+      // Records handed over while a large file is still being read (see RECORD_BATCH).
       const applyBatch = (task: FileTask, records: FileRecords) => store.apply(task.agent, records);
       const bytes = toRead.reduce((n, t) => n + t.bytes, 0);
       if (helpers > 0 && toRead.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {

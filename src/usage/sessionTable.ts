@@ -6,15 +6,10 @@
 // report's sessions; the CLI's sums never ask). In memory: 25 bytes a session.
 import { hashHi, hashLo, hashNumber, hashStart, hashText } from './jsonBytes';
 import { ScratchFile } from './scratchFile';
+import { grown } from './typedArrays';
 
 /** Names are read back in pieces of at most this many bytes. */
 const PIECE = 256 * 1024;
-
-function grown<T extends Uint32Array | Uint8Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
 
 export class SessionTable {
   count = 0;
