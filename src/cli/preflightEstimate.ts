@@ -2,20 +2,16 @@
 // --from-history AGENT (this machine's agent logs, through the same incremental index as `spend-band
 // usage`; the class of each past run comes from --sessions FILE, the journal the extension writes).
 // Without local history, the endpoint's usage history of the class is the fallback.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { BandsClient } from '../api/bandsClient';
 import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type RunEstimate } from '../domain/estimate';
 import { decimalToMicros } from '../domain/money';
 import { agentById, KNOWN_AGENTS } from '../domain/runDecisionAgents';
 import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowSession } from '../domain/session';
-import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
 import { loadPricing } from '../usage/prices';
-import { UsageMeter } from '../usage/usageMeter';
-import { flag, flagAll, type ParsedArgs } from './args';
+import { flag, type ParsedArgs } from './args';
 import { CliError, EXIT } from './exitCodes';
-import { cacheDir, configPath } from './paths';
+import { localMeter, pricesPath as userPricesPath } from './localMeter';
 import { readSessionsFile } from './usageCommand';
 
 export const ESTIMATE_FLAGS = ['estimate-usd', 'estimate-tokens', 'model', 'from-history', 'sessions', 'claude-dir', 'codex-dir', 'prices'] as const;
@@ -71,7 +67,7 @@ export function estimateRequestFromArgs(args: ParsedArgs, defaultAgent?: string)
 }
 
 function pricesPath(ctx: EstimateContext): string {
-  return flag(ctx.args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(ctx.args, ctx.env)), 'prices.json');
+  return userPricesPath(ctx.args, ctx.env);
 }
 
 export interface EstimateSources {
@@ -114,21 +110,9 @@ function currencyOf(document: BandsDocument, workflow: string): string {
 }
 
 async function localHistory(ctx: EstimateContext, agent: string, workflow: string, currency: string) {
-  const claudeFlags = flagAll(ctx.args, 'claude-dir');
-  const codexFlags = flagAll(ctx.args, 'codex-dir');
-  const claude = claudeFlags.length > 0 ? claudeFlags : defaultClaudeDirs(ctx.env);
-  const codex = codexFlags.length > 0 ? codexFlags : defaultCodexDirs(ctx.env);
   const sessionsPath = flag(ctx.args, 'sessions');
   const sessions: WorkflowSession[] = sessionsPath ? readSessionsFile(sessionsPath, ctx.warn) : [];
-  const workerScript = join(__dirname, 'scanWorker.js');
-  const meter = new UsageMeter({
-    claudeDirs: claude,
-    codexDirs: codex,
-    statePath: usageIndexPath(cacheDir(ctx.args, ctx.env), claude, codex),
-    pricesOverridePath: pricesPath(ctx),
-    workerScript: existsSync(workerScript) ? workerScript : undefined,
-    scanInThisThread: true,
-  });
+  const { meter } = localMeter(ctx.args, ctx.env);
   try {
     const snapshot = await meter.refresh({ signal: ctx.signal });
     const nowMs = ctx.now.getTime();

@@ -3,8 +3,6 @@
 // same model as the extension's report webview. Bands come from the same source resolution as
 // `status` (src/cli/bandsSourceOptions.ts → src/api/bandsSource.ts); usage from the endpoint's
 // history when it has one, else from the agent logs on this machine (src/usage/).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { exitCodeFor, isApiError, type ApiError } from '../api/apiError';
 import { BandsClient } from '../api/bandsClient';
 import { loadBands, type BandsResult, type SourceConfig } from '../api/bandsSource';
@@ -17,16 +15,14 @@ import { collectUsagePages, rowsFromMetering, rowsFromUsagePages, runsFromMeteri
 import { monthWindow, windowContaining } from '../domain/reportWindow';
 import type { WorkflowSession } from '../domain/session';
 import { usedByWorkflow } from '../usage/attribution';
-import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
-import { UsageMeter } from '../usage/usageMeter';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
-import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
+import { assertKnownFlags, flag, hasFlag } from './args';
 import { sourceFromCli, SOURCE_FLAGS } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
-import { cacheDir, configPath } from './paths';
+import { localMeter } from './localMeter';
+import { cacheDir } from './paths';
 import { readSessionsFile } from './usageCommand';
-import { usageIndexPath } from '../usage/logFiles';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -50,20 +46,7 @@ export function renderReport(model: ReportModel, format: ReportFormat): string {
 }
 
 async function readMetering(ctx: CliContext, warn: (text: string) => void): Promise<UsageSnapshot | undefined> {
-  const args = ctx.args;
-  const claudeDirs = flagAll(args, 'claude-dir');
-  const codexDirs = flagAll(args, 'codex-dir');
-  const claude = claudeDirs.length > 0 ? claudeDirs : defaultClaudeDirs(ctx.env);
-  const codex = codexDirs.length > 0 ? codexDirs : defaultCodexDirs(ctx.env);
-  const workerScript = join(__dirname, 'scanWorker.js');
-  const meter = new UsageMeter({
-    claudeDirs: claude,
-    codexDirs: codex,
-    statePath: usageIndexPath(cacheDir(args, ctx.env), claude, codex),
-    pricesOverridePath: flag(args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(args, ctx.env)), 'prices.json'),
-    workerScript: existsSync(workerScript) ? workerScript : undefined,
-    scanInThisThread: true,
-  });
+  const { meter } = localMeter(ctx.args, ctx.env);
   try {
     const snapshot = await meter.refresh({ signal: ctx.signal });
     if (snapshot.stats.indexError) warn(snapshot.stats.indexError);

@@ -1,19 +1,17 @@
 // `spend-band usage`: personal usage measured from the local Claude Code and Codex logs, grouped by
 // day, month, model, workflow class or agent. The incremental index lives in the cache folder, one
 // per set of log folders, so a second run reads only what was appended.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatMoney, money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
-import { defaultClaudeDirs, defaultCodexDirs } from '../usage/logFiles';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
-import { UsageMeter } from '../usage/usageMeter';
 import { UnpricedSums, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
-import { assertKnownFlags, flag, flagAll, hasFlag } from './args';
+import { assertKnownFlags, flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { CliError, EXIT } from './exitCodes';
-import { cacheDir, configPath } from './paths';
+import { localMeter } from './localMeter';
 
 const USAGE_FLAGS = ['since', 'until', 'by', 'claude-dir', 'codex-dir', 'sessions', 'cache-dir', 'prices', 'timezone', 'config', 'quiet'];
 
@@ -60,14 +58,6 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
   return [...byId.values()];
 }
 
-/**
- * One index per set of log folders: usage kept from deleted logs must not leak into another set.
- * Commands that read the same logs (report, preflight --from-history) share it by calling this.
- */
-import { usageIndexPath } from '../usage/logFiles';
-
-export { usageIndexPath };
-
 function tokensJson(t: UsageTokens): UsageTokens {
   return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write };
 }
@@ -92,27 +82,13 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
   if (since && until && until < since) throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
   const timeZone = flag(args, 'timezone') ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
-  const claudeDirs = flagAll(args, 'claude-dir');
-  const codexDirs = flagAll(args, 'codex-dir');
-  const claude = claudeDirs.length > 0 ? claudeDirs : defaultClaudeDirs(ctx.env);
-  const codex = codexDirs.length > 0 ? codexDirs : defaultCodexDirs(ctx.env);
   const sessionsPath = flag(args, 'sessions');
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   const sessions = sessionsPath ? readSessionsFile(sessionsPath, warn) : [];
   if (by === 'workflow' && !sessionsPath) warn('no --sessions FILE given: all usage is untagged. The extension writes tagged sessions to a file you can pass here.');
 
-  const pricesPath = flag(args, 'prices') ?? ctx.env.SPEND_BAND_PRICES ?? join(dirname(configPath(args, ctx.env)), 'prices.json');
-  const workerScript = join(__dirname, 'scanWorker.js');
-  const meter = new UsageMeter({
-    claudeDirs: claude,
-    codexDirs: codex,
-    statePath: usageIndexPath(cacheDir(args, ctx.env), claude, codex),
-    pricesOverridePath: pricesPath,
-    workerScript: existsSync(workerScript) ? workerScript : undefined,
-    scanInThisThread: true,
-    // The figures are sums: visit the counted requests, build no per-rollup arrays (memory).
-    streamRequests: true,
-  });
+  // The figures are sums: visit the counted requests, build no per-rollup arrays (memory).
+  const { meter, claude, codex, pricesPath } = localMeter(args, ctx.env, { streamRequests: true });
   try {
     let snapshot: UsageSnapshot;
     try {

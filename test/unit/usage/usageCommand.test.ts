@@ -141,6 +141,19 @@ describe('cli: spend-band usage', function () {
     }
   });
 
+  it('SPEND_BAND_SCAN_THREADS: parser threads on request give the same figures; a bad value exits 2 and says what it takes', async function () {
+    if (!existsSync(CLI)) this.skip();
+    const base = ['--json', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome];
+    const one = await run(base, env);
+    const threads = await run(base, { ...env, SPEND_BAND_SCAN_THREADS: '2', SPEND_BAND_CACHE: join(s.dir.path, 'cache-threads') });
+    assert.equal(threads.code, 0, threads.stderr);
+    const figures = (text: string) => ({ ...JSON.parse(text), as_of: undefined });
+    assert.deepEqual(figures(threads.stdout), figures(one.stdout));
+    const bad = await runMain([...base, '--cache-dir', join(s.dir.path, 'c')], { SPEND_BAND_SCAN_THREADS: 'many' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /SPEND_BAND_SCAN_THREADS must be a whole number of parser threads \(0 or more\), not "many"/);
+  });
+
   it('no logs at all: an empty table and a hint on stderr, exit 0', async () => {
     const empty = join(s.dir.path, 'empty');
     const r = await runMain(['--json', '--claude-dir', empty, '--codex-dir', empty, '--cache-dir', join(s.dir.path, 'c')]);
