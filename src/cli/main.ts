@@ -18,7 +18,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   usage: {
     summary: 'your usage measured from local agent logs (Claude Code, Codex)',
-    usage: 'spend-band usage [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--by day|month|model|workflow|agent] [--claude-dir DIR]... [--codex-dir DIR]... [--sessions FILE] [--timezone ZONE] [--prices FILE] [--cache-dir DIR] [--json]',
+    usage: 'spend-band usage [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--by day|month|model|workflow|agent] [--claude-dir DIR]... [--codex-dir DIR]... [--sessions FILE] [--timezone ZONE] [--prices FILE] [--cache-dir DIR] [--json]  (SPEND_BAND_SCAN_THREADS=N: N parser threads more for a large first scan, ~15 MiB each)',
     load: async () => (await import('./usageCommand')).usageCommand,
   },
   preflight: {
