@@ -30,6 +30,8 @@ export const DEFAULT_BUDGET = 16_384;
 export const READ_PIECE_BYTES = 256 * 1024;
 /** Queued records per shard kept in memory before they go to the spill file (512 × 2.3 KB). */
 const QUEUE_RECORDS = 64;
+/** Bytes of a full queue written to the spill file. */
+const QUEUED_BYTES = QUEUE_RECORDS * RECORD_WORDS * 4;
 
 /**
  * `count` entries stored at `offset` in `source`, read in pieces of at most READ_PIECE_BYTES (a
@@ -83,7 +85,7 @@ function processAlive(pid: number): boolean {
 interface Segment {
   source: SegmentSource;
   offset: number;
-  /** entries (a part on disk) or records (queued) */
+  /** entries in it */
   count: number;
 }
 
@@ -94,8 +96,12 @@ class Shard {
   dataCount = 0;
   /** entries on disk, in parts whose keys differ from each other's and from those in memory */
   parts: Segment[] = [];
-  /** records queued for this shard while it is not in memory: spilled ones first, then `queue` */
-  spilled: Segment[] = [];
+  /**
+   * records queued for this shard while it is not in memory: spilled ones first (where each batch of
+   * QUEUE_RECORDS starts in the spill file: a number, not an object, as a one-shot scan queues nearly
+   * every record), then `queue`
+   */
+  spilled: number[] = [];
   queue: Uint32Array | undefined;
   queued = 0;
   lastUse = 0;
@@ -271,7 +277,7 @@ export class DedupeTable {
     };
     for (const shard of this.shards) {
       this.eachEntryOf(shard, (d, at) => filter.add(d[at]!, d[at + 1]!));
-      for (const seg of shard.spilled) addRecords(words(seg.source.read(seg.offset, seg.count * RECORD_WORDS * 4)), seg.count);
+      for (const at of shard.spilled) addRecords(words(this.spill.read(at, QUEUED_BYTES)), QUEUE_RECORDS);
       if (shard.queue) addRecords(shard.queue, shard.queued);
     }
     this.filter = filter;
@@ -343,14 +349,14 @@ export class DedupeTable {
     let live = 0;
     for (const shard of this.shards) {
       for (const part of shard.parts) if (part.source === old) live += part.count * ENTRY_WORDS * 4;
-      for (const seg of shard.spilled) if (seg.source === old) live += seg.count * RECORD_WORDS * 4;
+      live += shard.spilled.length * QUEUED_BYTES;
     }
     if (live * 4 > old.size) return;
     const fresh = new ScratchFile(this.spillPath);
-    const move = (seg: Segment, wordsPer: number): Segment => ({ source: fresh, offset: fresh.append(old.read(seg.offset, seg.count * wordsPer * 4)), count: seg.count });
+    const move = (part: Segment): Segment => ({ source: fresh, offset: fresh.append(old.read(part.offset, part.count * ENTRY_WORDS * 4)), count: part.count });
     for (const shard of this.shards) {
-      shard.parts = shard.parts.map((part) => (part.source === old ? move(part, ENTRY_WORDS) : part));
-      shard.spilled = shard.spilled.map((seg) => (seg.source === old ? move(seg, RECORD_WORDS) : seg));
+      shard.parts = shard.parts.map((part) => (part.source === old ? move(part) : part));
+      shard.spilled = shard.spilled.map((at) => fresh.append(old.read(at, QUEUED_BYTES)));
     }
     old.close();
     this.spill = fresh;
@@ -454,7 +460,7 @@ export class DedupeTable {
       const parts = shard.parts;
       const inMemory = shard.data ? { data: shard.data, slots: shard.slots!, count: shard.dataCount } : undefined;
       // Room for the new requests among the queued records too (Claude Code logs 2-3 lines a request).
-      const queued = shard.queued + shard.spilled.reduce((n, seg) => n + seg.count, 0);
+      const queued = shard.queued + shard.spilled.length * QUEUE_RECORDS;
       const arrays = this.pool.take(capacityFor(shard.count + Math.ceil(queued / 2)));
       if (inMemory) this.resident -= inMemory.count;
       shard.data = arrays.data;
@@ -479,7 +485,7 @@ export class DedupeTable {
     };
     const spilled = shard.spilled;
     shard.spilled = [];
-    for (const seg of spilled) replay(words(seg.source.read(seg.offset, seg.count * RECORD_WORDS * 4)), seg.count);
+    for (const at of spilled) replay(words(this.spill.read(at, QUEUED_BYTES)), QUEUE_RECORDS);
     if (shard.queue) replay(shard.queue, shard.queued);
     shard.queued = 0; // the queue's buffer is kept for the next time the shard is out
     shard.pinned = false;
@@ -590,7 +596,7 @@ export class DedupeTable {
 
   private spillQueue(shard: Shard): void {
     const words = shard.queue!.subarray(0, shard.queued * RECORD_WORDS);
-    shard.spilled.push({ source: this.spill, offset: this.spill.append(bytesOfWords(words)), count: shard.queued });
+    shard.spilled.push(this.spill.append(bytesOfWords(words)));
     shard.queued = 0;
   }
 }
