@@ -94,15 +94,20 @@ type FilePlan = 'whole' | 'unchanged' | 'touched' | 'append';
 
 /**
  * New, rotated (same path, new inode) or truncated: read whole. Same size and mtime: unchanged.
- * Otherwise the bytes before the offset must be the ones read (`tailMatches`, asked only then): a
- * file rewritten under the same name and inode is read whole; one touched with nothing new only
- * has its mtime remembered; else the appended bytes are read.
+ * Otherwise, when bytes were read before, 'checkTail': the bytes before the offset must be the ones
+ * read (then afterTailCheck says what to do). Synchronous, so that the refresh of thousands of
+ * unchanged files makes no promise per file.
  */
-async function planFile(file: LogFile, st: FileStat, prev: FileState | undefined, tailMatches: () => boolean | Promise<boolean>): Promise<FilePlan> {
+function planFile(file: LogFile, st: FileStat, prev: FileState | undefined): FilePlan | 'checkTail' {
   if (!prev || prev.agent !== file.agent || prev.dev !== st.dev || prev.ino !== st.ino) return 'whole';
   if (st.size < prev.offset) return 'whole';
   if (st.size === prev.size && st.mtimeMs === prev.mtimeMs) return 'unchanged';
-  if (prev.offset > 0 && !(await tailMatches())) return 'whole';
+  return prev.offset > 0 ? 'checkTail' : afterTailCheck(st, prev, true);
+}
+
+/** A file rewritten under the same name and inode is read whole; one touched with nothing new only has its mtime remembered; else the appended bytes are read. */
+function afterTailCheck(st: FileStat, prev: FileState, tailMatches: boolean): FilePlan {
+  if (!tailMatches) return 'whole';
   return st.size === prev.offset ? 'touched' : 'append';
 }
 
@@ -289,7 +294,8 @@ export class ScanEngine {
           prev = moved?.get(`${st.dev}:${st.ino}`);
           if (prev) tableChanged = true;
         }
-        const plan = await planFile(file, st, prev, () => this.tailHashSync(file.path, prev!.offset) === prev!.tailHash);
+        let plan = planFile(file, st, prev);
+        if (plan === 'checkTail') plan = afterTailCheck(st, prev!, this.tailHashSync(file.path, prev!.offset) === prev!.tailHash);
         if (plan === 'unchanged' || plan === 'touched') {
           if (plan === 'touched') tableChanged = true;
           group.push({ file, stats: st, state: plan === 'touched' ? { ...prev!, size: st.size, mtimeMs: st.mtimeMs } : prev });
@@ -551,25 +557,22 @@ export class ScanEngine {
         seenMore.add(identity);
       }
       planned++;
-      let prev = index.get(file.path);
-      if (!prev) {
-        // A file moved (Codex archiving a rollout) continues where it was.
-        prev = lostByInode?.get(`${dev}:${ino}`);
-      }
+      // A file moved (Codex archiving a rollout) continues where it was.
+      const prev = index.get(file.path) ?? lostByInode?.get(`${dev}:${ino}`);
       const st: FileStat = { dev, ino, size: stats.size, mtimeMs: stats.mtimeMs };
-      const known = prev;
-      const plan = await planFile(file, st, known, async () => (await this.tailHash(file.path, known!.offset)) === known!.tailHash);
+      let plan = planFile(file, st, prev);
+      if (plan === 'checkTail') plan = afterTailCheck(st, prev!, (await this.tailHash(file.path, prev!.offset)) === prev!.tailHash);
       if (plan === 'unchanged') {
-        if (!index.has(file.path)) index.set(file.path, known!);
+        if (!index.has(file.path)) index.set(file.path, prev!);
         continue;
       }
       if (plan === 'touched') {
         // nothing new: remember the new mtime
-        index.set(file.path, { ...known!, size: st.size, mtimeMs: st.mtimeMs });
+        index.set(file.path, { ...prev!, size: st.size, mtimeMs: st.mtimeMs });
         this.dirty = true;
         continue;
       }
-      tasks.push({ file, stats: st, task: taskFor(file, plan, known) });
+      tasks.push({ file, stats: st, task: taskFor(file, plan, prev) });
     }
     return { tasks, planned };
   }
