@@ -116,7 +116,8 @@ async function localHistory(ctx: EstimateContext, agent: string, workflow: strin
   try {
     const snapshot = await meter.refresh({ signal: ctx.signal });
     const nowMs = ctx.now.getTime();
-    const runs = pastRuns(snapshot.events, sessions, { fromMs: nowMs - HISTORY_DAYS * 86_400_000, toMs: nowMs + 1 });
+    const fromMs = nowMs - HISTORY_DAYS * 86_400_000;
+    const runs = pastRuns(snapshot.eventsBetween(fromMs, nowMs + 1), sessions, { fromMs, toMs: nowMs + 1 });
     const outcome = historyEstimate(runs, { agent, workflow, currency });
     if (outcome.ok && outcome.value.history?.anyClass && !sessionsPath) {
       return { ok: true as const, value: { ...outcome.value, explanation: `${outcome.value.explanation} Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.` } };

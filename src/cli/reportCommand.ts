@@ -148,10 +148,10 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     }
   }
   if (usageSource === 'none' && metering) {
-    usage = rowsFromMetering(metering.events, sessions, range.fromMs, range.toMs, now.getTime());
+    usage = rowsFromMetering(metering.eventsBetween(range.fromMs, range.toMs), sessions, range.fromMs, range.toMs, now.getTime());
     usageSource = 'local_logs';
   }
-  const runs: ReportRun[] = metering ? runsFromMetering(metering.events, sessions, Date.parse(window.start), Date.parse(window.end), now.getTime()) : [];
+  const runs: ReportRun[] = metering ? runsFromMetering(metering.eventsBetween(Date.parse(window.start), Date.parse(window.end)), sessions, Date.parse(window.start), Date.parse(window.end), now.getTime()) : [];
   if (usageSource === 'local_logs' && sessions.length === 0) warn('no --sessions FILE given: all local usage counts as untagged. The extension writes tagged sessions to a file you can pass here.');
 
   const model = buildReport({ document, source: loaded.source, stale: loaded.stale, window, now, usage, usageSource, usageIncomplete, runs });

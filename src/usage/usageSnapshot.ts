@@ -39,6 +39,13 @@ export interface UnpricedModel {
 export interface UsageSnapshot {
   /** sorted by timestamp, then agent, session, model (built on first access) */
   readonly events: UsageEvent[];
+  /**
+   * The events with a timestamp in [fromMs, toMs), in the same order, built for that window alone:
+   * for a caller that looks at a period (a report, the history of the last 30 days), so that a long
+   * history costs it nothing outside the period (events of all 409 000 rollups of 8 GB of logs took
+   * 420 ms to build and sort on the editor's thread).
+   */
+  eventsBetween(fromMs: number, toMs: number): UsageEvent[];
   /** every event, in no particular order, without keeping them (for totals over a large history) */
   eachEvent(visit: (event: UsageEvent) => void): void;
   /** lines that could not be read (corrupt, truncated, a usage line without a valid timestamp…) */
@@ -121,6 +128,48 @@ export class UnpricedSums {
   }
 }
 
+/** A total order, so that the same usage gives the same list however the files were read. */
+const eventOrder = (a: UsageEvent, b: UsageEvent): number => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model);
+
+/** Rollups below this count are ordered by one number (minute × 2²² + rollup) in a typed array. */
+const TYPED_ORDER_MAX = 1 << 22;
+
+/**
+ * The rollups with a timestamp in [fromMs, toMs) as events in eventOrder. The rollups are put in
+ * minute order by a numeric sort of a typed array first (no object, no comparator call per pair);
+ * only rollups of the same minute are then compared by their names.
+ */
+function sortedEvents(cols: UsageColumns, fromMs: number, toMs: number): UsageEvent[] {
+  const n = cols.bucketSession.length;
+  const inWindow = (b: number) => {
+    const t = cols.bucketMinute[b]! * MINUTE_MS;
+    return cols.bucketRequests[b]! > 0 && t >= fromMs && t < toMs;
+  };
+  if (n >= TYPED_ORDER_MAX) {
+    const list: UsageEvent[] = [];
+    for (let b = 0; b < n; b++) if (inWindow(b)) list.push(eventAt(cols, b));
+    return list.sort(eventOrder);
+  }
+  let count = 0;
+  for (let b = 0; b < n; b++) if (inWindow(b)) count++;
+  const keys = new Float64Array(count);
+  for (let b = 0, k = 0; b < n; b++) if (inWindow(b)) keys[k++] = cols.bucketMinute[b]! * TYPED_ORDER_MAX + b;
+  keys.sort();
+  const list = new Array<UsageEvent>(count);
+  for (let k = 0; k < count; k++) list[k] = eventAt(cols, keys[k]! % TYPED_ORDER_MAX);
+  // Rollups of one minute, by agent, session and model.
+  for (let start = 0; start < count; ) {
+    let end = start + 1;
+    while (end < count && list[end]!.timestamp === list[start]!.timestamp) end++;
+    if (end - start > 1) {
+      const same = list.slice(start, end).sort(eventOrder);
+      for (let k = 0; k < same.length; k++) list[start + k] = same[k]!;
+    }
+    start = end;
+  }
+  return list;
+}
+
 /**
  * The snapshot over the columns a scan produced. `events` is built (and sorted) on first use and
  * kept; `eachEvent` visits the same events unsorted without keeping them, for a caller that only
@@ -137,14 +186,12 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
   let events: UsageEvent[] | undefined;
   return {
     get events(): UsageEvent[] {
-      if (!events) {
-        const list: UsageEvent[] = [];
-        for (let b = 0; b < cols.bucketSession.length; b++) if (cols.bucketRequests[b]! > 0) list.push(eventAt(cols, b));
-        // A total order, so that the same usage gives the same list however the files were read.
-        list.sort((a, b) => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model));
-        events = list;
-      }
+      events ??= sortedEvents(cols, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
       return events;
+    },
+    eventsBetween(fromMs: number, toMs: number): UsageEvent[] {
+      if (events) return events.filter((e) => e.timestamp >= fromMs && e.timestamp < toMs);
+      return sortedEvents(cols, fromMs, toMs);
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
       if (events) {
@@ -206,6 +253,10 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
     get events(): UsageEvent[] {
       rollups ??= snapshotFromColumns(store.columns(), asOf, stats);
       return rollups.events;
+    },
+    eventsBetween(fromMs: number, toMs: number): UsageEvent[] {
+      rollups ??= snapshotFromColumns(store.columns(), asOf, stats);
+      return rollups.eventsBetween(fromMs, toMs);
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
       store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(new RequestEvent(store, session, minute, store.strings[model]!, { input: i, output: o, cache_read: r, cache_write: w }, cost)));

@@ -94,7 +94,7 @@ export class PreflightRunner {
     const snapshot = await this.deps.usageSnapshot();
     if (!snapshot) return { ok: false as const, reason: 'local metering is off or has not read the agent logs yet' };
     const now = Date.now();
-    const runs = pastRuns(snapshot.events, this.deps.sessions(), { fromMs: now - HISTORY_MS, toMs: now + 1 });
+    const runs = pastRuns(snapshot.eventsBetween(now - HISTORY_MS, now + 1), this.deps.sessions(), { fromMs: now - HISTORY_MS, toMs: now + 1 });
     return historyEstimate(runs, { agent, workflow, currency });
   }
 

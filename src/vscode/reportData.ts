@@ -48,10 +48,10 @@ export async function loadReportModel(deps: FeatureDeps, window: ReportWindow, f
     }
   }
   if (usageSource === 'none' && metering && metering.stats.filesTotal > 0) {
-    usage = rowsFromMetering(metering.events, sessions, range.fromMs, range.toMs, now.getTime());
+    usage = rowsFromMetering(metering.eventsBetween(range.fromMs, range.toMs), sessions, range.fromMs, range.toMs, now.getTime());
     usageSource = 'local_logs';
   }
-  const runs = metering ? runsFromMetering(metering.events, sessions, Date.parse(window.start), Date.parse(window.end), now.getTime()) : [];
+  const runs = metering ? runsFromMetering(metering.eventsBetween(Date.parse(window.start), Date.parse(window.end)), sessions, Date.parse(window.start), Date.parse(window.end), now.getTime()) : [];
   return buildReport({
     document,
     source: snapshot.source,

@@ -25,6 +25,7 @@ function snapshot(events: UsageEvent[]): UsageSnapshot {
   return {
     events,
     eachEvent: (visit) => events.forEach((e) => visit(e)),
+    eventsBetween: (fromMs, toMs) => events.filter((e) => e.timestamp >= fromMs && e.timestamp < toMs),
     skippedLines: 0,
     unpricedModels: [],
     asOf: '2026-11-30T00:00:00Z',
