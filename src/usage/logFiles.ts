@@ -41,12 +41,21 @@ export function logRoots(claudeDirs: readonly string[], codexDirs: readonly stri
 
 const MAX_DEPTH = 8;
 
-/** A folder's log files into `out` and its subfolders (when `depth` allows) into `subdirs`. */
-export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[]): void {
+/**
+ * The roots that lie inside another root (a CODEX_HOME under a Claude projects folder), resolved: the
+ * outer root's walk leaves them to their own, so that each file is listed once, with its own agent.
+ */
+export function nestedRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): ReadonlySet<string> {
+  const dirs = logRoots(claudeDirs, codexDirs).map((r) => resolve(r.dir));
+  return new Set(dirs.filter((d) => dirs.some((o) => d.startsWith(o + sep))));
+}
+
+/** A folder's log files into `out` and its subfolders (when `depth` allows; not `nested` roots) into `subdirs`. */
+export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[], nested?: ReadonlySet<string>): void {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (depth < MAX_DEPTH) subdirs.push(path);
+      if (depth < MAX_DEPTH && !(nested && nested.size > 0 && nested.has(resolve(path)))) subdirs.push(path);
     } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith('.jsonl')) {
       out.push({ path, agent });
     }
@@ -60,6 +69,7 @@ export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, 
  */
 function* walkLogFolders(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<string, LogFile[], Dirent[] | undefined> {
   const out: LogFile[] = [];
+  const nested = nestedRoots(claudeDirs, codexDirs);
   for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
     const stack: { path: string; depth: number }[] = [{ path: dir, depth: 0 }];
     while (stack.length > 0) {
@@ -67,7 +77,7 @@ function* walkLogFolders(claudeDirs: readonly string[], codexDirs: readonly stri
       const entries = yield path;
       if (!entries) continue;
       const subdirs: string[] = [];
-      collectLogEntries(entries, path, agent, depth, out, subdirs);
+      collectLogEntries(entries, path, agent, depth, out, subdirs, nested);
       for (const s of subdirs) stack.push({ path: s, depth: depth + 1 });
     }
   }
@@ -132,7 +142,9 @@ function realpathOrSelf(path: string): string {
  * that keeps one sorted listing per open folder (memory grows with the largest folder and the depth,
  * not with the history). For a one-shot scan, which merges it with the index's file table in the same
  * order. A folder reached twice (a config dir that is a symlink to another, or listed twice) is
- * walked once, and a log file that is a symlink into a walked folder is not listed again.
+ * walked once, and a log file that is a symlink into a walked folder is not listed again. A root
+ * inside another (a CODEX_HOME under a Claude projects folder) is walked where the outer walk reaches
+ * it, with its own agent, so that every file comes once and in order.
  */
 export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<LogFile> {
   const roots: { dir: string; real: string; agent: Agent }[] = [];
@@ -140,20 +152,22 @@ export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: r
     const real = realpathOrSelf(root.dir);
     if (!roots.some((r) => r.real === real)) roots.push({ ...root, real });
   }
-  roots.sort((a, b) => comparePaths(a.dir, b.dir));
-  const inWalkedRoot = (path: string) => roots.some((r) => path.startsWith(r.real + sep));
-  for (const { dir, agent } of roots) {
-    const stack: { dir: string; entries: Dirent[]; next: number; depth: number }[] = [];
-    const enter = (path: string, depth: number) => {
+  const inside = (path: string, folder: string) => path.startsWith(folder + sep);
+  const nested = new Map(roots.filter((r) => roots.some((o) => inside(r.real, o.real))).map((r) => [r.real, r.agent]));
+  const outer = roots.filter((r) => !nested.has(r.real)).sort((a, b) => comparePaths(a.dir, b.dir));
+  const inWalkedRoot = (path: string) => roots.some((r) => inside(path, r.real));
+  for (const root of outer) {
+    const stack: { dir: string; entries: Dirent[]; next: number; depth: number; agent: Agent }[] = [];
+    const enter = (path: string, depth: number, agent: Agent) => {
       try {
         const entries = readdirSync(path, { withFileTypes: true });
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        stack.push({ dir: path, entries, next: 0, depth });
+        stack.push({ dir: path, entries, next: 0, depth, agent });
       } catch {
         // a folder that cannot be read (or does not exist) is simply empty
       }
     };
-    enter(dir, 0);
+    enter(root.dir, 0, root.agent);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const entry = top.entries[top.next++];
@@ -163,9 +177,11 @@ export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: r
       }
       const path = join(top.dir, entry.name);
       if (entry.isDirectory()) {
-        if (top.depth < MAX_DEPTH) enter(path, top.depth + 1);
+        const inner = nested.size > 0 ? nested.get(realpathOrSelf(path)) : undefined;
+        if (inner) enter(path, 0, inner);
+        else if (top.depth < MAX_DEPTH) enter(path, top.depth + 1, top.agent);
       } else if (entry.name.endsWith('.jsonl')) {
-        if (entry.isFile() || (entry.isSymbolicLink() && !inWalkedRoot(realpathOrSelf(path)))) yield { path, agent };
+        if (entry.isFile() || (entry.isSymbolicLink() && !inWalkedRoot(realpathOrSelf(path)))) yield { path, agent: top.agent };
       }
     }
   }

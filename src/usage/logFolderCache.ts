@@ -18,7 +18,7 @@
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import type { Agent } from './logParser';
-import { collectLogEntries, logRoots, type LogFile } from './logFiles';
+import { collectLogEntries, logRoots, nestedRoots, type LogFile } from './logFiles';
 
 /** A folder read with an mtime or ctime less than this old is read again at the next listing (FAT's 2 s and a margin). */
 const SETTLE_MS = 3_000;
@@ -115,6 +115,7 @@ export class LogFolderCache {
     let changed = !this.files;
     let read = 0;
     let level = logRoots(this.claudeDirs, this.codexDirs).map((r) => ({ path: r.dir, agent: r.agent, depth: 0 }));
+    const nested = nestedRoots(this.claudeDirs, this.codexDirs);
     const keep = (path: string, folder: Folder, next: typeof level) => {
       seen.set(path, folder);
       if (folder.files.length > 0) parts.push(folder.files);
@@ -161,7 +162,7 @@ export class LogFolderCache {
             }
             let files: LogFile[] = [];
             let subdirs: string[] = [];
-            collectLogEntries(entries, path, agent, depth, files, subdirs);
+            collectLogEntries(entries, path, agent, depth, files, subdirs, nested);
             // A folder read again with the same entries (a recent one, or the safety pass) keeps its
             // lists, so that the sorted list is not rebuilt.
             if (prev && prev.agent === agent && samePaths(prev.files, files) && sameStrings(prev.subdirs, subdirs)) {

@@ -275,7 +275,12 @@ export class ScanEngine {
     try {
       const records = old ? fileRecords(old) : undefined;
       let next = records?.next();
+      let last: string | undefined;
       for (const file of walkLogFilesInOrder(o.claudeDirs, o.codexDirs)) {
+        // The walk yields each path once, in order; should a folder layout ever break that, the file
+        // is skipped rather than the scan failing (the table must stay in order).
+        if (last !== undefined && comparePaths(last, file.path) >= 0) continue;
+        last = file.path;
         // The previous table's files before this one are gone (their usage stays counted).
         while (next && !next.done && comparePaths(next.value[0], file.path) < 0) {
           next = records!.next();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { UsageMeterOptions } from '../../../src/usage/usageMeter';
-import { appendLines, buildWorker, claudeLine, setup, totals, writeLines, type MeterSetup } from './usageTestKit';
+import { appendLines, buildWorker, claudeLine, codex, rolloutName, setup, totals, usage, writeLines, type MeterSetup } from './usageTestKit';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 10, minute, 0)).toISOString();
 const line = (id: string, output: number, minute = 0) => claudeLine({ msgId: id, requestId: `req-${id}`, timestamp: at(minute), output, input: 1 });
@@ -224,6 +224,17 @@ for (const kind of KINDS) {
       const m = s.meter({ ...kind.options(), claudeDirs: [linkedDir, s.claude, join(s.dir.path, 'claude2')] });
       const snap = await m.refresh();
       assert.deepEqual([totals(snap).output, snap.stats.filesRead], [30, 2]);
+      await m.dispose();
+    });
+
+    it('a CODEX_HOME inside the Claude projects folder: each file is read once, by its own agent', async () => {
+      writeLines(file, [line('a', 10)]);
+      const codexHome = join(s.claude, 'projects', 'codex-home');
+      const l = usage(100, 0, 7, 0);
+      writeLines(join(codexHome, 'sessions', '2026', '11', '02', rolloutName('0199a3c1-2b4d-7e6f-8a9b-0c1d2e3f4a5b')), [codex.turn(at(1), 'gpt-5-codex'), codex.tokens(at(2), l, l)]);
+      const m = s.meter({ ...kind.options(), codexDirs: [codexHome] });
+      const snap = await m.refresh();
+      assert.deepEqual([totals(snap, (e) => e.agent === 'claude_code').output, totals(snap, (e) => e.agent === 'codex').output, snap.stats.filesRead], [10, 7, 2]);
       await m.dispose();
     });
 
