@@ -11,7 +11,7 @@ import type { WorkflowSession } from '../domain/session';
 import { loadPricing } from '../usage/prices';
 import { flag, type ParsedArgs } from './args';
 import { CliError, EXIT } from './exitCodes';
-import { localMeter, pricesPath as userPricesPath } from './localMeter';
+import { localMeter, pricesPath } from './localMeter';
 import { readSessionsFile } from './usageCommand';
 
 export const ESTIMATE_FLAGS = ['estimate-usd', 'estimate-tokens', 'model', 'from-history', 'sessions', 'claude-dir', 'codex-dir', 'prices'] as const;
@@ -66,10 +66,6 @@ export function estimateRequestFromArgs(args: ParsedArgs, defaultAgent?: string)
   return defaultAgent ? { kind: 'history', agent: defaultAgent } : { kind: 'none' };
 }
 
-function pricesPath(ctx: EstimateContext): string {
-  return userPricesPath(ctx.args, ctx.env);
-}
-
 export interface EstimateSources {
   document: BandsDocument;
   client: BandsClient | undefined;
@@ -83,13 +79,13 @@ export async function resolveEstimate(ctx: EstimateContext, request: EstimateReq
     case 'tokens': {
       let pricing;
       try {
-        pricing = loadPricing(pricesPath(ctx));
+        pricing = loadPricing(pricesPath(ctx.args, ctx.env));
       } catch (error) {
         throw new CliError((error as Error).message, EXIT.usage);
       }
       const price = pricing.priceOf(request.model);
       if (!price) {
-        throw new CliError(`no price for the model "${request.model}" (prices as of ${pricing.table.as_of}). Use a model id such as claude-sonnet-4-5, add it to ${pricesPath(ctx)}, or give --estimate-usd.`, EXIT.usage);
+        throw new CliError(`no price for the model "${request.model}" (prices as of ${pricing.table.as_of}). Use a model id such as claude-sonnet-4-5, add it to ${pricesPath(ctx.args, ctx.env)}, or give --estimate-usd.`, EXIT.usage);
       }
       return tokensEstimate(request.tokens, request.model, price, currency);
     }

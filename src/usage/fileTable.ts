@@ -2,10 +2,10 @@
 // line `[path, state]` per file, in comparePaths order. A one-shot scan (the CLI) never holds it in
 // memory: it reads the previous table in step with the walk over the log folders (both in the same
 // order) and writes the new one to a scratch file as it goes, which the index then copies. A meter
-// that refreshes again and again reads it into a Map once (readFileMap).
+// that refreshes again and again reads it into a Map once, when the index is loaded (loadIndex).
 import type { CodexFileState } from './codexLine';
 import { ScratchFile, type SegmentSource } from './scratchFile';
-import { comparePaths } from './logFiles';
+import { comparePaths, type LogFile } from './logFiles';
 import type { Agent } from './logParser';
 
 export interface FileState {
@@ -66,11 +66,30 @@ function parseRecord(line: string): [string, FileState] {
   return [r[0], s];
 }
 
-/** The whole table in a Map (for a long-running meter). */
-export function readFileMap(table: FileTableRef): Map<string, FileState> {
-  const files = new Map<string, FileState>();
-  for (const [path, state] of fileRecords(table)) files.set(path, state);
-  return files;
+/**
+ * Each file of `files` (in comparePaths order) with what `table` remembers of it, read in step; the
+ * table's records whose file is not among them go to `gone`. A file out of order (which the walk
+ * never yields) is skipped rather than breaking the merge.
+ */
+export function* alongTable(files: Iterable<LogFile>, table: FileTableRef | undefined, gone: (path: string, state: FileState) => void): Generator<{ file: LogFile; prev: FileState | undefined }> {
+  const records = table ? fileRecords(table) : undefined;
+  let next = records?.next();
+  let last: string | undefined;
+  for (const file of files) {
+    if (last !== undefined && comparePaths(last, file.path) >= 0) continue;
+    last = file.path;
+    while (next && !next.done && comparePaths(next.value[0], file.path) < 0) {
+      gone(next.value[0], next.value[1]);
+      next = records!.next();
+    }
+    let prev: FileState | undefined;
+    if (next && !next.done && next.value[0] === file.path) {
+      prev = next.value[1];
+      next = records!.next();
+    }
+    yield { file, prev };
+  }
+  for (; next && !next.done; next = records!.next()) gone(next.value[0], next.value[1]);
 }
 
 /** The records of a Map in table order, as JSON lines in chunks of about 32 KB. */
@@ -95,22 +114,20 @@ export function* fileTableBytes(table: FileTableRef): Generator<Uint8Array> {
 }
 
 /**
- * A new table written record by record (in comparePaths order) to a scratch file beside the index
- * (see scratchFile.ts; in the system's temp folder where the index's folder cannot be written).
+ * A new table written record by record (in comparePaths order: the caller's, as alongTable hands the
+ * files out; fileRecords checks it when the table is read) to a scratch file beside the index (see
+ * scratchFile.ts; in the system's temp folder where the index's folder cannot be written).
  */
 export class FileTableWriter {
   private readonly file: ScratchFile;
   private batch = '';
   private count = 0;
-  private last: string | undefined;
 
   constructor(pathFor: () => string) {
     this.file = new ScratchFile(pathFor);
   }
 
   add(path: string, state: FileState): void {
-    if (this.last !== undefined && comparePaths(this.last, path) >= 0) throw new Error(`file table out of order at ${path}`);
-    this.last = path;
     this.batch += `${JSON.stringify([path, state])}\n`;
     this.count++;
     if (this.batch.length > 32768) this.flush();

@@ -41,21 +41,42 @@ export function logRoots(claudeDirs: readonly string[], codexDirs: readonly stri
 
 const MAX_DEPTH = 8;
 
+/** The log roots, each real folder once (a config dir that is a symlink to another, or listed twice), with its real path. */
+function realRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): { dir: string; real: string; agent: Agent }[] {
+  const roots: { dir: string; real: string; agent: Agent }[] = [];
+  for (const root of logRoots(claudeDirs, codexDirs)) {
+    const real = realpathOrSelf(root.dir);
+    if (!roots.some((r) => r.real === real)) roots.push({ ...root, real });
+  }
+  return roots;
+}
+
+const inside = (path: string, folder: string) => path.startsWith(folder + sep);
+
 /**
- * The roots that lie inside another root (a CODEX_HOME under a Claude projects folder), resolved: the
- * outer root's walk leaves them to their own, so that each file is listed once, with its own agent.
+ * The roots that lie inside another root (a CODEX_HOME under a Claude projects folder), by real path,
+ * with their agent: a walk that reaches one leaves it to its own root, or reads it with its own agent,
+ * so that each file is listed once, by the agent that wrote it.
  */
-export function nestedRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): ReadonlySet<string> {
-  const dirs = logRoots(claudeDirs, codexDirs).map((r) => resolve(r.dir));
-  return new Set(dirs.filter((d) => dirs.some((o) => d.startsWith(o + sep))));
+export function nestedRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): ReadonlyMap<string, Agent> {
+  return nestedOf(realRoots(claudeDirs, codexDirs));
+}
+
+function nestedOf(roots: readonly { real: string; agent: Agent }[]): ReadonlyMap<string, Agent> {
+  return new Map(roots.filter((r) => roots.some((o) => inside(r.real, o.real))).map((r) => [r.real, r.agent]));
+}
+
+/** The nested root a folder is (see nestedRoots), if any; the real path is looked up only when there are some. */
+function nestedAt(nested: ReadonlyMap<string, Agent> | undefined, path: string): Agent | undefined {
+  return nested && nested.size > 0 ? nested.get(realpathOrSelf(path)) : undefined;
 }
 
 /** A folder's log files into `out` and its subfolders (when `depth` allows; not `nested` roots) into `subdirs`. */
-export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[], nested?: ReadonlySet<string>): void {
+export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[], nested?: ReadonlyMap<string, Agent>): void {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (depth < MAX_DEPTH && !(nested && nested.size > 0 && nested.has(resolve(path)))) subdirs.push(path);
+      if (depth < MAX_DEPTH && !nestedAt(nested, path)) subdirs.push(path);
     } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith('.jsonl')) {
       out.push({ path, agent });
     }
@@ -147,13 +168,8 @@ function realpathOrSelf(path: string): string {
  * it, with its own agent, so that every file comes once and in order.
  */
 export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<LogFile> {
-  const roots: { dir: string; real: string; agent: Agent }[] = [];
-  for (const root of logRoots(claudeDirs, codexDirs)) {
-    const real = realpathOrSelf(root.dir);
-    if (!roots.some((r) => r.real === real)) roots.push({ ...root, real });
-  }
-  const inside = (path: string, folder: string) => path.startsWith(folder + sep);
-  const nested = new Map(roots.filter((r) => roots.some((o) => inside(r.real, o.real))).map((r) => [r.real, r.agent]));
+  const roots = realRoots(claudeDirs, codexDirs);
+  const nested = nestedOf(roots);
   const outer = roots.filter((r) => !nested.has(r.real)).sort((a, b) => comparePaths(a.dir, b.dir));
   const inWalkedRoot = (path: string) => roots.some((r) => inside(path, r.real));
   for (const root of outer) {
@@ -177,7 +193,7 @@ export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: r
       }
       const path = join(top.dir, entry.name);
       if (entry.isDirectory()) {
-        const inner = nested.size > 0 ? nested.get(realpathOrSelf(path)) : undefined;
+        const inner = nestedAt(nested, path);
         if (inner) enter(path, 0, inner);
         else if (top.depth < MAX_DEPTH) enter(path, top.depth + 1, top.agent);
       } else if (entry.name.endsWith('.jsonl')) {

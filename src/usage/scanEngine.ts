@@ -14,9 +14,9 @@ import { statSync, openSync, closeSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { spillPathBeside } from './dedupeTable';
-import { fileRecords, FileTableWriter, readFileMap, type FileState, type FileTableRef } from './fileTable';
+import { alongTable, FileTableWriter, type FileState, type FileTableRef } from './fileTable';
 import { LogFolderCache } from './logFolderCache';
-import { comparePaths, listLogFiles, listLogFilesSync, walkLogFilesInOrder, type LogFile } from './logFiles';
+import { listLogFiles, listLogFilesSync, walkLogFilesInOrder, type LogFile } from './logFiles';
 import { newScratch, parseFileAsync, parseFileSync, tailHashAsync, tailHashSync, type FileRecords, type FileResult, type FileTask } from './logParser';
 import { ParserPool, type PoolTask } from './parserPool';
 import { loadPricing, type Pricing } from './prices';
@@ -157,18 +157,11 @@ export class ScanEngine {
     const pricing = await this.currentPricing();
     let fullScan = false;
     if (!this.store) {
-      const loaded = loadIndex(o.statePath, pricing, o.dedupeBudget);
+      const loaded = loadIndex(o.statePath, pricing, o.dedupeBudget, !this.inOrder);
       if (loaded) {
         this.store = loaded.store;
-        if (this.inOrder) {
-          this.table = loaded.files;
-        } else {
-          try {
-            this.files = readFileMap(loaded.files);
-          } finally {
-            loaded.files.source.close();
-          }
-        }
+        if (loaded.files instanceof Map) this.files = loaded.files;
+        else this.table = loaded.files;
         // The file is as fresh as the index: a small change is not worth writing it all again yet
         // (17 MiB at 2 GB of logs, which a refresh asked for meanwhile would wait behind).
         this.savedAt = Date.now();
@@ -229,8 +222,7 @@ export class ScanEngine {
     let filesRead = 0;
     /** whether the new table differs from the old beyond the files read (files gone, moved or touched) */
     let tableChanged = false;
-    let pool: ParserPool | undefined;
-    const helpers = o.helperScript ? (o.maxHelpers ?? defaultHelpers()) : 0;
+    const threads: { pool?: ParserPool } = {};
     let group: GroupItem[] = [];
     let groupBytes = 0;
 
@@ -253,52 +245,21 @@ export class ScanEngine {
         progress.filesDone++;
         progress.bytesDone += Math.max(0, item.stats.size - item.task!.from);
       };
-      // Records handed over while a large file is still being read (see RECORD_BATCH).
-      const applyBatch = (task: FileTask, records: FileRecords) => store.apply(task.agent, records);
-      const bytes = toRead.reduce((n, t) => n + t.bytes, 0);
-      if (helpers > 0 && toRead.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
-        pool ??= new ParserPool(o.helperScript!, helpers);
-        await pool.parse(toRead, accept, applyBatch, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
-      } else {
-        const shared = newScratch(false);
-        for (const t of toRead) {
-          this.check(hooks);
-          accept(parseFileSync(t.task, shared, undefined, hooks.isAborted, (records) => applyBatch(t.task, records)));
-          this.check(hooks);
-          await hooks.onProgress?.({ ...progress });
-        }
-      }
+      await this.readThreaded(store, toRead, accept, progress, hooks, threads);
       filesRead += toRead.length;
       for (const item of items) writer.add(item.file.path, item.state!);
     };
 
     try {
-      const records = old ? fileRecords(old) : undefined;
-      let next = records?.next();
-      let last: string | undefined;
-      for (const file of walkLogFilesInOrder(o.claudeDirs, o.codexDirs)) {
-        // The walk yields each path once, in order; should a folder layout ever break that, the file
-        // is skipped rather than the scan failing (the table must stay in order).
-        if (last !== undefined && comparePaths(last, file.path) >= 0) continue;
-        last = file.path;
-        // The previous table's files before this one are gone (their usage stays counted).
-        while (next && !next.done && comparePaths(next.value[0], file.path) < 0) {
-          next = records!.next();
-          tableChanged = true;
-        }
-        let prev: FileState | undefined;
-        if (next && !next.done && next.value[0] === file.path) {
-          prev = next.value[1];
-          next = records!.next();
-        }
+      // Files of the previous table that are gone are forgotten (their usage stays counted).
+      for (const { file, prev: listed } of alongTable(walkLogFilesInOrder(o.claudeDirs, o.codexDirs), old, () => (tableChanged = true))) {
         const st = this.statQuietly(file.path);
         if (!st) continue;
         filesTotal++;
-        if (!prev) {
-          // A file moved (Codex archiving a rollout) continues where it was.
-          prev = moved?.get(`${st.dev}:${st.ino}`);
-          if (prev) tableChanged = true;
-        }
+        // A file moved (Codex archiving a rollout) continues where it was.
+        const movedFrom = listed ? undefined : moved?.get(`${st.dev}:${st.ino}`);
+        if (movedFrom) tableChanged = true;
+        const prev = listed ?? movedFrom;
         let plan = planFile(file, st, prev);
         if (plan === 'checkTail') plan = afterTailCheck(st, prev!, this.tailHashSync(file.path, prev!.offset) === prev!.tailHash);
         if (plan === 'unchanged' || plan === 'touched') {
@@ -315,19 +276,43 @@ export class ScanEngine {
         if (group.length >= GROUP_FILES || groupBytes >= GROUP_BYTES) await readGroup();
       }
       await readGroup();
-      if (next && !next.done) tableChanged = true;
       this.check(hooks);
       await hooks.onProgress?.({ ...progress });
     } catch (error) {
       writer.discard();
       throw error;
     } finally {
-      pool?.close();
+      threads.pool?.close();
     }
     if (old) old.source.close();
     this.table = writer.finish();
     if (tableChanged) this.dirty = true;
     return { filesTotal, filesRead, bytesRead: progress.bytesDone };
+  }
+
+  /**
+   * Read `tasks` with synchronous I/O: with parser threads (started into `threads.pool` once, closed
+   * by the caller) when they are wanted and the bytes are worth it, else on this thread. Each file's
+   * result goes to `accept`; the records of a large file this thread reads reach the store in batches
+   * as they come (see RECORD_BATCH).
+   */
+  private async readThreaded(store: UsageStore, tasks: PoolTask[], accept: (result: FileResult) => void, progress: ScanProgress, hooks: RefreshHooks, threads: { pool?: ParserPool }): Promise<void> {
+    const o = this.options;
+    const applyBatch = (task: FileTask, records: FileRecords) => store.apply(task.agent, records);
+    const helpers = o.helperScript ? (o.maxHelpers ?? defaultHelpers()) : 0;
+    const bytes = tasks.reduce((n, t) => n + t.bytes, 0);
+    if (helpers > 0 && tasks.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
+      threads.pool ??= new ParserPool(o.helperScript!, helpers);
+      await threads.pool.parse(tasks, accept, applyBatch, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
+      return;
+    }
+    const shared = newScratch(false);
+    for (const t of tasks) {
+      this.check(hooks);
+      accept(parseFileSync(t.task, shared, undefined, hooks.isAborted, (records) => applyBatch(t.task, records)));
+      this.check(hooks);
+      await hooks.onProgress?.({ ...progress });
+    }
   }
 
   /**
@@ -337,19 +322,12 @@ export class ScanEngine {
    */
   private vanishedByIdentity(old: FileTableRef): Map<string, FileState> {
     const gone = new Map<string, FileState>();
-    const records = fileRecords(old);
-    let next = records.next();
-    const forget = (record: [string, FileState]) => {
-      if (gone.size < MOVED_MAX) gone.set(`${record[1].dev}:${record[1].ino}`, record[1]);
+    const forget = (_path: string, state: FileState) => {
+      if (gone.size < MOVED_MAX) gone.set(`${state.dev}:${state.ino}`, state);
     };
-    for (const file of walkLogFilesInOrder(this.options.claudeDirs, this.options.codexDirs)) {
-      while (!next.done && comparePaths(next.value[0], file.path) < 0) {
-        forget(next.value);
-        next = records.next();
-      }
-      if (!next.done && next.value[0] === file.path) next = records.next();
+    for (const _file of alongTable(walkLogFilesInOrder(this.options.claudeDirs, this.options.codexDirs), old, forget)) {
+      // only the files gone count here
     }
-    for (; !next.done; next = records.next()) forget(next.value);
     return gone;
   }
 
@@ -386,29 +364,14 @@ export class ScanEngine {
       progress.bytesDone += bytesOf(byPath.get(result.path)!);
     };
 
-    const helpersWanted = o.maxHelpers ?? defaultHelpers();
-    if (o.threaded && o.helperScript && helpersWanted > 0 && progress.bytesTotal >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES) && tasks.length > 1) {
-      const pool = new ParserPool(o.helperScript, helpersWanted);
+    if (o.threaded) {
+      const threads: { pool?: ParserPool } = {};
       try {
-        await pool.parse(
-          tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })),
-          acceptWhole,
-          (task, records) => store.apply(task.agent, records),
-          async () => hooks.onProgress?.({ ...progress }),
-          hooks.isAborted,
-        );
+        await this.readThreaded(store, tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })), acceptWhole, progress, hooks, threads);
       } finally {
-        pool.close();
+        threads.pool?.close();
       }
       await hooks.onProgress?.({ ...progress });
-    } else if (o.threaded) {
-      const shared = newScratch(false);
-      for (const p of tasks) {
-        this.check(hooks);
-        acceptWhole(parseFileSync(p.task, shared, undefined, hooks.isAborted, (records) => store.apply(p.task.agent, records)));
-        this.check(hooks);
-        await hooks.onProgress?.({ ...progress });
-      }
     } else {
       let lastYield = performance.now();
       for (const p of tasks) {

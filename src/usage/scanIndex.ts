@@ -19,10 +19,13 @@ export const INDEX_VERSION = 5;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 
-/** An index read back: the store, and the file table still in the index file (its own handle: close it when done). */
+/**
+ * An index read back: the store, and the file table — in a Map, or still in the index file (with a
+ * handle of its own: close it when done).
+ */
 export interface LoadedIndex {
   store: UsageStore;
-  files: FileTableRef;
+  files: Map<string, FileState> | FileTableRef;
 }
 
 interface Header {
@@ -131,7 +134,7 @@ function shardOffsets(at: number, counts: number[]): number[] {
  * The header and the session table are read into memory; the dedupe table's entries and the file
  * table are checked piece by piece and stay in the file (see DedupeTable.attach and fileTable.ts).
  */
-export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number): LoadedIndex | undefined {
+export function loadIndex(path: string, pricing: Pricing, dedupeBudget: number | undefined, filesAsMap: boolean): LoadedIndex | undefined {
   let source: FileSource;
   try {
     source = new FileSource(openSync(path, 'r'), path);
@@ -172,18 +175,20 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget?: number)
       const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
       if (!offsets) return undefined;
       const table: FileTableRef = { source: new FileSource(openSync(path, 'r'), path), offset: filesAt, bytes: files.bytes, count: files.count };
+      // Each record is checked as it is read (malformed, out of order, or fewer than the header
+      // says throws), so that a scan never meets a bad one; read once into the Map when one is wanted.
+      const map = filesAsMap ? new Map<string, FileState>() : undefined;
       try {
-        for (const _record of fileRecords(table)) {
-          // each record is checked as it is read: malformed, out of order, or fewer than the header says throws
-        }
+        for (const [file, state] of fileRecords(table)) map?.set(file, state);
       } catch (error) {
         table.source.close();
         throw error;
       }
+      if (map) table.source.close();
       store.attachEntries(source, offsets, shards);
       kept = true;
       restored = true;
-      return { store, files: table };
+      return { store, files: map ?? table };
     } finally {
       if (!restored) store.close();
     }

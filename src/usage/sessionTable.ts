@@ -36,16 +36,10 @@ export class SessionTable {
     hashText(id);
     const hi = hashHi();
     const lo = hashLo();
-    const mask = this.slots.length - 1;
-    let slot = lo & mask;
-    for (;;) {
-      const s = this.slots[slot]!;
-      if (s === -1) break;
-      if (this.keyLo[s] === lo && this.keyHi[s] === hi) {
-        if (this.project[s] === 0 && project !== 0) this.project[s] = project;
-        return s;
-      }
-      slot = (slot + 1) & mask;
+    const known = this.find(hi, lo);
+    if (known !== -1) {
+      if (this.project[known] === 0 && project !== 0) this.project[known] = project;
+      return known;
     }
     const s = this.add(agent, hi, lo, project);
     const bytes = Buffer.from(id, 'utf8');
@@ -77,6 +71,16 @@ export class SessionTable {
       start = end;
     }
     return out;
+  }
+
+  /** The session with this key, or -1. */
+  private find(hi: number, lo: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = lo & mask; this.slots[slot] !== -1; slot = (slot + 1) & mask) {
+      const s = this.slots[slot]!;
+      if (this.keyLo[s] === lo && this.keyHi[s] === hi) return s;
+    }
+    return -1;
   }
 
   private add(agent: number, hi: number, lo: number, project: number): number {
@@ -152,22 +156,12 @@ export class SessionTable {
     for (let s = 0; s < count; s++) {
       if (agent[s]! >= agents || project[s]! >= strings || nameEnd[s]! < end) return undefined;
       end = nameEnd[s]!;
-      const before = t.count;
-      t.sessionOfKey(agent[s]!, keyHi[s]!, keyLo[s]!, project[s]!);
-      if (t.count === before) return undefined; // the same session twice
+      if (t.find(keyHi[s]!, keyLo[s]!) !== -1) return undefined; // the same session twice
+      t.add(agent[s]!, keyHi[s]!, keyLo[s]!, project[s]!);
       t.nameEnd[s] = end;
     }
     if (end !== namesBytes) return undefined;
     for (let at = 0; at < namesBytes; at += PIECE) t.names.append(read(Math.min(PIECE, namesBytes - at)));
     return t;
-  }
-
-  private sessionOfKey(agent: number, hi: number, lo: number, project: number): void {
-    const mask = this.slots.length - 1;
-    for (let slot = lo & mask; this.slots[slot] !== -1; slot = (slot + 1) & mask) {
-      const s = this.slots[slot]!;
-      if (this.keyLo[s] === lo && this.keyHi[s] === hi) return;
-    }
-    this.add(agent, hi, lo, project);
   }
 }
