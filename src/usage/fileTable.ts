@@ -3,6 +3,7 @@
 // memory: it reads the previous table in step with the walk over the log folders (both in the same
 // order) and writes the new one to a scratch file as it goes, which the index then copies. A meter
 // that refreshes again and again reads it into a Map once, when the index is loaded (loadIndex).
+import { StringDecoder } from 'node:string_decoder';
 import type { CodexFileState } from './codexLine';
 import { ScratchFile, type SegmentSource } from './scratchFile';
 import { comparePaths, type LogFile } from './logFiles';
@@ -37,9 +38,12 @@ export function* fileRecords(table: FileTableRef): Generator<[string, FileState]
   let carry = '';
   let previous: string | undefined;
   let count = 0;
+  // A piece may end inside a character of a path (UTF-8): the decoder keeps its first bytes for the next.
+  const decoder = new StringDecoder('utf8');
   while (at < end) {
     const n = Math.min(PIECE, end - at);
-    const text = carry + Buffer.from(table.source.read(at, n)).toString('utf8');
+    const piece = table.source.read(at, n);
+    const text = carry + decoder.write(Buffer.from(piece.buffer, piece.byteOffset, piece.length));
     at += n;
     const last = text.lastIndexOf('\n');
     carry = last === -1 ? text : text.slice(last + 1);
