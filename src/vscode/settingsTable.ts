@@ -56,6 +56,23 @@ export const MACHINE_SCOPED: readonly SettingKey[] = [
   'spendBand.endpoint.allowInsecureHttp',
   'spendBand.usage.claudeDirs',
   'spendBand.usage.codexDirs',
+  // application scope: the same on every machine and in every window, so a repository cannot switch it off
+  'spendBand.privacy.hashRepositoryNames',
+];
+
+/** package.json groups the settings in this order (one `contributes.configuration` entry each). */
+export const SETTING_GROUPS: readonly { id: string; keys: readonly SettingKey[] }[] = [
+  { id: 'spendBand.source', keys: ['spendBand.source', 'spendBand.endpoint.url', 'spendBand.endpoint.allowInsecureHttp', 'spendBand.refresh.intervalMinutes'] },
+  { id: 'spendBand.statusBar', keys: ['spendBand.statusBar.mode', 'spendBand.statusBar.display'] },
+  { id: 'spendBand.workflow', keys: ['spendBand.workflow.default', 'spendBand.workflow.classes', 'spendBand.workflow.rules', 'spendBand.sessions.idleMinutes'] },
+  {
+    id: 'spendBand.local',
+    keys: ['spendBand.local.bands', 'spendBand.local.seats', 'spendBand.local.currency', 'spendBand.local.timezone', 'spendBand.local.role', 'spendBand.local.perRunCapUsd'],
+  },
+  { id: 'spendBand.usage', keys: ['spendBand.usage.enabled', 'spendBand.usage.claudeDirs', 'spendBand.usage.codexDirs'] },
+  { id: 'spendBand.preflight', keys: ['spendBand.preflight.watchTerminals', 'spendBand.preflight.agentPatterns', 'spendBand.preflight.approvalPollSeconds'] },
+  { id: 'spendBand.notifications', keys: ['spendBand.notifications.thresholds', 'spendBand.reviews.enabled', 'spendBand.reviews.volatileClasses'] },
+  { id: 'spendBand.privacy', keys: ['spendBand.privacy.hashRepositoryNames'] },
 ];
 
 /** Validate raw values key by key; an invalid value falls back to its default and is reported. */

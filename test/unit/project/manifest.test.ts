@@ -5,11 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../../src/vscode/commandTable';
 import { CONTEXT_KEYS } from '../../../src/vscode/contextKeys';
-import { MACHINE_SCOPED, SETTINGS } from '../../../src/vscode/settingsTable';
+import { MACHINE_SCOPED, SETTINGS, SETTING_GROUPS } from '../../../src/vscode/settingsTable';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
+type SettingGroup = { id: string; title: string; order: number; properties: Record<string, { default: unknown; scope?: string; order?: number; markdownDescription?: string; enum?: unknown[]; markdownEnumDescriptions?: string[]; enumDescriptions?: string[] }> };
+const groups: SettingGroup[] = contributes.configuration;
+const properties: SettingGroup['properties'] = Object.assign({}, ...groups.map((g) => g.properties));
 
 describe('manifest (package.json) ↔ code tables', () => {
   it('has the identity the design asks for', () => {
@@ -28,7 +31,6 @@ describe('manifest (package.json) ↔ code tables', () => {
   });
 
   it('contributes exactly the settings of the settings table, with the same defaults', () => {
-    const properties = contributes.configuration.properties;
     assert.deepEqual(Object.keys(properties).sort(), Object.keys(SETTINGS).sort());
     for (const [key, spec] of Object.entries(SETTINGS)) {
       assert.deepEqual(properties[key].default, spec.default, `default of ${key}`);
@@ -38,7 +40,51 @@ describe('manifest (package.json) ↔ code tables', () => {
   });
 
   it('gives settings that decide where data goes machine scope', () => {
-    for (const key of MACHINE_SCOPED) assert.match(contributes.configuration.properties[key].scope ?? '', /^(machine|application)$/, key);
+    for (const key of MACHINE_SCOPED) assert.match(properties[key]!.scope ?? '', /^(machine|application)$/, key);
+    assert.equal(properties['spendBand.privacy.hashRepositoryNames']!.scope, 'application', 'a repository cannot switch hashing off');
+  });
+
+  it('groups the settings in the order of the settings table, each setting ordered within its group', () => {
+    assert.deepEqual(
+      groups.map((g) => ({ id: g.id, keys: Object.keys(g.properties) })),
+      SETTING_GROUPS.map((g) => ({ id: g.id, keys: [...g.keys] })),
+    );
+    groups.forEach((group, i) => {
+      assert.equal(group.order, i + 1, `order of ${group.id}`);
+      assert.ok(group.title, `${group.id} has a title`);
+      Object.values(group.properties).forEach((p, j) => assert.equal(p.order, j + 1, `order within ${group.id}`));
+    });
+  });
+
+  it('describes every enum value of a setting in Markdown', () => {
+    const enums: [string, { enum?: unknown[]; markdownEnumDescriptions?: string[]; enumDescriptions?: string[] }][] = [];
+    const walk = (name: string, node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (Array.isArray(n.enum)) enums.push([name, n as never]);
+      for (const [k, v] of Object.entries(n)) if (k !== 'enum' && k !== 'default') walk(`${name}.${k}`, v);
+    };
+    for (const [key, p] of Object.entries(properties)) walk(key, p);
+    assert.ok(enums.length >= 5, 'the enum settings were found');
+    for (const [name, p] of enums) {
+      assert.equal(p.enumDescriptions, undefined, `${name}: markdownEnumDescriptions instead of enumDescriptions`);
+      assert.equal(p.markdownEnumDescriptions?.length, p.enum!.length, `${name}: one description per value`);
+    }
+  });
+
+  it('declares where it runs and why', () => {
+    assert.deepEqual(manifest.extensionKind, ['workspace'], 'the agent logs live where the agent runs');
+    assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
+    assert.ok(manifest.capabilities.virtualWorkspaces.description.length > 20, 'virtualWorkspaces gives a reason');
+    assert.match(readFileSync(join(root, 'README.md'), 'utf8'), /extensionKind|remote/i, 'the README explains remote use');
+  });
+
+  it('can be published: repository, bugs, homepage, categories, preview', () => {
+    assert.match(manifest.repository.url, /^https:\/\/github\.com\/[\w-]+\/[\w-]+\.git$/);
+    assert.match(manifest.bugs.url, /^https:\/\//);
+    assert.match(manifest.homepage, /^https:\/\//);
+    assert.deepEqual(manifest.categories, ['AI', 'Visualization']);
+    assert.equal(manifest.preview, true);
   });
 
   it('uses only known spendBand.* ids in when clauses and menus', () => {
