@@ -6,6 +6,7 @@ import { etagMatches, jsonAt } from './serverCache';
 import { postPreflight } from './preflightRoute';
 import { problemBody, ProblemError } from './problem';
 import { getRequest, listRequests, postCancel, postRequest } from './requestsRoute';
+import { enforceRateLimit } from './rateLimit';
 import type { Call, Reply, ServerContext } from './routeContext';
 import { postSessionTags } from './sessionTagsRoute';
 import { bearerToken, hashToken, type Scope } from './tokens';
@@ -64,13 +65,16 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         'www-authenticate': 'Bearer realm="spend-band"',
       });
     }
-    const principal = ctx.cache.principal(hashToken(token));
+    const tokenHash = hashToken(token);
+    const principal = ctx.cache.principal(tokenHash);
     if (!principal) {
       throw new ProblemError(401, 'authentication', 'This token is unknown or revoked. Ask your admin for a new one (spend-band admin token issue).', undefined, {
         'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
       });
     }
     const now = ctx.now();
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    enforceRateLimit(isRead ? ctx.rateLimits?.read : ctx.rateLimits?.write, tokenHash, now.getTime());
 
     if (path === BANDS_PATH) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
@@ -101,6 +105,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         ctx,
         req,
         principal,
+        tokenHash,
         params: match.slice(1),
         query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
         now,

@@ -9,6 +9,7 @@ import { CliError, EXIT } from '../cli/exitCodes';
 import { DEMO_DEVELOPER, seedDemo } from './demoSeed';
 import { createRequestListener } from './httpApp';
 import { IdempotencyStore } from './idempotency';
+import { createRateLimiters, DEFAULT_RATE_LIMITS, parseRateLimit, type RateLimitConfig } from './rateLimit';
 import { ServerCache } from './serverCache';
 import { openServerDatabase } from './serverDatabase';
 import { serverDbPath } from './serverPaths';
@@ -26,6 +27,8 @@ export interface StartServerOptions {
   now?: () => Date;
   /** server log lines (errors); default stderr */
   log?: (line: string) => void;
+  /** per-token rate limits; default DEFAULT_RATE_LIMITS, false turns them off (benchmarks) */
+  rateLimit?: RateLimitConfig | false;
 }
 
 export interface RunningServer {
@@ -53,7 +56,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const cache = new ServerCache(db);
     const idempotency = new IdempotencyStore(db);
     idempotency.purge(now().getTime());
-    server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, now, log }));
+    server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, rateLimits: createRateLimiters(options.rateLimit ?? DEFAULT_RATE_LIMITS), now, log }));
     await listen(server, options.port ?? DEFAULT_PORT, host);
     const port = (server.address() as AddressInfo).port;
     const purge = setInterval(() => {
@@ -130,6 +133,12 @@ export async function runServerCli(ctx: CliContext): Promise<number> {
   const host = flag(ctx.args, 'host') ?? '127.0.0.1';
   const dbPath = serverDbPath(ctx.args, ctx.env);
   const json = hasFlag(ctx.args, 'json');
+  let rateLimit: RateLimitConfig | false;
+  try {
+    rateLimit = parseRateLimit(ctx.env.SPEND_BAND_RATE_LIMIT);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.usage);
+  }
   let running: RunningServer;
   try {
     running = await startServer({
@@ -137,6 +146,7 @@ export async function runServerCli(ctx: CliContext): Promise<number> {
       host,
       port: Number(portText),
       demo: hasFlag(ctx.args, 'demo'),
+      rateLimit,
       now: () => ctx.now(),
       log: (line) => ctx.stderr.write(`spend-band server: ${line}\n`),
     });

@@ -17,6 +17,7 @@ export type ProblemCode =
   | 'batch_too_large'
   | 'validation_failed'
   | 'idempotency_key_reused'
+  | 'rate_limit'
   | 'api_error'
   | 'unavailable';
 
@@ -34,6 +35,7 @@ const TITLES: Record<ProblemCode, string> = {
   batch_too_large: 'Batch too large',
   validation_failed: 'Validation failed',
   idempotency_key_reused: 'Idempotency key reused',
+  rate_limit: 'Too many requests',
   api_error: 'Internal server error',
   unavailable: 'Service unavailable',
 };

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { IdempotencyStore } from './idempotency';
 import { ProblemError } from './problem';
+import type { RateLimiters } from './rateLimit';
 import type { Principal, ServerCache } from './serverCache';
 import type { ServerDb } from './serverDatabase';
 
@@ -10,6 +11,8 @@ export interface ServerContext {
   db: ServerDb;
   cache: ServerCache;
   idempotency: IdempotencyStore;
+  /** per-token limits (server/rateLimit.ts); undefined when turned off */
+  rateLimits?: RateLimiters | undefined;
   now(): Date;
   /** one line to the server's log (stderr); never given a token */
   log(line: string): void;
@@ -19,6 +22,8 @@ export interface Call {
   ctx: ServerContext;
   req: IncomingMessage;
   principal: Principal;
+  /** SHA-256 of the bearer token (the rate-limit key; never the token) */
+  tokenHash: string;
   /** path parameters, e.g. the request id */
   params: readonly string[];
   query: URLSearchParams;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from '../../../src/cli/args';
 import { CliError } from '../../../src/cli/exitCodes';
 import { runAdminCli, startServer, type RunningServer } from '../../../src/server/main';
+import type { RateLimitConfig } from '../../../src/server/rateLimit';
 
 export interface Clock {
   ms: number;
@@ -28,7 +29,7 @@ export interface Harness {
 /** A mid-month Wednesday, so monthly and weekly periods both have days behind and ahead. */
 export const DEFAULT_NOW = Date.parse('2026-11-18T10:00:00Z');
 
-export async function startHarness(options: { demo?: boolean; nowMs?: number; dir?: string } = {}): Promise<Harness> {
+export async function startHarness(options: { demo?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false } = {}): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'spend-band-server-'));
   const dbPath = join(dir, 'server.db');
   const clock: Clock = {
@@ -38,7 +39,14 @@ export async function startHarness(options: { demo?: boolean; nowMs?: number; di
     },
   };
   const logs: string[] = [];
-  const server = await startServer({ dbPath, port: 0, demo: options.demo ?? true, now: () => new Date(clock.ms), log: (line) => logs.push(line) });
+  const server = await startServer({
+    dbPath,
+    port: 0,
+    demo: options.demo ?? true,
+    now: () => new Date(clock.ms),
+    log: (line) => logs.push(line),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+  });
   return {
     dir,
     dbPath,

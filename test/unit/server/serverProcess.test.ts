@@ -71,7 +71,8 @@ describe('reference server: as a process', function () {
 
   it('loses no acknowledged session tag when killed with SIGKILL mid-stream', async () => {
     const db = join(dir, 'server.db');
-    const server = await start([SERVER_JS, '--db', db, '--port', '0', '--demo', '--json']);
+    // Rate limits off: this test measures durability under a stream, not the limiter.
+    const server = await start([SERVER_JS, '--db', db, '--port', '0', '--demo', '--json'], { SPEND_BAND_RATE_LIMIT: 'off' });
     children.push(server.child);
     const { url, token } = JSON.parse(server.first) as { url: string; token: string };
     const acknowledged: string[] = [];
