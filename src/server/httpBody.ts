@@ -41,9 +41,41 @@ function tooLarge(capBytes: number): ProblemError {
   );
 }
 
-/** Parse JSON text; a syntax error is a 400 that says where. */
+/**
+ * Deepest nesting of objects and arrays a body may have. The contract's bodies are 4 levels deep at
+ * most; anything deeper is refused before JSON.parse and before canonicalJson (which recurses), so
+ * 12,000 nested arrays in an unknown field are a 400, not a stack overflow (issue #20 finding 8).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Depth of `[`/`{` nesting in JSON text, counted without recursion (strings skipped); stops past `limit`. */
+export function jsonDepth(body: Buffer, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** Parse JSON text; a syntax error is a 400 that says where, and so is nesting past MAX_JSON_DEPTH. */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new ProblemError(400, 'malformed_json', 'The request body is empty; send a JSON object.');
+  if (jsonDepth(body) > MAX_JSON_DEPTH) {
+    throw new ProblemError(400, 'malformed_json', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; no Bands API v1 body does. Send the fields the contract lists.`);
+  }
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -33,6 +33,23 @@ export async function postPreflight(call: Call): Promise<Reply> {
   const parsed = PreflightRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationProblem('The pre-flight request', parsed.error.issues);
   const input = parsed.data;
+  // A cost is never negative: a negative estimate would be reserved and raise `remaining` (#20
+  // finding 5). Zero stays legal: it is what clients send when they have no estimate.
+  const negative = [
+    ['/estimate/cost/amount_micros', input.estimate.cost.amount_micros],
+    ['/limits/max_cost/amount_micros', input.limits?.max_cost?.amount_micros ?? 0],
+    ['/estimate/tokens/input', input.estimate.tokens?.input ?? 0],
+    ['/estimate/tokens/output', input.estimate.tokens?.output ?? 0],
+    ['/limits/max_iterations', input.limits?.max_iterations ?? 0],
+  ].filter(([, value]) => (value as number) < 0);
+  if (negative.length > 0) {
+    throw new ProblemError(
+      422,
+      'validation_failed',
+      `${String(negative[0]![0])} is negative; an estimate or a limit is a cost or a count, zero or more. Send the run's expected cost (0 when unknown).`,
+      negative.map(([pointer]) => ({ pointer: String(pointer), detail: 'must be zero or more' })),
+    );
+  }
   const hash = bodyHash(canonicalJson(raw));
   const now = ctx.now();
   const nowMs = now.getTime();
@@ -77,7 +94,9 @@ export async function postPreflight(call: Call): Promise<Reply> {
         developerId,
         kind: 'run_approval',
         bandId: band?.id ?? null,
-        body: { preflight: raw, reason: verdict.reason, ...(verdict.rule_id ? { rule_id: verdict.rule_id } : {}) },
+        // Only the validated fields (zod drops unknown keys): the raw body could carry 64 KiB of
+        // anything, stored and served back for a day (#20 finding 7).
+        body: { preflight: input, reason: verdict.reason, ...(verdict.rule_id ? { rule_id: verdict.rule_id } : {}) },
         bandSnapshot: band,
         nowMs,
         expiresMs: nowMs + RUN_APPROVAL_TTL_MS,
