@@ -2,6 +2,7 @@
 // bar, notifications) and the cache fallback all decide the same way. Each kind carries a sentence a
 // person can act on; the instance message adds the cause (the host, the HTTP status, the JSON path).
 import type { Problem } from '../domain/schemas';
+import { EXIT, type ExitCode } from '../domain/exitCodes';
 
 export type ApiErrorKind =
   | 'offline'
@@ -67,28 +68,27 @@ export function isApiError(value: unknown): value is ApiError {
 }
 
 /** Exit code of `spend-band` for a failed source (../shared/contract/cli.md). */
-export function exitCodeFor(error: ApiError | ApiErrorKind): number {
+export function exitCodeFor(error: ApiError | ApiErrorKind): ExitCode {
   const kind = typeof error === 'string' ? error : error.kind;
   switch (kind) {
     case 'offline':
     case 'timeout':
     case 'rateLimited':
     case 'server':
-      return 3;
+      return EXIT.unreachable;
     case 'invalidPayload':
     case 'tooLarge':
-      return 4;
+      return EXIT.invalid;
     case 'unauthorized':
     case 'forbidden':
-      return 5;
+      return EXIT.unauthorized;
     case 'insecure':
     case 'invalidUrl':
     case 'notFound':
     case 'conflict':
-      return 2;
+      return EXIT.usage;
     case 'aborted':
-      // the shell convention for a command stopped by SIGINT
-      return 130;
+      return EXIT.cancelled;
   }
 }
 

@@ -1,6 +1,7 @@
 // A small argv parser: `--flag value`, `--flag=value`, repeatable flags, boolean flags, and `--` for
 // the command that `spend-band run` starts.
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 
 const BOOLEAN_FLAGS = new Set(['json', 'help', 'offline', 'yes', 'demo', 'allow-insecure-http', 'version', 'quiet']);
 

@@ -3,7 +3,8 @@
 // read from an environment variable: a command-line value would show in `ps`.
 import type { SourceConfig } from '../api/bandsSource';
 import { flag, hasFlag, type ParsedArgs } from './args';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { readLocalConfigFile } from './localConfigFile';
 import { configPath } from './paths';
 

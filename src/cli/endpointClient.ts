@@ -4,7 +4,8 @@ import type { BandsClient } from '../api/bandsClient';
 import { clientForSource } from '../api/bandsSource';
 import type { ParsedArgs } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 
 /** The client, or a CliError (exit 2) naming what to set when no endpoint is configured. */
 export async function endpointClient(args: ParsedArgs, env: NodeJS.ProcessEnv, what: string): Promise<BandsClient> {

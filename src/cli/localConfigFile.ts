@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LocalConfigError, parseLocalConfig, type LocalConfig } from '../domain/localConfig';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 
 /** Read the local config file; a missing file is an empty config, a broken one an error naming line and field. */
 export async function readLocalConfigFile(path: string): Promise<{ config: LocalConfig; found: boolean }> {

@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import { flag, flagAll, type ParsedArgs } from './args';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { cacheDir, configPath } from './paths';
 
 export interface LocalMeter {

@@ -2,7 +2,8 @@
 // line. The interface is ../shared/contract/cli.md. Each command lives in its own module.
 import { flag, hasFlag, parseArgs } from './args';
 import type { CliContext, Command } from './cliContext';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 
 interface CommandEntry {
   summary: string;
@@ -54,7 +55,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   admin: {
     summary: 'administer the reference server database (developers, tokens, seats, bands, rules, usage, requests)',
     usage: 'spend-band admin <developer|token|seat|band|rule|usage|request> … --db FILE',
-    load: async () => (await import('./serverCommand')).adminCommand,
+    load: async () => (await import('./adminCommand')).adminCommand,
   },
 };
 
@@ -132,8 +133,8 @@ if (require.main === module) {
 }
 
 /**
- * A CliError from this bundle or from one loaded at run time (dist/usageCommand.js, dist/server.js
- * carry their own copy of the class, so `instanceof` alone would miss theirs).
+ * A CliError from this bundle or from a command bundle loaded at run time (dist/usageCommand.js and the
+ * others carry their own copy of the class, so `instanceof` alone would miss theirs).
  */
 function isCliError(error: unknown): error is CliError {
   if (error instanceof CliError) return true;

@@ -1,5 +1,5 @@
 import type { Command } from './cliContext';
-import { EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
 
 /** A command whose issue has not landed yet: says so on stderr and exits 2. */
 export function notAvailable(name: string, issue: number): Command {

@@ -3,11 +3,12 @@
 // PreflightDecision of Bands API v1 (plus the estimate it was asked with and who decided).
 import { isApiError, exitCodeFor } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';
-import { DECISION_EXIT, DECISION_WORDS, decisionLines } from '../domain/runDecision';
+import { DECISION_WORDS, decisionLines } from '../domain/runDecision';
 import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
 import { SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
-import { CliError, EXIT } from './exitCodes';
+import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { askPreflight, newRunId } from './preflightFlow';
 import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { preflightSource } from './preflightSource';

@@ -10,7 +10,8 @@ import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowSession } from '../domain/session';
 import { loadPricing } from '../usage/prices';
 import { flag, type ParsedArgs } from './args';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { localMeter, pricesPath } from './localMeter';
 import { readSessionsFile } from './usageCommand';
 

@@ -9,7 +9,7 @@ import type { BandsDocument } from '../domain/schemas';
 import { hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
-import { CliError } from './exitCodes';
+import { CliError } from './cliError';
 import { cacheDir } from './paths';
 
 export interface PreflightSource {

@@ -9,7 +9,8 @@ import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
 import { SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { endpointClient } from './endpointClient';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { apiFailure } from './requestsCommand';
 
 export async function requestCommand(ctx: CliContext): Promise<number> {

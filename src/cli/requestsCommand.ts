@@ -6,7 +6,8 @@ import { assertKnownFlags, flag, hasFlag } from './args';
 import { SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { endpointClient } from './endpointClient';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 
 /** An ApiError as one stderr line and its exit code; anything else is rethrown (a bug). */
 export function apiFailure(ctx: CliContext, error: unknown): number {

@@ -12,7 +12,8 @@ import type { PreflightDecision } from '../domain/schemas';
 import { assertKnownFlags, flag, hasFlag } from './args';
 import { SOURCE_FLAGS } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { askPreflight, newRunId, waitForDecision, type Asked } from './preflightFlow';
 import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { startProcess, StartError } from './preflightProcess';
@@ -168,7 +169,7 @@ async function confirm(ctx: CliContext, question: string): Promise<boolean> {
 }
 
 async function runChild(ctx: CliContext, command: string, args: string[], workflow: string, runId: string): Promise<number> {
-  if (ctx.signal.aborted) return 130;
+  if (ctx.signal.aborted) return EXIT.cancelled;
   let child;
   try {
     child = await startProcess(command, args, {
@@ -180,7 +181,7 @@ async function runChild(ctx: CliContext, command: string, args: string[], workfl
       group: false,
     });
   } catch (error) {
-    if (error instanceof StartError) throw new CliError(`${error.message}. Nothing ran.`, 127);
+    if (error instanceof StartError) throw new CliError(`${error.message}. Nothing ran.`, EXIT.cannotStart);
     throw error;
   }
   const onAbort = () => void child.stop();

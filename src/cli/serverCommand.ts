@@ -1,13 +1,27 @@
-// `spend-band server` and `spend-band admin`: thin wrappers that load dist/server.js at run time, so the
-// CLI bundle stays small and better-sqlite3 is loaded only by the commands that need it. dist/server.js
-// carries its own copy of CliError; main.ts recognises its errors by name and exit code.
+// `spend-band server`: load dist/server.js at run time (the CLI bundle stays small and better-sqlite3 is
+// loaded only by the commands that need it) and run the server with the flags given here. The bundle's
+// exports are described by domain/serverAdmin.ts, so this face imports nothing from src/server/.
+import { EXIT } from '../domain/exitCodes';
+import type { ServerModule } from '../domain/serverAdmin';
+import { assertKnownFlags, flag, hasFlag } from './args';
 import type { CliContext, Command } from './cliContext';
+import { CliError } from './cliError';
 
-type ServerModule = typeof import('../server/main');
-
-function loadServer(): ServerModule {
+export function loadServerModule(): ServerModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(require('node:path').join(__dirname, 'server.js')) as ServerModule;
 }
 
-export const serverCommand: Command = (ctx: CliContext) => loadServer().runServerCli(ctx);
-export const adminCommand: Command = (ctx: CliContext) => loadServer().runAdminCli(ctx);
+const SERVER_FLAGS = ['db', 'host', 'port', 'demo'];
+
+/** Runs until SIGINT/SIGTERM (ctx.signal), then closes cleanly and returns 0. */
+export function runServerCommand(ctx: CliContext, server: ServerModule): Promise<number> {
+  assertKnownFlags(ctx.args, SERVER_FLAGS);
+  if (ctx.args.positionals.length > 0) throw new CliError(`unexpected "${ctx.args.positionals[0]}". Run spend-band server --help for usage.`, EXIT.usage);
+  return server.runServer(
+    { db: flag(ctx.args, 'db'), host: flag(ctx.args, 'host'), port: flag(ctx.args, 'port'), demo: hasFlag(ctx.args, 'demo'), json: hasFlag(ctx.args, 'json') },
+    ctx,
+  );
+}
+
+export const serverCommand: Command = (ctx: CliContext) => runServerCommand(ctx, loadServerModule());

@@ -10,7 +10,7 @@ import type { BandsDocument } from '../domain/schemas';
 import { assertKnownFlags, hasFlag } from './args';
 import { sourceFromCli, SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
-import { EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
 import { cacheDir } from './paths';
 
 export interface StatusResult {

@@ -10,7 +10,8 @@ import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, typ
 import { UnpricedSums, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
 import { assertKnownFlags, flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
-import { CliError, EXIT } from './exitCodes';
+import { EXIT } from '../domain/exitCodes';
+import { CliError } from './cliError';
 import { localMeter } from './localMeter';
 
 const USAGE_FLAGS = ['since', 'until', 'by', 'claude-dir', 'codex-dir', 'sessions', 'cache-dir', 'prices', 'timezone', 'config', 'quiet'];

@@ -21,9 +21,6 @@ export function localDecision(input: LocalDecisionInput): PreflightDecision {
   return { ...verdict, reservation: null, approval: null };
 }
 
-/** `spend-band preflight` exit codes (../shared/contract/cli.md): 0 allow, 10 warn, 11 needs approval, 12 deny. */
-export const DECISION_EXIT: Record<Decision, number> = { allow: 0, warn: 10, needs_approval: 11, deny: 12 };
-
 export const DECISION_WORDS: Record<Decision, string> = {
   allow: 'Allowed',
   warn: 'Warning',

@@ -2,12 +2,13 @@
 // They validate what a person typed and throw AdminInputError with a sentence saying what to fix.
 import { createHash } from 'node:crypto';
 import { isSupportedInterval, isValidTimeZone } from '../domain/period';
-import type { EscalationRule, Threshold } from '../domain/schemas';
+import type { Threshold } from '../domain/schemas';
+import { ADMIN_INPUT_ERROR, type BandInput, type DeveloperInput, type DeveloperSummary, type PolicyInput, type RuleInput, type Scoped, type SeatInput, type SessionTagSummary } from '../domain/serverAdmin';
 import { prepared, type ServerDb } from './serverDatabase';
 import { ALL_SCOPES, generateToken, hashToken, type Scope } from './tokens';
 
 export class AdminInputError extends Error {
-  override name = 'AdminInputError';
+  override name = ADMIN_INPUT_ERROR;
 }
 
 const DEVELOPER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
@@ -51,11 +52,13 @@ export function requireRole(db: ServerDb, id: string): void {
   }
 }
 
-export interface DeveloperInput {
-  id: string;
-  name?: string | undefined;
-  email?: string | undefined;
-  role?: string | undefined;
+/** Every developer with its count of live tokens, by id. */
+export function listDevelopers(db: ServerDb): DeveloperSummary[] {
+  return prepared(
+    db,
+    `SELECT d.id, d.display_name, d.email, d.role_id, (SELECT count(*) FROM tokens t WHERE t.developer_id = d.id AND t.revoked_ms IS NULL) AS live_tokens
+     FROM developers d ORDER BY d.id`,
+  ).all() as DeveloperSummary[];
 }
 
 /** Add a developer, or update the given fields of an existing one. Returns whether it was new. */
@@ -106,17 +109,6 @@ export function revokeTokens(db: ServerDb, developerId: string, nowMs: number): 
   return prepared(db, 'UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL').run(nowMs, developerId).changes;
 }
 
-export interface SeatInput {
-  role: string;
-  vendor: string;
-  product: string;
-  plan?: string | undefined;
-  currency: string;
-  costMicros: number;
-  costPeriod?: string | undefined;
-  includedQuotas?: unknown[] | undefined;
-}
-
 export function setSeat(db: ServerDb, input: SeatInput): string {
   checkCurrency(input.currency);
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.vendor)) throw new AdminInputError(`"${input.vendor}" is not a vendor id such as github or anthropic.`);
@@ -143,20 +135,6 @@ export function setSeat(db: ServerDb, input: SeatInput): string {
     );
   })();
   return id;
-}
-
-export type Scoped = { developerId: string; roleId?: undefined } | { roleId: string; developerId?: undefined };
-
-export interface BandInput {
-  scope: Scoped;
-  workflow: string;
-  label?: string | undefined;
-  interval: string;
-  timezone: string;
-  currency: string;
-  allocatedMicros: number;
-  enforcement: string;
-  thresholds: readonly number[];
 }
 
 export function thresholdsFromPercents(percents: readonly number[]): Threshold[] {
@@ -206,16 +184,6 @@ export function setBand(db: ServerDb, input: BandInput): string {
   return id;
 }
 
-export interface RuleInput {
-  scope: Scoped;
-  id?: string | undefined;
-  appliesTo: readonly string[];
-  when: NonNullable<EscalationRule['when']>;
-  action: string;
-  approverRole?: string | undefined;
-  message?: string | undefined;
-}
-
 export function addRule(db: ServerDb, input: RuleInput): string {
   if (!['warn', 'needs_approval', 'deny'].includes(input.action)) throw new AdminInputError(`--action ${input.action}: use warn, needs_approval or deny.`);
   for (const w of input.appliesTo) checkWorkflow(w);
@@ -238,14 +206,6 @@ export function addRule(db: ServerDb, input: RuleInput): string {
     );
     return id;
   })();
-}
-
-export interface PolicyInput {
-  scope: Scoped;
-  currency: string;
-  perRunCapMicros?: number | undefined;
-  maxDuration?: string | undefined;
-  maxIterations?: number | undefined;
 }
 
 export function setPolicy(db: ServerDb, input: PolicyInput): void {
@@ -314,4 +274,32 @@ export function insertUsageEvents(db: ServerDb, events: readonly UsageEventInput
     }
   })();
   return { inserted, duplicates: events.length - inserted };
+}
+
+interface TagRow {
+  developer_id: string;
+  id: string;
+  workflow: string;
+  started_ms: number;
+  ended_ms: number | null;
+  workspace: string | null;
+  updated_ms: number;
+}
+
+/** The session tags the editors sent, newest first, at most 1000 (what the server attributes usage by). */
+export function listSessionTags(db: ServerDb, developerId?: string): SessionTagSummary[] {
+  const rows = (
+    developerId === undefined
+      ? prepared(db, 'SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000').all()
+      : prepared(db, 'SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000').all(developerId)
+  ) as TagRow[];
+  return rows.map((r) => ({
+    developer_id: r.developer_id,
+    id: r.id,
+    workflow: r.workflow,
+    started_at: new Date(r.started_ms).toISOString(),
+    ended_at: r.ended_ms === null ? null : new Date(r.ended_ms).toISOString(),
+    workspace: r.workspace === null ? null : (JSON.parse(r.workspace) as unknown),
+    updated_at: new Date(r.updated_ms).toISOString(),
+  }));
 }

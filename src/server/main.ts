@@ -1,11 +1,13 @@
-// The reference Bands API v1 server (bundled to dist/server.js; the CLI loads it lazily).
-// `startServer` is the programmatic entry (tests import it); `runServerCli` / `runAdminCli` back
-// `spend-band server` and `spend-band admin`; `node dist/server.js [flags]` runs the server directly.
+// The reference Bands API v1 server (bundled to dist/server.js). `startServer` is the programmatic entry
+// (tests import it); `runServer` and `openAdmin` are what the CLI loads at run time for `spend-band server`
+// and `spend-band admin` (the contract: domain/serverAdmin.ts); `node dist/server.js [flags]` runs the
+// server directly, parsing its own few flags.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertKnownFlags, flag, hasFlag, parseArgs } from '../cli/args';
-import type { CliContext } from '../cli/cliContext';
-import { CliError, EXIT } from '../cli/exitCodes';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT } from '../domain/exitCodes';
+import type { ServerIo, ServerModule, ServerRunOptions } from '../domain/serverAdmin';
+import { openAdmin } from './adminApi';
 import { DEMO_DEVELOPER, seedDemo } from './demoSeed';
 import { createRequestListener } from './httpApp';
 import { IdempotencyStore } from './idempotency';
@@ -13,8 +15,10 @@ import { createRateLimiters, DEFAULT_RATE_LIMITS, parseRateLimit, type RateLimit
 import { ServerCache } from './serverCache';
 import { openServerDatabase } from './serverDatabase';
 import { serverDbPath } from './serverPaths';
+import { ALL_SCOPES } from './tokens';
 
-export { runAdminCli } from './adminCli';
+export { openAdmin };
+export const tokenScopes: readonly string[] = ALL_SCOPES;
 
 export interface StartServerOptions {
   dbPath: string;
@@ -122,22 +126,21 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-const SERVER_FLAGS = ['db', 'host', 'port', 'demo'];
-
-/** `spend-band server`: run until SIGINT/SIGTERM (ctx.signal), then close cleanly and return 0. */
-export async function runServerCli(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, SERVER_FLAGS);
-  if (ctx.args.positionals.length > 0) throw new CliError(`unexpected "${ctx.args.positionals[0]}". Run spend-band server --help for usage.`, EXIT.usage);
-  const portText = flag(ctx.args, 'port') ?? ctx.env.SPEND_BAND_PORT ?? String(DEFAULT_PORT);
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new CliError(`--port ${portText}: expected 0 to 65535 (0 picks a free port).`, EXIT.usage);
-  const host = flag(ctx.args, 'host') ?? '127.0.0.1';
-  const dbPath = serverDbPath(ctx.args, ctx.env);
-  const json = hasFlag(ctx.args, 'json');
+/** Runs the server until `io.signal` fires (SIGINT/SIGTERM), then closes cleanly; returns the exit code. */
+export async function runServer(options: ServerRunOptions, io: ServerIo): Promise<number> {
+  const fail = (message: string) => {
+    io.stderr.write(`spend-band server: ${message}\n`);
+    return EXIT.usage;
+  };
+  const portText = options.port ?? io.env.SPEND_BAND_PORT ?? String(DEFAULT_PORT);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return fail(`--port ${portText}: expected 0 to 65535 (0 picks a free port).`);
+  const host = options.host ?? '127.0.0.1';
+  const dbPath = serverDbPath(options.db, io.env);
   let rateLimit: RateLimitConfig | false;
   try {
-    rateLimit = parseRateLimit(ctx.env.SPEND_BAND_RATE_LIMIT);
+    rateLimit = parseRateLimit(io.env.SPEND_BAND_RATE_LIMIT);
   } catch (error) {
-    throw new CliError((error as Error).message, EXIT.usage);
+    return fail((error as Error).message);
   }
   let running: RunningServer;
   try {
@@ -145,21 +148,19 @@ export async function runServerCli(ctx: CliContext): Promise<number> {
       dbPath,
       host,
       port: Number(portText),
-      demo: hasFlag(ctx.args, 'demo'),
+      demo: options.demo,
       rateLimit,
-      now: () => ctx.now(),
-      log: (line) => ctx.stderr.write(`spend-band server: ${line}\n`),
+      now: () => io.now(),
+      log: (line) => io.stderr.write(`spend-band server: ${line}\n`),
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}`, EXIT.usage);
+    return fail((error as Error).message);
   }
   if (!isLoopback(host)) {
-    ctx.stderr.write(`spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`);
+    io.stderr.write(`spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`);
   }
-  if (json) {
-    ctx.stdout.write(
-      `${JSON.stringify({ url: running.url, db: dbPath, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`,
-    );
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ url: running.url, db: dbPath, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`);
   } else {
     const lines = [`Spend Band reference server (Bands API v1) listening on ${running.url}`, `database: ${dbPath}`];
     if (running.demoToken) {
@@ -170,14 +171,14 @@ export async function runServerCli(ctx: CliContext): Promise<number> {
       );
     }
     lines.push('Stop with Ctrl+C.');
-    ctx.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.join('\n')}\n`);
   }
   await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) resolve();
-    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await running.close();
-  if (!json) ctx.stdout.write('server stopped.\n');
+  if (!options.json) io.stdout.write('server stopped.\n');
   return EXIT.ok;
 }
 
@@ -185,24 +186,49 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+// Checked here so that the CLI's view of this bundle (domain/serverAdmin.ts) cannot drift from it.
+({ runServer, openAdmin, tokenScopes }) satisfies ServerModule;
+
+const USAGE = `node dist/server.js [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json]
+  the reference Bands API v1 server (the same as: spend-band server). --db defaults to SPEND_BAND_DB, else
+  $XDG_DATA_HOME/spend-band/server.db; --port to SPEND_BAND_PORT, else 8787 (0 picks a free port).
+`;
+
+const ARGS: ParseArgsConfig['options'] = {
+  db: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  demo: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+};
+
 if (require.main === module) {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
-  let args;
+  let values: Record<string, string | boolean | undefined>;
   try {
-    args = parseArgs(process.argv.slice(2));
+    values = parseArgs({ args: process.argv.slice(2), options: ARGS, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
-    process.stderr.write(`spend-band server: ${(error as Error).message}\n`);
+    process.stderr.write(`spend-band server: ${(error as Error).message}. Run node dist/server.js --help for usage.\n`);
     process.exit(EXIT.usage);
   }
-  runServerCli({ args, env: process.env, stdout: process.stdout, stderr: process.stderr, now: () => new Date(), signal: controller.signal }).then(
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(EXIT.ok);
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  runServer(
+    { db: text('db'), host: text('host'), port: text('port'), demo: values.demo === true, json: values.json === true },
+    { env: process.env, stdout: process.stdout, stderr: process.stderr, now: () => new Date(), signal: controller.signal },
+  ).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`spend-band server: ${error instanceof CliError ? error.message : `internal error (a bug): ${String(error)}`}\n`);
-      process.exitCode = error instanceof CliError ? error.exitCode : EXIT.internal;
+      process.stderr.write(`spend-band server: internal error (a bug; please report it with this line): ${String(error)}\n`);
+      process.exitCode = EXIT.internal;
     },
   );
 }

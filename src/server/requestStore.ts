@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { bandForWorkflow } from '../domain/bandLookup';
 import { nextPeriod, startOfLocalDate } from '../domain/period';
 import type { Band, Money, Request, RequestStatus } from '../domain/schemas';
+import type { Resolution } from '../domain/serverAdmin';
+import { AdminInputError } from './adminStore';
 import { apiBandId, bandPeriod, buildBandsDocument, effectiveBandRows, getDeveloper } from './bandsBuilder';
 import { prepared, type ServerDb } from './serverDatabase';
 
@@ -102,19 +104,16 @@ export function cancelRequest(db: ServerDb, row: RequestRow, nowMs: number): Can
   return { row: loadRequest(db, row.id)! };
 }
 
-export interface Resolution {
-  approve: boolean;
-  /** band increases: override the amount (default: the requested delta, or new − current allocation) */
-  amountMicros?: number | undefined;
-  /** band increases: YYYY-MM-DD, inclusive, in the band's time zone (default by the request's scope) */
-  untilDate?: string | undefined;
-  note?: string | undefined;
-  decidedBy: { id: string; display_name?: string };
-  now: Date;
-}
 
-export class ResolutionError extends Error {
-  override name = 'ResolutionError';
+/** A request that cannot be resolved as asked (unknown, no longer pending): the message says what to do. */
+export class ResolutionError extends AdminInputError {}
+
+/** Every request, newest first, expired on the way when due; filtered by status and developer. */
+export function listRequests(db: ServerDb, filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): RequestRow[] {
+  const all = prepared(db, 'SELECT * FROM requests ORDER BY seq DESC').all() as RequestRow[];
+  return all
+    .map((r) => expireIfDue(db, r, nowMs))
+    .filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.developerId === undefined || r.developer_id === filter.developerId));
 }
 
 /** Approve or deny a pending request; an approved band increase writes a temporary increase. */

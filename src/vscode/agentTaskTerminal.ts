@@ -7,7 +7,8 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { ApiError, exitCodeFor, isApiError } from '../api/apiError';
-import { approvalState, DECISION_EXIT, decisionLines, headroomText } from '../domain/runDecision';
+import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
+import { approvalState, decisionLines, headroomText } from '../domain/runDecision';
 import { agentById, agentOfCommand, needsPrompt } from '../domain/runDecisionAgents';
 import type { Decision } from '../domain/schemas';
 import { newRunId, waitForDecision } from '../cli/preflightFlow';
@@ -46,7 +47,6 @@ export interface AgentRunHooks {
 export const RUN_ANYWAY = 'Run Anyway';
 export const REQUEST_INCREASE = 'Request Increase';
 
-const CANCELLED = 130;
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
 const RED = '\x1b[31m';
@@ -75,7 +75,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
   open(): void {
     void this.run().catch((error: unknown) => {
       this.hooks.log.error(`Guarded run failed: ${(error as Error).stack ?? String(error)}`);
-      this.finish({ started: false, exitCode: 1, reason: `Internal error (a bug; please report it with the log): ${(error as Error).message}` });
+      this.finish({ started: false, exitCode: EXIT.internal, reason: `Internal error (a bug; please report it with the log): ${(error as Error).message}` });
     });
   }
 
@@ -124,12 +124,12 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     const signal = this.controller.signal;
     if (spec.problem) {
       this.line(`${RED}This spendBand task's definition is invalid: ${spec.problem}.${RESET} Fix it in tasks.json and run the task again.`);
-      this.finish({ started: false, exitCode: 2, reason: spec.problem });
+      this.finish({ started: false, exitCode: EXIT.usage, reason: spec.problem });
       return;
     }
     if (!spec.command) {
       this.line(`${RED}This spendBand task has no "command".${RESET} Add "command" (and "args") to its definition in tasks.json.`);
-      this.finish({ started: false, exitCode: 2, reason: 'no command' });
+      this.finish({ started: false, exitCode: EXIT.usage, reason: 'no command' });
       return;
     }
     const agent = (spec.agent ? agentById(spec.agent) : undefined) ?? agentOfCommand(spec.command);
@@ -137,7 +137,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       const prompt = await this.hooks.ui.input(`Spend Band: ${agent.label} run`, `What should ${spec.command} ${spec.args.join(' ')} do?`);
       if (!prompt?.trim()) {
         this.line('No prompt given; nothing was started.');
-        this.finish({ started: false, exitCode: CANCELLED, reason: 'no prompt' });
+        this.finish({ started: false, exitCode: EXIT.cancelled, reason: 'no prompt' });
         return;
       }
       spec.args.push(prompt.trim());
@@ -239,7 +239,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
         } catch (cancelError) {
           this.line(`${YELLOW}Could not withdraw request ${requestId}: ${(cancelError as Error).message}${RESET} Cancel it in the Requests view.`);
         }
-        this.finish({ started: false, decision: 'needs_approval', exitCode: CANCELLED, reason: 'cancelled while waiting for approval', requestId });
+        this.finish({ started: false, decision: 'needs_approval', exitCode: EXIT.cancelled, reason: 'cancelled while waiting for approval', requestId });
         return;
       }
       this.problem(error, requestId);
@@ -286,7 +286,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       } catch (error) {
         if (!(error instanceof StartError)) throw error;
         this.line(`${RED}${error.message}.${RESET} Nothing ran: fix "command" (or the PATH) and run the task again.`);
-        this.finish({ started: false, decision, exitCode: 127, reason: error.message });
+        this.finish({ started: false, decision, exitCode: EXIT.cannotStart, reason: error.message });
         return;
       }
       this.line(`${DIM}Started (pid ${this.process.pid ?? '?'}) in ${cwd}.${RESET}`);
@@ -296,7 +296,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       const exit = await this.process.exited;
       const how = this.controller.signal.aborted ? 'Stopped (with everything it started)' : exit.signal ? `Ended by ${exit.signal}` : `Exited with code ${exit.code}`;
       this.line(`${DIM}${how}.${RESET}`);
-      this.finish({ started: true, decision, exitCode: this.controller.signal.aborted ? CANCELLED : exit.code, reason: how });
+      this.finish({ started: true, decision, exitCode: this.controller.signal.aborted ? EXIT.cancelled : exit.code, reason: how });
     } finally {
       untag();
     }
@@ -304,7 +304,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
 
   private cancelled(decision?: Decision): void {
     this.line('Cancelled; nothing was started.');
-    this.finish({ started: false, ...(decision ? { decision } : {}), exitCode: CANCELLED, reason: 'cancelled' });
+    this.finish({ started: false, ...(decision ? { decision } : {}), exitCode: EXIT.cancelled, reason: 'cancelled' });
   }
 
   private problem(error: unknown, requestId?: string): void {

@@ -5,6 +5,7 @@
 import type { BandsClient } from '../api/bandsClient';
 import { bandForWorkflow } from '../domain/bandLookup';
 import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type RunEstimate } from '../domain/estimate';
+import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros } from '../domain/money';
 import { agentById, agentOfCommand } from '../domain/runDecisionAgents';
 import type { Band, BandsDocument } from '../domain/schemas';
@@ -32,7 +33,7 @@ export const DEFAULT_RUN_WORKFLOW = 'background_automation';
 export class PreflightProblem extends Error {
   constructor(
     message: string,
-    readonly exitCode = 2,
+    readonly exitCode: number = EXIT.usage,
   ) {
     super(message);
     this.name = 'PreflightProblem';

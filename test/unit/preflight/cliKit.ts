@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../../src/cli/args';
-import { CliError } from '../../../src/cli/exitCodes';
-import { runAdminCli, startServer, type RunningServer } from '../../../src/server/main';
+import { runAdminCommand } from '../../../src/cli/adminCommand';
+import { CliError } from '../../../src/cli/cliError';
+import * as serverModule from '../../../src/server/main';
+import { startServer, type RunningServer } from '../../../src/server/main';
 
 import { buildCli } from '../api/apiTestKit';
 
@@ -93,7 +95,7 @@ export async function startTestServer(dir: string): Promise<TestServer> {
         signal: new AbortController().signal,
       };
       try {
-        return { code: await runAdminCli(ctx), stdout, stderr };
+        return { code: await runAdminCommand(ctx, serverModule), stdout, stderr };
       } catch (error) {
         if (error instanceof CliError) return { code: error.exitCode, stdout, stderr: `${stderr}${error.message}\n` };
         throw error;

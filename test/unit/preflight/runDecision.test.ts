@@ -2,7 +2,8 @@
 // band, rules in order, first match wins, caps never weakened), what the front ends print, what a
 // polled approval means, and which command lines are agents.
 import assert from 'node:assert/strict';
-import { DECISION_EXIT, approvalState, decisionLines, headroomText, localDecision } from '../../../src/domain/runDecision';
+import { DECISION_EXIT } from '../../../src/domain/exitCodes';
+import { approvalState, decisionLines, headroomText, localDecision } from '../../../src/domain/runDecision';
 import {
   DEFAULT_AGENT_PATTERNS,
   agentOfCommand,

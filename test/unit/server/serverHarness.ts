@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from '../../../src/cli/args';
-import { CliError } from '../../../src/cli/exitCodes';
-import { runAdminCli, startServer, type RunningServer } from '../../../src/server/main';
+import { runAdminCommand } from '../../../src/cli/adminCommand';
+import { CliError } from '../../../src/cli/cliError';
+import * as serverModule from '../../../src/server/main';
+import { startServer, type RunningServer } from '../../../src/server/main';
 import type { RateLimitConfig } from '../../../src/server/rateLimit';
 
 export interface Clock {
@@ -117,7 +119,7 @@ export async function admin(dbPath: string, argv: string[], nowMs = DEFAULT_NOW)
     signal: new AbortController().signal,
   };
   try {
-    const code = await runAdminCli(ctx);
+    const code = await runAdminCommand(ctx, serverModule);
     return { code, stdout, stderr };
   } catch (error) {
     if (error instanceof CliError) return { code: error.exitCode, stdout, stderr: `${stderr}${error.message}\n` };

@@ -1,37 +1,23 @@
 // `spend-band admin …`: administer the reference server's database file directly. Admin actions are
-// deliberately not reachable over HTTP: whoever can run these can read and write the file anyway.
+// deliberately not reachable over HTTP: whoever can run these can read and write the file anyway. This
+// face parses and prints; the actions run in dist/server.js (loaded at run time; domain/serverAdmin.ts).
 import { readFile } from 'node:fs/promises';
-import { flag, requireFlag, assertKnownFlags, hasFlag, type ParsedArgs } from '../cli/args';
-import { printJson, type CliContext } from '../cli/cliContext';
-import { CliError, EXIT } from '../cli/exitCodes';
+import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros, formatMoney } from '../domain/money';
 import { isoDurationMs } from '../domain/duration';
-import type { EscalationRule, Money, Request } from '../domain/schemas';
-import {
-  addDeveloper,
-  addRule,
-  AdminInputError,
-  developerExists,
-  insertUsageEvents,
-  issueToken,
-  revokeTokens,
-  setBand,
-  setPolicy,
-  setSeat,
-  type Scoped,
-} from './adminStore';
-import { buildBandsDocument } from './bandsBuilder';
-import { expireIfDue, requestJson, resolveRequest, ResolutionError, type RequestRow } from './requestStore';
-import { openServerDatabase, prepared, type ServerDb } from './serverDatabase';
-import { serverDbPath } from './serverPaths';
-import { ALL_SCOPES, parseScopes } from './tokens';
-import { parseUsageFile } from './usageImport';
+import type { EscalationRule, Money } from '../domain/schemas';
+import { ADMIN_INPUT_ERROR, type Scoped, type ServerAdmin, type ServerModule } from '../domain/serverAdmin';
+import { flag, requireFlag, assertKnownFlags, hasFlag, type ParsedArgs } from './args';
+import { printJson, type CliContext, type Command } from './cliContext';
+import { CliError } from './cliError';
+import { loadServerModule } from './serverCommand';
 
-const USAGE = `spend-band admin — administer the reference server database (--db FILE or SPEND_BAND_DB)
+function usageText(scopes: readonly string[]): string {
+  return `spend-band admin — administer the reference server database (--db FILE or SPEND_BAND_DB)
 
   developer add --id ID [--name NAME] [--email EMAIL] [--role ROLE]
   developer list [--json]
-  token issue --developer ID [--scopes ${ALL_SCOPES.join(',')}]   prints the token alone, once
+  token issue --developer ID [--scopes ${scopes.join(',')}]   prints the token alone, once
   token revoke --developer ID                     revokes every token of the developer
   seat set --role ROLE --vendor V --product P --monthly-usd N [--plan PLAN] [--currency USD]
   band set (--developer ID | --role ROLE) --workflow CLASS --allocated-usd N [--period P1M|P1W|P1D]
@@ -47,8 +33,9 @@ const USAGE = `spend-band admin — administer the reference server database (--
   request approve ID [--amount-usd N] [--until YYYY-MM-DD] [--note TEXT] [--by NAME]
   request deny ID [--note TEXT] [--by NAME]
 `;
+}
 
-type AdminAction = (ctx: CliContext, db: ServerDb) => Promise<number> | number;
+type AdminAction = (ctx: CliContext, admin: ServerAdmin) => Promise<number>;
 
 const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
   'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
@@ -69,35 +56,37 @@ const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = 
   'usage import': { flags: [], run: usageImport },
   'tag list': { flags: ['developer'], run: tagList },
   'request list': { flags: ['status', 'developer'], run: requestList },
-  'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, db) => requestResolve(ctx, db, true) },
-  'request deny': { flags: ['note', 'by'], run: (ctx, db) => requestResolve(ctx, db, false) },
+  'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, true) },
+  'request deny': { flags: ['note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, false) },
 };
 
-export async function runAdminCli(ctx: CliContext): Promise<number> {
+/** `spend-band admin`, with the server bundle given (tests pass the module they import). */
+export async function runAdminCommand(ctx: CliContext, server: ServerModule): Promise<number> {
   const [noun, verb] = ctx.args.positionals;
   if (!noun || hasFlag(ctx.args, 'help')) {
-    ctx.stdout.write(USAGE);
+    ctx.stdout.write(usageText(server.tokenScopes));
     return noun || hasFlag(ctx.args, 'help') ? EXIT.ok : EXIT.usage;
   }
   const action = ACTIONS[`${noun} ${verb ?? ''}`.trim()];
   if (!action) throw new CliError(`unknown admin command "${[noun, verb].filter(Boolean).join(' ')}". Run spend-band admin --help for the list.`, EXIT.usage);
   assertKnownFlags(ctx.args, [...action.flags, 'db']);
-  const path = serverDbPath(ctx.args, ctx.env);
-  let db: ServerDb;
+  let admin: ServerAdmin;
   try {
-    db = openServerDatabase(path);
+    admin = server.openAdmin(flag(ctx.args, 'db'), ctx.env);
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.usage);
   }
   try {
-    return await action.run(ctx, db);
+    return await action.run(ctx, admin);
   } catch (error) {
-    if (error instanceof AdminInputError || error instanceof ResolutionError) throw new CliError(error.message, EXIT.usage);
+    if ((error as Error | null)?.name === ADMIN_INPUT_ERROR) throw new CliError((error as Error).message, EXIT.usage);
     throw error;
   } finally {
-    db.close();
+    admin.close();
   }
 }
+
+export const adminCommand: Command = (ctx: CliContext) => runAdminCommand(ctx, loadServerModule());
 
 function usd(args: ParsedArgs, name: string): number | undefined {
   const text = flag(args, name);
@@ -129,54 +118,41 @@ function currencyOf(args: ParsedArgs): string {
   return flag(args, 'currency') ?? 'USD';
 }
 
-function developerAdd(ctx: CliContext, db: ServerDb): number {
+async function developerAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const id = requireFlag(ctx.args, 'id');
-  const isNew = addDeveloper(db, { id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role') }, ctx.now().getTime());
+  const isNew = await admin.addDeveloper({ id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role') }, ctx.now().getTime());
   ctx.stdout.write(`${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}\n`);
   return EXIT.ok;
 }
 
-function developerList(ctx: CliContext, db: ServerDb): number {
-  const rows = prepared(
-    db,
-    `SELECT d.id, d.display_name, d.email, d.role_id, (SELECT count(*) FROM tokens t WHERE t.developer_id = d.id AND t.revoked_ms IS NULL) AS live_tokens
-     FROM developers d ORDER BY d.id`,
-  ).all() as Array<{ id: string; display_name: string | null; email: string | null; role_id: string; live_tokens: number }>;
+async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
+  const rows = await admin.listDevelopers();
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { data: rows });
   else if (rows.length === 0) ctx.stdout.write('No developers yet. Add one with: spend-band admin developer add --id ID --role ROLE\n');
   else for (const r of rows) ctx.stdout.write(`${r.id.padEnd(20)} ${r.role_id.padEnd(20)} ${String(r.live_tokens).padStart(2)} token(s)  ${r.display_name ?? ''}\n`);
   return EXIT.ok;
 }
 
-function tokenIssue(ctx: CliContext, db: ServerDb): number {
+async function tokenIssue(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
-  let scopes = [...ALL_SCOPES] as ReturnType<typeof parseScopes>;
-  const scopesText = flag(ctx.args, 'scopes');
-  if (scopesText !== undefined) {
-    try {
-      scopes = parseScopes(scopesText);
-    } catch (error) {
-      throw new CliError(`--scopes: ${(error as Error).message}.`, EXIT.usage);
-    }
-  }
-  const token = issueToken(db, developerId, ctx.now().getTime(), scopes, flag(ctx.args, 'label'));
+  const token = await admin.issueToken(developerId, ctx.now().getTime(), flag(ctx.args, 'scopes'), flag(ctx.args, 'label'));
   // The token alone on stdout (scripts capture it); the advice on stderr.
   ctx.stdout.write(`${token}\n`);
   ctx.stderr.write(`spend-band: token for ${developerId} issued; it is shown only now. Store it in a secret store (the extension asks for it).\n`);
   return EXIT.ok;
 }
 
-function tokenRevoke(ctx: CliContext, db: ServerDb): number {
+async function tokenRevoke(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
-  const count = revokeTokens(db, developerId, ctx.now().getTime());
+  const count = await admin.revokeTokens(developerId, ctx.now().getTime());
   ctx.stdout.write(`revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.\n`);
   return EXIT.ok;
 }
 
-function seatSet(ctx: CliContext, db: ServerDb): number {
+async function seatSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const role = requireFlag(ctx.args, 'role');
   requireFlag(ctx.args, 'monthly-usd');
-  const id = setSeat(db, {
+  const id = await admin.setSeat({
     role,
     vendor: requireFlag(ctx.args, 'vendor'),
     product: requireFlag(ctx.args, 'product'),
@@ -188,13 +164,13 @@ function seatSet(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function bandSet(ctx: CliContext, db: ServerDb): number {
+async function bandSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const scope = scopeOf(ctx.args);
   requireFlag(ctx.args, 'allocated-usd');
   const thresholdsText = flag(ctx.args, 'thresholds');
   const thresholds = thresholdsText === undefined ? [80, 100] : thresholdsText.split(',').map((t) => Number(t.trim()));
   if (thresholds.some((t) => !Number.isInteger(t))) throw new CliError(`--thresholds ${thresholdsText}: expected whole percents such as 80,100.`, EXIT.usage);
-  const id = setBand(db, {
+  const id = await admin.setBand({
     scope,
     workflow: requireFlag(ctx.args, 'workflow'),
     label: flag(ctx.args, 'label'),
@@ -209,16 +185,16 @@ function bandSet(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function bandList(ctx: CliContext, db: ServerDb): number {
+async function bandList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
-  const built = buildBandsDocument(db, developerId, ctx.now());
-  if (!built) throw new CliError(`there is no developer "${developerId}". List them with: spend-band admin developer list`, EXIT.usage);
+  const document = await admin.bandsDocument(developerId, ctx.now());
+  if (!document) throw new CliError(`there is no developer "${developerId}". List them with: spend-band admin developer list`, EXIT.usage);
   if (hasFlag(ctx.args, 'json')) {
-    printJson(ctx, built.document);
+    printJson(ctx, document);
     return EXIT.ok;
   }
-  if (built.document.bands.length === 0) ctx.stdout.write(`${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`);
-  for (const b of built.document.bands) {
+  if (document.bands.length === 0) ctx.stdout.write(`${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`);
+  for (const b of document.bands) {
     ctx.stdout.write(
       `${b.id.padEnd(28)} ${b.status.padEnd(9)} used ${formatMoney(b.used)} of ${formatMoney(b.allocated)} (${b.period.interval} ${b.period.start.slice(0, 10)}…${b.period.end.slice(0, 10)}), reserved ${formatMoney(b.reserved ?? { currency: b.used.currency, amount_micros: 0 })}, remaining ${formatMoney(b.remaining)}\n`,
     );
@@ -226,7 +202,7 @@ function bandList(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function ruleAdd(ctx: CliContext, db: ServerDb): number {
+async function ruleAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const scope = scopeOf(ctx.args);
   const currency = currencyOf(ctx.args);
   const when: NonNullable<EscalationRule['when']> = {};
@@ -245,7 +221,7 @@ function ruleAdd(ctx: CliContext, db: ServerDb): number {
   const iterations = wholeNumber(ctx.args, 'max-iterations-above');
   if (iterations !== undefined) when.max_iterations_above = iterations;
   const workflow = requireFlag(ctx.args, 'workflow');
-  const id = addRule(db, {
+  const id = await admin.addRule({
     scope,
     id: flag(ctx.args, 'id'),
     appliesTo: workflow === 'all' ? [] : workflow.split(',').map((w) => w.trim()),
@@ -258,10 +234,10 @@ function ruleAdd(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function policySet(ctx: CliContext, db: ServerDb): number {
+async function policySet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const duration = flag(ctx.args, 'max-duration');
   if (duration !== undefined && isoDurationMs(duration) === undefined) throw new CliError(`--max-duration ${duration}: expected an ISO 8601 duration such as PT2H.`, EXIT.usage);
-  setPolicy(db, {
+  await admin.setPolicy({
     scope: scopeOf(ctx.args),
     currency: currencyOf(ctx.args),
     perRunCapMicros: usd(ctx.args, 'per-run-cap-usd'),
@@ -272,7 +248,7 @@ function policySet(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-async function usageImport(ctx: CliContext, db: ServerDb): Promise<number> {
+async function usageImport(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const file = ctx.args.positionals[2];
   if (!file) throw new CliError('usage import needs a FILE (JSON lines or CSV). Run spend-band admin --help for the columns.', EXIT.usage);
   let text: string;
@@ -281,46 +257,20 @@ async function usageImport(ctx: CliContext, db: ServerDb): Promise<number> {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`, EXIT.usage);
   }
-  const parsed = parseUsageFile(text, file);
-  const unknown = [...new Set(parsed.events.map((e) => e.developerId))].filter((id) => !developerExists(db, id));
-  for (const id of unknown.slice(0, 5)) parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
-  if (parsed.errors.length > 0) {
-    for (const line of parsed.errors.slice(1, 20)) ctx.stderr.write(`  ${file}: ${line}\n`);
-    throw new CliError(`${file}: ${parsed.errors[0]}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more above)` : ''}. Nothing was imported; fix the file and run again.`, EXIT.usage);
+  const result = await admin.importUsage(text, file);
+  if (result.errors) {
+    for (const line of result.errors.slice(1, 20)) ctx.stderr.write(`  ${file}: ${line}\n`);
+    throw new CliError(`${file}: ${result.errors[0]}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more above)` : ''}. Nothing was imported; fix the file and run again.`, EXIT.usage);
   }
-  const result = insertUsageEvents(db, parsed.events);
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { file, imported: result.inserted, duplicates: result.duplicates });
   else ctx.stdout.write(`imported ${result.inserted} usage event(s) from ${file}${result.duplicates > 0 ? ` (${result.duplicates} already present, skipped)` : ''}.\n`);
   return EXIT.ok;
 }
 
-interface TagRow {
-  developer_id: string;
-  id: string;
-  workflow: string;
-  started_ms: number;
-  ended_ms: number | null;
-  workspace: string | null;
-  updated_ms: number;
-}
-
 /** The session tags the editors sent, newest first (what the server attributes usage by). */
-function tagList(ctx: CliContext, db: ServerDb): number {
+async function tagList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developer = flag(ctx.args, 'developer');
-  const rows = (
-    developer === undefined
-      ? prepared(db, 'SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000').all()
-      : prepared(db, 'SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000').all(developer)
-  ) as TagRow[];
-  const data = rows.map((r) => ({
-    developer_id: r.developer_id,
-    id: r.id,
-    workflow: r.workflow,
-    started_at: new Date(r.started_ms).toISOString(),
-    ended_at: r.ended_ms === null ? null : new Date(r.ended_ms).toISOString(),
-    workspace: r.workspace === null ? null : (JSON.parse(r.workspace) as unknown),
-    updated_at: new Date(r.updated_ms).toISOString(),
-  }));
+  const data = await admin.listSessionTags(developer);
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, data);
     return EXIT.ok;
@@ -330,18 +280,13 @@ function tagList(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function requestList(ctx: CliContext, db: ServerDb): number {
+async function requestList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const status = flag(ctx.args, 'status');
   if (status !== undefined && !['pending', 'approved', 'denied', 'cancelled', 'expired'].includes(status)) {
     throw new CliError(`--status ${status}: use pending, approved, denied, cancelled or expired.`, EXIT.usage);
   }
   const developer = flag(ctx.args, 'developer');
-  const nowMs = ctx.now().getTime();
-  const all = prepared(db, 'SELECT * FROM requests ORDER BY seq DESC').all() as RequestRow[];
-  const rows = all
-    .map((r) => expireIfDue(db, r, nowMs))
-    .filter((r) => (status === undefined || r.status === status) && (developer === undefined || r.developer_id === developer));
-  const data: Array<Request & { developer_id: string }> = rows.map((r) => ({ ...requestJson(r), developer_id: r.developer_id }));
+  const data = await admin.listRequests({ status, developerId: developer }, ctx.now().getTime());
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, { data });
     return EXIT.ok;
@@ -362,13 +307,13 @@ function requestList(ctx: CliContext, db: ServerDb): number {
   return EXIT.ok;
 }
 
-function requestResolve(ctx: CliContext, db: ServerDb, approve: boolean): number {
+async function requestResolve(ctx: CliContext, admin: ServerAdmin, approve: boolean): Promise<number> {
   const id = ctx.args.positionals[2];
   if (!id) throw new CliError(`request ${approve ? 'approve' : 'deny'} needs the request ID. List pending ones with: spend-band admin request list --status pending`, EXIT.usage);
   const note = flag(ctx.args, 'note');
   if (note !== undefined && note.length > 1000) throw new CliError('--note is longer than 1000 characters.', EXIT.usage);
   const by = flag(ctx.args, 'by') ?? ctx.env.USER ?? 'admin';
-  const row = resolveRequest(db, id, {
+  const row = await admin.resolveRequest(id, {
     approve,
     amountMicros: approve ? usd(ctx.args, 'amount-usd') : undefined,
     untilDate: approve ? flag(ctx.args, 'until') : undefined,
@@ -376,10 +321,10 @@ function requestResolve(ctx: CliContext, db: ServerDb, approve: boolean): number
     decidedBy: { id: by.slice(0, 100) },
     now: ctx.now(),
   });
-  const resolution = JSON.parse(row.resolution!) as { approved?: Money; effective_until?: string | null };
-  if (hasFlag(ctx.args, 'json')) printJson(ctx, { ...requestJson(row), developer_id: row.developer_id });
+  const resolution = row.resolution as { approved?: Money; effective_until?: string | null } | null;
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, row);
   else if (approve && row.kind === 'band_increase') {
-    ctx.stdout.write(`approved ${row.id}: +${formatMoney(resolution.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution.effective_until}.\n`);
+    ctx.stdout.write(`approved ${row.id}: +${formatMoney(resolution!.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution!.effective_until}.\n`);
   } else ctx.stdout.write(`${approve ? 'approved' : 'denied'} ${row.id} (${row.kind} of ${row.developer_id}).\n`);
   return EXIT.ok;
 }

@@ -1,0 +1,67 @@
+// The administration of the database file that `spend-band admin` drives (domain/serverAdmin.ts), each
+// action over the stores. Input a person can correct throws AdminInputError (ResolutionError is one),
+// which the CLI recognises by its name, since dist/server.js carries its own classes.
+import type { AdminRequest, ServerAdmin } from '../domain/serverAdmin';
+import {
+  addDeveloper,
+  addRule,
+  AdminInputError,
+  developerExists,
+  insertUsageEvents,
+  issueToken,
+  listDevelopers,
+  listSessionTags,
+  revokeTokens,
+  setBand,
+  setPolicy,
+  setSeat,
+} from './adminStore';
+import { buildBandsDocument } from './bandsBuilder';
+import { listRequests, requestJson, resolveRequest, type RequestRow } from './requestStore';
+import { openServerDatabase, type ServerDb } from './serverDatabase';
+import { serverDbPath } from './serverPaths';
+import { ALL_SCOPES, parseScopes } from './tokens';
+import { parseUsageFile } from './usageImport';
+
+/** Opens (or creates) the database at --db / SPEND_BAND_DB / the XDG default for administration. */
+export function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): ServerAdmin {
+  const db = openServerDatabase(serverDbPath(dbFlag, env));
+  return {
+    addDeveloper: async (input, nowMs) => addDeveloper(db, input, nowMs),
+    listDevelopers: async () => listDevelopers(db),
+    issueToken: async (developerId, nowMs, scopes, label) => {
+      let parsed = [...ALL_SCOPES] as ReturnType<typeof parseScopes>;
+      if (scopes !== undefined) {
+        try {
+          parsed = parseScopes(scopes);
+        } catch (error) {
+          throw new AdminInputError(`--scopes: ${(error as Error).message}.`);
+        }
+      }
+      return issueToken(db, developerId, nowMs, parsed, label);
+    },
+    revokeTokens: async (developerId, nowMs) => revokeTokens(db, developerId, nowMs),
+    setSeat: async (input) => setSeat(db, input),
+    setBand: async (input) => setBand(db, input),
+    bandsDocument: async (developerId, now) => buildBandsDocument(db, developerId, now)?.document,
+    addRule: async (input) => addRule(db, input),
+    setPolicy: async (input) => setPolicy(db, input),
+    importUsage: async (text, fileName) => importUsage(db, text, fileName),
+    listSessionTags: async (developerId) => listSessionTags(db, developerId),
+    listRequests: async (filter, nowMs) => listRequests(db, filter, nowMs).map(adminRequest),
+    resolveRequest: async (requestId, resolution) => adminRequest(resolveRequest(db, requestId, resolution)),
+    close: () => db.close(),
+  };
+}
+
+function importUsage(db: ServerDb, text: string, fileName: string) {
+  const parsed = parseUsageFile(text, fileName);
+  const unknown = [...new Set(parsed.events.map((e) => e.developerId))].filter((id) => !developerExists(db, id));
+  for (const id of unknown.slice(0, 5)) parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
+  if (parsed.errors.length > 0) return { errors: parsed.errors };
+  return insertUsageEvents(db, parsed.events);
+}
+
+function adminRequest(row: RequestRow): AdminRequest {
+  return { ...requestJson(row), developer_id: row.developer_id };
+}
