@@ -56,7 +56,7 @@ const bundles = [
   },
   { entryPoints: CLI_COMMANDS.map((c) => `src/cli/${c}.ts`), outdir: 'dist', external },
   { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external },
-  { entryPoints: ['src/usage/scanWorker.ts'], outfile: 'dist/scanWorker.js', external },
+  { entryPoints: ['src/usage/scan/scanWorker.ts'], outfile: 'dist/scanWorker.js', external },
 ];
 
 function listTests(dir) {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
+import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/scan/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import { flag, flagAll, type ParsedArgs } from './args';
 import { EXIT } from '../domain/exitCodes';

@@ -8,7 +8,7 @@ import { decimalToMicros } from '../domain/money';
 import { agentById, KNOWN_AGENTS } from '../domain/runDecisionAgents';
 import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowSession } from '../domain/session';
-import { loadPricing } from '../usage/prices';
+import { loadPricing } from '../usage/prices/prices';
 import { flag, type ParsedArgs } from './args';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';

@@ -3,7 +3,7 @@
 // of a minute therefore never turns usage into untagged usage.
 import { workflowOverlapping, type WorkflowSession } from '../domain/session';
 import { UNTAGGED } from '../domain/workflowClasses';
-import { MINUTE_MS } from './usageStore';
+import { MINUTE_MS } from './store/usageStore';
 import type { UsageEvent, UsageSnapshot } from './usageSnapshot';
 
 /** The workflow class of each event, by the same rule as usedByWorkflow (for reports that need both). */

@@ -3,8 +3,8 @@
 // compact columns); without it the scan runs here with non-blocking reads, one chunk at a time.
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { ScanEngine, AbortedError } from './scanEngine';
-import type { CoordinatorData, CoordinatorReply } from './scanWorker';
+import { ScanEngine, AbortedError } from './scan/scanEngine';
+import type { CoordinatorData, CoordinatorReply } from './scan/scanWorker';
 import { snapshotFromColumns, snapshotFromStore, type ScanProgress, type UsageSnapshot } from './usageSnapshot';
 
 export interface UsageMeterOptions {
@@ -197,13 +197,11 @@ let heapTuned = false;
  * A scan on a CLI's main thread: keep V8's young generation at its initial size and let its old
  * generation grow less eagerly. Left alone, V8
  * doubles it (up to 16 MiB a semi-space) as the scan's long-lived per-file objects survive
- * scavenges, which measured as 11-17 MiB of the CLI's peak RSS and no CPU time saved. The flag is
+ * scavenges, which costs the CLI's peak RSS and saves no CPU time (figures in usage/README.md). The flag is
  * read each time V8 would grow the young generation, so setting it now takes effect; it is
  * process-wide, which is why only the CLI's main thread (scanInThisThread) sets it, never the
  * extension host (its scan runs in a worker whose young generation is capped by resourceLimits).
- * `--optimize-for-size` makes V8 grow its old generation less eagerly: 5-6 MiB less peak at 2 and
- * 4 GB of logs, with no measurable change in scan time (2 runs each: 3.90-3.98 s against 3.92-4.05 s
- * at 4 GB).
+ * `--optimize-for-size` makes V8 grow its old generation less eagerly (less peak, same scan time).
  */
 function tuneHeapForOneScan(): void {
   if (heapTuned) return;

@@ -2,9 +2,10 @@
 // model), 57 bytes each in columns (23 MB for the 409 000 rollups of 8 GB of logs), and precise
 // enough to attribute usage to tagged workflow sessions at their timestamps (to the minute), to plot
 // spend by day, and to name the biggest agent sessions.
-import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns, type UsageStore } from './usageStore';
+import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns, type UsageStore } from './store/usageStore';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from './tokenColumns';
 
-export type { AgentId } from './usageStore';
+export type { AgentId } from './store/usageStore';
 
 export interface UsageTokens {
   input: number;
@@ -100,7 +101,7 @@ function eventAt(cols: UsageColumns, b: number): UsageEvent {
     timestamp: cols.bucketMinute[b]! * MINUTE_MS,
     agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
     model: s[cols.bucketModel[b]!]!,
-    tokens: { input: t[b * 4]!, output: t[b * 4 + 1]!, cache_read: t[b * 4 + 2]!, cache_write: t[b * 4 + 3]! },
+    tokens: { input: t[b * TOKEN_WORDS + TOKEN_INPUT]!, output: t[b * TOKEN_WORDS + TOKEN_OUTPUT]!, cache_read: t[b * TOKEN_WORDS + TOKEN_CACHE_READ]!, cache_write: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE]! },
     costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
     sessionId: s[cols.sessionId[session]!]!,
     project: s[cols.sessionProject[session]!]!,
@@ -181,7 +182,8 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
   for (let b = 0; b < cols.bucketSession.length; b++) {
     const requests = cols.bucketRequests[b]!;
     if (requests === 0 || cols.bucketPriced[b] === 1) continue;
-    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[b * 4]!, t[b * 4 + 1]!, t[b * 4 + 2]!, t[b * 4 + 3]!, requests);
+    const at = b * TOKEN_WORDS;
+    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[at + TOKEN_INPUT]!, t[at + TOKEN_OUTPUT]!, t[at + TOKEN_CACHE_READ]!, t[at + TOKEN_CACHE_WRITE]!, requests);
   }
   let events: UsageEvent[] | undefined;
   return {

@@ -9,7 +9,7 @@ import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros } from '../domain/money';
 import { agentById, agentOfCommand } from '../domain/runDecisionAgents';
 import type { Band, BandsDocument } from '../domain/schemas';
-import { BUNDLED_PRICES, Pricing } from '../usage/prices';
+import { BUNDLED_PRICES, Pricing } from '../usage/prices/prices';
 import { askPreflight, type Asked } from '../cli/preflightFlow';
 import type { FeatureDeps } from './featureDeps';
 

@@ -7,7 +7,7 @@ import type { LocalUsage } from '../domain/localConfig';
 import { periodContaining, systemTimeZone, type PeriodInterval } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
 import { usedByWorkflow } from '../usage/attribution';
-import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/logFiles';
+import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/scan/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
 import type { Config } from './config';

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { loadPricing } from '../../src/usage/prices';
+import { loadPricing } from '../../src/usage/prices/prices';
 import type { SpendBandApi } from '../../src/vscode/services';
 import { spendBand } from './support/spendBand';
 import { waitFor } from './support/waitFor';

@@ -55,7 +55,7 @@ describe('layering', () => {
   it('keeps zod out of the usage scan and `spend-band usage` (loading the schemas costs ~11 MiB of memory)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
-    for (const entry of ['src/usage/scanWorker.ts', 'src/cli/usageCommand.ts']) {
+    for (const entry of ['src/usage/scan/scanWorker.ts', 'src/cli/usageCommand.ts']) {
       const result = esbuild.buildSync({ entryPoints: [join(root, entry)], bundle: true, platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: 'unused' });
       const inputs = Object.keys(result.metafile.inputs);
       assert.ok(inputs.length > 5, `${entry} bundles its imports`);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DedupeTable, spillPathBeside, type DedupeOwner } from '../../../src/usage/dedupeTable';
+import { DedupeTable, spillPathBeside, type DedupeOwner } from '../../../src/usage/store/dedupe/dedupeTable';
 
 /** A small deterministic generator (mulberry32). */
 function rng(seed: number): () => number {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileRecords, FileTableWriter, type FileState } from '../../../src/usage/fileTable';
+import { fileRecords, FileTableWriter, type FileState } from '../../../src/usage/store/fileTable';
 
 const state: FileState = { agent: 'claude_code', dev: 2049, ino: 123456, size: 1000, mtimeMs: 1764400000000.5, offset: 1000, tailHash: 42 };
 

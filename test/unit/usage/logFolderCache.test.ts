@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { listLogFiles, listLogFilesSync, type LogFile } from '../../../src/usage/logFiles';
-import { LogFolderCache } from '../../../src/usage/logFolderCache';
+import { listLogFiles, listLogFilesSync, type LogFile } from '../../../src/usage/scan/logFiles';
+import { LogFolderCache } from '../../../src/usage/scan/logFolderCache';
 import { appendLines, claudeLine, tempDir, writeLines, type TempDir } from './usageTestKit';
 
 const line = (id: string) => claudeLine({ msgId: id, requestId: id, timestamp: '2026-11-02T10:00:00Z', output: 1 });

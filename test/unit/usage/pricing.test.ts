@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLED_PRICES, loadPricing, normalizeModel, Pricing } from '../../../src/usage/prices';
+import { BUNDLED_PRICES, loadPricing, normalizeModel, Pricing } from '../../../src/usage/prices/prices';
 import { claudeLine, setup, totals, writeLines, type MeterSetup } from './usageTestKit';
 
 describe('usage: pricing', function () {

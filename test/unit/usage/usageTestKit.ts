@@ -171,7 +171,7 @@ export function buildWorker(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'sb-worker-')), 'scanWorker.js');
-  esbuild.buildSync({ entryPoints: [resolve('src/usage/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
+  esbuild.buildSync({ entryPoints: [resolve('src/usage/scan/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
   shared.spendBandTestWorker = out;
   process.on('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
   return out;

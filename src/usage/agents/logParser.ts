@@ -4,9 +4,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { ClaudeLineParser, LINE_CORRUPT, LINE_USAGE } from './claudeLine';
-import { CodexLineParser, newCodexState, type CodexFileState } from './codexLine';
+import { ClaudeLineParser } from './claude/claudeLine';
+import { LINE_CORRUPT, LINE_USAGE } from './lineKinds';
+import { CodexLineParser, newCodexState, type CodexFileState } from './codex/codexLine';
 import { decodeString, hashBytes, hashHi, hashStart } from './jsonBytes';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
 
 export type Agent = 'claude_code' | 'codex';
 
@@ -121,10 +123,10 @@ export class RecordBuilder {
     this.keyHi[n] = p.keyHi;
     this.keyLo[n] = p.keyLo;
     this.timestampMs[n] = p.timestampMs;
-    this.tokens[n * 4] = p.input;
-    this.tokens[n * 4 + 1] = p.output;
-    this.tokens[n * 4 + 2] = p.cacheRead;
-    this.tokens[n * 4 + 3] = p.cacheWrite;
+    this.tokens[n * TOKEN_WORDS + TOKEN_INPUT] = p.input;
+    this.tokens[n * TOKEN_WORDS + TOKEN_OUTPUT] = p.output;
+    this.tokens[n * TOKEN_WORDS + TOKEN_CACHE_READ] = p.cacheRead;
+    this.tokens[n * TOKEN_WORDS + TOKEN_CACHE_WRITE] = p.cacheWrite;
     return n;
   }
 
@@ -146,7 +148,7 @@ export class RecordBuilder {
     this.session = grow32(this.session);
     this.project = grow32(this.project);
     this.timestampMs = grow64(this.timestampMs, 1);
-    this.tokens = grow64(this.tokens, 4);
+    this.tokens = grow64(this.tokens, TOKEN_WORDS);
     this.cap = cap;
   }
 
@@ -159,7 +161,7 @@ export class RecordBuilder {
       keyHi: take(this.keyHi, n),
       keyLo: take(this.keyLo, n),
       timestampMs: take(this.timestampMs, n),
-      tokens: take(this.tokens, n * 4),
+      tokens: take(this.tokens, n * TOKEN_WORDS),
       model: take(this.model, n),
       session: take(this.session, n),
       project: take(this.project, n),

@@ -5,6 +5,7 @@
 // found through an open-addressing slot table (4 bytes a slot, at most half full); the sums take
 // 52 bytes a rollup.
 import { grown } from './typedArrays';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
 
 const PAGE_BITS = 14;
 const PAGE = 1 << PAGE_BITS;
@@ -49,7 +50,7 @@ export class RollupTable {
   readonly model = new PagedU32();
   private slots = new Int32Array(1024).fill(-1);
   /** input, output, cache_read, cache_write per rollup */
-  tokens = new Float64Array(4 * 1024);
+  tokens = new Float64Array(TOKEN_WORDS * 1024);
   /** integer micros per rollup (the sum of each request's rounded cost) */
   cost = new Float64Array(1024);
   requests = new Uint32Array(1024);
@@ -58,10 +59,10 @@ export class RollupTable {
   add(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, costMicros: number): void {
     const b = this.rollupOf(session, minute, model);
     const t = this.tokens;
-    t[b * 4] += sign * i;
-    t[b * 4 + 1] += sign * o;
-    t[b * 4 + 2] += sign * r;
-    t[b * 4 + 3] += sign * w;
+    t[b * TOKEN_WORDS + TOKEN_INPUT] += sign * i;
+    t[b * TOKEN_WORDS + TOKEN_OUTPUT] += sign * o;
+    t[b * TOKEN_WORDS + TOKEN_CACHE_READ] += sign * r;
+    t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE] += sign * w;
     this.requests[b] += sign;
     // Costs are whole micros per request, so taking one away is exact.
     this.cost[b] += sign * costMicros;
@@ -84,7 +85,7 @@ export class RollupTable {
     this.minute.set(b, minute);
     this.model.set(b, model);
     if (b === this.requests.length) {
-      this.tokens = grown(this.tokens, b * 8);
+      this.tokens = grown(this.tokens, b * 2 * TOKEN_WORDS);
       this.cost = grown(this.cost, b * 2);
       this.requests = grown(this.requests, b * 2);
     }

@@ -7,11 +7,12 @@
 // load beyond the dedupe table's budget: the table reads its shards from this file when it needs them.
 import { closeSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Pricing } from './prices';
-import { ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS } from './dedupeTable';
+import type { Pricing } from '../prices/prices';
+import { ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS } from './dedupe/dedupeTable';
 import { FileSource } from './scratchFile';
 import { fileMapLines, fileRecords, fileTableBytes, type FileState, type FileTableRef } from './fileTable';
 import { UsageStore } from './usageStore';
+import { ENTRY_KEY_HI, ENTRY_MODEL, ENTRY_SESSION } from './dedupe/entryLayout';
 
 export type { FileState } from './fileTable';
 
@@ -214,7 +215,7 @@ function shardOffsetsChecked(source: FileSource, at: number, counts: number[], s
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const w of entryPieces(source, offsets[shard]!, counts[shard]!)) {
       for (let at = 0; at < w.length; at += ENTRY_WORDS) {
-        if (w[at]! >>> (32 - SHARD_BITS) !== shard || w[at + 2]! >= sessions || w[at + 4]! >= strings) return undefined;
+        if (w[at + ENTRY_KEY_HI]! >>> (32 - SHARD_BITS) !== shard || w[at + ENTRY_SESSION]! >= sessions || w[at + ENTRY_MODEL]! >= strings) return undefined;
       }
     }
   }

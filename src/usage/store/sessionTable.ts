@@ -4,7 +4,7 @@
 // sessions), so the ids themselves need not stay in memory: they are written to a scratch file as
 // they come (see scratchFile.ts) and read back only when asked for (the extension's rollups, the
 // report's sessions; the CLI's sums never ask). In memory: 25 bytes a session.
-import { hashHi, hashLo, hashNumber, hashStart, hashText } from './jsonBytes';
+import { hashHi, hashLo, hashNumber, hashStart, hashText } from '../agents/jsonBytes';
 import { ScratchFile } from './scratchFile';
 import { grown } from './typedArrays';
 

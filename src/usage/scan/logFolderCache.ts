@@ -17,7 +17,7 @@
 // still need a periodic full pass to be trusted.
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import type { Agent } from './logParser';
+import type { Agent } from '../agents/logParser';
 import { collectLogEntries, logRoots, nestedRoots, type LogFile } from './logFiles';
 
 /** A folder read with an mtime or ctime less than this old is read again at the next listing (FAT's 2 s and a margin). */

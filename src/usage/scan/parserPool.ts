@@ -2,7 +2,7 @@
 // the next) while the scanning thread parses files from the same queue between counting their
 // results. Started once per refresh, used for one or more lists of files, then stopped.
 import { Worker } from 'node:worker_threads';
-import { newScratch, parseFileSync, type FileRecords, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileSync, type FileRecords, type FileResult, type FileTask } from '../agents/logParser';
 import { AbortedError } from './scanErrors';
 
 /** A parser thread is handed files in batches of about this many bytes. */

@@ -5,7 +5,7 @@ import { readdirSync, realpathSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import type { Agent } from './logParser';
+import type { Agent } from '../agents/logParser';
 
 export interface LogFile {
   path: string;

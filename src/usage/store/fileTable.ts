@@ -4,10 +4,10 @@
 // order) and writes the new one to a scratch file as it goes, which the index then copies. A meter
 // that refreshes again and again reads it into a Map once, when the index is loaded (loadIndex).
 import { StringDecoder } from 'node:string_decoder';
-import type { CodexFileState } from './codexLine';
+import type { CodexFileState } from '../agents/codex/codexLine';
 import { ScratchFile, type SegmentSource } from './scratchFile';
-import { comparePaths, type LogFile } from './logFiles';
-import type { Agent } from './logParser';
+import { comparePaths, type LogFile } from '../scan/logFiles';
+import type { Agent } from '../agents/logParser';
 
 export interface FileState {
   agent: Agent;

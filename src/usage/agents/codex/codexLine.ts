@@ -3,8 +3,8 @@
 // the latest `turn_context`. Codex re-emits a token_count with an unchanged total (after a rate-limit
 // update, for instance): that event adds nothing. Cached input is part of input_tokens, reasoning is
 // part of output_tokens, so input here is the uncached part.
-import { ascii, decodeString, hashHi, hashLo, hashNumber, hashStart, hashText, keyIs, readUint, skipValue, stringEnd, walkObject, WALK_STOP } from './jsonBytes';
-import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from './claudeLine';
+import { ascii, decodeString, hashHi, hashLo, hashNumber, hashStart, hashText, keyIs, readUint, skipValue, stringEnd, walkObject, WALK_STOP } from '../jsonBytes';
+import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
 
 const K_TYPE = ascii('type');
 const K_TIMESTAMP = ascii('timestamp');

@@ -1,213 +1,46 @@
 // The dedupe table: one entry per distinct request (its 64-bit key, the rollup it counts in — agent
-// session, minute, model — and its four token counts), so that a request logged several times counts
+// session, minute, model — and its token counts), so that a request logged several times counts
 // once, with its largest line.
 //
 // It is the one part of the usage store that grows with every request, so it is kept within a
 // fixed memory budget whatever the size of the logs: the entries are split into 512 shards by the
 // key's top 9 bits, and at most `budget` entries are held in memory (small shards: a refresh that
-// touches a few hundred of them loads little; 1024 shards measured as 19 MiB more peak memory in a
-// full scan, 256 as 8 ms more per refresh at 2 GB of logs). The least recently used shards beyond
+// touches a few hundred of them loads little; why 512 is in usage/README.md). The least recently used shards beyond
 // that are written out (to the spill file, or left in the persisted index they came from). A record
 // for a shard that is not in memory is queued (in memory up to a small buffer, then in the spill
 // file) and replayed in arrival order when the shard is next loaded, so the result is
 // exactly that of one table in memory: the same winner for every key, ties to the first seen.
 //
-// Words per entry, and per queued record alike: key hi, key lo, session, minute, model, input, output,
-// cache_read, cache_write (u32 each). An entry carries its rollup's key rather than a rollup number,
-// so counting needs no table of rollups: a one-shot scan never builds one (it grew by 16 bytes a
-// rollup, 9 MB at 8 GB of logs), and a store that keeps per-rollup sums forms them from the entries.
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { ScratchFile, type FileSource, type SegmentSource } from './scratchFile';
+// The entry layout is in entryLayout.ts; a shard's hash table in shard.ts; the Bloom filter of keys
+// in keyFilter.ts; the spill file's name in spillFile.ts.
+import { ScratchFile, type FileSource } from '../scratchFile';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, tokenSum } from '../../tokenColumns';
+import { ArrayPool } from './arrayPool';
+import { bytesOfWords, ENTRY_KEY_HI, ENTRY_KEY_LO, ENTRY_MINUTE, ENTRY_MODEL, ENTRY_SESSION, ENTRY_TOKENS, ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS, words } from './entryLayout';
+import { KeyFilter } from './keyFilter';
+import { Shard, type Segment } from './shard';
 
-export const ENTRY_WORDS = 9;
+export { ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS } from './entryLayout';
+export { spillPathBeside } from './spillFile';
+
+/** A queued record has the layout of an entry. */
 const RECORD_WORDS = ENTRY_WORDS;
-export const SHARD_BITS = 9;
-export const SHARDS = 1 << SHARD_BITS;
+const IN = ENTRY_TOKENS + TOKEN_INPUT;
+const OUT = ENTRY_TOKENS + TOKEN_OUTPUT;
+const CR = ENTRY_TOKENS + TOKEN_CACHE_READ;
+const CW = ENTRY_TOKENS + TOKEN_CACHE_WRITE;
 /** Entries held in memory at most (36 bytes each plus slots and spare capacity): ~1.2-2 MiB. */
 export const DEFAULT_BUDGET = 16_384;
-/** Entries on disk are read in pieces of at most this many bytes (each reader keeps a buffer this large). */
-export const READ_PIECE_BYTES = 256 * 1024;
 /** Queued records per shard kept in memory before they go to the spill file (512 × 2.3 KB). */
 const QUEUE_RECORDS = 64;
 /** Bytes of a full queue written to the spill file. */
 const QUEUED_BYTES = QUEUE_RECORDS * RECORD_WORDS * 4;
-
-/**
- * `count` entries stored at `offset` in `source`, read in pieces of at most READ_PIECE_BYTES (a
- * shard of a very large history is never read whole): u32 words in place, valid until the next read.
- */
-export function* entryPieces(source: SegmentSource, offset: number, count: number): Generator<Uint32Array> {
-  const per = Math.floor(READ_PIECE_BYTES / (ENTRY_WORDS * 4));
-  for (let done = 0; done < count; done += per) {
-    const n = Math.min(per, count - done);
-    yield words(source.read(offset + done * ENTRY_WORDS * 4, n * ENTRY_WORDS * 4));
-  }
-}
 
 /** What the table tells the store that owns it. */
 export interface DedupeOwner {
   /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
   roll(session: number, minute: number, model: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
 }
-
-/**
- * A new spill file's path beside the index at `statePath` (its folder made if needed). Spill files
- * left there by a process that is gone are removed first: on POSIX a spill file is unlinked as soon
- * as it is open, but Windows cannot unlink an open file, so a crash there leaves one behind.
- */
-export function spillPathBeside(statePath: string): string {
-  const dir = dirname(statePath);
-  mkdirSync(dir, { recursive: true });
-  const prefix = `${basename(statePath)}.`;
-  for (const name of readdirSync(dir)) {
-    if (!name.startsWith(prefix) || !name.endsWith('.spill')) continue;
-    const pid = Number(name.slice(prefix.length).split('.')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
-  return join(dir, `${prefix}${process.pid}.${Math.random().toString(36).slice(2)}.spill`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
-}
-
-interface Segment {
-  source: SegmentSource;
-  offset: number;
-  /** entries in it */
-  count: number;
-}
-
-class Shard {
-  /** in memory: `capacity` entries × ENTRY_WORDS, the first `dataCount` in use; undefined when none is */
-  data: Uint32Array | undefined;
-  slots: Int32Array | undefined;
-  dataCount = 0;
-  /** entries on disk, in parts whose keys differ from each other's and from those in memory */
-  parts: Segment[] = [];
-  /**
-   * records queued for this shard while it is not in memory: spilled ones first (where each batch of
-   * QUEUE_RECORDS starts in the spill file: a number, not an object, as a one-shot scan queues nearly
-   * every record), then `queue`
-   */
-  spilled: number[] = [];
-  queue: Uint32Array | undefined;
-  queued = 0;
-  lastUse = 0;
-  /** kept in memory while it is being loaded or read */
-  pinned = false;
-
-  /** entries in the shard, in memory or not */
-  get count(): number {
-    let n = this.dataCount;
-    for (const p of this.parts) n += p.count;
-    return n;
-  }
-
-  get resident(): boolean {
-    return this.data !== undefined;
-  }
-
-  /** every entry in memory, none on disk */
-  get whole(): boolean {
-    return this.data !== undefined && this.parts.length === 0;
-  }
-
-  get hasQueue(): boolean {
-    return this.queued > 0 || this.spilled.length > 0;
-  }
-}
-
-/**
- * Which keys may be in the table: a Bloom filter over every key counted or queued (4 probes, at
- * least 12 bits a key: about 0.6% false positives), for a table refreshed again and again. A key it
- * has never seen is new for certain, so a record for a shard on disk can be counted without reading
- * the shard: a refresh that adds a few hundred requests, spread over every shard, reads none of them.
- */
-class KeyFilter {
-  private readonly bits: Uint32Array;
-  private readonly mask: number;
-  /** keys it holds before false positives pass 0.6% */
-  readonly capacity: number;
-
-  constructor(keys: number) {
-    let size = 1 << 20;
-    while (size < keys * 12) size *= 2;
-    this.bits = new Uint32Array(size >>> 5);
-    this.mask = size - 1;
-    this.capacity = Math.floor(size / 12);
-  }
-
-  add(hi: number, lo: number): void {
-    let h = lo;
-    const step = (hi | 1) >>> 0;
-    for (let k = 0; k < 4; k++) {
-      const bit = h & this.mask;
-      this.bits[bit >>> 5] |= 1 << (bit & 31);
-      h = (h + step) >>> 0;
-    }
-  }
-
-  mayContain(hi: number, lo: number): boolean {
-    let h = lo;
-    const step = (hi | 1) >>> 0;
-    for (let k = 0; k < 4; k++) {
-      const bit = h & this.mask;
-      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
-      h = (h + step) >>> 0;
-    }
-    return true;
-  }
-}
-
-/**
- * Shard arrays given back (a shard written out, or grown) for the next shard of the same capacity:
- * without it each load and write-out leaves its arrays to the garbage collector, which frees them
- * late (measured: 1-3 MiB less memory at the end of a 2 GB scan with it). Holds `maxBytes` at most.
- */
-class ArrayPool {
-  private readonly data = new Map<number, Uint32Array[]>();
-  private readonly slots = new Map<number, Int32Array[]>();
-  private bytes = 0;
-  constructor(private readonly maxBytes: number) {}
-
-  /** Arrays for `capacity` entries: data (not cleared) and slots (all -1). */
-  take(capacity: number): { data: Uint32Array; slots: Int32Array } {
-    const data = this.data.get(capacity)?.pop();
-    const slots = this.slots.get(capacity)?.pop();
-    if (data) this.bytes -= data.byteLength;
-    if (slots) this.bytes -= slots.byteLength;
-    return {
-      data: data ?? new Uint32Array(capacity * ENTRY_WORDS),
-      slots: (slots ?? new Int32Array(capacity * 2)).fill(-1),
-    };
-  }
-
-  give(data: Uint32Array, slots: Int32Array): void {
-    const capacity = data.length / ENTRY_WORDS;
-    if (this.bytes + data.byteLength + slots.byteLength > this.maxBytes) return;
-    this.bytes += data.byteLength + slots.byteLength;
-    let d = this.data.get(capacity);
-    if (!d) this.data.set(capacity, (d = []));
-    d.push(data);
-    let sl = this.slots.get(capacity);
-    if (!sl) this.slots.set(capacity, (sl = []));
-    sl.push(slots);
-  }
-}
-
-const slotOf = (hi: number, lo: number, mask: number) => (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
 
 export class DedupeTable {
   private readonly shards: Shard[] = [];
@@ -273,10 +106,10 @@ export class DedupeTable {
   private buildFilter(): void {
     const filter = new KeyFilter(Math.max(2 * this.count, 1 << 16));
     const addRecords = (q: Uint32Array, n: number) => {
-      for (let k = 0; k < n; k++) filter.add(q[k * RECORD_WORDS]!, q[k * RECORD_WORDS + 1]!);
+      for (let k = 0; k < n; k++) filter.add(q[k * RECORD_WORDS + ENTRY_KEY_HI]!, q[k * RECORD_WORDS + ENTRY_KEY_LO]!);
     };
     for (const shard of this.shards) {
-      this.eachEntryOf(shard, (d, at) => filter.add(d[at]!, d[at + 1]!));
+      this.eachEntryOf(shard, (d, at) => filter.add(d[at + ENTRY_KEY_HI]!, d[at + ENTRY_KEY_LO]!));
       for (const at of shard.spilled) addRecords(words(this.spill.read(at, QUEUED_BYTES)), QUEUE_RECORDS);
       if (shard.queue) addRecords(shard.queue, shard.queued);
     }
@@ -291,7 +124,7 @@ export class DedupeTable {
     if (shard.resident) {
       shard.lastUse = ++this.tick;
       // Only part of the shard in memory: a key not there that may be on disk needs the rest.
-      if (shard.parts.length > 0 && this.find(shard, hi, lo) === -1 && this.filter!.mayContain(hi, lo)) this.load(shard);
+      if (shard.parts.length > 0 && shard.find(hi, lo) === -1 && this.filter!.mayContain(hi, lo)) this.load(shard);
       this.settle(shard, hi, lo, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w));
       if (this.resident > this.budget) this.evict();
       return;
@@ -315,15 +148,15 @@ export class DedupeTable {
     shard.queue ??= new Uint32Array(QUEUE_RECORDS * RECORD_WORDS);
     const at = shard.queued * RECORD_WORDS;
     const q = shard.queue;
-    q[at] = hi;
-    q[at + 1] = lo;
-    q[at + 2] = session;
-    q[at + 3] = minute;
-    q[at + 4] = model;
-    q[at + 5] = clamp(i);
-    q[at + 6] = clamp(o);
-    q[at + 7] = clamp(r);
-    q[at + 8] = clamp(w);
+    q[at + ENTRY_KEY_HI] = hi;
+    q[at + ENTRY_KEY_LO] = lo;
+    q[at + ENTRY_SESSION] = session;
+    q[at + ENTRY_MINUTE] = minute;
+    q[at + ENTRY_MODEL] = model;
+    q[at + IN] = clamp(i);
+    q[at + OUT] = clamp(o);
+    q[at + CR] = clamp(r);
+    q[at + CW] = clamp(w);
     if (++shard.queued === QUEUE_RECORDS) this.spillQueue(shard);
   }
 
@@ -365,7 +198,7 @@ export class DedupeTable {
   /** Every entry: (session, minute, model, input, output, cache_read, cache_write). Settles first. */
   forEach(fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number) => void): void {
     this.settleAll();
-    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + 2]!, d[at + 3]!, d[at + 4]!, d[at + 5]!, d[at + 6]!, d[at + 7]!, d[at + 8]!));
+    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!));
   }
 
   /** Entries per shard, for the index header (settle first). */
@@ -378,7 +211,7 @@ export class DedupeTable {
     this.settleAll();
     for (const shard of this.shards) {
       for (const part of shard.parts) for (const w of entryPieces(part.source, part.offset, part.count)) yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-      if (shard.dataCount > 0) yield packed(shard);
+      if (shard.dataCount > 0) yield shard.packed();
     }
   }
 
@@ -480,7 +313,7 @@ export class DedupeTable {
     const replay = (q: Uint32Array, n: number) => {
       for (let k = 0; k < n; k++) {
         const at = k * RECORD_WORDS;
-        this.settle(shard, q[at]!, q[at + 1]!, q[at + 2]!, q[at + 3]!, q[at + 4]!, q[at + 5]!, q[at + 6]!, q[at + 7]!, q[at + 8]!);
+        this.settle(shard, q[at + ENTRY_KEY_HI]!, q[at + ENTRY_KEY_LO]!, q[at + ENTRY_SESSION]!, q[at + ENTRY_MINUTE]!, q[at + ENTRY_MODEL]!, q[at + IN]!, q[at + OUT]!, q[at + CR]!, q[at + CW]!);
       }
     };
     const spilled = shard.spilled;
@@ -493,26 +326,26 @@ export class DedupeTable {
 
   /** An entry read back (from the index or the spill file): unique in a sound file; a repeat keeps the larger. */
   private restoreEntry(shard: Shard, w: Uint32Array, at: number): void {
-    const hi = w[at]!;
-    const lo = w[at + 1]!;
-    let e = this.find(shard, hi, lo);
+    const hi = w[at + ENTRY_KEY_HI]!;
+    const lo = w[at + ENTRY_KEY_LO]!;
+    let e = shard.find(hi, lo);
     if (e === -1) {
       e = this.insert(shard, hi, lo);
-    } else if (sum(w, at + 5) <= sum(shard.data!, e * ENTRY_WORDS + 5)) {
+    } else if (tokenSum(w, at + ENTRY_TOKENS) <= tokenSum(shard.data!, e * ENTRY_WORDS + ENTRY_TOKENS)) {
       return;
     }
-    shard.data!.set(w.subarray(at + 2, at + ENTRY_WORDS), e * ENTRY_WORDS + 2);
+    shard.data!.set(w.subarray(at + ENTRY_SESSION, at + ENTRY_WORDS), e * ENTRY_WORDS + ENTRY_SESSION);
   }
 
   /** The dedupe rule, on a shard in memory (wholly, or in part for a key that is not on disk). */
   private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
-    let e = this.find(shard, hi, lo);
+    let e = shard.find(hi, lo);
     if (e !== -1) {
       const d = shard.data!;
       const at = e * ENTRY_WORDS;
-      if (i + o + r + w <= sum(d, at + 5)) return;
+      if (i + o + r + w <= tokenSum(d, at + ENTRY_TOKENS)) return;
       // The request grew (and may have moved to another rollup): its old figures leave the sums.
-      this.owner.roll(d[at + 2]!, d[at + 3]!, d[at + 4]!, -1, d[at + 5]!, d[at + 6]!, d[at + 7]!, d[at + 8]!);
+      this.owner.roll(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, -1, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!);
     } else {
       e = this.insert(shard, hi, lo);
       if (this.filter) {
@@ -522,62 +355,20 @@ export class DedupeTable {
     }
     const d = shard.data!;
     const at = e * ENTRY_WORDS;
-    d[at + 2] = session;
-    d[at + 3] = minute;
-    d[at + 4] = model;
-    d[at + 5] = i;
-    d[at + 6] = o;
-    d[at + 7] = r;
-    d[at + 8] = w;
+    d[at + ENTRY_SESSION] = session;
+    d[at + ENTRY_MINUTE] = minute;
+    d[at + ENTRY_MODEL] = model;
+    d[at + IN] = i;
+    d[at + OUT] = o;
+    d[at + CR] = r;
+    d[at + CW] = w;
     this.owner.roll(session, minute, model, 1, i, o, r, w);
     this.changed++;
   }
 
-  private find(shard: Shard, hi: number, lo: number): number {
-    const slots = shard.slots!;
-    const d = shard.data!;
-    const mask = slots.length - 1;
-    let s = slotOf(hi, lo, mask);
-    for (;;) {
-      const e = slots[s]!;
-      if (e === -1) return -1;
-      if (d[e * ENTRY_WORDS + 1] === lo && d[e * ENTRY_WORDS] === hi) return e;
-      s = (s + 1) & mask;
-    }
-  }
-
   private insert(shard: Shard, hi: number, lo: number): number {
-    const e = shard.dataCount++;
     this.resident++;
-    if ((e + 1) * ENTRY_WORDS > shard.data!.length) {
-      const old = { data: shard.data!, slots: shard.slots! };
-      const grown = this.pool.take((old.data.length / ENTRY_WORDS) * 2);
-      grown.data.set(old.data);
-      shard.data = grown.data;
-      this.rehash(shard, grown.slots);
-      this.pool.give(old.data, old.slots);
-    }
-    const d = shard.data!;
-    d[e * ENTRY_WORDS] = hi;
-    d[e * ENTRY_WORDS + 1] = lo;
-    const slots = shard.slots!;
-    const mask = slots.length - 1;
-    let s = slotOf(hi, lo, mask);
-    while (slots[s] !== -1) s = (s + 1) & mask;
-    slots[s] = e;
-    return e;
-  }
-
-  /** Fill `slots` (all -1) with the shard's entries in memory (but the last, just added) and use it. */
-  private rehash(shard: Shard, slots: Int32Array): void {
-    const mask = slots.length - 1;
-    const d = shard.data!;
-    for (let e = 0; e < shard.dataCount - 1; e++) {
-      let s = slotOf(d[e * ENTRY_WORDS]!, d[e * ENTRY_WORDS + 1]!, mask);
-      while (slots[s] !== -1) s = (s + 1) & mask;
-      slots[s] = e;
-    }
-    shard.slots = slots;
+    return shard.insert(hi, lo, this.pool);
   }
 
   /**
@@ -589,7 +380,7 @@ export class DedupeTable {
     const order = this.shards.filter((s) => s.data && !s.pinned && s.dataCount > 0).sort((a, b) => a.lastUse - b.lastUse);
     for (const shard of order) {
       if (this.resident <= (this.budget * 3) >>> 2) break;
-      shard.parts.push({ source: this.spill, offset: this.spill.append(packed(shard)), count: shard.dataCount });
+      shard.parts.push({ source: this.spill, offset: this.spill.append(shard.packed()), count: shard.dataCount });
       this.release(shard);
     }
   }
@@ -601,21 +392,8 @@ export class DedupeTable {
   }
 }
 
-function bytesOfWords(w: Uint32Array): Uint8Array {
-  return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-}
-
-/** Bytes handed out by a SegmentSource, as u32 words in place (valid until its next read). */
-function words(bytes: Uint8Array): Uint32Array {
-  return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-}
-
 function clamp(n: number): number {
   return n > 0xffffffff ? 0xffffffff : n;
-}
-
-function sum(w: Uint32Array, at: number): number {
-  return w[at]! + w[at + 1]! + w[at + 2]! + w[at + 3]!;
 }
 
 /** Smallest power of two ≥ n, at least 16. */
@@ -623,10 +401,4 @@ function capacityFor(n: number): number {
   let c = 16;
   while (c < n) c *= 2;
   return c;
-}
-
-/** A shard's entries in memory, as bytes. */
-function packed(shard: Shard): Uint8Array {
-  const d = shard.data!;
-  return new Uint8Array(d.buffer, d.byteOffset, shard.dataCount * ENTRY_WORDS * 4);
 }

@@ -14,13 +14,14 @@
 // Dedupe is exact up to the 64-bit key (two 32-bit hashes of message.id+requestId, or of the Codex
 // rollout and running total; see jsonBytes.ts): with n distinct requests the chance that any two
 // share a key is about n²/2⁶⁵ — 1.3e-9 at 200 000 requests (2 GB of logs), 2.7e-7 at 3 million.
-import { DedupeTable, DEFAULT_BUDGET, spillPathBeside } from './dedupeTable';
+import { DedupeTable, DEFAULT_BUDGET, spillPathBeside } from './dedupe/dedupeTable';
 import type { FileSource } from './scratchFile';
-import type { FileRecords } from './logParser';
-import type { ModelPrice, Pricing } from './prices';
-import { requestCostMicros } from './prices';
+import type { FileRecords } from '../agents/logParser';
+import type { ModelPrice, Pricing } from '../prices/prices';
+import { requestCostMicros } from '../prices/prices';
 import { RollupTable } from './rollupTable';
 import { SessionTable } from './sessionTable';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
 
 export const AGENTS = ['claude_code', 'codex'] as const;
 export type AgentId = (typeof AGENTS)[number];
@@ -172,7 +173,7 @@ export class UsageStore {
         sessions.set(pair, session);
       }
       const minute = Math.floor(records.timestampMs[r]! / MINUTE_MS);
-      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * 4]!, t[r * 4 + 1]!, t[r * 4 + 2]!, t[r * 4 + 3]!);
+      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * TOKEN_WORDS + TOKEN_INPUT]!, t[r * TOKEN_WORDS + TOKEN_OUTPUT]!, t[r * TOKEN_WORDS + TOKEN_CACHE_READ]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE]!);
     }
   }
 
@@ -215,7 +216,7 @@ export class UsageStore {
       bucketMinute: table.minute.copy(nb),
       bucketModel,
       // Copies: the caller may transfer them to another thread.
-      bucketTokens: table.tokens.slice(0, nb * 4),
+      bucketTokens: table.tokens.slice(0, nb * TOKEN_WORDS),
       bucketCost: table.cost.slice(0, nb),
       bucketRequests: table.requests.slice(0, nb),
       bucketPriced: priced,

@@ -4,10 +4,10 @@
 //   - parser (started by a coordinator for a large scan): parses the files it is handed.
 // The extension host's thread only posts messages and receives the columns.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { newScratch, parseFileSync, type FileResult, type FileTask } from './logParser';
+import { newScratch, parseFileSync, type FileResult, type FileTask } from '../agents/logParser';
 import { ScanEngine, AbortedError } from './scanEngine';
-import type { ScanProgress } from './usageSnapshot';
-import type { UsageColumns } from './usageStore';
+import type { ScanProgress } from '../usageSnapshot';
+import type { UsageColumns } from '../store/usageStore';
 
 export interface CoordinatorData {
   role: 'coordinator';
@@ -24,7 +24,7 @@ export interface CoordinatorData {
 
 export type CoordinatorReply =
   | { type: 'progress'; id: number; progress: ScanProgress }
-  | { type: 'result'; id: number; columns: UsageColumns; stats: import('./usageSnapshot').ScanStats }
+  | { type: 'result'; id: number; columns: UsageColumns; stats: import('../usageSnapshot').ScanStats }
   | { type: 'error'; id: number; message: string; aborted: boolean };
 
 export function columnBuffers(c: UsageColumns): ArrayBuffer[] {
