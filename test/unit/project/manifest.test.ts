@@ -87,6 +87,27 @@ describe('manifest (package.json) ↔ code tables', () => {
     assert.equal(manifest.preview, true);
   });
 
+  it('packages with plain `vsce package`: a production build first, an allowlist, the CLI inside', () => {
+    assert.equal(manifest.scripts['vscode:prepublish'], 'node esbuild.mjs --production', 'vsce runs vscode:prepublish, so a clean clone packages without a separate build');
+    assert.equal(
+      manifest.files,
+      undefined,
+      'vsce exits 1 when package.json has "files" beside .vscodeignore; list what npm publishes in .npmignore instead',
+    );
+    const allow = readFileSync(join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).trim());
+    assert.equal(readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')), '**', 'the first rule leaves everything out');
+    const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
+    const commands = [...(/const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+    assert.ok(commands.length >= 5, 'CLI_COMMANDS found in esbuild.mjs');
+    // server/admin need dist/server.js and the native better-sqlite3, which the .vsix does not carry
+    for (const bundle of ['dist/extension.js', 'dist/scanWorker.js', 'dist/cli.js', ...commands.filter((c) => c !== 'serverCommand').map((c) => `dist/${c}.js`)])
+      assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}`);
+    assert.ok(!allow.some((a) => a.endsWith('.map') || a.startsWith('src') || a.startsWith('test') || a.startsWith('node_modules')), 'no sources, maps, tests or node_modules');
+  });
+
   it('uses only known spendBand.* ids in when clauses and menus', () => {
     const commandIds = new Set<string>(Object.values(COMMANDS));
     const views = new Set<string>(contributes.views.spendBand.map((v: { id: string }) => v.id));
