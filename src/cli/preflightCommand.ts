@@ -9,7 +9,7 @@ import { SOURCE_FLAGS } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
-import { askPreflight, newRunId } from './preflightFlow';
+import { askPreflight, newRunId } from '../flows/preflight/decision';
 import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { preflightSource } from './preflightSource';
 

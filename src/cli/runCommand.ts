@@ -14,9 +14,9 @@ import { SOURCE_FLAGS } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
-import { askPreflight, newRunId, waitForDecision, type Asked } from './preflightFlow';
+import { askPreflight, newRunId, waitForDecision, type Asked } from '../flows/preflight/decision';
 import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
-import { startProcess, StartError } from './preflightProcess';
+import { startProcess, StartError } from '../flows/preflight/processTree';
 import { preflightSource, type PreflightSource } from './preflightSource';
 
 const RUN_FLAGS = [...SOURCE_FLAGS, ...ESTIMATE_FLAGS, 'workflow', 'yes', 'wait-minutes', 'cwd', 'description'];

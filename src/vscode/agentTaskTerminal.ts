@@ -11,8 +11,8 @@ import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
 import { approvalState, decisionLines, headroomText } from '../domain/runDecision';
 import { agentById, agentOfCommand, needsPrompt } from '../domain/runDecisionAgents';
 import type { Decision } from '../domain/schemas';
-import { newRunId, waitForDecision } from '../cli/preflightFlow';
-import { startProcess, StartError, type RunningProcess } from '../cli/preflightProcess';
+import { newRunId, waitForDecision } from '../flows/preflight/decision';
+import { startProcess, StartError, type RunningProcess } from '../flows/preflight/processTree';
 import { PreflightProblem, type Decided, type PreflightRunner, type RunSpec } from './preflightRunner';
 
 /** How a run ended; what the ad-hoc command resolves with. */

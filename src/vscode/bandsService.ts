@@ -7,7 +7,7 @@ import { dirname, basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import type { BandsDocument } from '../domain/schemas';
-import { PollerLock } from './pollerLock';
+import { PollerLock } from '../flows/bands/pollerLock';
 
 export interface SnapshotError {
   kind: string;

@@ -7,7 +7,7 @@ import { gaugeFor } from '../domain/gauge';
 import { formatMoney } from '../domain/money';
 import { DECISION_WORDS, headroomText } from '../domain/runDecision';
 import type { FeatureDeps } from './featureDeps';
-import { newRunId } from '../cli/preflightFlow';
+import { newRunId } from '../flows/preflight/decision';
 import { DEFAULT_RUN_WORKFLOW, PreflightProblem, type PreflightRunner } from './preflightRunner';
 
 export const TOOL_REMAINING = 'spendBand_remainingBand';

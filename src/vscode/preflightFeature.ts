@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { decimalToMicros } from '../domain/money';
 import { agentById, splitCommandLine, type KnownAgent } from '../domain/runDecisionAgents';
 import type { PreflightDecision } from '../domain/schemas';
-import { newRunId } from '../cli/preflightFlow';
+import { newRunId } from '../flows/preflight/decision';
 import { AgentRunTerminal, type PreflightUi, type RunResult } from './agentTaskTerminal';
 import { AgentTaskProvider, agentsOnPath, TASK_TYPE, type SpendBandTaskDefinition } from './agentTaskProvider';
 import { COMMANDS } from './commandTable';

@@ -10,7 +10,7 @@ import { decimalToMicros } from '../domain/money';
 import { agentById, agentOfCommand } from '../domain/runDecisionAgents';
 import type { Band, BandsDocument } from '../domain/schemas';
 import { BUNDLED_PRICES, Pricing } from '../usage/prices/prices';
-import { askPreflight, type Asked } from '../cli/preflightFlow';
+import { askPreflight, type Asked } from '../flows/preflight/decision';
 import type { FeatureDeps } from './featureDeps';
 
 /** What is about to run. `workflow` defaults to background_automation. */

@@ -10,7 +10,7 @@ import { bandLabel } from '../domain/format';
 import { resolutionMessage } from '../domain/increaseRequest';
 import type { IncreaseRequestCreate, Request } from '../domain/schemas';
 import type { BandsService } from './bandsService';
-import { LocalLedger, RequestOutbox, type LedgerEntry } from './requestOutbox';
+import { LocalLedger, RequestOutbox, type LedgerEntry } from '../flows/requests/requestOutbox';
 import type { RequestsSource } from './requestsTree';
 
 const POLL_STEPS_MS = [15_000, 30_000, 60_000, 120_000, 300_000];

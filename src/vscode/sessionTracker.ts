@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { initialSessionState, nextSessionState, recoverOpenSessions, type SessionEvent, type SessionState } from '../domain/sessionMachine';
 import type { WorkflowSession } from '../domain/session';
 import { suggestWorkflow, type ActivityContext, type SuggestionRule } from '../domain/suggestionRules';
-import type { SessionJournal } from './sessionJournal';
+import type { SessionJournal } from '../flows/sessions/sessionJournal';
 
 /** UUIDv7: time-ordered, so the server's index and the journal sort by start. */
 export function uuidv7(nowMs = Date.now()): string {

@@ -7,7 +7,7 @@ import { BandsClient } from '../api/bandsClient';
 import { loadBands, type SourceConfig } from '../api/bandsSource';
 import type { ProxyOptions } from '../api/proxyDispatcher';
 import { LocalConfigError, localBandsDocument, validateLocalConfig, type LocalConfig, type LocalUsage, type SelfSetIncrease } from '../domain/localConfig';
-import type { LocalLedger } from './requestOutbox';
+import type { LocalLedger } from '../flows/requests/requestOutbox';
 import type { BandsSnapshot, SnapshotLoader } from './bandsService';
 import type { Config } from './config';
 import type { TokenStore } from './tokenStore';

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowSession } from '../../../src/domain/session';
-import { SessionJournal, sessionVersion } from '../../../src/vscode/sessionJournal';
+import { SessionJournal, sessionVersion } from '../../../src/flows/sessions/sessionJournal';
 
 const s = (id: string, end: string | null, workflow = 'review'): WorkflowSession => ({ id, workflow, start: '2026-11-28T09:00:00.000Z', end });
 

@@ -2,7 +2,7 @@
 // a process group and stop() reaches a grandchild that ignores nothing special; a child that ignores
 // SIGTERM is killed after the grace period. Real processes, checked with signal 0.
 import assert from 'node:assert/strict';
-import { startProcess } from '../../../src/cli/preflightProcess';
+import { startProcess } from '../../../src/flows/preflight/processTree';
 
 function alive(pid: number): boolean {
   try {

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { WorkflowSession } from '../domain/session';
-import { MAX_BATCH_ITEMS, type SessionTag, type SessionTagBatch, type SessionTagBatchResult } from '../domain/schemas';
+import type { WorkflowSession } from '../../domain/session';
+import { MAX_BATCH_ITEMS, type SessionTag, type SessionTagBatch, type SessionTagBatchResult } from '../../domain/schemas';
 import { sessionVersion } from './sessionJournal';
 
 export type SessionTagSink = (batch: SessionTagBatch, idempotencyKey: string, signal: AbortSignal) => Promise<SessionTagBatchResult>;

@@ -4,7 +4,7 @@
 // (local mode, no endpoint). No `vscode` import: plain files, atomic writes.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { IncreaseRequestCreate, Request } from '../domain/schemas';
+import type { IncreaseRequestCreate, Request } from '../../domain/schemas';
 
 export interface OutboxEntry {
   key: string;

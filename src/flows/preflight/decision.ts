@@ -3,10 +3,10 @@
 // decide locally with the same pure verdict; and, for needs_approval, poll the run_approval request
 // (with its ETag) until someone decides, then ask again with the same client_run_id.
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../api/apiError';
-import type { BandsClient } from '../api/bandsClient';
-import { localDecision } from '../domain/runDecision';
-import type { BandsDocument, Estimate, PreflightDecision, PreflightRequest, Request } from '../domain/schemas';
+import { ApiError } from '../../api/apiError';
+import type { BandsClient } from '../../api/bandsClient';
+import { localDecision } from '../../domain/runDecision';
+import type { BandsDocument, Estimate, PreflightDecision, PreflightRequest, Request } from '../../domain/schemas';
 
 export interface AskOptions {
   document: BandsDocument;

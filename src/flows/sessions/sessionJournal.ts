@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { foldJournal } from '../domain/sessionMachine';
-import type { WorkflowSession } from '../domain/session';
+import { foldJournal } from '../../domain/sessionMachine';
+import type { WorkflowSession } from '../../domain/session';
 
 interface HeartbeatLine {
   heartbeat: string;
