@@ -8,6 +8,7 @@ import { problemBody, ProblemError } from './problem';
 import { getRequest, listRequests, postCancel, postRequest } from './requestsRoute';
 import { enforceRateLimit } from './rateLimit';
 import type { Call, Reply, ServerContext } from './routeContext';
+import { postOtlpLogs, postOtlpMetrics } from './otlpRoute';
 import { postSessionTags } from './sessionTagsRoute';
 import { bearerToken, hashToken, type Scope } from './tokens';
 import { getUsage } from './usageRoute';
@@ -31,6 +32,9 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write', 'bands:read'], handler: listRequests },
   { method: 'GET', pattern: new RegExp(`^/v1/me/requests/${ID}$`), scopes: ['requests:write', 'bands:read', 'preflight:write'], handler: getRequest },
   { method: 'POST', pattern: new RegExp(`^/v1/me/requests/${ID}/cancel$`), scopes: ['requests:write', 'preflight:write'], handler: postCancel },
+  // OTLP/HTTP receivers (an extension to the contract, see README): the agents' own telemetry.
+  { method: 'POST', pattern: /^\/v1\/otlp\/v1\/logs$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpLogs },
+  { method: 'POST', pattern: /^\/v1\/otlp\/v1\/metrics$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpMetrics },
 ];
 
 const BANDS_PATH = '/v1/me/bands';
@@ -140,7 +144,7 @@ function send(res: ServerResponse, reply: Reply, requestId: string): void {
     if (headers['content-type'] === 'application/json') headers['content-type'] = JSON_TYPE;
   }
   res.writeHead(reply.status, headers);
-  res.end(reply.status === 304 ? undefined : reply.body);
+  res.end(reply.status === 304 ? undefined : (reply.bytes ?? reply.body));
 }
 
 function sendProblem(ctx: ServerContext, res: ServerResponse, error: unknown, requestId: string): void {

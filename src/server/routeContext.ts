@@ -35,6 +35,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** JSON text (or empty for 304) */
   body?: string;
+  /** a binary answer instead of `body` (an OTLP protobuf response), with its content-type header */
+  bytes?: Uint8Array;
 }
 
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {

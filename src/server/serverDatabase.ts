@@ -72,6 +72,16 @@ const MIGRATIONS: readonly string[] = [
     request_id TEXT);
   CREATE INDEX increases_developer ON increases(developer_id, until_ms);
   `,
+  // OTLP ingest (otlpStore.ts): sessions that sent per-request events, and the metric points seen
+  // (a re-sent batch counts once; a cumulative series is turned into deltas from its last point).
+  `
+  CREATE TABLE otlp_sessions (
+    developer_id TEXT NOT NULL REFERENCES developers(id), session_id TEXT NOT NULL, first_ms INTEGER NOT NULL,
+    PRIMARY KEY (developer_id, session_id)) WITHOUT ROWID;
+  CREATE TABLE otlp_points (
+    developer_id TEXT NOT NULL REFERENCES developers(id), series TEXT NOT NULL, start_ns TEXT NOT NULL, time_ns TEXT NOT NULL,
+    value REAL NOT NULL, PRIMARY KEY (developer_id, series, start_ns, time_ns)) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

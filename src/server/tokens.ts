@@ -2,7 +2,7 @@
 // high-entropy, so a fast hash is enough (no password stretching needed); the raw token is never kept.
 import { createHash, randomBytes } from 'node:crypto';
 
-export const ALL_SCOPES = ['bands:read', 'usage:read', 'tags:write', 'preflight:write', 'requests:write'] as const;
+export const ALL_SCOPES = ['bands:read', 'usage:read', 'tags:write', 'preflight:write', 'requests:write', 'usage:write'] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
 
 const TOKEN_PREFIX = 'sbt_';

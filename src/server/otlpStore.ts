@@ -1,0 +1,168 @@
+// Storing what otlpIngest.ts read from an OTLP export, in one transaction per request.
+//
+// Events: a Claude Code api_request event is a usage event keyed by its request id (the same key an
+// import of the transcript line with that id gets, adminStore.ts), so the request counts once
+// whichever arrives first; when the event comes second, its exact cost replaces the metered figure.
+// A re-sent batch finds its keys present and changes nothing.
+//
+// Metrics: `claude_code.cost.usage` / `token.usage` points count only for a session that has sent no
+// api_request event (else the same spend would count twice). Each point is remembered (otlp_points),
+// so a re-sent batch counts once; a cumulative series counts the difference from its previous point
+// (a drop means the process restarted: the new value counts whole). The counted deltas are summed into
+// one usage row per session, model and minute (dedupe key `otlpm:<developer>:<session>:…`); when the
+// session's first event arrives those rows are deleted, as the events now carry that session.
+import { createHash } from 'node:crypto';
+import { insertUsageEvents } from './adminStore';
+import { COST_METRIC, type LogsIngest, type MetricPoint } from './otlpIngest';
+import { prepared, type ServerDb } from './serverDatabase';
+
+const METRIC_ROW_PREFIX = 'otlpm:';
+
+function metricRowPrefix(developerId: string, session: string): string {
+  return `${METRIC_ROW_PREFIX}${developerId}:${session}:`;
+}
+
+export interface LogsStored {
+  inserted: number;
+  updated: number;
+  duplicates: number;
+}
+
+export function storeLogUsage(db: ServerDb, developerId: string, ingest: LogsIngest, nowMs: number): LogsStored {
+  const stored: LogsStored = { inserted: 0, updated: 0, duplicates: 0 };
+  const withId = ingest.events.filter((e) => e.sourceId !== undefined);
+  const withoutId = ingest.events.filter((e) => e.sourceId === undefined);
+  const upsert = prepared(
+    db,
+    `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+     ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = excluded.cost_micros, currency = excluded.currency, estimated = 0,
+       model = coalesce(excluded.model, usage_events.model), workflow = coalesce(usage_events.workflow, excluded.workflow),
+       input_tokens = coalesce(excluded.input_tokens, usage_events.input_tokens), output_tokens = coalesce(excluded.output_tokens, usage_events.output_tokens),
+       cache_read_tokens = coalesce(excluded.cache_read_tokens, usage_events.cache_read_tokens),
+       cache_write_tokens = coalesce(excluded.cache_write_tokens, usage_events.cache_write_tokens)
+     WHERE excluded.estimated = 0 AND (usage_events.estimated = 1 OR usage_events.cost_micros <> excluded.cost_micros)`,
+  );
+  const exists = prepared(db, 'SELECT 1 FROM usage_events WHERE dedupe_key = ?');
+  const addSession = prepared(db, 'INSERT OR IGNORE INTO otlp_sessions (developer_id, session_id, first_ms) VALUES (?, ?, ?)');
+  const dropMetricRows = prepared(db, 'DELETE FROM usage_events WHERE developer_id = ? AND dedupe_key >= ? AND dedupe_key < ?');
+  db.transaction(() => {
+    for (const e of withId) {
+      const key = `id:${developerId}:${e.sourceId}`;
+      const existed = exists.get(key) !== undefined;
+      const t = e.tokens ?? {};
+      const changes = upsert.run(
+        developerId,
+        e.timeMs,
+        e.provider,
+        e.model ?? null,
+        e.workflow ?? null,
+        e.currency,
+        e.costMicros,
+        t.input ?? null,
+        t.output ?? null,
+        t.cache_read ?? null,
+        t.cache_write ?? null,
+        e.estimated ? 1 : 0,
+        key,
+      ).changes;
+      if (!existed) stored.inserted++;
+      else if (changes > 0) stored.updated++;
+      else stored.duplicates++;
+    }
+    if (withoutId.length > 0) {
+      const r = insertUsageEvents(db, withoutId);
+      stored.inserted += r.inserted;
+      stored.duplicates += r.duplicates;
+    }
+    for (const session of ingest.sessionsWithEvents) {
+      addSession.run(developerId, session, nowMs);
+      const prefix = metricRowPrefix(developerId, session);
+      dropMetricRows.run(developerId, prefix, `${prefix}\uffff`);
+    }
+  })();
+  return stored;
+}
+
+export interface MetricsStored {
+  counted: number;
+  duplicates: number;
+  /** points of sessions whose api_request events are counted instead */
+  coveredByEvents: number;
+}
+
+/** Nanosecond stamps as fixed-width text, so that text order is time order. */
+function padNs(ns: string): string {
+  return /^\d{1,20}$/.test(ns) ? ns.padStart(20, '0') : '0'.repeat(20);
+}
+
+function seriesKey(series: string): string {
+  return createHash('sha256').update(series).digest('base64url').slice(0, 27);
+}
+
+export function storeMetricPoints(db: ServerDb, developerId: string, points: readonly MetricPoint[]): MetricsStored {
+  const stored: MetricsStored = { counted: 0, duplicates: 0, coveredByEvents: 0 };
+  const hasEvents = prepared(db, 'SELECT 1 FROM otlp_sessions WHERE developer_id = ? AND session_id = ?');
+  const insertPoint = prepared(db, 'INSERT OR IGNORE INTO otlp_points (developer_id, series, start_ns, time_ns, value) VALUES (?, ?, ?, ?, ?)');
+  const lastPoint = prepared(db, 'SELECT time_ns, value FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? ORDER BY time_ns DESC LIMIT 1');
+  const dropOlder = prepared(db, 'DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?');
+  const addToRow = prepared(
+    db,
+    `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, 'anthropic', ?, ?, 'USD', ?, ?, ?, ?, ?, NULL, 0, ?)
+     ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = usage_events.cost_micros + excluded.cost_micros,
+       input_tokens = coalesce(usage_events.input_tokens, 0) + coalesce(excluded.input_tokens, 0),
+       output_tokens = coalesce(usage_events.output_tokens, 0) + coalesce(excluded.output_tokens, 0),
+       cache_read_tokens = coalesce(usage_events.cache_read_tokens, 0) + coalesce(excluded.cache_read_tokens, 0),
+       cache_write_tokens = coalesce(usage_events.cache_write_tokens, 0) + coalesce(excluded.cache_write_tokens, 0)`,
+  );
+  db.transaction(() => {
+    for (const p of points) {
+      if (p.session !== '' && hasEvents.get(developerId, p.session) !== undefined) {
+        stored.coveredByEvents++;
+        continue;
+      }
+      const series = seriesKey(p.series);
+      const start = padNs(p.startNs);
+      const time = padNs(p.timeNs);
+      let delta: number;
+      if (p.cumulative) {
+        const last = lastPoint.get(developerId, series, start) as { time_ns: string; value: number } | undefined;
+        if (last && last.time_ns >= time) {
+          stored.duplicates++;
+          continue;
+        }
+        delta = last && p.value >= last.value ? p.value - last.value : p.value;
+        insertPoint.run(developerId, series, start, time, p.value);
+        // A cumulative series needs only its latest point.
+        dropOlder.run(developerId, series, start, time);
+      } else {
+        if (insertPoint.run(developerId, series, start, time, p.value).changes === 0) {
+          stored.duplicates++;
+          continue;
+        }
+        delta = p.value;
+      }
+      if (delta === 0) continue;
+      const minute = Math.floor(p.timeMs / 60_000) * 60_000;
+      const key = `${metricRowPrefix(developerId, p.session)}${p.model}:${minute}`;
+      const tokens = Math.round(delta);
+      const isCost = p.metric === COST_METRIC;
+      addToRow.run(
+        developerId,
+        minute,
+        p.model || null,
+        p.workflow,
+        isCost ? Math.round(delta * 1_000_000) : 0,
+        !isCost && p.tokenType === 'input' ? tokens : null,
+        !isCost && p.tokenType === 'output' ? tokens : null,
+        !isCost && p.tokenType === 'cacheRead' ? tokens : null,
+        !isCost && p.tokenType === 'cacheCreation' ? tokens : null,
+        key,
+      );
+      stored.counted++;
+    }
+  })();
+  return stored;
+}
+
