@@ -15,7 +15,7 @@
 // The workflow class comes from the resource attribute `spendband.workflow` (set for agents we launch,
 // flows/preflight/childEnvironment.ts); without it the event is stored unclassed and the one
 // attribution rule (session tags by time) classes it when bands and usage are read.
-import type { Pricing } from '../usage/prices';
+import type { Pricing } from '../usage/prices/prices';
 import type { UsageEventInput } from './adminStore';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpLogsRequest, OtlpMetricsRequest } from './otlpDecode';
 

@@ -9,7 +9,7 @@
 // request's encoding; errors are RFC 9457 problems (400 is not retried by exporters, 429/503 are).
 import { gunzipSync } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
-import { loadPricing, type Pricing } from '../usage/prices';
+import { loadPricing, type Pricing } from '../usage/prices/prices';
 import { decodeLogsRequest, decodeMetricsRequest, encodeExportResponse, otlpEncoding } from './otlpDecode';
 import { pointsFromMetrics, usageFromLogs } from './otlpIngest';
 import { storeLogUsage, storeMetricPoints } from './otlpStore';
