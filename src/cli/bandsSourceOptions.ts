@@ -8,8 +8,6 @@ import { CliError } from './cliError';
 import { readLocalConfigFile } from './localConfigFile';
 import { configPath } from './paths';
 
-export const SOURCE_FLAGS = ['source', 'endpoint', 'token-env', 'config', 'cache-dir', 'allow-insecure-http', 'timeout', 'offline'] as const;
-
 const KINDS = ['auto', 'endpoint', 'litellm', 'openrouter', 'local'] as const;
 type RequestedKind = (typeof KINDS)[number];
 
@@ -30,6 +28,10 @@ export async function sourceFromCli(args: ParsedArgs, env: NodeJS.ProcessEnv): P
   if (kind === 'local') {
     const path = configPath(args, env);
     const { config, found } = await readLocalConfigFile(path);
+    // a file named on the command line that is not there is a mistake, not an empty budget
+    if (!found && flag(args, 'config') !== undefined) {
+      throw new CliError(`the config file ${path} named by --config does not exist. Check the path, or drop --config to use ${configPath({ ...args, flags: new Map() }, env)}.`, EXIT.usage);
+    }
     return { source: { kind: 'local', config }, ...(found ? {} : { localConfigMissing: path }) };
   }
 

@@ -1,113 +1,220 @@
 // `spend-band`: the same core as the extension, for the terminal, CI, git hooks and an agent's status
-// line. The interface is ../shared/contract/cli.md. Each command lives in its own module.
-import { flag, hasFlag, parseArgs } from './args';
+// line. The interface is ../shared/contract/cli.md. Each command lives in its own module; its flags
+// are declared in commandSpecs.ts, parsed here (args.ts) and its --help is generated from them.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { closest, commandHelp, hasFlag, parseArgs, parseCommandArgs, table, type CommandSpec, type ParsedArgs } from './args';
 import type { CliContext, Command } from './cliContext';
+import { ADMIN_SPECS, COMMAND_SPECS } from './commandSpecs';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 
-interface CommandEntry {
-  summary: string;
-  usage: string;
-  load: () => Promise<Command>;
-}
-
-const COMMANDS: Record<string, CommandEntry> = {
-  status: {
-    summary: 'your bands: used, allocated, pace, resets',
-    usage: 'spend-band status [--json] [--offline] [--source auto|endpoint|litellm|openrouter|local] [--endpoint URL] [--token-env NAME] [--config FILE] [--cache-dir DIR] [--timeout SECONDS] [--allow-insecure-http]',
-    load: async () => (await import('./statusCommand')).statusCommand,
-  },
-  usage: {
-    summary: 'your usage measured from local agent logs (Claude Code, Codex)',
-    usage: 'spend-band usage [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--by day|month|model|workflow|agent] [--claude-dir DIR]... [--codex-dir DIR]... [--sessions FILE] [--timezone ZONE] [--prices FILE] [--cache-dir DIR] [--json]  (SPEND_BAND_SCAN_THREADS=N: N parser threads more for a large first scan, ~15 MiB each)',
-    load: async () => (await import('./usageCommand')).usageCommand,
-  },
-  preflight: {
-    summary: 'ask before a costly agent run (exit 0 allow, 10 warn, 11 needs approval, 12 deny)',
-    usage: 'spend-band preflight --workflow CLASS (--estimate-usd N | --estimate-tokens N --model ID | --from-history AGENT) [--sessions FILE] [--claude-dir DIR]... [--codex-dir DIR]... [--prices FILE] [--run-id UUID] [--description TEXT] [--offline] [--json]',
-    load: async () => (await import('./preflightCommand')).preflightCommand,
-  },
-  run: {
-    summary: 'run a command after pre-flight; returns its exit code',
-    usage: 'spend-band run [--workflow CLASS] [--estimate-usd N | --estimate-tokens N --model ID | --from-history AGENT] [--yes] [--wait-minutes N] [--cwd DIR] [--description TEXT] -- COMMAND [ARGS...]  (exit 127 when COMMAND cannot be started)',
-    load: async () => (await import('./runCommand')).runCommand,
-  },
-  request: {
-    summary: 'request a band increase tied to an outcome',
-    usage: 'spend-band request --band ID (--delta-usd N | --new-usd N) --outcome KIND --justification TEXT [--scope current_period|next_period|until:YYYY-MM-DD] [--json]',
-    load: async () => (await import('./requestCommand')).requestCommand,
-  },
-  requests: {
-    summary: 'your increase and approval requests',
-    usage: 'spend-band requests [--status pending|approved|denied|cancelled|expired] [--json]',
-    load: async () => (await import('./requestsCommand')).requestsCommand,
-  },
-  report: {
-    summary: 'the period: per band, class, model; outliers',
-    usage: 'spend-band report [--period YYYY-MM] [--format text|md|json|csv]',
-    load: async () => (await import('./reportCommand')).reportCommand,
-  },
-  server: {
-    summary: 'run the reference Bands API v1 server',
-    usage: 'spend-band server [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json]',
-    load: async () => (await import('./serverCommand')).serverCommand,
-  },
-  admin: {
-    summary: 'administer the reference server database (developers, tokens, seats, bands, rules, usage, requests)',
-    usage: 'spend-band admin <developer|token|seat|band|rule|usage|request> … --db FILE',
-    load: async () => (await import('./adminCommand')).adminCommand,
-  },
+/** How each command is loaded: a separate bundle in dist/ (esbuild.mjs CLI_COMMANDS), read only when it runs. */
+const LOADERS: Record<string, () => Promise<Command>> = {
+  status: async () => (await import('./statusCommand')).statusCommand,
+  usage: async () => (await import('./usageCommand')).usageCommand,
+  preflight: async () => (await import('./preflightCommand')).preflightCommand,
+  run: async () => (await import('./runCommand')).runCommand,
+  request: async () => (await import('./requestCommand')).requestCommand,
+  requests: async () => (await import('./requestsCommand')).requestsCommand,
+  report: async () => (await import('./reportCommand')).reportCommand,
+  server: async () => (await import('./serverCommand')).serverCommand,
+  admin: async () => (await import('./adminCommand')).adminCommand,
 };
 
-function helpText(): string {
-  const lines = ['spend-band: your AI-coding spend against your budget band', '', 'Commands:'];
-  for (const [name, entry] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${entry.summary}`);
-  lines.push('', 'Every command takes --json and --help. Exit codes: 0 ok, 2 usage/config, 3 unreachable, 4 invalid answer, 5 unauthorized, 10/11/12 preflight warn/approval/deny.');
+/** A command with a loader but no table yet is parsed loosely and checks its own flags. */
+const SUMMARIES: Record<string, string> = {
+  admin: 'administer the reference server database (developers, tokens, seats, bands, rules, usage, requests)',
+};
+
+const PREFIX = 'spend-band: ';
+
+function commandNames(): string[] {
+  return Object.keys(LOADERS);
+}
+
+function summaryOf(name: string): string {
+  return COMMAND_SPECS.find((c) => c.name === name)?.summary ?? SUMMARIES[name] ?? '';
+}
+
+export function mainHelp(): string {
+  const lines = [
+    'spend-band: your AI-coding spend against the budget band your organization allocated',
+    '',
+    'Usage: spend-band COMMAND [flags]',
+    '',
+    'Commands:',
+    ...table(commandNames().map((n) => [n, summaryOf(n)])),
+    '',
+    'Every command takes --json (one JSON document on stdout) and -h/--help (its flags, defaults and environment).',
+    'spend-band --version prints the version.',
+    '',
+    'Exit codes:',
+    ...table([
+      ['0', 'done (preflight: allow)'],
+      ['1', 'internal error (a bug)'],
+      ['2', 'usage or configuration error'],
+      ['3', 'source unreachable or timed out'],
+      ['4', 'source answered with something invalid'],
+      ['5', 'unauthorized or forbidden'],
+      ['10/11/12', 'preflight: warn / needs approval / deny'],
+    ]),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
+function adminHelp(prefix: string): string {
+  const specs = ADMIN_SPECS.filter((s) => s.name.startsWith(`${prefix} `));
+  const lines = [
+    'spend-band admin: administer the reference server database directly (--db FILE or SPEND_BAND_DB)',
+    '',
+    `Usage: ${prefix === 'admin' ? 'spend-band admin NOUN VERB' : `spend-band ${prefix} VERB`} [flags]`,
+    '',
+    'Commands:',
+    ...table(specs.map((s) => [s.name.replace(/^admin /, ''), s.summary])),
+    '',
+    `Run spend-band ${prefix === 'admin' ? 'admin NOUN VERB' : `${prefix} VERB`} --help for the flags of one.`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The package version: package.json beside dist/ (npm install) or in the extension's folder. */
+export function cliVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'spend-band' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here: look one folder up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+interface Resolved {
+  load: () => Promise<Command>;
+  args: ParsedArgs;
+}
+
 export async function main(argv: readonly string[], base: Omit<CliContext, 'args'>): Promise<number> {
-  let args;
+  const first = argv[0];
+  if (first === undefined) {
+    base.stdout.write(mainHelp());
+    base.stderr.write(`${PREFIX}no command given. Pick one of the commands above, e.g. spend-band status.\n`);
+    return EXIT.usage;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') {
+    const topic = argv[1];
+    if (first === 'help' && topic !== undefined) return main([...argv.slice(1), '--help'], base);
+    base.stdout.write(mainHelp());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    base.stdout.write(`spend-band ${cliVersion()}\n`);
+    return EXIT.ok;
+  }
+  let resolved: Resolved | number;
   try {
-    args = parseArgs(argv);
+    resolved = resolve(argv, base);
   } catch (error) {
     return reportError(base, error);
   }
-  const name = args.positionals[0];
-  if (!name || name === 'help' || (name === undefined && hasFlag(args, 'help'))) {
-    base.stdout.write(helpText());
-    return name ? EXIT.ok : hasFlag(args, 'help') ? EXIT.ok : EXIT.usage;
-  }
-  if (hasFlag(args, 'version') && !name) {
-    base.stdout.write('spend-band\n');
-    return EXIT.ok;
-  }
-  const entry = COMMANDS[name];
-  if (!entry) {
-    base.stderr.write(`spend-band: unknown command "${name}". Run spend-band --help to see the commands.\n`);
-    return EXIT.usage;
-  }
-  // `admin --help` prints the full list of admin commands itself.
-  if (hasFlag(args, 'help') && name !== 'admin') {
-    base.stdout.write(`${entry.usage}\n  ${entry.summary}\n`);
-    return EXIT.ok;
-  }
+  if (typeof resolved === 'number') return resolved;
   try {
-    const command = await entry.load();
-    return await command({ ...base, args: { ...args, positionals: args.positionals.slice(1) } });
+    const command = await resolved.load();
+    return await command({ ...base, args: resolved.args });
   } catch (error) {
-    return reportError(base, error, flag(args, 'json') !== undefined);
+    return reportError(base, error);
   }
 }
 
-function reportError(ctx: Pick<CliContext, 'stderr'>, error: unknown, _json = false): number {
+/** The command named by argv and its parsed arguments; or the exit code when help was printed. */
+function resolve(argv: readonly string[], base: Omit<CliContext, 'args'>): Resolved | number {
+  const [name, ...rest] = argv as [string, ...string[]];
+  if (name.startsWith('-')) {
+    throw new CliError(`put the command first: spend-band COMMAND ${name} … (got the flag ${name} before any command). Run spend-band --help for the commands.`, EXIT.usage);
+  }
+  const load = LOADERS[name];
+  if (!load) {
+    const near = closest(name, commandNames());
+    throw new CliError(`there is no command "${name}".${near ? ` Did you mean spend-band ${near}?` : ''} Run spend-band --help for the commands.`, EXIT.usage);
+  }
+  if (name === 'admin') return resolveAdmin(rest, load, base);
+  const spec = COMMAND_SPECS.find((c) => c.name === name);
+  if (!spec) {
+    // a command without a table yet: the loose parser, the command checks its flags itself
+    const args = parseArgs(rest);
+    if (hasFlag(args, 'help')) {
+      base.stdout.write(`spend-band ${name}: ${summaryOf(name)}\n`);
+      return EXIT.ok;
+    }
+    return { load, args };
+  }
+  return parsed(spec, rest, load, base);
+}
+
+function parsed(spec: CommandSpec, argv: readonly string[], load: () => Promise<Command>, base: Omit<CliContext, 'args'>, keepWords: string[] = []): Resolved | number {
+  const args = parseCommandArgs(spec, argv);
+  if (hasFlag(args, 'help')) {
+    base.stdout.write(commandHelp(spec));
+    return EXIT.ok;
+  }
+  return { load, args: { ...args, positionals: [...keepWords, ...args.positionals] } };
+}
+
+function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, base: Omit<CliContext, 'args'>): Resolved | number {
+  const words: string[] = [];
+  for (const word of argv.slice(0, 2)) {
+    if (word.startsWith('-')) break;
+    words.push(word);
+  }
+  const help = argv.includes('--help') || argv.includes('-h');
+  const nouns = [...new Set(ADMIN_SPECS.map((s) => s.name.split(' ')[1]!))];
+  if (words.length === 0) {
+    if (help) {
+      base.stdout.write(adminHelp('admin'));
+      return EXIT.ok;
+    }
+    throw new CliError(`admin needs a NOUN VERB, e.g. spend-band admin developer list. Run spend-band admin --help for the list.`, EXIT.usage);
+  }
+  const noun = words[0]!;
+  if (!nouns.includes(noun)) {
+    const near = closest(noun, nouns);
+    throw new CliError(`there is no admin command "${noun}".${near ? ` Did you mean spend-band admin ${near}?` : ''} Run spend-band admin --help for the list.`, EXIT.usage);
+  }
+  const verbs = ADMIN_SPECS.filter((s) => s.name.startsWith(`admin ${noun} `)).map((s) => s.name.split(' ')[2]!);
+  const verb = words[1];
+  if (verb === undefined) {
+    if (help) {
+      base.stdout.write(adminHelp(`admin ${noun}`));
+      return EXIT.ok;
+    }
+    throw new CliError(`admin ${noun} needs one of: ${verbs.join(', ')}. Run spend-band admin ${noun} --help for the list.`, EXIT.usage);
+  }
+  const spec = ADMIN_SPECS.find((s) => s.name === `admin ${noun} ${verb}`);
+  if (!spec) {
+    const near = closest(verb, verbs);
+    throw new CliError(`there is no admin command "${noun} ${verb}".${near ? ` Did you mean spend-band admin ${noun} ${near}?` : ''} It takes: ${verbs.join(', ')}.`, EXIT.usage);
+  }
+  return parsed(spec, argv.slice(2), load, base, [noun, verb]);
+}
+
+/** One line on stderr with one prefix, and the error's exit code. */
+function reportError(ctx: Pick<CliContext, 'stderr'>, error: unknown): number {
   if (isCliError(error)) {
-    ctx.stderr.write(`spend-band: ${error.message}\n`);
+    ctx.stderr.write(`${PREFIX}${withoutPrefix(error.message)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  ctx.stderr.write(`spend-band: internal error (a bug; please report it with this line): ${message}\n`);
+  ctx.stderr.write(`${PREFIX}internal error (a bug; please report it with this line): ${message}\n`);
   return EXIT.internal;
+}
+
+/** A message that already starts with the prefix keeps one. */
+export function withoutPrefix(message: string): string {
+  return message.replace(/^spend-band:\s*/, '');
 }
 
 if (require.main === module) {
@@ -126,18 +233,19 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`spend-band: internal error (a bug): ${String(error)}\n`);
+      process.stderr.write(`${PREFIX}internal error (a bug): ${String(error)}\n`);
       process.exitCode = EXIT.internal;
     },
   );
 }
 
 /**
- * A CliError from this bundle or from a command bundle loaded at run time (dist/usageCommand.js and the
- * others carry their own copy of the class, so `instanceof` alone would miss theirs).
+ * A CliError from this bundle or from one loaded at run time (dist/usageCommand.js, dist/server.js
+ * carry their own copy of the class, so `instanceof` alone would miss theirs).
  */
 function isCliError(error: unknown): error is CliError {
   if (error instanceof CliError) return true;
   const e = error as { name?: unknown; message?: unknown; exitCode?: unknown } | null;
   return e !== null && typeof e === 'object' && e.name === 'CliError' && typeof e.exitCode === 'number' && typeof e.message === 'string';
 }
+

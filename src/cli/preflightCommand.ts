@@ -4,21 +4,17 @@
 import { isApiError, exitCodeFor } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';
 import { DECISION_WORDS, decisionLines } from '../domain/runDecision';
-import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
-import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { flag, hasFlag, requireFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { askPreflight, newRunId } from '../flows/preflight/decision';
-import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
+import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { preflightSource } from './preflightSource';
-
-const PREFLIGHT_FLAGS = [...SOURCE_FLAGS, ...ESTIMATE_FLAGS, 'workflow', 'run-id', 'description'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function preflightCommand(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, PREFLIGHT_FLAGS);
   const json = hasFlag(ctx.args, 'json');
   const workflow = requireFlag(ctx.args, 'workflow');
   const runId = flag(ctx.args, 'run-id') ?? newRunId();

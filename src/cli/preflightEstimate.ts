@@ -15,8 +15,6 @@ import { CliError } from './cliError';
 import { localMeter, pricesPath } from './localMeter';
 import { readSessionsFile } from './usageCommand';
 
-export const ESTIMATE_FLAGS = ['estimate-usd', 'estimate-tokens', 'model', 'from-history', 'sessions', 'claude-dir', 'codex-dir', 'prices'] as const;
-
 /** How far back past runs count: older runs describe older models and prices. */
 export const HISTORY_DAYS = 90;
 

@@ -16,8 +16,8 @@ import { monthWindow, windowContaining } from '../domain/reportWindow';
 import type { WorkflowSession } from '../domain/session';
 import { usedByWorkflow } from '../usage/attribution';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
-import { assertKnownFlags, flag, hasFlag } from './args';
-import { sourceFromCli, SOURCE_FLAGS } from './bandsSourceOptions';
+import { flag, hasFlag } from './args';
+import { sourceFromCli } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
@@ -27,8 +27,6 @@ import { readSessionsFile } from './usageCommand';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
-
-const REPORT_FLAGS = [...SOURCE_FLAGS, 'period', 'format', 'timezone', 'claude-dir', 'codex-dir', 'sessions', 'prices'];
 
 /** An endpoint answers at most this many pages of 500 hourly buckets (about 4 years). */
 const MAX_USAGE_PAGES = 80;
@@ -97,7 +95,6 @@ async function endpointUsage(source: Extract<SourceConfig, { kind: 'endpoint' }>
 
 export async function reportCommand(ctx: CliContext): Promise<number> {
   const args = ctx.args;
-  assertKnownFlags(args, REPORT_FLAGS);
   const format = (hasFlag(args, 'json') ? 'json' : (flag(args, 'format') ?? 'text')) as ReportFormat;
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not "${flag(args, 'format')}".`, EXIT.usage);
   const periodText = flag(args, 'period');

@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import { validateJustification, parseAmount, validateUntilDate } from '../domain/increaseRequest';
 import { formatMoney } from '../domain/money';
 import type { IncreaseRequestCreate } from '../domain/schemas';
-import { assertKnownFlags, flag, hasFlag, requireFlag } from './args';
-import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { flag, hasFlag, requireFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { endpointClient } from './endpointClient';
 import { EXIT } from '../domain/exitCodes';
@@ -14,7 +13,6 @@ import { CliError } from './cliError';
 import { apiFailure } from './requestsCommand';
 
 export async function requestCommand(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, [...SOURCE_FLAGS, 'band', 'delta-usd', 'new-usd', 'outcome', 'justification', 'scope', 'metric', 'baseline', 'target', 'review-at']);
   const bandId = requireFlag(ctx.args, 'band');
   const delta = flag(ctx.args, 'delta-usd');
   const newUsd = flag(ctx.args, 'new-usd');
@@ -59,7 +57,7 @@ export async function requestCommand(ctx: CliContext): Promise<number> {
     },
   };
   const key = `cli-${createHash('sha256').update(JSON.stringify(body)).update(ctx.now().toISOString().slice(0, 10)).digest('hex')}`;
-  const client = await endpointClient(ctx.args, ctx.env, 'spend-band request');
+  const client = await endpointClient(ctx.args, ctx.env, 'request');
   try {
     const { request } = await client.createRequest(body, key, { signal: ctx.signal });
     if (hasFlag(ctx.args, 'json')) printJson(ctx, request);

@@ -2,8 +2,7 @@
 import { ApiError, exitCodeFor } from '../api/apiError';
 import { formatMoney } from '../domain/money';
 import { RequestStatusSchema, type Request } from '../domain/schemas';
-import { assertKnownFlags, flag, hasFlag } from './args';
-import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { endpointClient } from './endpointClient';
 import { EXIT } from '../domain/exitCodes';
@@ -27,12 +26,11 @@ function amountText(r: Request): string {
 }
 
 export async function requestsCommand(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, [...SOURCE_FLAGS, 'status']);
   const status = flag(ctx.args, 'status');
   if (status !== undefined && !RequestStatusSchema.safeParse(status).success) {
     throw new CliError(`--status must be one of ${RequestStatusSchema.options.join(', ')}.`, EXIT.usage);
   }
-  const client = await endpointClient(ctx.args, ctx.env, 'spend-band requests');
+  const client = await endpointClient(ctx.args, ctx.env, 'requests');
   try {
     const all: Request[] = [];
     let cursor: string | undefined;

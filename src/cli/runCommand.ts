@@ -9,22 +9,18 @@ import { bandForWorkflow } from '../domain/bandLookup';
 import { approvalState, decisionLines } from '../domain/runDecision';
 import { agentOfCommand } from '../domain/runDecisionAgents';
 import type { PreflightDecision } from '../domain/schemas';
-import { assertKnownFlags, flag, hasFlag } from './args';
-import { SOURCE_FLAGS } from './bandsSourceOptions';
+import { flag, hasFlag } from './args';
 import type { CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { askPreflight, newRunId, waitForDecision, type Asked } from '../flows/preflight/decision';
-import { ESTIMATE_FLAGS, estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
+import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { startProcess, StartError } from '../flows/preflight/processTree';
 import { preflightSource, type PreflightSource } from './preflightSource';
-
-const RUN_FLAGS = [...SOURCE_FLAGS, ...ESTIMATE_FLAGS, 'workflow', 'yes', 'wait-minutes', 'cwd', 'description'];
 
 export const DEFAULT_RUN_WORKFLOW = 'background_automation';
 
 export async function runCommand(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, RUN_FLAGS);
   const [command, ...commandArgs] = ctx.args.rest;
   if (!command) throw new CliError('nothing to run: put the command after --, e.g. spend-band run --estimate-usd 3 -- claude -p "fix the tests".', EXIT.usage);
   const workflow = flag(ctx.args, 'workflow') ?? DEFAULT_RUN_WORKFLOW;

@@ -7,8 +7,8 @@ import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import { bandLabel, bandRows, gaugeText, money, shortDate, statusWord, wholeBillText } from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
 import type { BandsDocument } from '../domain/schemas';
-import { assertKnownFlags, hasFlag } from './args';
-import { sourceFromCli, SOURCE_FLAGS } from './bandsSourceOptions';
+import { hasFlag } from './args';
+import { sourceFromCli } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { cacheDir } from './paths';
@@ -26,10 +26,7 @@ export interface StatusResult {
   unbudgeted?: UnbudgetedSpend[];
 }
 
-const STATUS_FLAGS = [...SOURCE_FLAGS, 'claude-dir', 'codex-dir'];
-
 export async function statusCommand(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, STATUS_FLAGS);
   const json = hasFlag(ctx.args, 'json');
   const { source, localConfigMissing } = await sourceFromCli(ctx.args, ctx.env);
   let result: StatusResult;

@@ -8,13 +8,11 @@ import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/per
 import type { WorkflowSession } from '../domain/session';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
 import { UnpricedSums, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
-import { assertKnownFlags, flag, hasFlag } from './args';
+import { flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { localMeter } from './localMeter';
-
-const USAGE_FLAGS = ['since', 'until', 'by', 'claude-dir', 'codex-dir', 'sessions', 'cache-dir', 'prices', 'timezone', 'config', 'quiet'];
 
 function parseDay(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -75,7 +73,6 @@ function rowJson(row: UsageRow) {
 
 export async function usageCommand(ctx: CliContext): Promise<number> {
   const args = ctx.args;
-  assertKnownFlags(args, USAGE_FLAGS);
   const by = (flag(args, 'by') ?? 'day') as UsageGrouping;
   if (!USAGE_GROUPINGS.includes(by)) throw new CliError(`--by must be one of ${USAGE_GROUPINGS.join(', ')}, got "${flag(args, 'by')}".`, EXIT.usage);
   const since = parseDay(flag(args, 'since'), 'since');
