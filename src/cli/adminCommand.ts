@@ -72,7 +72,7 @@ export async function runAdminCommand(ctx: CliContext, server: ServerModule): Pr
   assertKnownFlags(ctx.args, [...action.flags, 'db']);
   let admin: ServerAdmin;
   try {
-    admin = server.openAdmin(flag(ctx.args, 'db'), ctx.env);
+    admin = await server.openAdmin(flag(ctx.args, 'db'), ctx.env);
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.usage);
   }
@@ -82,7 +82,7 @@ export async function runAdminCommand(ctx: CliContext, server: ServerModule): Pr
     if ((error as Error | null)?.name === ADMIN_INPUT_ERROR) throw new CliError((error as Error).message, EXIT.usage);
     throw error;
   } finally {
-    admin.close();
+    await admin.close();
   }
 }
 

@@ -111,7 +111,7 @@ export interface ServerAdmin {
   /** Newest first; pending requests past their expiry are expired on the way. */
   listRequests(filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): Promise<AdminRequest[]>;
   resolveRequest(requestId: string, resolution: Resolution): Promise<AdminRequest>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface ServerRunOptions {
@@ -138,7 +138,7 @@ export interface ServerModule {
   /** Runs until `io.signal` fires; returns the exit code (errors are written to `io.stderr`). */
   runServer(options: ServerRunOptions, io: ServerIo): Promise<number>;
   /** Opens the database for administration (created when missing); throws with a sentence when it cannot. */
-  openAdmin(dbPath: string | undefined, env: Readonly<Record<string, string | undefined>>): ServerAdmin;
+  openAdmin(dbPath: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<ServerAdmin>;
   /** The scopes a token can carry. */
   readonly tokenScopes: readonly string[];
 }

@@ -18,14 +18,15 @@ import {
 } from './adminStore';
 import { buildBandsDocument } from './bandsBuilder';
 import { listRequests, requestJson, resolveRequest, type RequestRow } from './requestStore';
-import { openServerDatabase, type ServerDb } from './serverDatabase';
+import { openStorage } from './storage/openStorage';
+import type { SqlDb } from './storage/sqlDb';
 import { serverDbPath } from './serverPaths';
 import { ALL_SCOPES, parseScopes } from './tokens';
 import { parseUsageFile } from './usageImport';
 
 /** Opens (or creates) the database at --db / SPEND_BAND_DB / the XDG default for administration. */
-export function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): ServerAdmin {
-  const db = openServerDatabase(serverDbPath(dbFlag, env));
+export async function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<ServerAdmin> {
+  const db = await openStorage(serverDbPath(dbFlag, env));
   return {
     addDeveloper: async (input, nowMs) => addDeveloper(db, input, nowMs),
     listDevelopers: async () => listDevelopers(db),
@@ -43,20 +44,21 @@ export function openAdmin(dbFlag: string | undefined, env: Readonly<Record<strin
     revokeTokens: async (developerId, nowMs) => revokeTokens(db, developerId, nowMs),
     setSeat: async (input) => setSeat(db, input),
     setBand: async (input) => setBand(db, input),
-    bandsDocument: async (developerId, now) => buildBandsDocument(db, developerId, now)?.document,
+    bandsDocument: async (developerId, now) => (await buildBandsDocument(db, developerId, now))?.document,
     addRule: async (input) => addRule(db, input),
     setPolicy: async (input) => setPolicy(db, input),
     importUsage: async (text, fileName) => importUsage(db, text, fileName),
     listSessionTags: async (developerId) => listSessionTags(db, developerId),
-    listRequests: async (filter, nowMs) => listRequests(db, filter, nowMs).map(adminRequest),
-    resolveRequest: async (requestId, resolution) => adminRequest(resolveRequest(db, requestId, resolution)),
+    listRequests: async (filter, nowMs) => (await listRequests(db, filter, nowMs)).map(adminRequest),
+    resolveRequest: async (requestId, resolution) => adminRequest(await resolveRequest(db, requestId, resolution)),
     close: () => db.close(),
   };
 }
 
-function importUsage(db: ServerDb, text: string, fileName: string) {
+async function importUsage(db: SqlDb, text: string, fileName: string) {
   const parsed = parseUsageFile(text, fileName);
-  const unknown = [...new Set(parsed.events.map((e) => e.developerId))].filter((id) => !developerExists(db, id));
+  const unknown: string[] = [];
+  for (const id of new Set(parsed.events.map((e) => e.developerId))) if (!(await developerExists(db, id))) unknown.push(id);
   for (const id of unknown.slice(0, 5)) parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
   if (parsed.errors.length > 0) return { errors: parsed.errors };
   return insertUsageEvents(db, parsed.events);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { isSupportedInterval, isValidTimeZone } from '../domain/period';
 import type { Threshold } from '../domain/schemas';
 import { ADMIN_INPUT_ERROR, type BandInput, type DeveloperInput, type DeveloperSummary, type PolicyInput, type RuleInput, type Scoped, type SeatInput, type SessionTagSummary } from '../domain/serverAdmin';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 import { ALL_SCOPES, generateToken, hashToken, type Scope } from './tokens';
 
 export class AdminInputError extends Error {
@@ -33,96 +33,91 @@ export function checkCurrency(code: string): string {
   return code;
 }
 
-export function ensureRole(db: ServerDb, id: string, label?: string): void {
+export async function ensureRole(db: SqlDb, id: string, label?: string): Promise<void> {
   checkClassId(id, 'role');
-  prepared(db, 'INSERT INTO roles (id, label) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, roles.label)').run(id, label ?? null);
+  await db.run('INSERT INTO roles (id, label) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, roles.label)', [id, label ?? null]);
 }
 
-export function developerExists(db: ServerDb, id: string): boolean {
-  return prepared(db, 'SELECT 1 FROM developers WHERE id = ?').get(id) !== undefined;
+export async function developerExists(db: SqlDb, id: string): Promise<boolean> {
+  return (await db.get('SELECT 1 AS one FROM developers WHERE id = ?', [id])) !== undefined;
 }
 
-export function requireDeveloper(db: ServerDb, id: string): void {
-  if (!developerExists(db, id)) throw new AdminInputError(`there is no developer "${id}". Add one with: spend-band admin developer add --id ${id} --role ROLE`);
+export async function requireDeveloper(db: SqlDb, id: string): Promise<void> {
+  if (!(await developerExists(db, id))) throw new AdminInputError(`there is no developer "${id}". Add one with: spend-band admin developer add --id ${id} --role ROLE`);
 }
 
-export function requireRole(db: ServerDb, id: string): void {
-  if (prepared(db, 'SELECT 1 FROM roles WHERE id = ?').get(id) === undefined) {
+export async function requireRole(db: SqlDb, id: string): Promise<void> {
+  if ((await db.get('SELECT 1 AS one FROM roles WHERE id = ?', [id])) === undefined) {
     throw new AdminInputError(`there is no role "${id}". Roles are created by: spend-band admin developer add --id ID --role ${id} (or seat set --role ${id}).`);
   }
 }
 
 /** Every developer with its count of live tokens, by id. */
-export function listDevelopers(db: ServerDb): DeveloperSummary[] {
-  return prepared(
-    db,
+export async function listDevelopers(db: SqlDb): Promise<DeveloperSummary[]> {
+  const rows = await db.all<DeveloperSummary>(
     `SELECT d.id, d.display_name, d.email, d.role_id, (SELECT count(*) FROM tokens t WHERE t.developer_id = d.id AND t.revoked_ms IS NULL) AS live_tokens
      FROM developers d ORDER BY d.id`,
-  ).all() as DeveloperSummary[];
+  );
+  return rows.map((r) => ({ ...r, live_tokens: Number(r.live_tokens) }));
 }
 
 /** Add a developer, or update the given fields of an existing one. Returns whether it was new. */
-export function addDeveloper(db: ServerDb, input: DeveloperInput, nowMs: number): boolean {
+export async function addDeveloper(db: SqlDb, input: DeveloperInput, nowMs: number): Promise<boolean> {
   checkDeveloperId(input.id);
   if (input.name !== undefined && input.name.length > 200) throw new AdminInputError('--name is longer than 200 characters.');
   if (input.email !== undefined && input.email.length > 200) throw new AdminInputError('--email is longer than 200 characters.');
-  return db.transaction(() => {
-    const exists = developerExists(db, input.id);
-    if (input.role !== undefined) ensureRole(db, input.role);
+  return db.transaction(async () => {
+    const exists = await developerExists(db, input.id);
+    if (input.role !== undefined) await ensureRole(db, input.role);
     if (exists) {
-      prepared(
-        db,
-        'UPDATE developers SET display_name = coalesce(?, display_name), email = coalesce(?, email), role_id = coalesce(?, role_id) WHERE id = ?',
-      ).run(input.name ?? null, input.email ?? null, input.role ?? null, input.id);
+      await db.run('UPDATE developers SET display_name = coalesce(?, display_name), email = coalesce(?, email), role_id = coalesce(?, role_id) WHERE id = ?', [
+        input.name ?? null,
+        input.email ?? null,
+        input.role ?? null,
+        input.id,
+      ]);
       return false;
     }
     const role = input.role ?? 'developer';
-    ensureRole(db, role);
-    prepared(db, 'INSERT INTO developers (id, display_name, email, role_id, created_ms) VALUES (?, ?, ?, ?, ?)').run(
-      input.id,
-      input.name ?? null,
-      input.email ?? null,
-      role,
-      nowMs,
-    );
+    await ensureRole(db, role);
+    await db.run('INSERT INTO developers (id, display_name, email, role_id, created_ms) VALUES (?, ?, ?, ?, ?)', [input.id, input.name ?? null, input.email ?? null, role, nowMs]);
     return true;
-  })();
+  });
 }
 
-export function issueToken(db: ServerDb, developerId: string, nowMs: number, scopes: readonly Scope[] = ALL_SCOPES, label?: string): string {
-  requireDeveloper(db, developerId);
+export async function issueToken(db: SqlDb, developerId: string, nowMs: number, scopes: readonly Scope[] = ALL_SCOPES, label?: string): Promise<string> {
+  await requireDeveloper(db, developerId);
   if (scopes.length === 0) throw new AdminInputError('a token needs at least one scope.');
   const token = generateToken();
-  prepared(db, 'INSERT INTO tokens (hash, developer_id, scopes, label, created_ms) VALUES (?, ?, ?, ?, ?)').run(
+  await db.run('INSERT INTO tokens (hash, developer_id, scopes, label, created_ms) VALUES (?, ?, ?, ?, ?)', [
     hashToken(token),
     developerId,
     [...new Set(scopes)].join(' '),
     label ?? null,
     nowMs,
-  );
+  ]);
   return token;
 }
 
 /** Revoke every live token of the developer; returns how many. */
-export function revokeTokens(db: ServerDb, developerId: string, nowMs: number): number {
-  requireDeveloper(db, developerId);
-  return prepared(db, 'UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL').run(nowMs, developerId).changes;
+export async function revokeTokens(db: SqlDb, developerId: string, nowMs: number): Promise<number> {
+  await requireDeveloper(db, developerId);
+  return (await db.run('UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL', [nowMs, developerId])).changes;
 }
 
-export function setSeat(db: ServerDb, input: SeatInput): string {
+export async function setSeat(db: SqlDb, input: SeatInput): Promise<string> {
   checkCurrency(input.currency);
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.vendor)) throw new AdminInputError(`"${input.vendor}" is not a vendor id such as github or anthropic.`);
   if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.product)) throw new AdminInputError(`"${input.product}" is not a product id such as copilot_business.`);
   if (input.costMicros < 0) throw new AdminInputError('a seat cannot cost less than nothing.');
   const id = `seat_${input.role}_${input.vendor}_${input.product}`;
-  db.transaction(() => {
-    ensureRole(db, input.role);
-    prepared(
-      db,
+  await db.transaction(async () => {
+    await ensureRole(db, input.role);
+    await db.run(
       `INSERT INTO seats (id, role_id, vendor, product, plan, currency, cost_micros, cost_period, included_quotas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (role_id, vendor, product) DO UPDATE SET plan = excluded.plan, currency = excluded.currency, cost_micros = excluded.cost_micros,
          cost_period = excluded.cost_period, included_quotas = coalesce(excluded.included_quotas, seats.included_quotas)`,
-    ).run(
+      [
       id,
       input.role,
       input.vendor,
@@ -132,8 +127,9 @@ export function setSeat(db: ServerDb, input: SeatInput): string {
       input.costMicros,
       input.costPeriod ?? 'P1M',
       input.includedQuotas ? JSON.stringify(input.includedQuotas) : null,
+      ],
     );
-  })();
+  });
   return id;
 }
 
@@ -141,12 +137,12 @@ export function thresholdsFromPercents(percents: readonly number[]): Threshold[]
   return [...new Set(percents)].sort((a, b) => a - b).map((percent) => ({ percent, severity: percent >= 100 ? 'critical' : 'warn' }));
 }
 
-function checkScope(db: ServerDb, scope: Scoped): void {
-  if (scope.developerId !== undefined) requireDeveloper(db, scope.developerId);
-  else requireRole(db, checkClassId(scope.roleId, 'role'));
+async function checkScope(db: SqlDb, scope: Scoped): Promise<void> {
+  if (scope.developerId !== undefined) await requireDeveloper(db, scope.developerId);
+  else await requireRole(db, checkClassId(scope.roleId, 'role'));
 }
 
-export function setBand(db: ServerDb, input: BandInput): string {
+export async function setBand(db: SqlDb, input: BandInput): Promise<string> {
   checkWorkflow(input.workflow);
   checkCurrency(input.currency);
   if (!isSupportedInterval(input.interval)) throw new AdminInputError(`--period ${input.interval}: use P1M (calendar month), P1W (ISO week) or P1D.`);
@@ -159,15 +155,14 @@ export function setBand(db: ServerDb, input: BandInput): string {
   if (input.label !== undefined && input.label.length > 100) throw new AdminInputError('--label is longer than 100 characters.');
   const owner = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
   const id = `${owner}:${input.workflow}`;
-  db.transaction(() => {
-    checkScope(db, input.scope);
-    prepared(
-      db,
+  await db.transaction(async () => {
+    await checkScope(db, input.scope);
+    await db.run(
       `INSERT INTO bands (id, developer_id, role_id, workflow, label, interval, timezone, currency, allocated_micros, enforcement, thresholds)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, bands.label), interval = excluded.interval, timezone = excluded.timezone,
          currency = excluded.currency, allocated_micros = excluded.allocated_micros, enforcement = excluded.enforcement, thresholds = excluded.thresholds`,
-    ).run(
+      [
       id,
       input.scope.developerId ?? null,
       input.scope.roleId ?? null,
@@ -179,22 +174,23 @@ export function setBand(db: ServerDb, input: BandInput): string {
       input.allocatedMicros,
       input.enforcement,
       JSON.stringify(thresholdsFromPercents(input.thresholds.length > 0 ? input.thresholds : [80, 100])),
+      ],
     );
-  })();
+  });
   return id;
 }
 
-export function addRule(db: ServerDb, input: RuleInput): string {
+export async function addRule(db: SqlDb, input: RuleInput): Promise<string> {
   if (!['warn', 'needs_approval', 'deny'].includes(input.action)) throw new AdminInputError(`--action ${input.action}: use warn, needs_approval or deny.`);
   for (const w of input.appliesTo) checkWorkflow(w);
   if (input.message !== undefined && input.message.length > 500) throw new AdminInputError('--message is longer than 500 characters.');
-  return db.transaction(() => {
-    checkScope(db, input.scope);
-    const count = (prepared(db, 'SELECT count(*) AS n FROM rules').get() as { n: number }).n;
+  return db.transaction(async () => {
+    await checkScope(db, input.scope);
+    const count = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM rules'))!.n);
     const id = input.id ?? `r${count + 1}_${input.appliesTo[0] ?? 'any'}_${input.action}`;
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(id)) throw new AdminInputError(`--id ${id}: use letters, digits and _ . - only.`);
-    if (prepared(db, 'SELECT 1 FROM rules WHERE id = ?').get(id) !== undefined) throw new AdminInputError(`a rule ${id} exists already; pick another --id.`);
-    prepared(db, 'INSERT INTO rules (id, developer_id, role_id, applies_to, when_json, action, approver_role, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    if ((await db.get('SELECT 1 AS one FROM rules WHERE id = ?', [id])) !== undefined) throw new AdminInputError(`a rule ${id} exists already; pick another --id.`);
+    await db.run('INSERT INTO rules (id, developer_id, role_id, applies_to, when_json, action, approver_role, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       id,
       input.scope.developerId ?? null,
       input.scope.roleId ?? null,
@@ -203,25 +199,25 @@ export function addRule(db: ServerDb, input: RuleInput): string {
       input.action,
       input.approverRole ?? null,
       input.message ?? null,
-    );
+    ]);
     return id;
-  })();
+  });
 }
 
-export function setPolicy(db: ServerDb, input: PolicyInput): void {
+export async function setPolicy(db: SqlDb, input: PolicyInput): Promise<void> {
   checkCurrency(input.currency);
   const key = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
-  db.transaction(() => {
-    checkScope(db, input.scope);
-    prepared(
-      db,
+  await db.transaction(async () => {
+    await checkScope(db, input.scope);
+    await db.run(
       `INSERT INTO policies (scope, currency, per_run_cap_micros, max_duration, max_iterations) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (scope) DO UPDATE SET currency = excluded.currency,
          per_run_cap_micros = coalesce(excluded.per_run_cap_micros, policies.per_run_cap_micros),
          max_duration = coalesce(excluded.max_duration, policies.max_duration),
          max_iterations = coalesce(excluded.max_iterations, policies.max_iterations)`,
-    ).run(key, input.currency, input.perRunCapMicros ?? null, input.maxDuration ?? null, input.maxIterations ?? null);
-  })();
+      [key, input.currency, input.perRunCapMicros ?? null, input.maxDuration ?? null, input.maxIterations ?? null],
+    );
+  });
 }
 
 export interface UsageEventInput {
@@ -239,14 +235,13 @@ export interface UsageEventInput {
 }
 
 /** Insert events; an event already present (same source id, or same content) is skipped, not doubled. */
-export function insertUsageEvents(db: ServerDb, events: readonly UsageEventInput[]): { inserted: number; duplicates: number } {
-  const insert = prepared(
-    db,
-    `INSERT OR IGNORE INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
-       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+export async function insertUsageEvents(db: SqlDb, events: readonly UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
+  const insert = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (dedupe_key) DO NOTHING`;
   let inserted = 0;
-  db.transaction(() => {
+  await db.transaction(async () => {
+    inserted = 0;
     for (const e of events) {
       const t = e.tokens ?? {};
       const key =
@@ -255,7 +250,8 @@ export function insertUsageEvents(db: ServerDb, events: readonly UsageEventInput
           : `h:${createHash('sha256')
               .update(JSON.stringify([e.developerId, e.timeMs, e.provider, e.model ?? null, e.workflow ?? null, e.currency, e.costMicros, t.input, t.output, t.cache_read, t.cache_write, t.total]))
               .digest('base64url')}`;
-      inserted += insert.run(
+      inserted += (
+        await db.run(insert, [
         e.developerId,
         e.timeMs,
         e.provider,
@@ -270,9 +266,10 @@ export function insertUsageEvents(db: ServerDb, events: readonly UsageEventInput
         t.total ?? null,
         e.estimated ? 1 : 0,
         key,
+        ])
       ).changes;
     }
-  })();
+  });
   return { inserted, duplicates: events.length - inserted };
 }
 
@@ -287,12 +284,11 @@ interface TagRow {
 }
 
 /** The session tags the editors sent, newest first, at most 1000 (what the server attributes usage by). */
-export function listSessionTags(db: ServerDb, developerId?: string): SessionTagSummary[] {
-  const rows = (
+export async function listSessionTags(db: SqlDb, developerId?: string): Promise<SessionTagSummary[]> {
+  const rows =
     developerId === undefined
-      ? prepared(db, 'SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000').all()
-      : prepared(db, 'SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000').all(developerId)
-  ) as TagRow[];
+      ? await db.all<TagRow>('SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000')
+      : await db.all<TagRow>('SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000', [developerId]);
   return rows.map((r) => ({
     developer_id: r.developer_id,
     id: r.id,

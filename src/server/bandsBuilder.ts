@@ -6,7 +6,7 @@ import { isSupportedInterval, periodContaining, type PeriodInterval } from '../d
 import { ALL_WORKFLOWS, type Band, type BandsDocument, type EscalationPolicy, type EscalationRule, type Money, type SeatItem, type Threshold } from '../domain/schemas';
 import { humanize, workflowClassFor } from '../domain/workflowClasses';
 import { attribute, SpanIndex } from './attribution';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 
 export interface DeveloperRow {
   id: string;
@@ -43,14 +43,14 @@ export function apiBandId(workflow: string): string {
   return `b_${workflow}`;
 }
 
-export function getDeveloper(db: ServerDb, developerId: string): DeveloperRow | undefined {
-  return prepared(db, 'SELECT id, display_name, email, role_id FROM developers WHERE id = ?').get(developerId) as DeveloperRow | undefined;
+export function getDeveloper(db: SqlDb, developerId: string): Promise<DeveloperRow | undefined> {
+  return db.get<DeveloperRow>('SELECT id, display_name, email, role_id FROM developers WHERE id = ?', [developerId]);
 }
 
 /** The developer's bands: their own, plus the role's for classes they have no own band for. */
-export function effectiveBandRows(db: ServerDb, developer: DeveloperRow): BandRow[] {
-  const own = prepared(db, 'SELECT * FROM bands WHERE developer_id = ? ORDER BY rowid').all(developer.id) as BandRow[];
-  const role = prepared(db, 'SELECT * FROM bands WHERE role_id = ? ORDER BY rowid').all(developer.role_id) as BandRow[];
+export async function effectiveBandRows(db: SqlDb, developer: Pick<DeveloperRow, 'id' | 'role_id'>): Promise<BandRow[]> {
+  const own = await db.all<BandRow>('SELECT * FROM bands WHERE developer_id = ? ORDER BY rowid', [developer.id]);
+  const role = await db.all<BandRow>('SELECT * FROM bands WHERE role_id = ? ORDER BY rowid', [developer.role_id]);
   const seen = new Set(own.map((b) => b.workflow));
   return [...own, ...role.filter((b) => !seen.has(b.workflow))];
 }
@@ -60,16 +60,16 @@ export function bandPeriod(row: Pick<BandRow, 'interval' | 'timezone'>, now: Dat
   return periodContaining(interval, now, row.timezone);
 }
 
-export function escalationPolicyFor(db: ServerDb, developer: DeveloperRow): EscalationPolicy {
+export async function escalationPolicyFor(db: SqlDb, developer: DeveloperRow): Promise<EscalationPolicy> {
   type PolicyRow = { currency: string; per_run_cap_micros: number | null; max_duration: string | null; max_iterations: number | null };
-  const rolePolicy = prepared(db, 'SELECT * FROM policies WHERE scope = ?').get(`role:${developer.role_id}`) as PolicyRow | undefined;
-  const devPolicy = prepared(db, 'SELECT * FROM policies WHERE scope = ?').get(`developer:${developer.id}`) as PolicyRow | undefined;
+  const rolePolicy = await db.get<PolicyRow>('SELECT * FROM policies WHERE scope = ?', [`role:${developer.role_id}`]);
+  const devPolicy = await db.get<PolicyRow>('SELECT * FROM policies WHERE scope = ?', [`developer:${developer.id}`]);
   const pick = <K extends keyof PolicyRow>(key: K): PolicyRow[K] | null => devPolicy?.[key] ?? rolePolicy?.[key] ?? null;
   const capCurrency = devPolicy?.per_run_cap_micros != null ? devPolicy.currency : (rolePolicy?.currency ?? 'USD');
   type RuleRow = { id: string; applies_to: string; when_json: string; action: EscalationRule['action']; approver_role: string | null; message: string | null };
   const ruleRows = [
-    ...(prepared(db, 'SELECT * FROM rules WHERE developer_id = ? ORDER BY seq').all(developer.id) as RuleRow[]),
-    ...(prepared(db, 'SELECT * FROM rules WHERE role_id = ? ORDER BY seq').all(developer.role_id) as RuleRow[]),
+    ...(await db.all<RuleRow>('SELECT * FROM rules WHERE developer_id = ? ORDER BY seq', [developer.id])),
+    ...(await db.all<RuleRow>('SELECT * FROM rules WHERE role_id = ? ORDER BY seq', [developer.role_id])),
   ];
   const perRunCap = pick('per_run_cap_micros');
   const maxDuration = pick('max_duration');
@@ -100,16 +100,16 @@ export interface BuiltDocument {
 }
 
 /** Build the developer's document at `now`, or undefined if the developer does not exist (any more). */
-export function buildBandsDocument(db: ServerDb, developerId: string, now: Date): BuiltDocument | undefined {
-  const developer = getDeveloper(db, developerId);
+export async function buildBandsDocument(db: SqlDb, developerId: string, now: Date): Promise<BuiltDocument | undefined> {
+  const developer = await getDeveloper(db, developerId);
   if (!developer) return undefined;
   const nowMs = now.getTime();
   const asOf = now.toISOString();
   let validUntilMs = Infinity;
 
-  const role = prepared(db, 'SELECT id, label FROM roles WHERE id = ?').get(developer.role_id) as { id: string; label: string | null } | undefined;
+  const role = await db.get<{ id: string; label: string | null }>('SELECT id, label FROM roles WHERE id = ?', [developer.role_id]);
   type SeatRow = { id: string; vendor: string; product: string; plan: string | null; currency: string; cost_micros: number; cost_period: string; included_quotas: string | null };
-  const seatRows = prepared(db, 'SELECT * FROM seats WHERE role_id = ? ORDER BY rowid').all(developer.role_id) as SeatRow[];
+  const seatRows = await db.all<SeatRow>('SELECT * FROM seats WHERE role_id = ? ORDER BY rowid', [developer.role_id]);
   const seats: SeatItem[] = seatRows.map((s) => ({
     id: s.id,
     vendor: s.vendor,
@@ -121,36 +121,36 @@ export function buildBandsDocument(db: ServerDb, developerId: string, now: Date)
     source: 'org_config',
   }));
 
-  const bandRows = effectiveBandRows(db, developer);
+  const bandRows = await effectiveBandRows(db, developer);
   const periods = bandRows.map((row) => bandPeriod(row, now));
   const bands: Band[] = [];
   if (bandRows.length > 0) {
     const rangeStart = Math.min(...periods.map((p) => Date.parse(p.start)));
     const rangeEnd = Math.max(...periods.map((p) => Date.parse(p.end)));
-    const events = prepared(
-      db,
+    const events = await db.all<EventRow>(
       'SELECT time_ms, cost_micros, currency, provider, workflow, estimated FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ?',
-    ).all(developer.id, rangeStart, rangeEnd) as EventRow[];
+      [developer.id, rangeStart, rangeEnd],
+    );
     const spans = new SpanIndex(
       (
-        prepared(
-          db,
+        await db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
           'SELECT workflow, started_ms, ended_ms FROM session_tags WHERE developer_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?)',
-        ).all(developer.id, rangeEnd, rangeStart) as { workflow: string; started_ms: number; ended_ms: number | null }[]
+          [developer.id, rangeEnd, rangeStart],
+        )
       ).map((t) => ({ workflow: t.workflow, startMs: t.started_ms, endMs: t.ended_ms })),
     );
     const attributed = events.map((e) => ({ ...e, ...attribute(e.workflow, e.time_ms, spans) }));
 
     type HoldRow = { band_id: string; currency: string; total: number; next_expiry: number };
-    const holds = prepared(
-      db,
+    const holds = await db.all<HoldRow>(
       'SELECT band_id, currency, SUM(amount_micros) AS total, MIN(expires_ms) AS next_expiry FROM reservations WHERE developer_id = ? AND expires_ms > ? GROUP BY band_id, currency',
-    ).all(developer.id, nowMs) as HoldRow[];
+      [developer.id, nowMs],
+    );
     type IncreaseRow = { band_id: string; currency: string; amount_micros: number; from_ms: number; until_ms: number; request_id: string | null };
-    const increases = prepared(
-      db,
+    const increases = await db.all<IncreaseRow>(
       'SELECT band_id, currency, amount_micros, from_ms, until_ms, request_id FROM increases WHERE developer_id = ? AND until_ms > ? ORDER BY seq',
-    ).all(developer.id, nowMs) as IncreaseRow[];
+      [developer.id, nowMs],
+    );
 
     bandRows.forEach((row, i) => {
       const period = periods[i]!;
@@ -224,7 +224,7 @@ export function buildBandsDocument(db: ServerDb, developerId: string, now: Date)
       role: { id: developer.role_id, label: role?.label ?? humanize(developer.role_id) },
       seats,
       bands,
-      escalation: escalationPolicyFor(db, developer),
+      escalation: await escalationPolicyFor(db, developer),
       capabilities: { session_tags: true, preflight: true, increase_requests: true, usage_history: true },
       generated_at: asOf,
     },

@@ -10,7 +10,7 @@ import { periodContaining, type PeriodInterval } from '../domain/period';
 import { buildBandsDocument } from './bandsBuilder';
 import { addDeveloper, addRule, insertUsageEvents, issueToken, setBand, setPolicy, setSeat, ensureRole, type UsageEventInput } from './adminStore';
 import { insertRequest } from './requestStore';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 
 export const DEMO_DEVELOPER = 'demo';
 const USD = 'USD';
@@ -48,30 +48,30 @@ export interface DemoSeedResult {
   created: boolean;
 }
 
-export function seedDemo(db: ServerDb, now: Date): DemoSeedResult {
+export async function seedDemo(db: SqlDb, now: Date): Promise<DemoSeedResult> {
   const nowMs = now.getTime();
-  return db.transaction(() => {
-    const created = prepared(db, "SELECT value FROM meta WHERE key = 'demo_seeded'").get() === undefined;
-    if (created) createTeam(db, nowMs);
-    seedCurrentPeriods(db, now);
+  return db.transaction(async () => {
+    const created = (await db.get("SELECT value FROM meta WHERE key = 'demo_seeded'")) === undefined;
+    if (created) await createTeam(db, nowMs);
+    await seedCurrentPeriods(db, now);
     if (created) {
-      seedHistory(db, now);
-      fileDemoRequest(db, now);
-      prepared(db, "INSERT INTO meta (key, value) VALUES ('demo_seeded', ?)").run(now.toISOString());
+      await seedHistory(db, now);
+      await fileDemoRequest(db, now);
+      await db.run("INSERT INTO meta (key, value) VALUES ('demo_seeded', ?)", [now.toISOString()]);
     }
-    const token = issueToken(db, DEMO_DEVELOPER, nowMs, undefined, 'demo');
+    const token = await issueToken(db, DEMO_DEVELOPER, nowMs, undefined, 'demo');
     return { developerId: DEMO_DEVELOPER, token, created };
-  })();
+  });
 }
 
-function createTeam(db: ServerDb, nowMs: number): void {
-  ensureRole(db, 'backend_engineer', 'Backend engineer');
-  ensureRole(db, 'frontend_engineer', 'Frontend engineer');
-  addDeveloper(db, { id: DEMO_DEVELOPER, name: 'Dana Demo', email: 'dana@example.com', role: 'backend_engineer' }, nowMs);
-  addDeveloper(db, { id: 'sam', name: 'Sam Rivera', role: 'backend_engineer' }, nowMs);
-  addDeveloper(db, { id: 'alex', name: 'Alex Kim', role: 'frontend_engineer' }, nowMs);
+async function createTeam(db: SqlDb, nowMs: number): Promise<void> {
+  await ensureRole(db, 'backend_engineer', 'Backend engineer');
+  await ensureRole(db, 'frontend_engineer', 'Frontend engineer');
+  await addDeveloper(db, { id: DEMO_DEVELOPER, name: 'Dana Demo', email: 'dana@example.com', role: 'backend_engineer' }, nowMs);
+  await addDeveloper(db, { id: 'sam', name: 'Sam Rivera', role: 'backend_engineer' }, nowMs);
+  await addDeveloper(db, { id: 'alex', name: 'Alex Kim', role: 'frontend_engineer' }, nowMs);
   for (const role of ['backend_engineer', 'frontend_engineer']) {
-    setSeat(db, {
+    await setSeat(db, {
       role,
       vendor: 'github',
       product: 'copilot_business',
@@ -80,21 +80,21 @@ function createTeam(db: ServerDb, nowMs: number): void {
       costMicros: $(19),
       includedQuotas: [{ unit: 'premium_request', quantity: 300, overage_permitted: false }],
     });
-    setSeat(db, { role, vendor: 'anthropic', product: 'claude_team', plan: 'team', currency: USD, costMicros: $(30) });
+    await setSeat(db, { role, vendor: 'anthropic', product: 'claude_team', plan: 'team', currency: USD, costMicros: $(30) });
   }
   for (const band of DEMO_BANDS) {
     const common = { workflow: band.workflow, interval: band.interval, timezone: 'UTC', currency: USD, enforcement: band.enforcement, thresholds: [80, 100] };
-    setBand(db, { ...common, scope: { developerId: DEMO_DEVELOPER }, allocatedMicros: $(band.allocatedUsd) });
-    setBand(db, { ...common, scope: { roleId: 'backend_engineer' }, allocatedMicros: $(band.allocatedUsd) });
+    await setBand(db, { ...common, scope: { developerId: DEMO_DEVELOPER }, allocatedMicros: $(band.allocatedUsd) });
+    await setBand(db, { ...common, scope: { roleId: 'backend_engineer' }, allocatedMicros: $(band.allocatedUsd) });
   }
-  setBand(db, { scope: { roleId: 'frontend_engineer' }, workflow: 'all', interval: 'P1M', timezone: 'UTC', currency: USD, allocatedMicros: $(200), enforcement: 'soft', thresholds: [80, 100] });
-  setPolicy(db, { scope: { roleId: 'backend_engineer' }, currency: USD, perRunCapMicros: $(25), maxDuration: 'PT2H' });
+  await setBand(db, { scope: { roleId: 'frontend_engineer' }, workflow: 'all', interval: 'P1M', timezone: 'UTC', currency: USD, allocatedMicros: $(200), enforcement: 'soft', thresholds: [80, 100] });
+  await setPolicy(db, { scope: { roleId: 'backend_engineer' }, currency: USD, perRunCapMicros: $(25), maxDuration: 'PT2H' });
   const bg = ['background_automation'];
   const role = { roleId: 'backend_engineer' } as const;
-  addRule(db, { scope: role, id: 'r_bg_deny', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(20) } }, action: 'deny', message: 'Background runs of $20 or more are not allowed; split the job.' });
-  addRule(db, { scope: role, id: 'r_bg_approval', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(5) } }, action: 'needs_approval', approverRole: 'team_lead' });
-  addRule(db, { scope: role, id: 'r_bg_low', appliesTo: bg, when: { remaining_percent_after_below: 20 }, action: 'warn' });
-  addRule(db, { scope: role, id: 'r_near_limit', appliesTo: ['deep_coding', 'review', 'research'], when: { remaining_percent_after_below: 20 }, action: 'warn' });
+  await addRule(db, { scope: role, id: 'r_bg_deny', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(20) } }, action: 'deny', message: 'Background runs of $20 or more are not allowed; split the job.' });
+  await addRule(db, { scope: role, id: 'r_bg_approval', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(5) } }, action: 'needs_approval', approverRole: 'team_lead' });
+  await addRule(db, { scope: role, id: 'r_bg_low', appliesTo: bg, when: { remaining_percent_after_below: 20 }, action: 'warn' });
+  await addRule(db, { scope: role, id: 'r_near_limit', appliesTo: ['deep_coding', 'review', 'research'], when: { remaining_percent_after_below: 20 }, action: 'warn' });
 }
 
 /** Deterministic pseudo-random numbers from a text seed (so the demo is the same on every machine). */
@@ -107,11 +107,12 @@ function uuidFrom(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function insertTag(db: ServerDb, developerId: string, seed: string, workflow: string, startMs: number, endMs: number, nowMs: number): void {
-  prepared(
-    db,
-    `INSERT OR IGNORE INTO session_tags (developer_id, id, workflow, started_ms, ended_ms, tool, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(developerId, uuidFrom(seed), workflow, startMs, endMs, JSON.stringify({ name: 'demo_seed' }), nowMs, nowMs);
+async function insertTag(db: SqlDb, developerId: string, seed: string, workflow: string, startMs: number, endMs: number, nowMs: number): Promise<void> {
+  await db.run(
+    `INSERT INTO session_tags (developer_id, id, workflow, started_ms, ended_ms, tool, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (developer_id, id) DO NOTHING`,
+    [developerId, uuidFrom(seed), workflow, startMs, endMs, JSON.stringify({ name: 'demo_seed' }), nowMs, nowMs],
+  );
 }
 
 function tokensFor(costMicros: number, seed: string): UsageEventInput['tokens'] {
@@ -121,10 +122,10 @@ function tokensFor(costMicros: number, seed: string): UsageEventInput['tokens'] 
 }
 
 /** The spend of each demo band's current period, spread over the elapsed part: the statuses hold on any day. */
-function seedCurrentPeriods(db: ServerDb, now: Date): void {
+async function seedCurrentPeriods(db: SqlDb, now: Date): Promise<void> {
   const nowMs = now.getTime();
   const events: UsageEventInput[] = [];
-  DEMO_BANDS.forEach((band, k) => {
+  for (const [k, band] of DEMO_BANDS.entries()) {
     const period = periodContaining(band.interval, now, 'UTC');
     const start = Date.parse(period.start);
     const elapsed = Math.max(0, nowMs - start);
@@ -137,7 +138,7 @@ function seedCurrentPeriods(db: ServerDb, now: Date): void {
       const at = Math.floor(start + slot * (i * DEMO_BANDS.length + k + 0.5));
       if (band.viaTags) {
         const half = Math.floor(Math.min(45 * 60_000, slot * 0.45));
-        insertTag(db, DEMO_DEVELOPER, `tag:${seed}`, band.workflow, at - half, at + Math.max(half, 1), nowMs);
+        await insertTag(db, DEMO_DEVELOPER, `tag:${seed}`, band.workflow, at - half, at + Math.max(half, 1), nowMs);
       }
       events.push({
         developerId: DEMO_DEVELOPER,
@@ -167,12 +168,12 @@ function seedCurrentPeriods(db: ServerDb, now: Date): void {
         sourceId: seed,
       });
     }
-  });
-  insertUsageEvents(db, events);
+  }
+  await insertUsageEvents(db, events);
 }
 
 /** 30 days before the current periods: daily sessions (tagged blocks) with spend inside them. */
-function seedHistory(db: ServerDb, now: Date): void {
+async function seedHistory(db: SqlDb, now: Date): Promise<void> {
   const nowMs = now.getTime();
   const events: UsageEventInput[] = [];
   const blocks: Record<string, [number, number]> = {
@@ -195,7 +196,7 @@ function seedHistory(db: ServerDb, now: Date): void {
       const weekend = new Date(day).getUTCDay() % 6 === 0;
       if (weekend && band.workflow !== 'background_automation') continue;
       const dailyUsd = (band.allocatedUsd / (band.interval === 'P1W' ? 7 : 21)) * (0.4 + unit(`h:${band.workflow}:${date}`) * 0.9);
-      if (band.viaTags) insertTag(db, DEMO_DEVELOPER, `histtag:${band.workflow}:${date}`, band.workflow, blockStart, blockEnd, nowMs);
+      if (band.viaTags) await insertTag(db, DEMO_DEVELOPER, `histtag:${band.workflow}:${date}`, band.workflow, blockStart, blockEnd, nowMs);
       for (let i = 0; i < 3; i++) {
         const seed = `hist:${band.workflow}:${date}:${i}`;
         const cost = Math.round(($(dailyUsd) / 3) * (0.5 + unit(seed)));
@@ -213,12 +214,12 @@ function seedHistory(db: ServerDb, now: Date): void {
       }
     }
   }
-  insertUsageEvents(db, events);
+  await insertUsageEvents(db, events);
 }
 
-function fileDemoRequest(db: ServerDb, now: Date): void {
-  const doc = buildBandsDocument(db, DEMO_DEVELOPER, now)?.document;
-  insertRequest(db, {
+async function fileDemoRequest(db: SqlDb, now: Date): Promise<void> {
+  const doc = (await buildBandsDocument(db, DEMO_DEVELOPER, now))?.document;
+  await insertRequest(db, {
     developerId: DEMO_DEVELOPER,
     kind: 'band_increase',
     bandId: 'b_deep_coding',

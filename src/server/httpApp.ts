@@ -62,7 +62,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       return;
     }
     if (!path.startsWith('/v1/')) throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} here; Bands API v1 lives under /v1/me/.`);
-    ctx.cache.sync();
+    await ctx.cache.sync();
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) {
       throw new ProblemError(401, 'authentication', 'Send your Spend Band token as "Authorization: Bearer <token>". Ask your admin for one (spend-band admin token issue).', undefined, {
@@ -70,7 +70,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       });
     }
     const tokenHash = hashToken(token);
-    const principal = ctx.cache.principal(tokenHash);
+    const principal = await ctx.cache.principal(tokenHash);
     if (!principal) {
       throw new ProblemError(401, 'authentication', 'This token is unknown or revoked. Ask your admin for a new one (spend-band admin token issue).', undefined, {
         'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
@@ -83,7 +83,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     if (path === BANDS_PATH) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
       requireScope(principal.scopes, ['bands:read']);
-      const entry = ctx.cache.document(principal.developerId, now);
+      const entry = await ctx.cache.document(principal.developerId, now);
       if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
       if (etagMatches(req.headers['if-none-match'], entry.etag)) {
         send(res, { status: 304, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL } }, requestId);
@@ -150,7 +150,7 @@ function send(res: ServerResponse, reply: Reply, requestId: string): void {
 function sendProblem(ctx: ServerContext, res: ServerResponse, error: unknown, requestId: string): void {
   let problem: ProblemError;
   if (error instanceof ProblemError) problem = error;
-  else if (isBusy(error)) {
+  else if (ctx.db.isBusy(error)) {
     problem = new ProblemError(503, 'unavailable', 'The budget database is busy (an admin command holds it). Retry in a second.', undefined, { 'retry-after': '1' });
   } else {
     // The detail stays generic: internal messages and stacks go to the server log only.
@@ -160,9 +160,4 @@ function sendProblem(ctx: ServerContext, res: ServerResponse, error: unknown, re
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify(problemBody(problem.status, problem.code, problem.detail, requestId, problem.errors));
   send(res, { status: problem.status, headers: { 'content-type': PROBLEM_TYPE, 'cache-control': 'no-store', ...problem.headers }, body }, requestId);
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ProblemError } from './problem';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 
 export const IDEMPOTENCY_RETENTION_MS = 24 * 3_600_000;
 
@@ -36,7 +36,7 @@ export function bodyHash(canonicalBody: string): string {
 export class IdempotencyStore {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly db: ServerDb) {}
+  constructor(private readonly db: SqlDb) {}
 
   /** Claim the key for the duration of one request; the returned function releases it. */
   claim(developerId: string, route: string, key: string): () => void {
@@ -55,12 +55,11 @@ export class IdempotencyStore {
   }
 
   /** The stored answer for this key, or undefined; throws 422 when the key was used with another body. */
-  replay(developerId: string, route: string, key: string, hash: string, nowMs: number): StoredResponse | undefined {
-    const row = prepared(this.db, 'SELECT body_hash, status, headers, body, created_ms FROM idempotency WHERE developer_id = ? AND route = ? AND key = ?').get(
-      developerId,
-      route,
-      key,
-    ) as { body_hash: string; status: number; headers: string; body: string; created_ms: number } | undefined;
+  async replay(developerId: string, route: string, key: string, hash: string, nowMs: number): Promise<StoredResponse | undefined> {
+    const row = await this.db.get<{ body_hash: string; status: number; headers: string; body: string; created_ms: number }>(
+      'SELECT body_hash, status, headers, body, created_ms FROM idempotency WHERE developer_id = ? AND route = ? AND key = ?',
+      [developerId, route, key],
+    );
     if (!row || row.created_ms < nowMs - IDEMPOTENCY_RETENTION_MS) return undefined;
     if (row.body_hash !== hash) {
       throw new ProblemError(
@@ -73,14 +72,16 @@ export class IdempotencyStore {
   }
 
   /** Store a successful answer; call inside the transaction that made the effect. */
-  save(developerId: string, route: string, key: string, hash: string, response: StoredResponse, nowMs: number): void {
-    prepared(
-      this.db,
-      'INSERT OR REPLACE INTO idempotency (developer_id, route, key, body_hash, status, headers, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(developerId, route, key, hash, response.status, JSON.stringify(response.headers), response.body, nowMs);
+  async save(developerId: string, route: string, key: string, hash: string, response: StoredResponse, nowMs: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO idempotency (developer_id, route, key, body_hash, status, headers, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (developer_id, route, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, headers = excluded.headers,
+         body = excluded.body, created_ms = excluded.created_ms`,
+      [developerId, route, key, hash, response.status, JSON.stringify(response.headers), response.body, nowMs],
+    );
   }
 
-  purge(nowMs: number): number {
-    return prepared(this.db, 'DELETE FROM idempotency WHERE created_ms < ?').run(nowMs - IDEMPOTENCY_RETENTION_MS).changes;
+  async purge(nowMs: number): Promise<number> {
+    return (await this.db.run('DELETE FROM idempotency WHERE created_ms < ?', [nowMs - IDEMPOTENCY_RETENTION_MS])).changes;
   }
 }

@@ -13,7 +13,7 @@ import { createRequestListener } from './httpApp';
 import { IdempotencyStore } from './idempotency';
 import { createRateLimiters, DEFAULT_RATE_LIMITS, parseRateLimit, type RateLimitConfig } from './rateLimit';
 import { ServerCache } from './serverCache';
-import { openServerDatabase } from './serverDatabase';
+import { openStorage } from './storage/openStorage';
 import { serverDbPath } from './serverPaths';
 import { ALL_SCOPES } from './tokens';
 
@@ -53,22 +53,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const now = options.now ?? (() => new Date());
   const log = options.log ?? ((line: string) => process.stderr.write(`spend-band server: ${line}\n`));
   const host = options.host ?? '127.0.0.1';
-  const db = openServerDatabase(options.dbPath);
+  const db = await openStorage(options.dbPath);
   let server: Server | undefined;
   try {
-    const demo = options.demo ? seedDemo(db, now()) : undefined;
+    const demo = options.demo ? await seedDemo(db, now()) : undefined;
     const cache = new ServerCache(db);
     const idempotency = new IdempotencyStore(db);
-    idempotency.purge(now().getTime());
+    await idempotency.purge(now().getTime());
     server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, rateLimits: createRateLimiters(options.rateLimit ?? DEFAULT_RATE_LIMITS), now, log }));
     await listen(server, options.port ?? DEFAULT_PORT, host);
     const port = (server.address() as AddressInfo).port;
     const purge = setInterval(() => {
-      try {
-        idempotency.purge(now().getTime());
-      } catch (error) {
+      idempotency.purge(now().getTime()).catch((error: unknown) => {
         log(`idempotency purge failed (will retry in an hour): ${(error as Error).message}`);
-      }
+      });
     }, HOUR_MS);
     purge.unref();
     const running = server;
@@ -83,14 +81,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         closing ??= (async () => {
           clearInterval(purge);
           await closeServer(running);
-          db.close();
+          await db.close();
         })();
         return closing;
       },
     };
   } catch (error) {
     if (server?.listening) await closeServer(server);
-    db.close();
+    await db.close();
     throw error;
   }
 }

@@ -28,7 +28,7 @@ export async function postOtlpLogs(call: Call): Promise<Reply> {
   const request = decodeLogsRequest(body, encoding);
   pricing ??= loadPricing();
   const ingest = usageFromLogs(request, call.principal.developerId, pricing, call.now.getTime());
-  const stored = storeLogUsage(call.ctx.db, call.principal.developerId, ingest, call.now.getTime());
+  const stored = await storeLogUsage(call.ctx.db, call.principal.developerId, ingest, call.now.getTime());
   if (stored.inserted + stored.updated > 0) call.ctx.cache.invalidate(call.principal.developerId);
   const response = encodeExportResponse('logs', encoding, ingest.rejected, ingest.rejectedWhy.join('; '));
   return exportReply(response);
@@ -38,7 +38,7 @@ export async function postOtlpMetrics(call: Call): Promise<Reply> {
   const { encoding, body } = await otlpBody(call.req);
   const request = decodeMetricsRequest(body, encoding);
   const { points, rejected } = pointsFromMetrics(request);
-  const stored = storeMetricPoints(call.ctx.db, call.principal.developerId, points);
+  const stored = await storeMetricPoints(call.ctx.db, call.principal.developerId, points);
   if (stored.counted > 0) call.ctx.cache.invalidate(call.principal.developerId);
   const response = encodeExportResponse('metrics', encoding, rejected, rejected > 0 ? 'data points without a value ≥ 0 or a time' : '');
   return exportReply(response);

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { insertUsageEvents } from './adminStore';
 import { COST_METRIC, type LogsIngest, type MetricPoint } from './otlpIngest';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 
 const METRIC_ROW_PREFIX = 'otlpm:';
 
@@ -28,30 +28,26 @@ export interface LogsStored {
   duplicates: number;
 }
 
-export function storeLogUsage(db: ServerDb, developerId: string, ingest: LogsIngest, nowMs: number): LogsStored {
+export async function storeLogUsage(db: SqlDb, developerId: string, ingest: LogsIngest, nowMs: number): Promise<LogsStored> {
   const stored: LogsStored = { inserted: 0, updated: 0, duplicates: 0 };
   const withId = ingest.events.filter((e) => e.sourceId !== undefined);
   const withoutId = ingest.events.filter((e) => e.sourceId === undefined);
-  const upsert = prepared(
-    db,
-    `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+  const upsert = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
        cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
      ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = excluded.cost_micros, currency = excluded.currency, estimated = 0,
        model = coalesce(excluded.model, usage_events.model), workflow = coalesce(usage_events.workflow, excluded.workflow),
        input_tokens = coalesce(excluded.input_tokens, usage_events.input_tokens), output_tokens = coalesce(excluded.output_tokens, usage_events.output_tokens),
        cache_read_tokens = coalesce(excluded.cache_read_tokens, usage_events.cache_read_tokens),
        cache_write_tokens = coalesce(excluded.cache_write_tokens, usage_events.cache_write_tokens)
-     WHERE excluded.estimated = 0 AND (usage_events.estimated = 1 OR usage_events.cost_micros <> excluded.cost_micros)`,
-  );
-  const exists = prepared(db, 'SELECT 1 FROM usage_events WHERE dedupe_key = ?');
-  const addSession = prepared(db, 'INSERT OR IGNORE INTO otlp_sessions (developer_id, session_id, first_ms) VALUES (?, ?, ?)');
-  const dropMetricRows = prepared(db, 'DELETE FROM usage_events WHERE developer_id = ? AND dedupe_key >= ? AND dedupe_key < ?');
-  db.transaction(() => {
+     WHERE excluded.estimated = 0 AND (usage_events.estimated = 1 OR usage_events.cost_micros <> excluded.cost_micros)`;
+  await db.transaction(async () => {
+    // A retried transaction starts counting again.
+    Object.assign(stored, { inserted: 0, updated: 0, duplicates: 0 });
     for (const e of withId) {
       const key = `id:${developerId}:${e.sourceId}`;
-      const existed = exists.get(key) !== undefined;
+      const existed = (await db.get('SELECT 1 AS one FROM usage_events WHERE dedupe_key = ?', [key])) !== undefined;
       const t = e.tokens ?? {};
-      const changes = upsert.run(
+      const { changes } = await db.run(upsert, [
         developerId,
         e.timeMs,
         e.provider,
@@ -65,22 +61,26 @@ export function storeLogUsage(db: ServerDb, developerId: string, ingest: LogsIng
         t.cache_write ?? null,
         e.estimated ? 1 : 0,
         key,
-      ).changes;
+      ]);
       if (!existed) stored.inserted++;
       else if (changes > 0) stored.updated++;
       else stored.duplicates++;
     }
     if (withoutId.length > 0) {
-      const r = insertUsageEvents(db, withoutId);
+      const r = await insertUsageEvents(db, withoutId);
       stored.inserted += r.inserted;
       stored.duplicates += r.duplicates;
     }
     for (const session of ingest.sessionsWithEvents) {
-      addSession.run(developerId, session, nowMs);
+      await db.run('INSERT INTO otlp_sessions (developer_id, session_id, first_ms) VALUES (?, ?, ?) ON CONFLICT (developer_id, session_id) DO NOTHING', [
+        developerId,
+        session,
+        nowMs,
+      ]);
       const prefix = metricRowPrefix(developerId, session);
-      dropMetricRows.run(developerId, prefix, `${prefix}\uffff`);
+      await db.run('DELETE FROM usage_events WHERE developer_id = ? AND dedupe_key >= ? AND dedupe_key < ?', [developerId, prefix, `${prefix}\uffff`]);
     }
-  })();
+  });
   return stored;
 }
 
@@ -100,25 +100,21 @@ function seriesKey(series: string): string {
   return createHash('sha256').update(series).digest('base64url').slice(0, 27);
 }
 
-export function storeMetricPoints(db: ServerDb, developerId: string, points: readonly MetricPoint[]): MetricsStored {
+export async function storeMetricPoints(db: SqlDb, developerId: string, points: readonly MetricPoint[]): Promise<MetricsStored> {
   const stored: MetricsStored = { counted: 0, duplicates: 0, coveredByEvents: 0 };
-  const hasEvents = prepared(db, 'SELECT 1 FROM otlp_sessions WHERE developer_id = ? AND session_id = ?');
-  const insertPoint = prepared(db, 'INSERT OR IGNORE INTO otlp_points (developer_id, series, start_ns, time_ns, value) VALUES (?, ?, ?, ?, ?)');
-  const lastPoint = prepared(db, 'SELECT time_ns, value FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? ORDER BY time_ns DESC LIMIT 1');
-  const dropOlder = prepared(db, 'DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?');
-  const addToRow = prepared(
-    db,
-    `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+  const insertPoint =
+    'INSERT INTO otlp_points (developer_id, series, start_ns, time_ns, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (developer_id, series, start_ns, time_ns) DO NOTHING';
+  const addToRow = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
        cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, 'anthropic', ?, ?, 'USD', ?, ?, ?, ?, ?, NULL, 0, ?)
      ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = usage_events.cost_micros + excluded.cost_micros,
        input_tokens = coalesce(usage_events.input_tokens, 0) + coalesce(excluded.input_tokens, 0),
        output_tokens = coalesce(usage_events.output_tokens, 0) + coalesce(excluded.output_tokens, 0),
        cache_read_tokens = coalesce(usage_events.cache_read_tokens, 0) + coalesce(excluded.cache_read_tokens, 0),
-       cache_write_tokens = coalesce(usage_events.cache_write_tokens, 0) + coalesce(excluded.cache_write_tokens, 0)`,
-  );
-  db.transaction(() => {
+       cache_write_tokens = coalesce(usage_events.cache_write_tokens, 0) + coalesce(excluded.cache_write_tokens, 0)`;
+  await db.transaction(async () => {
+    Object.assign(stored, { counted: 0, duplicates: 0, coveredByEvents: 0 });
     for (const p of points) {
-      if (p.session !== '' && hasEvents.get(developerId, p.session) !== undefined) {
+      if (p.session !== '' && (await db.get('SELECT 1 AS one FROM otlp_sessions WHERE developer_id = ? AND session_id = ?', [developerId, p.session])) !== undefined) {
         stored.coveredByEvents++;
         continue;
       }
@@ -127,17 +123,20 @@ export function storeMetricPoints(db: ServerDb, developerId: string, points: rea
       const time = padNs(p.timeNs);
       let delta: number;
       if (p.cumulative) {
-        const last = lastPoint.get(developerId, series, start) as { time_ns: string; value: number } | undefined;
+        const last = await db.get<{ time_ns: string; value: number }>(
+          'SELECT time_ns, value FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? ORDER BY time_ns DESC LIMIT 1',
+          [developerId, series, start],
+        );
         if (last && last.time_ns >= time) {
           stored.duplicates++;
           continue;
         }
         delta = last && p.value >= last.value ? p.value - last.value : p.value;
-        insertPoint.run(developerId, series, start, time, p.value);
+        await db.run(insertPoint, [developerId, series, start, time, p.value]);
         // A cumulative series needs only its latest point.
-        dropOlder.run(developerId, series, start, time);
+        await db.run('DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?', [developerId, series, start, time]);
       } else {
-        if (insertPoint.run(developerId, series, start, time, p.value).changes === 0) {
+        if ((await db.run(insertPoint, [developerId, series, start, time, p.value])).changes === 0) {
           stored.duplicates++;
           continue;
         }
@@ -148,7 +147,7 @@ export function storeMetricPoints(db: ServerDb, developerId: string, points: rea
       const key = `${metricRowPrefix(developerId, p.session)}${p.model}:${minute}`;
       const tokens = Math.round(delta);
       const isCost = p.metric === COST_METRIC;
-      addToRow.run(
+      await db.run(addToRow, [
         developerId,
         minute,
         p.model || null,
@@ -159,10 +158,10 @@ export function storeMetricPoints(db: ServerDb, developerId: string, points: rea
         !isCost && p.tokenType === 'cacheRead' ? tokens : null,
         !isCost && p.tokenType === 'cacheCreation' ? tokens : null,
         key,
-      );
+      ]);
       stored.counted++;
     }
-  })();
+  });
   return stored;
 }
 

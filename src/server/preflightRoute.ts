@@ -16,7 +16,6 @@ import { bodyHash } from './idempotency';
 import { ProblemError, validationProblem } from './problem';
 import { expireIfDue, insertRequest, loadRequest, RUN_APPROVAL_TTL_MS } from './requestStore';
 import { jsonReply, SMALL_BODY_CAP_BYTES, type Call, type Reply } from './routeContext';
-import { prepared } from './serverDatabase';
 
 export const RESERVATION_TTL_MS = 15 * 60_000;
 
@@ -56,20 +55,20 @@ export async function postPreflight(call: Call): Promise<Reply> {
   const developerId = principal.developerId;
   const runId = input.client_run_id.toLowerCase();
 
-  const existing = prepared(ctx.db, 'SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?').get(
+  const existing = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
     developerId,
     runId,
-  ) as PreflightRow | undefined;
+  ]);
   if (existing) {
     if (existing.body_hash !== hash) {
       throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.', [
         { pointer: '/client_run_id', detail: 'already used with another estimate or workflow' },
       ]);
     }
-    return jsonReply(200, followApproval(call, existing, input, runId));
+    return jsonReply(200, await followApproval(call, existing, input, runId));
   }
 
-  const entry = ctx.cache.document(developerId, now);
+  const entry = await ctx.cache.document(developerId, now);
   if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
   const band = bandForWorkflow(entry.document.bands, input.workflow);
   if (band && band.allocated.currency !== input.estimate.cost.currency) {
@@ -85,12 +84,21 @@ export async function postPreflight(call: Call): Promise<Reply> {
     policy: entry.document.escalation,
     now,
   });
-  let decision: PreflightDecision = { ...verdict, reservation: null, approval: null };
-  ctx.db.transaction(() => {
+  const decision = await ctx.db.transaction(async () => {
+    let decision: PreflightDecision = { ...verdict, reservation: null, approval: null };
+    // Asked twice at once with the same client_run_id: the first answer stands (compared as above).
+    const raced = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
+      developerId,
+      runId,
+    ]);
+    if (raced) {
+      if (raced.body_hash !== hash) throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.');
+      return JSON.parse(raced.decision) as PreflightDecision;
+    }
     if ((verdict.decision === 'allow' || verdict.decision === 'warn') && band) {
-      decision = { ...decision, reservation: reserve(call, band, input, runId, nowMs) };
+      decision = { ...decision, reservation: await reserve(call, band, input, runId, nowMs) };
     } else if (verdict.decision === 'needs_approval') {
-      const request = insertRequest(ctx.db, {
+      const request = await insertRequest(ctx.db, {
         developerId,
         kind: 'run_approval',
         bandId: band?.id ?? null,
@@ -103,52 +111,59 @@ export async function postPreflight(call: Call): Promise<Reply> {
       });
       decision = { ...decision, approval: { request_id: request.id, status: 'pending', href: `/v1/me/requests/${request.id}` } };
     }
-    prepared(
-      ctx.db,
+    await ctx.db.run(
       'INSERT INTO preflights (developer_id, client_run_id, body_hash, decision, request_id, settled, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(developerId, runId, hash, JSON.stringify(decision), decision.approval?.request_id ?? null, decision.approval ? 0 : 1, nowMs, nowMs);
-  })();
+      [developerId, runId, hash, JSON.stringify(decision), decision.approval?.request_id ?? null, decision.approval ? 0 : 1, nowMs, nowMs],
+    );
+    return decision;
+  });
   if (decision.reservation) ctx.cache.invalidate(developerId);
   return jsonReply(200, decision);
 }
 
-function reserve(call: Call, band: Band, input: PreflightRequest, runId: string, nowMs: number): NonNullable<PreflightDecision['reservation']> {
+async function reserve(call: Call, band: Band, input: PreflightRequest, runId: string, nowMs: number): Promise<NonNullable<PreflightDecision['reservation']>> {
   const id = `rsv_${randomBytes(9).toString('base64url')}`;
   const expires = nowMs + RESERVATION_TTL_MS;
-  prepared(
-    call.ctx.db,
+  await call.ctx.db.run(
     'INSERT INTO reservations (id, developer_id, band_id, currency, amount_micros, client_run_id, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(id, call.principal.developerId, band.id, band.allocated.currency, input.estimate.cost.amount_micros, runId, nowMs, expires);
+    [id, call.principal.developerId, band.id, band.allocated.currency, input.estimate.cost.amount_micros, runId, nowMs, expires],
+  );
   return { id, amount: input.estimate.cost, expires_at: new Date(expires).toISOString() };
 }
 
 /** A repeated question: the stored decision, or — for a pending approval now decided — its outcome. */
-function followApproval(call: Call, row: PreflightRow, input: PreflightRequest, runId: string): PreflightDecision {
+async function followApproval(call: Call, row: PreflightRow, input: PreflightRequest, runId: string): Promise<PreflightDecision> {
   const { ctx, principal } = call;
   const stored = JSON.parse(row.decision) as PreflightDecision;
   if (row.settled === 1 || !row.request_id) return stored;
   const now = ctx.now();
   const nowMs = now.getTime();
-  let settledDecision: PreflightDecision | undefined;
-  ctx.db.transaction(() => {
-    const found = loadRequest(ctx.db, row.request_id!);
-    if (!found) return;
-    const request = expireIfDue(ctx.db, found, nowMs);
-    if (request.status === 'pending') return;
+  // Read inside the transaction: another request may have settled it meanwhile (then its answer stands).
+  const settledDecision = await ctx.db.transaction(async (): Promise<PreflightDecision | undefined> => {
+    const current = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
+      principal.developerId,
+      runId,
+    ]);
+    if (current && current.settled === 1) return JSON.parse(current.decision) as PreflightDecision;
+    const found = await loadRequest(ctx.db, row.request_id!);
+    if (!found) return undefined;
+    const request = await expireIfDue(ctx.db, found, nowMs);
+    if (request.status === 'pending') return undefined;
+    let settledDecision: PreflightDecision;
     const approval = { request_id: request.id, status: request.status, href: `/v1/me/requests/${request.id}` };
     const note = request.resolution ? (JSON.parse(request.resolution) as { note?: string; decided_by?: { id?: string } }) : {};
     const by = note.decided_by?.id ? ` by ${note.decided_by.id}` : '';
     const why = note.note ? `: ${note.note}` : '.';
     const validUntil = new Date(nowMs + 600_000).toISOString();
     if (request.status === 'approved') {
-      const entry = ctx.cache.document(principal.developerId, now);
+      const entry = await ctx.cache.document(principal.developerId, now);
       const band = entry ? bandForWorkflow(entry.document.bands, input.workflow) : undefined;
       settledDecision = {
         ...stored,
         decision: 'allow',
         reason_code: 'approved',
         reason: `Approved${by}${why} The run of ${formatMoney(input.estimate.cost)} may start.`,
-        reservation: band ? reserve(call, band, input, runId, nowMs) : null,
+        reservation: band ? await reserve(call, band, input, runId, nowMs) : null,
         approval,
         valid_until: validUntil,
       };
@@ -166,13 +181,14 @@ function followApproval(call: Call, row: PreflightRow, input: PreflightRequest, 
         valid_until: validUntil,
       };
     }
-    prepared(ctx.db, 'UPDATE preflights SET decision = ?, settled = 1, updated_ms = ? WHERE developer_id = ? AND client_run_id = ?').run(
+    await ctx.db.run('UPDATE preflights SET decision = ?, settled = 1, updated_ms = ? WHERE developer_id = ? AND client_run_id = ?', [
       JSON.stringify(settledDecision),
       nowMs,
       principal.developerId,
       runId,
-    );
-  })();
+    ]);
+    return settledDecision;
+  });
   if (settledDecision) {
     if (settledDecision.reservation) ctx.cache.invalidate(principal.developerId);
     return settledDecision;

@@ -8,7 +8,7 @@ import type { Band, Money, Request, RequestStatus } from '../domain/schemas';
 import type { Resolution } from '../domain/serverAdmin';
 import { AdminInputError } from './adminStore';
 import { apiBandId, bandPeriod, buildBandsDocument, effectiveBandRows, getDeveloper } from './bandsBuilder';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { SqlDb } from './storage/sqlDb';
 
 /** A run approval nobody acts on within a day expires; the developer asks again with a fresh run. */
 export const RUN_APPROVAL_TTL_MS = 24 * 3_600_000;
@@ -33,15 +33,15 @@ export function newRequestId(): string {
   return `req_${randomBytes(12).toString('base64url')}`;
 }
 
-export function loadRequest(db: ServerDb, id: string): RequestRow | undefined {
-  return prepared(db, 'SELECT * FROM requests WHERE id = ?').get(id) as RequestRow | undefined;
+export function loadRequest(db: SqlDb, id: string): Promise<RequestRow | undefined> {
+  return db.get<RequestRow>('SELECT * FROM requests WHERE id = ?', [id]);
 }
 
 /** A pending request past its expiry becomes expired (written, so every reader agrees). */
-export function expireIfDue(db: ServerDb, row: RequestRow, nowMs: number): RequestRow {
+export async function expireIfDue(db: SqlDb, row: RequestRow, nowMs: number): Promise<RequestRow> {
   if (row.status !== 'pending' || row.expires_ms === null || nowMs < row.expires_ms) return row;
-  prepared(db, "UPDATE requests SET status = 'expired', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'").run(row.expires_ms, row.id);
-  return loadRequest(db, row.id) ?? row;
+  await db.run("UPDATE requests SET status = 'expired', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'", [row.expires_ms, row.id]);
+  return (await loadRequest(db, row.id)) ?? row;
 }
 
 export interface NewRequest {
@@ -54,12 +54,11 @@ export interface NewRequest {
   expiresMs: number | null;
 }
 
-export function insertRequest(db: ServerDb, input: NewRequest): RequestRow {
+export async function insertRequest(db: SqlDb, input: NewRequest): Promise<RequestRow> {
   const id = newRequestId();
-  prepared(
-    db,
+  await db.run(
     "INSERT INTO requests (id, developer_id, kind, status, band_id, body, band_snapshot, created_ms, updated_ms, expires_ms) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
-  ).run(
+    [
     id,
     input.developerId,
     input.kind,
@@ -69,8 +68,9 @@ export function insertRequest(db: ServerDb, input: NewRequest): RequestRow {
     input.nowMs,
     input.nowMs,
     input.expiresMs,
+    ],
   );
-  return loadRequest(db, id)!;
+  return (await loadRequest(db, id))!;
 }
 
 /** The wire form; `liveBand` replaces the stored snapshot while the request is pending. */
@@ -97,11 +97,14 @@ export function requestEtag(row: RequestRow): string {
 
 export type CancelOutcome = { row: RequestRow } | { conflict: string };
 
-export function cancelRequest(db: ServerDb, row: RequestRow, nowMs: number): CancelOutcome {
+export async function cancelRequest(db: SqlDb, row: RequestRow, nowMs: number): Promise<CancelOutcome> {
   if (row.status === 'cancelled') return { row };
   if (row.status !== 'pending') return { conflict: `request ${row.id} is already ${row.status}; only a pending request can be cancelled.` };
-  prepared(db, "UPDATE requests SET status = 'cancelled', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'").run(nowMs, row.id);
-  return { row: loadRequest(db, row.id)! };
+  const changed = await db.run("UPDATE requests SET status = 'cancelled', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'", [nowMs, row.id]);
+  const now = (await loadRequest(db, row.id))!;
+  // Decided meanwhile (by an admin in another process): say so rather than pretend it was cancelled.
+  if (changed.changes === 0 && now.status !== 'cancelled') return { conflict: `request ${row.id} is already ${now.status}; only a pending request can be cancelled.` };
+  return { row: now };
 }
 
 
@@ -109,24 +112,24 @@ export function cancelRequest(db: ServerDb, row: RequestRow, nowMs: number): Can
 export class ResolutionError extends AdminInputError {}
 
 /** Every request, newest first, expired on the way when due; filtered by status and developer. */
-export function listRequests(db: ServerDb, filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): RequestRow[] {
-  const all = prepared(db, 'SELECT * FROM requests ORDER BY seq DESC').all() as RequestRow[];
-  return all
-    .map((r) => expireIfDue(db, r, nowMs))
-    .filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.developerId === undefined || r.developer_id === filter.developerId));
+export async function listRequests(db: SqlDb, filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): Promise<RequestRow[]> {
+  const all = await db.all<RequestRow>('SELECT * FROM requests ORDER BY seq DESC');
+  const current: RequestRow[] = [];
+  for (const row of all) current.push(await expireIfDue(db, row, nowMs));
+  return current.filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.developerId === undefined || r.developer_id === filter.developerId));
 }
 
 /** Approve or deny a pending request; an approved band increase writes a temporary increase. */
-export function resolveRequest(db: ServerDb, requestId: string, resolution: Resolution): RequestRow {
+export async function resolveRequest(db: SqlDb, requestId: string, resolution: Resolution): Promise<RequestRow> {
   const nowMs = resolution.now.getTime();
-  return db.transaction(() => {
-    const found = loadRequest(db, requestId);
+  return db.transaction(async () => {
+    const found = await loadRequest(db, requestId);
     if (!found) throw new ResolutionError(`no request ${requestId}. List them with: spend-band admin request list`);
-    const row = expireIfDue(db, found, nowMs);
+    const row = await expireIfDue(db, found, nowMs);
     if (row.status !== 'pending') {
       throw new ResolutionError(`request ${requestId} is already ${row.status}${row.resolution ? ` (${describeResolution(row)})` : ''}; nothing to do.`);
     }
-    const developer = getDeveloper(db, row.developer_id);
+    const developer = await getDeveloper(db, row.developer_id);
     if (!developer) throw new ResolutionError(`request ${requestId} belongs to developer ${row.developer_id}, who no longer exists.`);
     const body = JSON.parse(row.body) as Record<string, unknown>;
     let approved: Money | undefined;
@@ -134,7 +137,7 @@ export function resolveRequest(db: ServerDb, requestId: string, resolution: Reso
     let increase: { band_id: string; currency: string; amount: number; from: number; until: number } | undefined;
 
     if (resolution.approve && row.kind === 'band_increase') {
-      const bandRow = effectiveBandRows(db, developer).find((b) => apiBandId(b.workflow) === row.band_id);
+      const bandRow = (await effectiveBandRows(db, developer)).find((b) => apiBandId(b.workflow) === row.band_id);
       if (!bandRow) throw new ResolutionError(`the band ${row.band_id} of request ${requestId} no longer exists for ${developer.id}; deny the request instead.`);
       const requested = body.requested as { delta?: Money; new_allocated?: Money };
       let amount = resolution.amountMicros;
@@ -169,7 +172,7 @@ export function resolveRequest(db: ServerDb, requestId: string, resolution: Reso
     }
 
     if (increase) {
-      prepared(db, 'INSERT INTO increases (developer_id, band_id, currency, amount_micros, from_ms, until_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      await db.run('INSERT INTO increases (developer_id, band_id, currency, amount_micros, from_ms, until_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         row.developer_id,
         increase.band_id,
         increase.currency,
@@ -177,7 +180,7 @@ export function resolveRequest(db: ServerDb, requestId: string, resolution: Reso
         increase.from,
         increase.until,
         row.id,
-      );
+      ]);
     }
     const record = {
       decided_by: resolution.decidedBy,
@@ -187,18 +190,18 @@ export function resolveRequest(db: ServerDb, requestId: string, resolution: Reso
       ...(resolution.note ? { note: resolution.note } : {}),
     };
     // The snapshot freezes the band as it is once decided (it was live while pending).
-    const doc = buildBandsDocument(db, row.developer_id, resolution.now)?.document;
+    const doc = (await buildBandsDocument(db, row.developer_id, resolution.now))?.document;
     const workflow = row.band_id?.replace(/^b_/, '');
     const band = doc && workflow ? (doc.bands.find((b) => b.id === row.band_id) ?? bandForWorkflow(doc.bands, workflow)) : undefined;
-    prepared(db, 'UPDATE requests SET status = ?, resolution = ?, band_snapshot = coalesce(?, band_snapshot), updated_ms = ?, revision = revision + 1 WHERE id = ?').run(
+    await db.run('UPDATE requests SET status = ?, resolution = ?, band_snapshot = coalesce(?, band_snapshot), updated_ms = ?, revision = revision + 1 WHERE id = ?', [
       resolution.approve ? 'approved' : 'denied',
       JSON.stringify(record),
       band ? JSON.stringify(band) : null,
       nowMs,
       row.id,
-    );
-    return loadRequest(db, row.id)!;
-  })();
+    ]);
+    return (await loadRequest(db, row.id))!;
+  });
 }
 
 /** The first instant after YYYY-MM-DD in the zone: an "until" date is inclusive. */

@@ -9,7 +9,6 @@ import { bodyHash, requireIdempotencyKey } from './idempotency';
 import { ProblemError, validationProblem } from './problem';
 import { cancelRequest, expireIfDue, insertRequest, loadRequest, requestEtag, requestJson, type RequestRow } from './requestStore';
 import { decodeCursor, encodeCursor, jsonReply, limitParam, SMALL_BODY_CAP_BYTES, type Call, type Reply } from './routeContext';
-import { prepared } from './serverDatabase';
 import { replay } from './sessionTagsRoute';
 
 const ROUTE = 'requests';
@@ -26,10 +25,10 @@ export async function postRequest(call: Call): Promise<Reply> {
     const now = ctx.now();
     const nowMs = now.getTime();
     const hash = bodyHash(canonicalJson(raw));
-    const stored = ctx.idempotency.replay(principal.developerId, ROUTE, key, hash, nowMs);
+    const stored = await ctx.idempotency.replay(principal.developerId, ROUTE, key, hash, nowMs);
     if (stored) return replay(stored);
 
-    const bands = ctx.cache.document(principal.developerId, now)?.document.bands ?? [];
+    const bands = (await ctx.cache.document(principal.developerId, now))?.document.bands ?? [];
     const band = bands.find((b) => b.id === input.band_id);
     if (!band) {
       throw new ProblemError(422, 'validation_failed', `You have no band ${input.band_id}. Your bands are: ${bands.map((b) => b.id).join(', ') || 'none'}.`, [
@@ -51,9 +50,8 @@ export async function postRequest(call: Call): Promise<Reply> {
     if (input.scope === 'until_date' && input.until! < localDate(now, band.period.timezone ?? 'UTC')) {
       throw new ProblemError(422, 'validation_failed', `until (${input.until}) is in the past; pick today or a later date.`, [{ pointer: '/until', detail: 'in the past' }]);
     }
-    let reply: Reply | undefined;
-    ctx.db.transaction(() => {
-      const row = insertRequest(ctx.db, {
+    return await ctx.db.transaction(async () => {
+      const row = await insertRequest(ctx.db, {
         developerId: principal.developerId,
         kind: 'band_increase',
         bandId: band.id,
@@ -68,10 +66,10 @@ export async function postRequest(call: Call): Promise<Reply> {
         nowMs,
         expiresMs: null,
       });
-      reply = jsonReply(201, requestJson(row, band), { location: `/v1/me/requests/${row.id}`, etag: requestEtag(row) });
-      ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 201, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
-    })();
-    return reply!;
+      const reply = jsonReply(201, requestJson(row, band), { location: `/v1/me/requests/${row.id}`, etag: requestEtag(row) });
+      await ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 201, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
+      return reply;
+    });
   } finally {
     release();
   }
@@ -81,7 +79,7 @@ function isSeqCursor(value: unknown): value is { before: number } {
   return typeof value === 'object' && value !== null && Number.isSafeInteger((value as { before?: unknown }).before);
 }
 
-export function listRequests(call: Call): Reply {
+export async function listRequests(call: Call): Promise<Reply> {
   const { ctx, principal, query } = call;
   const statusText = query.get('status');
   if (statusText !== null && !RequestStatusSchema.safeParse(statusText).success) {
@@ -93,23 +91,22 @@ export function listRequests(call: Call): Reply {
   const now = ctx.now();
   const nowMs = now.getTime();
   // Expire due run approvals first so the status filter sees the truth.
-  const due = prepared(ctx.db, "SELECT * FROM requests WHERE developer_id = ? AND status = 'pending' AND expires_ms IS NOT NULL AND expires_ms <= ?").all(
+  const due = await ctx.db.all<RequestRow>("SELECT * FROM requests WHERE developer_id = ? AND status = 'pending' AND expires_ms IS NOT NULL AND expires_ms <= ?", [
     principal.developerId,
     nowMs,
-  ) as RequestRow[];
-  for (const row of due) expireIfDue(ctx.db, row, nowMs);
-  const rows = (
+  ]);
+  for (const row of due) await expireIfDue(ctx.db, row, nowMs);
+  const rows =
     statusText === null
-      ? prepared(ctx.db, 'SELECT * FROM requests WHERE developer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(principal.developerId, before, limit + 1)
-      : prepared(ctx.db, 'SELECT * FROM requests WHERE developer_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(
+      ? await ctx.db.all<RequestRow>('SELECT * FROM requests WHERE developer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [principal.developerId, before, limit + 1])
+      : await ctx.db.all<RequestRow>('SELECT * FROM requests WHERE developer_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [
           principal.developerId,
           statusText,
           before,
           limit + 1,
-        )
-  ) as RequestRow[];
+        ]);
   const page = rows.slice(0, limit);
-  const bands = page.some((r) => r.status === 'pending') ? (ctx.cache.document(principal.developerId, now)?.document.bands ?? []) : [];
+  const bands = page.some((r) => r.status === 'pending') ? ((await ctx.cache.document(principal.developerId, now))?.document.bands ?? []) : [];
   return jsonReply(200, {
     data: page.map((row) => requestJson(row, liveBand(bands, row))),
     next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.seq }) : null,
@@ -120,25 +117,25 @@ function liveBand(bands: readonly Band[], row: RequestRow): Band | undefined {
   return row.band_id ? bands.find((b) => b.id === row.band_id) : undefined;
 }
 
-function ownRequest(call: Call, id: string): RequestRow {
-  const row = id.length <= 100 ? loadRequest(call.ctx.db, id) : undefined;
+async function ownRequest(call: Call, id: string): Promise<RequestRow> {
+  const row = id.length <= 100 ? await loadRequest(call.ctx.db, id) : undefined;
   if (!row || row.developer_id !== call.principal.developerId) {
     throw new ProblemError(404, 'not_found', `There is no request ${id.slice(0, 100)} among yours. List yours with GET /v1/me/requests.`);
   }
   return expireIfDue(call.ctx.db, row, call.now.getTime());
 }
 
-export function getRequest(call: Call): Reply {
-  const row = ownRequest(call, call.params[0]!);
+export async function getRequest(call: Call): Promise<Reply> {
+  const row = await ownRequest(call, call.params[0]!);
   const etag = requestEtag(row);
   if (etagMatches(call.req.headers['if-none-match'], etag)) return { status: 304, headers: { etag } };
-  const band = row.status === 'pending' ? liveBand(call.ctx.cache.document(call.principal.developerId, call.now)?.document.bands ?? [], row) : undefined;
+  const band = row.status === 'pending' ? liveBand((await call.ctx.cache.document(call.principal.developerId, call.now))?.document.bands ?? [], row) : undefined;
   return jsonReply(200, requestJson(row, band), { etag });
 }
 
-export function postCancel(call: Call): Reply {
-  const row = ownRequest(call, call.params[0]!);
-  const outcome = call.ctx.db.transaction(() => cancelRequest(call.ctx.db, row, call.now.getTime()))();
+export async function postCancel(call: Call): Promise<Reply> {
+  const row = await ownRequest(call, call.params[0]!);
+  const outcome = await call.ctx.db.transaction(() => cancelRequest(call.ctx.db, row, call.now.getTime()));
   if ('conflict' in outcome) throw new ProblemError(409, 'conflict', outcome.conflict);
   return jsonReply(200, requestJson(outcome.row), { etag: requestEtag(outcome.row) });
 }

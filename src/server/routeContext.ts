@@ -5,10 +5,10 @@ import type { IdempotencyStore } from './idempotency';
 import { ProblemError } from './problem';
 import type { RateLimiters } from './rateLimit';
 import type { Principal, ServerCache } from './serverCache';
-import type { ServerDb } from './serverDatabase';
+import type { StorageEngine } from './storage/sqlDb';
 
 export interface ServerContext {
-  db: ServerDb;
+  db: StorageEngine;
   cache: ServerCache;
   idempotency: IdempotencyStore;
   /** per-token limits (server/rateLimit.ts); undefined when turned off */

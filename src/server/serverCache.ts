@@ -2,18 +2,17 @@
 // disk read: token hash → developer, and per developer the last built document with its ETag.
 //
 // Invalidation: writes made by this process invalidate the developer they touch. Writes by another
-// process (the admin CLI on the same file: a revoked token, an approval, an import) are seen through
-// `PRAGMA data_version`, which changes when another connection commits; it is read from SQLite's
-// shared-memory WAL index, not from disk, but under load it still showed as ~15 % of the hot path's
-// CPU, so it is read at most once per SYNC_INTERVAL_MS (1 ms): a revocation by the admin CLI takes
-// effect within a millisecond of its commit. A change drops both caches. A document also expires by itself at the first instant it
+// process (the admin CLI on the same file, another server on the same Postgres: a revoked token, an
+// approval, an import) are seen through the engine's change token (SQLite: `PRAGMA data_version`,
+// read from the shared-memory WAL index, not from disk; Postgres: the transaction snapshot). Under
+// load it still showed as ~15 % of the hot path's CPU on SQLite, so it is read at most once per
+// SYNC_INTERVAL_MS (1 ms): a revocation by the admin CLI takes effect within a millisecond of its commit. A change drops both caches. A document also expires by itself at the first instant it
 // could change with time alone (a period end, a reservation or temporary increase ending), and after
 // MAX_DOCUMENT_AGE_MS at most.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { BandsDocument } from '../domain/schemas';
 import { buildBandsDocument } from './bandsBuilder';
-import { prepared, type ServerDb } from './serverDatabase';
+import type { StorageEngine } from './storage/sqlDb';
 import type { Scope } from './tokens';
 
 export interface Principal {
@@ -47,37 +46,46 @@ const SYNC_INTERVAL_MS = 1;
 const MAX_TOKEN_ENTRIES = 10_000;
 
 export class ServerCache {
-  private readonly dataVersion: Statement;
-  private lastDataVersion: number;
+  private lastDataVersion: string | undefined;
   private lastSyncAt = -Infinity;
+  private syncing: Promise<void> | undefined;
   private readonly tokens = new Map<string, Principal | null>();
   private readonly documents = new Map<string, DocumentEntry>();
+  /** bumped by every invalidation: a document built across one is answered but not kept (it may mix before and after) */
+  private epoch = 0;
 
-  constructor(private readonly db: ServerDb) {
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.lastDataVersion = this.dataVersion.get() as number;
-  }
+  constructor(private readonly db: StorageEngine) {}
 
-  /** Drop everything if another process committed since the last look. */
-  sync(): void {
+  /** Drop everything if another process committed since the last look (one look at a time). */
+  sync(): Promise<void> | undefined {
+    if (this.syncing) return this.syncing;
     const at = performance.now();
-    if (at - this.lastSyncAt < SYNC_INTERVAL_MS) return;
+    if (at - this.lastSyncAt < SYNC_INTERVAL_MS) return undefined;
     this.lastSyncAt = at;
-    const version = this.dataVersion.get() as number;
-    if (version !== this.lastDataVersion) {
-      this.lastDataVersion = version;
-      this.tokens.clear();
-      this.documents.clear();
-    }
+    this.syncing = this.db.changeToken().then(
+      (version) => {
+        this.syncing = undefined;
+        if (version !== this.lastDataVersion) {
+          this.lastDataVersion = version;
+          this.epoch++;
+          this.tokens.clear();
+          this.documents.clear();
+        }
+      },
+      (error: unknown) => {
+        this.syncing = undefined;
+        this.lastSyncAt = -Infinity;
+        throw error;
+      },
+    );
+    return this.syncing;
   }
 
   /** The developer a token hash belongs to, if the token is live. Call sync() first. */
-  principal(tokenHash: string): Principal | undefined {
+  async principal(tokenHash: string): Promise<Principal | undefined> {
     let entry = this.tokens.get(tokenHash);
     if (entry === undefined) {
-      const row = prepared(this.db, 'SELECT developer_id, scopes FROM tokens WHERE hash = ? AND revoked_ms IS NULL').get(tokenHash) as
-        | { developer_id: string; scopes: string }
-        | undefined;
+      const row = await this.db.get<{ developer_id: string; scopes: string }>('SELECT developer_id, scopes FROM tokens WHERE hash = ? AND revoked_ms IS NULL', [tokenHash]);
       entry = row ? { developerId: row.developer_id, scopes: new Set(row.scopes.split(' ') as Scope[]) } : null;
       if (this.tokens.size >= MAX_TOKEN_ENTRIES) this.tokens.clear();
       this.tokens.set(tokenHash, entry);
@@ -86,11 +94,12 @@ export class ServerCache {
   }
 
   /** The developer's document, rebuilt only when something changed. Call sync() first. */
-  document(developerId: string, now: Date): DocumentEntry | undefined {
+  async document(developerId: string, now: Date): Promise<DocumentEntry | undefined> {
     const nowMs = now.getTime();
     const cached = this.documents.get(developerId);
     if (cached && nowMs < cached.validUntilMs) return cached;
-    const built = buildBandsDocument(this.db, developerId, now);
+    const epoch = this.epoch;
+    const built = await buildBandsDocument(this.db, developerId, now);
     if (!built) {
       this.documents.delete(developerId);
       return undefined;
@@ -101,20 +110,22 @@ export class ServerCache {
       validUntilMs: Math.min(built.validUntilMs, nowMs + MAX_DOCUMENT_AGE_MS),
       template: JSON.stringify(built.document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? STAMP.slice(1, -1) : value)),
     };
-    this.documents.set(developerId, entry);
+    if (epoch === this.epoch) this.documents.set(developerId, entry);
     return entry;
   }
 
   /** This process changed something the developer's document depends on. */
   invalidate(developerId: string): void {
+    this.epoch++;
     this.documents.delete(developerId);
   }
 
   clear(): void {
     this.lastSyncAt = -Infinity;
+    this.lastDataVersion = undefined;
+    this.epoch++;
     this.tokens.clear();
     this.documents.clear();
-    this.lastDataVersion = this.dataVersion.get() as number;
   }
 }
 

@@ -6,7 +6,6 @@ import { MAX_BATCH_ITEMS, SessionTagSchema, type SessionTagBatchResult } from '.
 import { canonicalJson, parseJsonBody, readBody } from './httpBody';
 import { bodyHash, requireIdempotencyKey, type StoredResponse } from './idempotency';
 import { problemBody, ProblemError, fieldErrors } from './problem';
-import { prepared } from './serverDatabase';
 import { isPlainObject, jsonReply, TAG_BODY_CAP_BYTES, type Call, type Reply } from './routeContext';
 
 const ROUTE = 'session-tags';
@@ -34,7 +33,7 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
     const now = ctx.now();
     const nowMs = now.getTime();
     const hash = bodyHash(canonicalJson(raw));
-    const stored = ctx.idempotency.replay(principal.developerId, ROUTE, key, hash, nowMs);
+    const stored = await ctx.idempotency.replay(principal.developerId, ROUTE, key, hash, nowMs);
     if (stored) return replay(stored);
 
     const result: SessionTagBatchResult = { accepted: [], rejected: [] };
@@ -74,19 +73,16 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
     });
 
     const reply = jsonReply(200, result, { 'content-type': 'application/json' });
-    const upsert = prepared(
-      ctx.db,
-      `INSERT INTO session_tags (developer_id, id, workflow, started_ms, ended_ms, tool, workspace, labels, created_ms, updated_ms)
+    const upsert = `INSERT INTO session_tags (developer_id, id, workflow, started_ms, ended_ms, tool, workspace, labels, created_ms, updated_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (developer_id, id) DO UPDATE SET workflow = excluded.workflow, started_ms = excluded.started_ms,
          ended_ms = coalesce(excluded.ended_ms, session_tags.ended_ms), tool = coalesce(excluded.tool, session_tags.tool),
          workspace = coalesce(excluded.workspace, session_tags.workspace), labels = coalesce(excluded.labels, session_tags.labels),
-         updated_ms = excluded.updated_ms`,
-    );
-    ctx.db.transaction(() => {
-      for (const r of rows) upsert.run(principal.developerId, r.id, r.workflow, r.started, r.ended, r.tool, r.workspace, r.labels, nowMs, nowMs);
-      ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 200, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
-    })();
+         updated_ms = excluded.updated_ms`;
+    await ctx.db.transaction(async () => {
+      for (const r of rows) await ctx.db.run(upsert, [principal.developerId, r.id, r.workflow, r.started, r.ended, r.tool, r.workspace, r.labels, nowMs, nowMs]);
+      await ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 200, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
+    });
     if (rows.length > 0) ctx.cache.invalidate(principal.developerId);
     return reply;
   } finally {

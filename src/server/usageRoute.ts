@@ -13,7 +13,6 @@ import { attribute, SpanIndex } from './attribution';
 import { apiBandId, effectiveBandRows, getDeveloper } from './bandsBuilder';
 import { ProblemError } from './problem';
 import { decodeCursor, encodeCursor, jsonReply, limitParam, type Call, type Reply } from './routeContext';
-import { prepared } from './serverDatabase';
 
 const GRANULARITIES = ['PT1H', 'P1D', 'P1W', 'P1M'] as const;
 type Granularity = (typeof GRANULARITIES)[number];
@@ -74,7 +73,7 @@ interface Accumulator {
   result: UsageResult & { tokens: { input: number; output: number; cache_read: number; cache_write: number; total: number } };
 }
 
-export function getUsage(call: Call): Reply {
+export async function getUsage(call: Call): Promise<Reply> {
   const { ctx, principal, query } = call;
   const from = instantParam(query, 'from');
   const to = instantParam(query, 'to');
@@ -108,20 +107,19 @@ export function getUsage(call: Call): Reply {
   const pageStart = buckets[0]!.clippedStart;
   const pageEnd = buckets[buckets.length - 1]!.clippedEnd;
 
-  const developer = getDeveloper(ctx.db, principal.developerId);
-  const bandWorkflows = new Set(developer ? effectiveBandRows(ctx.db, developer).map((b) => b.workflow) : []);
-  const events = prepared(ctx.db, 'SELECT * FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms').all(
+  const developer = await getDeveloper(ctx.db, principal.developerId);
+  const bandWorkflows = new Set(developer ? (await effectiveBandRows(ctx.db, developer)).map((b) => b.workflow) : []);
+  const events = await ctx.db.all<EventRow>('SELECT * FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, seq', [
     principal.developerId,
     pageStart,
     pageEnd,
-  ) as EventRow[];
+  ]);
   const spans = new SpanIndex(
     (
-      prepared(ctx.db, 'SELECT workflow, started_ms, ended_ms FROM session_tags WHERE developer_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?)').all(
-        principal.developerId,
-        pageEnd,
-        pageStart,
-      ) as { workflow: string; started_ms: number; ended_ms: number | null }[]
+      await ctx.db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
+        'SELECT workflow, started_ms, ended_ms FROM session_tags WHERE developer_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?)',
+        [principal.developerId, pageEnd, pageStart],
+      )
     ).map((t) => ({ workflow: t.workflow, startMs: t.started_ms, endMs: t.ended_ms })),
   );
 

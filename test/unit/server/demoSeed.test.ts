@@ -7,23 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBandsDocument } from '../../../src/server/bandsBuilder';
 import { seedDemo } from '../../../src/server/demoSeed';
-import { openServerDatabase, type ServerDb } from '../../../src/server/serverDatabase';
+import { openStorage } from '../../../src/server/storage/openStorage';
+import type { StorageEngine } from '../../../src/server/storage/sqlDb';
 
 describe('reference server: demo seed', () => {
   let dir: string;
-  let db: ServerDb;
+  let db: StorageEngine;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spend-band-demo-'));
-    db = openServerDatabase(join(dir, 'server.db'));
+    db = await openStorage(join(dir, 'server.db'));
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const statuses = (now: Date) =>
-    Object.fromEntries(buildBandsDocument(db, 'demo', now)!.document.bands.map((b) => [b.workflow, b.status]));
+  const statuses = async (now: Date) => Object.fromEntries((await buildBandsDocument(db, 'demo', now))!.document.bands.map((b) => [b.workflow, b.status]));
+  const count = async (sql: string) => Number((await db.get<{ n: number }>(sql))!.n);
   const expected = { light_assist: 'ok', deep_coding: 'ok', review: 'warn', research: 'exceeded', background_automation: 'ok' };
 
   for (const instant of [
@@ -33,21 +34,21 @@ describe('reference server: demo seed', () => {
     '2027-02-28T12:00:00Z', // a short month
     '2028-02-29T18:00:00Z', // a leap day
   ]) {
-    it(`holds the demo statuses when seeded at ${instant}`, () => {
+    it(`holds the demo statuses when seeded at ${instant}`, async () => {
       const now = new Date(instant);
-      seedDemo(db, now);
-      assert.deepEqual(statuses(now), expected);
-      const review = buildBandsDocument(db, 'demo', now)!.document.bands.find((b) => b.workflow === 'review')!;
+      await seedDemo(db, now);
+      assert.deepEqual(await statuses(now), expected);
+      const review = (await buildBandsDocument(db, 'demo', now))!.document.bands.find((b) => b.workflow === 'review')!;
       assert.equal(review.used.amount_micros, 34_000_000, '85 % of $40, from events inside the period');
     });
   }
 
-  it('seeds a team with seats, rules, 30 days of history and one pending request', () => {
+  it('seeds a team with seats, rules, 30 days of history and one pending request', async () => {
     const now = new Date('2026-11-18T10:00:00Z');
-    const seeded = seedDemo(db, now);
+    const seeded = await seedDemo(db, now);
     assert.equal(seeded.created, true);
     assert.match(seeded.token, /^sbt_/);
-    const doc = buildBandsDocument(db, 'demo', now)!.document;
+    const doc = (await buildBandsDocument(db, 'demo', now))!.document;
     assert.equal(doc.developer.display_name, 'Dana Demo');
     assert.equal(doc.role.id, 'backend_engineer');
     assert.deepEqual(doc.seats.map((s) => [s.product, s.cost.amount_micros]), [['copilot_business', 19_000_000], ['claude_team', 30_000_000]]);
@@ -58,32 +59,32 @@ describe('reference server: demo seed', () => {
       ['r_near_limit', 'warn'],
     ]);
     assert.equal(doc.escalation.per_run_cap?.amount_micros, 25_000_000);
-    const count = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params) as number;
-    assert.equal(count('SELECT count(*) FROM developers'), 3);
-    const oldest = count("SELECT min(time_ms) FROM usage_events WHERE developer_id = 'demo'");
+    assert.equal(await count('SELECT count(*) AS n FROM developers'), 3);
+    const oldest = await count("SELECT min(time_ms) AS n FROM usage_events WHERE developer_id = 'demo'");
     assert.ok(now.getTime() - oldest >= 29 * 86_400_000, '30 days of history');
-    assert.ok(count("SELECT count(*) FROM session_tags WHERE developer_id = 'demo'") > 0, 'attribution through real tags');
-    assert.equal(count("SELECT count(*) FROM requests WHERE status = 'pending' AND kind = 'band_increase' AND band_id = 'b_deep_coding'"), 1);
-    for (const other of ['sam', 'alex']) assert.ok(buildBandsDocument(db, other, now)!.document.bands.length > 0, other);
+    assert.ok((await count("SELECT count(*) AS n FROM session_tags WHERE developer_id = 'demo'")) > 0, 'attribution through real tags');
+    assert.equal(await count("SELECT count(*) AS n FROM requests WHERE status = 'pending' AND kind = 'band_increase' AND band_id = 'b_deep_coding'"), 1);
+    for (const other of ['sam', 'alex']) assert.ok((await buildBandsDocument(db, other, now))!.document.bands.length > 0, other);
   });
 
-  it('does not duplicate data when run again; a new period gets its own usage', () => {
+  it('does not duplicate data when run again; a new period gets its own usage', async () => {
     const now = new Date('2026-11-18T10:00:00Z');
-    const first = seedDemo(db, now);
-    const rows = () => db.prepare('SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM session_tags) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM bands)').pluck().get() as number;
-    const before = rows();
-    const second = seedDemo(db, new Date('2026-11-25T10:00:00Z'));
+    const first = await seedDemo(db, now);
+    const rows = () =>
+      count('SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM session_tags) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM bands) AS n');
+    const before = await rows();
+    const second = await seedDemo(db, new Date('2026-11-25T10:00:00Z'));
     assert.equal(second.created, false);
     assert.notEqual(second.token, first.token, 'a fresh token each run');
     // A new week tops up the weekly band only.
-    const weekly = db.prepare("SELECT count(*) FROM usage_events WHERE developer_id = 'demo' AND workflow = 'background_automation'").pluck();
-    assert.equal(rows(), before + 8 + 2, 'the new week\'s background runs (8) and the teammates\' (2)');
-    seedDemo(db, new Date('2026-11-25T11:00:00Z'));
-    assert.ok((weekly.get() as number) > 0);
-    assert.equal(rows(), before + 10, 'same period again: nothing new');
+    const weekly = () => count("SELECT count(*) AS n FROM usage_events WHERE developer_id = 'demo' AND workflow = 'background_automation'");
+    assert.equal(await rows(), before + 8 + 2, 'the new week\'s background runs (8) and the teammates\' (2)');
+    await seedDemo(db, new Date('2026-11-25T11:00:00Z'));
+    assert.ok((await weekly()) > 0);
+    assert.equal(await rows(), before + 10, 'same period again: nothing new');
     const december = new Date('2026-12-03T10:00:00Z');
-    seedDemo(db, december);
-    assert.deepEqual(statuses(december), expected);
-    assert.equal(db.prepare('SELECT count(*) FROM developers').pluck().get(), 3);
+    await seedDemo(db, december);
+    assert.deepEqual(await statuses(december), expected);
+    assert.equal(await count('SELECT count(*) AS n FROM developers'), 3);
   });
 });

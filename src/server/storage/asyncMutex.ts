@@ -1,0 +1,23 @@
+// A FIFO lock for one SQLite connection: a transaction holds it across its awaits so that no other
+// request's statement runs inside it on the shared connection.
+export class AsyncMutex {
+  private tail: Promise<void> = Promise.resolve();
+  private held = false;
+
+  get locked(): boolean {
+    return this.held;
+  }
+
+  async acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.tail;
+    this.tail = previous.then(() => next);
+    await previous;
+    this.held = true;
+    return () => {
+      this.held = false;
+      release();
+    };
+  }
+}

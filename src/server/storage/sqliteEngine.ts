@@ -1,0 +1,172 @@
+// The embedded engine: one SQLite file, WAL, synchronous=FULL (an acknowledged write is on disk
+// before the HTTP answer leaves), foreign keys on. One connection per process; a transaction holds
+// an async lock so the statements of concurrent requests never run inside another's transaction.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AsyncMutex } from './asyncMutex';
+import { migrationsFor } from './migrations';
+import type { RunResult, SqlValue, StorageEngine } from './sqlDb';
+
+/** What the engine needs of a SQLite binding (better-sqlite3 and node:sqlite both have it). */
+export interface SqliteStatement {
+  all(...params: SqlValue[]): unknown[];
+  get(...params: SqlValue[]): unknown;
+  run(...params: SqlValue[]): { changes: number | bigint };
+}
+
+export interface SqliteConnection {
+  readonly driver: string;
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): void;
+  close(): void;
+}
+
+export type SqliteOpener = (path: string) => SqliteConnection;
+
+export function openBetterSqlite(path: string): SqliteConnection {
+  // Loaded lazily: where node:sqlite serves, the native module need not exist at all.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(path);
+  return {
+    driver: 'better-sqlite3',
+    prepare: (sql) => db.prepare(sql) as unknown as SqliteStatement,
+    exec: (sql) => void db.exec(sql),
+    close: () => void db.close(),
+  };
+}
+
+export class SqliteEngine implements StorageEngine {
+  readonly dialect = 'sqlite' as const;
+  readonly driver: string;
+  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly lock = new AsyncMutex();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private closed = false;
+
+  private constructor(
+    private readonly connection: SqliteConnection,
+    readonly location: string,
+  ) {
+    this.driver = connection.driver;
+  }
+
+  /** Open (creating the folder and file if needed) and migrate. */
+  static open(path: string, opener: SqliteOpener = openBetterSqlite): SqliteEngine {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let connection: SqliteConnection;
+    try {
+      connection = opener(path);
+    } catch (error) {
+      throw new Error(`cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`);
+    }
+    try {
+      connection.exec('PRAGMA journal_mode = WAL');
+      connection.exec('PRAGMA synchronous = FULL');
+      connection.exec('PRAGMA foreign_keys = ON');
+      // The admin CLI and the server are separate processes on one file: wait for the other's write.
+      connection.exec('PRAGMA busy_timeout = 5000');
+      const engine = new SqliteEngine(connection, path);
+      engine.migrate();
+      return engine;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  }
+
+  private statement(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Statements outside a transaction wait while another request's transaction holds the connection. */
+  private async turn<T>(work: () => T): Promise<T> {
+    if (this.inTransaction.getStore() || !this.lock.locked) return work();
+    const release = await this.lock.acquire();
+    try {
+      return work();
+    } finally {
+      release();
+    }
+  }
+
+  all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.turn(() => this.statement(sql).all(...params) as T[]);
+  }
+
+  get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.turn(() => (this.statement(sql).get(...params) ?? undefined) as T | undefined);
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return this.turn(() => ({ changes: Number(this.statement(sql).run(...params).changes) }));
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    const release = await this.lock.acquire();
+    try {
+      // IMMEDIATE: take the write lock now, so a read-then-write cannot be overtaken by another process.
+      this.connection.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await this.inTransaction.run(true, fn);
+        this.connection.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.connection.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  changeToken(): Promise<string> {
+    const row = this.statement('PRAGMA data_version').get() as { data_version: number };
+    return Promise.resolve(String(row.data_version));
+  }
+
+  isBusy(error: unknown): boolean {
+    const e = error as { code?: unknown; errcode?: unknown } | null;
+    // better-sqlite3 names the code; node:sqlite gives SQLite's number (5 busy, 6 locked).
+    return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_LOCKED' || e?.errcode === 5 || e?.errcode === 6;
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.statements.clear();
+      this.connection.close();
+    }
+    return Promise.resolve();
+  }
+
+  private migrate(): void {
+    const migrations = migrationsFor('sqlite');
+    this.connection.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    // IMMEDIATE: two processes opening a fresh file at once must not both run migration 1.
+    this.connection.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.connection.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      const current = row?.version ?? 0;
+      if (current > migrations.length) {
+        throw new Error(
+          `the server database has schema version ${current}, newer than this build knows (${migrations.length}). Use a newer spend-band or another --db file.`,
+        );
+      }
+      for (let version = current; version < migrations.length; version++) this.connection.exec(migrations[version]!);
+      if (row === undefined) this.connection.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migrations.length);
+      else if (current !== migrations.length) this.connection.prepare('UPDATE schema_version SET version = ?').run(migrations.length);
+      this.connection.exec('COMMIT');
+    } catch (error) {
+      this.connection.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
