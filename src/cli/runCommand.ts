@@ -2,7 +2,8 @@
 // first, then the command, whose exit code becomes ours. It starts only on allow, on warn after a
 // confirmation (--yes, or "y" at the prompt in a terminal), or on needs_approval once the approver
 // said yes (waiting polls the request; Ctrl-C withdraws it). On deny it never starts. Our own lines go
-// to stderr: stdout belongs to the command.
+// to stderr: stdout belongs to the command. A run waiting for approval is remembered per command line
+// (runIdStore.ts): running the same command again asks about the same run, so an approval is used.
 import { createInterface } from 'node:readline';
 import { ApiError, exitCodeFor, isApiError } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';
@@ -17,6 +18,10 @@ import { askPreflight, newRunId, waitForDecision, type Asked } from '../flows/pr
 import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { startProcess, StartError } from '../flows/preflight/processTree';
 import { preflightSource, type PreflightSource } from './preflightSource';
+import { cacheDir } from './paths';
+import { dropPendingRun, dropPendingRunOf, findPendingRun, loadPendingRun, savePendingRun, type RunKey } from './runIdStore';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const DEFAULT_RUN_WORKFLOW = 'background_automation';
 
@@ -31,13 +36,34 @@ export async function runCommand(ctx: CliContext): Promise<number> {
   }
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   const say = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+  const runIdFlag = flag(ctx.args, 'run-id');
+  if (runIdFlag !== undefined && !UUID.test(runIdFlag)) throw new CliError(`--run-id must be the UUID a previous run printed, not "${runIdFlag}".`, EXIT.usage);
   const agent = agentOfCommand(command);
   const estimateRequest = estimateRequestFromArgs(ctx.args, agent?.id);
+  const cache = cacheDir(ctx.args, ctx.env);
+  const key: RunKey = {
+    command: [command, ...commandArgs],
+    cwd: flag(ctx.args, 'cwd') ?? process.cwd(),
+    workflow,
+    endpoint: flag(ctx.args, 'endpoint') ?? ctx.env.SPEND_BAND_ENDPOINT?.trim() ?? '',
+  };
+  const pending = runIdFlag !== undefined ? findPendingRun(cache, runIdFlag) : loadPendingRun(cache, key, ctx.now().getTime());
+  const runId = runIdFlag ?? pending?.request.client_run_id ?? newRunId();
   const source = await preflightSource(ctx);
-  const runId = newRunId();
   try {
-    const estimate = await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn: say }, estimateRequest, workflow, source);
+    // Asking again about a waiting run: the same question, word for word (the endpoint refuses a
+    // different body for the same run id), not a fresh estimate.
+    const again = pending && pending.request.workflow === workflow ? pending : undefined;
+    if (again) say(`asking again about run ${runId}: approval request ${again.request_id}, filed ${again.saved_at}.`);
+    const estimate = again
+      ? { estimate: again.request.estimate, explanation: again.explanation }
+      : await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn: say }, estimateRequest, workflow, source);
     const description = flag(ctx.args, 'description') ?? [command, ...commandArgs].join(' ');
+    const settle = () => {
+      dropPendingRun(cache, key);
+      if (again) dropPendingRunOf(cache, again);
+    };
+    const run = again?.request.run ?? { tool: agent?.id ?? 'spend-band run', description: description.slice(0, 500) };
     const ask = () =>
       askPreflight({
         document: source.document,
@@ -45,7 +71,7 @@ export async function runCommand(ctx: CliContext): Promise<number> {
         workflow,
         estimate: estimate.estimate,
         clientRunId: runId,
-        run: { tool: agent?.id ?? 'spend-band run', description: description.slice(0, 500) },
+        run,
         now: ctx.now(),
         signal: ctx.signal,
       }).catch((error: unknown) => {
@@ -61,16 +87,25 @@ export async function runCommand(ctx: CliContext): Promise<number> {
         say(`needs approval, but ${asked.decidedBy === 'local' ? `the ${source.source} bands cannot file approval requests` : 'the endpoint filed no request'}. The command was not started: ask your approver, or connect an endpoint that can file the request.`);
         return EXIT.needsApproval;
       }
+      savePendingRun(cache, key, { request: asked.request, explanation: estimate.explanation, request_id: requestId, saved_at: (again?.saved_at ?? ctx.now().toISOString()) });
       if (waitMinutes === undefined && !interactive) {
-        say(`approval request ${requestId} is filed; the command was not started. Wait for it with --wait-minutes N, or run again once it is approved (spend-band requests).`);
+        say(
+          `approval request ${requestId} is ${again ? 'still pending' : 'filed'}; the command was not started. Run the same command again once it is approved (it asks about run ${runId}, no new request), or wait for it with --wait-minutes N.`,
+        );
         return EXIT.needsApproval;
       }
       const approved = await waitForApproval(ctx, source, requestId, waitMinutes, say);
-      if (approved !== true) return approved;
+      if (approved !== true) {
+        // withdrawn or refused: the next run is a new question; still pending: keep it
+        if (approved === 'settled') settle();
+        return EXIT.needsApproval;
+      }
       asked = await ask();
       report(ctx, source, asked, estimate.explanation, workflow, hasFlag(ctx.args, 'json'));
     }
 
+    // decided (or withdrawn): the next run of this command line is a new run
+    if (asked.decision.decision !== 'needs_approval') settle();
     switch (asked.decision.decision) {
       case 'allow':
         break;
@@ -109,8 +144,8 @@ function bandFor(source: PreflightSource, decision: PreflightDecision, workflow:
   return decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
 }
 
-/** true when approved; otherwise the exit code to return. Ctrl-C withdraws the request. */
-async function waitForApproval(ctx: CliContext, source: PreflightSource, requestId: string, waitMinutes: number | undefined, say: (t: string) => void): Promise<true | number> {
+/** true when approved; 'settled' when refused or withdrawn (Ctrl-C); 'pending' when the wait ran out. */
+async function waitForApproval(ctx: CliContext, source: PreflightSource, requestId: string, waitMinutes: number | undefined, say: (t: string) => void): Promise<true | 'settled' | 'pending'> {
   const client = source.client!;
   const controller = new AbortController();
   const onAbort = () => controller.abort();
@@ -129,22 +164,22 @@ async function waitForApproval(ctx: CliContext, source: PreflightSource, request
       return true;
     }
     say(state.state === 'refused' ? state.message : `request ${requestId} is ${request.status}.`);
-    return EXIT.needsApproval;
+    return 'settled';
   } catch (error) {
     if (!(error instanceof ApiError) || error.kind !== 'aborted') {
       if (isApiError(error)) throw new CliError(`could not follow approval request ${requestId}: ${error.message}`, exitCodeFor(error));
       throw error;
     }
     if (timedOut) {
-      say(`no decision on request ${requestId} within ${waitMinutes} min; it stays pending. Run again once it is approved.`);
-      return EXIT.needsApproval;
+      say(`no decision on request ${requestId} within ${waitMinutes} min; it stays pending. Run the same command again once it is approved.`);
+      return 'pending';
     }
     // withdrawn on purpose: a separate signal, the one that stopped us is already aborted
     await client.cancelRequest(requestId, { signal: AbortSignal.timeout(10_000) }).then(
       () => say(`request ${requestId} withdrawn; the command was not started.`),
       (cancelError: unknown) => say(`could not withdraw request ${requestId} (${(cancelError as Error).message}); cancel it with the Requests view or your approver.`),
     );
-    return EXIT.needsApproval;
+    return 'settled';
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
