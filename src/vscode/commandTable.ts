@@ -14,6 +14,7 @@ export const COMMANDS = {
   runWithPreflight: 'spendBand.runWithPreflight',
   openReport: 'spendBand.openReport',
   exportReport: 'spendBand.exportReport',
+  copyCliCommand: 'spendBand.copyCliCommand',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -8,6 +8,7 @@ import { BandsService, type BandsSnapshot } from './bandsService';
 import { BandsTree } from './bandsTree';
 import { COMMANDS } from './commandTable';
 import { Config } from './config';
+import { copyCliCommand } from './cliCommand';
 import { connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
 import { CONTEXT_KEYS } from './contextKeys';
 import { LocalLedger } from '../flows/requests/requestOutbox';
@@ -149,6 +150,7 @@ export class Services implements vscode.Disposable {
       }),
     );
     this.registerCommands();
+    this.disposables.push(vscode.commands.registerCommand(COMMANDS.copyCliCommand, () => copyCliCommand(context.extensionPath)));
     const deps = this.featureDeps(context);
     this.preflight = this.own(registerPreflight(deps));
     this.own(registerReport(deps));

@@ -108,6 +108,31 @@ describe('manifest (package.json) ↔ code tables', () => {
     assert.ok(!allow.some((a) => a.endsWith('.map') || a.startsWith('src') || a.startsWith('test') || a.startsWith('node_modules')), 'no sources, maps, tests or node_modules');
   });
 
+  it('has a first-run walkthrough whose steps, media and buttons exist and ship', () => {
+    const [walkthrough, ...others] = contributes.walkthroughs as { id: string; steps: { id: string; title: string; description: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
+    assert.equal(others.length, 0);
+    assert.equal(walkthrough!.id, 'spendBand.firstRun');
+    assert.deepEqual(
+      walkthrough!.steps.map((s) => s.id),
+      ['spendBand.chooseSource', 'spendBand.pickClass', 'spendBand.guardedRun', 'spendBand.installCli'],
+    );
+    const commandIds = new Set<string>(Object.values(COMMANDS));
+    const contextKeys = new Set<string>(Object.values(CONTEXT_KEYS));
+    const allow = readFileSync(join(root, '.vscodeignore'), 'utf8');
+    for (const step of walkthrough!.steps) {
+      const markdown = step.media.markdown!;
+      assert.ok(readFileSync(join(root, markdown), 'utf8').startsWith('## '), `${markdown} exists`);
+      assert.match(allow, /^!media\/walkthrough\/\*\.md$/m, 'the walkthrough pages are in the .vsix');
+      const buttons = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]!);
+      assert.ok(buttons.length > 0, `${step.id} has a button`);
+      for (const id of buttons) assert.ok(commandIds.has(id), `${step.id}: button command ${id}`);
+      for (const event of step.completionEvents) {
+        const [kind, id] = event.split(':');
+        assert.ok(kind === 'onCommand' ? commandIds.has(id!) : kind === 'onContext' && contextKeys.has(id!), `${step.id}: ${event}`);
+      }
+    }
+  });
+
   it('uses only known spendBand.* ids in when clauses and menus', () => {
     const commandIds = new Set<string>(Object.values(COMMANDS));
     const views = new Set<string>(contributes.views.spendBand.map((v: { id: string }) => v.id));
