@@ -161,7 +161,7 @@ async function fetchFresh(
   const transportOptions = transportOptionsFor(source);
   const scrub = (text: string) => redact(text, [source.token]);
   if (source.kind === 'endpoint') {
-    const client = new BandsClient(transportOptions);
+    const client = clientForSource(source);
     try {
       const answer = await client.getBands({ etag: cached?.etag, signal: options.signal });
       if ('notModified' in answer) {

@@ -1,19 +1,18 @@
 // `spend-band report [--period YYYY-MM] [--format text|md|json|csv]`: the month's report — per band,
 // class, model and agent; seats + usage; the biggest sessions and agent runs with outliers — from the
 // same model as the extension's report webview. Bands come from the same source resolution as
-// `status` (src/cli/bandsSourceOptions.ts → src/api/bandsSource.ts); usage from the endpoint's
-// history when it has one, else from the agent logs on this machine (src/usage/).
-import { exitCodeFor, isApiError, type ApiError } from '../api/apiError';
-import { BandsClient } from '../api/bandsClient';
-import { loadBands, type BandsResult, type SourceConfig } from '../api/bandsSource';
+// `status` (src/cli/bandsSourceOptions.ts → src/api/bandsSource.ts); the rest is gathered by
+// flows/report/reportInputs.ts, as in the editor.
+import { exitCodeFor, isApiError } from '../api/apiError';
+import { clientForSource, loadBands, type BandsResult } from '../api/bandsSource';
 import type { LocalConfig, LocalUsage } from '../domain/localConfig';
 import { isSupportedInterval, isValidTimeZone, periodContaining, systemTimeZone } from '../domain/period';
 import { reportToCsv, reportToJson } from '../domain/reportExport';
-import { buildReport, usageRange, type ReportModel, type ReportUsageSource } from '../domain/reportModel';
+import type { ReportModel } from '../domain/reportModel';
 import { reportToMarkdown, reportToText } from '../domain/reportText';
-import { collectUsagePages, rowsFromMetering, rowsFromUsagePages, runsFromMetering, type ReportRun, type ReportUsageRow } from '../domain/reportUsage';
 import { monthWindow, windowContaining } from '../domain/reportWindow';
 import type { WorkflowSession } from '../domain/session';
+import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
 import { usedByWorkflow } from '../usage/attribution';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
 import { flag, hasFlag } from './args';
@@ -28,8 +27,6 @@ import { readSessionsFile } from './usageCommand';
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
 
-/** An endpoint answers at most this many pages of 500 hourly buckets (about 4 years). */
-const MAX_USAGE_PAGES = 80;
 
 export function renderReport(model: ReportModel, format: ReportFormat): string {
   switch (format) {
@@ -75,24 +72,6 @@ function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot | undefined,
   return { usedByWorkflow: used, asOf: new Date(snapshot.asOf), provider: 'local_logs' };
 }
 
-async function endpointUsage(source: Extract<SourceConfig, { kind: 'endpoint' }>, range: { fromMs: number; toMs: number }, signal: AbortSignal) {
-  const client = new BandsClient({
-    baseUrl: source.baseUrl,
-    ...(source.token ? { token: source.token } : {}),
-    ...(source.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(source.timeouts ? { timeouts: source.timeouts } : {}),
-    ...(source.env ? { env: source.env } : {}),
-  });
-  try {
-    // Hourly buckets: every whole-hour zone's local days are made of them, whatever the server's zone.
-    const query = { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), granularity: 'PT1H' as const, groupBy: ['workflow', 'provider', 'model'] as const, limit: 500 };
-    const { pages, complete } = await collectUsagePages((cursor) => client.getUsage({ ...query, ...(cursor ? { cursor } : {}) }, { signal }), MAX_USAGE_PAGES);
-    return { rows: rowsFromUsagePages(pages), complete };
-  } finally {
-    await client.close();
-  }
-}
-
 export async function reportCommand(ctx: CliContext): Promise<number> {
   const args = ctx.args;
   const format = (hasFlag(args, 'json') ? 'json' : (flag(args, 'format') ?? 'text')) as ReportFormat;
@@ -125,34 +104,26 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     return exitCodeFor(error);
   }
   const document = loaded.document;
-  const zone = zoneFlag ?? document.bands[0]?.period.timezone ?? systemTimeZone();
+  const zone = zoneFlag ?? reportTimeZone(document, undefined);
   const window = periodText ? monthWindow(periodText, zone)! : windowContaining('month', now, zone);
-  const range = usageRange(document, window, now);
-
-  let usage: ReportUsageRow[] = [];
-  let usageSource: ReportUsageSource = 'none';
-  let usageIncomplete = false;
-  let usageError: ApiError | undefined;
-  if (source.kind === 'endpoint' && loaded.source === 'endpoint' && document.capabilities.usage_history === true && !hasFlag(args, 'offline')) {
-    try {
-      const answer = await endpointUsage(source, range, ctx.signal);
-      usage = answer.rows;
-      usageIncomplete = !answer.complete;
-      usageSource = 'endpoint';
-    } catch (error) {
-      if (!isApiError(error)) throw error;
-      usageError = error;
-      warn(`the usage history could not be read (${error.message}); the report uses the agent logs on this machine instead.`);
-    }
-  }
-  if (usageSource === 'none' && metering) {
-    usage = rowsFromMetering(metering.eventsBetween(range.fromMs, range.toMs), sessions, range.fromMs, range.toMs, now.getTime());
-    usageSource = 'local_logs';
-  }
-  const runs: ReportRun[] = metering ? runsFromMetering(metering.eventsBetween(Date.parse(window.start), Date.parse(window.end)), sessions, Date.parse(window.start), Date.parse(window.end), now.getTime()) : [];
+  const { model, usageSource, usageError } = await gatherReport({
+    document,
+    source: loaded.source,
+    stale: loaded.stale,
+    window,
+    now,
+    signal: ctx.signal,
+    usageClient: async () => {
+      if (source.kind !== 'endpoint' || loaded.source !== 'endpoint' || hasFlag(args, 'offline')) return undefined;
+      const client = clientForSource(source);
+      return { client, release: () => client.close() };
+    },
+    metering,
+    sessions,
+    warn,
+  });
   if (usageSource === 'local_logs' && sessions.length === 0) warn('no --sessions FILE given: all local usage counts as untagged. The extension writes tagged sessions to a file you can pass here.');
 
-  const model = buildReport({ document, source: loaded.source, stale: loaded.stale, window, now, usage, usageSource, usageIncomplete, runs });
   ctx.stdout.write(renderReport(model, format));
 
   if (loaded.error) {

@@ -4,13 +4,14 @@
 // the guarded task, the ad-hoc command, checkRun() and the Language Model Tools alike.
 import type { BandsClient } from '../api/bandsClient';
 import { bandForWorkflow } from '../domain/bandLookup';
-import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type RunEstimate } from '../domain/estimate';
+import type { RunEstimate } from '../domain/estimate';
 import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros } from '../domain/money';
 import { agentById, agentOfCommand } from '../domain/runDecisionAgents';
 import type { Band, BandsDocument } from '../domain/schemas';
 import { BUNDLED_PRICES, Pricing } from '../usage/prices/prices';
 import { askPreflight, type Asked } from '../flows/preflight/decision';
+import { EstimateProblem, estimateRun, type EstimateRequest } from '../flows/preflight/estimateRun';
 import type { FeatureDeps } from './featureDeps';
 
 /** What is about to run. `workflow` defaults to background_automation. */
@@ -49,8 +50,6 @@ export interface Decided extends Asked {
   client: BandsClient | undefined;
 }
 
-const HISTORY_MS = 90 * 86_400_000;
-
 export class PreflightRunner {
   private readonly pricing = new Pricing(BUNDLED_PRICES);
 
@@ -62,8 +61,35 @@ export class PreflightRunner {
 
   async estimate(spec: RunSpec, signal?: AbortSignal): Promise<RunEstimate> {
     const workflow = this.workflowOf(spec);
-    const document = this.deps.snapshot()?.document;
-    const currency = (document && bandForWorkflow(document.bands, workflow)?.allocated.currency) ?? 'USD';
+    try {
+      return await estimateRun(this.estimateRequest(spec), {
+        workflow,
+        document: this.deps.snapshot()?.document,
+        now: new Date(),
+        signal,
+        pricing: () => this.pricing,
+        unknownModelAdvice: 'Use a model id such as claude-sonnet-4-5, or give "usd".',
+        localEvents: async (fromMs, toMs) => {
+          const snapshot = await this.deps.usageSnapshot();
+          return snapshot ? { events: snapshot.eventsBetween(fromMs, toMs) } : { reason: 'local metering is off or has not read the agent logs yet' };
+        },
+        sessions: this.deps.sessions(),
+        historyClient: async () => {
+          const snapshot = this.deps.snapshot();
+          if (snapshot?.source !== 'endpoint' || snapshot.document?.capabilities.usage_history !== true) return undefined;
+          const client = await this.deps.client();
+          return client ? { client, release: () => client.close() } : undefined;
+        },
+        warn: (text) => this.deps.log.warn(`Pre-flight: ${text}`),
+      });
+    } catch (error) {
+      if (error instanceof EstimateProblem) throw new PreflightProblem(`${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}`);
+      throw error;
+    }
+  }
+
+  /** The task definition's estimate read into a request; what to fix is said in the task's own terms. */
+  private estimateRequest(spec: RunSpec): EstimateRequest {
     const given = spec.estimate ?? {};
     if (given.usd !== undefined && given.usd !== '') {
       let micros: number;
@@ -73,55 +99,16 @@ export class PreflightRunner {
         throw new PreflightProblem(`The estimate "${String(given.usd)}" is not an amount in dollars such as 4.50. Fix "estimate": { "usd": … }.`);
       }
       if (micros < 0) throw new PreflightProblem(`The estimate cannot be negative (${String(given.usd)}).`);
-      return userEstimate(micros, currency);
+      return { kind: 'usd', micros };
     }
     if (given.tokens !== undefined) {
       if (!given.model) throw new PreflightProblem('An estimate in tokens needs the model to price them: "estimate": { "tokens": 2000000, "model": "claude-sonnet-4-5" }.');
-      const price = this.pricing.priceOf(given.model);
-      if (!price) throw new PreflightProblem(`No price for the model "${given.model}" (prices as of ${this.pricing.table.as_of}). Use a model id such as claude-sonnet-4-5, or give "usd".`);
       if (!Number.isSafeInteger(given.tokens) || given.tokens <= 0) throw new PreflightProblem(`"tokens" must be a positive whole number, not ${given.tokens}.`);
-      return tokensEstimate(given.tokens, given.model, price, currency);
+      return { kind: 'tokens', tokens: given.tokens, model: given.model };
     }
     const agent = (spec.agent ? agentById(spec.agent) : undefined) ?? (spec.command ? agentOfCommand(spec.command) : undefined);
-    if (!agent) return noEstimate(spec.agent ? `${spec.agent} is not a metered agent` : 'none was given and the command is not a known agent', currency);
-    const local = await this.localHistory(agent.id, workflow, currency);
-    if (local.ok) return local.value;
-    const remote = await this.endpointHistory(workflow, currency, signal);
-    if (remote?.ok) return { ...remote.value, explanation: `${remote.value.explanation} (${local.reason}.)` };
-    return noEstimate(remote ? `${local.reason}; ${remote.reason}` : local.reason, currency);
-  }
-
-  private async localHistory(agent: string, workflow: string, currency: string) {
-    const snapshot = await this.deps.usageSnapshot();
-    if (!snapshot) return { ok: false as const, reason: 'local metering is off or has not read the agent logs yet' };
-    const now = Date.now();
-    const runs = pastRuns(snapshot.eventsBetween(now - HISTORY_MS, now + 1), this.deps.sessions(), { fromMs: now - HISTORY_MS, toMs: now + 1 });
-    return historyEstimate(runs, { agent, workflow, currency });
-  }
-
-  private async endpointHistory(workflow: string, currency: string, signal?: AbortSignal) {
-    const snapshot = this.deps.snapshot();
-    if (snapshot?.source !== 'endpoint' || snapshot.document?.capabilities.usage_history !== true) return undefined;
-    const client = await this.deps.client();
-    if (!client) return undefined;
-    try {
-      const to = new Date();
-      const from = new Date(to.getTime() - 30 * 86_400_000);
-      const buckets = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 10; page++) {
-        const answer = await client.getUsage({ from: from.toISOString(), to: to.toISOString(), granularity: 'P1D', groupBy: ['workflow'], limit: 500, ...(cursor ? { cursor } : {}) }, { signal });
-        buckets.push(...answer.data);
-        if (!answer.next_cursor) break;
-        cursor = answer.next_cursor;
-      }
-      return dailyUsageEstimate(buckets, workflow, currency);
-    } catch (error) {
-      this.deps.log.warn(`Pre-flight: the endpoint's usage history could not be read for an estimate: ${(error as Error).message}`);
-      return undefined;
-    } finally {
-      await client.close();
-    }
+    if (!agent) return { kind: 'none', reason: spec.agent ? `${spec.agent} is not a metered agent` : 'none was given and the command is not a known agent' };
+    return { kind: 'history', agent: agent.id };
   }
 
   /** The bands to decide on: the ones on screen, or a refresh when there are none yet. */
@@ -133,7 +120,7 @@ export class PreflightRunner {
     }
     if (!snapshot?.document) {
       const why = snapshot?.error ? ` (${snapshot.error.message})` : '';
-      throw new PreflightProblem(`No bands to check the run against${why}. Connect an endpoint or use local bands (Spend Band: Connect Endpoint… / Use Local Bands), then run again.`, 3);
+      throw new PreflightProblem(`No bands to check the run against${why}. Connect an endpoint or use local bands (Spend Band: Connect Endpoint… / Use Local Bands), then run again.`, EXIT.unreachable);
     }
     return { document: snapshot.document, source: snapshot.source, stale: snapshot.stale };
   }
@@ -144,7 +131,7 @@ export class PreflightRunner {
     let client: BandsClient | undefined;
     if (source === 'endpoint' && document.capabilities.preflight === true) {
       client = await this.deps.client();
-      if (!client) throw new PreflightProblem('The endpoint decides pre-flights, but no token is stored for it. Run "Spend Band: Connect Endpoint…" and start the run again.', 5);
+      if (!client) throw new PreflightProblem('The endpoint decides pre-flights, but no token is stored for it. Run "Spend Band: Connect Endpoint…" and start the run again.', EXIT.unauthorized);
     }
     try {
       const description = spec.description ?? (spec.command ? [spec.command, ...(spec.args ?? [])].join(' ') : undefined);

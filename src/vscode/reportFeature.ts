@@ -11,11 +11,13 @@ import type { ReportFocus, ReportModel } from '../domain/reportModel';
 import { monthWindow, shiftWindow, windowContaining, type ReportWindow, type ReportWindowKind } from '../domain/reportWindow';
 import type { Review } from '../domain/reviewCadence';
 import { workflowClassFor } from '../domain/workflowClasses';
+import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
 import { COMMANDS } from './commandTable';
 import type { FeatureDeps } from './featureDeps';
-import { loadReportModel, reportTimeZone, ReportUnavailableError } from './reportData';
 import { ReportPanel, type ReportAction, type ShownReport } from './reportPanel';
 import { reviewSettings, ReviewScheduler } from './reviewScheduler';
+
+class ReportUnavailableError extends Error {}
 
 /** Arguments of `spendBand.openReport` (all optional; no arguments = this month). */
 export interface OpenReportArgs {
@@ -104,7 +106,7 @@ class ReportFeature implements vscode.Disposable {
     let model: ReportModel;
     try {
       model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Spend Band: building the report' }, () =>
-        loadReportModel(this.deps, state.window, state.focus, controller.signal),
+        this.loadModel(state.window, state.focus, controller.signal),
       );
     } catch (error) {
       if (controller.signal.aborted) return undefined;
@@ -114,6 +116,35 @@ class ReportFeature implements vscode.Disposable {
     if (controller.signal.aborted) return undefined;
     this.state = state;
     return this.panel.show(model);
+  }
+
+  /** The bands on screen, the endpoint's usage history or this machine's metering, and the runs (flows/report). */
+  private async loadModel(window: ReportWindow, focus: ReportFocus | undefined, signal: AbortSignal): Promise<ReportModel> {
+    const snapshot = this.deps.snapshot();
+    const document = snapshot?.document;
+    if (!snapshot || !document) {
+      throw new ReportUnavailableError('No bands to report on yet: connect an endpoint (Spend Band: Connect Endpoint…) or use local bands (Spend Band: Use Local Bands), then open the report again.');
+    }
+    const metering = await this.deps.usageSnapshot();
+    const { model } = await gatherReport({
+      document,
+      source: snapshot.source,
+      stale: snapshot.stale,
+      window,
+      now: new Date(),
+      signal,
+      usageClient: async () => {
+        if (snapshot.source !== 'endpoint') return undefined;
+        const client = await this.deps.client();
+        return client ? { client, release: () => client.close() } : undefined;
+      },
+      metering: metering && metering.stats.filesTotal > 0 ? metering : undefined,
+      sessions: this.deps.sessions(),
+      classes: this.deps.classes(),
+      focus,
+      warn: (text) => this.deps.log.warn(`Report: ${text}`),
+    });
+    return model;
   }
 
   private showError(error: unknown): void {
@@ -185,7 +216,7 @@ class ReportFeature implements vscode.Disposable {
     const controller = new AbortController();
     let model: ReportModel;
     try {
-      model = await loadReportModel(this.deps, window, state?.window.key === window.key ? state.focus : undefined, controller.signal);
+      model = await this.loadModel(window, state?.window.key === window.key ? state.focus : undefined, controller.signal);
     } catch (error) {
       this.showError(error);
       return undefined;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { nextReview, type Review } from '../domain/reviewCadence';
 import type { Config } from './config';
 import type { FeatureDeps } from './featureDeps';
-import { reportTimeZone } from './reportData';
+import { reportTimeZone } from '../flows/report/reportInputs';
 
 export const REVIEW_MEMORY_KEY = 'spendBand.reviews.shown';
 const FIRST_CHECK_MS = 60_000;

@@ -3,8 +3,8 @@
 import { readFile, unlink } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/apiError';
-import { BandsClient } from '../api/bandsClient';
-import { loadBands, type SourceConfig } from '../api/bandsSource';
+import type { BandsClient } from '../api/bandsClient';
+import { clientForSource, loadBands, type SourceConfig } from '../api/bandsSource';
 import type { ProxyOptions } from '../api/proxyDispatcher';
 import { LocalConfigError, localBandsDocument, validateLocalConfig, type LocalConfig, type LocalUsage, type SelfSetIncrease } from '../domain/localConfig';
 import type { LocalLedger } from '../flows/requests/requestOutbox';
@@ -162,7 +162,8 @@ export async function createClient(config: Config, tokens: TokenStore): Promise<
   if (resolved.kind !== 'endpoint') return undefined;
   const token = await tokens.get(resolved.url);
   if (!token) return undefined;
-  return new BandsClient({
+  return clientForSource({
+    kind: 'endpoint',
     baseUrl: resolved.url,
     token,
     proxy: proxyOptions(),
