@@ -32,7 +32,7 @@ const external = ['vscode', 'better-sqlite3'];
 // command runs: parsing one bundle of every command (1.1 MB, undici and zod) cost each run ~13 MiB
 // of memory, `spend-band usage` included, which needs neither. A command left out of this list is
 // simply bundled into dist/cli.js (test/unit/project/layering.test.ts checks that none is).
-const CLI_COMMANDS = ['statusCommand', 'usageCommand', 'preflightCommand', 'runCommand', 'requestCommand', 'requestsCommand', 'reportCommand', 'serverCommand', 'adminCommand'];
+const CLI_COMMANDS = ['statusCommand', 'usageCommand', 'preflightCommand', 'runCommand', 'requestCommand', 'requestsCommand', 'reportCommand', 'serverCommand', 'hookCommand', 'statuslineCommand', 'adminCommand'];
 const commandsApart = {
   name: 'cli-commands-apart',
   setup(build) {

@@ -20,6 +20,8 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./reportCommand')).reportCommand,
   server: async () => (await import('./serverCommand')).serverCommand,
   admin: async () => (await import('./adminCommand')).adminCommand,
+  hook: async () => (await import('./hookCommand')).hookCommand,
+  statusline: async () => (await import('./statuslineCommand')).statuslineCommand,
 };
 
 /** A command with a loader but no table yet is parsed loosely and checks its own flags. */

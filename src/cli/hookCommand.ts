@@ -1,0 +1,345 @@
+// `spend-band hook claude`: a Claude Code command hook (https://code.claude.com/docs/en/hooks). It
+// reads the hook's JSON on stdin (PreToolUse on the tools that start costly background work, or
+// UserPromptSubmit in a `claude -p` run), asks pre-flight (the endpoint, else the bands cached on this
+// machine) with an estimate from the recent sessions' official costs, and prints the hook's JSON
+// answer (domain/hookAnswer.ts). It always exits 0: when the endpoint is down or slow it lets the run go
+// ahead and says so (fail open), within its own time budget (--timeout-ms, default 1000).
+//
+// `spend-band hook install` adds the hook to ~/.claude/settings.json (or --settings FILE) without
+// touching other hooks: a backup first, nothing changed when it is there already, --dry-run to see.
+//
+// Its bundle is kept apart and small (no zod, no undici: Node's fetch), as it runs before every such
+// tool call: see the note in the issue-15 notes for the measured start-up.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { failOpenAnswer, hookAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
+import { formatMoney } from '../domain/money';
+import { preflightVerdict } from '../domain/preflightVerdict';
+import type { Band, EscalationPolicy, PreflightDecision } from '../domain/schemas';
+import { EXIT } from '../domain/exitCodes';
+import { newestCachedBands, readAgentState, recentSessionCosts } from '../flows/agents/agentState';
+import { assertKnownFlags, flag, hasFlag } from './args';
+import type { CliContext } from './cliContext';
+import { CliError } from './cliError';
+import { cacheDir } from './paths';
+
+/** Tools that start work the user does not watch step by step (sub-agents, workflows, schedules). */
+export const HOOK_TOOL_MATCHER = 'Agent|Task|Workflow|CronCreate|ScheduleWakeup';
+const DEFAULT_TIMEOUT_MS = 1000;
+const DEFAULT_ESTIMATE_MICROS = 1_000_000;
+const MAX_STDIN_BYTES = 1024 * 1024;
+
+export async function hookCommand(ctx: CliContext): Promise<number> {
+  const sub = ctx.args.positionals[0];
+  if (sub === 'claude') return hookClaude(ctx);
+  if (sub === 'install') return hookInstall(ctx);
+  throw new CliError(`spend-band hook ${sub ?? ''}: use "hook claude" (as the hook command) or "hook install [--settings FILE] [--dry-run]".`, EXIT.usage);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// hook claude
+
+interface HookInput {
+  event: HookEvent;
+  sessionId: string;
+  toolName: string;
+  toolUseId: string;
+  toolInput: Record<string, unknown>;
+  prompt: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_STDIN_BYTES) throw new Error('the hook input is larger than 1 MiB');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseHookInput(text: string): HookInput {
+  const json: unknown = JSON.parse(text);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the hook input is not a JSON object');
+  const o = json as Record<string, unknown>;
+  const event = o.hook_event_name;
+  if (event !== 'PreToolUse' && event !== 'UserPromptSubmit') throw new Error(`hook_event_name "${String(event)}" is not PreToolUse or UserPromptSubmit`);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    event,
+    sessionId: str(o.session_id),
+    toolName: str(o.tool_name),
+    toolUseId: str(o.tool_use_id),
+    toolInput: typeof o.tool_input === 'object' && o.tool_input !== null ? (o.tool_input as Record<string, unknown>) : {},
+    prompt: str(o.prompt),
+  };
+}
+
+function print(ctx: CliContext, output: HookOutput): number {
+  ctx.stdout.write(`${JSON.stringify(output)}\n`);
+  return EXIT.ok;
+}
+
+/** A UUID made from the session and the tool call, so a resumed run asks about the same run again. */
+function runIdFor(input: HookInput): string {
+  const h = createHash('sha256').update(`${input.sessionId}\n${input.toolUseId || input.prompt}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function workflowFor(ctx: CliContext, input: HookInput): string {
+  const explicit = flag(ctx.args, 'workflow') ?? ctx.env.SPEND_BAND_WORKFLOW;
+  if (explicit) return explicit;
+  const fromOtel = /(?:^|,)\s*spendband\.workflow=([a-z][a-z0-9_]{0,63})/.exec(ctx.env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+  if (fromOtel) return fromOtel[1]!;
+  // What reaches this point runs unattended: a sub-agent, a schedule, or a `claude -p` prompt.
+  void input;
+  return 'background_automation';
+}
+
+interface HookEstimate {
+  micros: number;
+  text: string;
+  basis: 'history' | 'user_supplied';
+  confidence: 'low' | 'medium';
+}
+
+function estimateFor(ctx: CliContext, dir: string): HookEstimate {
+  const given = flag(ctx.args, 'estimate-usd');
+  if (given !== undefined) {
+    const usd = Number(given);
+    if (!Number.isFinite(usd) || usd < 0) throw new CliError(`--estimate-usd must be a positive amount such as 2.50, not "${given}".`, EXIT.usage);
+    const micros = Math.round(usd * 1_000_000);
+    return { micros, text: `${formatMoney({ currency: 'USD', amount_micros: micros })} estimated (given)`, basis: 'user_supplied', confidence: 'medium' };
+  }
+  const costs = recentSessionCosts(readAgentState(dir));
+  if (costs.length === 0) {
+    return { micros: DEFAULT_ESTIMATE_MICROS, text: `${formatMoney({ currency: 'USD', amount_micros: DEFAULT_ESTIMATE_MICROS })} assumed (no session history yet)`, basis: 'user_supplied', confidence: 'low' };
+  }
+  const sorted = [...costs].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return {
+    micros: median,
+    text: `${formatMoney({ currency: 'USD', amount_micros: median })} estimated (median of your last ${costs.length} Claude Code session${costs.length === 1 ? '' : 's'}, official costs)`,
+    basis: 'history',
+    confidence: costs.length >= 5 ? 'medium' : 'low',
+  };
+}
+
+function nonInteractive(ctx: CliContext): boolean {
+  if (hasFlag(ctx.args, 'non-interactive') || ctx.env.SPEND_BAND_HOOK_NONINTERACTIVE === '1') return true;
+  // Claude Code names how it was started; `claude -p` runs as the SDK CLI entry point.
+  return /^sdk/.test(ctx.env.CLAUDE_CODE_ENTRYPOINT ?? '');
+}
+
+function cheaperPath(input: HookInput, band: { id?: string | undefined } | undefined): string {
+  const model = typeof input.toolInput.model === 'string' ? input.toolInput.model : '';
+  if (/opus/i.test(model)) return 'run this sub-agent with model "sonnet" or "haiku"';
+  if (input.toolInput.run_in_background === true) return 'do it in the foreground, step by step, where it can be stopped';
+  return `split it into smaller steps, or ask for more budget with: spend-band request${band?.id ? ` --band ${band.id}` : ''} …`;
+}
+
+class Unanswered extends Error {}
+
+async function askEndpoint(endpoint: string, token: string, body: unknown, timeoutMs: number): Promise<PreflightDecision> {
+  const url = `${endpoint.replace(/\/+$/, '')}/v1/me/preflight`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const name = (error as Error).name;
+    throw new Unanswered(name === 'TimeoutError' || name === 'AbortError' ? `the endpoint did not answer within ${timeoutMs} ms` : 'the endpoint is unreachable');
+  }
+  const text = await response.text();
+  if (response.status === 401 || response.status === 403) throw new Unanswered(`the endpoint refused the token (${response.status}); check SPEND_BAND_TOKEN`);
+  if (!response.ok) throw new Unanswered(`the endpoint answered ${response.status}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Unanswered('the endpoint answered with something other than JSON');
+  }
+  const d = json as Partial<PreflightDecision>;
+  if (!d || !['allow', 'warn', 'needs_approval', 'deny'].includes(d.decision as string) || typeof d.reason !== 'string') {
+    throw new Unanswered('the endpoint answered with something other than a pre-flight decision');
+  }
+  return d as PreflightDecision;
+}
+
+function headroom(decision: PreflightDecision): string | undefined {
+  const p = decision.projected;
+  if (!p?.remaining_after) return undefined;
+  const pct = typeof p.percent_after === 'number' ? ` (${Math.round(p.percent_after)}% used)` : '';
+  return `${formatMoney(p.remaining_after)} would be left after this run${pct}`;
+}
+
+async function hookClaude(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, ['workflow', 'estimate-usd', 'timeout-ms', 'non-interactive', 'endpoint', 'token-env', 'cache-dir']);
+  let input: HookInput;
+  try {
+    input = parseHookInput(await readStdin());
+  } catch (error) {
+    ctx.stderr.write(`spend-band hook: ${(error as Error).message}; nothing checked.\n`);
+    return print(ctx, failOpenAnswer('PreToolUse', 'the hook input could not be read'));
+  }
+  const quiet = !nonInteractive(ctx);
+  // An interactive prompt is the developer's own turn: the editor's gauge covers it. Only unattended
+  // (-p) prompts are checked here, so typing never waits on the network.
+  if (input.event === 'UserPromptSubmit' && quiet) return print(ctx, {});
+  const timeoutText = flag(ctx.args, 'timeout-ms');
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 50 || timeoutMs > 60_000) throw new CliError('--timeout-ms must be a whole number of milliseconds from 50 to 60000.', EXIT.usage);
+  const dir = cacheDir(ctx.args, ctx.env);
+  const workflow = workflowFor(ctx, input);
+  const estimate = estimateFor(ctx, dir);
+  const cost = { currency: 'USD', amount_micros: estimate.micros };
+  const endpoint = flag(ctx.args, 'endpoint') ?? (ctx.env.SPEND_BAND_ENDPOINT?.trim() || undefined);
+  const token = ctx.env[flag(ctx.args, 'token-env') ?? 'SPEND_BAND_TOKEN']?.trim() || undefined;
+
+  let decision: PreflightDecision;
+  let decidedBy: string;
+  let band: Band | undefined;
+  if (endpoint && token) {
+    const request = {
+      client_run_id: runIdFor(input),
+      workflow,
+      estimate: { cost, basis: estimate.basis, confidence: estimate.confidence },
+      run: { tool: 'claude_code', description: `${input.event === 'PreToolUse' ? `${input.toolName} tool call` : 'claude -p prompt'} in session ${input.sessionId}`.slice(0, 500) },
+    };
+    try {
+      decision = await askEndpoint(endpoint, token, request, timeoutMs);
+      decidedBy = 'the endpoint';
+    } catch (error) {
+      if (!(error instanceof Unanswered)) throw error;
+      ctx.stderr.write(`spend-band hook: ${error.message}; the run is not checked.\n`);
+      return print(ctx, failOpenAnswer(input.event, error.message));
+    }
+  } else {
+    const cached = newestCachedBands(dir);
+    if (!cached) {
+      return print(ctx, failOpenAnswer(input.event, 'no bands known on this machine yet: connect an endpoint (SPEND_BAND_ENDPOINT and SPEND_BAND_TOKEN) or run "spend-band status" once'));
+    }
+    const bands = cached.document.bands as unknown as Band[];
+    band = bands.find((b) => b.workflow === workflow) ?? bands.find((b) => b.workflow === 'all');
+    const policy = (cached.document.escalation as EscalationPolicy | undefined) ?? ({ rules: [] } as unknown as EscalationPolicy);
+    decision = { ...preflightVerdict({ workflow, estimate: { cost }, band, policy, now: ctx.now() }), reservation: null, approval: null };
+    decidedBy = `the bands cached at ${cached.fetchedAt}`;
+  }
+  return print(
+    ctx,
+    hookAnswer({
+      event: input.event,
+      decision: decision.decision,
+      reason: decision.reason,
+      estimateText: estimate.text,
+      headroomText: headroom(decision),
+      requestId: decision.approval?.request_id,
+      nonInteractive: !quiet,
+      cheaper: decision.decision === 'deny' ? cheaperPath(input, band ?? (decision.band_id ? { id: decision.band_id } : undefined)) : undefined,
+      decidedBy,
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// hook install
+
+interface CommandHook {
+  type: string;
+  command?: string;
+  timeout?: number;
+  [key: string]: unknown;
+}
+interface MatcherGroup {
+  matcher?: string;
+  hooks?: CommandHook[];
+  [key: string]: unknown;
+}
+
+const OURS = /(?:^|[\s/"'])(?:spend-band|cli\.js)["']?\s+hook\s+claude\b/;
+
+/** The settings with our two hooks in place (added or updated), and what changed; other hooks untouched. */
+export function withSpendBandHooks(settings: Record<string, unknown>, command: string): { settings: Record<string, unknown>; changes: string[] } {
+  const next = structuredClone(settings);
+  const hooks = (typeof next.hooks === 'object' && next.hooks !== null && !Array.isArray(next.hooks) ? next.hooks : {}) as Record<string, MatcherGroup[]>;
+  next.hooks = hooks;
+  const changes: string[] = [];
+  const want: Array<{ event: string; matcher?: string }> = [{ event: 'PreToolUse', matcher: HOOK_TOOL_MATCHER }, { event: 'UserPromptSubmit' }];
+  for (const { event, matcher } of want) {
+    const groups = Array.isArray(hooks[event]) ? hooks[event]! : [];
+    hooks[event] = groups;
+    const entry: CommandHook = { type: 'command', command, timeout: 10 };
+    let found = false;
+    for (const group of groups) {
+      for (const [i, hook] of (group.hooks ?? []).entries()) {
+        if (typeof hook.command !== 'string' || !OURS.test(hook.command)) continue;
+        found = true;
+        const sameMatcher = (group.matcher ?? undefined) === matcher;
+        if (hook.command !== command || hook.timeout !== entry.timeout || !sameMatcher) {
+          group.hooks![i] = { ...hook, ...entry };
+          if (!sameMatcher && matcher !== undefined) group.matcher = matcher;
+          changes.push(`updated the ${event} hook`);
+        }
+      }
+    }
+    if (!found) {
+      groups.push({ ...(matcher !== undefined ? { matcher } : {}), hooks: [entry] });
+      changes.push(`added a ${event} hook${matcher ? ` for ${matcher}` : ''}`);
+    }
+  }
+  return { settings: next, changes };
+}
+
+function defaultCommand(): string {
+  const script = process.argv[1] ? resolve(process.argv[1]) : 'spend-band';
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return script.endsWith('.js') ? `${quote(process.execPath)} ${quote(script)} hook claude` : 'spend-band hook claude';
+}
+
+async function hookInstall(ctx: CliContext): Promise<number> {
+  assertKnownFlags(ctx.args, ['settings', 'dry-run', 'command', 'json']);
+  const path = resolve(flag(ctx.args, 'settings') ?? join(ctx.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude'), 'settings.json'));
+  let settings: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new CliError(`${path} is not valid JSON (${(error as Error).message}). Fix it first; nothing was changed.`, EXIT.usage);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CliError(`${path} does not hold a JSON object; nothing was changed.`, EXIT.usage);
+    settings = json as Record<string, unknown>;
+    if (settings.hooks !== undefined && (typeof settings.hooks !== 'object' || settings.hooks === null || Array.isArray(settings.hooks))) {
+      throw new CliError(`"hooks" in ${path} is not an object; fix it first; nothing was changed.`, EXIT.usage);
+    }
+  }
+  const command = flag(ctx.args, 'command') ?? defaultCommand();
+  const { settings: next, changes } = withSpendBandHooks(settings, command);
+  const text = `${JSON.stringify(next, null, 2)}\n`;
+  if (hasFlag(ctx.args, 'dry-run')) {
+    ctx.stdout.write(changes.length === 0 ? `${path}: the Spend Band hooks are already in place; nothing to do.\n` : `Would write ${path} (${changes.join(', ')}):\n${text}`);
+    return EXIT.ok;
+  }
+  if (changes.length === 0) {
+    ctx.stdout.write(`${path}: the Spend Band hooks are already in place; nothing changed.\n`);
+    return EXIT.ok;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  let backup: string | undefined;
+  if (existsSync(path)) {
+    backup = `${path}.spend-band-backup-${ctx.now().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(path, backup);
+  }
+  const temp = `${path}.spend-band-tmp`;
+  writeFileSync(temp, text, { mode: 0o600 });
+  renameSync(temp, path);
+  ctx.stdout.write(`${path}: ${changes.join(', ')}.${backup ? ` Backup: ${backup}.` : ''} Restart Claude Code to load them.\n`);
+  return EXIT.ok;
+}

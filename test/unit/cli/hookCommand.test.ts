@@ -1,0 +1,218 @@
+// `spend-band hook claude` and `hook install`, and `spend-band statusline`, run as the real bundle
+// (node dist/cli.js; build first) with hook JSON shaped as in the Claude Code hooks reference, against
+// a real reference server on 127.0.0.1, a closed port, and a server that never answers.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { admin, startHarness, type Harness } from '../server/serverHarness';
+
+const ROOT = resolve(__dirname, '../../../..');
+const CLI = join(ROOT, 'dist/cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<Run> {
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return fail(error);
+      done({ code: child.exitCode, stdout, stderr, ms: Date.now() - started });
+    });
+    child.stdin!.end(stdin);
+  });
+}
+
+/** A PreToolUse input as the hooks reference shows it, for the Task tool that starts a sub-agent. */
+function preToolUse(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    session_id: 'abc123',
+    transcript_path: '/home/u/.claude/projects/p/abc123.jsonl',
+    cwd: '/home/u/p',
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Task',
+    tool_input: { description: 'Refactor the parser', prompt: 'Refactor src/parser', subagent_type: 'general-purpose' },
+    tool_use_id: `toolu_${randomUUID()}`,
+    ...overrides,
+  });
+}
+
+function answer(r: Run): { decision?: string; reason?: string; systemMessage?: string } {
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  return { decision: json.hookSpecificOutput?.permissionDecision, reason: json.hookSpecificOutput?.permissionDecisionReason, systemMessage: json.systemMessage };
+}
+
+describe('cli: hook claude, hook install, statusline', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "node esbuild.mjs" before these tests.`);
+  });
+  beforeEach(async () => {
+    h = await startHarness({ nowMs: Date.now() });
+    dir = mkdtempSync(join(tmpdir(), 'spend-band-hook-'));
+    env = { PATH: process.env.PATH, HOME: dir, SPEND_BAND_ENDPOINT: h.url, SPEND_BAND_TOKEN: h.token, SPEND_BAND_CACHE: join(dir, 'cache') };
+  });
+  afterEach(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('allows a sub-agent within the band, with the numbers', async () => {
+    const a = answer(await run(['hook', 'claude', '--estimate-usd', '0.5'], env, preToolUse()));
+    assert.equal(a.decision, 'allow');
+    assert.match(a.reason!, /\$0\.50 estimated/);
+    assert.match(a.reason!, /would be left after this run/);
+  });
+
+  it('asks (warn) with the numbers when a rule warns', async () => {
+    const added = await admin(h.dbPath, ['rule', 'add', '--developer', 'demo', '--workflow', 'background_automation', '--action', 'warn', '--estimate-at-least-usd', '1', '--id', 'warn_test'], Date.now());
+    assert.equal(added.code, 0, added.stderr);
+    const a = answer(await run(['hook', 'claude', '--estimate-usd', '2'], env, preToolUse()));
+    assert.equal(a.decision, 'ask');
+    assert.match(a.reason!, /\$2\.00 estimated/);
+  });
+
+  it('needs approval: deny with the request id in a session, defer under -p, and the resumed call passes once approved', async () => {
+    const input = preToolUse();
+    const interactive = answer(await run(['hook', 'claude', '--estimate-usd', '8'], env, input));
+    assert.equal(interactive.decision, 'deny');
+    const requestId = /Approval request (\S+) is filed/.exec(interactive.reason!)?.[1];
+    assert.ok(requestId, interactive.reason);
+
+    const headless = answer(await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input));
+    assert.equal(headless.decision, 'defer');
+    assert.match(headless.reason!, new RegExp(requestId!));
+    assert.match(headless.systemMessage!, /waits for approval/);
+
+    const approved = await admin(h.dbPath, ['request', 'approve', requestId!, '--by', 'lead'], Date.now());
+    assert.equal(approved.code, 0, approved.stderr);
+    const resumed = answer(await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input));
+    assert.equal(resumed.decision, 'allow', resumed.reason);
+  });
+
+  it('denies with the reason and a cheaper path', async () => {
+    const a = answer(await run(['hook', 'claude', '--estimate-usd', '25'], env, preToolUse({ tool_input: { description: 'x', prompt: 'y', model: 'opus' } })));
+    assert.equal(a.decision, 'deny');
+    assert.match(a.reason!, /\$20 or more are not allowed/);
+    assert.match(a.reason!, /Cheaper: run this sub-agent with model "sonnet" or "haiku"/);
+  });
+
+  it('fails open with a visible message when the endpoint is down', async () => {
+    const r = await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: 'http://127.0.0.1:1' }, preToolUse());
+    const a = answer(r);
+    assert.equal(a.decision, undefined, 'no decision: the agent\'s own permission rules apply');
+    assert.match(a.systemMessage!, /not checked \(the endpoint is unreachable\)/);
+  });
+
+  it('answers within its budget when the endpoint is slow', async () => {
+    const held: Array<() => void> = [];
+    const slow: Server = createServer((_req, res) => held.push(() => res.end()));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      const r = await run(['hook', 'claude', '--estimate-usd', '25', '--timeout-ms', '300'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse());
+      const a = answer(r);
+      assert.match(a.systemMessage!, /did not answer within 300 ms/);
+      // The installed hook's own timeout is 10 s; the answer comes far inside it.
+      assert.ok(r.ms < 10_000, `${r.ms} ms`);
+    } finally {
+      for (const release of held) release();
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+
+  it('checks a -p prompt (UserPromptSubmit) and lets interactive prompts through untouched', async () => {
+    const prompt = JSON.stringify({ session_id: 's', transcript_path: '/t', cwd: '/c', permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'Refactor everything' });
+    const interactive = await run(['hook', 'claude', '--estimate-usd', '25'], env, prompt);
+    assert.deepEqual(JSON.parse(interactive.stdout), {});
+    const headless = await run(['hook', 'claude', '--estimate-usd', '25', '--non-interactive'], env, prompt);
+    const json = JSON.parse(headless.stdout);
+    assert.equal(json.decision, 'block');
+    assert.match(json.reason, /not allowed/);
+  });
+
+  it('install adds both hooks beside the user\'s own, keeps a backup, is idempotent, and --dry-run writes nothing', async () => {
+    const settingsPath = join(dir, 'settings.json');
+    const mine = { model: 'sonnet', hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/check-bash' }] }], Stop: [{ hooks: [{ type: 'command', command: 'notify' }] }] } };
+    writeFileSync(settingsPath, JSON.stringify(mine, null, 2));
+    const dry = await run(['hook', 'install', '--settings', settingsPath, '--dry-run'], env, '');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Would write/);
+    assert.deepEqual(JSON.parse(readFileSync(settingsPath, 'utf8')), mine);
+
+    const first = await run(['hook', 'install', '--settings', settingsPath], env, '');
+    assert.equal(first.code, 0, first.stderr);
+    const written = JSON.parse(readFileSync(settingsPath, 'utf8'));
+    assert.equal(written.model, 'sonnet');
+    assert.deepEqual(written.hooks.Stop, mine.hooks.Stop);
+    assert.deepEqual(written.hooks.PreToolUse[0], mine.hooks.PreToolUse[0]);
+    const ours = written.hooks.PreToolUse[1];
+    assert.equal(ours.matcher, 'Agent|Task|Workflow|CronCreate|ScheduleWakeup');
+    assert.match(ours.hooks[0].command, /hook claude$/);
+    assert.equal(written.hooks.UserPromptSubmit.length, 1);
+    const backups = readdirSync(dir).filter((n) => n.startsWith('settings.json.spend-band-backup-'));
+    assert.equal(backups.length, 1);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, backups[0]!), 'utf8')), mine);
+
+    const second = await run(['hook', 'install', '--settings', settingsPath], env, '');
+    assert.match(second.stdout, /already in place/);
+    assert.deepEqual(JSON.parse(readFileSync(settingsPath, 'utf8')), written);
+    assert.equal(readdirSync(dir).filter((n) => n.startsWith('settings.json.spend-band-backup-')).length, 1);
+  });
+
+  it('install refuses a settings file that is not JSON and changes nothing', async () => {
+    const settingsPath = join(dir, 'settings.json');
+    writeFileSync(settingsPath, '{ "hooks": ');
+    const r = await run(['hook', 'install', '--settings', settingsPath], env, '');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not valid JSON/);
+    assert.equal(readFileSync(settingsPath, 'utf8'), '{ "hooks": ');
+  });
+
+  it('statusline prints the band and the agent\'s official numbers from the cache, records them, and decides the hook\'s history estimate', async () => {
+    // `spend-band status` fills the cache the status line reads (no network on the status line itself).
+    const status = await run(['status', '--json'], env, '');
+    assert.equal(status.code, 0, status.stderr);
+    const line = await run(
+      ['statusline', '--workflow', 'review'],
+      { ...env, SPEND_BAND_ENDPOINT: 'http://127.0.0.1:1' },
+      JSON.stringify({
+        session_id: 'sess-official',
+        transcript_path: '/t',
+        model: { id: 'claude-opus-4-1', display_name: 'Opus' },
+        cost: { total_cost_usd: 3.5, total_duration_ms: 1000 },
+        rate_limits: { five_hour: { used_percentage: 31.4, resets_at: Math.floor(Date.now() / 1000) + 3600 }, seven_day: { used_percentage: 3, resets_at: Math.floor(Date.now() / 1000) + 86400 } },
+      }),
+    );
+    assert.equal(line.code, 0, line.stderr);
+    assert.match(line.stdout, /^Review \d+% · \$[\d.,]+\/\$[\d.,]+ · \d+[dhm] left │ Claude official: \$3\.50 session · 5h 31% · 7d 3%\n$/);
+    const state = JSON.parse(readFileSync(join(dir, 'cache', 'agent-state.json'), 'utf8'));
+    assert.equal(state.sessions['sess-official'].costMicros, 3_500_000);
+    assert.equal(state.rateLimits.five_hour.usedPercent, 31.4);
+
+    // The hook's estimate from history is that official session cost.
+    const a = answer(await run(['hook', 'claude'], env, preToolUse()));
+    assert.match(a.reason!, /\$3\.50 estimated \(median of your last 1 Claude Code session, official costs\)/);
+
+    // Without an endpoint the hook decides from the cached bands.
+    const local = answer(await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: '' }, preToolUse()));
+    assert.equal(local.decision, 'deny');
+    assert.match(local.reason!, /\$20 or more/);
+  });
+});
