@@ -123,10 +123,18 @@ export class BandsClient {
   }
 
   /** Same `client_run_id` ⇒ same decision, so a retry is safe even without an Idempotency-Key. */
-  async preflight(preflightRequest: PreflightRequest, idempotencyKey?: string, options: CallOptions = {}): Promise<PreflightDecision> {
+  /** `dryRun`: only for an endpoint whose capabilities say `preflight_dry_run` (it then reserves nothing). */
+  async preflight(preflightRequest: PreflightRequest, idempotencyKey?: string, options: CallOptions & { dryRun?: boolean } = {}): Promise<PreflightDecision> {
     const body = checkOutgoing(PreflightRequestSchema, preflightRequest, 'the pre-flight request');
     const { value } = await this.http.sendJson(
-      { method: 'POST', path: 'v1/me/preflight', headers: idempotencyKey ? this.idempotency(idempotencyKey) : {}, json: body, signal: options.signal },
+      {
+        method: 'POST',
+        path: 'v1/me/preflight',
+        ...(options.dryRun ? { query: { dry_run: 'true' } } : {}),
+        headers: idempotencyKey ? this.idempotency(idempotencyKey) : {},
+        json: body,
+        signal: options.signal,
+      },
       PreflightDecisionSchema,
     );
     return value;

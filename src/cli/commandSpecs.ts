@@ -95,10 +95,12 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       ...ESTIMATE_FLAG_SPECS,
       { name: 'run-id', type: 'string', value: 'UUID', default: 'a new one', description: 'ask again about the same run (the id a previous pre-flight printed)' },
       { name: 'description', type: 'string', value: 'TEXT', description: 'what the run is for (shown to an approver)' },
+      { name: 'dry-run', type: 'boolean', description: 'only ask: reserve nothing and file no approval request' },
       ...SOURCE_FLAG_SPECS,
     ],
     details: [
-      'An endpoint that answers allow or warn reserves the estimate for 15 minutes, so two parallel runs cannot both spend the same headroom; local bands reserve nothing.',
+      'This check RESERVES: an endpoint that answers allow or warn holds the estimate for 15 minutes (so two parallel runs cannot both spend the same headroom), and one that answers needs approval files a request. Pass --dry-run to only ask. Local bands reserve nothing.',
+      'Workflow classes: light_assist, deep_coding, review, research, background_automation, or a class your bands name.',
     ],
     examples: ['spend-band preflight --workflow background_automation --estimate-usd 4', 'spend-band preflight --workflow deep_coding --from-history claude_code --json'],
     exitCodes: PREFLIGHT_EXITS,

@@ -8,7 +8,10 @@ import { flag, hasFlag, requireFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
-import { askPreflight, newRunId } from '../flows/preflight/decision';
+import { askPreflight, newRunId, preflightRequestOf, type Asked } from '../flows/preflight/decision';
+import { localDecision } from '../domain/runDecision';
+import type { PreflightSource } from './preflightSource';
+import { checkWorkflow } from './workflowCheck';
 import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { preflightSource } from './preflightSource';
 
@@ -24,22 +27,25 @@ export async function preflightCommand(ctx: CliContext): Promise<number> {
   if (estimateRequest.kind === 'none') {
     throw new CliError('give an estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.', EXIT.usage);
   }
+  const dryRun = hasFlag(ctx.args, 'dry-run');
   const source = await preflightSource(ctx);
   try {
+    checkWorkflow(workflow, source.document);
     const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
     const estimate = await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn }, estimateRequest, workflow, source);
-    let asked;
+    const question = {
+      document: source.document,
+      client: source.client,
+      workflow,
+      estimate: estimate.estimate,
+      clientRunId: runId,
+      ...(description ? { run: { tool: 'spend-band', description: description.slice(0, 500) } } : {}),
+      now: ctx.now(),
+      signal: ctx.signal,
+    };
+    let asked: Asked;
     try {
-      asked = await askPreflight({
-        document: source.document,
-        client: source.client,
-        workflow,
-        estimate: estimate.estimate,
-        clientRunId: runId,
-        ...(description ? { run: { tool: 'spend-band', description: description.slice(0, 500) } } : {}),
-        now: ctx.now(),
-        signal: ctx.signal,
-      });
+      asked = dryRun ? await askDry(question, source, warn) : await askPreflight(question);
     } catch (error) {
       if (isApiError(error)) throw new CliError(`the endpoint could not answer the pre-flight: ${error.message}`, exitCodeFor(error));
       throw error;
@@ -51,14 +57,32 @@ export async function preflightCommand(ctx: CliContext): Promise<number> {
       const band = decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
       const lines = decisionLines(decision, estimate.explanation, band);
       lines.push(`Decided by ${asked.decidedBy === 'endpoint' ? 'the endpoint' : `this machine from the ${source.source} bands`}; run id ${runId}.`);
+      if (dryRun) lines.push('Dry run: nothing was reserved and no request was filed.');
       ctx.stdout.write(`${lines.join('\n')}\n`);
     }
     const code = DECISION_EXIT[decision.decision];
-    if (code !== EXIT.ok) ctx.stderr.write(`spend-band: ${DECISION_WORDS[decision.decision].toLowerCase()}: ${decision.reason} ${nextStep(decision.decision, asked.decidedBy, decision.approval?.request_id, runId)}\n`);
+    if (code !== EXIT.ok) ctx.stderr.write(`spend-band: ${DECISION_WORDS[decision.decision].toLowerCase()}: ${decision.reason} ${dryRun ? 'This was a dry run: ask without --dry-run to hold the estimate or file the request.' : nextStep(decision.decision, asked.decidedBy, decision.approval?.request_id, runId)}\n`);
     return code;
   } finally {
     await source.client?.close();
   }
+}
+
+/**
+ * --dry-run: the endpoint's verdict without a reservation or a request when it offers that
+ * (capabilities.preflight_dry_run, the reference server); otherwise this machine decides from the
+ * endpoint's bands and rules, which reserves nothing either.
+ */
+async function askDry(question: Parameters<typeof askPreflight>[0], source: PreflightSource, warn: (text: string) => void): Promise<Asked> {
+  const request = preflightRequestOf(question);
+  const caps = source.document.capabilities;
+  if (source.client && caps.preflight === true && caps.preflight_dry_run === true) {
+    const decision = await source.client.preflight(request, undefined, { signal: question.signal, dryRun: true });
+    return { decision, decidedBy: 'endpoint', request };
+  }
+  if (source.client && caps.preflight === true) warn('the endpoint offers no dry run: this machine decides from its bands and rules instead, and nothing is reserved.');
+  const decision = localDecision({ document: question.document, workflow: question.workflow, estimate: question.estimate, now: question.now });
+  return { decision, decidedBy: 'local', request };
 }
 
 function nextStep(decision: string, decidedBy: 'endpoint' | 'local', requestId: string | undefined, runId: string): string {

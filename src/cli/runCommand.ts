@@ -19,6 +19,7 @@ import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { startProcess, StartError } from '../flows/preflight/processTree';
 import { preflightSource, type PreflightSource } from './preflightSource';
 import { cacheDir } from './paths';
+import { checkWorkflow } from './workflowCheck';
 import { dropPendingRun, dropPendingRunOf, findPendingRun, loadPendingRun, savePendingRun, type RunKey } from './runIdStore';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,6 +52,7 @@ export async function runCommand(ctx: CliContext): Promise<number> {
   const runId = runIdFlag ?? pending?.request.client_run_id ?? newRunId();
   const source = await preflightSource(ctx);
   try {
+    checkWorkflow(workflow, source.document);
     // Asking again about a waiting run: the same question, word for word (the endpoint refuses a
     // different body for the same run id), not a fresh estimate.
     const again = pending && pending.request.workflow === workflow ? pending : undefined;

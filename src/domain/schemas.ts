@@ -134,6 +134,8 @@ export const CapabilitiesSchema = z.object({
   preflight: z.boolean().optional(),
   increase_requests: z.boolean().optional(),
   usage_history: z.boolean().optional(),
+  /** reference-server extension (README): POST /v1/me/preflight?dry_run=true decides without reserving */
+  preflight_dry_run: z.boolean().optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

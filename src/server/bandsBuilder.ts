@@ -225,7 +225,7 @@ export async function buildBandsDocument(db: SqlDb, developerId: string, now: Da
       seats,
       bands,
       escalation: await escalationPolicyFor(db, developer),
-      capabilities: { session_tags: true, preflight: true, increase_requests: true, usage_history: true },
+      capabilities: { session_tags: true, preflight: true, increase_requests: true, usage_history: true, preflight_dry_run: true },
       generated_at: asOf,
     },
     validUntilMs,

@@ -6,6 +6,9 @@
 //   that a needs_approval decision follows its request: once approved, asking again returns `allow`
 //   with a reservation; once denied, cancelled or expired, `deny`. Clients poll the request (ETag)
 //   and then ask again with the same client_run_id.
+// - `?dry_run=true` (a reference-server extension, capability `preflight_dry_run`, see the README):
+//   the same verdict, but nothing is held, filed or remembered (no reservation, no request, and the
+//   client_run_id stays unused).
 import { randomBytes } from 'node:crypto';
 import { bandForWorkflow } from '../domain/bandLookup';
 import { formatMoney } from '../domain/money';
@@ -54,12 +57,13 @@ export async function postPreflight(call: Call): Promise<Reply> {
   const nowMs = now.getTime();
   const developerId = principal.developerId;
   const runId = input.client_run_id.toLowerCase();
+  const dryRun = call.query.get('dry_run') === 'true';
 
   const existing = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
     developerId,
     runId,
   ]);
-  if (existing) {
+  if (existing && !dryRun) {
     if (existing.body_hash !== hash) {
       throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.', [
         { pointer: '/client_run_id', detail: 'already used with another estimate or workflow' },
@@ -84,6 +88,7 @@ export async function postPreflight(call: Call): Promise<Reply> {
     policy: entry.document.escalation,
     now,
   });
+  if (dryRun) return jsonReply(200, { ...verdict, reservation: null, approval: null } satisfies PreflightDecision);
   const decision = await ctx.db.transaction(async () => {
     let decision: PreflightDecision = { ...verdict, reservation: null, approval: null };
     // Asked twice at once with the same client_run_id: the first answer stands (compared as above).
