@@ -58,14 +58,23 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
 }
 
 function tokensJson(t: UsageTokens): UsageTokens {
-  return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write };
+  return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write, cache_write_1h: t.cache_write_1h };
+}
+
+/**
+ * A row's cost: the priced events' sum, with `unpriced_events` beside it; when no event of the row has
+ * a price, `amount_micros` is null (never $0: the usage is there, its price is unknown).
+ */
+function costJson(row: UsageRow): { currency: string; amount_micros: number | null } {
+  if (row.requests > 0 && row.unpricedRequests === row.requests) return { currency: 'USD', amount_micros: null };
+  return moneyValue(row.costMicros);
 }
 
 function rowJson(row: UsageRow) {
   return {
     key: row.key,
     tokens: tokensJson(row.tokens),
-    cost: moneyValue(row.costMicros),
+    cost: costJson(row),
     events: row.requests,
     unpriced_events: row.unpricedRequests,
   };
@@ -134,7 +143,7 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
     first = Math.min(first, e.timestamp);
     last = Math.max(last, e.timestamp);
     if (e.costMicros !== null) return;
-    unpricedSums.add(e.model, e.tokens.input, e.tokens.output, e.tokens.cache_read, e.tokens.cache_write, e.requests);
+    unpricedSums.add(e.model, e.tokens.input, e.tokens.output, e.tokens.cache_read, e.tokens.cache_write, e.tokens.cache_write_1h, e.requests);
   });
   const day = localDayFormatter(timeZone);
   const from = since ?? (Number.isFinite(first) ? day(first) : null);
@@ -149,7 +158,7 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
       to,
       time_zone: timeZone,
       by,
-      totals: { tokens: tokensJson(table.totals.tokens), cost: moneyValue(table.totals.costMicros), events: table.totals.requests },
+      totals: { tokens: tokensJson(table.totals.tokens), cost: costJson(table.totals), events: table.totals.requests, unpriced_events: table.totals.unpricedRequests },
       rows: table.rows.map(rowJson),
       skipped_lines: snapshot.skippedLines,
       unpriced_models: unpriced,
@@ -185,7 +194,7 @@ export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGro
     formatTokens(r.tokens.cache_read),
     formatTokens(r.tokens.cache_write),
     String(r.requests),
-    `${formatMoney(moneyValue(r.costMicros), { style: 'exact' })}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+    r.requests > 0 && r.unpricedRequests === r.requests ? 'no price' : `${formatMoney(moneyValue(r.costMicros), { style: 'exact' })}${r.unpricedRequests > 0 ? ' +?' : ''}`,
   ];
   const body = [head, ...rows.map((r) => line(r)), line(totals, 'Total')];
   const widths = head.map((_, c) => Math.max(...body.map((r) => r[c]!.length)));

@@ -3,7 +3,7 @@
 // enough to attribute usage to tagged workflow sessions at their timestamps (to the minute), to plot
 // spend by day, and to name the biggest agent sessions.
 import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns, type UsageStore } from './store/usageStore';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from './tokenColumns';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from './tokenColumns';
 
 export type { AgentId } from './store/usageStore';
 
@@ -11,7 +11,10 @@ export interface UsageTokens {
   input: number;
   output: number;
   cache_read: number;
+  /** all cache writes */
   cache_write: number;
+  /** the part of cache_write with the 1-hour lifetime (priced at its own rate) */
+  cache_write_1h: number;
 }
 
 export interface UsageEvent {
@@ -80,7 +83,7 @@ export interface ScanProgress {
 }
 
 export function emptyTokens(): UsageTokens {
-  return { input: 0, output: 0, cache_read: 0, cache_write: 0 };
+  return { input: 0, output: 0, cache_read: 0, cache_write: 0, cache_write_1h: 0 };
 }
 
 export function addTokens(into: UsageTokens, t: UsageTokens): void {
@@ -88,6 +91,7 @@ export function addTokens(into: UsageTokens, t: UsageTokens): void {
   into.output += t.output;
   into.cache_read += t.cache_read;
   into.cache_write += t.cache_write;
+  into.cache_write_1h += t.cache_write_1h;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -101,7 +105,7 @@ function eventAt(cols: UsageColumns, b: number): UsageEvent {
     timestamp: cols.bucketMinute[b]! * MINUTE_MS,
     agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
     model: s[cols.bucketModel[b]!]!,
-    tokens: { input: t[b * TOKEN_WORDS + TOKEN_INPUT]!, output: t[b * TOKEN_WORDS + TOKEN_OUTPUT]!, cache_read: t[b * TOKEN_WORDS + TOKEN_CACHE_READ]!, cache_write: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE]! },
+    tokens: { input: t[b * TOKEN_WORDS + TOKEN_INPUT]!, output: t[b * TOKEN_WORDS + TOKEN_OUTPUT]!, cache_read: t[b * TOKEN_WORDS + TOKEN_CACHE_READ]!, cache_write: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE]!, cache_write_1h: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]! },
     costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
     sessionId: s[cols.sessionId[session]!]!,
     project: s[cols.sessionProject[session]!]!,
@@ -113,13 +117,14 @@ function eventAt(cols: UsageColumns, b: number): UsageEvent {
 export class UnpricedSums {
   private readonly byModel = new Map<string, UnpricedModel>();
 
-  add(model: string, i: number, o: number, r: number, w: number, requests: number): void {
+  add(model: string, i: number, o: number, r: number, w: number, h: number, requests: number): void {
     let u = this.byModel.get(model);
     if (!u) this.byModel.set(model, (u = { model, tokens: emptyTokens(), requests: 0 }));
     u.tokens.input += i;
     u.tokens.output += o;
     u.tokens.cache_read += r;
     u.tokens.cache_write += w;
+    u.tokens.cache_write_1h += h;
     u.requests += requests;
   }
 
@@ -183,7 +188,7 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
     const requests = cols.bucketRequests[b]!;
     if (requests === 0 || cols.bucketPriced[b] === 1) continue;
     const at = b * TOKEN_WORDS;
-    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[at + TOKEN_INPUT]!, t[at + TOKEN_OUTPUT]!, t[at + TOKEN_CACHE_READ]!, t[at + TOKEN_CACHE_WRITE]!, requests);
+    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[at + TOKEN_INPUT]!, t[at + TOKEN_OUTPUT]!, t[at + TOKEN_CACHE_READ]!, t[at + TOKEN_CACHE_WRITE]!, t[at + TOKEN_CACHE_WRITE_1H]!, requests);
   }
   let events: UsageEvent[] | undefined;
   return {
@@ -247,8 +252,8 @@ class RequestEvent implements UsageEvent {
  */
 export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStats): UsageSnapshot {
   const unpriced = new UnpricedSums();
-  store.visitRequests((_session, _minute, model, i, o, r, w, cost) => {
-    if (cost === null) unpriced.add(store.strings[model]!, i, o, r, w, 1);
+  store.visitRequests((_session, _minute, model, i, o, r, w, h, cost) => {
+    if (cost === null) unpriced.add(store.strings[model]!, i, o, r, w, h, 1);
   });
   let rollups: UsageSnapshot | undefined;
   return {
@@ -261,7 +266,7 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
       return rollups.eventsBetween(fromMs, toMs);
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
-      store.visitRequests((session, minute, model, i, o, r, w, cost) => visit(new RequestEvent(store, session, minute, store.strings[model]!, { input: i, output: o, cache_read: r, cache_write: w }, cost)));
+      store.visitRequests((session, minute, model, i, o, r, w, h, cost) => visit(new RequestEvent(store, session, minute, store.strings[model]!, { input: i, output: o, cache_read: r, cache_write: w, cache_write_1h: h }, cost)));
     },
     skippedLines: store.skippedLines,
     unpricedModels: unpriced.sorted(),

@@ -8,7 +8,8 @@ import { ClaudeLineParser } from './claude/claudeLine';
 import { LINE_CORRUPT, LINE_USAGE } from './lineKinds';
 import { CodexLineParser, newCodexState, type CodexFileState } from './codex/codexLine';
 import { decodeString, hashBytes, hashHi, hashStart } from './jsonBytes';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import { FAST_SUFFIX } from '../prices/prices';
 
 export type Agent = 'claude_code' | 'codex';
 
@@ -105,7 +106,8 @@ export class RecordBuilder {
 
   addClaude(p: ClaudeLineParser): void {
     const n = this.slot(p);
-    this.model[n] = this.internRange(0, p.b, p.modelOpen, p.modelClose);
+    // A fast-mode request is priced apart: its model is named with the fast suffix.
+    this.model[n] = p.fast ? this.intern((p.modelOpen < 0 ? '' : decodeString(p.b, p.modelOpen, p.modelClose)) + FAST_SUFFIX) : this.internRange(0, p.b, p.modelOpen, p.modelClose);
     this.session[n] = this.internRange(1, p.b, p.sessionOpen, p.sessionClose);
     this.project[n] = this.internRange(2, p.b, p.cwdOpen, p.cwdClose);
   }
@@ -127,6 +129,7 @@ export class RecordBuilder {
     this.tokens[n * TOKEN_WORDS + TOKEN_OUTPUT] = p.output;
     this.tokens[n * TOKEN_WORDS + TOKEN_CACHE_READ] = p.cacheRead;
     this.tokens[n * TOKEN_WORDS + TOKEN_CACHE_WRITE] = p.cacheWrite;
+    this.tokens[n * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H] = Math.min(p.cacheWrite1h, p.cacheWrite);
     return n;
   }
 

@@ -6,19 +6,30 @@
 // near match by prefix could price `gpt-5-pro` as `gpt-5` (12x too cheap), and an unknown model must
 // be reported as unpriced, never silently priced wrong or at $0.
 import { readFileSync } from 'node:fs';
+import { BUNDLED_PRICES } from './priceTable';
 
-export interface ModelPrice {
+export { BUNDLED_PRICES } from './priceTable';
+
+export interface Rates {
   /** micros per million uncached input tokens */
   input: number;
   output: number;
-  /** cache write (Anthropic 5-minute cache); 0 where the vendor does not bill writes */
+  /** cache write with the 5-minute lifetime (Anthropic: 1.25x input); 0 where the vendor does not bill writes */
   cache_write: number;
+  /** cache write with the 1-hour lifetime (Anthropic: 2x input) */
+  cache_write_1h: number;
   cache_read: number;
+}
+
+export interface ModelPrice extends Rates {
   /**
    * Long-context tier: a request whose prompt (input + cache read + cache write) is above
-   * `above_input_tokens` is billed entirely at these rates (Anthropic's rule for Sonnet 4/4.5).
+   * `above_input_tokens` is billed entirely at these rates (Anthropic's rule for Sonnet 4/4.5, and
+   * OpenAI's above 272K for GPT-5.5).
    */
-  tier?: { above_input_tokens: number; input: number; output: number; cache_write: number; cache_read: number };
+  tier?: (Rates & { above_input_tokens: number }) | undefined;
+  /** The fast mode (`usage.speed: "fast"`), with its own tier; a model without it prices fast usage as unpriced. */
+  fast?: (Rates & { tier?: (Rates & { above_input_tokens: number }) | undefined }) | undefined;
 }
 
 export interface PriceTable {
@@ -29,83 +40,33 @@ export interface PriceTable {
   aliases: Record<string, string>;
 }
 
+/** Appended to a model's name by the log parser when the request ran in the vendor's fast mode. */
+export const FAST_SUFFIX = '[fast]';
+
 const M = 1_000_000;
 /** dollars per million tokens → micros per million tokens, exact for the cent fractions used here */
-const usd = (dollars: number): number => Math.round(dollars * M);
-
-function anthropic(input: number, output: number, tier?: { input: number; output: number }): ModelPrice {
-  // Anthropic: 5-minute cache write = 1.25x input, cache read = 0.1x input.
-  const price: ModelPrice = { input: usd(input), output: usd(output), cache_write: usd(input * 1.25), cache_read: usd(input * 0.1) };
-  if (tier) {
-    price.tier = { above_input_tokens: 200_000, input: usd(tier.input), output: usd(tier.output), cache_write: usd(tier.input * 1.25), cache_read: usd(tier.input * 0.1) };
-  }
-  return price;
-}
-
-function openai(input: number, cachedInput: number, output: number): ModelPrice {
-  return { input: usd(input), output: usd(output), cache_write: 0, cache_read: usd(cachedInput) };
-}
-
-/** Vendor list prices (USD), as published on the vendors' pricing pages on `as_of`. */
-export const BUNDLED_PRICES: PriceTable = {
-  as_of: '2025-11-24',
-  models: {
-    'claude-opus-4-5': anthropic(5, 25),
-    'claude-opus-4-1': anthropic(15, 75),
-    'claude-opus-4': anthropic(15, 75),
-    'claude-sonnet-4-5': anthropic(3, 15, { input: 6, output: 22.5 }),
-    'claude-sonnet-4': anthropic(3, 15, { input: 6, output: 22.5 }),
-    'claude-3-7-sonnet': anthropic(3, 15),
-    'claude-3-5-sonnet': anthropic(3, 15),
-    'claude-haiku-4-5': anthropic(1, 5),
-    'claude-3-5-haiku': anthropic(0.8, 4),
-    'claude-3-opus': anthropic(15, 75),
-    'claude-3-haiku': { input: usd(0.25), output: usd(1.25), cache_write: usd(0.3), cache_read: usd(0.03) },
-    'gpt-5.1': openai(1.25, 0.125, 10),
-    'gpt-5.1-codex': openai(1.25, 0.125, 10),
-    'gpt-5.1-codex-mini': openai(0.25, 0.025, 2),
-    'gpt-5': openai(1.25, 0.125, 10),
-    'gpt-5-codex': openai(1.25, 0.125, 10),
-    'gpt-5-mini': openai(0.25, 0.025, 2),
-    'gpt-5-nano': openai(0.05, 0.005, 0.4),
-    'gpt-5-pro': openai(15, 15, 120),
-    'gpt-4.1': openai(2, 0.5, 8),
-    'gpt-4.1-mini': openai(0.4, 0.1, 1.6),
-    'gpt-4.1-nano': openai(0.1, 0.025, 0.4),
-    'gpt-4o': openai(2.5, 1.25, 10),
-    'gpt-4o-mini': openai(0.15, 0.075, 0.6),
-    o3: openai(2, 0.5, 8),
-    'o3-mini': openai(1.1, 0.55, 4.4),
-    'o4-mini': openai(1.1, 0.275, 4.4),
-    'codex-mini-latest': openai(1.5, 0.375, 6),
-  },
-  aliases: {
-    'claude-opus-4-0': 'claude-opus-4',
-    'claude-sonnet-4-0': 'claude-sonnet-4',
-    'claude-3-7-sonnet-latest': 'claude-3-7-sonnet',
-    'claude-3-5-sonnet-latest': 'claude-3-5-sonnet',
-    'claude-3-5-haiku-latest': 'claude-3-5-haiku',
-    'claude-3-opus-latest': 'claude-3-opus',
-    'gpt-5-chat-latest': 'gpt-5',
-    'gpt-5.1-chat-latest': 'gpt-5.1',
-    'chatgpt-4o-latest': 'gpt-4o',
-  },
-};
+export const usd = (dollars: number): number => Math.round(dollars * M);
 
 /**
  * The canonical spelling of a model id as logs and vendors write it: lower case, without routing
- * prefixes (`anthropic/`, `openai/`, Bedrock's `us.anthropic.`), Vertex `@date`, Bedrock `-v1:0`,
- * and date suffixes (`-20250514`, `-2025-08-07`).
+ * prefixes (`anthropic/`, `openai/`, Bedrock's `anthropic.` with a region such as `us.`, `eu.`,
+ * `apac.` or `global.`), Vertex `@date`, Bedrock `-v1:0`, Claude Code's `[1m]` context marker, date
+ * suffixes (`-20250514`, `-2025-08-07`), with Claude versions in dashes (`claude-opus-4.6` →
+ * `claude-opus-4-6`) and GPT versions in dots (`gpt-5-1-codex` → `gpt-5.1-codex`). The fast suffix
+ * is kept apart by the caller.
  */
 export function normalizeModel(raw: string): string {
   let id = raw.trim().toLowerCase();
   const slash = id.lastIndexOf('/');
   if (slash !== -1) id = id.slice(slash + 1);
-  id = id.replace(/^(?:[a-z]{2}\.)?(?:anthropic|openai)\./, '');
-  id = id.replace(/@\d{8}$/, '');
+  id = id.replace(/^(?:[a-z]+\.)?(?:anthropic|openai)\./, '');
+  id = id.replace(/\[1m\]$/, '');
+  id = id.replace(/@[\w.-]*$/, '');
   id = id.replace(/-v\d+(?::\d+)?$/, '');
   id = id.replace(/-\d{8}$/, '');
   id = id.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  if (id.startsWith('claude-')) id = id.replace(/(\d)\.(\d)/g, '$1-$2');
+  else id = id.replace(/^gpt-(\d+)-(\d)(?=-|$)/, 'gpt-$1.$2');
   return id;
 }
 
@@ -125,30 +86,40 @@ export class Pricing {
     this.fingerprint = stableHash(JSON.stringify(table));
   }
 
-  /** The price of a model as written in a log, or undefined when it has none. */
+  /**
+   * The price of a model as written in a log (a fast-mode request's name ends in FAST_SUFFIX: the
+   * model's fast rates), or undefined when it has none.
+   */
   priceOf(model: string): ModelPrice | undefined {
     let hit = this.cache.get(model);
     if (hit === undefined) {
-      const id = normalizeModel(model);
+      const fast = model.endsWith(FAST_SUFFIX);
+      const id = normalizeModel(fast ? model.slice(0, -FAST_SUFFIX.length) : model);
       const key = this.table.models[id] ? id : this.table.aliases[id];
-      hit = (key !== undefined ? this.table.models[key] : undefined) ?? null;
+      const base = key !== undefined ? this.table.models[key] : undefined;
+      hit = (fast ? base?.fast : base) ?? null;
       this.cache.set(model, hit);
     }
     return hit ?? undefined;
   }
 
   /** Cost of one request in integer micros, or undefined for an unpriced model. */
-  costMicros(model: string, input: number, output: number, cacheRead: number, cacheWrite: number): number | undefined {
+  costMicros(model: string, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h = 0): number | undefined {
     const price = this.priceOf(model);
     if (!price) return undefined;
-    return requestCostMicros(price, input, output, cacheRead, cacheWrite);
+    return requestCostMicros(price, input, output, cacheRead, cacheWrite, cacheWrite1h);
   }
 }
 
-export function requestCostMicros(price: ModelPrice, input: number, output: number, cacheRead: number, cacheWrite: number): number {
-  const rates = price.tier && input + cacheRead + cacheWrite > price.tier.above_input_tokens ? price.tier : price;
+/**
+ * One request's cost in integer micros: `cacheWrite` is all the cache writes, `cacheWrite1h` the
+ * part of them with the 1-hour lifetime (billed at its own rate, the rest at the 5-minute rate).
+ */
+export function requestCostMicros(price: ModelPrice, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h = 0): number {
+  const rates: Rates = price.tier && input + cacheRead + cacheWrite > price.tier.above_input_tokens ? price.tier : price;
+  const oneHour = Math.min(cacheWrite1h, cacheWrite);
   // Each product is an exact integer (tokens × micros per million); only the final division rounds.
-  const microMicros = input * rates.input + output * rates.output + cacheRead * rates.cache_read + cacheWrite * rates.cache_write;
+  const microMicros = input * rates.input + output * rates.output + cacheRead * rates.cache_read + (cacheWrite - oneHour) * rates.cache_write + oneHour * rates.cache_write_1h;
   return Math.round(microMicros / M);
 }
 
@@ -204,24 +175,29 @@ function parseModelPrice(value: unknown, path: string, where: string, dollars: b
     }
     return dollars ? usd(v) : Math.round(v);
   };
+  // A file without `cache_write_1h` (written before it existed) bills 1-hour writes at its 5-minute rate.
+  const rates = (o: Record<string, unknown>, at: string): Rates => {
+    const cacheWrite = field(o, 'cache_write', at, false);
+    return {
+      input: field(o, 'input', at, true),
+      output: field(o, 'output', at, true),
+      cache_write: cacheWrite,
+      cache_write_1h: o.cache_write_1h === undefined ? cacheWrite : field(o, 'cache_write_1h', at, false),
+      cache_read: field(o, 'cache_read', at, false),
+    };
+  };
+  const tierOf = (o: Record<string, unknown>, at: string) => ({
+    // a token count, never a price: not scaled by `unit`
+    above_input_tokens: field(o, 'above_input_tokens', at, true) / (dollars ? M : 1),
+    ...rates(o, at),
+  });
   if (!value || typeof value !== 'object') throw new Error(`${path} in the price file ${where} must be an object. Fix it or remove the model.`);
   const obj = value as Record<string, unknown>;
-  const price: ModelPrice = {
-    input: field(obj, 'input', path, true),
-    output: field(obj, 'output', path, true),
-    cache_write: field(obj, 'cache_write', path, false),
-    cache_read: field(obj, 'cache_read', path, false),
-  };
-  if (obj.tier && typeof obj.tier === 'object') {
-    const tier = obj.tier as Record<string, unknown>;
-    price.tier = {
-      // a token count, never a price: not scaled by `unit`
-      above_input_tokens: field(tier, 'above_input_tokens', `${path}.tier`, true) / (dollars ? M : 1),
-      input: field(tier, 'input', `${path}.tier`, true),
-      output: field(tier, 'output', `${path}.tier`, true),
-      cache_write: field(tier, 'cache_write', `${path}.tier`, false),
-      cache_read: field(tier, 'cache_read', `${path}.tier`, false),
-    };
+  const price: ModelPrice = rates(obj, path);
+  if (obj.tier && typeof obj.tier === 'object') price.tier = tierOf(obj.tier as Record<string, unknown>, `${path}.tier`);
+  if (obj.fast && typeof obj.fast === 'object') {
+    const fast = obj.fast as Record<string, unknown>;
+    price.fast = { ...rates(fast, `${path}.fast`), ...(fast.tier && typeof fast.tier === 'object' ? { tier: tierOf(fast.tier as Record<string, unknown>, `${path}.fast.tier`) } : {}) };
   }
   return price;
 }

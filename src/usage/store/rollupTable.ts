@@ -5,7 +5,7 @@
 // found through an open-addressing slot table (4 bytes a slot, at most half full); the sums take
 // 52 bytes a rollup.
 import { grown } from './typedArrays';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
 
 const PAGE_BITS = 14;
 const PAGE = 1 << PAGE_BITS;
@@ -49,20 +49,21 @@ export class RollupTable {
   readonly minute = new PagedU32();
   readonly model = new PagedU32();
   private slots = new Int32Array(1024).fill(-1);
-  /** input, output, cache_read, cache_write per rollup */
+  /** token counts per rollup (tokenColumns.ts) */
   tokens = new Float64Array(TOKEN_WORDS * 1024);
   /** integer micros per rollup (the sum of each request's rounded cost) */
   cost = new Float64Array(1024);
   requests = new Uint32Array(1024);
 
   /** Add (sign 1) or take away (sign -1) one request: its tokens and its cost in micros (0 when unpriced). */
-  add(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, costMicros: number): void {
+  add(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, h: number, costMicros: number): void {
     const b = this.rollupOf(session, minute, model);
     const t = this.tokens;
     t[b * TOKEN_WORDS + TOKEN_INPUT] += sign * i;
     t[b * TOKEN_WORDS + TOKEN_OUTPUT] += sign * o;
     t[b * TOKEN_WORDS + TOKEN_CACHE_READ] += sign * r;
     t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE] += sign * w;
+    t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H] += sign * h;
     this.requests[b] += sign;
     // Costs are whole micros per request, so taking one away is exact.
     this.cost[b] += sign * costMicros;

@@ -16,7 +16,8 @@ import { ENTRY_KEY_HI, ENTRY_MODEL, ENTRY_SESSION } from './dedupe/entryLayout';
 
 export type { FileState } from './fileTable';
 
-export const INDEX_VERSION = 5;
+/** 6: entries carry the 1-hour cache writes (10 words) */
+export const INDEX_VERSION = 6;
 const MAGIC = Buffer.from('SBUX');
 const TRAILER = Buffer.from('END!');
 

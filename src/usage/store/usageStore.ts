@@ -21,7 +21,7 @@ import type { ModelPrice, Pricing } from '../prices/prices';
 import { requestCostMicros } from '../prices/prices';
 import { RollupTable } from './rollupTable';
 import { SessionTable } from './sessionTable';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
 
 export const AGENTS = ['claude_code', 'codex'] as const;
 export type AgentId = (typeof AGENTS)[number];
@@ -36,7 +36,7 @@ export interface UsageColumns {
   bucketSession: Uint32Array;
   bucketMinute: Uint32Array;
   bucketModel: Uint32Array;
-  /** input, output, cache_read, cache_write per rollup */
+  /** token counts per rollup (tokenColumns.ts) */
   bucketTokens: Float64Array;
   bucketCost: Float64Array;
   bucketRequests: Uint32Array;
@@ -52,7 +52,7 @@ export class UsageStore {
 
   private sessions: SessionTable;
 
-  /** the counted requests (input, output, cache_read, cache_write clamped to 2³²−1, far above any request) */
+  /** the counted requests (token counts clamped to 2³²−1, far above any request) */
   private readonly entries: DedupeTable;
 
   skippedLines = 0;
@@ -72,7 +72,7 @@ export class UsageStore {
     this.sessions = sessions ?? new SessionTable(() => spillPathBeside(statePath));
     this.entries = new DedupeTable(
       {
-        roll: (session, minute, model, sign, i, o, r, w) => this.rollups?.add(session, minute, model, sign, i, o, r, w, this.costOf(model, i, o, r, w) ?? 0),
+        roll: (session, minute, model, sign, i, o, r, w, h) => this.rollups?.add(session, minute, model, sign, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0),
       },
       Math.max(1, dedupeBudget),
       () => spillPathBeside(statePath),
@@ -135,9 +135,9 @@ export class UsageStore {
   }
 
   /** A request's cost in integer micros (rounded per request, as a bill is), or null when its model has no price. */
-  private costOf(model: number, i: number, o: number, r: number, w: number): number | null {
+  private costOf(model: number, i: number, o: number, r: number, w: number, h: number): number | null {
     const price = this.priceOfModel(model);
-    return price ? requestCostMicros(price, i, o, r, w) : null;
+    return price ? requestCostMicros(price, i, o, r, w, h) : null;
   }
 
   /**
@@ -173,7 +173,7 @@ export class UsageStore {
         sessions.set(pair, session);
       }
       const minute = Math.floor(records.timestampMs[r]! / MINUTE_MS);
-      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * TOKEN_WORDS + TOKEN_INPUT]!, t[r * TOKEN_WORDS + TOKEN_OUTPUT]!, t[r * TOKEN_WORDS + TOKEN_CACHE_READ]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE]!);
+      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * TOKEN_WORDS + TOKEN_INPUT]!, t[r * TOKEN_WORDS + TOKEN_OUTPUT]!, t[r * TOKEN_WORDS + TOKEN_CACHE_READ]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]!);
     }
   }
 
@@ -191,7 +191,7 @@ export class UsageStore {
       this.entries.settleAll(); // queued records may add rollups and change the kept sums
     } else {
       const fresh = new RollupTable();
-      this.entries.forEach((session, minute, model, i, o, r, w) => fresh.add(session, minute, model, 1, i, o, r, w, this.costOf(model, i, o, r, w) ?? 0));
+      this.entries.forEach((session, minute, model, i, o, r, w, h) => fresh.add(session, minute, model, 1, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0));
       if (this.keep) this.rollups = fresh;
       table = fresh;
     }
@@ -229,8 +229,8 @@ export class UsageStore {
    * Every counted request: its rollup's session, minute and model, its tokens, and its cost in micros
    * (null when the model has no price). Reads the entries written out to disk piece by piece.
    */
-  visitRequests(visit: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, costMicros: number | null) => void): void {
-    this.entries.forEach((session, minute, model, i, o, r, w) => visit(session, minute, model, i, o, r, w, this.costOf(model, i, o, r, w)));
+  visitRequests(visit: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number, costMicros: number | null) => void): void {
+    this.entries.forEach((session, minute, model, i, o, r, w, h) => visit(session, minute, model, i, o, r, w, h, this.costOf(model, i, o, r, w, h)));
   }
 
   get pricesAsOf(): string {

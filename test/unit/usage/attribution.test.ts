@@ -12,7 +12,7 @@ function event(iso: string, costMicros: number | null, extra: Partial<UsageEvent
     timestamp: t(iso),
     agent: 'claude_code',
     model: 'claude-sonnet-4-5',
-    tokens: { input: 1, output: 2, cache_read: 3, cache_write: 4 },
+    tokens: { input: 1, output: 2, cache_read: 3, cache_write: 4, cache_write_1h: 0 },
     costMicros,
     sessionId: 's1',
     project: '/p',

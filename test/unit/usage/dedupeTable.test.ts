@@ -27,13 +27,14 @@ interface Rec {
   session: number;
   minute: number;
   model: number;
-  t: [number, number, number, number];
+  /** input, output, cache_read, cache_write, cache_write_1h (a part of cache_write) */
+  t: [number, number, number, number, number];
 }
 
 class Owner implements DedupeOwner {
   readonly buckets = new Map<string, number>();
   readonly keys: string[] = [];
-  /** kept sums per rollup: input, output, cache_read, cache_write, requests */
+  /** kept sums per rollup: input, output, cache_read, cache_write, cache_write_1h, requests */
   readonly sums: number[][] = [];
   bucketOf(session: number, minute: number, model: number): number {
     const key = `${session}:${minute}:${model}`;
@@ -41,18 +42,19 @@ class Owner implements DedupeOwner {
     if (b === undefined) {
       b = this.keys.length;
       this.keys.push(key);
-      this.sums.push([0, 0, 0, 0, 0]);
+      this.sums.push([0, 0, 0, 0, 0, 0]);
       this.buckets.set(key, b);
     }
     return b;
   }
-  roll(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number): void {
+  roll(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, h: number): void {
     const s = this.sums[this.bucketOf(session, minute, model)]!;
     s[0]! += sign * i;
     s[1]! += sign * o;
     s[2]! += sign * r;
     s[3]! += sign * w;
-    s[4]! += sign;
+    s[4]! += sign * h;
+    s[5]! += sign;
   }
 }
 
@@ -88,7 +90,7 @@ describe('usage: the dedupe table within its memory budget', function () {
         if (seen.length > 0 && random() < 0.45) {
           const prev = seen[Math.floor(random() * seen.length)]!;
           const grow = random() < 0.5 ? Math.floor(random() * 50) : 0;
-          rec = { ...prev, minute: prev.minute + (random() < 0.2 ? 1 : 0), session: random() < 0.1 ? 999 : prev.session, t: [prev.t[0], prev.t[1] + grow, prev.t[2], prev.t[3]] };
+          rec = { ...prev, minute: prev.minute + (random() < 0.2 ? 1 : 0), session: random() < 0.1 ? 999 : prev.session, t: [prev.t[0], prev.t[1] + grow, prev.t[2], prev.t[3], prev.t[4]] };
         } else {
           rec = {
             hi: Math.floor(random() * 2 ** 32),
@@ -96,8 +98,10 @@ describe('usage: the dedupe table within its memory budget', function () {
             session: Math.floor(random() * 40),
             minute: Math.floor(random() * 5000),
             model: Math.floor(random() * 3),
-            t: [Math.floor(random() * 1000), Math.floor(random() * 1000), Math.floor(random() * 1e5), Math.floor(random() * 100)],
+            t: [Math.floor(random() * 1000), Math.floor(random() * 1000), Math.floor(random() * 1e5), 0, 0],
           };
+          rec.t[3] = Math.floor(random() * 100);
+          rec.t[4] = Math.floor(rec.t[3] * random());
           seen.push(rec);
         }
         round.push(rec);
@@ -123,15 +127,16 @@ describe('usage: the dedupe table within its memory budget', function () {
 
   function contents(t: DedupeTable, owner: Owner): Map<string, { requests: number; t: number[] }> {
     const byBucket = new Map<string, { requests: number; t: number[] }>();
-    t.forEach((session, minute, model, i, o, r, w) => {
+    t.forEach((session, minute, model, i, o, r, w, h) => {
       const key = owner.keys[owner.bucketOf(session, minute, model)]!;
       let x = byBucket.get(key);
-      if (!x) byBucket.set(key, (x = { requests: 0, t: [0, 0, 0, 0] }));
+      if (!x) byBucket.set(key, (x = { requests: 0, t: [0, 0, 0, 0, 0] }));
       x.requests++;
       x.t[0]! += i;
       x.t[1]! += o;
       x.t[2]! += r;
       x.t[3]! += w;
+      x.t[4]! += h;
     });
     return byBucket;
   }
@@ -152,21 +157,21 @@ describe('usage: the dedupe table within its memory budget', function () {
     const want = new Map<string, { requests: number; t: number[] }>();
     for (const { bucket, t: tokens } of reference(all).values()) {
       let x = want.get(bucket);
-      if (!x) want.set(bucket, (x = { requests: 0, t: [0, 0, 0, 0] }));
+      if (!x) want.set(bucket, (x = { requests: 0, t: [0, 0, 0, 0, 0] }));
       x.requests++;
-      for (let k = 0; k < 4; k++) x.t[k]! += tokens[k]!;
+      for (let k = 0; k < 5; k++) x.t[k]! += tokens[k]!;
     }
     assert.equal(t.count, reference(all).size);
     assert.deepEqual(contents(t, owner), want);
     // The kept sums (as the running meter keeps them) equal the entries added up.
     const kept = new Map<string, { requests: number; t: number[] }>();
     owner.sums.forEach((s, b) => {
-      if (s[4]! > 0) kept.set(owner.keys[b]!, { requests: s[4]!, t: s.slice(0, 4) });
+      if (s[5]! > 0) kept.set(owner.keys[b]!, { requests: s[5]!, t: s.slice(0, 5) });
     });
     assert.deepEqual(kept, want);
     // Compacted once past its threshold and three quarters dead: at most about four times the live
-    // entries (17 000 × 36 bytes here) plus a round's writes.
-    assert.ok(largest < 2.5 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
+    // entries (17 000 × 40 bytes here) plus a round's writes.
+    assert.ok(largest < 2.8 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
   });
 
   it('with the key filter, new requests for shards on disk are counted without reading those shards', () => {
@@ -180,7 +185,7 @@ describe('usage: the dedupe table within its memory budget', function () {
       // A refresh's worth of requests never seen (spread over every shard), each logged twice.
       for (const r of fresh!.slice(0, 300)) {
         const key = { ...r, hi: (r.hi ^ 0x5bd1e995) >>> 0, lo: (r.lo ^ 0x1b873593) >>> 0 };
-        t.offer(key.hi, key.lo, key.session, key.minute, key.model, key.t[0], 1, key.t[2], key.t[3]);
+        t.offer(key.hi, key.lo, key.session, key.minute, key.model, key.t[0], 1, key.t[2], key.t[3], key.t[4]);
         t.offer(key.hi, key.lo, key.session, key.minute, key.model, ...key.t);
       }
       t.settleAll();

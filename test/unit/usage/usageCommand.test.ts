@@ -68,7 +68,7 @@ describe('cli: spend-band usage', function () {
     assert.equal(out.from, '2026-11-02');
     assert.equal(out.to, '2026-11-05');
     // fixture Claude (10/685/31600/1200) + fixture Codex (1900/1050/4200) + gpt-4.1 (10/5) + unpriced (7/3)
-    assert.deepEqual(out.totals.tokens, { input: 10 + 1900 + 10 + 7, output: 685 + 1050 + 5 + 3, cache_read: 31600 + 4200, cache_write: 1200 });
+    assert.deepEqual(out.totals.tokens, { input: 10 + 1900 + 10 + 7, output: 685 + 1050 + 5 + 3, cache_read: 31600 + 4200, cache_write: 1200, cache_write_1h: 0 });
     assert.deepEqual(out.totals.cost, { currency: 'USD', amount_micros: 57945 + 13400 + 10 * 2 + 5 * 8 });
     assert.equal(out.totals.events, 8);
     assert.deepEqual(
@@ -79,8 +79,20 @@ describe('cli: spend-band usage', function () {
       ],
     );
     assert.equal(out.skipped_lines, 2);
-    assert.deepEqual(out.unpriced_models, [{ model: 'claude-mystery-5', tokens: { input: 7, output: 3, cache_read: 0, cache_write: 0 }, events: 1 }]);
+    assert.deepEqual(out.unpriced_models, [{ model: 'claude-mystery-5', tokens: { input: 7, output: 3, cache_read: 0, cache_write: 0, cache_write_1h: 0 }, events: 1 }]);
+    assert.equal(out.totals.unpriced_events, 1);
     assert.equal(r.stderr, '');
+  });
+
+  it('--json: a row whose usage has no price shows amount_micros null and its unpriced events, never $0', async function () {
+    if (!existsSync(CLI)) this.skip();
+    const r = await run(['--json', '--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome], env);
+    assert.equal(r.code, 0, r.stderr);
+    const row = JSON.parse(r.stdout).rows.find((x: { key: string }) => x.key === 'claude-mystery-5');
+    assert.deepEqual(row.cost, { currency: 'USD', amount_micros: null });
+    assert.equal(row.unpriced_events, 1);
+    const text = await run(['--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome], env);
+    assert.match(text.stdout, /claude-mystery-5 .* no price\n/);
   });
 
   it('--since/--until, --by model|agent|month', async function () {

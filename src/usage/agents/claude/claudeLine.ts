@@ -17,6 +17,11 @@ const K_INPUT = ascii('input_tokens');
 const K_OUTPUT = ascii('output_tokens');
 const K_CACHE_WRITE = ascii('cache_creation_input_tokens');
 const K_CACHE_READ = ascii('cache_read_input_tokens');
+const K_CACHE_CREATION = ascii('cache_creation');
+const K_EPHEMERAL_1H = ascii('ephemeral_1h_input_tokens');
+const K_EPHEMERAL_5M = ascii('ephemeral_5m_input_tokens');
+const K_SPEED = ascii('speed');
+const FAST = ascii('fast');
 
 export class ClaudeLineParser {
   // The fields of the last parsed line (reused, so a scan allocates no object per line).
@@ -32,6 +37,10 @@ export class ClaudeLineParser {
   output = 0;
   cacheRead = 0;
   cacheWrite = 0;
+  /** the part of cacheWrite written with the 1-hour lifetime (`usage.cache_creation.ephemeral_1h_input_tokens`) */
+  cacheWrite1h = 0;
+  /** `usage.speed: "fast"`: the vendor's fast mode, priced apart */
+  fast = false;
   /** 64-bit dedupe key: message.id + requestId, or the line's bytes when it has no message.id */
   keyHi = 0;
   keyLo = 0;
@@ -44,6 +53,7 @@ export class ClaudeLineParser {
   private msgIdClose = -1;
   private reqOpen = -1;
   private reqClose = -1;
+  private cacheWrite5m = 0;
 
   private readonly visitTop = (ko: number, kc: number, v: number): number => {
     const b = this.b;
@@ -108,7 +118,16 @@ export class ClaudeLineParser {
     else if (keyIs(b, ko, kc, K_OUTPUT)) field = 1;
     else if (keyIs(b, ko, kc, K_CACHE_READ)) field = 2;
     else if (keyIs(b, ko, kc, K_CACHE_WRITE)) field = 3;
-    if (field === -1) return -1;
+    if (field === -1) {
+      if (keyIs(b, ko, kc, K_CACHE_CREATION)) return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitCacheCreation) : -1;
+      if (keyIs(b, ko, kc, K_SPEED)) {
+        const close = this.str(v);
+        if (close === -1) return -1;
+        this.fast = keyIs(b, v, close, FAST);
+        return close + 1;
+      }
+      return -1;
+    }
     if (b[v] === 0x6e /* null */) return -1;
     const value = readUint(b, v, this.end);
     if (value < 0) {
@@ -120,6 +139,21 @@ export class ClaudeLineParser {
     else if (field === 2) this.cacheRead = value;
     else this.cacheWrite = value;
     return -1; // let the walker skip the number
+  };
+
+  private readonly visitCacheCreation = (ko: number, kc: number, v: number): number => {
+    const b = this.b;
+    const oneHour = keyIs(b, ko, kc, K_EPHEMERAL_1H);
+    if (!oneHour && !keyIs(b, ko, kc, K_EPHEMERAL_5M)) return -1;
+    if (b[v] === 0x6e /* null */) return -1;
+    const value = readUint(b, v, this.end);
+    if (value < 0) {
+      this.bad = true;
+      return -1;
+    }
+    if (oneHour) this.cacheWrite1h = value;
+    else this.cacheWrite5m = value;
+    return -1;
   };
 
   /** The closing quote of a string value at `v`, or -1 (a non-string value is left to the walker). */
@@ -136,12 +170,16 @@ export class ClaudeLineParser {
     this.bad = false;
     this.timestampMs = NaN;
     this.modelOpen = this.modelClose = this.sessionOpen = this.sessionClose = this.cwdOpen = this.cwdClose = -1;
-    this.input = this.output = this.cacheRead = this.cacheWrite = 0;
+    this.input = this.output = this.cacheRead = this.cacheWrite = this.cacheWrite1h = this.cacheWrite5m = 0;
+    this.fast = false;
     this.msgIdOpen = this.msgIdClose = this.reqOpen = this.reqClose = -1;
     const after = walkObject(b, start, end, this.visitTop);
     if (after === -1) return LINE_CORRUPT;
     if (!this.hasUsage) return LINE_OTHER;
     if (this.bad || !Number.isFinite(this.timestampMs)) return LINE_CORRUPT;
+    // cache_creation_input_tokens is the total of the writes; the split says which lifetime each had.
+    // A line with the split and no total (or a smaller one) counts the split.
+    if (this.cacheWrite < this.cacheWrite5m + this.cacheWrite1h) this.cacheWrite = this.cacheWrite5m + this.cacheWrite1h;
     hashStart();
     if (this.msgIdOpen !== -1) {
       hashBytes(b, this.msgIdOpen + 1, this.msgIdClose);

@@ -56,6 +56,10 @@ export class CodexLineParser {
   output = 0;
   cacheRead = 0;
   cacheWrite = 0;
+  /** Codex logs no cache writes: always 0 */
+  readonly cacheWrite1h = 0;
+  /** Codex logs no speed: always false */
+  readonly fast = false;
   keyHi = 0;
   keyLo = 0;
 

@@ -14,7 +14,7 @@
 // The entry layout is in entryLayout.ts; a shard's hash table in shard.ts; the Bloom filter of keys
 // in keyFilter.ts; the spill file's name in spillFile.ts.
 import { ScratchFile, type FileSource } from '../scratchFile';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_INPUT, TOKEN_OUTPUT, tokenSum } from '../../tokenColumns';
+import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, tokenSum } from '../../tokenColumns';
 import { ArrayPool } from './arrayPool';
 import { bytesOfWords, ENTRY_KEY_HI, ENTRY_KEY_LO, ENTRY_MINUTE, ENTRY_MODEL, ENTRY_SESSION, ENTRY_TOKENS, ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS, words } from './entryLayout';
 import { KeyFilter } from './keyFilter';
@@ -29,7 +29,8 @@ const IN = ENTRY_TOKENS + TOKEN_INPUT;
 const OUT = ENTRY_TOKENS + TOKEN_OUTPUT;
 const CR = ENTRY_TOKENS + TOKEN_CACHE_READ;
 const CW = ENTRY_TOKENS + TOKEN_CACHE_WRITE;
-/** Entries held in memory at most (36 bytes each plus slots and spare capacity): ~1.2-2 MiB. */
+const CW1H = ENTRY_TOKENS + TOKEN_CACHE_WRITE_1H;
+/** Entries held in memory at most (40 bytes each plus slots and spare capacity): ~1.2-2 MiB. */
 export const DEFAULT_BUDGET = 16_384;
 /** Queued records per shard kept in memory before they go to the spill file (512 × 2.3 KB). */
 const QUEUE_RECORDS = 64;
@@ -39,7 +40,7 @@ const QUEUED_BYTES = QUEUE_RECORDS * RECORD_WORDS * 4;
 /** What the table tells the store that owns it. */
 export interface DedupeOwner {
   /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
-  roll(session: number, minute: number, model: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number): void;
+  roll(session: number, minute: number, model: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h: number): void;
 }
 
 export class DedupeTable {
@@ -118,21 +119,21 @@ export class DedupeTable {
   }
 
   /** Offer one logged line of a request: counted if its key is new or it has more tokens than the counted one. */
-  offer(hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
+  offer(hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number): void {
     if (this.filter && this.filterKeys > this.filter.capacity) this.buildFilter();
     const shard = this.shards[hi >>> (32 - SHARD_BITS)]!;
     if (shard.resident) {
       shard.lastUse = ++this.tick;
       // Only part of the shard in memory: a key not there that may be on disk needs the rest.
       if (shard.parts.length > 0 && shard.find(hi, lo) === -1 && this.filter!.mayContain(hi, lo)) this.load(shard);
-      this.settle(shard, hi, lo, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w));
+      this.settle(shard, hi, lo, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w), clamp(h));
       if (this.resident > this.budget) this.evict();
       return;
     }
     if (shard.parts.length === 0 && !shard.hasQueue) {
       // An empty shard (nothing written out): it starts in memory.
       this.load(shard);
-      this.offer(hi, lo, session, minute, model, i, o, r, w);
+      this.offer(hi, lo, session, minute, model, i, o, r, w, h);
       return;
     }
     if (this.filter && !this.filter.mayContain(hi, lo)) {
@@ -141,7 +142,7 @@ export class DedupeTable {
       const arrays = this.pool.take(16);
       shard.data = arrays.data;
       shard.slots = arrays.slots;
-      this.offer(hi, lo, session, minute, model, i, o, r, w);
+      this.offer(hi, lo, session, minute, model, i, o, r, w, h);
       return;
     }
     this.filter?.add(hi, lo);
@@ -157,6 +158,7 @@ export class DedupeTable {
     q[at + OUT] = clamp(o);
     q[at + CR] = clamp(r);
     q[at + CW] = clamp(w);
+    q[at + CW1H] = clamp(h);
     if (++shard.queued === QUEUE_RECORDS) this.spillQueue(shard);
   }
 
@@ -195,10 +197,10 @@ export class DedupeTable {
     this.spill = fresh;
   }
 
-  /** Every entry: (session, minute, model, input, output, cache_read, cache_write). Settles first. */
-  forEach(fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number) => void): void {
+  /** Every entry: (session, minute, model, input, output, cache_read, cache_write, cache_write_1h). Settles first. */
+  forEach(fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number) => void): void {
     this.settleAll();
-    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!));
+    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!, d[at + CW1H]!));
   }
 
   /** Entries per shard, for the index header (settle first). */
@@ -313,7 +315,7 @@ export class DedupeTable {
     const replay = (q: Uint32Array, n: number) => {
       for (let k = 0; k < n; k++) {
         const at = k * RECORD_WORDS;
-        this.settle(shard, q[at + ENTRY_KEY_HI]!, q[at + ENTRY_KEY_LO]!, q[at + ENTRY_SESSION]!, q[at + ENTRY_MINUTE]!, q[at + ENTRY_MODEL]!, q[at + IN]!, q[at + OUT]!, q[at + CR]!, q[at + CW]!);
+        this.settle(shard, q[at + ENTRY_KEY_HI]!, q[at + ENTRY_KEY_LO]!, q[at + ENTRY_SESSION]!, q[at + ENTRY_MINUTE]!, q[at + ENTRY_MODEL]!, q[at + IN]!, q[at + OUT]!, q[at + CR]!, q[at + CW]!, q[at + CW1H]!);
       }
     };
     const spilled = shard.spilled;
@@ -338,14 +340,14 @@ export class DedupeTable {
   }
 
   /** The dedupe rule, on a shard in memory (wholly, or in part for a key that is not on disk). */
-  private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number): void {
+  private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number): void {
     let e = shard.find(hi, lo);
     if (e !== -1) {
       const d = shard.data!;
       const at = e * ENTRY_WORDS;
       if (i + o + r + w <= tokenSum(d, at + ENTRY_TOKENS)) return;
       // The request grew (and may have moved to another rollup): its old figures leave the sums.
-      this.owner.roll(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, -1, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!);
+      this.owner.roll(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, -1, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!, d[at + CW1H]!);
     } else {
       e = this.insert(shard, hi, lo);
       if (this.filter) {
@@ -362,7 +364,8 @@ export class DedupeTable {
     d[at + OUT] = o;
     d[at + CR] = r;
     d[at + CW] = w;
-    this.owner.roll(session, minute, model, 1, i, o, r, w);
+    d[at + CW1H] = h;
+    this.owner.roll(session, minute, model, 1, i, o, r, w, h);
     this.changed++;
   }
 
