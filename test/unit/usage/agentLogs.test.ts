@@ -156,7 +156,7 @@ describe('usage: agent logs', function () {
         codex.tokens('2026-11-02T10:00:05Z', l, l),
       ]);
       const e = (await s.meter().refresh()).events[0]!;
-      assert.deepEqual(e.tokens, { input: 2_000, cache_read: 8_000, output: 600, cache_write: 0 });
+      assert.deepEqual(e.tokens, { input: 2_000, cache_read: 8_000, output: 600, cache_write: 0, cache_write_1h: 0 });
       assert.equal(e.costMicros, 2_000 * 1.25 + 8_000 * 0.125 + 600 * 10);
     });
 
@@ -184,7 +184,7 @@ describe('usage: agent logs', function () {
       writeLines(join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName('12345678-2222-3333-4444-555555555555')), [codex.tokens('2026-11-02T10:00:05Z', l, l)]);
       const snap = await s.meter().refresh();
       assert.equal(snap.events[0]!.costMicros, null);
-      assert.deepEqual(snap.unpricedModels, [{ model: 'unknown', tokens: { input: 1000, output: 100, cache_read: 0, cache_write: 0 }, requests: 1 }]);
+      assert.deepEqual(snap.unpricedModels, [{ model: 'unknown', tokens: { input: 1000, output: 100, cache_read: 0, cache_write: 0, cache_write_1h: 0 }, requests: 1 }]);
     });
   });
 });

@@ -75,7 +75,7 @@ describe('usage: attribution and groupings', () => {
         ['2026-11-03', 7, 2, 1],
       ],
     );
-    assert.deepEqual(byDayBerlin.totals.tokens, { input: 3, output: 6, cache_read: 9, cache_write: 12 });
+    assert.deepEqual(byDayBerlin.totals.tokens, { input: 3, output: 6, cache_read: 9, cache_write: 12, cache_write_1h: 0 });
     assert.deepEqual(groupUsage(events, { by: 'day', timeZone: 'UTC' }).rows.map((r) => r.key), ['2026-11-02', '2026-11-03']);
     assert.deepEqual(groupUsage(events, { by: 'month', timeZone: 'UTC' }).rows.map((r) => [r.key, r.requests]), [['2026-11', 3]]);
     assert.deepEqual(groupUsage(events, { by: 'agent', timeZone: 'UTC' }).rows.map((r) => [r.key, r.costMicros]), [['claude_code', 7], ['codex', 5]]);
