@@ -8,10 +8,12 @@
 // `spend-band hook install` adds the hook to ~/.claude/settings.json (or --settings FILE) without
 // touching other hooks: a backup first, nothing changed when it is there already, --dry-run to see.
 //
-// Its bundle is kept apart and small (no zod, no undici: Node's fetch), as it runs before every such
+// Its bundle is kept apart and small (no zod, no undici, not even fetch), as it runs before every such
 // tool call: see the note in the issue-15 notes for the measured start-up.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { failOpenAnswer, hookAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
@@ -143,26 +145,59 @@ function cheaperPath(input: HookInput, band: { id?: string | undefined } | undef
 
 class Unanswered extends Error {}
 
-async function askEndpoint(endpoint: string, token: string, body: unknown, timeoutMs: number): Promise<PreflightDecision> {
-  const url = `${endpoint.replace(/\/+$/, '')}/v1/me/preflight`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * POST the pre-flight with node:http(s), not fetch: the first fetch() in a process loads Node's bundled
+ * undici, which on a busy machine cost this short-lived process more than the whole answer.
+ */
+function postJson(url: URL, token: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolvePost, reject) => {
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Unanswered(`the endpoint did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const req = send(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_STDIN_BYTES) req.destroy();
+          else chunks.push(chunk);
+        });
+        res.once('end', () => {
+          clearTimeout(timer);
+          resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.once('error', () => undefined);
+      },
+    );
+    req.once('error', () => {
+      clearTimeout(timer);
+      reject(new Unanswered('the endpoint is unreachable'));
     });
-  } catch (error) {
-    const name = (error as Error).name;
-    throw new Unanswered(name === 'TimeoutError' || name === 'AbortError' ? `the endpoint did not answer within ${timeoutMs} ms` : 'the endpoint is unreachable');
+    req.end(body);
+  });
+}
+
+async function askEndpoint(endpoint: string, token: string, body: unknown, timeoutMs: number): Promise<PreflightDecision> {
+  let url: URL;
+  try {
+    url = new URL(`${endpoint.replace(/\/+$/, '')}/v1/me/preflight`);
+  } catch {
+    throw new Unanswered(`the endpoint "${endpoint.slice(0, 100)}" is not a URL`);
   }
-  const text = await response.text();
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Unanswered(`the endpoint "${endpoint.slice(0, 100)}" is not an http(s) URL`);
+  // Plain http only to this machine: the token must not cross a network in clear.
+  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Unanswered('the endpoint uses plain http to another host; use https');
+  const response = await postJson(url, token, JSON.stringify(body), timeoutMs);
   if (response.status === 401 || response.status === 403) throw new Unanswered(`the endpoint refused the token (${response.status}); check SPEND_BAND_TOKEN`);
-  if (!response.ok) throw new Unanswered(`the endpoint answered ${response.status}`);
+  if (response.status < 200 || response.status >= 300) throw new Unanswered(`the endpoint answered ${response.status}`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(response.text);
   } catch {
     throw new Unanswered('the endpoint answered with something other than JSON');
   }
