@@ -27,6 +27,9 @@ export interface TextOptions {
   prompt: string;
   placeholder?: string;
   validate: (value: string) => string | undefined;
+  password?: boolean;
+  /** a slower check on accept (a request to a server): the box stays busy, and a problem keeps it open */
+  check?: (value: string) => Promise<string | undefined>;
 }
 
 /** The quick input on screen, for integration tests that drive the real widget (set value/items, accept). */
@@ -116,6 +119,7 @@ export class MultiStepInput {
         input.prompt = options.prompt;
         input.placeholder = options.placeholder ?? '';
         input.ignoreFocusOut = true;
+        input.password = options.password ?? false;
         input.buttons = this.steps.length > 1 ? [vscode.QuickInputButtons.Back] : [];
         input.validationMessage = options.value ? options.validate(options.value) : undefined;
         disposables.push(
@@ -126,9 +130,27 @@ export class MultiStepInput {
             input.validationMessage = options.validate(value);
           }),
           input.onDidAccept(() => {
-            const problem = options.validate(input.value);
+            if (input.busy) return;
+            const value = input.value;
+            const problem = options.validate(value);
             input.validationMessage = problem;
-            if (!problem) resolve(input.value);
+            if (problem) return;
+            if (!options.check) return resolve(value);
+            input.busy = true;
+            input.enabled = false;
+            void options.check(value).then(
+              (failed) => {
+                input.busy = false;
+                input.enabled = true;
+                input.validationMessage = failed;
+                if (!failed) resolve(value);
+              },
+              (error: unknown) => {
+                input.busy = false;
+                input.enabled = true;
+                input.validationMessage = error instanceof Error ? error.message : String(error);
+              },
+            );
           }),
           input.onDidHide(() => reject(InputFlowAction.cancel)),
         );

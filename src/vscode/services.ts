@@ -9,7 +9,7 @@ import { BandsTree } from './bandsTree';
 import { COMMANDS } from './commandTable';
 import { Config } from './config';
 import { copyCliCommand } from './cliCommand';
-import { connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
+import { ConnectPrompts, connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
 import { CONTEXT_KEYS } from './contextKeys';
 import { LocalLedger } from '../flows/requests/requestOutbox';
 import { RequestsService } from './requestsService';
@@ -18,7 +18,7 @@ import { SessionJournal } from '../flows/sessions/sessionJournal';
 import { SessionsTree } from './sessionsTree';
 import { SessionTracker } from './sessionTracker';
 import { SessionUploader } from '../flows/sessions/sessionUploader';
-import { createSnapshotLoader, configKeyOf, createClient, importHandedOverToken, selfSetIncreases } from './snapshotLoader';
+import { checkConnection, createSnapshotLoader, configKeyOf, createClient, importHandedOverToken, selfSetIncreases } from './snapshotLoader';
 import type { FeatureDeps } from './featureDeps';
 import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
@@ -72,6 +72,7 @@ export class Services implements vscode.Disposable {
   readonly usage: UsageService;
   private readonly trees: Record<'bands' | 'requests' | 'sessions', AnyTree>;
   private readonly preflight: PreflightFeature;
+  private readonly connectUi: ConnectPrompts;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -149,6 +150,7 @@ export class Services implements vscode.Disposable {
         if (e.key.startsWith('spendBand.token:')) this.bands.reconfigure();
       }),
     );
+    this.connectUi = this.own(new ConnectPrompts(context.extensionMode === vscode.ExtensionMode.Test));
     this.registerCommands();
     this.disposables.push(vscode.commands.registerCommand(COMMANDS.copyCliCommand, () => copyCliCommand(context.extensionPath)));
     const deps = this.featureDeps(context);
@@ -279,7 +281,18 @@ export class Services implements vscode.Disposable {
         Promise.all([this.bands.refresh('command'), this.requests.refresh()]),
       );
     });
-    register(COMMANDS.connectEndpoint, (args?: ConnectArgs) => connectEndpoint(this.config, this.tokens, args, () => this.bands.refresh('connected')));
+    register(COMMANDS.connectEndpoint, (args?: ConnectArgs) =>
+      connectEndpoint(
+        {
+          config: this.config,
+          tokens: this.tokens,
+          check: (source, url, token) => checkConnection(this.config, source, url, token),
+          ui: this.connectUi,
+          refresh: () => this.bands.refresh('connected'),
+        },
+        args,
+      ),
+    );
     register(COMMANDS.signOut, () => signOut(this.config, this.tokens, () => this.bands.refresh('signed out')));
     register(COMMANDS.useLocalBands, () => useLocalBands(this.config));
     register(COMMANDS.openView, () => vscode.commands.executeCommand('workbench.view.extension.spendBand'));

@@ -156,6 +156,30 @@ function sumByWorkflow(increases: readonly SelfSetIncrease[]): SelfSetIncrease[]
   return [...byWorkflow.values()];
 }
 
+/**
+ * Asks a source once with a token that is not stored yet (GET /v1/me/bands, LiteLLM /key/info,
+ * OpenRouter /api/v1/key); returns why it failed, or undefined when the source answered.
+ */
+export async function checkConnection(config: Config, kind: 'endpoint' | 'litellm' | 'openrouter', url: string, token: string): Promise<string | undefined> {
+  const http = {
+    token,
+    proxy: proxyOptions(),
+    allowInsecureHttp: config.get('spendBand.endpoint.allowInsecureHttp'),
+    userAgent: userAgent(),
+    // a person is waiting: one try, and not for long
+    retry: { tries: 1 },
+    timeouts: { totalMs: 20_000 },
+  };
+  const source: SourceConfig = kind === 'openrouter' ? { kind, baseUrl: url, ...http } : { kind, baseUrl: url, ...http };
+  try {
+    await loadBands(source, { now: new Date() });
+    return undefined;
+  } catch (error) {
+    if (error instanceof ApiError) return error.message;
+    throw error;
+  }
+}
+
 /** A client for the connected Bands API v1 endpoint, or undefined when there is none (or no token). */
 export async function createClient(config: Config, tokens: TokenStore): Promise<BandsClient | undefined> {
   const resolved = resolveSource(config);

@@ -15,6 +15,8 @@ export async function spendBand(): Promise<SpendBandApi> {
 /** Connect the extension to the test's reference server (URL + token through the real command). */
 export async function connectToTestServer(url = testEndpoint().url, token = testEndpoint().token): Promise<SpendBandApi> {
   const api = await spendBand();
+  // Called with arguments, the command asks first (a modal); in Test mode a queued answer clicks it.
+  await vscode.commands.executeCommand('spendBand.connect.test.answer', 'Connect');
   await vscode.commands.executeCommand('spendBand.connectEndpoint', { url, token, source: 'endpoint' });
   await waitFor(() => api.snapshot()?.document !== undefined && api.snapshot()?.source === 'endpoint' && !api.snapshot()?.stale, 60_000, 'bands from the reference server');
   await api.refresh();
