@@ -4,8 +4,10 @@
 // class's spend per active day from the endpoint's usage history. The figure sent to pre-flight is the
 // p90 for history: a guard that checks the typical run lets one run in two go over what was checked.
 import { formatMoney } from './money';
+import { countOutliers } from './outlierRule';
 import type { Estimate, Money, UsageResult } from './schemas';
 import { workflowAt, type WorkflowSession } from './session';
+import { median, percentile } from './stats';
 
 /** An estimate plus the sentence that explains it to a person (shown in the terminal and the modal). */
 export interface RunEstimate {
@@ -105,35 +107,12 @@ export function pastRuns(events: readonly HistoryEvent[], sessions: readonly Wor
   return runs.sort((a, b) => a.startMs - b.startMs);
 }
 
-/** Nearest-rank percentile of ascending integers (p in 0..100): always one of the values, never an interpolation. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) throw new RangeError('percentile of nothing');
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
-}
-
-/** Median of ascending integers; for an even count the mean of the middle two, rounded to a whole micro. */
-export function median(sorted: readonly number[]): number {
-  if (sorted.length === 0) throw new RangeError('median of nothing');
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
-}
-
-/** Costs above Q3 + 3 × IQR (Tukey's "far out"); needs at least 5 values to say anything. */
-export function countOutliers(sorted: readonly number[]): number {
-  if (sorted.length < 5) return 0;
-  const q1 = percentile(sorted, 25);
-  const q3 = percentile(sorted, 75);
-  const fence = q3 + 3 * (q3 - q1);
-  return sorted.filter((v) => v > fence).length;
-}
-
 function statsOf(costs: readonly number[], currency: string, unit: HistoryStats['unit']): HistoryStats {
   const sorted = [...costs].sort((a, b) => a - b);
   const m = (amount_micros: number): Money => ({ currency, amount_micros });
   return {
     runs: sorted.length,
-    median: m(median(sorted)),
+    median: m(Math.round(median(sorted))),
     p90: m(percentile(sorted, 90)),
     max: m(sorted[sorted.length - 1]!),
     outliers: countOutliers(sorted),

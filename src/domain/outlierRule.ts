@@ -11,6 +11,8 @@
 // flagging a run that is merely a few cents above the rest; the cent floor does the same for free runs.
 // Below 5 runs there is no "usual" to compare with, so nothing is flagged.
 
+import { median, medianAbsoluteDeviation } from './stats';
+
 export interface OutlierRule {
   minCount: number;
   madMultiplier: number;
@@ -35,12 +37,13 @@ export interface ClassSpread {
   thresholdMicros: number | null;
 }
 
-/** Median of a non-empty list (the mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The spread of one group's costs and its outlier threshold (integer micros); `costs` is not empty. */
+export function spreadOf(group: string, costs: readonly number[], rule: OutlierRule = OUTLIER_RULE): ClassSpread {
+  const med = median(costs);
+  const mad = medianAbsoluteDeviation(costs, med);
+  const threshold =
+    costs.length < rule.minCount ? null : Math.round(Math.max(med + rule.madMultiplier * MAD_TO_SIGMA * mad, rule.minRatioToMedian * med, rule.floorMicros));
+  return { group, count: costs.length, medianMicros: Math.round(med), madMicros: Math.round(mad), thresholdMicros: threshold };
 }
 
 /** Per group: the spread of its runs' costs and the outlier threshold (integer micros). */
@@ -52,16 +55,15 @@ export function classSpreads(runs: readonly { group: string; costMicros: number 
     costs.push(run.costMicros);
   }
   const spreads = new Map<string, ClassSpread>();
-  for (const [group, costs] of byGroup) {
-    const med = median(costs);
-    const mad = median(costs.map((c) => Math.abs(c - med)));
-    const threshold =
-      costs.length < rule.minCount
-        ? null
-        : Math.round(Math.max(med + rule.madMultiplier * MAD_TO_SIGMA * mad, rule.minRatioToMedian * med, rule.floorMicros));
-    spreads.set(group, { group, count: costs.length, medianMicros: Math.round(med), madMicros: Math.round(mad), thresholdMicros: threshold });
-  }
+  for (const [group, costs] of byGroup) spreads.set(group, spreadOf(group, costs, rule));
   return spreads;
+}
+
+/** How many of these costs (one group's) are outliers by the rule; none below `minCount` values. */
+export function countOutliers(costs: readonly number[], rule: OutlierRule = OUTLIER_RULE): number {
+  if (costs.length === 0) return 0;
+  const spread = spreadOf('', costs, rule);
+  return costs.filter((c) => isOutlier(c, spread)).length;
 }
 
 /** Is this cost an outlier for the group's spread? */

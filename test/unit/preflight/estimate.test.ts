@@ -3,13 +3,10 @@
 // outliers each say so, and lower the confidence.
 import assert from 'node:assert/strict';
 import {
-  countOutliers,
   dailyUsageEstimate,
   historyEstimate,
-  median,
   noEstimate,
   pastRuns,
-  percentile,
   tokensEstimate,
   userEstimate,
   type HistoryEvent,
@@ -30,29 +27,6 @@ function assertValidEstimate(e: unknown) {
   const parsed = EstimateSchema.safeParse(e);
   assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
 }
-
-describe('estimate: percentile, median, outliers', () => {
-  it('nearest-rank percentile is always one of the values', () => {
-    const v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    assert.equal(percentile(v, 90), 9);
-    assert.equal(percentile(v, 50), 5);
-    assert.equal(percentile(v, 100), 10);
-    assert.equal(percentile([7], 90), 7);
-    assert.equal(percentile([1, 100], 90), 100);
-  });
-
-  it('median of an even count rounds the mean of the middle two to a whole micro', () => {
-    assert.equal(median([1, 2]), 2); // 1.5 rounds half up
-    assert.equal(median([10, 20, 30]), 20);
-    assert.equal(median([1_000_001, 1_000_002]), 1_000_002);
-  });
-
-  it('counts far-out values only with five or more runs', () => {
-    assert.equal(countOutliers([1, 1, 100]), 0);
-    assert.equal(countOutliers([10, 11, 12, 13, 14, 15, 500]), 1);
-    assert.equal(countOutliers([10, 11, 12, 13, 14, 15, 16]), 0);
-  });
-});
 
 describe('estimate: past runs from metered events', () => {
   const sessions: WorkflowSession[] = [
@@ -131,10 +105,20 @@ describe('estimate: from history', () => {
   });
 
   it('a wide spread (p90 > 3 × median) lowers the confidence', () => {
+    // median $1, p90 $4; spread wide enough that no run is an outlier by the report's rule (outlierRule.ts)
+    const runs = [0.2, 0.3, 0.5, 0.8, 1, 1, 2, 3, 4, 4].map((c) => run(c));
+    const outcome = historyEstimate(runs, { agent: 'claude_code', workflow: 'background_automation' });
+    assert.ok(outcome.ok);
+    assert.equal(outcome.value.history?.outliers, 0);
+    assert.equal(outcome.value.estimate.confidence, 'medium');
+  });
+
+  it('runs far above the usual are outliers by the same rule as the report, and lower the confidence again', () => {
     const runs = [1, 1, 1, 1, 1, 1, 10, 10, 10, 10].map((c) => run(c));
     const outcome = historyEstimate(runs, { agent: 'claude_code', workflow: 'background_automation' });
     assert.ok(outcome.ok);
-    assert.equal(outcome.value.estimate.confidence, 'medium');
+    assert.equal(outcome.value.history?.outliers, 4);
+    assert.equal(outcome.value.estimate.confidence, 'low');
   });
 
   it('no run of the class: runs of every class, one step less sure, and says so', () => {

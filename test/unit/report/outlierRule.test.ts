@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { classSpreads, isOutlier, median, OUTLIER_RULE } from '../../../src/domain/outlierRule';
+import { classSpreads, countOutliers, isOutlier, OUTLIER_RULE } from '../../../src/domain/outlierRule';
 
 const $ = (usd: number) => Math.round(usd * 1e6);
 const runs = (group: string, usd: number[]) => usd.map((u) => ({ group, costMicros: $(u) }));
 
 describe('outlier rule (median + 3 × scaled MAD, at least 2 × median, 5 runs minimum)', () => {
-  it('takes the median of odd and even counts', () => {
-    assert.equal(median([3, 1, 2]), 2);
-    assert.equal(median([4, 1, 3, 2]), 2.5);
-    assert.equal(median([]), 0);
+  it('counts the outliers of one group the same way (the pre-flight estimate uses it)', () => {
+    assert.equal(countOutliers(runs('x', [2, 2.5, 1.8, 2.2, 3, 2.1, 80]).map((r) => r.costMicros)), 1);
+    assert.equal(countOutliers([$(1), $(1), $(100)]), 0, 'three runs are too few to judge');
+    assert.equal(countOutliers([]), 0);
   });
 
   it('flags one run far above its class even though it drags the mean up', () => {
