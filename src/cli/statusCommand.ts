@@ -4,7 +4,7 @@
 import { exitCodeFor, isApiError } from '../api/apiError';
 import { loadBands } from '../api/bandsSource';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
-import { bandLabel, bandRows, gaugeText, money, shortDate, statusWord, wholeBillText } from '../domain/format';
+import { bandLabel, bandRows, formatMicros, gaugeText, shortDate, statusWord, wholeBillText } from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
 import type { BandsDocument } from '../domain/schemas';
 import { hasFlag } from './args';
@@ -88,7 +88,7 @@ export function renderStatusText(result: StatusResult, now: Date): string {
   for (const spend of result.unbudgeted ?? []) {
     const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';
     lines.push('');
-    lines.push(`${spend.label}: ${money(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
+    lines.push(`${spend.label}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,8 @@ export interface GaugeTextOptions {
 
 export const FORECAST_MARKER = '$(arrow-up)';
 
-export function money(micros: number, currency: string, style: 'compact' | 'exact' = 'compact'): string {
+/** Micros of a currency as text: `$1.2k` (compact) or `$1,234.56` (exact). */
+export function formatMicros(micros: number, currency: string, style: 'compact' | 'exact' = 'compact'): string {
   return formatMoney({ currency, amount_micros: micros }, { style });
 }
 
@@ -35,7 +36,7 @@ export function timeLeftText(ms: number): string {
 /** The gauge item's text, e.g. `62% · $124/$200 · 9d` (full, money). */
 export function gaugeText(gauge: Gauge, options: GaugeTextOptions): string {
   const percent = percentText(gauge.percentUsed);
-  const amounts = `${money(gauge.usedMicros, gauge.currency)}/${money(gauge.allocatedMicros, gauge.currency)}`;
+  const amounts = `${formatMicros(gauge.usedMicros, gauge.currency)}/${formatMicros(gauge.allocatedMicros, gauge.currency)}`;
   const left = gauge.resets ? timeLeftText(gauge.msLeft) : 'no reset';
   const marker = gauge.forecastCrosses ? ` ${FORECAST_MARKER}` : '';
   let parts: string[];
@@ -100,7 +101,7 @@ export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: read
   const parts = [
     `${bandLabel(band, classes)} band ${statusWord(gauge.status)}`,
     Number.isFinite(gauge.percentUsed) ? `${Math.floor(gauge.percentUsed)} percent used` : 'used with nothing allocated',
-    `${money(gauge.usedMicros, gauge.currency, 'exact')} of ${money(gauge.allocatedMicros, gauge.currency, 'exact')}`,
+    `${formatMicros(gauge.usedMicros, gauge.currency, 'exact')} of ${formatMicros(gauge.allocatedMicros, gauge.currency, 'exact')}`,
     gauge.resets ? timeLeftWords(gauge.msLeft) : 'a lifetime budget that does not reset',
   ];
   if (gauge.forecastCrosses && gauge.forecastCrossAt) parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
@@ -117,22 +118,22 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
   const c = gauge.currency;
   const zone = band.period.timezone;
   const rows: BandRow[] = [
-    { label: 'Used', value: `${money(gauge.usedMicros, c, 'exact')} of ${money(gauge.allocatedMicros, c, 'exact')} (${percentText(gauge.percentUsed)})` },
-    { label: 'Remaining', value: money(gauge.remainingMicros, c, 'exact') },
+    { label: 'Used', value: `${formatMicros(gauge.usedMicros, c, 'exact')} of ${formatMicros(gauge.allocatedMicros, c, 'exact')} (${percentText(gauge.percentUsed)})` },
+    { label: 'Remaining', value: formatMicros(gauge.remainingMicros, c, 'exact') },
   ];
-  if (gauge.reservedMicros > 0) rows.push({ label: 'Reserved', value: `${money(gauge.reservedMicros, c, 'exact')} held by pre-flight runs` });
+  if (gauge.reservedMicros > 0) rows.push({ label: 'Reserved', value: `${formatMicros(gauge.reservedMicros, c, 'exact')} held by pre-flight runs` });
   const ahead = gauge.aheadOfPaceMicros;
   rows.push({
     label: 'Pace',
     value:
       Math.abs(ahead) < 10_000
-        ? `on pace (${money(gauge.paceMicros, c, 'exact')} expected by now)`
-        : `${money(Math.abs(ahead), c, 'exact')} ${ahead > 0 ? 'ahead of' : 'under'} pace (${money(gauge.paceMicros, c, 'exact')} expected by now)`,
+        ? `on pace (${formatMicros(gauge.paceMicros, c, 'exact')} expected by now)`
+        : `${formatMicros(Math.abs(ahead), c, 'exact')} ${ahead > 0 ? 'ahead of' : 'under'} pace (${formatMicros(gauge.paceMicros, c, 'exact')} expected by now)`,
   });
   rows.push({
     label: 'Forecast',
     value:
-      `${money(gauge.forecastMicros, c, 'exact')} at period end (${percentText(gauge.forecastPercent)})` +
+      `${formatMicros(gauge.forecastMicros, c, 'exact')} at period end (${percentText(gauge.forecastPercent)})` +
       (gauge.forecastCrosses && gauge.forecastCrossAt ? `, runs out around ${shortDate(gauge.forecastCrossAt, zone)}` : ''),
   });
   rows.push({ label: 'Resets', value: gauge.resets ? `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})` : 'never (a lifetime budget)' });
@@ -140,7 +141,7 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
     const inc = band.temporary_increase;
     rows.push({
       label: inc.self_set ? 'Self-set increase' : 'Temporary increase',
-      value: `+${money(inc.amount.amount_micros, inc.amount.currency, 'exact')} until ${shortDate(new Date(inc.until), zone)}`,
+      value: `+${formatMicros(inc.amount.amount_micros, inc.amount.currency, 'exact')} until ${shortDate(new Date(inc.until), zone)}`,
     });
   }
   return rows;
@@ -149,5 +150,5 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
 /** "Seats $49 + usage $212 = $261 this month (planned $389)" */
 export function wholeBillText(bill: WholeBill): string {
   const c = bill.currency;
-  return `Seats ${money(bill.seatsMicros, c, 'exact')} + usage ${money(bill.usageMicros, c, 'exact')} = ${money(bill.totalMicros, c, 'exact')} (planned ${money(bill.plannedMicros, c, 'exact')})`;
+  return `Seats ${formatMicros(bill.seatsMicros, c, 'exact')} + usage ${formatMicros(bill.usageMicros, c, 'exact')} = ${formatMicros(bill.totalMicros, c, 'exact')} (planned ${formatMicros(bill.plannedMicros, c, 'exact')})`;
 }

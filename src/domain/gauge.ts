@@ -2,7 +2,7 @@
 // period will end at this rate, and the status from the band's thresholds.
 import { percentOf, reachesPercent, scaleMicros } from './money';
 import { periodProgress } from './period';
-import type { Band, BandStatus, Money, SeatItem, Threshold } from './schemas';
+import type { Band, BandStatus, SeatItem, Threshold } from './schemas';
 
 export const DEFAULT_THRESHOLDS: readonly Threshold[] = [
   { percent: 80, severity: 'warn' },
@@ -146,8 +146,4 @@ export function wholeBill(seats: readonly SeatItem[], bands: readonly Band[], cu
     usageAllocatedMicros,
     plannedMicros: seatsMicros + usageAllocatedMicros,
   };
-}
-
-export function moneyOf(micros: number, currency: string): Money {
-  return { currency, amount_micros: micros };
 }

@@ -5,14 +5,14 @@
 import { bandChart, bandChartSvg } from './chartBand';
 import { barChart, barChartSvg, type BarDatum } from './chartBars';
 import { escapeXml as e } from './chartSvg';
-import { money, percentText, shortDate, statusWord } from './format';
+import { formatMicros, percentText, shortDate, statusWord } from './format';
 import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
 
 const MAX_BARS = 12;
 
 function m(micros: number, currency: string, style: 'compact' | 'exact' = 'exact'): string {
-  return money(micros, currency, style);
+  return formatMicros(micros, currency, style);
 }
 
 function bandSection(b: BandReport, nowMs: number): string {

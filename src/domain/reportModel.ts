@@ -6,7 +6,7 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, startOfDay } from 'date-fns';
 import { allocationSteps, type AllocationStep } from './chartBand';
 import type { SeriesPoint } from './chartScale';
-import { money } from './format';
+import { formatMicros } from './format';
 import { gaugeFor, monthlySeatMicros, statusFromThresholds } from './gauge';
 import { percentOf, scaleMicros } from './money';
 import { classSpreads, isOutlier, OUTLIER_RULE_TEXT, type ClassSpread } from './outlierRule';
@@ -212,7 +212,7 @@ function bandReport(band: Band, input: ReportInput, rows: readonly ReportUsageRo
       estimatedSeries = true;
     } else if (Math.abs(cumulative - used) > Math.max(10_000, Math.abs(used) / 100)) {
       notes.push(
-        `${band.label ?? humanize(band.workflow)}: the usage history adds up to ${money(cumulative, currency, 'exact')}, the band says ${money(used, currency, 'exact')}; the chart draws the history, the figures are the band's.`,
+        `${band.label ?? humanize(band.workflow)}: the usage history adds up to ${formatMicros(cumulative, currency, 'exact')}, the band says ${formatMicros(used, currency, 'exact')}; the chart draws the history, the figures are the band's.`,
       );
     }
   }

@@ -1,13 +1,13 @@
 // The report as text for a terminal and as Markdown for a pull request or a wiki page (the CLI's
 // `--format text|md`). Same model, same figures as the webview and the exports.
-import { money, percentText, shortDate, statusWord } from './format';
+import { formatMicros, percentText, shortDate, statusWord } from './format';
 import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
 
 type Table = { head: string[]; rows: string[][]; right: boolean[] };
 
 function m(micros: number, currency: string): string {
-  return money(micros, currency, 'exact');
+  return formatMicros(micros, currency, 'exact');
 }
 
 function periodText(b: BandReport): string {

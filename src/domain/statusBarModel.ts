@@ -1,7 +1,7 @@
 // What the two status-bar items show, as plain data computed from a snapshot: the host layer only
 // copies it onto StatusBarItems. The tooltip is Markdown with command links.
 import { bandForWorkflow } from './bandLookup';
-import { bandLabel, bandRows, dateTimeText, gaugeAccessibilityLabel, gaugeText, money, statusWord, wholeBillText, type GaugeTextOptions } from './format';
+import { bandLabel, bandRows, dateTimeText, formatMicros, gaugeAccessibilityLabel, gaugeText, type GaugeTextOptions, statusWord, wholeBillText } from './format';
 import { gaugeFor, wholeBill } from './gauge';
 import type { BandsDocument, BandStatus } from './schemas';
 import { workflowClassFor, type WorkflowClass } from './workflowClasses';
@@ -70,7 +70,7 @@ export function statusBarModel(
   const cls = workflowClassFor(workflowId, classes);
   const doc = view?.document;
   const classBand = doc ? bandForWorkflow(doc.bands, workflowId) : undefined;
-  const leftText = classBand ? ` — ${money(gaugeFor(classBand, now).remainingMicros, classBand.remaining.currency)} left in its band` : '';
+  const leftText = classBand ? ` — ${formatMicros(gaugeFor(classBand, now).remainingMicros, classBand.remaining.currency)} left in its band` : '';
   const workflow: ItemModel = {
     text: `$(${cls.icon}) ${cls.label}`,
     tooltip: `**Workflow class: ${escapeMd(cls.label)}**${escapeMd(leftText)}\n\nUsage in this session counts against this class's band. [Switch class](${LINKS.switchClass})`,
@@ -154,8 +154,8 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
     const g = gaugeFor(band, now);
     const here = band === current ? ' ◀' : '';
     const label = `${STATUS_ICON[band.status] ?? '$(circle-outline)'} ${escapeMd(bandLabel(band, classes))}${here}`;
-    const used = `${money(g.usedMicros, g.currency)} / ${money(g.allocatedMicros, g.currency)} (${Math.floor(g.percentUsed)}%)`;
-    const forecast = `${escapeMd(money(g.forecastMicros, g.currency))}${g.forecastCrosses ? ' $(arrow-up)' : ''}`;
+    const used = `${formatMicros(g.usedMicros, g.currency)} / ${formatMicros(g.allocatedMicros, g.currency)} (${Math.floor(g.percentUsed)}%)`;
+    const forecast = `${escapeMd(formatMicros(g.forecastMicros, g.currency))}${g.forecastCrosses ? ' $(arrow-up)' : ''}`;
     lines.push(`| ${label} | ${escapeMd(used)} | ${forecast} | ${g.resets ? `${g.daysLeft}d` : 'never'} |`);
   }
   if (current) {

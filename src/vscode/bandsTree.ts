@@ -1,7 +1,7 @@
 // The Bands view: the whole bill, the seats, then each band with its figures, escalation rules and any
 // temporary increase. Stable ids, status-coloured icons, composite contextValues for menus.
 import * as vscode from 'vscode';
-import { bandLabel, bandRows, money, percentText, shortDate, statusWord, timeLeftText } from '../domain/format';
+import { bandLabel, bandRows, formatMicros, percentText, shortDate, statusWord, timeLeftText } from '../domain/format';
 import { gaugeFor, monthlySeatMicros, wholeBill } from '../domain/gauge';
 import { describeRule } from '../domain/preflightVerdict';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
@@ -90,9 +90,9 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'bill': {
         const currency = node.doc.bands[0]?.allocated.currency ?? node.doc.seats[0]?.cost.currency ?? 'USD';
         const bill = wholeBill(node.doc.seats, node.doc.bands, currency);
-        const item = new vscode.TreeItem(`Whole bill ${money(bill.totalMicros, currency, 'exact')}`);
+        const item = new vscode.TreeItem(`Whole bill ${formatMicros(bill.totalMicros, currency, 'exact')}`);
         item.id = 'bill';
-        item.description = `seats ${money(bill.seatsMicros, currency)} + usage ${money(bill.usageMicros, currency)} of ${money(bill.plannedMicros, currency)} planned`;
+        item.description = `seats ${formatMicros(bill.seatsMicros, currency)} + usage ${formatMicros(bill.usageMicros, currency)} of ${formatMicros(bill.plannedMicros, currency)} planned`;
         item.iconPath = new vscode.ThemeIcon('credit-card');
         item.tooltip = 'Seats are the fixed baseline for your role; usage is what your bands have spent this period.';
         item.contextValue = 'bill';
@@ -103,7 +103,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const total = node.doc.seats.reduce((acc, s) => acc + monthlySeatMicros(s), 0);
         const item = new vscode.TreeItem('Seats', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'seats';
-        item.description = `${money(total, currency, 'exact')} / month`;
+        item.description = `${formatMicros(total, currency, 'exact')} / month`;
         item.iconPath = new vscode.ThemeIcon('account');
         item.contextValue = 'seats';
         return item;
@@ -111,7 +111,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'seat': {
         const item = new vscode.TreeItem(`${node.seat.vendor} ${node.seat.product.replace(/_/g, ' ')}`);
         item.id = `seat:${node.seat.id}`;
-        item.description = `${money(monthlySeatMicros(node.seat), node.seat.cost.currency, 'exact')} / month${node.seat.plan ? ` · ${node.seat.plan}` : ''}`;
+        item.description = `${formatMicros(monthlySeatMicros(node.seat), node.seat.cost.currency, 'exact')} / month${node.seat.plan ? ` · ${node.seat.plan}` : ''}`;
         const quotas = (node.seat.included_quotas ?? []).map((q) => `${q.used ?? '?'} of ${q.quantity < 0 ? 'unlimited' : q.quantity} ${q.unit.replace(/_/g, ' ')}s`);
         item.tooltip = quotas.length > 0 ? `Included: ${quotas.join(', ')}` : undefined;
         item.iconPath = new vscode.ThemeIcon('key');
@@ -123,7 +123,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const current = node.band.workflow === this.currentWorkflow();
         const item = new vscode.TreeItem(bandLabel(node.band, classes), current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `band:${node.band.id}`;
-        item.description = `${money(g.usedMicros, g.currency)} / ${money(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${g.resets ? `${timeLeftText(g.msLeft)} left` : 'no reset'}${g.forecastCrosses ? ' · forecast over' : ''}`;
+        item.description = `${formatMicros(g.usedMicros, g.currency)} / ${formatMicros(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${g.resets ? `${timeLeftText(g.msLeft)} left` : 'no reset'}${g.forecastCrosses ? ' · forecast over' : ''}`;
         const [icon, color] = STATUS_ICONS[node.band.status] ?? ['circle-outline', 'foreground'];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         const tooltip = new vscode.MarkdownString(
@@ -156,7 +156,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'unbudgeted': {
         const item = new vscode.TreeItem(node.spend.label);
         item.id = `unbudgeted:${node.spend.id}`;
-        item.description = `${money(node.spend.used.amount_micros, node.spend.used.currency, 'exact')} spent${node.spend.period ? ' this period' : ' in all'} · no limit set`;
+        item.description = `${formatMicros(node.spend.used.amount_micros, node.spend.used.currency, 'exact')} spent${node.spend.period ? ' this period' : ' in all'} · no limit set`;
         item.tooltip = 'The source reports spend on this layer but no budget for it, so there is no band to measure it against.';
         item.iconPath = new vscode.ThemeIcon('circle-large-outline');
         item.contextValue = 'unbudgeted';
@@ -165,7 +165,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'increase': {
         const inc = node.band.temporary_increase!;
         const label = inc.self_set ? 'Self-set increase (local, not approved by anyone)' : 'Temporary increase';
-        const item = new vscode.TreeItem(`${label}: +${money(inc.amount.amount_micros, inc.amount.currency, 'exact')}`);
+        const item = new vscode.TreeItem(`${label}: +${formatMicros(inc.amount.amount_micros, inc.amount.currency, 'exact')}`);
         item.id = `band:${node.band.id}:increase`;
         item.description = `until ${shortDate(new Date(inc.until), node.band.period.timezone)}`;
         item.iconPath = new vscode.ThemeIcon(inc.self_set ? 'person' : 'arrow-circle-up');

@@ -3,7 +3,7 @@
 // requests service (endpoint) or the local ledger (local mode, a self-set increase).
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { bandLabel, money } from '../domain/format';
+import { bandLabel, formatMicros } from '../domain/format';
 import { gaugeFor } from '../domain/gauge';
 import {
   OUTCOME_CHOICES,
@@ -65,8 +65,8 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       return {
         value: band,
         label: bandLabel(band, classes),
-        description: `${money(g.usedMicros, g.currency)} of ${money(g.allocatedMicros, g.currency)} · ${band.status}`,
-        detail: g.forecastCrosses ? `forecast ${money(g.forecastMicros, g.currency)} by period end` : undefined,
+        description: `${formatMicros(g.usedMicros, g.currency)} of ${formatMicros(g.allocatedMicros, g.currency)} · ${band.status}`,
+        detail: g.forecastCrosses ? `forecast ${formatMicros(g.forecastMicros, g.currency)} by period end` : undefined,
       };
     });
     const chosen = await input.pick({
@@ -87,8 +87,8 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
     const suggestion = suggestedDeltaMicros(band, now);
     const c = band.allocated.currency;
     const items: Item<IncreaseDraft['mode']>[] = [
-      { value: 'delta', label: `Increase by ${money(suggestion, c, 'exact')}`, description: 'a delta on top of the allocation', detail: 'Suggested: the forecast overage for this period, rounded up.' },
-      { value: 'new_allocated', label: `Set the allocation to ${money(band.allocated.amount_micros + suggestion, c, 'exact')}`, description: 'a new allocation' },
+      { value: 'delta', label: `Increase by ${formatMicros(suggestion, c, 'exact')}`, description: 'a delta on top of the allocation', detail: 'Suggested: the forecast overage for this period, rounded up.' },
+      { value: 'new_allocated', label: `Set the allocation to ${formatMicros(band.allocated.amount_micros + suggestion, c, 'exact')}`, description: 'a new allocation' },
     ];
     const chosen = await input.pick({ title: TITLE, step: 2, totalSteps: TOTAL, items, activeItem: items.find((i) => i.value === state.mode), placeholder: 'As a delta or as a new allocation?' });
     if (chosen.value !== state.mode) state.amountMicros = undefined;
@@ -104,7 +104,7 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       step: 3,
       totalSteps: TOTAL,
       value: microsToDecimalString(state.amountMicros ?? 0),
-      prompt: state.mode === 'delta' ? `How much more, in ${band.allocated.currency}?` : `The new allocation, in ${band.allocated.currency} (now ${money(band.allocated.amount_micros, band.allocated.currency, 'exact')})`,
+      prompt: state.mode === 'delta' ? `How much more, in ${band.allocated.currency}?` : `The new allocation, in ${band.allocated.currency} (now ${formatMicros(band.allocated.amount_micros, band.allocated.currency, 'exact')})`,
       validate: (v) => {
         const parsed = parseAmount(v);
         if ('error' in parsed) return parsed.error;
@@ -251,7 +251,7 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       workflow: draft.band.workflow,
       delta_micros: delta,
     });
-    void vscode.window.showInformationMessage(`Spend Band: self-set increase of ${money(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`);
+    void vscode.window.showInformationMessage(`Spend Band: self-set increase of ${formatMicros(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`);
     await deps.refreshBands();
     return true;
   }

@@ -1,6 +1,6 @@
 // The Requests view: pending and recent band-increase and run-approval requests with their status.
 import * as vscode from 'vscode';
-import { dateTimeText, money } from '../domain/format';
+import { dateTimeText, formatMicros } from '../domain/format';
 import type { Request } from '../domain/schemas';
 
 export interface RequestsSource {
@@ -23,10 +23,10 @@ const STATUS_ICONS: Record<string, [string, string]> = {
 
 export function requestAmountText(request: Request): string {
   const requested = request.requested as { new_allocated?: { currency: string; amount_micros: number }; delta?: { currency: string; amount_micros: number } } | undefined;
-  if (requested?.delta) return `+${money(requested.delta.amount_micros, requested.delta.currency, 'exact')}`;
-  if (requested?.new_allocated) return `→ ${money(requested.new_allocated.amount_micros, requested.new_allocated.currency, 'exact')}`;
+  if (requested?.delta) return `+${formatMicros(requested.delta.amount_micros, requested.delta.currency, 'exact')}`;
+  if (requested?.new_allocated) return `→ ${formatMicros(requested.new_allocated.amount_micros, requested.new_allocated.currency, 'exact')}`;
   const estimate = request.preflight?.estimate.cost;
-  if (estimate) return `run ~${money(estimate.amount_micros, estimate.currency, 'exact')}`;
+  if (estimate) return `run ~${formatMicros(estimate.amount_micros, estimate.currency, 'exact')}`;
   return '';
 }
 

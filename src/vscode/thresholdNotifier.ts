@@ -2,7 +2,7 @@
 // "Don't remind me this period". The memory lives in global state, so a restart or a second window does
 // not repeat a notification.
 import * as vscode from 'vscode';
-import { bandLabel, money, timeLeftText } from '../domain/format';
+import { bandLabel, formatMicros, timeLeftText } from '../domain/format';
 import { gaugeFor } from '../domain/gauge';
 import type { Band } from '../domain/schemas';
 import { newCrossings, snoozeKey } from '../domain/thresholdMemory';
@@ -30,7 +30,7 @@ export class ThresholdNotifier {
       const g = gaugeFor(band, new Date());
       const label = bandLabel(band, this.classes());
       const what = crossing.threshold.severity === 'exceeded' ? 'is over its allocation' : `passed ${crossing.threshold.percent}%`;
-      const message = `Spend Band: ${label} ${what} (${money(g.usedMicros, g.currency, 'exact')} of ${money(g.allocatedMicros, g.currency, 'exact')}); it resets in ${timeLeftText(g.msLeft)}.`;
+      const message = `Spend Band: ${label} ${what} (${formatMicros(g.usedMicros, g.currency, 'exact')} of ${formatMicros(g.allocatedMicros, g.currency, 'exact')}); it resets in ${timeLeftText(g.msLeft)}.`;
       shown.push(message);
       const actions = ['Open View', ...(this.canRequest() ? ['Request Increase'] : []), "Don't Remind Me This Period"];
       const show = crossing.threshold.severity === 'warn' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;

@@ -1,7 +1,7 @@
 // The quick pick behind "Set Workflow Class…": every class with what is left in its band.
 import * as vscode from 'vscode';
 import { bandForWorkflow } from '../domain/bandLookup';
-import { money, percentText } from '../domain/format';
+import { formatMicros, percentText } from '../domain/format';
 import { gaugeFor } from '../domain/gauge';
 import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowClass } from '../domain/workflowClasses';
@@ -15,7 +15,7 @@ export async function pickWorkflow(classes: readonly WorkflowClass[], current: s
       id: cls.id,
       label: `$(${cls.icon}) ${cls.label}`,
       description: cls.id === current ? 'current' : cls.description,
-      detail: band && g ? `${money(g.remainingMicros, g.currency)} left of ${money(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band.status}` : 'no band',
+      detail: band && g ? `${formatMicros(g.remainingMicros, g.currency)} left of ${formatMicros(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band.status}` : 'no band',
     };
   });
   const pick = await vscode.window.showQuickPick(items, {
