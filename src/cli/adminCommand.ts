@@ -17,7 +17,10 @@ function usageText(scopes: readonly string[]): string {
 
   developer add --id ID [--name NAME] [--email EMAIL] [--role ROLE]
   developer list [--json]
-  token issue --developer ID [--scopes ${scopes.join(',')}]   prints the token alone, once
+  token issue --developer ID [--scopes ${scopes.join(',')}] [--expires-in P90D | --expires-at ISO]
+                                                  prints the token alone, once
+  token rotate --developer ID [--grace PT1H] [--expires-in P90D | --expires-at ISO] [--scopes S]
+                                                  a new token (printed once); the others stop now, or after --grace
   token revoke --developer ID                     revokes every token of the developer
   seat set --role ROLE --vendor V --product P --monthly-usd N [--plan PLAN] [--currency USD]
   band set (--developer ID | --role ROLE) --workflow CLASS --allocated-usd N [--period P1M|P1W|P1D]
@@ -40,7 +43,8 @@ type AdminAction = (ctx: CliContext, admin: ServerAdmin) => Promise<number>;
 const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
   'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
   'developer list': { flags: [], run: developerList },
-  'token issue': { flags: ['developer', 'scopes', 'label'], run: tokenIssue },
+  'token issue': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at'], run: tokenIssue },
+  'token rotate': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at', 'grace'], run: tokenRotate },
   'token revoke': { flags: ['developer'], run: tokenRevoke },
   'seat set': { flags: ['role', 'vendor', 'product', 'monthly-usd', 'plan', 'currency'], run: seatSet },
   'band set': {
@@ -133,12 +137,67 @@ async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<numbe
   return EXIT.ok;
 }
 
+/** --expires-in P90D (ISO 8601 duration) or --expires-at 2027-03-01T00:00:00Z; null = never. */
+function expiryFlag(args: ParsedArgs, nowMs: number): number | null {
+  const inText = flag(args, 'expires-in');
+  const atText = flag(args, 'expires-at');
+  if (inText !== undefined && atText !== undefined) throw new CliError('give --expires-in or --expires-at, not both.', EXIT.usage);
+  if (inText !== undefined) {
+    const ms = isoDurationMs(inText);
+    if (ms === undefined || ms <= 0) throw new CliError(`--expires-in ${inText}: expected an ISO 8601 duration such as P90D or PT12H.`, EXIT.usage);
+    return nowMs + ms;
+  }
+  if (atText !== undefined) {
+    const at = Date.parse(atText);
+    if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(atText)) throw new CliError(`--expires-at ${atText}: expected a date-time such as 2027-03-01T00:00:00Z.`, EXIT.usage);
+    if (at <= nowMs) throw new CliError(`--expires-at ${atText} is not in the future.`, EXIT.usage);
+    return at;
+  }
+  return null;
+}
+
+function expiryText(expiresMs: number | null): string {
+  return expiresMs === null ? 'it does not expire' : `it expires at ${new Date(expiresMs).toISOString()}`;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
 async function tokenIssue(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
-  const token = await admin.issueToken(developerId, ctx.now().getTime(), flag(ctx.args, 'scopes'), flag(ctx.args, 'label'));
+  const nowMs = ctx.now().getTime();
+  const expiresMs = expiryFlag(ctx.args, nowMs);
+  const token = await admin.issueToken(developerId, nowMs, flag(ctx.args, 'scopes'), flag(ctx.args, 'label'), expiresMs);
   // The token alone on stdout (scripts capture it); the advice on stderr.
-  ctx.stdout.write(`${token}\n`);
-  ctx.stderr.write(`spend-band: token for ${developerId} issued; it is shown only now. Store it in a secret store (the extension asks for it).\n`);
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, { token, developer: developerId, expires_at: isoOrNull(expiresMs) });
+  else ctx.stdout.write(`${token}\n`);
+  ctx.stderr.write(`spend-band: token for ${developerId} issued (${expiryText(expiresMs)}); it is shown only now. Store it in a secret store (the extension asks for it).\n`);
+  return EXIT.ok;
+}
+
+async function tokenRotate(ctx: CliContext, admin: ServerAdmin): Promise<number> {
+  const developerId = requireFlag(ctx.args, 'developer');
+  const nowMs = ctx.now().getTime();
+  const expiresMs = expiryFlag(ctx.args, nowMs);
+  const graceText = flag(ctx.args, 'grace');
+  const graceMs = graceText === undefined ? 0 : isoDurationMs(graceText);
+  if (graceMs === undefined || graceMs < 0) throw new CliError(`--grace ${graceText}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
+  const rotation = await admin.rotateTokens(developerId, nowMs, { graceMs, expiresMs, scopes: flag(ctx.args, 'scopes'), label: flag(ctx.args, 'label') });
+  const until = graceMs > 0 ? `stop working at ${new Date(rotation.retiredAtMs).toISOString()}` : 'were revoked';
+  if (hasFlag(ctx.args, 'json')) {
+    printJson(ctx, {
+      token: rotation.token,
+      developer: developerId,
+      scopes: rotation.scopes,
+      expires_at: isoOrNull(expiresMs),
+      retired: rotation.retired,
+      retired_at: new Date(rotation.retiredAtMs).toISOString(),
+    });
+  } else ctx.stdout.write(`${rotation.token}\n`);
+  ctx.stderr.write(
+    `spend-band: new token for ${developerId} (${expiryText(expiresMs)}); its ${rotation.retired} earlier token(s) ${until}. Give the new one to the developer (Spend Band: Connect Endpoint…).\n`,
+  );
   return EXIT.ok;
 }
 

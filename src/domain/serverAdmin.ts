@@ -95,7 +95,16 @@ export interface ServerAdmin {
   addDeveloper(input: DeveloperInput, nowMs: number): Promise<boolean>;
   listDevelopers(): Promise<DeveloperSummary[]>;
   /** A new token (shown once); `scopes` is a comma list, default every scope. */
-  issueToken(developerId: string, nowMs: number, scopes?: string, label?: string): Promise<string>;
+  issueToken(developerId: string, nowMs: number, scopes?: string, label?: string, expiresMs?: number | null): Promise<string>;
+  /**
+   * A new token with the scopes of the newest live one (or `scopes`); the developer's other live
+   * tokens are revoked, or with graceMs > 0 expire at now + grace.
+   */
+  rotateTokens(
+    developerId: string,
+    nowMs: number,
+    options: { graceMs: number; expiresMs: number | null; scopes?: string | undefined; label?: string | undefined },
+  ): Promise<{ token: string; scopes: string[]; retired: number; retiredAtMs: number }>;
   /** Revokes every live token of the developer; returns how many. */
   revokeTokens(developerId: string, nowMs: number): Promise<number>;
   setSeat(input: SeatInput): Promise<string>;

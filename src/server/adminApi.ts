@@ -12,6 +12,7 @@ import {
   listDevelopers,
   listSessionTags,
   revokeTokens,
+  rotateTokens,
   setBand,
   setPolicy,
   setSeat,
@@ -24,23 +25,24 @@ import { serverDbPath } from './serverPaths';
 import { ALL_SCOPES, parseScopes } from './tokens';
 import { parseUsageFile } from './usageImport';
 
+function scopesOption(scopes: string | undefined): ReturnType<typeof parseScopes> | undefined {
+  if (scopes === undefined) return undefined;
+  try {
+    return parseScopes(scopes);
+  } catch (error) {
+    throw new AdminInputError(`--scopes: ${(error as Error).message}.`);
+  }
+}
+
 /** Opens (or creates) the database at --db / SPEND_BAND_DB / the XDG default for administration. */
 export async function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<ServerAdmin> {
   const db = await openStorage(serverDbPath(dbFlag, env));
   return {
     addDeveloper: async (input, nowMs) => addDeveloper(db, input, nowMs),
     listDevelopers: async () => listDevelopers(db),
-    issueToken: async (developerId, nowMs, scopes, label) => {
-      let parsed = [...ALL_SCOPES] as ReturnType<typeof parseScopes>;
-      if (scopes !== undefined) {
-        try {
-          parsed = parseScopes(scopes);
-        } catch (error) {
-          throw new AdminInputError(`--scopes: ${(error as Error).message}.`);
-        }
-      }
-      return issueToken(db, developerId, nowMs, parsed, label);
-    },
+    issueToken: async (developerId, nowMs, scopes, label, expiresMs) => issueToken(db, developerId, nowMs, scopesOption(scopes) ?? [...ALL_SCOPES], label, expiresMs ?? null),
+    rotateTokens: async (developerId, nowMs, options) =>
+      rotateTokens(db, developerId, nowMs, { graceMs: options.graceMs, expiresMs: options.expiresMs, scopes: scopesOption(options.scopes), label: options.label }),
     revokeTokens: async (developerId, nowMs) => revokeTokens(db, developerId, nowMs),
     setSeat: async (input) => setSeat(db, input),
     setBand: async (input) => setBand(db, input),

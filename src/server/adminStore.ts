@@ -85,18 +85,72 @@ export async function addDeveloper(db: SqlDb, input: DeveloperInput, nowMs: numb
   });
 }
 
-export async function issueToken(db: SqlDb, developerId: string, nowMs: number, scopes: readonly Scope[] = ALL_SCOPES, label?: string): Promise<string> {
+export async function issueToken(
+  db: SqlDb,
+  developerId: string,
+  nowMs: number,
+  scopes: readonly Scope[] = ALL_SCOPES,
+  label?: string,
+  expiresMs: number | null = null,
+): Promise<string> {
   await requireDeveloper(db, developerId);
   if (scopes.length === 0) throw new AdminInputError('a token needs at least one scope.');
+  if (expiresMs !== null && expiresMs <= nowMs) throw new AdminInputError('the expiry is not in the future; give a later time.');
   const token = generateToken();
-  await db.run('INSERT INTO tokens (hash, developer_id, scopes, label, created_ms) VALUES (?, ?, ?, ?, ?)', [
+  await db.run('INSERT INTO tokens (hash, developer_id, scopes, label, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)', [
     hashToken(token),
     developerId,
     [...new Set(scopes)].join(' '),
     label ?? null,
     nowMs,
+    expiresMs,
   ]);
   return token;
+}
+
+export interface Rotation {
+  token: string;
+  scopes: Scope[];
+  /** how many live tokens the rotation retired */
+  retired: number;
+  /** when the retired tokens stop working (now, or now + grace) */
+  retiredAtMs: number;
+}
+
+/**
+ * Issue a new token with the scopes of the developer's newest live token (or `scopes`), and retire
+ * every other live token: revoked now, or — with a grace period — made to expire at now + grace, so
+ * a client can switch over without a gap.
+ */
+export async function rotateTokens(
+  db: SqlDb,
+  developerId: string,
+  nowMs: number,
+  options: { graceMs?: number; expiresMs?: number | null; scopes?: readonly Scope[] | undefined; label?: string | undefined } = {},
+): Promise<Rotation> {
+  await requireDeveloper(db, developerId);
+  return db.transaction(async () => {
+    const newest = await db.get<{ scopes: string; label: string | null }>(
+      'SELECT scopes, label FROM tokens WHERE developer_id = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?) ORDER BY created_ms DESC LIMIT 1',
+      [developerId, nowMs],
+    );
+    const scopes = options.scopes ? [...options.scopes] : ((newest?.scopes.split(' ') as Scope[] | undefined) ?? [...ALL_SCOPES]);
+    const graceMs = options.graceMs ?? 0;
+    const retiredAtMs = nowMs + graceMs;
+    // With a grace period, tokens that would outlive it are cut to it (shorter expiries stay).
+    const retired =
+      graceMs > 0
+        ? (
+            await db.run('UPDATE tokens SET expires_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)', [
+              retiredAtMs,
+              developerId,
+              retiredAtMs,
+            ])
+          ).changes
+        : await revokeTokens(db, developerId, nowMs);
+    const token = await issueToken(db, developerId, nowMs, scopes, options.label ?? newest?.label ?? undefined, options.expiresMs ?? null);
+    return { token, scopes, retired, retiredAtMs };
+  });
 }
 
 /** Revoke every live token of the developer; returns how many. */

@@ -40,6 +40,8 @@ const DEMO_BANDS: readonly DemoBand[] = [
 ];
 
 const EVENTS_PER_PERIOD = 8;
+/** A demo token works for 30 days, or until the next `server --demo` start. */
+export const DEMO_TOKEN_TTL_MS = 30 * 86_400_000;
 
 export interface DemoSeedResult {
   developerId: string;
@@ -59,7 +61,10 @@ export async function seedDemo(db: SqlDb, now: Date): Promise<DemoSeedResult> {
       await fileDemoRequest(db, now);
       await db.run("INSERT INTO meta (key, value) VALUES ('demo_seeded', ?)", [now.toISOString()]);
     }
-    const token = await issueToken(db, DEMO_DEVELOPER, nowMs, undefined, 'demo');
+    // One live demo token at a time, and not forever (issue #20 finding 10): each start revokes the
+    // tokens earlier demo starts printed (tokens an admin issued are left alone).
+    await db.run("UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND label = 'demo' AND revoked_ms IS NULL", [nowMs, DEMO_DEVELOPER]);
+    const token = await issueToken(db, DEMO_DEVELOPER, nowMs, undefined, 'demo', nowMs + DEMO_TOKEN_TTL_MS);
     return { developerId: DEMO_DEVELOPER, token, created };
   });
 }

@@ -77,6 +77,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       });
     }
     const now = ctx.now();
+    if (principal.expiresMs !== null && now.getTime() >= principal.expiresMs) {
+      throw new ProblemError(401, 'authentication', `This token expired at ${new Date(principal.expiresMs).toISOString()}. Ask your admin for a new one (spend-band admin token rotate).`, undefined, {
+        'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
+      });
+    }
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     enforceRateLimit(isRead ? ctx.rateLimits?.read : ctx.rateLimits?.write, tokenHash, now.getTime());
 

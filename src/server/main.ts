@@ -2,8 +2,10 @@
 // (tests import it); `runServer` and `openAdmin` are what the CLI loads at run time for `spend-band server`
 // and `spend-band admin` (the contract: domain/serverAdmin.ts); `node dist/server.js [flags]` runs the
 // server directly, parsing its own few flags.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT } from '../domain/exitCodes';
 import type { ServerIo, ServerModule, ServerRunOptions } from '../domain/serverAdmin';
@@ -187,9 +189,11 @@ function isLoopback(host: string): boolean {
 // Checked here so that the CLI's view of this bundle (domain/serverAdmin.ts) cannot drift from it.
 ({ runServer, openAdmin, tokenScopes }) satisfies ServerModule;
 
-const USAGE = `node dist/server.js [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json]
+const USAGE = `node dist/server.js [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json] [--version]
   the reference Bands API v1 server (the same as: spend-band server). --db defaults to SPEND_BAND_DB, else
   $XDG_DATA_HOME/spend-band/server.db; --port to SPEND_BAND_PORT, else 8787 (0 picks a free port).
+  The database is created 0600 in a 0700 folder. --demo prints a new demo token (30 days) and revokes
+  the earlier ones. SPEND_BAND_RATE_LIMIT=READS,WRITES sets per-token calls a minute (default 600,120), or off.
 `;
 
 const ARGS: ParseArgsConfig['options'] = {
@@ -199,7 +203,17 @@ const ARGS: ParseArgsConfig['options'] = {
   demo: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
+  version: { type: 'boolean' },
 };
+
+/** The package version (dist/server.js sits in dist/, beside ../package.json). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 if (require.main === module) {
   const controller = new AbortController();
@@ -214,6 +228,11 @@ if (require.main === module) {
   }
   if (values.help) {
     process.stdout.write(USAGE);
+    process.exit(EXIT.ok);
+  }
+  // Like --help: print and exit before any database is opened (issue #20 finding 11).
+  if (values.version) {
+    process.stdout.write(`spend-band server ${packageVersion()} (Bands API v1)\n`);
     process.exit(EXIT.ok);
   }
   const text = (name: string) => values[name] as string | undefined;

@@ -18,6 +18,8 @@ import type { Scope } from './tokens';
 export interface Principal {
   developerId: string;
   scopes: ReadonlySet<string>;
+  /** the token stops working at this instant; null = never */
+  expiresMs: number | null;
 }
 
 export interface DocumentEntry {
@@ -85,8 +87,13 @@ export class ServerCache {
   async principal(tokenHash: string): Promise<Principal | undefined> {
     let entry = this.tokens.get(tokenHash);
     if (entry === undefined) {
-      const row = await this.db.get<{ developer_id: string; scopes: string }>('SELECT developer_id, scopes FROM tokens WHERE hash = ? AND revoked_ms IS NULL', [tokenHash]);
-      entry = row ? { developerId: row.developer_id, scopes: new Set(row.scopes.split(' ') as Scope[]) } : null;
+      const row = await this.db.get<{ developer_id: string; scopes: string; expires_ms: number | string | null }>(
+        'SELECT developer_id, scopes, expires_ms FROM tokens WHERE hash = ? AND revoked_ms IS NULL',
+        [tokenHash],
+      );
+      entry = row
+        ? { developerId: row.developer_id, scopes: new Set(row.scopes.split(' ') as Scope[]), expiresMs: row.expires_ms === null ? null : Number(row.expires_ms) }
+        : null;
       if (this.tokens.size >= MAX_TOKEN_ENTRIES) this.tokens.clear();
       this.tokens.set(tokenHash, entry);
     }

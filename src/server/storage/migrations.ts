@@ -159,6 +159,8 @@ const MIGRATIONS: readonly Migration[] = [
     value DOUBLE PRECISION NOT NULL, PRIMARY KEY (developer_id, series, start_ns, time_ns));
   `,
   },
+  // Tokens can expire (issue #20); NULL = no expiry, as for every token issued before.
+  { sqlite: `ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;`, postgres: `ALTER TABLE tokens ADD COLUMN expires_ms BIGINT;` },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,8 +2,7 @@
 // before the HTTP answer leaves), foreign keys on. One connection per process; a transaction holds
 // an async lock so the statements of concurrent requests never run inside another's transaction.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openPrivately } from '../privateFiles';
 import { AsyncMutex } from './asyncMutex';
 import { migrationsFor } from './migrations';
 import type { RunResult, SqlValue, StorageEngine } from './sqlDb';
@@ -54,15 +53,23 @@ export class SqliteEngine implements StorageEngine {
 
   /** Open (creating the folder and file if needed) and migrate. */
   static open(path: string, opener: SqliteOpener = openBetterSqlite): SqliteEngine {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let connection: SqliteConnection;
     try {
-      connection = opener(path);
+      // 0700 folder, 0600 files (#20 finding 9); WAL mode creates -wal/-shm inside, with the file's mode.
+      connection = openPrivately(path, () => {
+        const opened = opener(path);
+        try {
+          opened.exec('PRAGMA journal_mode = WAL');
+        } catch (error) {
+          opened.close();
+          throw error;
+        }
+        return opened;
+      });
     } catch (error) {
       throw new Error(`cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`);
     }
     try {
-      connection.exec('PRAGMA journal_mode = WAL');
       connection.exec('PRAGMA synchronous = FULL');
       connection.exec('PRAGMA foreign_keys = ON');
       // The admin CLI and the server are separate processes on one file: wait for the other's write.

@@ -154,7 +154,7 @@ describe('reference server: as a process', function () {
     assert.ok(url && token, text);
     assert.notEqual(token, line.token);
     assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${line.token}` } })).status, 200, 'earlier demo tokens stay valid');
+    assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${line.token}` } })).status, 401, 'the earlier demo token was revoked (#20 finding 10)');
     assert.deepEqual(count(), before, 'no duplicated developers, usage or requests');
     second.child.kill('SIGINT');
     assert.deepEqual(await exited(second.child), { code: 0, signal: null });
