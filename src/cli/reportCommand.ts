@@ -13,7 +13,7 @@ import { reportToMarkdown, reportToText } from '../domain/reportText';
 import { monthWindow, windowContaining } from '../domain/reportWindow';
 import type { WorkflowSession } from '../domain/session';
 import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
-import { usedByWorkflow } from '../usage/attribution';
+import { usedByWorkflow } from '../usage/usageRows';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
 import { flag, hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';

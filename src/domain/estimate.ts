@@ -6,8 +6,10 @@
 import { formatMoney } from './money';
 import { countOutliers } from './outlierRule';
 import type { Estimate, Money, UsageResult } from './schemas';
-import { workflowAt, type WorkflowSession } from './session';
+import { RunClass, TagTimeline } from './attribution';
+import type { WorkflowSession } from './session';
 import { median, percentile } from './stats';
+import { UNTAGGED } from './workflowClasses';
 
 /** An estimate plus the sentence that explains it to a person (shown in the terminal and the modal). */
 export interface RunEstimate {
@@ -79,15 +81,17 @@ export interface PastRun {
   startMs: number;
   endMs: number;
   costMicros: number;
-  /** the tagged class at the run's start; undefined when untagged */
+  /** the run's class by the run rule (domain/attribution.ts); undefined when untagged */
   workflow: string | undefined;
   /** some of its usage has no price, so costMicros is too low */
   partlyUnpriced: boolean;
 }
 
-/** Group metered events into runs (one per agent session), each tagged with the class active when it started. */
+/** Group metered events into runs (one per agent session), each classed by the run rule of domain/attribution.ts. */
 export function pastRuns(events: readonly HistoryEvent[], sessions: readonly WorkflowSession[], options: { fromMs?: number; toMs?: number } = {}): PastRun[] {
   const byRun = new Map<string, PastRun>();
+  const timeline = TagTimeline.ofSessions(sessions);
+  const classOf = new Map<PastRun, RunClass>();
   for (const e of events) {
     if (options.fromMs !== undefined && e.timestamp < options.fromMs) continue;
     if (options.toMs !== undefined && e.timestamp >= options.toMs) continue;
@@ -96,14 +100,19 @@ export function pastRuns(events: readonly HistoryEvent[], sessions: readonly Wor
     if (!run) {
       run = { agent: e.agent, sessionId: e.sessionId, startMs: e.timestamp, endMs: e.timestamp, costMicros: 0, workflow: undefined, partlyUnpriced: false };
       byRun.set(key, run);
+      classOf.set(run, new RunClass(timeline));
     }
+    classOf.get(run)!.add(e.timestamp, e.costMicros);
     run.startMs = Math.min(run.startMs, e.timestamp);
     run.endMs = Math.max(run.endMs, e.timestamp);
     if (e.costMicros === null) run.partlyUnpriced = true;
     else run.costMicros += e.costMicros;
   }
   const runs = [...byRun.values()];
-  for (const run of runs) run.workflow = workflowAt(sessions, run.startMs, Number.POSITIVE_INFINITY);
+  for (const run of runs) {
+    const workflow = classOf.get(run)!.workflow;
+    run.workflow = workflow === UNTAGGED ? undefined : workflow;
+  }
   return runs.sort((a, b) => a.startMs - b.startMs);
 }
 

@@ -2,6 +2,7 @@
 // or local metering attributed to tagged sessions) and runs (tagged workflow sessions and agent sessions
 // from the local logs, with their cost). Pure: the caller fetches pages and reads logs.
 import type { UsagePage } from './schemas';
+import { MINUTE_MS, RunClass, TagTimeline } from './attribution';
 import type { WorkflowSession } from './session';
 import { UNTAGGED } from './workflowClasses';
 
@@ -89,58 +90,28 @@ function sessionSpan(s: WorkflowSession, nowMs: number): [number, number] {
   return [Date.parse(s.start), s.end === null ? nowMs : Date.parse(s.end)];
 }
 
-interface Span {
-  start: number;
-  end: number;
-  /** the latest end among this span and every span sorted before it */
-  reach: number;
-  session: WorkflowSession;
-}
-
-/**
- * The tagged session active at `atMs` — the same rule as workflowAt (src/domain/session.ts): the
- * latest-started session covering the instant wins. `sorted` is sorted by start; `reach` lets the walk
- * back stop as soon as no earlier session can still be open, so untagged minutes cost a binary search.
- */
-function sessionIndexAt(sorted: readonly Span[], atMs: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let last = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]!.start <= atMs) {
-      last = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  for (let i = last; i >= 0 && sorted[i]!.reach > atMs; i--) if (atMs < sorted[i]!.end) return i;
-  return -1;
-}
-
 interface Attributed {
   event: MeteredEvent;
   session: WorkflowSession | undefined;
 }
 
+/** Each event in [fromMs, toMs) with the tagged session that owns its minute (domain/attribution.ts). */
 function attribute(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): Attributed[] {
-  const spans: Span[] = sessions
-    .map((s) => {
-      const [start, end] = sessionSpan(s, nowMs);
-      return { start, end, reach: end, session: s };
-    })
-    .filter((s) => Number.isFinite(s.start) && s.end > fromMs && s.start < toMs)
-    .sort((a, b) => a.start - b.start);
-  for (let i = 1; i < spans.length; i++) spans[i]!.reach = Math.max(spans[i]!.end, spans[i - 1]!.reach);
+  const relevant = sessions.filter((s) => {
+    const [start, end] = sessionSpan(s, nowMs);
+    return Number.isFinite(start) && end > fromMs - MINUTE_MS && start < toMs + MINUTE_MS;
+  });
+  const byId = new Map(relevant.map((s) => [s.id, s]));
+  const timeline = TagTimeline.ofSessions(relevant, nowMs);
   const out: Attributed[] = [];
   for (const event of events) {
     if (event.timestamp < fromMs || event.timestamp >= toMs) continue;
-    const i = sessionIndexAt(spans, event.timestamp);
-    out.push({ event, session: i >= 0 ? spans[i]!.session : undefined });
+    const span = timeline.spanOfMinute(event.timestamp);
+    out.push({ event, session: span?.id !== undefined ? byId.get(span.id) : undefined });
   }
   return out;
 }
 
-const MINUTE_MS = 60_000;
 
 /** Local metering rollups in [fromMs, toMs) as usage rows, each attributed to the tagged session at its minute. */
 export function rowsFromMetering(
@@ -183,11 +154,12 @@ export const AGENT_LABELS: Record<string, string> = {
 
 /**
  * Runs from local metering in [fromMs, toMs): each tagged session with the priced spend inside it, and
- * each agent session (one conversation) with its class taken from where most of its spend fell.
+ * each agent session (one conversation) with its class by the run rule of domain/attribution.ts.
  */
 export function runsFromMetering(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): ReportRun[] {
   const tagged = new Map<string, ReportRun>();
-  const agentRuns = new Map<string, ReportRun & { byWorkflow: Map<string, number> }>();
+  const agentRuns = new Map<string, ReportRun & { byWorkflow: RunClass }>();
+  const timeline = TagTimeline.ofSessions(sessions, nowMs);
   for (const { event, session } of attribute(events, sessions, fromMs, toMs, nowMs)) {
     const cost = event.costMicros ?? 0;
     const workflow = session?.workflow ?? UNTAGGED;
@@ -225,7 +197,7 @@ export function runsFromMetering(events: readonly MeteredEvent[], sessions: read
         requests: 0,
         agent: event.agent,
         ...(event.project ? { project: event.project } : {}),
-        byWorkflow: new Map(),
+        byWorkflow: new RunClass(timeline),
       };
       agentRuns.set(key, run);
     }
@@ -233,19 +205,10 @@ export function runsFromMetering(events: readonly MeteredEvent[], sessions: read
     run.requests += event.requests;
     run.startMs = Math.min(run.startMs, event.timestamp);
     run.endMs = Math.max(run.endMs, event.timestamp + MINUTE_MS);
-    run.byWorkflow.set(workflow, (run.byWorkflow.get(workflow) ?? 0) + cost);
+    run.byWorkflow.add(event.timestamp, event.costMicros);
   }
   const runs: ReportRun[] = [...tagged.values()];
-  for (const { byWorkflow, ...run } of agentRuns.values()) {
-    let best = run.workflow;
-    let bestCost = -1;
-    for (const [workflow, cost] of byWorkflow) {
-      if (cost > bestCost) {
-        best = workflow;
-        bestCost = cost;
-      }
-    }
-    runs.push({ ...run, workflow: best });
-  }
+  // An agent run's class: the run rule (domain/attribution.ts).
+  for (const { byWorkflow, ...run } of agentRuns.values()) runs.push({ ...run, workflow: byWorkflow.workflow });
   return runs;
 }

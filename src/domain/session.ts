@@ -16,39 +16,4 @@ export interface WorkflowSession {
   pid?: number | undefined;
 }
 
-/** The workflow of the session active at `atMs`, or undefined. Sessions may be unsorted; the latest start wins. */
-export function workflowAt(sessions: readonly WorkflowSession[], atMs: number, nowMs: number): string | undefined {
-  let best: WorkflowSession | undefined;
-  let bestStart = -Infinity;
-  for (const s of sessions) {
-    const start = Date.parse(s.start);
-    const end = s.end === null ? nowMs : Date.parse(s.end);
-    if (atMs >= start && atMs < end && start > bestStart) {
-      best = s;
-      bestStart = start;
-    }
-  }
-  return best?.workflow;
-}
-
-/**
- * The workflow of the session that covers most of [fromMs, toMs) — for usage known to the minute, where a
- * switch inside the minute must not drop the usage as untagged. Ties go to the latest-started session.
- */
-export function workflowOverlapping(sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): string | undefined {
-  let best: WorkflowSession | undefined;
-  let bestOverlap = 0;
-  let bestStart = -Infinity;
-  for (const s of sessions) {
-    const start = Date.parse(s.start);
-    const end = s.end === null ? nowMs : Date.parse(s.end);
-    const overlap = Math.min(end, toMs) - Math.max(start, fromMs);
-    if (overlap <= 0) continue;
-    if (overlap > bestOverlap || (overlap === bestOverlap && start > bestStart)) {
-      best = s;
-      bestOverlap = overlap;
-      bestStart = start;
-    }
-  }
-  return best?.workflow;
-}
+// Which class owns usage at a time is decided in one place: domain/attribution.ts.

@@ -5,7 +5,7 @@ import { statusFromThresholds } from '../domain/gauge';
 import { isSupportedInterval, periodContaining, type PeriodInterval } from '../domain/period';
 import { ALL_WORKFLOWS, type Band, type BandsDocument, type EscalationPolicy, type EscalationRule, type Money, type SeatItem, type Threshold } from '../domain/schemas';
 import { humanize, workflowClassFor } from '../domain/workflowClasses';
-import { attribute, SpanIndex } from './attribution';
+import { attribute, MINUTE_MS, TagTimeline } from '../domain/attribution';
 import type { SqlDb } from './storage/sqlDb';
 
 export interface DeveloperRow {
@@ -131,11 +131,11 @@ export async function buildBandsDocument(db: SqlDb, developerId: string, now: Da
       'SELECT time_ms, cost_micros, currency, provider, workflow, estimated FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ?',
       [developer.id, rangeStart, rangeEnd],
     );
-    const spans = new SpanIndex(
+    const spans = new TagTimeline(
       (
         await db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
           'SELECT workflow, started_ms, ended_ms FROM session_tags WHERE developer_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?)',
-          [developer.id, rangeEnd, rangeStart],
+          [developer.id, rangeEnd + MINUTE_MS, rangeStart - MINUTE_MS],
         )
       ).map((t) => ({ workflow: t.workflow, startMs: t.started_ms, endMs: t.ended_ms })),
     );

@@ -9,7 +9,7 @@ import { startOfHour } from 'date-fns';
 import { z } from 'zod';
 import { isValidTimeZone, periodContaining } from '../domain/period';
 import { ALL_WORKFLOWS, type UsageResult } from '../domain/schemas';
-import { attribute, SpanIndex } from './attribution';
+import { attribute, MINUTE_MS, TagTimeline } from '../domain/attribution';
 import { apiBandId, effectiveBandRows, getDeveloper } from './bandsBuilder';
 import { ProblemError } from './problem';
 import { decodeCursor, encodeCursor, jsonReply, limitParam, type Call, type Reply } from './routeContext';
@@ -114,11 +114,11 @@ export async function getUsage(call: Call): Promise<Reply> {
     pageStart,
     pageEnd,
   ]);
-  const spans = new SpanIndex(
+  const spans = new TagTimeline(
     (
       await ctx.db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
         'SELECT workflow, started_ms, ended_ms FROM session_tags WHERE developer_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?)',
-        [principal.developerId, pageEnd, pageStart],
+        [principal.developerId, pageEnd + MINUTE_MS, pageStart - MINUTE_MS],
       )
     ).map((t) => ({ workflow: t.workflow, startMs: t.started_ms, endMs: t.ended_ms })),
   );

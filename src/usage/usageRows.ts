@@ -1,8 +1,8 @@
 // Usage grouped for people: by day or month (in a time zone), model, agent or workflow class, and
 // the biggest agent sessions. Costs stay integer micros; unpriced usage is counted apart.
 import { TZDate } from '@date-fns/tz';
+import { TagTimeline } from '../domain/attribution';
 import type { WorkflowSession } from '../domain/session';
-import { workflowOfEvent } from './attribution';
 import { addTokens, emptyTokens, type AgentId, type UsageEvent, type UsageSnapshot, type UsageTokens } from './usageSnapshot';
 
 export type UsageGrouping = 'day' | 'month' | 'model' | 'workflow' | 'agent';
@@ -72,6 +72,7 @@ export function groupUsage(events: EventSource, options: GroupOptions): UsageTab
   const totals = newRow('total');
   const from = options.fromMs ?? Number.NEGATIVE_INFINITY;
   const to = options.toMs ?? Number.POSITIVE_INFINITY;
+  const timeline = options.by === 'workflow' ? TagTimeline.ofSessions(options.sessions ?? []) : undefined;
   forEachEvent(events, (e) => {
     if (e.timestamp < from || e.timestamp >= to) return;
     let key: string;
@@ -89,7 +90,7 @@ export function groupUsage(events: EventSource, options: GroupOptions): UsageTab
         key = e.agent;
         break;
       case 'workflow':
-        key = workflowOfEvent(options.sessions ?? [], e);
+        key = timeline!.classOfMinute(e.timestamp);
         break;
     }
     let row = rows.get(key);
@@ -137,4 +138,21 @@ export function biggestSessions(events: EventSource, limit: number, fromMs = Num
   });
   const tokenSum = (t: UsageTokens) => t.input + t.output + t.cache_read + t.cache_write;
   return [...byId.values()].sort((a, b) => b.costMicros - a.costMicros || tokenSum(b.tokens) - tokenSum(a.tokens)).slice(0, limit);
+}
+
+/**
+ * Priced spend (integer micros) per workflow class for events in [from, to), each minute classed by
+ * the one attribution rule (domain/attribution.ts). Unpriced usage is not money.
+ */
+export function usedByWorkflow(snapshot: Pick<UsageSnapshot, 'eachEvent'>, sessions: readonly WorkflowSession[], from: Date, to: Date): Map<string, number> {
+  const fromMs = from.getTime();
+  const toMs = to.getTime();
+  const timeline = TagTimeline.ofSessions(sessions);
+  const used = new Map<string, number>();
+  snapshot.eachEvent((event) => {
+    if (event.timestamp < fromMs || event.timestamp >= toMs || event.costMicros === null) return;
+    const workflow = timeline.classOfMinute(event.timestamp);
+    used.set(workflow, (used.get(workflow) ?? 0) + event.costMicros);
+  });
+  return used;
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { LocalUsage } from '../domain/localConfig';
 import { periodContaining, systemTimeZone, type PeriodInterval } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
-import { usedByWorkflow } from '../usage/attribution';
+import { usedByWorkflow } from '../usage/usageRows';
 import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/scan/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import type { UsageSnapshot } from '../usage/usageSnapshot';

@@ -1,7 +1,7 @@
 // Attribution of usage to tagged workflow sessions, and the groupings people see.
 import assert from 'node:assert/strict';
 import type { WorkflowSession } from '../../../src/domain/session';
-import { usedByWorkflow } from '../../../src/usage/attribution';
+import { usedByWorkflow } from '../../../src/usage/usageRows';
 import { biggestSessions, groupUsage } from '../../../src/usage/usageRows';
 import type { UsageEvent, UsageSnapshot } from '../../../src/usage/usageSnapshot';
 
