@@ -11,24 +11,21 @@
 // Its bundle is kept apart and small (no zod, no undici, not even fetch), as it runs before every such
 // tool call: see the note in the issue-15 notes for the measured start-up.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { failOpenAnswer, hookAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
 import { formatMoney } from '../domain/money';
 import { preflightVerdict } from '../domain/preflightVerdict';
 import type { Band, EscalationPolicy, PreflightDecision } from '../domain/schemas';
 import { EXIT } from '../domain/exitCodes';
 import { newestCachedBands, readAgentState, recentSessionCosts } from '../flows/agents/agentState';
+import { defaultClaudeSettingsPath, installClaudeHooks, SettingsFileError } from '../flows/agents/claudeHooks';
 import { assertKnownFlags, flag, hasFlag } from './args';
 import type { CliContext } from './cliContext';
 import { CliError } from './cliError';
 import { cacheDir } from './paths';
 
-/** Tools that start work the user does not watch step by step (sub-agents, workflows, schedules). */
-export const HOOK_TOOL_MATCHER = 'Agent|Task|Workflow|CronCreate|ScheduleWakeup';
 const DEFAULT_TIMEOUT_MS = 1000;
 const DEFAULT_ESTIMATE_MICROS = 1_000_000;
 const MAX_STDIN_BYTES = 1024 * 1024;
@@ -284,53 +281,7 @@ async function hookClaude(ctx: CliContext): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// hook install
-
-interface CommandHook {
-  type: string;
-  command?: string;
-  timeout?: number;
-  [key: string]: unknown;
-}
-interface MatcherGroup {
-  matcher?: string;
-  hooks?: CommandHook[];
-  [key: string]: unknown;
-}
-
-const OURS = /(?:^|[\s/"'])(?:spend-band|cli\.js)["']?\s+hook\s+claude\b/;
-
-/** The settings with our two hooks in place (added or updated), and what changed; other hooks untouched. */
-export function withSpendBandHooks(settings: Record<string, unknown>, command: string): { settings: Record<string, unknown>; changes: string[] } {
-  const next = structuredClone(settings);
-  const hooks = (typeof next.hooks === 'object' && next.hooks !== null && !Array.isArray(next.hooks) ? next.hooks : {}) as Record<string, MatcherGroup[]>;
-  next.hooks = hooks;
-  const changes: string[] = [];
-  const want: Array<{ event: string; matcher?: string }> = [{ event: 'PreToolUse', matcher: HOOK_TOOL_MATCHER }, { event: 'UserPromptSubmit' }];
-  for (const { event, matcher } of want) {
-    const groups = Array.isArray(hooks[event]) ? hooks[event]! : [];
-    hooks[event] = groups;
-    const entry: CommandHook = { type: 'command', command, timeout: 10 };
-    let found = false;
-    for (const group of groups) {
-      for (const [i, hook] of (group.hooks ?? []).entries()) {
-        if (typeof hook.command !== 'string' || !OURS.test(hook.command)) continue;
-        found = true;
-        const sameMatcher = (group.matcher ?? undefined) === matcher;
-        if (hook.command !== command || hook.timeout !== entry.timeout || !sameMatcher) {
-          group.hooks![i] = { ...hook, ...entry };
-          if (!sameMatcher && matcher !== undefined) group.matcher = matcher;
-          changes.push(`updated the ${event} hook`);
-        }
-      }
-    }
-    if (!found) {
-      groups.push({ ...(matcher !== undefined ? { matcher } : {}), hooks: [entry] });
-      changes.push(`added a ${event} hook${matcher ? ` for ${matcher}` : ''}`);
-    }
-  }
-  return { settings: next, changes };
-}
+// hook install (the settings merge is flows/agents/claudeHooks.ts, shared with the extension)
 
 function defaultCommand(): string {
   const script = process.argv[1] ? resolve(process.argv[1]) : 'spend-band';
@@ -340,41 +291,20 @@ function defaultCommand(): string {
 
 async function hookInstall(ctx: CliContext): Promise<number> {
   assertKnownFlags(ctx.args, ['settings', 'dry-run', 'command', 'json']);
-  const path = resolve(flag(ctx.args, 'settings') ?? join(ctx.env.CLAUDE_CONFIG_DIR || join(homedir(), '.claude'), 'settings.json'));
-  let settings: Record<string, unknown> = {};
-  if (existsSync(path)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new CliError(`${path} is not valid JSON (${(error as Error).message}). Fix it first; nothing was changed.`, EXIT.usage);
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CliError(`${path} does not hold a JSON object; nothing was changed.`, EXIT.usage);
-    settings = json as Record<string, unknown>;
-    if (settings.hooks !== undefined && (typeof settings.hooks !== 'object' || settings.hooks === null || Array.isArray(settings.hooks))) {
-      throw new CliError(`"hooks" in ${path} is not an object; fix it first; nothing was changed.`, EXIT.usage);
-    }
+  const path = resolve(flag(ctx.args, 'settings') ?? defaultClaudeSettingsPath(ctx.env));
+  let result;
+  try {
+    result = installClaudeHooks({ settingsPath: path, command: flag(ctx.args, 'command') ?? defaultCommand(), dryRun: hasFlag(ctx.args, 'dry-run'), now: ctx.now() });
+  } catch (error) {
+    if (error instanceof SettingsFileError) throw new CliError(error.message, EXIT.usage);
+    throw error;
   }
-  const command = flag(ctx.args, 'command') ?? defaultCommand();
-  const { settings: next, changes } = withSpendBandHooks(settings, command);
-  const text = `${JSON.stringify(next, null, 2)}\n`;
-  if (hasFlag(ctx.args, 'dry-run')) {
-    ctx.stdout.write(changes.length === 0 ? `${path}: the Spend Band hooks are already in place; nothing to do.\n` : `Would write ${path} (${changes.join(', ')}):\n${text}`);
-    return EXIT.ok;
+  if (result.changes.length === 0) {
+    ctx.stdout.write(`${path}: the Spend Band hooks are already in place; nothing ${hasFlag(ctx.args, 'dry-run') ? 'to do' : 'changed'}.\n`);
+  } else if (hasFlag(ctx.args, 'dry-run')) {
+    ctx.stdout.write(`Would write ${path} (${result.changes.join(', ')}):\n${result.text}`);
+  } else {
+    ctx.stdout.write(`${path}: ${result.changes.join(', ')}.${result.backup ? ` Backup: ${result.backup}.` : ''} Restart Claude Code to load them.\n`);
   }
-  if (changes.length === 0) {
-    ctx.stdout.write(`${path}: the Spend Band hooks are already in place; nothing changed.\n`);
-    return EXIT.ok;
-  }
-  mkdirSync(dirname(path), { recursive: true });
-  let backup: string | undefined;
-  if (existsSync(path)) {
-    backup = `${path}.spend-band-backup-${ctx.now().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(path, backup);
-  }
-  const temp = `${path}.spend-band-tmp`;
-  writeFileSync(temp, text, { mode: 0o600 });
-  renameSync(temp, path);
-  ctx.stdout.write(`${path}: ${changes.join(', ')}.${backup ? ` Backup: ${backup}.` : ''} Restart Claude Code to load them.\n`);
   return EXIT.ok;
 }

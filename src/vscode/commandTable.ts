@@ -15,6 +15,7 @@ export const COMMANDS = {
   openReport: 'spendBand.openReport',
   exportReport: 'spendBand.exportReport',
   copyCliCommand: 'spendBand.copyCliCommand',
+  installClaudeHook: 'spendBand.installClaudeHook',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -8,6 +8,9 @@ import { BandsService, type BandsSnapshot } from './bandsService';
 import { BandsTree } from './bandsTree';
 import { COMMANDS } from './commandTable';
 import { Config } from './config';
+import { officialLine } from '../domain/officialFigures';
+import { defaultCacheDir, readAgentState } from '../flows/agents/agentState';
+import { installClaudeHook } from './claudeHookCommand';
 import { copyCliCommand } from './cliCommand';
 import { ConnectPrompts, connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
 import { CONTEXT_KEYS } from './contextKeys';
@@ -39,6 +42,8 @@ export interface SpendBandApi {
   whenReady(): Promise<void>;
   snapshot(): BandsSnapshot | undefined;
   statusBarText(): string;
+  /** the gauge's tooltip (Markdown), with the agent's official figures when recorded */
+  statusBarTooltip(): string;
   statusBarBackground(): string | undefined;
   currentWorkflow(): string;
   sessions(): readonly import('../domain/session').WorkflowSession[];
@@ -153,6 +158,7 @@ export class Services implements vscode.Disposable {
     this.connectUi = this.own(new ConnectPrompts(context.extensionMode === vscode.ExtensionMode.Test));
     this.registerCommands();
     this.disposables.push(vscode.commands.registerCommand(COMMANDS.copyCliCommand, () => copyCliCommand(context.extensionPath)));
+    this.disposables.push(vscode.commands.registerCommand(COMMANDS.installClaudeHook, (settingsPath?: string) => installClaudeHook(context.extensionPath, typeof settingsPath === 'string' ? settingsPath : undefined)));
     const deps = this.featureDeps(context);
     this.preflight = this.own(registerPreflight(deps));
     this.own(registerReport(deps));
@@ -227,6 +233,7 @@ export class Services implements vscode.Disposable {
       classes: this.classes(),
       mode: this.config.get('spendBand.statusBar.mode'),
       display: this.config.get('spendBand.statusBar.display'),
+      official: officialLine(readAgentState(defaultCacheDir(process.env)), new Date()),
     });
   }
 
@@ -310,6 +317,7 @@ export class Services implements vscode.Disposable {
       whenReady: () => this.bands.whenReady(),
       snapshot: () => this.bands.snapshot,
       statusBarText: () => this.statusBar.lastGaugeText,
+      statusBarTooltip: () => this.statusBar.lastGaugeTooltip,
       statusBarBackground: () => this.statusBar.lastGaugeBackground,
       currentWorkflow: () => this.tracker.workflow,
       sessions: () => this.tracker.sessions,

@@ -13,6 +13,8 @@ export interface StatusBarInputs {
   classes: readonly WorkflowClass[];
   mode: 'compact' | 'full';
   display: 'money' | 'percent';
+  /** the agent's own figures (domain/officialFigures.ts), shown under the gauge's tooltip */
+  official?: string | undefined;
 }
 
 const TRUSTED_COMMANDS = Object.values(COMMANDS);
@@ -23,6 +25,7 @@ export class StatusBar implements vscode.Disposable {
   /** the last rendered text, for the exported test API */
   lastGaugeText = '';
   lastGaugeBackground: ItemModel['background'];
+  lastGaugeTooltip = '';
 
   constructor() {
     this.workflowItem = vscode.window.createStatusBarItem('spendBand.workflow', vscode.StatusBarAlignment.Right, 101);
@@ -34,7 +37,10 @@ export class StatusBar implements vscode.Disposable {
   render(inputs: StatusBarInputs): void {
     const model = statusBarModel(inputs.snapshot, inputs.workflow, inputs.classes, { mode: inputs.mode, display: inputs.display, loading: inputs.loading }, new Date());
     apply(this.workflowItem, model.workflow);
-    apply(this.gaugeItem, model.gauge);
+    // Official figures sit beside our estimate, never mixed into it: a line of their own.
+    const gauge = inputs.official ? { ...model.gauge, tooltip: `${model.gauge.tooltip}\n\n${inputs.official}` } : model.gauge;
+    apply(this.gaugeItem, gauge);
+    this.lastGaugeTooltip = gauge.tooltip;
     this.lastGaugeText = model.gauge.text;
     this.lastGaugeBackground = model.gauge.background;
     this.workflowItem.show();

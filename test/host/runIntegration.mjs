@@ -63,6 +63,8 @@ async function main() {
     SPEND_BAND_TEST_NODE: process.execPath,
     SPEND_BAND_TEST_CLI: distCli,
     SPEND_BAND_TEST_TMP: testTmp,
+    // the CLI's cache folder as the extension sees it (agent-state.json), kept inside the run
+    SPEND_BAND_CACHE: join(testTmp, 'cache'),
     SPEND_BAND_TEST_GREP: options.grep ?? '',
     SPEND_BAND_FORCE_FAIL: process.env.SPEND_BAND_FORCE_FAIL ?? '',
   };

@@ -8,6 +8,7 @@
 // must start fast, so the shape is checked by hand.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const AGENT_STATE_FILE = 'agent-state.json';
@@ -36,6 +37,11 @@ export interface AgentState {
   /** the plan's windows as the agent last reported them (five_hour, seven_day, …) */
   rateLimits?: Record<string, RateLimitWindow>;
   rateLimitsAt?: string;
+}
+
+/** The CLI's cache folder (cli/paths.ts cacheDir without a flag), where the status line records. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return env.SPEND_BAND_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'spend-band');
 }
 
 export function agentStatePath(cacheDir: string): string {
