@@ -17,6 +17,7 @@ import { CliError } from './cliError';
 import { askPreflight, newRunId, waitForDecision, type Asked } from '../flows/preflight/decision';
 import { estimateRequestFromArgs, resolveEstimate } from './preflightEstimate';
 import { startProcess, StartError } from '../flows/preflight/processTree';
+import { childEnvironment } from '../flows/preflight/childEnvironment';
 import { preflightSource, type PreflightSource } from './preflightSource';
 import { cacheDir } from './paths';
 import { checkWorkflow } from './workflowCheck';
@@ -207,8 +208,9 @@ async function runChild(ctx: CliContext, command: string, args: string[], workfl
   try {
     child = await startProcess(command, args, {
       cwd: flag(ctx.args, 'cwd'),
-      // the class and run id, so a wrapper script or the agent's own hooks can tag what they do
-      env: { ...ctx.env, SPEND_BAND_WORKFLOW: workflow, SPEND_BAND_RUN_ID: runId },
+      // no Bands API token; the class and run id (and OTEL_RESOURCE_ATTRIBUTES) so the agent's own
+      // telemetry and hooks are attributed to the band (flows/preflight/childEnvironment.ts)
+      env: childEnvironment(ctx.env, { workflow, runId, tokenVariable: flag(ctx.args, 'token-env') }),
       stdio: 'inherit',
       // the child stays in our process group: Ctrl-C in the terminal reaches it and its children directly
       group: false,

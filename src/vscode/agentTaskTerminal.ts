@@ -13,6 +13,7 @@ import { agentById, agentOfCommand, needsPrompt } from '../domain/runDecisionAge
 import type { Decision } from '../domain/schemas';
 import { newRunId, waitForDecision } from '../flows/preflight/decision';
 import { startProcess, StartError, type RunningProcess } from '../flows/preflight/processTree';
+import { childEnvironment } from '../flows/preflight/childEnvironment';
 import { PreflightProblem, type Decided, type PreflightRunner, type RunSpec } from './preflightRunner';
 
 /** How a run ended; what the ad-hoc command resolves with. */
@@ -278,7 +279,8 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       try {
         this.process = await startProcess(spec.command!, spec.args, {
           cwd,
-          env: { ...process.env, SPEND_BAND_WORKFLOW: workflow, SPEND_BAND_RUN_ID: this.clientRunId },
+          // no Bands API token; the class for the agent's telemetry (flows/preflight/childEnvironment.ts)
+          env: childEnvironment(process.env, { workflow, runId: this.clientRunId }),
           stdio: 'pipe',
           group: true,
           onOutput: (text) => this.write(text),
