@@ -43,8 +43,24 @@ const commandsApart = {
   },
 };
 
+// The extension's HTTP goes through the extension host's global fetch (VS Code's proxy, PAC and
+// certificate handling) instead of undici's own agent: src/api/defaultSender.ts becomes
+// editorDefaultSender.ts in that bundle only, and the build fails if undici still gets in.
+const editorTransport = {
+  name: 'editor-transport',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/defaultSender$/ }, (args) => ({ path: join(args.resolveDir, 'editorDefaultSender.ts') }));
+  },
+};
+
+/** Throws when undici got into the extension bundle after all. */
+function assertNoUndici(result) {
+  const undici = Object.keys(result.metafile?.inputs ?? {}).find((input) => input.includes('node_modules/undici/'));
+  if (undici) throw new Error(`undici is in dist/extension.js (from ${undici}); the extension must use VS Code's fetch (src/api/fetchSender.ts)`);
+}
+
 const bundles = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external },
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external, plugins: [editorTransport], verify: assertNoUndici },
   {
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
@@ -113,13 +129,15 @@ async function run() {
   }
   const contexts = [];
   for (const bundle of bundles) {
-    const options = { ...common, ...bundle, plugins: [...(bundle.plugins ?? []), ...(watch ? [reporter] : [])] };
+    const { verify, ...own } = bundle;
+    const options = { ...common, ...own, plugins: [...(own.plugins ?? []), ...(watch ? [reporter] : [])] };
     if (watch) {
       const ctx = await esbuild.context(options);
       await ctx.watch();
       contexts.push(ctx);
     } else {
       const result = await esbuild.build(options);
+      verify?.(result);
       sizeReport(result);
     }
   }

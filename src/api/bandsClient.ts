@@ -25,7 +25,7 @@ import {
 } from '../domain/schemas';
 import { HttpTransport, type TransportOptions } from './httpTransport';
 
-export type { ProxyOptions } from './proxyDispatcher';
+export type { ProxyOptions } from './proxySettings';
 export type { Timeouts, RetryPolicy } from './httpTransport';
 
 export type BandsClientOptions = TransportOptions;

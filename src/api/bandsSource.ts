@@ -9,7 +9,7 @@ import { BandsClient } from './bandsClient';
 import { HttpTransport, type RetryPolicy, type Timeouts, type TransportOptions } from './httpTransport';
 import { fetchLitellmBands } from './litellmAdapter';
 import { OPENROUTER_BASE_URL, fetchOpenrouterBands } from './openrouterAdapter';
-import type { Environment, ProxyOptions } from './proxyDispatcher';
+import type { Environment, ProxyOptions } from './proxySettings';
 import type { UnbudgetedSpend } from './unbudgetedSpend';
 
 export type SourceKind = 'endpoint' | 'litellm' | 'openrouter' | 'local';

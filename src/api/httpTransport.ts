@@ -3,11 +3,12 @@
 // connect / headers / body / total timeouts, a size cap, retries with backoff and jitter on network
 // errors, 5xx and 429 (Retry-After honoured), and every failure turned into a classified ApiError whose
 // text never contains the token.
-import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProblemSchema, describeZodError, type Problem } from '../domain/schemas';
 import { ApiError, redact, type ApiErrorKind } from './apiError';
-import { createDispatcher, resolveProxy, type Environment, type ProxyOptions } from './proxyDispatcher';
+import { createDefaultSender } from './defaultSender';
+import type { HttpSender, SenderFactory } from './httpSender';
+import { resolveProxy, type Environment, type ProxyOptions } from './proxySettings';
 
 export interface Timeouts {
   /** TCP + TLS connect (to the endpoint or the proxy) */
@@ -51,6 +52,8 @@ export interface TransportOptions {
   /** where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read; default process.env */
   env?: Environment;
   maxBodyBytes?: number;
+  /** what puts a request on the wire; default undici in plain Node, the global fetch in the extension (see defaultSender.ts) */
+  sender?: SenderFactory;
 }
 
 export interface HttpRequest {
@@ -103,10 +106,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Math.max(0, at - now);
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 const RETRIABLE: ReadonlySet<ApiErrorKind> = new Set(['offline', 'server', 'rateLimited']);
 
 export class HttpTransport {
@@ -117,7 +116,7 @@ export class HttpTransport {
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
   private readonly maxBodyBytes: number;
-  private readonly dispatcher: Dispatcher;
+  private readonly sender: HttpSender;
   private readonly viaProxy: string | undefined;
 
   constructor(options: TransportOptions) {
@@ -129,7 +128,7 @@ export class HttpTransport {
     this.userAgent = options.userAgent ?? 'spend-band/0.1';
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const env = options.env ?? process.env;
-    this.dispatcher = createDispatcher({ ...(options.proxy ? { proxy: options.proxy } : {}), env, connectTimeoutMs: this.timeouts.connectMs });
+    this.sender = (options.sender ?? createDefaultSender)({ ...(options.proxy ? { proxy: options.proxy } : {}), env, connectTimeoutMs: this.timeouts.connectMs });
     const resolved = resolveProxy(options.proxy, env);
     const proxyUrl = this.baseUrl.protocol === 'https:' ? resolved.httpsProxy : resolved.httpProxy;
     this.viaProxy = proxyUrl ? safeOrigin(proxyUrl) : undefined;
@@ -137,7 +136,7 @@ export class HttpTransport {
 
   /** Releases sockets; the transport cannot be used afterwards. */
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => undefined);
+    await this.sender.close().catch(() => undefined);
   }
 
   /** Send with retries; 2xx and 304 are returned, anything else is thrown as an ApiError. */
@@ -247,22 +246,20 @@ export class HttpTransport {
       headers['content-type'] = 'application/json';
     }
     try {
-      const response = await request(url, {
-        dispatcher: this.dispatcher,
+      const response = await this.sender.send(url, {
         method: req.method,
         headers,
         ...(body !== undefined ? { body } : {}),
         signal: controller.signal,
-        headersTimeout: this.timeouts.headersMs,
-        bodyTimeout: this.timeouts.bodyMs,
+        headersTimeoutMs: this.timeouts.headersMs,
+        bodyTimeoutMs: this.timeouts.bodyMs,
       });
-      const responseHeaders: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(response.headers)) responseHeaders[name.toLowerCase()] = headerValue(value);
-      const success = response.statusCode >= 200 && response.statusCode < 300;
+      const responseHeaders = response.headers;
+      const success = response.status >= 200 && response.status < 300;
       const limit = success ? this.maxBodyBytes : MAX_ERROR_BODY_BYTES;
       const declared = Number(responseHeaders['content-length']);
       if (success && Number.isFinite(declared) && declared > limit) {
-        response.body.destroy();
+        response.discard();
         throw this.tooLarge(`${declared} bytes declared`);
       }
       bodyTimer = setTimeout(() => {
@@ -271,10 +268,11 @@ export class HttpTransport {
       }, this.timeouts.bodyMs);
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      for await (const piece of response.body) {
+        const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         size += chunk.length;
         if (size > limit) {
-          response.body.destroy();
+          response.discard();
           if (success) throw this.tooLarge(`more than ${limit} bytes`);
           // an error page is only read for its problem details: keep the head, drop the rest
           chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (size - limit))));
@@ -282,7 +280,7 @@ export class HttpTransport {
         }
         chunks.push(chunk);
       }
-      return { status: response.statusCode, headers: responseHeaders, body: Buffer.concat(chunks), url };
+      return { status: response.status, headers: responseHeaders, body: Buffer.concat(chunks), url };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (timedOut === 'body') throw this.error('timeout', `${this.origin} did not finish sending its answer within ${seconds(this.timeouts.bodyMs)}`, { cause: error });

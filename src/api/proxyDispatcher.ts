@@ -1,47 +1,16 @@
-// The undici dispatcher every request goes through: a plain Agent, or a proxy agent when a proxy is
-// configured. Explicit options (VS Code's http.proxy / http.proxyStrictSSL / http.noProxy) win over the
-// environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY); the environment is passed in, not read globally,
-// so the CLI and tests decide what it is.
+// The undici dispatcher every CLI request goes through: a plain Agent, or a proxy agent when a proxy is
+// configured (see proxySettings.ts for which one applies). undici's agent does proxies on Node 20, where
+// the built-in fetch does not.
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { resolveProxy, type Environment, type ProxyOptions } from './proxySettings';
 
-export interface ProxyOptions {
-  /** proxy URL, e.g. http://proxy.corp:3128; overrides HTTPS_PROXY / HTTP_PROXY */
-  url?: string;
-  /** verify TLS certificates (of the endpoint, and of an https proxy); default true */
-  strictSSL?: boolean;
-  /** hosts that bypass the proxy, comma-separated or a list (NO_PROXY syntax); overrides NO_PROXY */
-  noProxy?: string | readonly string[];
-}
-
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment, ProxyOptions, ResolvedProxy } from './proxySettings';
+export { resolveProxy } from './proxySettings';
 
 export interface DispatcherSettings {
   proxy?: ProxyOptions;
   env?: Environment;
   connectTimeoutMs: number;
-}
-
-export interface ResolvedProxy {
-  httpProxy: string;
-  httpsProxy: string;
-  noProxy: string;
-  strictSSL: boolean;
-}
-
-function envValue(env: Environment, name: string): string | undefined {
-  const value = env[name.toLowerCase()] ?? env[name.toUpperCase()];
-  return value && value.trim() !== '' ? value.trim() : undefined;
-}
-
-/** Which proxy applies; empty strings mean "none" (and stop undici from reading process.env itself). */
-export function resolveProxy(proxy: ProxyOptions | undefined, env: Environment): ResolvedProxy {
-  const explicit = proxy?.url?.trim() || undefined;
-  const httpProxy = explicit ?? envValue(env, 'http_proxy') ?? '';
-  const httpsProxy = explicit ?? envValue(env, 'https_proxy') ?? httpProxy;
-  const noProxyOption = proxy?.noProxy;
-  const noProxy =
-    noProxyOption === undefined ? (envValue(env, 'no_proxy') ?? '') : typeof noProxyOption === 'string' ? noProxyOption : noProxyOption.join(',');
-  return { httpProxy, httpsProxy, noProxy, strictSSL: proxy?.strictSSL ?? true };
 }
 
 export function createDispatcher(settings: DispatcherSettings): Dispatcher {

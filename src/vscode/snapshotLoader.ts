@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { ApiError } from '../api/apiError';
 import type { BandsClient } from '../api/bandsClient';
 import { clientForSource, loadBands, type SourceConfig } from '../api/bandsSource';
-import type { ProxyOptions } from '../api/proxyDispatcher';
+import type { ProxyOptions } from '../api/proxySettings';
 import { LocalConfigError, localBandsDocument, validateLocalConfig, type LocalConfig, type LocalUsage, type SelfSetIncrease } from '../domain/localConfig';
 import type { LocalLedger } from '../flows/requests/requestOutbox';
 import type { BandsSnapshot, SnapshotLoader } from './bandsService';

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/api/apiError';
 import { BandsClient } from '../../../src/api/bandsClient';
+import { createFetchSender } from '../../../src/api/fetchSender';
+import type { SenderFactory } from '../../../src/api/httpSender';
+import { createUndiciSender } from '../../../src/api/undiciSender';
 import { fixture, makeToken, sendJson, sendProblem, startServer, type TestServer } from './apiTestKit';
 
 const REQUEST = {
@@ -14,14 +17,22 @@ const REQUEST = {
   requested: { delta: { currency: 'USD', amount_micros: 50000000 } },
 };
 
-describe('api/bandsClient', () => {
+// The same contract over the CLI's transport (undici's agent) and the extension's (the global fetch,
+// which VS Code routes through its proxy settings and the system's certificates).
+const SENDERS: [string, SenderFactory][] = [
+  ['undici', createUndiciSender],
+  ['fetch', createFetchSender],
+];
+
+for (const [senderName, sender] of SENDERS)
+describe(`api/bandsClient over ${senderName}`, () => {
   let server: TestServer;
   let client: BandsClient;
   const token = makeToken();
 
   beforeEach(async () => {
     server = await startServer((_req, res) => sendJson(res, 500, {}));
-    client = new BandsClient({ baseUrl: server.url, token, retry: { tries: 1 }, env: {} });
+    client = new BandsClient({ baseUrl: server.url, token, retry: { tries: 1 }, env: {}, sender });
   });
   afterEach(async () => {
     await client.close();
@@ -50,7 +61,7 @@ describe('api/bandsClient', () => {
 
   it('keeps a base path and sends usage queries as the contract names them', async () => {
     await client.close();
-    client = new BandsClient({ baseUrl: `${server.url}/budget/`, token, env: {} });
+    client = new BandsClient({ baseUrl: `${server.url}/budget/`, token, env: {}, sender });
     server.handle((_req, res) => sendJson(res, 200, { data: [{ start: '2026-11-01T00:00:00Z', end: '2026-11-02T00:00:00Z', results: [{ workflow: 'review', cost: { currency: 'USD', amount_micros: 1 } }] }], next_cursor: null }));
     const page = await client.getUsage({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', granularity: 'P1D', groupBy: ['workflow', 'model'], limit: 10 });
     assert.equal(page.data[0]!.results[0]!.workflow, 'review');
@@ -207,5 +218,20 @@ describe('api/bandsClient', () => {
       res.end();
     });
     await assert.rejects(client.getBands(), (e: unknown) => e instanceof ApiError && e.kind === 'invalidPayload');
+  });
+});
+
+describe('api/fetchSender: a server that never sends its headers', () => {
+  it('ends with a timeout that says so, like undici', async () => {
+    const server = await startServer(() => undefined); // holds every request open
+    const client = new BandsClient({ baseUrl: server.url, token: makeToken(), retry: { tries: 1 }, timeouts: { headersMs: 500, totalMs: 5_000 }, env: {}, sender: createFetchSender });
+    try {
+      const started = Date.now();
+      await assert.rejects(client.getBands(), (e: unknown) => e instanceof ApiError && e.kind === 'timeout' && /did not start answering within 0\.5 s/.test(e.message));
+      assert.ok(Date.now() - started < 3_000);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

@@ -13,6 +13,9 @@ import { inspect } from 'node:util';
 import { ApiError, exitCodeFor, type ApiErrorKind } from '../../../src/api/apiError';
 import { BandsClient } from '../../../src/api/bandsClient';
 import { loadBands, type SourceConfig } from '../../../src/api/bandsSource';
+import { createFetchSender } from '../../../src/api/fetchSender';
+import type { SenderFactory } from '../../../src/api/httpSender';
+import { createUndiciSender } from '../../../src/api/undiciSender';
 import { fixture, makeToken, runCli, sendJson, sendProblem, startServer, tempDir, type TestServer } from './apiTestKit';
 
 const GOOD = fixture('bandsDocument.json');
@@ -208,9 +211,15 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
         server.requests.length = 0;
       }
 
-      it(`client: ${c.kind}, a message naming the cause, within ${c.maxMs} ms`, async () => {
+      // the CLI's transport (undici's agent) and the extension's (the global fetch VS Code routes)
+      const senders: [string, SenderFactory][] = [
+        ['undici', createUndiciSender],
+        ['fetch', createFetchSender],
+      ];
+      for (const [senderName, sender] of senders)
+      it(`client over ${senderName}: ${c.kind}, a message naming the cause, within ${c.maxMs} ms`, async () => {
         await breakIt();
-        const client = new BandsClient({ baseUrl: url, token, timeouts: SHORT, retry: { baseDelayMs: 50 }, env: {} });
+        const client = new BandsClient({ baseUrl: url, token, timeouts: SHORT, retry: { baseDelayMs: 50 }, env: {}, sender });
         const started = Date.now();
         const error = await client.getBands().then(
           () => assert.fail('expected a failure'),
