@@ -301,4 +301,39 @@ describe('reference server: OTLP ingest', function () {
     assert.equal(answer.status, 413);
     assert.ok(answer.sent <= 1024 * 1024);
   });
+
+  it('refuses a token over its write limit with 429 and Retry-After, and stores nothing of that batch', async () => {
+    await h.close();
+    h = await startHarness({ nowMs: now, rateLimit: { read: { perMinute: 600, burst: 120 }, write: { perMinute: 1, burst: 2 } } });
+    const body = (cost: number) => ({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: `${now - 1000}000000`,
+                  body: { stringValue: 'claude_code.api_request' },
+                  attributes: [
+                    { key: 'event.name', value: { stringValue: 'api_request' } },
+                    { key: 'cost_usd', value: { doubleValue: cost } },
+                    { key: 'request_id', value: { stringValue: `req_${randomUUID()}` } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const before = await usageTotals(h, from, to);
+    assert.equal((await api(h, 'POST', '/v1/otlp/v1/logs', { body: body(1) })).status, 200);
+    assert.equal((await api(h, 'POST', '/v1/otlp/v1/logs', { body: body(2) })).status, 200);
+    const limited = await api(h, 'POST', '/v1/otlp/v1/logs', { body: body(4) });
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1, limited.headers.get('retry-after') ?? 'no Retry-After');
+    assert.match(limited.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.equal((await usageTotals(h, from, to)).costMicros - before.costMicros, 3_000_000);
+  });
 });
