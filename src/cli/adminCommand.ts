@@ -10,6 +10,7 @@ import { ADMIN_INPUT_ERROR, type Scoped, type ServerAdmin, type ServerModule } f
 import { flag, requireFlag, assertKnownFlags, hasFlag, type ParsedArgs } from './args';
 import { printJson, type CliContext, type Command } from './cliContext';
 import { CliError } from './cliError';
+import { limitOf, localTime, moneyText, painter, renderTable } from './output';
 import { loadServerModule } from './serverCommand';
 
 function usageText(scopes: readonly string[]): string {
@@ -42,7 +43,7 @@ type AdminAction = (ctx: CliContext, admin: ServerAdmin) => Promise<number>;
 
 const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
   'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
-  'developer list': { flags: [], run: developerList },
+  'developer list': { flags: ['limit'], run: developerList },
   'token issue': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at'], run: tokenIssue },
   'token rotate': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at', 'grace'], run: tokenRotate },
   'token revoke': { flags: ['developer'], run: tokenRevoke },
@@ -58,8 +59,8 @@ const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = 
   },
   'policy set': { flags: ['developer', 'role', 'per-run-cap-usd', 'max-duration', 'max-iterations', 'currency'], run: policySet },
   'usage import': { flags: [], run: usageImport },
-  'tag list': { flags: ['developer'], run: tagList },
-  'request list': { flags: ['status', 'developer'], run: requestList },
+  'tag list': { flags: ['developer', 'limit'], run: tagList },
+  'request list': { flags: ['status', 'developer', 'limit'], run: requestList },
   'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, true) },
   'request deny': { flags: ['note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, false) },
 };
@@ -130,10 +131,24 @@ async function developerAdd(ctx: CliContext, admin: ServerAdmin): Promise<number
 }
 
 async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
-  const rows = await admin.listDevelopers();
+  const limit = limitOf(flag(ctx.args, 'limit'));
+  const rows = (await admin.listDevelopers()).slice(0, limit);
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { data: rows });
   else if (rows.length === 0) ctx.stdout.write('No developers yet. Add one with: spend-band admin developer add --id ID --role ROLE\n');
-  else for (const r of rows) ctx.stdout.write(`${r.id.padEnd(20)} ${r.role_id.padEnd(20)} ${String(r.live_tokens).padStart(2)} token(s)  ${r.display_name ?? ''}\n`);
+  else {
+    ctx.stdout.write(
+      renderTable(
+        rows,
+        [
+          { header: 'ID', value: (r) => r.id },
+          { header: 'Role', value: (r) => r.role_id },
+          { header: 'Live tokens', value: (r) => String(r.live_tokens), align: 'right' },
+          { header: 'Name', value: (r) => r.display_name ?? '' },
+        ],
+        painter(ctx.stdout, ctx.env),
+      ),
+    );
+  }
   return EXIT.ok;
 }
 
@@ -253,9 +268,23 @@ async function bandList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
     return EXIT.ok;
   }
   if (document.bands.length === 0) ctx.stdout.write(`${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`);
-  for (const b of document.bands) {
+  else {
+    const now = ctx.now();
     ctx.stdout.write(
-      `${b.id.padEnd(28)} ${b.status.padEnd(9)} used ${formatMoney(b.used)} of ${formatMoney(b.allocated)} (${b.period.interval} ${b.period.start.slice(0, 10)}…${b.period.end.slice(0, 10)}), reserved ${formatMoney(b.reserved ?? { currency: b.used.currency, amount_micros: 0 })}, remaining ${formatMoney(b.remaining)}\n`,
+      renderTable(
+        document.bands,
+        [
+          { header: 'ID', value: (b) => b.id },
+          { header: 'Class', value: (b) => b.workflow },
+          { header: 'Status', value: (b) => b.status },
+          { header: 'Used', value: (b) => moneyText(b.used), align: 'right' },
+          { header: 'Allocated', value: (b) => moneyText(b.allocated), align: 'right' },
+          { header: 'Reserved', value: (b) => moneyText(b.reserved ?? { currency: b.used.currency, amount_micros: 0 }), align: 'right' },
+          { header: 'Remaining', value: (b) => moneyText(b.remaining), align: 'right' },
+          { header: 'Period', value: (b) => `${b.period.interval} to ${localTime(b.period.end, now, b.period.timezone)} (${b.period.timezone})` },
+        ],
+        painter(ctx.stdout, ctx.env),
+      ),
     );
   }
   return EXIT.ok;
@@ -329,13 +358,29 @@ async function usageImport(ctx: CliContext, admin: ServerAdmin): Promise<number>
 /** The session tags the editors sent, newest first (what the server attributes usage by). */
 async function tagList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developer = flag(ctx.args, 'developer');
-  const data = await admin.listSessionTags(developer);
+  const limit = limitOf(flag(ctx.args, 'limit'));
+  const data = (await admin.listSessionTags(developer)).slice(0, limit);
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, data);
     return EXIT.ok;
   }
   if (data.length === 0) ctx.stdout.write('No session tags.\n');
-  for (const t of data) ctx.stdout.write(`${t.id}  ${t.developer_id.padEnd(12)} ${t.workflow.padEnd(22)} ${t.started_at} → ${t.ended_at ?? 'open'}\n`);
+  else {
+    const now = ctx.now();
+    ctx.stdout.write(
+      renderTable(
+        data,
+        [
+          { header: 'ID', value: (t) => t.id },
+          { header: 'Developer', value: (t) => t.developer_id },
+          { header: 'Class', value: (t) => t.workflow },
+          { header: 'Started', value: (t) => localTime(t.started_at, now) },
+          { header: 'Ended', value: (t) => (t.ended_at ? localTime(t.ended_at, now) : 'open') },
+        ],
+        painter(ctx.stdout, ctx.env),
+      ),
+    );
+  }
   return EXIT.ok;
 }
 
@@ -345,24 +390,38 @@ async function requestList(ctx: CliContext, admin: ServerAdmin): Promise<number>
     throw new CliError(`--status ${status}: use pending, approved, denied, cancelled or expired.`, EXIT.usage);
   }
   const developer = flag(ctx.args, 'developer');
-  const data = await admin.listRequests({ status, developerId: developer }, ctx.now().getTime());
+  const limit = limitOf(flag(ctx.args, 'limit'));
+  const data = (await admin.listRequests({ status, developerId: developer }, ctx.now().getTime())).slice(0, limit);
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, { data });
     return EXIT.ok;
   }
-  if (data.length === 0) ctx.stdout.write(`No ${status ?? ''} requests.\n`.replace('  ', ' '));
-  for (const r of data) {
-    const requested = r.requested as { delta?: Money; new_allocated?: Money } | undefined;
-    const preflight = r.preflight;
-    const amount = requested?.delta
-      ? `+${formatMoney(requested.delta)}`
-      : requested?.new_allocated
-        ? `→${formatMoney(requested.new_allocated)}`
-        : preflight
-          ? `run ${formatMoney(preflight.estimate.cost)}`
-          : '';
-    ctx.stdout.write(`${r.id}  ${r.status.padEnd(9)} ${r.kind.padEnd(13)} ${r.developer_id.padEnd(12)} ${(r.band_id ?? '').padEnd(26)} ${amount.padEnd(12)} ${r.created_at}\n`);
+  if (data.length === 0) {
+    ctx.stdout.write(`No ${status ?? ''} requests.\n`.replace('  ', ' '));
+    return EXIT.ok;
   }
+  const amount = (r: (typeof data)[number]) => {
+    const requested = r.requested as { delta?: Money; new_allocated?: Money } | undefined;
+    if (requested?.delta) return `+${moneyText(requested.delta)}`;
+    if (requested?.new_allocated) return `→ ${moneyText(requested.new_allocated)}`;
+    return r.preflight ? `run ~${moneyText(r.preflight.estimate.cost)}` : '';
+  };
+  const now = ctx.now();
+  ctx.stdout.write(
+    renderTable(
+      data,
+      [
+        { header: 'ID', value: (r) => r.id },
+        { header: 'Status', value: (r) => r.status },
+        { header: 'Kind', value: (r) => (r.kind === 'run_approval' ? 'run approval' : 'band increase') },
+        { header: 'Developer', value: (r) => r.developer_id },
+        { header: 'Band', value: (r) => r.band_id ?? '' },
+        { header: 'Amount', value: amount, align: 'right' },
+        { header: 'Filed', value: (r) => localTime(r.created_at, now) },
+      ],
+      painter(ctx.stdout, ctx.env),
+    ),
+  );
   return EXIT.ok;
 }
 

@@ -64,7 +64,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'status',
     summary: 'your bands: used, allocated, pace, resets',
-    flags: [...SOURCE_FLAG_SPECS, CLAUDE_DIR, CODEX_DIR],
+    flags: [{ name: 'ids', type: 'boolean', description: 'show each band\'s id (what request --band also takes)' }, ...SOURCE_FLAG_SPECS, CLAUDE_DIR, CODEX_DIR],
     details: ['With --json: the BandsDocument of Bands API v1 plus source, stale and fetched_at. When the source fails, the last good bands are printed, marked stale, and the exit code says what failed.'],
     examples: ['spend-band status', 'SPEND_BAND_TOKEN=… spend-band status --endpoint https://budget.example.com --json'],
   },
@@ -157,7 +157,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     name: 'request',
     summary: 'request a band increase tied to an outcome',
     flags: [
-      { name: 'band', type: 'string', value: 'ID', description: 'the band to raise (its id from spend-band status --json)' },
+      { name: 'band', type: 'string', value: 'CLASS|ID', description: 'the band to raise: its workflow class (deep_coding) or its id (spend-band status --ids)' },
       { name: 'delta-usd', type: 'string', value: 'N', description: 'raise the band by this many dollars' },
       { name: 'new-usd', type: 'string', value: 'N', description: 'raise the band to this many dollars' },
       { name: 'outcome', type: 'string', value: 'KIND', description: 'the outcome it buys, e.g. faster_review, shorter_lead_time' },
@@ -169,13 +169,17 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { name: 'review-at', type: 'string', value: 'YYYY-MM-DD', description: 'when to check the outcome' },
       ...SOURCE_FLAG_SPECS,
     ],
-    examples: ['spend-band request --band bnd_123 --delta-usd 50 --outcome faster_review --justification "release week: reviews of 40 PRs"'],
+    examples: ['spend-band request --band deep_coding --delta-usd 50 --outcome faster_review --justification "release week: reviews of 40 PRs"'],
   },
   {
     name: 'requests',
     summary: 'your increase and approval requests',
-    flags: [{ name: 'status', type: 'string', choices: ['pending', 'approved', 'denied', 'cancelled', 'expired'], description: 'only requests in this state' }, ...SOURCE_FLAG_SPECS],
-    examples: ['spend-band requests --status pending'],
+    flags: [
+      { name: 'status', type: 'string', choices: ['pending', 'approved', 'denied', 'cancelled', 'expired'], description: 'only requests in this state' },
+      { name: 'limit', type: 'string', value: 'N', default: '1000', description: 'show the newest N' },
+      ...SOURCE_FLAG_SPECS,
+    ],
+    examples: ['spend-band requests --status pending', 'spend-band requests --limit 5 --json'],
   },
   {
     name: 'report',
@@ -210,6 +214,11 @@ const DB: FlagSpec = { name: 'db', type: 'string', value: 'FILE', env: 'SPEND_BA
 const DEVELOPER: FlagSpec = { name: 'developer', type: 'string', value: 'ID', description: 'the developer' };
 const ROLE: FlagSpec = { name: 'role', type: 'string', value: 'ROLE', description: 'the role (applies to every developer with it)' };
 const CURRENCY: FlagSpec = { name: 'currency', type: 'string', value: 'CODE', default: 'USD', description: 'ISO 4217 currency of the amounts' };
+const LIMIT: FlagSpec = { name: 'limit', type: 'string', value: 'N', description: 'show the first N (newest first)' };
+const SCOPES: FlagSpec = { name: 'scopes', type: 'string', value: 'LIST', default: 'all', description: 'comma-separated scopes' };
+const TOKEN_LABEL: FlagSpec = { name: 'label', type: 'string', value: 'TEXT', description: 'a note for the token' };
+const EXPIRES_IN: FlagSpec = { name: 'expires-in', type: 'string', value: 'P90D', description: 'the token stops working after this ISO 8601 duration' };
+const EXPIRES_AT: FlagSpec = { name: 'expires-at', type: 'string', value: 'ISO', description: 'the token stops working at this time, e.g. 2027-03-01T00:00:00Z' };
 const STATUS_CHOICES = ['pending', 'approved', 'denied', 'cancelled', 'expired'];
 
 /** `spend-band admin NOUN VERB`: the reference server's database, administered directly. */
@@ -220,11 +229,16 @@ export const ADMIN_SPECS: readonly CommandSpec[] = [
     flags: [{ name: 'id', type: 'string', value: 'ID', description: 'the developer id' }, { name: 'name', type: 'string', value: 'NAME', description: 'display name' }, { name: 'email', type: 'string', value: 'EMAIL', description: 'email address' }, ROLE, DB],
     examples: ['spend-band admin developer add --id ana --name "Ana Lima" --role platform_engineer'],
   },
-  { name: 'admin developer list', summary: 'the developers and their live tokens', flags: [DB] },
+  { name: 'admin developer list', summary: 'the developers and their live tokens', flags: [LIMIT, DB] },
   {
     name: 'admin token issue',
     summary: 'issue a token for a developer; prints it alone on stdout, once',
-    flags: [DEVELOPER, { name: 'scopes', type: 'string', value: 'LIST', default: 'all', description: 'comma-separated scopes' }, { name: 'label', type: 'string', value: 'TEXT', description: 'a note for the token' }, DB],
+    flags: [DEVELOPER, SCOPES, TOKEN_LABEL, EXPIRES_IN, EXPIRES_AT, DB],
+  },
+  {
+    name: 'admin token rotate',
+    summary: "issue a new token (printed once); the developer's other tokens stop now, or after --grace",
+    flags: [DEVELOPER, { name: 'grace', type: 'string', value: 'PT1H', default: 'PT0S', description: 'how long the old tokens keep working' }, SCOPES, TOKEN_LABEL, EXPIRES_IN, EXPIRES_AT, DB],
   },
   { name: 'admin token revoke', summary: 'revoke every token of a developer', flags: [DEVELOPER, DB] },
   {
@@ -296,11 +310,11 @@ export const ADMIN_SPECS: readonly CommandSpec[] = [
     positionals: [{ name: 'FILE', required: true, description: 'JSON lines or CSV: developer,time,provider,model,tokens,cost[,workflow]' }],
     flags: [DB],
   },
-  { name: 'admin tag list', summary: "the session tags the developers' editors sent", flags: [DEVELOPER, DB] },
+  { name: 'admin tag list', summary: "the session tags the developers' editors sent, newest first", flags: [DEVELOPER, LIMIT, DB] },
   {
     name: 'admin request list',
     summary: 'increase and approval requests of every developer',
-    flags: [{ name: 'status', type: 'string', choices: STATUS_CHOICES, description: 'only requests in this state' }, DEVELOPER, DB],
+    flags: [{ name: 'status', type: 'string', choices: STATUS_CHOICES, description: 'only requests in this state' }, DEVELOPER, LIMIT, DB],
   },
   {
     name: 'admin request approve',

@@ -4,7 +4,7 @@
 import { exitCodeFor, isApiError } from '../api/apiError';
 import { loadBands } from '../api/bandsSource';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
-import { bandLabel, bandRows, formatMicros, gaugeText, shortDate, statusWord, wholeBillText } from '../domain/format';
+import { bandLabel, bandRows, formatMicros, percentText, shortDate, statusWord, timeLeftText, wholeBillText } from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
 import type { BandsDocument } from '../domain/schemas';
 import { hasFlag } from './args';
@@ -12,6 +12,7 @@ import { sourceFromCli } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { cacheDir } from './paths';
+import { localTime, moneyText, painter } from './output';
 
 export interface StatusResult {
   document: BandsDocument;
@@ -64,25 +65,38 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       ...(result.error ? { error: result.error } : {}),
     });
   } else {
-    ctx.stdout.write(renderStatusText(result, ctx.now()));
+    ctx.stdout.write(renderStatusText(result, ctx.now(), { ids: hasFlag(ctx.args, 'ids'), paint: painter(ctx.stdout, ctx.env) }));
   }
-  if (result.error) ctx.stderr.write(`spend-band: ${result.error.message} Showing the last good bands, fetched ${result.fetched_at}.\n`);
+  if (result.error) ctx.stderr.write(`spend-band: ${result.error.message} Showing the last good bands, fetched ${localTime(result.fetched_at, ctx.now())}.\n`);
   else if (result.hint) ctx.stderr.write(`spend-band: ${result.hint}\n`);
   return result.exitCode;
 }
 
-export function renderStatusText(result: StatusResult, now: Date): string {
+/** The headline of a band: never "on track" beside a forecast over 100 %, and the time left said as such. */
+export function bandHeadline(band: BandsDocument['bands'][number], gauge: ReturnType<typeof gaugeFor>, ids: boolean, paint: Paint = (_s, t) => t): string {
+  const overPace = band.status === 'ok' && gauge.forecastPercent > 100 && gauge.forecastCrosses;
+  const plain = overPace ? `over pace (forecast ${percentText(gauge.forecastPercent)} by the reset)` : statusWord(band.status);
+  const word = band.status === 'exceeded' || band.status === 'critical' ? paint('red', plain) : band.status === 'warn' || overPace ? paint('yellow', plain) : paint('green', plain);
+  const amounts = `${moneyText({ amount_micros: gauge.usedMicros, currency: gauge.currency })} of ${moneyText({ amount_micros: gauge.allocatedMicros, currency: gauge.currency })}`;
+  const left = gauge.resets ? `${timeLeftText(gauge.msLeft)} left` : 'no reset';
+  const tag = ids ? `[${band.workflow}, id ${band.id}]` : `[${band.workflow}]`;
+  return `${paint('bold', bandLabel(band))} ${tag} — ${word}: ${percentText(gauge.percentUsed)} · ${amounts} · ${left}`;
+}
+
+type Paint = ReturnType<typeof painter>;
+
+export function renderStatusText(result: StatusResult, now: Date, options: { ids?: boolean; paint?: Paint } = {}): string {
   const doc = result.document;
   const lines: string[] = [];
   const head = `${doc.developer.display_name ?? doc.developer.id} · ${doc.role.label ?? doc.role.id} · source ${result.source}`;
-  lines.push(result.stale ? `${head} · STALE (last good data from ${result.fetched_at})` : head);
+  lines.push(result.stale ? `${head} · STALE (last good data from ${localTime(result.fetched_at, now)})` : head);
   const currency = doc.bands[0]?.allocated.currency ?? doc.seats[0]?.cost.currency ?? 'USD';
   lines.push(wholeBillText(wholeBill(doc.seats, doc.bands, currency)));
   if (doc.bands.length === 0) lines.push('No bands.');
   for (const band of doc.bands) {
     const gauge = gaugeFor(band, now);
     lines.push('');
-    lines.push(`${bandLabel(band)} [${band.workflow}] — ${statusWord(band.status)}: ${gaugeText(gauge, { mode: 'full', display: 'money' }).replace(' $(arrow-up)', ' ↑ forecast over')}`);
+    lines.push(bandHeadline(band, gauge, options.ids === true, options.paint));
     for (const row of bandRows(band, gauge)) lines.push(`  ${row.label.padEnd(18)} ${row.value}`);
   }
   for (const spend of result.unbudgeted ?? []) {

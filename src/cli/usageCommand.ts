@@ -3,7 +3,7 @@
 // per set of log folders, so a second run reads only what was appended.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatMoney, money as moneyValue } from '../domain/money';
+import { money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
 import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
@@ -13,6 +13,7 @@ import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { localMeter } from './localMeter';
+import { moneyText } from './output';
 
 function parseDay(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -194,7 +195,7 @@ export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGro
     formatTokens(r.tokens.cache_read),
     formatTokens(r.tokens.cache_write),
     String(r.requests),
-    r.requests > 0 && r.unpricedRequests === r.requests ? 'no price' : `${formatMoney(moneyValue(r.costMicros), { style: 'exact' })}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+    r.requests > 0 && r.unpricedRequests === r.requests ? 'no price' : `${moneyText(moneyValue(r.costMicros))}${r.unpricedRequests > 0 ? ' +?' : ''}`,
   ];
   const body = [head, ...rows.map((r) => line(r)), line(totals, 'Total')];
   const widths = head.map((_, c) => Math.max(...body.map((r) => r[c]!.length)));
