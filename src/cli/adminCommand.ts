@@ -41,7 +41,8 @@ function usageText(scopes: readonly string[]): string {
 
 type AdminAction = (ctx: CliContext, admin: ServerAdmin) => Promise<number>;
 
-const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
+/** exported for the test that holds it against the flag tables of commandSpecs.ts */
+export const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
   'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
   'developer list': { flags: ['limit'], run: developerList },
   'token issue': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at'], run: tokenIssue },

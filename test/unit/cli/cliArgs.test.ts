@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closest, commandHelp, editDistance } from '../../../src/cli/args';
+import { ACTIONS } from '../../../src/cli/adminCommand';
 import { ADMIN_SPECS, COMMAND_SPECS } from '../../../src/cli/commandSpecs';
 import { resolveFromRoot } from '../api/apiTestKit';
 import { runCli, tempDir, type CliRun } from '../preflight/cliKit';
@@ -130,6 +131,17 @@ describe('spend-band arguments, help and errors (real process)', function () {
   it('one error prefix: a message that names the command is not prefixed twice', async () => {
     const line = assertOneErrorLine(await cli('requests'), 2);
     assert.match(line, /^spend-band: the requests command needs a Bands API v1 endpoint/);
+  });
+});
+
+describe('flag tables', () => {
+  it('every admin action has a table with exactly the flags it reads (and --db), and no table lacks an action', () => {
+    for (const [name, action] of Object.entries(ACTIONS)) {
+      const spec = ADMIN_SPECS.find((s) => s.name === `admin ${name}`);
+      assert.ok(spec, `no flag table for admin ${name}`);
+      assert.deepEqual(spec.flags.map((f) => f.name).sort(), [...action.flags, 'db'].sort(), `admin ${name}`);
+    }
+    for (const spec of ADMIN_SPECS) assert.ok(ACTIONS[spec.name.replace(/^admin /, '')], `${spec.name} has a table but no action`);
   });
 });
 
