@@ -26,7 +26,7 @@ const common = {
 };
 
 /** Native or host modules that cannot be bundled. */
-const external = ['vscode', 'better-sqlite3'];
+const external = ['vscode', 'better-sqlite3', 'pg'];
 
 // The CLI is a small dispatcher (dist/cli.js) and one bundle per command in dist/, loaded when that
 // command runs: parsing one bundle of every command (1.1 MB, undici and zod) cost each run ~13 MiB

@@ -42,6 +42,8 @@ export interface RunningServer {
   port: number;
   host: string;
   dbPath: string;
+  /** the store as it may be shown: the file path, or the Postgres URL without its password */
+  dbLocation: string;
   /** with `demo`: the developer id (`demo`) and a token for it */
   demoDeveloper?: string;
   demoToken?: string;
@@ -78,6 +80,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       port,
       host,
       dbPath: options.dbPath,
+      dbLocation: db.location,
       ...(demo ? { demoDeveloper: DEMO_DEVELOPER, demoToken: demo.token } : {}),
       close: () => {
         closing ??= (async () => {
@@ -160,9 +163,9 @@ export async function runServer(options: ServerRunOptions, io: ServerIo): Promis
     io.stderr.write(`spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`);
   }
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ url: running.url, db: dbPath, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`);
+    io.stdout.write(`${JSON.stringify({ url: running.url, db: running.dbLocation, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`);
   } else {
-    const lines = [`Spend Band reference server (Bands API v1) listening on ${running.url}`, `database: ${dbPath}`];
+    const lines = [`Spend Band reference server (Bands API v1) listening on ${running.url}`, `database: ${running.dbLocation}`];
     if (running.demoToken) {
       lines.push(
         `demo developer: ${running.demoDeveloper}`,
@@ -189,15 +192,17 @@ function isLoopback(host: string): boolean {
 // Checked here so that the CLI's view of this bundle (domain/serverAdmin.ts) cannot drift from it.
 ({ runServer, openAdmin, tokenScopes }) satisfies ServerModule;
 
-const USAGE = `node dist/server.js [--db FILE] [--host 127.0.0.1] [--port N] [--demo] [--json] [--version]
+const USAGE = `node dist/server.js [--db FILE | --database postgres://USER[:PASS]@HOST[:PORT]/DB] [--host 127.0.0.1] [--port N] [--demo] [--json] [--version]
   the reference Bands API v1 server (the same as: spend-band server). --db defaults to SPEND_BAND_DB, else
-  $XDG_DATA_HOME/spend-band/server.db; --port to SPEND_BAND_PORT, else 8787 (0 picks a free port).
-  The database is created 0600 in a 0700 folder. --demo prints a new demo token (30 days) and revokes
+  $XDG_DATA_HOME/spend-band/server.db (SQLite); a postgres:// URL there or in --database uses PostgreSQL,
+  which several server processes can share. --port defaults to SPEND_BAND_PORT, else 8787 (0 picks a free port).
+  The database file is created 0600 in a 0700 folder. --demo prints a new demo token (30 days) and revokes
   the earlier ones. SPEND_BAND_RATE_LIMIT=READS,WRITES sets per-token calls a minute (default 600,120), or off.
 `;
 
 const ARGS: ParseArgsConfig['options'] = {
   db: { type: 'string' },
+  database: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   demo: { type: 'boolean' },
@@ -237,7 +242,7 @@ if (require.main === module) {
   }
   const text = (name: string) => values[name] as string | undefined;
   runServer(
-    { db: text('db'), host: text('host'), port: text('port'), demo: values.demo === true, json: values.json === true },
+    { db: text('db') ?? text('database'), host: text('host'), port: text('port'), demo: values.demo === true, json: values.json === true },
     { env: process.env, stdout: process.stdout, stderr: process.stderr, now: () => new Date(), signal: controller.signal },
   ).then(
     (code) => {

@@ -4,14 +4,15 @@
 // token never reaches the log.
 import assert from 'node:assert/strict';
 import { admin, api, assertProblem, key, startHarness, tag, usd, type Harness } from './serverHarness';
+import { describeEngines } from './postgresKit';
 
-describe('reference server: authorization', function () {
+describeEngines('reference server: authorization', function (engine) {
   this.timeout(60_000);
   let h: Harness;
   let samToken: string;
 
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({ engine });
     const issued = await admin(h.dbPath, ['token', 'issue', '--developer', 'sam']);
     assert.equal(issued.code, 0, issued.stderr);
     samToken = issued.stdout.trim();
@@ -57,10 +58,7 @@ describe('reference server: authorization', function () {
     const k = key();
     assert.equal((await api(asSam(), 'POST', '/v1/me/session-tags', { body: { items: [samVersion] }, idempotencyKey: k })).status, 200);
     assert.equal((await api(h, 'POST', '/v1/me/session-tags', { body: { items: [shared] }, idempotencyKey: k })).status, 200, 'not a reuse across developers');
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(h.dbPath, { readonly: true });
-    const rows = db.prepare('SELECT developer_id, workflow, ended_ms FROM session_tags WHERE id = ? ORDER BY developer_id').all(shared.id as string);
-    db.close();
+    const rows = await h.query('SELECT developer_id, workflow, ended_ms FROM session_tags WHERE id = ? ORDER BY developer_id', [shared.id as string]);
     assert.deepEqual(rows, [
       { developer_id: 'demo', workflow: 'research', ended_ms: Date.parse('2026-11-17T21:00:00Z') },
       { developer_id: 'sam', workflow: 'light_assist', ended_ms: Date.parse('2026-11-17T20:01:00Z') },
@@ -111,19 +109,14 @@ describe('reference server: authorization', function () {
   });
 
   it('never writes a token to the log', async () => {
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(h.dbPath);
-    db.exec('DROP TABLE usage_events');
-    db.close();
+    await h.query('DROP TABLE usage_events');
     await api(h, 'GET', '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z');
     await api({ url: h.url, token: 'sbt_wrong_token_value' }, 'GET', '/v1/me/bands');
     assert.ok(h.logs.length > 0);
     for (const line of h.logs) {
       assert.ok(!line.includes(h.token) && !line.includes(samToken) && !line.includes('sbt_wrong_token_value'), line);
     }
-    const stored = new Database(h.dbPath, { readonly: true });
-    const hashes = stored.prepare('SELECT hash FROM tokens').pluck().all() as string[];
-    stored.close();
+    const hashes = (await h.query<{ hash: string }>('SELECT hash FROM tokens')).map((r) => r.hash);
     assert.ok(hashes.every((x) => /^[0-9a-f]{64}$/.test(x) && x !== h.token), 'only hashes are stored');
   });
 });

@@ -6,13 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BandsDocumentSchema, PreflightDecisionSchema, RequestListSchema, RequestSchema, SessionTagBatchResultSchema, UsagePageSchema } from '../../../src/domain/schemas';
 import { admin, api, assertProblem, key, startHarness, tag, usd, type Harness } from './serverHarness';
+import { describeEngines } from './postgresKit';
 
-describe('reference server: Bands API v1 contract', function () {
+describeEngines('reference server: Bands API v1 contract', function (engine) {
   this.timeout(60_000);
   let h: Harness;
 
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({ engine });
   });
   afterEach(async () => {
     await h.close();
@@ -453,13 +454,10 @@ describe('reference server: Bands API v1 contract', function () {
     });
 
     it('turns an internal failure into a 500 without internals, and logs it', async () => {
-      const Database = (await import('better-sqlite3')).default;
-      const other = new Database(h.dbPath);
-      other.exec('DROP TABLE usage_events');
-      other.close();
+      await h.query('DROP TABLE usage_events');
       const r = await api(h, 'GET', '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z');
       assertProblem(r, 500, 'api_error');
-      assert.doesNotMatch(r.text, /usage_events|sqlite|SqliteError/i);
+      assert.doesNotMatch(r.text, /usage_events|sqlite|SqliteError|relation|postgres/i);
       assert.ok(h.logs.some((l) => l.includes(r.json.request_id) && /usage_events/.test(l)), 'the log has the cause');
     });
   });

@@ -9,14 +9,15 @@ import { buildBandsDocument } from '../../../src/server/bandsBuilder';
 import { seedDemo } from '../../../src/server/demoSeed';
 import { openStorage } from '../../../src/server/storage/openStorage';
 import type { StorageEngine } from '../../../src/server/storage/sqlDb';
+import { describeEngines, freshLocation } from './postgresKit';
 
-describe('reference server: demo seed', () => {
+describeEngines('reference server: demo seed', function (engine) {
   let dir: string;
   let db: StorageEngine;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spend-band-demo-'));
-    db = await openStorage(join(dir, 'server.db'));
+    db = await openStorage(await freshLocation(engine, dir));
   });
   afterEach(async () => {
     await db.close();

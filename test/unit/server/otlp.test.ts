@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { admin, api, assertProblem, startHarness, type Harness } from './serverHarness';
+import { describeEngines } from './postgresKit';
 import { exportLogs, exportMetrics, makeLogBatch, makeMeter, type Encoding } from './otelClients';
 
 const CLAUDE_RESOURCE = { 'service.name': 'claude-code', 'service.version': '2.1.0' };
@@ -60,7 +61,7 @@ function apiRequest(sessionId: string, requestId: string | undefined, costUsd: n
   };
 }
 
-describe('reference server: OTLP ingest', function () {
+describeEngines('reference server: OTLP ingest', function (engine) {
   this.timeout(60_000);
   let h: Harness;
   let now: number;
@@ -69,7 +70,7 @@ describe('reference server: OTLP ingest', function () {
 
   beforeEach(async () => {
     now = Date.now();
-    h = await startHarness({ nowMs: now });
+    h = await startHarness({ nowMs: now, engine });
     from = now - 3 * 3_600_000;
     to = now + 3 * 3_600_000;
   });

@@ -1,6 +1,7 @@
-// Test harness: a real reference server on 127.0.0.1 (port 0) over a database in a temp dir, a
-// controllable clock, an HTTP helper, and the admin CLI run in-process on the same file (its own
-// SQLite connection, as a separate admin process would have).
+// Test harness: a real reference server on 127.0.0.1 (port 0) over a database in a temp dir (SQLite)
+// or a fresh database on the test PostgreSQL (postgresKit.ts), a controllable clock, an HTTP helper,
+// and the admin CLI run in-process on the same store (its own connection, as a separate admin process
+// would have).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { CliError } from '../../../src/cli/cliError';
 import * as serverModule from '../../../src/server/main';
 import { startServer, type RunningServer } from '../../../src/server/main';
 import type { RateLimitConfig } from '../../../src/server/rateLimit';
+import { openStorage } from '../../../src/server/storage/openStorage';
+import type { SqlValue } from '../../../src/server/storage/sqlDb';
+import { freshLocation, type EngineName } from './postgresKit';
 
 export interface Clock {
   ms: number;
@@ -19,21 +23,42 @@ export interface Clock {
 
 export interface Harness {
   dir: string;
+  engine: EngineName;
+  /** the --db value: a file path (SQLite) or a postgres:// URL */
   dbPath: string;
   url: string;
   token: string;
   server: RunningServer;
   clock: Clock;
   logs: string[];
+  /** rows of a query on the store, through a connection of its own (as another process would read) */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   close(): Promise<void>;
+}
+
+/** Rows of one query on the store at `location`, through a connection of its own. */
+export async function queryStore<T = Record<string, unknown>>(location: string, sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  const db = await openStorage(location);
+  try {
+    if (!/^\s*(select|with)\b/i.test(sql)) {
+      await db.run(sql, params);
+      return [];
+    }
+    return await db.all<T>(sql, params);
+  } finally {
+    await db.close();
+  }
 }
 
 /** A mid-month Wednesday, so monthly and weekly periods both have days behind and ahead. */
 export const DEFAULT_NOW = Date.parse('2026-11-18T10:00:00Z');
 
-export async function startHarness(options: { demo?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { demo?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false; engine?: EngineName } = {},
+): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'spend-band-server-'));
-  const dbPath = join(dir, 'server.db');
+  const engine = options.engine ?? 'sqlite';
+  const dbPath = await freshLocation(engine, dir);
   const clock: Clock = {
     ms: options.nowMs ?? DEFAULT_NOW,
     advance(ms: number) {
@@ -51,12 +76,14 @@ export async function startHarness(options: { demo?: boolean; nowMs?: number; di
   });
   return {
     dir,
+    engine,
     dbPath,
     url: server.url,
     token: server.demoToken ?? '',
     server,
     clock,
     logs,
+    query: (sql, params) => queryStore(dbPath, sql, params),
     async close() {
       await server.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // The server as a real child process (dist/server.js and `node dist/cli.js server`; build first with
 // `node esbuild.mjs`): kill -9 in the middle of a stream of session-tag posts loses no acknowledged
-// tag; the CLI prints its one JSON line, seeds the demo once, and stops cleanly on SIGTERM/SIGINT.
+// tag (on SQLite and on Postgres); the CLI prints its one JSON line, seeds the demo once, and stops
+// cleanly on SIGTERM/SIGINT.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import { describeEngines, freshLocation } from './postgresKit';
+import { queryStore } from './serverHarness';
 
 const ROOT = resolve(__dirname, '../../../..');
 const SERVER_JS = join(ROOT, 'dist', 'server.js');
@@ -51,11 +54,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }
 
-describe('reference server: as a process', function () {
-  this.timeout(90_000);
-  let dir: string;
+function processSuite(): { dir(): string; children: ChildProcess[] } {
+  let dir = '';
   const children: ChildProcess[] = [];
-
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'spend-band-proc-'));
   });
@@ -68,9 +69,16 @@ describe('reference server: as a process', function () {
     }
     rmSync(dir, { recursive: true, force: true });
   });
+  return { dir: () => dir, children };
+}
+
+describeEngines('reference server: as a process', function (engine) {
+  this.timeout(90_000);
+  const suite = processSuite();
+  const children = suite.children;
 
   it('loses no acknowledged session tag when killed with SIGKILL mid-stream', async () => {
-    const db = join(dir, 'server.db');
+    const db = await freshLocation(engine, suite.dir());
     // Rate limits off: this test measures durability under a stream, not the limiter.
     const server = await start([SERVER_JS, '--db', db, '--port', '0', '--demo', '--json'], { SPEND_BAND_RATE_LIMIT: 'off' });
     children.push(server.child);
@@ -116,14 +124,21 @@ describe('reference server: as a process', function () {
     children.push(again.child);
     const url2 = (JSON.parse(again.first) as { url: string }).url;
     assert.equal((await fetch(`${url2}/v1/me/bands`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    const raw = new Database(db, { readonly: true });
-    const stored = new Set(raw.prepare("SELECT id FROM session_tags WHERE developer_id = 'demo'").pluck().all() as string[]);
-    raw.close();
+    const stored = new Set((await queryStore<{ id: string }>(db, "SELECT id FROM session_tags WHERE developer_id = 'demo'")).map((r) => r.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
     assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged tags were lost`);
   });
 
+});
+
+describe('reference server: as a process (file database)', function () {
+  this.timeout(90_000);
+  const suite = processSuite();
+  const children = suite.children;
+  const dirOf = () => suite.dir();
+
   it('spend-band server --json prints one JSON line, serves, and exits 0 on SIGTERM; --demo again does not duplicate', async () => {
+    const dir = dirOf();
     const db = join(dir, 'data', 'server.db');
     const first = await start([CLI_JS, 'server', '--port', '0', '--demo', '--json'], { SPEND_BAND_DB: db });
     children.push(first.child);
@@ -161,6 +176,7 @@ describe('reference server: as a process', function () {
   });
 
   it('says what to do when the port is taken or a flag is wrong (exit 2)', async () => {
+    const dir = dirOf();
     const db = join(dir, 'server.db');
     const first = await start([CLI_JS, 'server', '--db', db, '--port', '0', '--json']);
     children.push(first.child);

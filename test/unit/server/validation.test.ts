@@ -2,15 +2,15 @@
 // band's remaining; an approval request stores only the validated pre-flight fields; deep JSON
 // nesting is a 400 problem on every route that reads a body, never a 500.
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { api, assertProblem, key, startHarness, tag, usd, type Harness } from './serverHarness';
+import { describeEngines } from './postgresKit';
 
-describe('reference server: input validation (#20)', function () {
+describeEngines('reference server: input validation (#20)', function (engine) {
   this.timeout(60_000);
   let h: Harness;
 
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({ engine });
   });
   afterEach(async () => {
     await h.close();
@@ -51,10 +51,8 @@ describe('reference server: input validation (#20)', function () {
     assert.ok(!request.text.includes('xxxxxxxx'), 'the unknown fields are not served back');
     assert.deepEqual(request.json.preflight.estimate, { cost: usd(10), basis: 'user_supplied' });
     assert.deepEqual(request.json.preflight.run, { tool: 'claude' });
-    const db = new Database(h.dbPath, { readonly: true });
-    const stored = db.prepare('SELECT length(body) AS n FROM requests WHERE id = ?').get(r.json.approval.request_id) as { n: number };
-    db.close();
-    assert.ok(stored.n < 2_000, `the stored body is ${stored.n} bytes`);
+    const [stored] = await h.query<{ n: number }>('SELECT length(body) AS n FROM requests WHERE id = ?', [r.json.approval.request_id]);
+    assert.ok(stored!.n < 2_000, `the stored body is ${stored!.n} bytes`);
   });
 
   it('answers 12,000 levels of nesting with a 400 problem on every body route, not a 500 (finding 8)', async () => {
