@@ -29,7 +29,7 @@ export async function postOtlpLogs(call: Call): Promise<Reply> {
   pricing ??= loadPricing();
   const ingest = usageFromLogs(request, call.principal.developerId, pricing, call.now.getTime());
   const stored = await storeLogUsage(call.ctx.db, call.principal.developerId, ingest, call.now.getTime());
-  if (stored.inserted + stored.updated > 0) call.ctx.cache.invalidate(call.principal.developerId);
+  if (stored.changed > 0) call.ctx.cache.invalidate(call.principal.developerId);
   const response = encodeExportResponse('logs', encoding, ingest.rejected, ingest.rejectedWhy.join('; '));
   return exportReply(response);
 }

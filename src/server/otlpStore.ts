@@ -23,13 +23,14 @@ function metricRowPrefix(developerId: string, session: string): string {
 }
 
 export interface LogsStored {
-  inserted: number;
-  updated: number;
+  /** rows inserted, or updated to the official cost */
+  changed: number;
+  /** already there as sent (a re-sent batch) */
   duplicates: number;
 }
 
 export async function storeLogUsage(db: SqlDb, developerId: string, ingest: LogsIngest, nowMs: number): Promise<LogsStored> {
-  const stored: LogsStored = { inserted: 0, updated: 0, duplicates: 0 };
+  const stored: LogsStored = { changed: 0, duplicates: 0 };
   const withId = ingest.events.filter((e) => e.sourceId !== undefined);
   const withoutId = ingest.events.filter((e) => e.sourceId === undefined);
   const upsert = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
@@ -42,10 +43,9 @@ export async function storeLogUsage(db: SqlDb, developerId: string, ingest: Logs
      WHERE excluded.estimated = 0 AND (usage_events.estimated = 1 OR usage_events.cost_micros <> excluded.cost_micros)`;
   await db.transaction(async () => {
     // A retried transaction starts counting again.
-    Object.assign(stored, { inserted: 0, updated: 0, duplicates: 0 });
+    Object.assign(stored, { changed: 0, duplicates: 0 });
     for (const e of withId) {
       const key = `id:${developerId}:${e.sourceId}`;
-      const existed = (await db.get('SELECT 1 AS one FROM usage_events WHERE dedupe_key = ?', [key])) !== undefined;
       const t = e.tokens ?? {};
       const { changes } = await db.run(upsert, [
         developerId,
@@ -62,13 +62,13 @@ export async function storeLogUsage(db: SqlDb, developerId: string, ingest: Logs
         e.estimated ? 1 : 0,
         key,
       ]);
-      if (!existed) stored.inserted++;
-      else if (changes > 0) stored.updated++;
+      // One statement a record: the upsert's WHERE makes a re-sent record change nothing (0 changes).
+      if (changes > 0) stored.changed++;
       else stored.duplicates++;
     }
     if (withoutId.length > 0) {
       const r = await insertUsageEvents(db, withoutId);
-      stored.inserted += r.inserted;
+      stored.changed += r.inserted;
       stored.duplicates += r.duplicates;
     }
     for (const session of ingest.sessionsWithEvents) {
