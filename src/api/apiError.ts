@@ -67,7 +67,7 @@ export function isApiError(value: unknown): value is ApiError {
   return value instanceof ApiError;
 }
 
-/** Exit code of `spend-band` for a failed source (../shared/contract/cli.md). */
+/** Exit code of `spend-band` for a failed source (docs/contract/cli.md). */
 export function exitCodeFor(error: ApiError | ApiErrorKind): ExitCode {
   const kind = typeof error === 'string' ? error : error.kind;
   switch (kind) {

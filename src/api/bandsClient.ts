@@ -1,4 +1,4 @@
-// The Bands API v1 client (../shared/contract/bands-api-v1.md): one method per route, every answer
+// The Bands API v1 client (docs/contract/bands-api-v1.md): one method per route, every answer
 // validated with the zod schemas of src/domain/schemas.ts, failures as classified ApiErrors.
 import { z } from 'zod';
 import {

@@ -1,4 +1,4 @@
-// CLI flags and environment → the SourceConfig of src/api/bandsSource.ts (../shared/contract/cli.md:
+// CLI flags and environment → the SourceConfig of src/api/bandsSource.ts (docs/contract/cli.md:
 // --source, --endpoint, --token-env, --config, --allow-insecure-http, --timeout). The token is only ever
 // read from an environment variable: a command-line value would show in `ps`.
 import type { SourceConfig } from '../api/bandsSource';

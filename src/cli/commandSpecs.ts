@@ -1,4 +1,4 @@
-// The flag tables of every `spend-band` command (../shared/contract/cli.md): main.ts parses argv with
+// The flag tables of every `spend-band` command (docs/contract/cli.md): main.ts parses argv with
 // them and generates each command's --help from them. Pure data, so the small dispatcher bundle can
 // carry it without loading any command. A new command adds its table here and its loader in main.ts.
 import type { CommandSpec, FlagSpec } from './args';

@@ -1,5 +1,5 @@
 // `spend-band`: the same core as the extension, for the terminal, CI, git hooks and an agent's status
-// line. The interface is ../shared/contract/cli.md. Each command lives in its own module; its flags
+// line. The interface is docs/contract/cli.md. Each command lives in its own module; its flags
 // are declared in commandSpecs.ts, parsed here (args.ts) and its --help is generated from them.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,4 +1,4 @@
-// Where the CLI finds its config file and cache (../shared/contract/cli.md).
+// Where the CLI finds its config file and cache (docs/contract/cli.md).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { flag, type ParsedArgs } from './args';

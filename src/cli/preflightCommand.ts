@@ -1,5 +1,5 @@
 // `spend-band preflight`: ask before a costly agent run. Exit 0 allow, 10 warn, 11 needs approval,
-// 12 deny (../shared/contract/cli.md), so a script or git hook can branch on it; --json prints the
+// 12 deny (docs/contract/cli.md), so a script or git hook can branch on it; --json prints the
 // PreflightDecision of Bands API v1 (plus the estimate it was asked with and who decided).
 import { isApiError, exitCodeFor } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';

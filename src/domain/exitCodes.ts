@@ -1,4 +1,4 @@
-// The exit codes of `spend-band` and of a guarded run (../shared/contract/cli.md), written once: the CLI,
+// The exit codes of `spend-band` and of a guarded run (docs/contract/cli.md), written once: the CLI,
 // the editor's pre-flight task and the server's own entry all take their codes from here.
 import type { Decision } from './schemas';
 

@@ -1,4 +1,4 @@
-// Local bands: the config file a person writes by hand (../shared/contract/cli.md) and the extension's
+// Local bands: the config file a person writes by hand (docs/contract/cli.md) and the extension's
 // `spendBand.local.*` settings, in decimal units of the currency, turned into a BandsDocument in micros.
 import { z } from 'zod';
 import { statusFromThresholds } from './gauge';

@@ -1,4 +1,4 @@
-// The executable form of Bands API v1 (../shared/contract/bands-api-v1.md).
+// The executable form of Bands API v1 (docs/contract/bands-api-v1.md).
 // Where this file and the contract disagree, fix one of them in the same change.
 // Unknown object keys are stripped (additive evolution); OPEN enums are plain strings so that a
 // newer server's workflow classes, reason codes and outcome kinds are accepted and rendered.

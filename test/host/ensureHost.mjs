@@ -2,7 +2,7 @@
 // with a Node extension host) and the Node 24 it needs, into .vscode-test/code-server/ on first use,
 // like @vscode/test-electron's .vscode-test. Not a devDependency on purpose: code-server's postinstall
 // refuses Node 20 without FORCE_NODE_VERSION and compiles native modules for minutes, and `npm ci`
-// must stay fast and must pass on Node 20. See /work/shared/notes/real-vscode.md for the recipe.
+// must stay fast and must pass on Node 20.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // `spend-band status --json` with local bands, run as the real bundle in a child process: what a
-// script or CI job sees (../shared/contract/cli.md).
+// script or CI job sees (docs/contract/cli.md).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

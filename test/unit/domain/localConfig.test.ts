@@ -6,7 +6,7 @@ import { BandsDocumentSchema } from '../../../src/domain/schemas';
 const USD = 1_000_000;
 const NOW = new Date('2026-11-10T12:00:00Z'); // a Tuesday
 
-// The example of ../shared/contract/cli.md, "The local config file", verbatim
+// The example of docs/contract/cli.md, "The local config file", verbatim
 const CLI_EXAMPLE = `{
   "currency": "USD",
   "timezone": "Europe/Berlin",

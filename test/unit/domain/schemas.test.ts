@@ -14,7 +14,7 @@ import {
   SessionTagBatchSchema,
 } from '../../../src/domain/schemas';
 
-// §4 of ../shared/contract/bands-api-v1.md, copied verbatim (esbuild bundles the JSON into the test)
+// §4 of docs/contract/bands-api-v1.md, copied verbatim (esbuild bundles the JSON into the test)
 import contractExample from '../../fixtures/domain/contractExample.json';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-// `spend-band usage` (../shared/contract/cli.md): the real bundle in a child process on real log files,
+// `spend-band usage` (docs/contract/cli.md): the real bundle in a child process on real log files,
 // and flag errors through main().
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
