@@ -1,12 +1,15 @@
-// A typed facade over `spendBand.*` settings: one zod schema per key (settingsTable.ts); invalid values
-// are logged and fall back to their defaults. Settings that decide where data and the token go are read
-// from the user's (global) scope only, and in an untrusted workspace no workspace value is read at all.
+// A typed facade over `spendBand.*` settings, the only place that reads them: one zod schema per key
+// (settingsTable.ts); invalid values are logged and fall back to their defaults. Settings that decide
+// where data and the token go are read from the user's (global) scope only, and in an untrusted
+// workspace no workspace value is read at all. A change fires with the keys that changed and what they
+// require (settingEffects.ts).
 import * as vscode from 'vscode';
+import { settingsChange, type SettingsChange } from './settingEffects';
 import { MACHINE_SCOPED, parseSettings, type SettingKey, type Settings } from './settingsTable';
 
 export class Config implements vscode.Disposable {
   private current: Settings;
-  private readonly emitter = new vscode.EventEmitter<Settings>();
+  private readonly emitter = new vscode.EventEmitter<SettingsChange>();
   private readonly subscription: vscode.Disposable;
   readonly onDidChange = this.emitter.event;
 
@@ -14,14 +17,9 @@ export class Config implements vscode.Disposable {
     this.current = this.read();
     this.subscription = vscode.Disposable.from(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('spendBand')) return;
-        this.current = this.read();
-        this.emitter.fire(this.current);
+        if (event.affectsConfiguration('spendBand')) this.reread();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.current = this.read();
-        this.emitter.fire(this.current);
-      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reread()),
     );
   }
 
@@ -31,6 +29,13 @@ export class Config implements vscode.Disposable {
 
   get<K extends SettingKey>(key: K): Settings[K] {
     return this.current[key];
+  }
+
+  private reread(): void {
+    const before = this.current;
+    this.current = this.read();
+    const change = settingsChange(before, this.current);
+    if (change.keys.length > 0) this.emitter.fire(change);
   }
 
   private read(): Settings {

@@ -12,7 +12,6 @@ import { COMMANDS } from './commandTable';
 import type { FeatureDeps } from './featureDeps';
 import { registerLmTools } from './lmTools';
 import { DEFAULT_RUN_WORKFLOW, PreflightRunner, type RunSpec } from './preflightRunner';
-import { preflightSettings } from './preflightSettings';
 import { TerminalWatch, type TerminalWarning } from './terminalWatch';
 
 /** What checkRun() takes: the class and an estimate (USD, or tokens and a model, or an agent's history). */
@@ -117,7 +116,7 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
       ui: prompts,
       tag: (workflow) => tagger.tag(workflow),
       requestIncrease: (bandId) => deps.requestIncrease(bandId),
-      pollSeconds: () => preflightSettings(deps.log).approvalPollSeconds,
+      pollSeconds: () => deps.config.get('spendBand.preflight.approvalPollSeconds'),
       log: deps.log,
     });
   const provider = new AgentTaskProvider(terminalFor, deps.log);

@@ -15,7 +15,7 @@ import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
 import { COMMANDS } from './commandTable';
 import type { FeatureDeps } from './featureDeps';
 import { ReportPanel, type ReportAction, type ShownReport } from './reportPanel';
-import { reviewSettings, ReviewScheduler } from './reviewScheduler';
+import { ReviewScheduler } from './reviewScheduler';
 
 class ReportUnavailableError extends Error {}
 
@@ -93,7 +93,7 @@ class ReportFeature implements vscode.Disposable {
   }
 
   private focusFor(review: 'weekly' | 'monthly'): ReportFocus {
-    return review === 'weekly' ? { review, classes: reviewSettings(this.deps.config).volatileClasses } : { review, classes: [] };
+    return review === 'weekly' ? { review, classes: this.deps.config.get('spendBand.reviews.volatileClasses') } : { review, classes: [] };
   }
 
   private openReview(review: Review): Promise<ShownReport | undefined> {

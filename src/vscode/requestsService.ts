@@ -12,9 +12,9 @@ import type { IncreaseRequestCreate, Request } from '../domain/schemas';
 import type { BandsService } from './bandsService';
 import { LocalLedger, RequestOutbox, type LedgerEntry } from '../flows/requests/requestOutbox';
 import type { RequestsSource } from './requestsTree';
+import { readState, writeState } from './storageKeys';
 
 const POLL_STEPS_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
-const ANNOUNCED_KEY = 'spendBand.announcedRequests';
 
 /** Failures worth retrying later; anything else (invalid, conflict, unauthorized) is reported now. */
 function isTransient(error: unknown): boolean {
@@ -218,7 +218,7 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
 
   /** Announce each approval or denial once (remembered across windows and restarts). */
   private announceChanges(requests: readonly Request[]): void {
-    const announced = new Set(this.state.get<string[]>(ANNOUNCED_KEY, []));
+    const announced = new Set(readState(this.state, 'announcedRequests') ?? []);
     let approved = false;
     for (const r of requests) {
       if (r.status === 'pending' || r.status === 'cancelled') continue;
@@ -237,7 +237,7 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
         void vscode.window.showWarningMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
       }
     }
-    void this.state.update(ANNOUNCED_KEY, [...announced].slice(-500));
+    void writeState(this.state, 'announcedRequests', [...announced].slice(-500));
     if (approved) void this.bands.refresh('request approved');
   }
 

@@ -3,35 +3,12 @@
 // already offered lives in globalState, so a review is offered once across restarts and windows.
 import * as vscode from 'vscode';
 import { nextReview, type Review } from '../domain/reviewCadence';
-import type { Config } from './config';
 import type { FeatureDeps } from './featureDeps';
 import { reportTimeZone } from '../flows/report/reportInputs';
+import { readState, writeState } from './storageKeys';
 
-export const REVIEW_MEMORY_KEY = 'spendBand.reviews.shown';
 const FIRST_CHECK_MS = 60_000;
 const CHECK_EVERY_MS = 60 * 60_000;
-
-export interface ReviewSettings {
-  enabled: boolean;
-  volatileClasses: string[];
-}
-
-export const DEFAULT_VOLATILE_CLASSES = ['background_automation', 'deep_coding'];
-
-/**
- * `spendBand.reviews.enabled` and `spendBand.reviews.volatileClasses`, read through the typed config
- * once they are in the settings table; until then (and for invalid values) the defaults.
- * FIXME(#9): read them with config.get() once settingsTable.ts has the two keys.
- */
-export function reviewSettings(config: Config): ReviewSettings {
-  const settings = config.settings as unknown as Record<string, unknown>;
-  const enabled = settings['spendBand.reviews.enabled'];
-  const classes = settings['spendBand.reviews.volatileClasses'];
-  return {
-    enabled: typeof enabled === 'boolean' ? enabled : true,
-    volatileClasses: Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? (classes as string[]) : DEFAULT_VOLATILE_CLASSES,
-  };
-}
 
 function reviewMessage(review: Review, classLabel: (id: string) => string): string {
   if (review.kind === 'monthly') return `Spend Band: ${review.window.label} has ended. Your monthly review is ready.`;
@@ -59,13 +36,12 @@ export class ReviewScheduler implements vscode.Disposable {
   /** Offers the review due at `now`, if any; resolves with it (for tests) once the notification is up. */
   async check(now = new Date()): Promise<Review | undefined> {
     try {
-      const settings = reviewSettings(this.deps.config);
-      if (!settings.enabled) return undefined;
+      if (!this.deps.config.get('spendBand.reviews.enabled')) return undefined;
       const state = this.deps.context.globalState;
       const zone = reportTimeZone(this.deps.snapshot()?.document, this.deps.config.get('spendBand.local.timezone'));
-      const decision = nextReview(now, zone, state.get<string[]>(REVIEW_MEMORY_KEY), { volatileClasses: settings.volatileClasses });
+      const decision = nextReview(now, zone, readState(state, 'reviewsShown'), { volatileClasses: this.deps.config.get('spendBand.reviews.volatileClasses') });
       // remembered before it is shown: a second window checking at the same time must not offer it again
-      await state.update(REVIEW_MEMORY_KEY, decision.memory);
+      await writeState(state, 'reviewsShown', decision.memory);
       const review = decision.review;
       if (!review) return undefined;
       this.deps.log.info(`Offering the ${review.kind} review ${review.id}.`);

@@ -33,27 +33,37 @@ import { currentQuickInput } from './multiStepInput';
 import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
 import { TokenStore } from './tokenStore';
+import { isTokenSecretKey, readState, writeState } from './storageKeys';
 
-const WORKFLOW_STATE_KEY = 'spendBand.currentWorkflow';
 
 /** What activate() returns: other extensions and the integration tests read it. */
+/** What activate() returns: what other extensions and agents may rely on. */
 export interface SpendBandApi {
+  /** a pre-flight decision for a run (other extensions and agents call this before spawning work) */
+  checkRun: PreflightFeature['checkRun'];
+  /** the bands on screen (undefined before the first answer) */
+  snapshot(): BandsSnapshot | undefined;
+  /** the workflow class of this window */
+  currentWorkflow(): string;
+}
+
+/** The command that hands the integration tests their hooks; registered only in ExtensionMode.Test. */
+export const TEST_HOOKS_COMMAND = 'spendBand.test.hooks';
+
+/** What the integration tests read and drive; never part of the API returned by activate(). */
+export interface SpendBandTestHooks extends SpendBandApi {
   readonly activationMs: number;
   whenReady(): Promise<void>;
-  snapshot(): BandsSnapshot | undefined;
   statusBarText(): string;
   /** the gauge's tooltip (Markdown), with the agent's official figures when recorded */
   statusBarTooltip(): string;
   statusBarBackground(): string | undefined;
-  currentWorkflow(): string;
   sessions(): readonly import('../domain/session').WorkflowSession[];
   /** upload pending sessions now; resolves with how many the server accepted */
   flushSessions(): Promise<number>;
   requests(): readonly import('../domain/schemas').Request[];
   refresh(): Promise<void>;
-  /** a pre-flight decision for a run (other extensions and agents call this before spawning work) */
-  checkRun: PreflightFeature['checkRun'];
-  /** what the views and inputs show, for the integration tests that drive the real UI */
+  /** what the views and inputs show, for the tests that drive the real UI */
   readonly inspect: {
     quickInput(): vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
     treeItems(view: 'bands' | 'requests' | 'sessions'): Promise<TreeItemView[]>;
@@ -115,7 +125,7 @@ export class Services implements vscode.Disposable {
       hashRepositoryNames: this.config.get('spendBand.privacy.hashRepositoryNames'),
       toolVersion: String(context.extension.packageJSON.version ?? '0'),
     }));
-    const initialWorkflow = context.globalState.get<string>(WORKFLOW_STATE_KEY) ?? this.config.get('spendBand.workflow.default');
+    const initialWorkflow = readState(context.globalState, 'currentWorkflow') ?? this.config.get('spendBand.workflow.default');
     this.tracker = this.own(
       new SessionTracker(
         journal,
@@ -144,15 +154,18 @@ export class Services implements vscode.Disposable {
     this.disposables.push(
       this.bands.onDidChange(() => this.onBandsChanged()),
       this.tracker.onDidChange(() => {
-        void context.globalState.update(WORKFLOW_STATE_KEY, this.tracker.workflow);
+        void writeState(context.globalState, 'currentWorkflow', this.tracker.workflow);
         this.render();
       }),
-      this.config.onDidChange(() => {
-        this.bands.reconfigure();
-        this.render();
+      this.config.onDidChange(({ keys, effects }) => {
+        log.info(`Settings changed: ${keys.join(', ')}.`);
+        if (effects.has('rescan')) this.usage.invalidate();
+        if (effects.has('refetch')) this.bands.reconfigure();
+        if (effects.has('render')) this.render();
+        if (effects.has('reload')) log.info('Some of these settings take effect in the next window (Developer: Reload Window).');
       }),
       this.tokens.onDidChange((e) => {
-        if (e.key.startsWith('spendBand.token:')) this.bands.reconfigure();
+        if (isTokenSecretKey(e.key)) this.bands.reconfigure();
       }),
     );
     this.connectUi = this.own(new ConnectPrompts(context.extensionMode === vscode.ExtensionMode.Test));
@@ -311,15 +324,22 @@ export class Services implements vscode.Disposable {
     });
   }
 
-  api(activationMs: number): SpendBandApi {
+  api(): SpendBandApi {
     return {
+      checkRun: (estimate) => this.preflight.checkRun(estimate),
+      snapshot: () => this.bands.snapshot,
+      currentWorkflow: () => this.tracker.workflow,
+    };
+  }
+
+  testHooks(activationMs: number): SpendBandTestHooks {
+    return {
+      ...this.api(),
       activationMs,
       whenReady: () => this.bands.whenReady(),
-      snapshot: () => this.bands.snapshot,
       statusBarText: () => this.statusBar.lastGaugeText,
       statusBarTooltip: () => this.statusBar.lastGaugeTooltip,
       statusBarBackground: () => this.statusBar.lastGaugeBackground,
-      currentWorkflow: () => this.tracker.workflow,
       sessions: () => this.tracker.sessions,
       flushSessions: () => this.uploadSessions(),
       requests: () => this.requests.requests,
@@ -328,7 +348,6 @@ export class Services implements vscode.Disposable {
         await this.bands.refresh('api');
         await this.requests.refresh();
       },
-      checkRun: (estimate) => this.preflight.checkRun(estimate),
       inspect: {
         quickInput: currentQuickInput,
         treeItems: (view) => walkTree(this.trees[view]),

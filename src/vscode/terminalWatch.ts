@@ -8,7 +8,6 @@ import { formatMoney } from '../domain/money';
 import { compileAgentPatterns, type CompiledPatterns } from '../domain/runDecisionAgents';
 import type { Band } from '../domain/schemas';
 import type { FeatureDeps } from './featureDeps';
-import { preflightSettings } from './preflightSettings';
 
 const AT_RISK = new Set(['warn', 'critical', 'exceeded']);
 /** The same terminal, band and status warn once in this long: a loop of agent runs must not become a loop of toasts. */
@@ -45,10 +44,10 @@ export class TerminalWatch implements vscode.Disposable {
   }
 
   private patterns(): CompiledPatterns {
-    const settings = preflightSettings(this.deps.log);
-    const key = JSON.stringify(settings.agentPatterns);
+    const agentPatterns = this.deps.config.get('spendBand.preflight.agentPatterns');
+    const key = JSON.stringify(agentPatterns);
     if (this.compiled?.key !== key) {
-      const patterns = compileAgentPatterns(settings.agentPatterns);
+      const patterns = compileAgentPatterns(agentPatterns);
       for (const problem of patterns.problems) this.deps.log.warn(`Setting spendBand.preflight.agentPatterns: ${problem}; it is skipped.`);
       this.compiled = { key, patterns };
     }
@@ -57,7 +56,7 @@ export class TerminalWatch implements vscode.Disposable {
 
   /** Public for the integration tests, which cannot type into a shell with integration in every host. */
   onCommand(commandLine: string, terminalName: string, nowMs = Date.now()): TerminalWarning | undefined {
-    if (!preflightSettings(this.deps.log).watchTerminals) return undefined;
+    if (!this.deps.config.get('spendBand.preflight.watchTerminals')) return undefined;
     const match = this.patterns().match(commandLine);
     if (!match) return undefined;
     const workflow = match.pattern.workflow ?? this.deps.currentWorkflow();

@@ -7,8 +7,8 @@ import { gaugeFor } from '../domain/gauge';
 import type { Band } from '../domain/schemas';
 import { newCrossings, snoozeKey } from '../domain/thresholdMemory';
 import type { WorkflowClass } from '../domain/workflowClasses';
+import { readState, writeState } from './storageKeys';
 
-const MEMORY_KEY = 'spendBand.thresholdMemory';
 
 export class ThresholdNotifier {
   constructor(
@@ -20,9 +20,9 @@ export class ThresholdNotifier {
 
   /** Called after every refresh with fresh (not stale) bands. Returns the messages shown (for tests). */
   async check(bands: readonly Band[]): Promise<string[]> {
-    const remembered = this.state.get<string[]>(MEMORY_KEY, []);
+    const remembered = readState(this.state, 'thresholdMemory') ?? [];
     const { crossings, memory } = newCrossings(bands, remembered);
-    await this.state.update(MEMORY_KEY, memory);
+    await writeState(this.state, 'thresholdMemory', memory);
     if (!this.enabled()) return [];
     const shown: string[] = [];
     for (const crossing of crossings) {
@@ -44,7 +44,7 @@ export class ThresholdNotifier {
   }
 
   async snooze(band: Band): Promise<void> {
-    const memory = this.state.get<string[]>(MEMORY_KEY, []);
-    if (!memory.includes(snoozeKey(band))) await this.state.update(MEMORY_KEY, [...memory, snoozeKey(band)]);
+    const memory = readState(this.state, 'thresholdMemory') ?? [];
+    if (!memory.includes(snoozeKey(band))) await writeState(this.state, 'thresholdMemory', [...memory, snoozeKey(band)]);
   }
 }

@@ -1,6 +1,7 @@
 // Tokens live in SecretStorage only, keyed by the endpoint's origin: a token stored for one endpoint is
 // never sent to another (changing the URL to another host needs a new token).
 import type * as vscode from 'vscode';
+import { tokenSecretKey } from './storageKeys';
 
 export function originOf(url: string): string | undefined {
   try {
@@ -14,7 +15,7 @@ export class TokenStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   private key(origin: string): string {
-    return `spendBand.token:${origin}`;
+    return tokenSecretKey(origin);
   }
 
   async get(url: string): Promise<string | undefined> {

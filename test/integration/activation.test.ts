@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { extensionApi, spendBandExtension } from './support/extensionApi';
+import { extensionApi, spendBandExtension, testHooks } from './support/extensionApi';
 import { recordMetric } from './support/metrics';
 
 interface Manifest {
@@ -35,13 +35,17 @@ describe('activation', () => {
     const started = Date.now();
     const api = await extensionApi();
     recordMetric('activateCallMs', Date.now() - started);
+    const hooks = await testHooks();
     assert.equal(extension.isActive, true, 'the extension did not become active');
     // SPEND_BAND_FORCE_FAIL=1 proves, end to end, that a failing assertion fails the run (exit 1).
     if (process.env.SPEND_BAND_FORCE_FAIL === '1') {
       assert.equal(1 + 1, 3, 'deliberate failure: SPEND_BAND_FORCE_FAIL=1 is set');
     }
-    assert.ok(api, 'activate() returned no API object: it must return { activationMs, whenReady, … } for the tests');
-    const ms = api.activationMs;
+    assert.ok(api, 'activate() returned no API object');
+    assert.ok(!('activationMs' in (api as object)) && !('inspect' in (api as object)), 'the public API carries test hooks');
+    assert.equal(typeof (api as { checkRun?: unknown }).checkRun, 'function', 'the public API offers checkRun');
+    assert.ok(hooks, 'no test hooks: the spendBand.test.hooks command must answer in ExtensionMode.Test');
+    const ms = hooks.activationMs;
     assert.ok(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0, `the API object's activationMs is ${String(ms)}; expected milliseconds`);
     recordMetric('activationMs', Math.round(ms * 10) / 10);
     console.log(`activate() took ${ms} ms inside ${vscode.env.appName} ${vscode.version}`);

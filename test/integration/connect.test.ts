@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ShownConfirm } from '../../src/vscode/connectCommands';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { back, choose, connectToTestServer, enter, waitForStep } from './support/spendBand';
 import { testEndpoint } from './support/testEndpoint';
 import { waitFor } from './support/waitFor';
@@ -25,7 +25,7 @@ function otherOrigin(url: string): string {
 }
 
 /** Type into the token box and accept; waits for the server's answer (the box busy, then a message or gone). */
-async function enterChecked(api: SpendBandApi, input: vscode.InputBox, value: string): Promise<string | undefined> {
+async function enterChecked(api: SpendBandTestHooks, input: vscode.InputBox, value: string): Promise<string | undefined> {
   input.value = value;
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   let message: string | undefined;
@@ -55,7 +55,7 @@ async function withUrl<T>(url: string, action: () => Promise<T>): Promise<T> {
 }
 
 /** With no token stored for the configured origin, a refresh says so. */
-async function bandsErrorFor(api: SpendBandApi, url: string): Promise<string | undefined> {
+async function bandsErrorFor(api: SpendBandTestHooks, url: string): Promise<string | undefined> {
   return withUrl(url, async () => {
     await api.refresh();
     return api.snapshot()?.error?.message;
@@ -64,7 +64,7 @@ async function bandsErrorFor(api: SpendBandApi, url: string): Promise<string | u
 
 describe('connect: Back, the token checked before it is kept, arguments confirmed', function () {
   this.timeout(180_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
   let server: { url: string; token: string };
   let other: string;
 

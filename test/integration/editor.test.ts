@@ -3,14 +3,14 @@
 // views show the demo's bands, seats and pending request.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { runAdmin } from './support/runAdmin';
 import { connectToTestServer } from './support/spendBand';
 import { waitFor } from './support/waitFor';
 
 describe('editor: status bar, views, sessions', function () {
   this.timeout(120_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
 
   before(async () => {
     api = await connectToTestServer();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadPricing } from '../../src/usage/prices/prices';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { spendBand } from './support/spendBand';
 import { waitFor } from './support/waitFor';
 
@@ -27,7 +27,7 @@ function assistantLine(at: Date, requestId: string, input: number, output: numbe
 
 describe('local mode: settings bands + usage from agent logs', function () {
   this.timeout(120_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
   let dir: string;
   const config = () => vscode.workspace.getConfiguration();
 

@@ -8,13 +8,13 @@ import * as vscode from 'vscode';
 import { decimalToMicros } from '../../src/domain/money';
 import type { BandReport } from '../../src/domain/reportModel';
 import type { ShownReport } from '../../src/vscode/reportPanel';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { recordMetric } from './support/metrics';
 import { connectToTestServer } from './support/spendBand';
 
 describe('report: webview, export, reviews', function () {
   this.timeout(180_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
 
   before(async () => {
     api = await connectToTestServer();

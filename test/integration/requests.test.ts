@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import * as vscode from 'vscode';
 import { bandLabel } from '../../src/domain/format';
 import type { Request } from '../../src/domain/schemas';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { runAdmin } from './support/runAdmin';
 import { back, choose, connectToTestServer, enter, waitForStep } from './support/spendBand';
 import { testEndpoint } from './support/testEndpoint';
@@ -25,7 +25,7 @@ async function adminRequests(): Promise<Request[]> {
 }
 
 /** Drive the flow for `bandLabel` with `justification`; returns once the confirm step is accepted. */
-async function fileRequest(api: SpendBandApi, bandId: string, justification: string, amount = '25'): Promise<boolean> {
+async function fileRequest(api: SpendBandTestHooks, bandId: string, justification: string, amount = '25'): Promise<boolean> {
   const band = api.snapshot()!.document!.bands.find((b) => b.id === bandId)!;
   const done = vscode.commands.executeCommand<boolean>('spendBand.requestIncrease', { bandId });
   const step1 = await waitForStep(api, 1);
@@ -53,7 +53,7 @@ async function fileRequest(api: SpendBandApi, bandId: string, justification: str
 
 describe('requests: increase flow, approval, denial, idempotency', function () {
   this.timeout(180_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
   let bandId: string;
 
   before(async () => {

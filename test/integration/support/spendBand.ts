@@ -1,19 +1,20 @@
 // Typed access to the extension's API and helpers to drive its real UI (quick inputs, commands) from
 // integration tests, against the reference server the driver started.
 import * as vscode from 'vscode';
-import type { SpendBandApi } from '../../../src/vscode/services';
-import { extensionApi } from './extensionApi';
+import type { SpendBandTestHooks } from '../../../src/vscode/services';
+import { testHooks } from './extensionApi';
 import { testEndpoint } from './testEndpoint';
 import { waitFor } from './waitFor';
 
-export async function spendBand(): Promise<SpendBandApi> {
-  const api = (await extensionApi()) as unknown as SpendBandApi | undefined;
-  if (!api || typeof api.whenReady !== 'function') throw new Error('activate() did not return the Spend Band API');
+/** The extension's test hooks (the public API plus what the tests read; ExtensionMode.Test only). */
+export async function spendBand(): Promise<SpendBandTestHooks> {
+  const api = (await testHooks()) as unknown as SpendBandTestHooks | undefined;
+  if (!api || typeof api.whenReady !== 'function') throw new Error('the extension gave no test hooks (spendBand.test.hooks): is it running in ExtensionMode.Test?');
   return api;
 }
 
 /** Connect the extension to the test's reference server (URL + token through the real command). */
-export async function connectToTestServer(url = testEndpoint().url, token = testEndpoint().token): Promise<SpendBandApi> {
+export async function connectToTestServer(url = testEndpoint().url, token = testEndpoint().token): Promise<SpendBandTestHooks> {
   const api = await spendBand();
   // Called with arguments, the command asks first (a modal); in Test mode a queued answer clicks it.
   await vscode.commands.executeCommand('spendBand.connect.test.answer', 'Connect');
@@ -30,7 +31,7 @@ function isPick(input: Input): input is vscode.QuickPick<vscode.QuickPickItem> {
 }
 
 /** Wait for the flow to show step `step` (a new widget, enabled), and return it. */
-export async function waitForStep(api: SpendBandApi, step: number, previous?: Input): Promise<Input> {
+export async function waitForStep(api: SpendBandTestHooks, step: number, previous?: Input): Promise<Input> {
   let found: Input | undefined;
   await waitFor(
     () => {
