@@ -1,30 +1,16 @@
 // The layer rule of HOUSE-STYLE.md: only src/vscode/ and src/extension.ts may import 'vscode' (even a
 // type-only import), and src/domain/ stays pure (no fs, network, timers or child processes).
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-
-const root = join(__dirname, '..', '..', '..', '..');
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sources(path));
-    else if (name.endsWith('.ts')) out.push(path);
-  }
-  return out;
-}
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importsOf as importStatements, ROOT as root, sourceFiles } from './sourceImports';
 
 /** Every module specifier a file imports or requires (static, dynamic, type-only, re-export). */
-export function importsOf(text: string): string[] {
-  const specs: string[] = [];
-  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s+['"]([^'"]+)['"]/gm];
-  for (const pattern of patterns) for (const match of text.matchAll(pattern)) specs.push(match[1]!);
-  return specs;
+function importsOf(text: string): string[] {
+  return importStatements(text).map((i) => i.specifier);
 }
 
-const files = sources(join(root, 'src')).map((path) => ({ path: relative(root, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }));
+const files = sourceFiles();
 
 describe('layering', () => {
   it('finds the source tree', () => {
