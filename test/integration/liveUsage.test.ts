@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { defaultCacheDir, officialFromStatusLine, recordOfficial } from '../../src/flows/agents/agentState';
 import { installClaudeHooks } from '../../src/flows/agents/claudeHooks';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { connectToTestServer } from './support/spendBand';
 import { waitFor } from './support/waitFor';
 
 describe('editor: live usage (official figures, Claude Code hook)', function () {
   this.timeout(120_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
 
   before(async () => {
     api = await connectToTestServer();
