@@ -5,7 +5,7 @@ import type { SourceConfig } from '../api/bandsSource';
 import { flag, hasFlag, type ParsedArgs } from './args';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
-import { readLocalConfigFile } from './localConfigFile';
+import { readLocalBands, readLocalConfigFile } from './localConfigFile';
 import { configPath } from './paths';
 
 const KINDS = ['auto', 'endpoint', 'litellm', 'openrouter', 'local'] as const;
@@ -15,6 +15,8 @@ export interface CliSource {
   source: SourceConfig;
   /** set when the local source has no config file yet: a hint for the person */
   localConfigMissing?: string;
+  /** where the local bands were read from (the CLI's config file, or the editor's settings.json) */
+  localOrigin?: string;
 }
 
 export async function sourceFromCli(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<CliSource> {
@@ -27,12 +29,14 @@ export async function sourceFromCli(args: ParsedArgs, env: NodeJS.ProcessEnv): P
 
   if (kind === 'local') {
     const path = configPath(args, env);
-    const { config, found } = await readLocalConfigFile(path);
+    const named = flag(args, 'config') !== undefined;
+    // --config names one file; without it, the CLI's file or else the editor's settings (localConfigFile.ts)
+    const { config, found, origin } = named ? { ...(await readLocalConfigFile(path)), origin: path } : await readLocalBands(path, env);
     // a file named on the command line that is not there is a mistake, not an empty budget
-    if (!found && flag(args, 'config') !== undefined) {
+    if (!found && named) {
       throw new CliError(`the config file ${path} named by --config does not exist. Check the path, or drop --config to use ${configPath({ ...args, flags: new Map() }, env)}.`, EXIT.usage);
     }
-    return { source: { kind: 'local', config }, ...(found ? {} : { localConfigMissing: path }) };
+    return { source: { kind: 'local', config }, localOrigin: origin, ...(found ? {} : { localConfigMissing: path }) };
   }
 
   const tokenEnv = flag(args, 'token-env') ?? 'SPEND_BAND_TOKEN';

@@ -64,7 +64,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'status',
     summary: 'your bands: used, allocated, pace, resets',
-    flags: [{ name: 'ids', type: 'boolean', description: 'show each band\'s id (what request --band also takes)' }, ...SOURCE_FLAG_SPECS, CLAUDE_DIR, CODEX_DIR],
+    flags: [{ name: 'ids', type: 'boolean', description: 'show each band\'s id (what request --band also takes)' }, ...SOURCE_FLAG_SPECS, CLAUDE_DIR, CODEX_DIR, SESSIONS, PRICES],
     details: ['With --json: the BandsDocument of Bands API v1 plus source, stale and fetched_at. When the source fails, the last good bands are printed, marked stale, and the exit code says what failed.'],
     examples: ['spend-band status', 'SPEND_BAND_TOKEN=… spend-band status --endpoint https://budget.example.com --json'],
   },

@@ -8,13 +8,12 @@ import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros } from '../domain/money';
 import { agentById, KNOWN_AGENTS } from '../domain/runDecisionAgents';
 import type { BandsDocument } from '../domain/schemas';
-import type { WorkflowSession } from '../domain/session';
 import { EstimateProblem, estimateRun, type EstimateRequest } from '../flows/preflight/estimateRun';
 import { loadPricing } from '../usage/prices/prices';
 import { flag, type ParsedArgs } from './args';
 import { CliError } from './cliError';
 import { localMeter, pricesPath } from './localMeter';
-import { readSessionsFile } from './usageCommand';
+import { taggedSessions } from './localMeter';
 
 
 export interface EstimateContext {
@@ -64,7 +63,7 @@ export interface EstimateSources {
 }
 
 export async function resolveEstimate(ctx: EstimateContext, request: EstimateRequest, workflow: string, sources: EstimateSources): Promise<RunEstimate> {
-  const sessionsPath = flag(ctx.args, 'sessions');
+  const journal = taggedSessions(ctx.args, ctx.env, ctx.warn);
   try {
     return await estimateRun(request, {
       workflow,
@@ -81,8 +80,8 @@ export async function resolveEstimate(ctx: EstimateContext, request: EstimateReq
           await meter.dispose();
         }
       },
-      sessions: sessionsPath ? readSessionsFile(sessionsPath, ctx.warn) : ([] as WorkflowSession[]),
-      anyClassAdvice: sessionsPath ? undefined : `Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.`,
+      sessions: journal.sessions,
+      anyClassAdvice: journal.from.length > 0 ? undefined : `Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.`,
       historyClient: async () =>
         sources.client && sources.document.capabilities.usage_history === true ? { client: sources.client, release: async () => undefined } : undefined,
       warn: ctx.warn,

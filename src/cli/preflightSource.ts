@@ -10,6 +10,7 @@ import { hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
 import type { CliContext } from './cliContext';
 import { CliError } from './cliError';
+import { meteredLocalUsage } from './localMeter';
 import { cacheDir } from './paths';
 
 export interface PreflightSource {
@@ -28,7 +29,15 @@ export async function preflightSource(ctx: CliContext): Promise<PreflightSource>
   const offline = hasFlag(ctx.args, 'offline');
   let loaded;
   try {
-    loaded = await loadBands(source, { now: ctx.now(), signal: ctx.signal, cacheDir: cacheDir(ctx.args, ctx.env), offline });
+    const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+    loaded = await loadBands(source, {
+      now: ctx.now(),
+      signal: ctx.signal,
+      cacheDir: cacheDir(ctx.args, ctx.env),
+      offline,
+      // Local bands: what this machine's agent logs say was used, as `status` counts it.
+      ...(source.kind === 'local' ? { localUsage: () => meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn) } : {}),
+    });
   } catch (error) {
     if (isApiError(error)) throw new CliError(error.message, exitCodeFor(error));
     throw error;

@@ -6,14 +6,13 @@
 import { exitCodeFor, isApiError } from '../api/apiError';
 import { clientForSource, loadBands, type BandsResult } from '../api/bandsSource';
 import type { LocalConfig, LocalUsage } from '../domain/localConfig';
-import { isSupportedInterval, isValidTimeZone, periodContaining, systemTimeZone } from '../domain/period';
+import { isValidTimeZone } from '../domain/period';
 import { reportToCsv, reportToJson } from '../domain/reportExport';
 import type { ReportModel } from '../domain/reportModel';
 import { reportToMarkdown, reportToText } from '../domain/reportText';
 import { monthWindow, windowContaining } from '../domain/reportWindow';
 import type { WorkflowSession } from '../domain/session';
 import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
-import { usedByWorkflow } from '../usage/usageRows';
 import type { UsageSnapshot } from '../usage/usageSnapshot';
 import { flag, hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
@@ -22,7 +21,7 @@ import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { localMeter } from './localMeter';
 import { cacheDir } from './paths';
-import { readSessionsFile } from './usageCommand';
+import { localUsageFor as meteredUsageFor, taggedSessions } from './localMeter';
 
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -57,19 +56,10 @@ async function readMetering(ctx: CliContext, warn: (text: string) => void): Prom
   }
 }
 
-/** Local bands' usage in each band's current period, from the metering (as the extension computes it). */
+/** Local bands' usage in each band's current period, from the metering (the CLI's status computes it the same way). */
 function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot | undefined, sessions: readonly WorkflowSession[], now: Date): LocalUsage {
   if (!snapshot) return { usedByWorkflow: new Map(), asOf: now };
-  const zone = config.timezone ?? systemTimeZone();
-  const used = new Map<string, number>();
-  for (const band of config.bands ?? []) {
-    const interval = band.period ?? 'P1M';
-    if (!isSupportedInterval(interval)) continue;
-    const period = periodContaining(interval, now, zone);
-    const byClass = usedByWorkflow(snapshot, sessions, new Date(period.start), new Date(period.end));
-    used.set(band.workflow, band.workflow === 'all' ? [...byClass.values()].reduce((a, b) => a + b, 0) : (byClass.get(band.workflow) ?? 0));
-  }
-  return { usedByWorkflow: used, asOf: new Date(snapshot.asOf), provider: 'local_logs' };
+  return meteredUsageFor(config, snapshot, sessions, now).usage;
 }
 
 export async function reportCommand(ctx: CliContext): Promise<number> {
@@ -84,8 +74,7 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
   if (zoneFlag !== undefined && !isValidTimeZone(zoneFlag)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, not "${zoneFlag}".`, EXIT.usage);
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   const now = ctx.now();
-  const sessionsPath = flag(args, 'sessions');
-  const sessions = sessionsPath ? readSessionsFile(sessionsPath, warn) : [];
+  const { sessions } = taggedSessions(args, ctx.env, warn);
 
   const { source, localConfigMissing } = await sourceFromCli(args, ctx.env);
   const metering = await readMetering(ctx, warn);

@@ -11,6 +11,7 @@ import { hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
+import { meteredLocalUsage, type MeteredLocalUsage } from './localMeter';
 import { cacheDir } from './paths';
 import { localTime, moneyText, painter } from './output';
 
@@ -25,11 +26,15 @@ export interface StatusResult {
   hint?: string;
   /** spend on budget layers without a limit (shown, never turned into a band) */
   unbudgeted?: UnbudgetedSpend[];
+  /** local bands: the metered usage they were counted from (untagged spend, session files, where the bands came from) */
+  local?: { untaggedMicros: number; sessionFiles: string[]; bandsFrom: string | undefined };
 }
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
   const json = hasFlag(ctx.args, 'json');
-  const { source, localConfigMissing } = await sourceFromCli(ctx.args, ctx.env);
+  const { source, localConfigMissing, localOrigin } = await sourceFromCli(ctx.args, ctx.env);
+  const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+  let metered: MeteredLocalUsage | undefined;
   let result: StatusResult;
   try {
     const loaded = await loadBands(source, {
@@ -37,6 +42,8 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       signal: ctx.signal,
       cacheDir: cacheDir(ctx.args, ctx.env),
       offline: hasFlag(ctx.args, 'offline'),
+      // Local bands count this machine's agent logs, classed by the extension's session journal.
+      ...(source.kind === 'local' ? { localUsage: async () => (metered = await meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn)) } : {}),
     });
     result = {
       document: loaded.document,
@@ -46,7 +53,8 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       exitCode: loaded.error ? exitCodeFor(loaded.error) : EXIT.ok,
       ...(loaded.error ? { error: { code: loaded.error.kind, message: loaded.error.message } } : {}),
       ...(loaded.unbudgeted.length > 0 ? { unbudgeted: loaded.unbudgeted } : {}),
-      ...(localConfigMissing ? { hint: `no bands configured: write ${localConfigMissing} (see the README) or pass --endpoint URL.` } : {}),
+      ...(localConfigMissing ? { hint: `no bands configured: write ${localConfigMissing}, or set spendBand.local.bands in the editor (see the README), or pass --endpoint URL.` } : {}),
+      ...(metered ? { local: { untaggedMicros: metered.untaggedMicros, sessionFiles: metered.sessionFiles, bandsFrom: localConfigMissing ? undefined : localOrigin } } : {}),
     };
   } catch (error) {
     if (!isApiError(error)) throw error;
@@ -62,6 +70,13 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       stale: result.stale,
       fetched_at: result.fetched_at,
       ...(result.unbudgeted ? { unbudgeted: result.unbudgeted } : {}),
+      ...(result.local
+        ? {
+            untagged: { currency: result.document.bands[0]?.allocated.currency ?? 'USD', amount_micros: result.local.untaggedMicros },
+            bands_from: result.local.bandsFrom ?? null,
+            session_files: result.local.sessionFiles,
+          }
+        : {}),
       ...(result.error ? { error: result.error } : {}),
     });
   } else {
@@ -103,6 +118,12 @@ export function renderStatusText(result: StatusResult, now: Date, options: { ids
     const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';
     lines.push('');
     lines.push(`${spend.label}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
+  }
+  if (result.local) {
+    lines.push('');
+    lines.push(`Untagged: ${formatMicros(result.local.untaggedMicros, currency, 'exact')} metered from this machine's agent logs in no tagged session (not in any class band).`);
+    lines.push(result.local.sessionFiles.length > 0 ? `Classes from ${result.local.sessionFiles.join(', ')}.` : "No session journal found: all usage is untagged (pass --sessions FILE, the extension's sessions.jsonl).");
+    if (result.local.bandsFrom) lines.push(`Bands from ${result.local.bandsFrom}.`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,6 @@
 // `spend-band usage`: personal usage measured from the local Claude Code and Codex logs, grouped by
 // day, month, model, workflow class or agent. The incremental index lives in the cache folder, one
 // per set of log folders, so a second run reads only what was appended.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
@@ -12,8 +11,10 @@ import { flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
-import { localMeter } from './localMeter';
+import { localMeter, taggedSessions } from './localMeter';
 import { moneyText } from './output';
+
+export { readSessionsFile } from './localMeter';
 
 function parseDay(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -28,34 +29,6 @@ function parseDay(value: string | undefined, name: string): string | undefined {
 function nextDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-/** WorkflowSession records, one JSON object a line; a later line with the same id replaces an earlier one. */
-export function readSessionsFile(path: string, warn: (text: string) => void): WorkflowSession[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read the sessions file ${path}: ${(error as Error).message}. Check the path given by --sessions.`, EXIT.usage);
-  }
-  const byId = new Map<string, WorkflowSession>();
-  const bad: number[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const s = JSON.parse(line) as Partial<WorkflowSession>;
-      if (typeof s.id !== 'string' || typeof s.workflow !== 'string' || typeof s.start !== 'string' || !Number.isFinite(Date.parse(s.start))) throw new Error('shape');
-      if (s.end !== null && (typeof s.end !== 'string' || !Number.isFinite(Date.parse(s.end)))) throw new Error('shape');
-      byId.delete(s.id);
-      byId.set(s.id, s as WorkflowSession);
-    } catch {
-      bad.push(i + 1);
-    }
-  });
-  if (bad.length > 0) {
-    warn(`skipped ${bad.length} unreadable line(s) of ${path} (line ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}); each line must be a session {"id","workflow","start","end"}.`);
-  }
-  return [...byId.values()];
 }
 
 function tokensJson(t: UsageTokens): UsageTokens {
@@ -90,10 +63,9 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
   if (since && until && until < since) throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
   const timeZone = flag(args, 'timezone') ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
-  const sessionsPath = flag(args, 'sessions');
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
-  const sessions = sessionsPath ? readSessionsFile(sessionsPath, warn) : [];
-  if (by === 'workflow' && !sessionsPath) warn('no --sessions FILE given: all usage is untagged. The extension writes tagged sessions to a file you can pass here.');
+  const { sessions, from: sessionFiles } = taggedSessions(args, ctx.env, warn);
+  if (by === 'workflow' && sessionFiles.length === 0) warn("no --sessions FILE given and no session journal of the extension found: all usage is untagged. Pass the extension's sessions.jsonl with --sessions.");
 
   // The figures are sums: visit the counted requests, build no per-rollup arrays (memory).
   const { meter, claude, codex, pricesPath } = localMeter(args, ctx.env, { streamRequests: true });

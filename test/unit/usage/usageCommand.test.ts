@@ -167,7 +167,9 @@ describe('cli: spend-band usage', function () {
   });
 
   it('no logs at all: an empty table and a hint on stderr, exit 0', async () => {
+    // Folders that exist and hold no logs (a folder that does not exist is an error: see localMetering.test.ts).
     const empty = join(s.dir.path, 'empty');
+    mkdirSync(empty, { recursive: true });
     const r = await runMain(['--json', '--claude-dir', empty, '--codex-dir', empty, '--cache-dir', join(s.dir.path, 'c')]);
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout);
