@@ -9,7 +9,7 @@ import { BandsTree } from './bandsTree';
 import { COMMANDS } from './commandTable';
 import { Config } from './config';
 import { officialLine } from '../domain/officialFigures';
-import { defaultCacheDir, readAgentState } from '../flows/agents/agentState';
+import { defaultCacheDir, readAgentState, rememberBandsCacheDir } from '../flows/agents/agentState';
 import { installClaudeHook } from './claudeHookCommand';
 import { copyCliCommand } from './cliCommand';
 import { ConnectPrompts, connectEndpoint, signOut, useLocalBands, type ConnectArgs } from './connectCommands';
@@ -101,6 +101,12 @@ export class Services implements vscode.Disposable {
     const classes = (): readonly WorkflowClass[] => resolveWorkflowClasses(this.config.get('spendBand.workflow.classes'));
     this.classes = classes;
 
+    try {
+      // So that `spend-band statusline` and `hook claude` in a terminal see the bands this window caches.
+      rememberBandsCacheDir(defaultCacheDir(process.env), `${this.storageDir}/cache`, new Date());
+    } catch (error) {
+      log.warn(`Could not record the bands cache folder for the CLI's status line: ${(error as Error).message}`);
+    }
     this.usage = this.own(new UsageService(context.extensionPath, this.storageDir, this.config, log));
     this.bands = this.own(
       new BandsService(

@@ -37,6 +37,8 @@ export interface AgentState {
   /** the plan's windows as the agent last reported them (five_hour, seven_day, …) */
   rateLimits?: Record<string, RateLimitWindow>;
   rateLimitsAt?: string;
+  /** other folders with cached bands (the extension's), so the status line and the hook see them */
+  bandsCacheDirs?: string[];
 }
 
 /** The CLI's cache folder (cli/paths.ts cacheDir without a flag), where the status line records. */
@@ -83,6 +85,7 @@ export function readAgentState(cacheDir: string): AgentState {
     state.rateLimits = windows;
     if (typeof json.rateLimitsAt === 'string') state.rateLimitsAt = json.rateLimitsAt;
   }
+  if (Array.isArray(json.bandsCacheDirs)) state.bandsCacheDirs = json.bandsCacheDirs.filter((d): d is string => typeof d === 'string').slice(0, 8);
   return state;
 }
 
@@ -137,12 +140,25 @@ export function recordOfficial(cacheDir: string, official: ReturnType<typeof off
   // The status line runs after every message: rewrite only what changed (and at most every 10 s otherwise).
   if (!changed && Date.parse(state.updatedAt) > now.getTime() - 10_000) return state;
   state.updatedAt = at;
+  writeAgentState(cacheDir, state);
+  return state;
+}
+
+function writeAgentState(cacheDir: string, state: AgentState): void {
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const target = agentStatePath(cacheDir);
   const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
   renameSync(temp, target);
-  return state;
+}
+
+/** The extension names the folder where it caches bands, once; the newest cached document wins. */
+export function rememberBandsCacheDir(cacheDir: string, dir: string, now: Date): void {
+  const state = readAgentState(cacheDir);
+  if (state.bandsCacheDirs?.includes(dir)) return;
+  state.bandsCacheDirs = [dir, ...(state.bandsCacheDirs ?? [])].slice(0, 8);
+  state.updatedAt = now.toISOString();
+  writeAgentState(cacheDir, state);
 }
 
 /** Recent sessions' official costs, newest first (for an estimate from history). */
@@ -155,27 +171,30 @@ export function recentSessionCosts(state: AgentState, limit = 30): number[] {
 }
 
 /**
- * The newest bands document the CLI or the extension cached (api/bandsCache.ts writes
- * `bands-<digest>.json` with `document` and `fetched_at`), read without zod; undefined when none.
+ * The newest bands document the CLI (in `cacheDir`) or the extension (in a folder it remembered here)
+ * cached (api/bandsCache.ts writes `bands-<digest>.json` with `document` and `fetched_at`), read
+ * without zod; undefined when none.
  */
 export function newestCachedBands(cacheDir: string): { document: CachedDocument; fetchedAt: string } | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(cacheDir).filter((n) => /^bands-[0-9a-f]{24}\.json$/.test(n));
-  } catch {
-    return undefined;
-  }
   let best: { document: CachedDocument; fetchedAt: string; mtime: number } | undefined;
-  for (const name of names) {
-    const path = join(cacheDir, name);
+  for (const dir of [cacheDir, ...(readAgentState(cacheDir).bandsCacheDirs ?? [])]) {
+    let names: string[];
     try {
-      const mtime = statSync(path).mtimeMs;
-      if (best && mtime <= best.mtime) continue;
-      const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
-      if (!isRecord(json) || !isRecord(json.document) || !Array.isArray(json.document.bands) || typeof json.fetched_at !== 'string') continue;
-      best = { document: json.document as unknown as CachedDocument, fetchedAt: json.fetched_at, mtime };
+      names = readdirSync(dir).filter((n) => /^bands-[0-9a-f]{24}\.json$/.test(n));
     } catch {
-      // a file being replaced or unreadable: the next one will do
+      continue;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        const mtime = statSync(path).mtimeMs;
+        if (best && mtime <= best.mtime) continue;
+        const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+        if (!isRecord(json) || !isRecord(json.document) || !Array.isArray(json.document.bands) || typeof json.fetched_at !== 'string') continue;
+        best = { document: json.document as unknown as CachedDocument, fetchedAt: json.fetched_at, mtime };
+      } catch {
+        // a file being replaced or unreadable: the next one will do
+      }
     }
   }
   return best ? { document: best.document, fetchedAt: best.fetchedAt } : undefined;

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { rememberBandsCacheDir } from '../../../src/flows/agents/agentState';
 import { admin, startHarness, type Harness } from '../server/serverHarness';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -214,5 +215,17 @@ describe('cli: hook claude, hook install, statusline', function () {
     const local = answer(await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: '' }, preToolUse()));
     assert.equal(local.decision, 'deny');
     assert.match(local.reason!, /\$20 or more/);
+  });
+
+  it("statusline also finds the bands the extension cached in its own folder, once the extension named it", async () => {
+    const extensionCache = join(dir, 'extension-storage', 'cache');
+    // The extension's snapshot loader writes the same cache files (api/bandsCache.ts) into its storage.
+    const status = await run(['status', '--json', '--cache-dir', extensionCache], env, '');
+    assert.equal(status.code, 0, status.stderr);
+    const before = await run(['statusline', '--workflow', 'review'], env, '{}');
+    assert.match(before.stdout, /no bands cached yet/);
+    rememberBandsCacheDir(join(dir, 'cache'), extensionCache, new Date());
+    const after = await run(['statusline', '--workflow', 'review'], env, '{}');
+    assert.match(after.stdout, /^Review \d+% · /);
   });
 });
