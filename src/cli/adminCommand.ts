@@ -94,6 +94,13 @@ export async function runAdminCommand(ctx: CliContext, server: ServerModule): Pr
 
 export const adminCommand: Command = (ctx: CliContext) => runAdminCommand(ctx, loadServerModule());
 
+/** What a change did: the sentence for a person, or with --json the same facts as one JSON document. */
+function done(ctx: CliContext, sentence: string, facts: Record<string, unknown>): number {
+  if (hasFlag(ctx.args, 'json')) printJson(ctx, facts);
+  else ctx.stdout.write(`${sentence}\n`);
+  return EXIT.ok;
+}
+
 function usd(args: ParsedArgs, name: string): number | undefined {
   const text = flag(args, name);
   if (text === undefined) return undefined;
@@ -127,8 +134,7 @@ function currencyOf(args: ParsedArgs): string {
 async function developerAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const id = requireFlag(ctx.args, 'id');
   const isNew = await admin.addDeveloper({ id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role') }, ctx.now().getTime());
-  ctx.stdout.write(`${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}\n`);
-  return EXIT.ok;
+  return done(ctx, `${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}`, { developer: id, created: isNew });
 }
 
 async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
@@ -220,8 +226,7 @@ async function tokenRotate(ctx: CliContext, admin: ServerAdmin): Promise<number>
 async function tokenRevoke(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
   const count = await admin.revokeTokens(developerId, ctx.now().getTime());
-  ctx.stdout.write(`revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.\n`);
-  return EXIT.ok;
+  return done(ctx, `revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.`, { developer: developerId, revoked: count });
 }
 
 async function seatSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
@@ -235,8 +240,7 @@ async function seatSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
     currency: currencyOf(ctx.args),
     costMicros: usd(ctx.args, 'monthly-usd')!,
   });
-  ctx.stdout.write(`seat ${id} set.\n`);
-  return EXIT.ok;
+  return done(ctx, `seat ${id} set.`, { seat: id });
 }
 
 async function bandSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
@@ -256,8 +260,7 @@ async function bandSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
     enforcement: flag(ctx.args, 'enforcement') ?? 'soft',
     thresholds,
   });
-  ctx.stdout.write(`band ${id} set.\n`);
-  return EXIT.ok;
+  return done(ctx, `band ${id} set.`, { band: id });
 }
 
 async function bandList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
@@ -319,22 +322,21 @@ async function ruleAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
     approverRole: flag(ctx.args, 'approver-role'),
     message: flag(ctx.args, 'message'),
   });
-  ctx.stdout.write(`rule ${id} added (rules are checked in order; the first match decides).\n`);
-  return EXIT.ok;
+  return done(ctx, `rule ${id} added (rules are checked in order; the first match decides).`, { rule: id });
 }
 
 async function policySet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const duration = flag(ctx.args, 'max-duration');
   if (duration !== undefined && isoDurationMs(duration) === undefined) throw new CliError(`--max-duration ${duration}: expected an ISO 8601 duration such as PT2H.`, EXIT.usage);
+  const scope = scopeOf(ctx.args);
   await admin.setPolicy({
-    scope: scopeOf(ctx.args),
+    scope,
     currency: currencyOf(ctx.args),
     perRunCapMicros: usd(ctx.args, 'per-run-cap-usd'),
     maxDuration: duration,
     maxIterations: wholeNumber(ctx.args, 'max-iterations'),
   });
-  ctx.stdout.write('policy set.\n');
-  return EXIT.ok;
+  return done(ctx, 'policy set.', { policy: 'set', ...('developerId' in scope ? { developer: scope.developerId } : { role: scope.roleId }) });
 }
 
 async function usageImport(ctx: CliContext, admin: ServerAdmin): Promise<number> {
