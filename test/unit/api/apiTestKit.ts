@@ -90,6 +90,7 @@ export function fixtureText(relative: string): string {
   return readFileSync(join(repoRoot(), 'test', 'fixtures', 'api', relative), 'utf8');
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a fixture is whatever JSON the test reads it as
 export function fixture<T = any>(relative: string): T {
   return JSON.parse(fixtureText(relative)) as T;
 }

@@ -76,7 +76,7 @@ describe('report exports', () => {
   });
 
   it('writes JSON with decimal-string money and the schema id', () => {
-    const doc = JSON.parse(reportToJson(model())) as Record<string, any>;
+    const doc = JSON.parse(reportToJson(model())) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.equal(doc.schema, REPORT_JSON_SCHEMA);
     assert.deepEqual(doc.totals.spend, { amount: '1.300001', currency: 'USD' });
     assert.deepEqual(doc.bill.seats_total, { amount: '19', currency: 'USD' });
