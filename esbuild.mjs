@@ -59,6 +59,18 @@ function assertNoUndici(result) {
   if (undici) throw new Error(`undici is in dist/extension.js (from ${undici}); the extension must use VS Code's fetch (src/api/fetchSender.ts)`);
 }
 
+// Libraries every command bundle (and the server) would otherwise carry a copy of: zod ~440 KiB and
+// undici ~500 KiB each. They are built once as dist/zod.js and dist/undici.js, and the bundles in dist/
+// require those (`require('./zod.js')`), so each command stays its own small file and the schemas in
+// src/domain/schemas.ts keep using zod's full API.
+const SHARED_LIBRARIES = ['zod', 'undici'];
+const sharedLibraries = {
+  name: 'shared-libraries',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${SHARED_LIBRARIES.join('|')})$`) }, (args) => ({ path: `./${args.path}.js`, external: true }));
+  },
+};
+
 const bundles = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external, plugins: [editorTransport], verify: assertNoUndici },
   {
@@ -70,8 +82,9 @@ const bundles = [
     supported: { 'dynamic-import': false },
     banner: { js: '#!/usr/bin/env node' },
   },
-  { entryPoints: CLI_COMMANDS.map((c) => `src/cli/${c}.ts`), outdir: 'dist', external },
-  { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external },
+  { entryPoints: CLI_COMMANDS.map((c) => `src/cli/${c}.ts`), outdir: 'dist', external, plugins: [sharedLibraries] },
+  { entryPoints: Object.fromEntries(SHARED_LIBRARIES.map((name) => [name, name])), outdir: 'dist', external },
+  { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external, plugins: [sharedLibraries] },
   { entryPoints: ['src/usage/scan/scanWorker.ts'], outfile: 'dist/scanWorker.js', external },
 ];
 

@@ -102,6 +102,8 @@ describe('manifest (package.json) ↔ code tables', () => {
     const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
     const commands = [...(/const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!);
     assert.ok(commands.length >= 5, 'CLI_COMMANDS found in esbuild.mjs');
+    const shared = [...(/const SHARED_LIBRARIES = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'([\w@/-]+)'/g)].map((m) => `dist/${m[1]!}.js`);
+    for (const bundle of shared) assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}, which the command bundles require`);
     // server/admin need dist/server.js and the native better-sqlite3, which the .vsix does not carry
     for (const bundle of ['dist/extension.js', 'dist/scanWorker.js', 'dist/cli.js', ...commands.filter((c) => c !== 'serverCommand' && c !== 'adminCommand').map((c) => `dist/${c}.js`)])
       assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}`);
