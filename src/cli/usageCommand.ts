@@ -101,6 +101,8 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
   const args = ctx.args;
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   if (snapshot.stats.indexError) warn(snapshot.stats.indexError);
+  const odd = snapshot.stats.undecodableNames ?? [];
+  if (odd.length > 0) warn(`${odd.length} log file(s) not read: their names are not valid UTF-8 (${odd.slice(0, 3).join(', ')}${odd.length > 3 ? ', …' : ''}). Rename them to UTF-8 names to count their usage.`);
 
   const fromMs = since ? startOfLocalDate(since, timeZone) : undefined;
   const toMs = until ? startOfLocalDate(nextDay(until), timeZone) : undefined;

@@ -73,6 +73,8 @@ export interface ScanStats {
   fullScan: boolean;
   /** set when the index could not be saved (the figures are still right) */
   indexError?: string;
+  /** log files whose names are not valid UTF-8: listed, but they cannot be opened by name, so not read */
+  undecodableNames?: string[];
 }
 
 export interface ScanProgress {

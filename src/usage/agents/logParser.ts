@@ -250,6 +250,8 @@ export class FileParser {
   private line(start: number, end: number, hasMarker: boolean): void {
     const b = this.buf;
     while (end > start && (b[end - 1] === 0x0d || b[end - 1] === 0x20 || b[end - 1] === 0x09)) end--;
+    // A byte order mark (a file written by an editor on Windows) before the first line's '{'.
+    if (b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf) start += 3;
     while (start < end && (b[start] === 0x20 || b[start] === 0x09)) start++;
     if (start === end) return;
     if (b[start] !== 0x7b || b[end - 1] !== 0x7d) {

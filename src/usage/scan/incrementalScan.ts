@@ -12,7 +12,7 @@ import { afterTailCheck, planFile, stateAfter, STAT_QUIETLY, tailHashOfPath, tas
 import { LogFolderCache } from './logFolderCache';
 import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
 import type { ParserPool } from './parserPool';
-import { checkAborted, readThreaded, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
+import { checkAborted, readThreaded, undecodable, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
 
 export interface IncrementalOptions extends ThreadOptions {
   claudeDirs: readonly string[];
@@ -126,7 +126,7 @@ export class IncrementalScan {
       this.prunedFor = files;
     }
     if (planned !== files.length) indexChanged = true;
-    return { filesTotal: files.length, filesRead: tasks.length, bytesRead: progress.bytesDone, indexChanged };
+    return { filesTotal: files.length, filesRead: tasks.length, bytesRead: progress.bytesDone, indexChanged, undecodableNames: files.filter((f) => undecodable(f.path)).map((f) => f.path) };
   }
 
   /**

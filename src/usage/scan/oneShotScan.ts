@@ -9,7 +9,7 @@ import type { ScanProgress } from '../usageSnapshot';
 import { afterTailCheck, planFile, stateAfter, statQuietly, tailHashOfPath, taskFor, type FileStat } from './filePlan';
 import { walkLogFilesInOrder, type LogFile } from './logFiles';
 import type { ParserPool, PoolTask } from './parserPool';
-import { checkAborted, readThreaded, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
+import { checkAborted, readThreaded, undecodable, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
 
 export interface OneShotOptions extends ThreadOptions {
   claudeDirs: readonly string[];
@@ -57,6 +57,7 @@ export class OneShotScan {
     let filesTotal = 0;
     let filesRead = 0;
     let indexChanged = false;
+    const undecodableNames: string[] = [];
     const threads: { pool?: ParserPool } = {};
     let group: GroupItem[] = [];
     let groupBytes = 0;
@@ -89,7 +90,10 @@ export class OneShotScan {
       // Files of the previous table that are gone are forgotten (their usage stays counted).
       for (const { file, prev: listed } of alongTable(walkLogFilesInOrder(o.claudeDirs, o.codexDirs), old, () => (indexChanged = true))) {
         const st = statQuietly(file.path);
-        if (!st) continue;
+        if (!st) {
+          if (undecodable(file.path)) undecodableNames.push(file.path);
+          continue;
+        }
         filesTotal++;
         // A file moved (Codex archiving a rollout) continues where it was.
         const movedFrom = listed ? undefined : moved?.get(`${st.dev}:${st.ino}`);
@@ -121,7 +125,7 @@ export class OneShotScan {
     }
     if (old) old.source.close();
     this.table = writer.finish();
-    return { filesTotal, filesRead, bytesRead: progress.bytesDone, indexChanged };
+    return { filesTotal, filesRead, bytesRead: progress.bytesDone, indexChanged, undecodableNames };
   }
 
   close(): void {

@@ -19,6 +19,13 @@ export interface ScanCounts {
   bytesRead: number;
   /** the per-file index differs from the one persisted (beyond the files read: files gone, moved or touched) */
   indexChanged: boolean;
+  /** log files whose names are not valid UTF-8 (not read; at most a few named) */
+  undecodableNames: string[];
+}
+
+/** A path read from a folder listing whose name was not valid UTF-8 (the replacement character stands for its bytes). */
+export function undecodable(path: string): boolean {
+  return path.includes('\uFFFD');
 }
 
 export interface ThreadOptions {

@@ -99,6 +99,7 @@ export class ScanEngine {
       durationMs: performance.now() - started,
       fullScan,
       ...(this.persistError ? { indexError: this.persistError } : {}),
+      ...(counts.undecodableNames.length > 0 ? { undecodableNames: counts.undecodableNames } : {}),
     };
     if (counts.filesRead > 0 || fullScan || counts.indexChanged) this.dirty = true;
     this.unsavedBytes += counts.bytesRead;

@@ -1,6 +1,7 @@
 // Lines in the shapes current Claude Code versions write, read from real files in a temp dir: 1-hour
 // cache writes, fast mode, Bedrock model ids. Each asserts the figure a user sees (tokens, cost).
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, totals, writeLines, type MeterSetup } from './usageTestKit';
 
@@ -95,5 +96,66 @@ describe('usage: real line shapes', function () {
     const snap = await s.meter().refresh();
     assert.deepEqual(snap.unpricedModels, []);
     assert.equal(totals(snap).costMicros, 1_000 * 3 + 10 * 15 + 1_000 * 5 + 10 * 25);
+  });
+
+  /** A progress line of the parent transcript carrying the sub-agent's assistant line (Claude Code 2.x). */
+  function progressLine(inner: string): string {
+    const sub = JSON.parse(inner) as { message: unknown; requestId: string; timestamp: string; uuid: string };
+    return JSON.stringify({
+      parentUuid: 'aaaaaaaa-1111-4222-8333-444455556666',
+      isSidechain: false,
+      userType: 'external',
+      cwd: '/home/dev/project',
+      sessionId: '0f9e8d7c-6b5a-4392-8170-6f5e4d3c2b1a',
+      version: '2.1.3',
+      gitBranch: 'main',
+      type: 'progress',
+      data: {
+        message: { type: 'assistant', message: sub.message, requestId: sub.requestId, timestamp: sub.timestamp, uuid: sub.uuid },
+        normalizedMessages: [],
+        type: 'agent_progress',
+        prompt: 'Find the tests',
+        agentId: 'a1b2c3d4',
+      },
+      toolUseID: 'agent_msg_01',
+      parentToolUseID: 'toolu_01PARENT',
+      uuid: 'bbbbbbbb-1111-4222-8333-444455556666',
+      timestamp: '2026-11-02T10:00:05.000Z',
+    });
+  }
+
+  const SUB = assistantLine({ id: 'msg_01SUB', req: 'req_011SUB', ts: '2026-11-02T10:00:03.000Z', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 200 } });
+
+  it("sub-agent usage in the parent's progress lines counts once, whether or not the sub-agent's own file exists", async () => {
+    const project = join(s.claude, 'projects', '-home-dev-project');
+    writeLines(join(project, '0f9e8d7c-6b5a-4392-8170-6f5e4d3c2b1a.jsonl'), [progressLine(SUB), progressLine(SUB)]);
+    let snap = await s.meter().refresh();
+    assert.deepEqual([totals(snap).input, totals(snap).output, totals(snap).requests], [1_000, 200, 1], 'counted from the progress lines alone');
+    assert.equal(totals(snap).costMicros, 1_000 * 1 + 200 * 5);
+    // The sub-agent's own file appears (as Claude Code writes it beside the parent): still once.
+    writeLines(join(project, '0f9e8d7c-6b5a-4392-8170-6f5e4d3c2b1a', 'subagents', 'agent-a1b2c3d4.jsonl'), [SUB]);
+    snap = await s.meter().refresh();
+    assert.deepEqual([totals(snap).input, totals(snap).requests], [1_000, 1]);
+  });
+
+  it('a file that starts with a byte order mark is read from its first line', async () => {
+    const path = join(s.claude, 'projects', 'p', 'bom.jsonl');
+    mkdirSync(join(s.claude, 'projects', 'p'), { recursive: true });
+    writeFileSync(path, `\uFEFF${SUB}\n`);
+    const snap = await s.meter().refresh();
+    assert.equal(totals(snap).requests, 1);
+    assert.equal(snap.skippedLines, 0);
+  });
+
+  it('a log file whose name is not valid UTF-8 is reported by name, not silently dropped', async () => {
+    const dir = join(s.claude, 'projects', 'p');
+    mkdirSync(dir, { recursive: true });
+    // "café.jsonl" written in Latin-1 (0xE9), as an old tool or a copied archive may leave it.
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.jsonl')]), `${SUB}\n`);
+    for (const threaded of [false, true]) {
+      const snap = await s.meter(threaded ? { scanInThisThread: true } : {}).refresh();
+      assert.equal(snap.stats.undecodableNames?.length, 1, threaded ? 'one-shot scan' : 'incremental scan');
+      assert.match(snap.stats.undecodableNames![0]!, /caf\uFFFD\.jsonl$/);
+    }
   });
 });

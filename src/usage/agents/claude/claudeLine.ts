@@ -21,6 +21,7 @@ const K_CACHE_CREATION = ascii('cache_creation');
 const K_EPHEMERAL_1H = ascii('ephemeral_1h_input_tokens');
 const K_EPHEMERAL_5M = ascii('ephemeral_5m_input_tokens');
 const K_SPEED = ascii('speed');
+const K_DATA = ascii('data');
 const FAST = ascii('fast');
 
 export class ClaudeLineParser {
@@ -54,10 +55,16 @@ export class ClaudeLineParser {
   private reqOpen = -1;
   private reqClose = -1;
   private cacheWrite5m = 0;
+  /** the sub-agent's own timestamp on a progress line (NaN when none) */
+  private innerTimestampMs = NaN;
 
   private readonly visitTop = (ko: number, kc: number, v: number): number => {
     const b = this.b;
     if (keyIs(b, ko, kc, K_MESSAGE)) return walkObject(b, v, this.end, this.visitMessage);
+    // A `progress` line of the parent transcript carries a sub-agent's assistant message in
+    // data.message (its message, requestId and timestamp): counted on the same keys as the line in
+    // the sub-agent's own file, so once whether or not that file exists.
+    if (keyIs(b, ko, kc, K_DATA)) return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitData) : -1;
     if (keyIs(b, ko, kc, K_TIMESTAMP)) {
       const close = this.str(v);
       if (close === -1) return -1;
@@ -83,6 +90,31 @@ export class ClaudeLineParser {
       if (close === -1) return -1;
       this.cwdOpen = v;
       this.cwdClose = close;
+      return close + 1;
+    }
+    return -1;
+  };
+
+  private readonly visitData = (ko: number, kc: number, v: number): number => {
+    if (keyIs(this.b, ko, kc, K_MESSAGE)) return this.b[v] === 0x7b ? walkObject(this.b, v, this.end, this.visitProgressMessage) : -1;
+    return -1;
+  };
+
+  /** data.message of a progress line: the sub-agent's line (message, requestId, timestamp). */
+  private readonly visitProgressMessage = (ko: number, kc: number, v: number): number => {
+    const b = this.b;
+    if (keyIs(b, ko, kc, K_MESSAGE)) return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitMessage) : -1;
+    if (keyIs(b, ko, kc, K_REQUEST)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.reqOpen = v;
+      this.reqClose = close;
+      return close + 1;
+    }
+    if (keyIs(b, ko, kc, K_TIMESTAMP)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      this.innerTimestampMs = parseIsoTimestamp(b, v + 1, close);
       return close + 1;
     }
     return -1;
@@ -172,10 +204,13 @@ export class ClaudeLineParser {
     this.modelOpen = this.modelClose = this.sessionOpen = this.sessionClose = this.cwdOpen = this.cwdClose = -1;
     this.input = this.output = this.cacheRead = this.cacheWrite = this.cacheWrite1h = this.cacheWrite5m = 0;
     this.fast = false;
+    this.innerTimestampMs = NaN;
     this.msgIdOpen = this.msgIdClose = this.reqOpen = this.reqClose = -1;
     const after = walkObject(b, start, end, this.visitTop);
     if (after === -1) return LINE_CORRUPT;
     if (!this.hasUsage) return LINE_OTHER;
+    // On a progress line, the sub-agent's message time (as in its own file) over the progress line's.
+    if (Number.isFinite(this.innerTimestampMs)) this.timestampMs = this.innerTimestampMs;
     if (this.bad || !Number.isFinite(this.timestampMs)) return LINE_CORRUPT;
     // cache_creation_input_tokens is the total of the writes; the split says which lifetime each had.
     // A line with the split and no total (or a smaller one) counts the split.
