@@ -13,6 +13,7 @@ import { openAdmin } from './adminApi';
 import { DEMO_DEVELOPER, seedDemo } from './demoSeed';
 import { createRequestListener } from './httpApp';
 import { IdempotencyStore } from './idempotency';
+import { purgeOtlpPoints } from './otlpStore';
 import { createRateLimiters, DEFAULT_RATE_LIMITS, parseRateLimit, type RateLimitConfig } from './rateLimit';
 import { ServerCache } from './serverCache';
 import { openStorage } from './storage/openStorage';
@@ -64,12 +65,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const cache = new ServerCache(db);
     const idempotency = new IdempotencyStore(db);
     await idempotency.purge(now().getTime());
+    await purgeOtlpPoints(db, now().getTime());
     server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, rateLimits: createRateLimiters(options.rateLimit ?? DEFAULT_RATE_LIMITS), now, log }));
     await listen(server, options.port ?? DEFAULT_PORT, host);
     const port = (server.address() as AddressInfo).port;
     const purge = setInterval(() => {
       idempotency.purge(now().getTime()).catch((error: unknown) => {
         log(`idempotency purge failed (will retry in an hour): ${(error as Error).message}`);
+      });
+      purgeOtlpPoints(db, now().getTime()).catch((error: unknown) => {
+        log(`OTLP point purge failed (will retry in an hour): ${(error as Error).message}`);
       });
     }, HOUR_MS);
     purge.unref();

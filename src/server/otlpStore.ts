@@ -103,7 +103,7 @@ function seriesKey(series: string): string {
 export async function storeMetricPoints(db: SqlDb, developerId: string, points: readonly MetricPoint[]): Promise<MetricsStored> {
   const stored: MetricsStored = { counted: 0, duplicates: 0, coveredByEvents: 0 };
   const insertPoint =
-    'INSERT INTO otlp_points (developer_id, series, start_ns, time_ns, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (developer_id, series, start_ns, time_ns) DO NOTHING';
+    'INSERT INTO otlp_points (developer_id, series, start_ns, time_ns, value, cumulative) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (developer_id, series, start_ns, time_ns) DO NOTHING';
   const addToRow = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
        cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, 'anthropic', ?, ?, 'USD', ?, ?, ?, ?, ?, NULL, 0, ?)
      ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = usage_events.cost_micros + excluded.cost_micros,
@@ -132,11 +132,11 @@ export async function storeMetricPoints(db: SqlDb, developerId: string, points: 
           continue;
         }
         delta = last && p.value >= last.value ? p.value - last.value : p.value;
-        await db.run(insertPoint, [developerId, series, start, time, p.value]);
+        await db.run(insertPoint, [developerId, series, start, time, p.value, 1]);
         // A cumulative series needs only its latest point.
         await db.run('DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?', [developerId, series, start, time]);
       } else {
-        if ((await db.run(insertPoint, [developerId, series, start, time, p.value])).changes === 0) {
+        if ((await db.run(insertPoint, [developerId, series, start, time, p.value, 0])).changes === 0) {
           stored.duplicates++;
           continue;
         }
@@ -165,3 +165,14 @@ export async function storeMetricPoints(db: SqlDb, developerId: string, points: 
   return stored;
 }
 
+/** How long a delta point is remembered: exporters retry a failed batch within minutes, not days. */
+export const DELTA_POINT_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Forget delta points older than the retention (they only serve to drop a re-sent batch); a cumulative
+ * series keeps its latest point, which its next point is counted against. Returns how many went.
+ */
+export async function purgeOtlpPoints(db: SqlDb, nowMs: number): Promise<number> {
+  const cutoffNs = padNs(`${Math.max(0, nowMs - DELTA_POINT_RETENTION_MS)}000000`);
+  return (await db.run('DELETE FROM otlp_points WHERE cumulative = 0 AND time_ns < ?', [cutoffNs])).changes;
+}

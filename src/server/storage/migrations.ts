@@ -161,6 +161,9 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Tokens can expire (issue #20); NULL = no expiry, as for every token issued before.
   { sqlite: `ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;`, postgres: `ALTER TABLE tokens ADD COLUMN expires_ms BIGINT;` },
+  // OTLP delta points are kept only while an exporter could re-send them (otlpStore.ts purgeOtlpPoints);
+  // a cumulative series keeps its latest point for good. Rows from before this step count as delta.
+  { sqlite: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;`, postgres: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;` },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { purgeOtlpPoints } from '../../../src/server/otlpStore';
+import { openStorage } from '../../../src/server/storage/openStorage';
 import { admin, api, assertProblem, startHarness, type Harness } from './serverHarness';
 import { describeEngines } from './postgresKit';
 import { exportLogs, exportMetrics, makeLogBatch, makeMeter, type Encoding } from './otelClients';
@@ -336,5 +338,29 @@ describeEngines('reference server: OTLP ingest', function (engine) {
     assert.ok(Number(limited.headers.get('retry-after')) >= 1, limited.headers.get('retry-after') ?? 'no Retry-After');
     assert.match(limited.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.equal((await usageTotals(h, from, to)).costMicros - before.costMicros, 3_000_000);
+  });
+
+  it('forgets delta points after the retention, and keeps the latest point of a cumulative series', async () => {
+    const delta = makeMeter(CLAUDE_RESOURCE, 'delta');
+    delta.cost.add(0.3, { 'session.id': 'sess-r1', model: 'claude-sonnet-4-5' });
+    const deltaBatch = await delta.collect();
+    const cumulative = makeMeter(CLAUDE_RESOURCE, 'cumulative');
+    cumulative.cost.add(0.7, { 'session.id': 'sess-r2', model: 'claude-sonnet-4-5' });
+    const cumulativeBatch = await cumulative.collect();
+    assert.equal((await exportMetrics(h, 'protobuf', deltaBatch)).code, 0);
+    assert.equal((await exportMetrics(h, 'protobuf', cumulativeBatch)).code, 0);
+    const counted = await usageTotals(h, from, to);
+
+    const storage = await openStorage(h.dbPath);
+    try {
+      assert.equal(await purgeOtlpPoints(storage, now), 0, 'nothing is old yet');
+      assert.equal(await purgeOtlpPoints(storage, now + 8 * 24 * 3_600_000), 1, 'the delta point only');
+    } finally {
+      await storage.close();
+    }
+    // The cumulative series still knows its last point: sending it again adds nothing.
+    assert.equal((await exportMetrics(h, 'protobuf', cumulativeBatch)).code, 0);
+    assert.equal((await usageTotals(h, from, to)).costMicros, counted.costMicros);
+    await Promise.all([delta.shutdown(), cumulative.shutdown()]);
   });
 });
