@@ -124,6 +124,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
 function unknownFlag(raw: string, flags: readonly FlagSpec[], command: string): CliError {
   // `command` is the spec's name ("usage", "admin band set"): the message gets the one prefix later
   const name = raw.replace(/^-+/, '');
+  if (name === 'token' && flags.some((f) => f.name === 'token-env')) {
+    // not "did you mean --token-env": that invites pasting the token there (and into the error line)
+    return new CliError('a token is never taken on the command line (it would show in ps and in logs): export SPEND_BAND_TOKEN=… and run again, or name another variable with --token-env NAME.', EXIT.usage);
+  }
   const near = closest(
     name,
     flags.map((f) => f.name),

@@ -40,6 +40,11 @@ export async function sourceFromCli(args: ParsedArgs, env: NodeJS.ProcessEnv): P
   }
 
   const tokenEnv = flag(args, 'token-env') ?? 'SPEND_BAND_TOKEN';
+  const looksLikeToken = /^sbt_/i.test(tokenEnv) || (tokenEnv.length >= 24 && /[a-z]/.test(tokenEnv) && /[A-Z]/.test(tokenEnv) && /\d/.test(tokenEnv));
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(tokenEnv) || looksLikeToken) {
+    // most likely a token pasted where its variable's name goes: never repeat it
+    throw new CliError('--token-env takes the NAME of an environment variable (letters, digits, _), not the token itself; what was given is not repeated here. Export the token, e.g. SPEND_BAND_TOKEN=…, and pass --token-env SPEND_BAND_TOKEN.', EXIT.usage);
+  }
   const token = env[tokenEnv]?.trim() || undefined;
   if (flag(args, 'token-env') !== undefined && token === undefined) {
     throw new CliError(`the variable ${tokenEnv} named by --token-env is empty or not set. Export it with your token and run again.`, EXIT.usage);

@@ -220,6 +220,13 @@ export function withoutPrefix(message: string): string {
 }
 
 if (require.main === module) {
+  // `spend-band status | head`: a reader that went away is not a bug; end with the code we have
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

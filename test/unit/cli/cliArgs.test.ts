@@ -128,6 +128,29 @@ describe('spend-band arguments, help and errors (real process)', function () {
     assert.match(plain.stderr, /no bands configured: write .*config\.json/);
   });
 
+  it('a token is never echoed: --token is refused with where a token goes; a token given as --token-env is not repeated', async () => {
+    const secret = 'sbt_LkX6pLhoiFV4OganKy_ATmmOtIfAspKduDoFzjFdDPE';
+    const asFlag = assertOneErrorLine(await cli('status', '--token', secret), 2);
+    assert.match(asFlag, /a token is never taken on the command line.*export SPEND_BAND_TOKEN=/);
+    assert.doesNotMatch(asFlag, /Did you mean/);
+    for (const line of [asFlag, assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', secret), 2)]) {
+      assert.ok(!line.includes(secret.slice(4, 20)), `the token is in: ${line}`);
+    }
+    assert.match(assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', 'MY_TOKEN'), 2), /the variable MY_TOKEN named by --token-env is empty or not set/);
+  });
+
+  it('a reader that goes away (spend-band --help | head -1) ends quietly with the command\'s code', async () => {
+    const { spawn } = await import('node:child_process');
+    const { buildCli } = await import('../preflight/cliKit');
+    const child = spawn(process.execPath, [await buildCli(), '--help'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, PATH: process.env.PATH ?? '' } });
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /internal error/);
+  });
+
   it('one error prefix: a message that names the command is not prefixed twice', async () => {
     const line = assertOneErrorLine(await cli('requests'), 2);
     assert.match(line, /^spend-band: the requests command needs a Bands API v1 endpoint/);
