@@ -5,6 +5,7 @@ import * as util from 'node:util';
 import { EXIT } from '../domain/exitCodes';
 import type { Money } from '../domain/schemas';
 import { CliError } from './cliError';
+import { terminalText } from '../domain/untrustedText';
 
 export interface Stream {
   write(text: string): unknown;
@@ -86,7 +87,9 @@ export interface Column<Row> {
 
 /** A table with a header row; columns as wide as their widest cell, two spaces apart, no trailing blanks. */
 export function renderTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Column<Row>>, paint?: (style: 'bold', text: string) => string): string {
-  const cells = rows.map((r) => columns.map((c) => c.value(r).replace(/\s+/g, ' ')));
+  // Cells hold text from the endpoint (notes, labels, tag ids): no control or escape sequence, bidi
+  // override or line break reaches the terminal (issue #20 finding 4, domain/untrustedText.ts).
+  const cells = rows.map((r) => columns.map((c) => terminalText(c.value(r), 200)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: readonly string[]) =>
     values

@@ -22,6 +22,7 @@ import { preflightSource, type PreflightSource } from './preflightSource';
 import { cacheDir } from './paths';
 import { checkWorkflow } from './workflowCheck';
 import { dropPendingRun, dropPendingRunOf, findPendingRun, loadPendingRun, savePendingRun, type RunKey } from './runIdStore';
+import { terminalText } from '../domain/untrustedText';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,7 +38,8 @@ export async function runCommand(ctx: CliContext): Promise<number> {
     throw new CliError(`--wait-minutes takes a number of minutes such as 30, not "${waitText}".`, EXIT.usage);
   }
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
-  const say = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
+  // Our lines quote the endpoint (reasons, notes, error details): nothing in them reaches the terminal as a control sequence.
+  const say = (text: string) => ctx.stderr.write(`spend-band: ${terminalText(text, 2000)}\n`);
   const runIdFlag = flag(ctx.args, 'run-id');
   if (runIdFlag !== undefined && !UUID.test(runIdFlag)) throw new CliError(`--run-id must be the UUID a previous run printed, not "${runIdFlag}".`, EXIT.usage);
   const agent = agentOfCommand(command);
@@ -140,7 +142,7 @@ function report(ctx: CliContext, source: PreflightSource, asked: Asked, explanat
     return;
   }
   const band = bandFor(source, decision, workflow);
-  for (const line of decisionLines(decision, explanation, band)) ctx.stderr.write(`spend-band: ${line}\n`);
+  for (const line of decisionLines(decision, explanation, band)) ctx.stderr.write(`spend-band: ${terminalText(line, 2000)}\n`);
 }
 
 function bandFor(source: PreflightSource, decision: PreflightDecision, workflow: string) {

@@ -14,6 +14,12 @@ import { EXIT } from '../domain/exitCodes';
 import { meteredLocalUsage, type MeteredLocalUsage } from './localMeter';
 import { cacheDir } from './paths';
 import { localTime, moneyText, painter } from './output';
+import { terminalText } from '../domain/untrustedText';
+
+/** Names, labels, values and error details come from the endpoint: plain text only (#20 finding 4). */
+function t(text: string, max = 200): string {
+  return terminalText(text, max);
+}
 
 export interface StatusResult {
   document: BandsDocument;
@@ -60,7 +66,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     if (!isApiError(error)) throw error;
     // nothing cached to fall back on: the error is the whole answer
     if (json) printJson(ctx, { source: source.kind, stale: false, error: { code: error.kind, message: error.message } });
-    ctx.stderr.write(`spend-band: ${error.message}\n`);
+    ctx.stderr.write(`spend-band: ${t(error.message, 2000)}\n`);
     return exitCodeFor(error);
   }
   if (json) {
@@ -82,7 +88,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   } else {
     ctx.stdout.write(renderStatusText(result, ctx.now(), { ids: hasFlag(ctx.args, 'ids'), paint: painter(ctx.stdout, ctx.env) }));
   }
-  if (result.error) ctx.stderr.write(`spend-band: ${result.error.message} Showing the last good bands, fetched ${localTime(result.fetched_at, ctx.now())}.\n`);
+  if (result.error) ctx.stderr.write(`spend-band: ${t(result.error.message, 2000)} Showing the last good bands, fetched ${localTime(result.fetched_at, ctx.now())}.\n`);
   else if (result.hint) ctx.stderr.write(`spend-band: ${result.hint}\n`);
   return result.exitCode;
 }
@@ -94,8 +100,8 @@ export function bandHeadline(band: BandsDocument['bands'][number], gauge: Return
   const word = band.status === 'exceeded' || band.status === 'critical' ? paint('red', plain) : band.status === 'warn' || overPace ? paint('yellow', plain) : paint('green', plain);
   const amounts = `${moneyText({ amount_micros: gauge.usedMicros, currency: gauge.currency })} of ${moneyText({ amount_micros: gauge.allocatedMicros, currency: gauge.currency })}`;
   const left = gauge.resets ? `${timeLeftText(gauge.msLeft)} left` : 'no reset';
-  const tag = ids ? `[${band.workflow}, id ${band.id}]` : `[${band.workflow}]`;
-  return `${paint('bold', bandLabel(band))} ${tag} — ${word}: ${percentText(gauge.percentUsed)} · ${amounts} · ${left}`;
+  const tag = ids ? `[${t(band.workflow)}, id ${t(band.id)}]` : `[${t(band.workflow)}]`;
+  return `${paint('bold', t(bandLabel(band)))} ${tag} — ${word}: ${percentText(gauge.percentUsed)} · ${amounts} · ${left}`;
 }
 
 type Paint = ReturnType<typeof painter>;
@@ -103,21 +109,21 @@ type Paint = ReturnType<typeof painter>;
 export function renderStatusText(result: StatusResult, now: Date, options: { ids?: boolean; paint?: Paint } = {}): string {
   const doc = result.document;
   const lines: string[] = [];
-  const head = `${doc.developer.display_name ?? doc.developer.id} · ${doc.role.label ?? doc.role.id} · source ${result.source}`;
+  const head = `${t(doc.developer.display_name ?? doc.developer.id)} · ${t(doc.role.label ?? doc.role.id)} · source ${result.source}`;
   lines.push(result.stale ? `${head} · STALE (last good data from ${localTime(result.fetched_at, now)})` : head);
   const currency = doc.bands[0]?.allocated.currency ?? doc.seats[0]?.cost.currency ?? 'USD';
-  lines.push(wholeBillText(wholeBill(doc.seats, doc.bands, currency)));
+  lines.push(t(wholeBillText(wholeBill(doc.seats, doc.bands, currency)), 1000));
   if (doc.bands.length === 0) lines.push('No bands.');
   for (const band of doc.bands) {
     const gauge = gaugeFor(band, now);
     lines.push('');
     lines.push(bandHeadline(band, gauge, options.ids === true, options.paint));
-    for (const row of bandRows(band, gauge)) lines.push(`  ${row.label.padEnd(18)} ${row.value}`);
+    for (const row of bandRows(band, gauge)) lines.push(`  ${t(row.label).padEnd(18)} ${t(row.value, 500)}`);
   }
   for (const spend of result.unbudgeted ?? []) {
     const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';
     lines.push('');
-    lines.push(`${spend.label}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
+    lines.push(`${t(spend.label)}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
   }
   if (result.local) {
     lines.push('');

@@ -1,9 +1,10 @@
 // Small helpers shared by the SVG charts: text escaping (labels come from servers and log files) and
 // compact numbers for coordinates (two decimals are finer than a pixel and keep a year of points small).
+import { htmlText } from './untrustedText';
 
-/** Escapes text for SVG/HTML element content and double-quoted attribute values. */
+/** Escapes text for SVG/HTML element content and double-quoted attribute values: the HTML sink of untrustedText.ts. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return htmlText(text, Number.POSITIVE_INFINITY);
 }
 
 /** A coordinate with at most two decimals and no trailing zeros ("12.5", "3", "-0.25"). */

@@ -6,6 +6,7 @@ import { bandForWorkflow } from './bandLookup';
 import { formatMoney } from './money';
 import { preflightVerdict } from './preflightVerdict';
 import type { Band, BandsDocument, Decision, Estimate, PreflightDecision, Request } from './schemas';
+import { plainText } from './untrustedText';
 
 export interface LocalDecisionInput {
   document: BandsDocument;
@@ -44,11 +45,12 @@ export function headroomText(decision: PreflightDecision, band: Band | undefined
 
 /** The lines a terminal or the CLI prints for a decision. */
 export function decisionLines(decision: PreflightDecision, estimateText: string, band: Band | undefined): string[] {
-  const lines = [`Estimate: ${estimateText}`, `${DECISION_WORDS[decision.decision] ?? decision.decision}: ${decision.reason}`];
+  // The reason comes from the endpoint (it may quote an approver's note): plain text only (#20 finding 4).
+  const lines = [`Estimate: ${plainText(estimateText, 1000)}`, `${DECISION_WORDS[decision.decision] ?? plainText(decision.decision, 40)}: ${plainText(decision.reason, 1000)}`];
   const headroom = headroomText(decision, band);
   if (headroom) lines.push(`Band: ${headroom}.`);
   if (decision.reservation) lines.push(`Reserved ${formatMoney(decision.reservation.amount)} until ${decision.reservation.expires_at}.`);
-  if (decision.approval) lines.push(`Approval request ${decision.approval.request_id}: ${decision.approval.status}.`);
+  if (decision.approval) lines.push(`Approval request ${plainText(decision.approval.request_id, 100)}: ${plainText(decision.approval.status, 40)}.`);
   return lines;
 }
 
@@ -59,8 +61,9 @@ export type ApprovalState =
 
 /** What a polled run_approval request means for the waiting run. */
 export function approvalState(request: Pick<Request, 'id' | 'status' | 'resolution'>): ApprovalState {
-  const by = request.resolution?.decided_by?.display_name ?? request.resolution?.decided_by?.id;
-  const note = request.resolution?.note?.trim();
+  const byRaw = request.resolution?.decided_by?.display_name ?? request.resolution?.decided_by?.id;
+  const by = byRaw === undefined ? undefined : plainText(byRaw, 100);
+  const note = request.resolution?.note === undefined ? undefined : plainText(request.resolution.note, 1000).trim();
   const byText = by ? ` by ${by}` : '';
   const noteText = note ? ` — "${note}"` : '';
   switch (request.status) {

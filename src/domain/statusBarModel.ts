@@ -5,6 +5,7 @@ import { bandLabel, bandRows, dateTimeText, formatMicros, gaugeAccessibilityLabe
 import { gaugeFor, wholeBill } from './gauge';
 import type { BandsDocument, BandStatus } from './schemas';
 import { workflowClassFor, type WorkflowClass } from './workflowClasses';
+import { markdownText } from './untrustedText';
 
 export interface SnapshotView {
   source: string;
@@ -39,6 +40,14 @@ export const LINKS = {
   openReport: 'command:spendBand.openReport',
 } as const;
 
+/**
+ * The only commands the gauge tooltip may run (its MarkdownString's enabledCommands): the ones it
+ * links, each opened without arguments. Commands that act on arguments (runWithPreflight,
+ * cancelRequest, …) are not enabled, so even a link smuggled into the tooltip could not run them
+ * (issue #20 finding 2).
+ */
+export const TOOLTIP_COMMANDS: readonly string[] = Object.values(LINKS).map((link) => link.slice('command:'.length));
+
 function backgroundFor(status: BandStatus | string): ItemModel['background'] {
   if (status === 'warn') return 'warning';
   if (status === 'critical' || status === 'exceeded') return 'error';
@@ -47,8 +56,9 @@ function backgroundFor(status: BandStatus | string): ItemModel['background'] {
 
 const STATUS_ICON: Record<string, string> = { ok: '$(pass)', warn: '$(warning)', critical: '$(error)', exceeded: '$(error)' };
 
+/** Endpoint text in the gauge tooltip: the shared Markdown sink (domain/untrustedText.ts). */
 function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return markdownText(text, 1000);
 }
 
 export function freshnessText(view: SnapshotView, now: Date): string {

@@ -15,6 +15,7 @@ import { newRunId, waitForDecision } from '../flows/preflight/decision';
 import { startProcess, StartError, type RunningProcess } from '../flows/preflight/processTree';
 import { childEnvironment } from '../flows/preflight/childEnvironment';
 import { PreflightProblem, type Decided, type PreflightRunner, type RunSpec } from './preflightRunner';
+import { terminalText } from '../domain/untrustedText';
 
 /** How a run ended; what the ad-hoc command resolves with. */
 export interface RunResult {
@@ -230,7 +231,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       request = await waitForDecision(client, requestId, {
         signal: this.controller.signal,
         intervalMs: () => this.hooks.pollSeconds() * 1000,
-        onTransientError: (error) => this.line(`${DIM}The endpoint did not answer (${error.detail}); still waiting.${RESET}`),
+        onTransientError: (error) => this.line(`${DIM}The endpoint did not answer (${terminalText(error.detail)}); still waiting.${RESET}`),
       });
     } catch (error) {
       if (error instanceof ApiError && error.kind === 'aborted') {
@@ -238,7 +239,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
           await client.cancelRequest(requestId, { signal: AbortSignal.timeout(10_000) });
           this.line(`Request ${requestId} withdrawn. Nothing was started.`);
         } catch (cancelError) {
-          this.line(`${YELLOW}Could not withdraw request ${requestId}: ${(cancelError as Error).message}${RESET} Cancel it in the Requests view.`);
+          this.line(`${YELLOW}Could not withdraw request ${requestId}: ${terminalText((cancelError as Error).message)}${RESET} Cancel it in the Requests view.`);
         }
         this.finish({ started: false, decision: 'needs_approval', exitCode: EXIT.cancelled, reason: 'cancelled while waiting for approval', requestId });
         return;
@@ -249,11 +250,11 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     const state = approvalState(request);
     const waited = Math.round((Date.now() - started) / 1000);
     if (state.state !== 'approved') {
-      this.line(`${RED}${state.state === 'refused' ? state.message : `Request ${requestId} is ${request.status}.`}${RESET}`);
+      this.line(`${RED}${terminalText(state.state === 'refused' ? state.message : `Request ${requestId} is ${request.status}.`, 2000)}${RESET}`);
       this.finish({ started: false, decision: 'needs_approval', exitCode: DECISION_EXIT.needs_approval, reason: state.state === 'refused' ? state.message : request.status, requestId });
       return;
     }
-    this.line(`${GREEN}${state.message}${RESET} ${DIM}(after ${waited} s)${RESET}`);
+    this.line(`${GREEN}${terminalText(state.message, 2000)}${RESET} ${DIM}(after ${waited} s)${RESET}`);
     // the same client_run_id: the endpoint now answers with the approved decision (and a reservation)
     let again: Decided;
     try {
@@ -320,7 +321,7 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       message = `The endpoint could not answer: ${error.message}`;
       code = exitCodeFor(error);
     } else throw error;
-    this.line(`${RED}${message}${RESET}`);
+    this.line(`${RED}${terminalText(message, 2000)}${RESET}`);
     this.line('Nothing was started.');
     this.finish({ started: false, exitCode: code, reason: message, ...(requestId ? { requestId } : {}) });
   }

@@ -7,6 +7,7 @@ import { describeRule } from '../domain/preflightVerdict';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import type { Band, BandsDocument, EscalationRule, SeatItem } from '../domain/schemas';
 import type { WorkflowClass } from '../domain/workflowClasses';
+import { markdownText, plainText } from '../domain/untrustedText';
 import type { BandsService } from './bandsService';
 
 type Node =
@@ -121,15 +122,16 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'band': {
         const g = gaugeFor(node.band, new Date());
         const current = node.band.workflow === this.currentWorkflow();
-        const item = new vscode.TreeItem(bandLabel(node.band, classes), current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plainText(bandLabel(node.band, classes), 200), current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `band:${node.band.id}`;
         item.description = `${formatMicros(g.usedMicros, g.currency)} / ${formatMicros(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${g.resets ? `${timeLeftText(g.msLeft)} left` : 'no reset'}${g.forecastCrosses ? ' · forecast over' : ''}`;
         const [icon, color] = STATUS_ICONS[node.band.status] ?? ['circle-outline', 'foreground'];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        // The band's label, class and row values come from the endpoint: escaped (#20 finding 3).
         const tooltip = new vscode.MarkdownString(
-          `**${bandLabel(node.band, classes)}** (${node.band.workflow}) is ${statusWord(node.band.status)}\n\n` +
+          `**${markdownText(bandLabel(node.band, classes), 200)}** (${markdownText(node.band.workflow, 100)}) is ${markdownText(statusWord(node.band.status))}\n\n` +
             bandRows(node.band, g)
-              .map((r) => `- ${r.label}: ${r.value}`)
+              .map((r) => `- ${markdownText(r.label)}: ${markdownText(r.value)}`)
               .join('\n'),
         );
         item.tooltip = tooltip;

@@ -1,9 +1,9 @@
 // "Install Claude Code Hook…" (Bands view overflow menu): the same as `spend-band hook install`, with the
 // CLI that ships in the extension as the hook's command. It shows what it will change and asks first;
 // the settings merge, backup and idempotence are flows/agents/claudeHooks.ts.
-import * as vscode from 'vscode';
 import { defaultClaudeSettingsPath, installClaudeHooks, SettingsFileError } from '../flows/agents/claudeHooks';
 import { cliCommandLine } from './cliCommand';
+import { showErrorMessage, showInformationMessage } from './notify';
 
 export interface InstallHookUi {
   confirm(message: string, detail: string, action: string): Thenable<string | undefined>;
@@ -12,9 +12,9 @@ export interface InstallHookUi {
 }
 
 const defaultUi: InstallHookUi = {
-  confirm: (message, detail, action) => vscode.window.showInformationMessage(message, { modal: true, detail }, action),
-  info: (message) => void vscode.window.showInformationMessage(message),
-  error: (message) => void vscode.window.showErrorMessage(message),
+  confirm: (message, detail, action) => showInformationMessage(message, { modal: true, detail }, action),
+  info: (message) => void showInformationMessage(message),
+  error: (message) => void showErrorMessage(message),
 };
 
 /** Returns what was done: 'installed', 'unchanged', 'cancelled' or 'failed'. */

@@ -2,6 +2,7 @@
 // runs it on the clipboard, for the terminal or an alias, and says where the file is.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showInformationMessage } from './notify';
 
 /** `node "<extension>/dist/cli.js"`, quoted for a POSIX shell or PowerShell/cmd. */
 export function cliCommandLine(extensionPath: string, platform: NodeJS.Platform = process.platform): string {
@@ -16,7 +17,7 @@ export async function copyCliCommand(extensionPath: string): Promise<string> {
     () => true,
     () => false,
   );
-  void vscode.window.showInformationMessage(
+  void showInformationMessage(
     `Spend Band: ${copied ? 'copied' : 'the clipboard refused; copy it from here:'} "${line}"${copied ? ' to the clipboard' : ''}. Paste it in a terminal (add "status", "usage", "run -- …"), or make an alias named spend-band. It needs Node 20 or later.`,
   );
   return line;

@@ -13,6 +13,7 @@ import type { FeatureDeps } from './featureDeps';
 import { registerLmTools } from './lmTools';
 import { DEFAULT_RUN_WORKFLOW, PreflightRunner, type RunSpec } from './preflightRunner';
 import { TerminalWatch, type TerminalWarning } from './terminalWatch';
+import { showWarningMessage } from './notify';
 
 /** What checkRun() takes: the class and an estimate (USD, or tokens and a model, or an agent's history). */
 export interface CheckRunInput {
@@ -56,7 +57,7 @@ class PreflightPrompts implements PreflightUi {
 
   async confirm(message: string, detail: string, buttons: readonly string[]): Promise<string | undefined> {
     const queued = this.queued();
-    const answer = queued !== undefined ? (queued ?? undefined) : await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+    const answer = queued !== undefined ? (queued ?? undefined) : await showWarningMessage(message, { modal: true, detail }, ...buttons);
     if (this.testMode) this.shown.push({ kind: 'confirm', message, detail, buttons, answer });
     return answer ?? undefined;
   }

@@ -16,6 +16,7 @@ import { COMMANDS } from './commandTable';
 import type { FeatureDeps } from './featureDeps';
 import { ReportPanel, type ReportAction, type ShownReport } from './reportPanel';
 import { ReviewScheduler } from './reviewScheduler';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from './notify';
 
 class ReportUnavailableError extends Error {}
 
@@ -85,7 +86,7 @@ class ReportFeature implements vscode.Disposable {
       return await this.render({ window: this.windowFor(args), focus: undefined });
     } catch (error) {
       if (error instanceof RangeError) {
-        void vscode.window.showErrorMessage(`Spend Band: ${error.message} Open the report without a period for this month.`);
+        void showErrorMessage(`Spend Band: ${error.message} Open the report without a period for this month.`);
         return undefined;
       }
       throw error;
@@ -149,7 +150,7 @@ class ReportFeature implements vscode.Disposable {
 
   private showError(error: unknown): void {
     if (error instanceof ReportUnavailableError) {
-      void vscode.window.showWarningMessage(`Spend Band: ${error.message}`, 'Connect Endpoint…', 'Use Local Bands').then((choice) => {
+      void showWarningMessage(`Spend Band: ${error.message}`, 'Connect Endpoint…', 'Use Local Bands').then((choice) => {
         if (choice === 'Connect Endpoint…') void vscode.commands.executeCommand(COMMANDS.connectEndpoint);
         if (choice === 'Use Local Bands') void vscode.commands.executeCommand(COMMANDS.useLocalBands);
       });
@@ -157,7 +158,7 @@ class ReportFeature implements vscode.Disposable {
     }
     const message = (error as Error).message;
     this.deps.log.error(`Report failed: ${message}`);
-    void vscode.window.showErrorMessage(`Spend Band: the report could not be built (${message}). Try Refresh; the log has details.`, 'Show Log').then((choice) => {
+    void showErrorMessage(`Spend Band: the report could not be built (${message}). Try Refresh; the log has details.`, 'Show Log').then((choice) => {
       if (choice === 'Show Log') this.deps.log.show();
     });
   }
@@ -194,7 +195,7 @@ class ReportFeature implements vscode.Disposable {
     try {
       window = args?.period !== undefined || !state ? this.windowFor(args) : state.window;
     } catch (error) {
-      void vscode.window.showErrorMessage(`Spend Band: ${(error as Error).message} Export without a period for this month.`);
+      void showErrorMessage(`Spend Band: ${(error as Error).message} Export without a period for this month.`);
       return undefined;
     }
     let uri = typeof args?.uri === 'string' ? vscode.Uri.parse(args.uri) : args?.uri;
@@ -225,12 +226,12 @@ class ReportFeature implements vscode.Disposable {
     try {
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Spend Band: could not write ${uri.fsPath} (${(error as Error).message}). Choose another folder and export again.`);
+      void showErrorMessage(`Spend Band: could not write ${uri.fsPath} (${(error as Error).message}). Choose another folder and export again.`);
       return undefined;
     }
     this.deps.log.info(`Exported ${window.label} as ${format.toUpperCase()} to ${uri.toString()}.`);
     if (!args?.uri) {
-      void vscode.window.showInformationMessage(`Spend Band: exported ${window.label} to ${basename(uri.path)}.`, 'Open').then((choice) => {
+      void showInformationMessage(`Spend Band: exported ${window.label} to ${basename(uri.path)}.`, 'Open').then((choice) => {
         if (choice === 'Open') void vscode.commands.executeCommand('vscode.open', uri);
       });
     }

@@ -24,6 +24,7 @@ import { COMMANDS } from './commandTable';
 import type { FeatureDeps } from './featureDeps';
 import { MultiStepInput, type Step } from './multiStepInput';
 import type { RequestsService } from './requestsService';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from './notify';
 
 const TITLE = 'Spend Band: Request Band Increase';
 const TOTAL = 7;
@@ -47,11 +48,11 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
   const doc = snapshot?.document;
   const local = snapshot?.source === 'local';
   if (!doc || doc.bands.length === 0) {
-    void vscode.window.showWarningMessage('Spend Band: no bands are loaded yet. Connect an endpoint or set up local bands first.');
+    void showWarningMessage('Spend Band: no bands are loaded yet. Connect an endpoint or set up local bands first.');
     return false;
   }
   if (!local && !doc.capabilities.increase_requests) {
-    void vscode.window.showWarningMessage(`Spend Band: ${snapshot?.source ?? 'this source'} does not take increase requests; ask your budget admin directly.`);
+    void showWarningMessage(`Spend Band: ${snapshot?.source ?? 'this source'} does not take increase requests; ask your budget admin directly.`);
     return false;
   }
   const now = new Date();
@@ -251,17 +252,17 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       workflow: draft.band.workflow,
       delta_micros: delta,
     });
-    void vscode.window.showInformationMessage(`Spend Band: self-set increase of ${formatMicros(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`);
+    void showInformationMessage(`Spend Band: self-set increase of ${formatMicros(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`);
     await deps.refreshBands();
     return true;
   }
   try {
     const created = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spend Band: sending the request…' }, () => requests.submit(body));
-    if (created) void vscode.window.showInformationMessage(`Spend Band: request ${created.id} filed (${created.status}). You will be notified when it is decided.`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
-    else void vscode.window.showWarningMessage('Spend Band: the endpoint cannot be reached now; your request is saved and will be sent automatically.');
+    if (created) void showInformationMessage(`Spend Band: request ${created.id} filed (${created.status}). You will be notified when it is decided.`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+    else void showWarningMessage('Spend Band: the endpoint cannot be reached now; your request is saved and will be sent automatically.');
     return true;
   } catch (error) {
-    void vscode.window.showErrorMessage(`Spend Band: the request was refused: ${(error as Error).message}`);
+    void showErrorMessage(`Spend Band: the request was refused: ${(error as Error).message}`);
     return false;
   }
 }
@@ -283,9 +284,9 @@ export function registerRequests(deps: FeatureDeps, requests: RequestsService): 
       if (!target) return;
       try {
         await requests.cancel(target);
-        void vscode.window.showInformationMessage(`Spend Band: request ${target} cancelled.`);
+        void showInformationMessage(`Spend Band: request ${target} cancelled.`);
       } catch (error) {
-        void vscode.window.showErrorMessage(`Spend Band: could not cancel ${target}: ${(error as Error).message}`);
+        void showErrorMessage(`Spend Band: could not cancel ${target}: ${(error as Error).message}`);
       }
     }),
   );

@@ -13,6 +13,7 @@ import type { BandsService } from './bandsService';
 import { LocalLedger, RequestOutbox, type LedgerEntry } from '../flows/requests/requestOutbox';
 import type { RequestsSource } from './requestsTree';
 import { readState, writeState } from './storageKeys';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from './notify';
 
 const POLL_STEPS_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
 
@@ -154,10 +155,10 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
     for (const entry of await this.outbox.entries()) {
       try {
         const sent = await this.send(client, entry.key, entry.body);
-        if (sent) void vscode.window.showInformationMessage(`Spend Band: your increase request for ${this.bandName(entry.body.band_id)} was sent (it could not be sent earlier).`);
+        if (sent) void showInformationMessage(`Spend Band: your increase request for ${this.bandName(entry.body.band_id)} was sent (it could not be sent earlier).`);
         else break;
       } catch (error) {
-        void vscode.window.showErrorMessage(`Spend Band: the endpoint refused your saved increase request for ${this.bandName(entry.body.band_id)}: ${(error as Error).message}`);
+        void showErrorMessage(`Spend Band: the endpoint refused your saved increase request for ${this.bandName(entry.body.band_id)}: ${(error as Error).message}`);
       }
     }
   }
@@ -232,9 +233,9 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
       if (!message) continue;
       if (r.status === 'approved') {
         approved = true;
-        void vscode.window.showInformationMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+        void showInformationMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
       } else {
-        void vscode.window.showWarningMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+        void showWarningMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
       }
     }
     void writeState(this.state, 'announcedRequests', [...announced].slice(-500));

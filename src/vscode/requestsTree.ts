@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { dateTimeText, formatMicros } from '../domain/format';
 import type { Request } from '../domain/schemas';
+import { markdownText, plainText } from '../domain/untrustedText';
 
 export interface RequestsSource {
   readonly requests: readonly Request[];
@@ -69,19 +70,23 @@ export class RequestsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return item;
     }
     const r = node.request;
-    const item = new vscode.TreeItem(requestTitle(r, (id) => this.source.bandName(id)));
+    const title = requestTitle(r, (id) => this.source.bandName(id));
+    const item = new vscode.TreeItem(plainText(title, 200));
     item.id = `request:${r.id}`;
-    const note = r.resolution?.note ? ` — “${r.resolution.note}”` : '';
+    const note = r.resolution?.note ? ` — “${plainText(r.resolution.note, 200)}”` : '';
     const selfSet = (r as { self_set?: boolean }).self_set ? ' (self-set, local)' : '';
     item.description = `${r.status}${selfSet} · ${dateTimeText(new Date(r.updated_at))}${note}`;
     const [icon, color] = STATUS_ICONS[r.status] ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const outcome = r.outcome as { kind?: string; metric?: string } | undefined;
+    // Everything the endpoint wrote is escaped (#20 finding 3): no link, image or HTML in our tooltip.
     const lines = [
-      `**${requestTitle(r, (id) => this.source.bandName(id))}** — ${r.status}`,
-      r.justification ? `\n${r.justification}` : '',
-      outcome?.kind ? `\nOutcome: ${outcome.kind.replace(/_/g, ' ')}${outcome.metric ? ` (${outcome.metric})` : ''}` : '',
-      r.resolution?.note ? `\nNote from ${r.resolution.decided_by?.display_name ?? r.resolution.decided_by?.id ?? 'the approver'}: ${r.resolution.note}` : '',
+      `**${markdownText(title, 200)}** — ${markdownText(r.status)}`,
+      r.justification ? `\n${markdownText(r.justification, 2000)}` : '',
+      outcome?.kind ? `\nOutcome: ${markdownText(outcome.kind.replace(/_/g, ' '))}${outcome.metric ? ` (${markdownText(outcome.metric)})` : ''}` : '',
+      r.resolution?.note
+        ? `\nNote from ${markdownText(r.resolution.decided_by?.display_name ?? r.resolution.decided_by?.id ?? 'the approver', 100)}: ${markdownText(r.resolution.note, 1000)}`
+        : '',
       r.resolution?.effective_until ? `\nEffective until ${dateTimeText(new Date(r.resolution.effective_until))}` : '',
     ];
     item.tooltip = new vscode.MarkdownString(lines.filter(Boolean).join('\n'));

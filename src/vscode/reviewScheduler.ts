@@ -6,6 +6,7 @@ import { nextReview, type Review } from '../domain/reviewCadence';
 import type { FeatureDeps } from './featureDeps';
 import { reportTimeZone } from '../flows/report/reportInputs';
 import { readState, writeState } from './storageKeys';
+import { showInformationMessage } from './notify';
 
 const FIRST_CHECK_MS = 60_000;
 const CHECK_EVERY_MS = 60 * 60_000;
@@ -45,7 +46,7 @@ export class ReviewScheduler implements vscode.Disposable {
       const review = decision.review;
       if (!review) return undefined;
       this.deps.log.info(`Offering the ${review.kind} review ${review.id}.`);
-      void vscode.window.showInformationMessage(reviewMessage(review, this.classLabel), 'Open Review').then((choice) => {
+      void showInformationMessage(reviewMessage(review, this.classLabel), 'Open Review').then((choice) => {
         if (choice === 'Open Review') void this.open(review);
       });
       return review;

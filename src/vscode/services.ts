@@ -34,6 +34,7 @@ import { StatusBar } from './statusBar';
 import { ThresholdNotifier } from './thresholdNotifier';
 import { TokenStore } from './tokenStore';
 import { isTokenSecretKey, readState, writeState } from './storageKeys';
+import { recentNotifications } from './notify';
 
 
 /** What activate() returns: other extensions and the integration tests read it. */
@@ -67,6 +68,8 @@ export interface SpendBandTestHooks extends SpendBandApi {
   readonly inspect: {
     quickInput(): vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
     treeItems(view: 'bands' | 'requests' | 'sessions'): Promise<TreeItemView[]>;
+    /** the last notification texts shown, as VS Code was given them (newest last) */
+    notifications(): readonly string[];
   };
 }
 
@@ -357,6 +360,7 @@ export class Services implements vscode.Disposable {
       inspect: {
         quickInput: currentQuickInput,
         treeItems: (view) => walkTree(this.trees[view]),
+        notifications: () => [...recentNotifications],
       },
     };
   }

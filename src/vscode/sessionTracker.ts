@@ -6,6 +6,7 @@ import { initialSessionState, nextSessionState, recoverOpenSessions, type Sessio
 import type { WorkflowSession } from '../domain/session';
 import { suggestWorkflow, type ActivityContext, type SuggestionRule } from '../domain/suggestionRules';
 import type { SessionJournal } from '../flows/sessions/sessionJournal';
+import { showInformationMessage } from './notify';
 
 /** UUIDv7: time-ordered, so the server's index and the journal sort by start. */
 export function uuidv7(nowMs = Date.now()): string {
@@ -209,8 +210,7 @@ export class SessionTracker implements vscode.Disposable {
     }
     if (this.lastSuggested === key || this.dismissedSuggestions.has(key)) return;
     this.lastSuggested = key;
-    void vscode.window
-      .showInformationMessage(`Switch the workflow class to ${suggestion.workflow}? (${suggestion.reason})`, 'Switch', 'Not now')
+    void showInformationMessage(`Switch the workflow class to ${suggestion.workflow}? (${suggestion.reason})`, 'Switch', 'Not now')
       .then((choice) => {
         if (choice === 'Switch') this.setWorkflow(suggestion.workflow, 'rule');
         else this.dismissedSuggestions.add(key);

@@ -1,10 +1,9 @@
 // The two status-bar items: the workflow class and the gauge of its band. One render function copies
 // the pure model (domain/statusBarModel.ts) onto the items.
 import * as vscode from 'vscode';
-import { statusBarModel, type ItemModel } from '../domain/statusBarModel';
+import { statusBarModel, TOOLTIP_COMMANDS, type ItemModel } from '../domain/statusBarModel';
 import type { WorkflowClass } from '../domain/workflowClasses';
 import type { BandsSnapshot } from './bandsService';
-import { COMMANDS } from './commandTable';
 
 export interface StatusBarInputs {
   snapshot: BandsSnapshot | undefined;
@@ -17,7 +16,7 @@ export interface StatusBarInputs {
   official?: string | undefined;
 }
 
-const TRUSTED_COMMANDS = Object.values(COMMANDS);
+const TRUSTED_COMMANDS = [...TOOLTIP_COMMANDS];
 
 export class StatusBar implements vscode.Disposable {
   private readonly workflowItem: vscode.StatusBarItem;

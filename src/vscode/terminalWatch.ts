@@ -8,6 +8,7 @@ import { formatMoney } from '../domain/money';
 import { compileAgentPatterns, type CompiledPatterns } from '../domain/runDecisionAgents';
 import type { Band } from '../domain/schemas';
 import type { FeatureDeps } from './featureDeps';
+import { showWarningMessage } from './notify';
 
 const AT_RISK = new Set(['warn', 'critical', 'exceeded']);
 /** The same terminal, band and status warn once in this long: a loop of agent runs must not become a loop of toasts. */
@@ -76,7 +77,7 @@ export class TerminalWatch implements vscode.Disposable {
     this.deps.log.warn(`Terminal "${terminalName}": "${commandLine.slice(0, 200)}" matched agent pattern ${match.index + 1}; ${label} is ${band.status}.`);
     this.emitter.fire(warning);
     const actions = snapshot?.document?.capabilities.increase_requests ? [SHOW_BANDS, 'Request Increase'] : [SHOW_BANDS];
-    void vscode.window.showWarningMessage(message, ...actions).then((choice) => {
+    void showWarningMessage(message, ...actions).then((choice) => {
       if (choice === SHOW_BANDS) void vscode.commands.executeCommand('spendBand.openView');
       else if (choice === 'Request Increase') void this.requestIncrease(band.id);
     });

@@ -8,6 +8,7 @@ import type { Band } from '../domain/schemas';
 import { newCrossings, snoozeKey } from '../domain/thresholdMemory';
 import type { WorkflowClass } from '../domain/workflowClasses';
 import { readState, writeState } from './storageKeys';
+import { showErrorMessage, showWarningMessage } from './notify';
 
 
 export class ThresholdNotifier {
@@ -33,7 +34,7 @@ export class ThresholdNotifier {
       const message = `Spend Band: ${label} ${what} (${formatMicros(g.usedMicros, g.currency, 'exact')} of ${formatMicros(g.allocatedMicros, g.currency, 'exact')}); it resets in ${timeLeftText(g.msLeft)}.`;
       shown.push(message);
       const actions = ['Open View', ...(this.canRequest() ? ['Request Increase'] : []), "Don't Remind Me This Period"];
-      const show = crossing.threshold.severity === 'warn' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+      const show = crossing.threshold.severity === 'warn' ? showWarningMessage : showErrorMessage;
       void show(message, ...actions).then(async (choice) => {
         if (choice === 'Open View') await vscode.commands.executeCommand('spendBand.openView');
         else if (choice === 'Request Increase') await vscode.commands.executeCommand('spendBand.requestIncrease', { bandId: band.id });

@@ -8,6 +8,10 @@ export interface TreeItemView {
   description: string;
   contextValue: string | undefined;
   depth: number;
+  /** the tooltip's source text (Markdown for a MarkdownString), as VS Code is given it */
+  tooltip: string;
+  /** true when the tooltip is rendered as Markdown */
+  markdownTooltip: boolean;
 }
 
 export interface AnyTree {
@@ -22,7 +26,16 @@ export async function walkTree(tree: AnyTree): Promise<TreeItemView[]> {
     for (const child of await tree.getChildren(node)) {
       const item = await tree.getTreeItem(child);
       const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-      out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : '', contextValue: item.contextValue, depth });
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : (item.tooltip ?? '');
+      out.push({
+        id: item.id,
+        label,
+        description: typeof item.description === 'string' ? item.description : '',
+        contextValue: item.contextValue,
+        depth,
+        tooltip,
+        markdownTooltip: item.tooltip instanceof vscode.MarkdownString,
+      });
       if (depth < 1 && item.collapsibleState !== vscode.TreeItemCollapsibleState.None && item.collapsibleState !== undefined) await visit(child, depth + 1);
     }
   };

@@ -61,9 +61,10 @@ describe('status bar model', () => {
     const m = statusBarModel(view([band('deep_coding', 124_000_000, 200_000_000, 'ok'), band('review', 34_000_000, 40_000_000, 'warn')]), 'deep_coding', classes, full, NOW);
     assert.match(m.gauge.tooltip, /Deep coding ◀/);
     assert.match(m.gauge.tooltip, /Review/);
-    assert.match(m.gauge.tooltip, /Seats \$19\\\.00 \\\+ usage \$158\\\.00 = \$177\\\.00/);
+    // Every ASCII punctuation mark of endpoint-derived text is escaped (domain/untrustedText.ts markdownText).
+    assert.match(m.gauge.tooltip, /Seats \\\$19\\\.00 \\\+ usage \\\$158\\\.00 \\= \\\$177\\\.00/);
     assert.match(m.gauge.tooltip, /updated just now/);
-    assert.match(m.gauge.tooltip, /\| \$50 \$\(arrow-up\) \|/, 'the forecast marker stays a codicon');
+    assert.match(m.gauge.tooltip, /\| \\\$50 \$\(arrow-up\) \|/, 'the forecast marker stays a codicon');
     for (const link of ['spendBand.setWorkflow', 'spendBand.refresh', 'spendBand.openView']) assert.ok(m.gauge.tooltip.includes(`command:${link}`), link);
   });
 
@@ -91,5 +92,18 @@ describe('status bar model', () => {
   it('an all band covers every class', () => {
     const m = statusBarModel(view([band('all', 50_000_000, 100_000_000, 'ok')]), 'research', classes, full, NOW);
     assert.match(m.gauge.text, /^50% · \$50\/\$100/);
+  });
+});
+
+describe('gauge tooltip command allowlist (#20 finding 2)', () => {
+  it('enables only the commands the tooltip links, none that acts on arguments', async () => {
+    const { TOOLTIP_COMMANDS, LINKS } = await import('../../../src/domain/statusBarModel');
+    for (const id of ['spendBand.runWithPreflight', 'spendBand.cancelRequest', 'spendBand.signOut', 'spendBand.installClaudeHook', 'spendBand.exportReport']) {
+      assert.ok(!TOOLTIP_COMMANDS.includes(id), `${id} must not be enabled in the tooltip`);
+    }
+    for (const link of Object.values(LINKS)) {
+      assert.doesNotMatch(link, /\?/, 'the tooltip passes no arguments');
+      assert.ok(TOOLTIP_COMMANDS.includes(link.slice('command:'.length)));
+    }
   });
 });
