@@ -13,7 +13,7 @@ import type { FeatureDeps } from './featureDeps';
 import { registerLmTools } from './lmTools';
 import { DEFAULT_RUN_WORKFLOW, PreflightRunner, type RunSpec } from './preflightRunner';
 import { TerminalWatch, type TerminalWarning } from './terminalWatch';
-import { showWarningMessage } from './notify';
+import { showErrorMessage, showWarningMessage } from './notify';
 
 /** What checkRun() takes: the class and an estimate (USD, or tokens and a model, or an agent's history). */
 export interface CheckRunInput {
@@ -38,7 +38,30 @@ export const TEST_COMMANDS = {
   answer: 'spendBand.preflight.test.answer',
   shown: 'spendBand.preflight.test.shown',
   terminalWarnings: 'spendBand.preflight.test.terminalWarnings',
+  /** the answer to "start this program?" for runWithPreflight called with arguments ('Run' or null = Cancel), and the modals shown */
+  outsideAnswer: 'spendBand.preflight.test.outsideAnswer',
+  outsideShown: 'spendBand.preflight.test.outsideShown',
 } as const;
+
+const RUN_PROGRAM = 'Run';
+
+/**
+ * runWithPreflight called with arguments comes from outside the extension's own UI: another
+ * extension, a keybinding, a command link in some Markdown. Before it starts anything, the person
+ * sees exactly what would run and says yes (issue #20 finding 2). Arguments are shown as JSON
+ * strings, so spaces, quotes and control characters are visible as they are.
+ */
+export function describeOutsideRun(spec: RunWithPreflightArgs, cwd: string | undefined): string {
+  const lines = [
+    `Program: ${JSON.stringify(spec.command)}`,
+    `Arguments: ${spec.args && spec.args.length > 0 ? spec.args.map((a) => JSON.stringify(String(a))).join(' ') : '(none)'}`,
+    `Folder: ${JSON.stringify(spec.cwd || cwd || '(the first workspace folder)')}`,
+    `Class: ${JSON.stringify(spec.workflow ?? DEFAULT_RUN_WORKFLOW)}; estimate: ${spec.estimate ? JSON.stringify(spec.estimate) : '(from history)'}`,
+    '',
+    'Another extension, a keybinding or a link asked Spend Band to start this program. Run it only if you expected it.',
+  ];
+  return lines.join('\n');
+}
 
 export interface ShownPrompt {
   kind: 'confirm' | 'input';
@@ -110,6 +133,8 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
   const testMode = deps.context.extensionMode === vscode.ExtensionMode.Test;
   const runner = new PreflightRunner(deps);
   const prompts = new PreflightPrompts(testMode);
+  /** Test mode only: a standing answer to the outside-run modal (undefined = show the real modal). */
+  const outside: { queued: string | null | undefined; shown: ShownPrompt[] } = { queued: undefined, shown: [] };
   const tagger = new RunTagger(deps);
   const terminalFor = (spec: RunSpec) =>
     new AgentRunTerminal(spec, {
@@ -143,8 +168,19 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
 
   disposables.push(
     vscode.commands.registerCommand(COMMANDS.runWithPreflight, async (args?: RunWithPreflightArgs) => {
-      const spec = args && typeof args === 'object' && typeof args.command === 'string' ? args : await askForRun(deps);
+      const fromOutside = args !== undefined && args !== null;
+      if (fromOutside && (typeof args !== 'object' || typeof args.command !== 'string' || (args.args !== undefined && !Array.isArray(args.args)))) {
+        void showErrorMessage('Spend Band: runWithPreflight was given arguments it cannot use ({command: string, args: string[]}); nothing was started.');
+        return undefined;
+      }
+      const spec = fromOutside ? args : await askForRun(deps);
       if (!spec) return undefined;
+      if (fromOutside) {
+        const detail = describeOutsideRun(spec, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+        const answer = outside.queued !== undefined ? (outside.queued ?? undefined) : await showWarningMessage('Spend Band: start this program?', { modal: true, detail }, RUN_PROGRAM);
+        if (testMode) outside.shown.push({ kind: 'confirm', message: 'Spend Band: start this program?', detail, buttons: [RUN_PROGRAM], answer });
+        if (answer !== RUN_PROGRAM) return undefined;
+      }
       return runAsTask(spec);
     }),
   );
@@ -160,6 +196,10 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
         prompts.answers.push(...answers);
       }),
       vscode.commands.registerCommand(TEST_COMMANDS.shown, () => prompts.shown.splice(0)),
+      vscode.commands.registerCommand(TEST_COMMANDS.outsideAnswer, (answer: string | null | undefined) => {
+        outside.queued = answer;
+      }),
+      vscode.commands.registerCommand(TEST_COMMANDS.outsideShown, () => outside.shown.splice(0)),
       vscode.commands.registerCommand(TEST_COMMANDS.terminalWarnings, () => warnings.map((w) => ({ commandLine: w.commandLine, workflow: w.workflow, bandId: w.band.id, message: w.message }))),
     );
   }

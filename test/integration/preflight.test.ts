@@ -64,6 +64,8 @@ describe('preflight: the spendBand task against the reference server', function 
 
   before(async () => {
     api = await connectToTestServer();
+    // These runs come through the command with arguments: answer its "start this program?" modal (#20).
+    await vscode.commands.executeCommand(TEST_COMMANDS.outsideAnswer, 'Run');
     const base = process.env.SPEND_BAND_TEST_TMP || tmpdir();
     mkdirSync(base, { recursive: true });
     dir = mkdtempSync(join(base, 'preflight-'));
