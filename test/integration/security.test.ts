@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { TEST_COMMANDS, type ShownPrompt } from '../../src/vscode/preflightFeature';
-import type { SpendBandApi } from '../../src/vscode/services';
+import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { runAdmin } from './support/runAdmin';
 import { connectToTestServer } from './support/spendBand';
 import { testEndpoint } from './support/testEndpoint';
@@ -28,7 +28,7 @@ function renderableMarkdown(text: string): RegExpMatchArray | null {
 
 describe('security: endpoint text is data (#20)', function () {
   this.timeout(180_000);
-  let api: SpendBandApi;
+  let api: SpendBandTestHooks;
 
   before(async () => {
     api = await connectToTestServer();
