@@ -212,12 +212,19 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
   const confirm: Step = async (input) => {
     const draft = state as unknown as IncreaseDraft;
     const lines = summaryLines(draft);
-    const items: Item<'submit' | 'cancel'>[] = [
-      { value: 'submit', label: local ? '$(check) Record the self-set increase' : '$(cloud-upload) Submit the request', detail: lines.join(' · ') },
+    // One row per part of the summary (a single joined line was cut off at the widget's width); the
+    // outcome and the justification rows lead back to their step.
+    const items: Item<'submit' | 'cancel' | 'outcome' | 'justification'>[] = [
+      { value: 'submit', label: local ? '$(check) Record the self-set increase' : '$(cloud-upload) Submit the request', detail: lines[0] },
+      { value: 'outcome', label: `$(target) ${lines[1]}`, detail: 'Change the outcome' },
+      { value: 'justification', label: `$(quote) ${lines[2]}`, detail: 'Change the justification' },
       { value: 'cancel', label: '$(close) Cancel' },
     ];
     const chosen = await input.pick({ title: `${TITLE} — confirm`, step: TOTAL, totalSteps: TOTAL, items, placeholder: lines[0] });
+    if (chosen.value === 'outcome') return pickOutcome;
+    if (chosen.value === 'justification') return enterJustification;
     confirmed = chosen.value === 'submit';
+    return undefined;
   };
 
   const finished = await MultiStepInput.run(pickBand);

@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { distCli } from '../host/paths.mjs';
 
-export const order = 90;
+// Last: the "remote extension host terminated unexpectedly" notice it causes stays on screen a while,
+// and would be in the screenshots of any check after it.
+export const order = 100;
 
 /** Extension-host processes (code-server's bootstrap-fork --type=extensionHost) started for this run. */
 function extensionHostPids(runDir) {

@@ -25,6 +25,26 @@ export class Workbench {
     await busy.first().waitFor({ state: 'detached', timeout: timeoutMs }).catch(() => {});
   }
 
+  /**
+   * Waits (up to timeoutMs, without failing) until no CSS transition or animation runs in the workbench
+   * or its webviews' frames (a toast fading in, a quick input sliding down), so a screenshot shows what
+   * a person sees once things stop moving. Endless animations (progress bars, spinners) are not waited for.
+   */
+  async animationsSettled(timeoutMs = 5_000) {
+    const running = () =>
+      Promise.all(
+        this.page.frames().map((frame) =>
+          frame
+            .evaluate(() => document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity).length)
+            .catch(() => 0),
+        ),
+      ).then((counts) => counts.reduce((a, b) => a + b, 0));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await running()) > 0) await this.page.waitForTimeout(100);
+    // one more frame, so the last animation step is painted
+    await this.page.waitForTimeout(100);
+  }
+
   /** The status-bar item an extension created with createStatusBarItem(id): DOM id `<publisher>.<name>.<id>`. */
   statusItem(id) {
     return this.page.locator(`[id="${EXTENSION_ID}.${id}"]`);
@@ -159,6 +179,8 @@ export class Workbench {
   async screenshot(name) {
     mkdirSync(this.screenshotsDir, { recursive: true });
     const path = join(this.screenshotsDir, `${name}.png`);
+    await this.settled();
+    await this.animationsSettled();
     await this.page.screenshot({ path });
     return path;
   }
