@@ -182,8 +182,12 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
     throw new CliError(`admin needs a NOUN VERB, e.g. spend-band admin developer list. Run spend-band admin --help for the list.`, EXIT.usage);
   }
   const noun = words[0]!;
+  // An admin action whose table is not written yet (being added by someone) is parsed loosely and
+  // checked by adminCommand itself; a near miss of a known word is still a typo.
+  const loose = (): Resolved => ({ load, args: parseArgs(argv) });
   if (!nouns.includes(noun)) {
     const near = closest(noun, nouns);
+    if (!near) return loose();
     throw new CliError(`there is no admin command "${noun}".${near ? ` Did you mean spend-band admin ${near}?` : ''} Run spend-band admin --help for the list.`, EXIT.usage);
   }
   const verbs = ADMIN_SPECS.filter((s) => s.name.startsWith(`admin ${noun} `)).map((s) => s.name.split(' ')[2]!);
@@ -198,6 +202,7 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
   const spec = ADMIN_SPECS.find((s) => s.name === `admin ${noun} ${verb}`);
   if (!spec) {
     const near = closest(verb, verbs);
+    if (!near) return loose();
     throw new CliError(`there is no admin command "${noun} ${verb}".${near ? ` Did you mean spend-band admin ${noun} ${near}?` : ''} It takes: ${verbs.join(', ')}.`, EXIT.usage);
   }
   return parsed(spec, argv.slice(2), load, base, [noun, verb]);
