@@ -6,6 +6,7 @@ import { loadBands } from '../api/bandsSource';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
 import { bandLabel, bandRows, formatMicros, percentText, shortDate, statusWord, timeLeftText, wholeBillText } from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
+import { bandProvenance, provenanceText } from '../domain/provenance';
 import type { BandsDocument } from '../domain/schemas';
 import { hasFlag } from './args';
 import { sourceFromCli } from './bandsSourceOptions';
@@ -72,6 +73,8 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   if (json) {
     printJson(ctx, {
       ...result.document,
+      // Each band's `used` with where it comes from (domain/provenance.ts).
+      bands: result.document.bands.map((band) => ({ ...band, used_provenance: bandProvenance(band) })),
       source: result.source,
       stale: result.stale,
       fetched_at: result.fetched_at,
@@ -119,6 +122,7 @@ export function renderStatusText(result: StatusResult, now: Date, options: { ids
     lines.push('');
     lines.push(bandHeadline(band, gauge, options.ids === true, options.paint));
     for (const row of bandRows(band, gauge)) lines.push(`  ${t(row.label).padEnd(18)} ${t(row.value, 500)}`);
+    lines.push(`  ${'Used is'.padEnd(18)} ${provenanceText(bandProvenance(band))}`);
   }
   for (const spend of result.unbudgeted ?? []) {
     const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';

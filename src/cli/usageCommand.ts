@@ -138,6 +138,9 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
       skipped_lines: snapshot.skippedLines,
       unpriced_models: unpriced,
       prices_as_of: snapshot.pricesAsOf,
+      // Every figure here is metered from this machine's logs and priced at list prices (domain/provenance.ts).
+      provenance: 'metered',
+      estimated: true,
       as_of: snapshot.asOf,
     });
   } else {

@@ -6,6 +6,7 @@ import { gaugeFor, wholeBill } from './gauge';
 import type { BandsDocument, BandStatus } from './schemas';
 import { workflowClassFor, type WorkflowClass } from './workflowClasses';
 import { markdownText } from './untrustedText';
+import { bandProvenance, provenanceText } from './provenance';
 
 export interface SnapshotView {
   source: string;
@@ -172,6 +173,7 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
     lines.push('');
     lines.push(`**${escapeMd(bandLabel(current, classes))}** is ${statusWord(current.status)}.`);
     for (const row of bandRows(current, gaugeFor(current, now))) lines.push(`- ${row.label}: ${escapeMd(row.value)}`);
+    lines.push(`- Figures: ${escapeMd(provenanceText(bandProvenance(current)))}`);
   }
   lines.push('');
   lines.push(freshnessText(view, now));

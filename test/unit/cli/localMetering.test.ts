@@ -98,8 +98,13 @@ describe('cli: local bands count the metered usage (status, preflight)', functio
     assert.deepEqual(used, { review: 600_000, deep_coding: 0 });
     assert.deepEqual(doc.untagged, { currency: 'USD', amount_micros: 1_500_000 });
     assert.match(doc.bands_from, /settings\.json$/);
+    assert.deepEqual(
+      doc.bands.map((b: { used_provenance: { provenance: string; estimated: boolean } }) => [b.used_provenance.provenance, b.used_provenance.estimated]),
+      [['metered', true], ['metered', true]],
+    );
     const text = await run(['status', '--claude-dir', claude], env);
     assert.match(text.stdout, /Untagged: \$1\.50 metered/);
+    assert.match(text.stdout, /Used is +metered from the agent logs on this machine \(estimated at list prices\)/);
   });
 
   it('preflight: the remaining headroom is after the metered usage', async () => {
