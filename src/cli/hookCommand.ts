@@ -2,8 +2,9 @@
 // reads the hook's JSON on stdin (PreToolUse on the tools that start costly background work, or
 // UserPromptSubmit in a `claude -p` run), asks pre-flight (the endpoint, else the bands cached on this
 // machine) with an estimate from the recent sessions' official costs, and prints the hook's JSON
-// answer (domain/hookAnswer.ts). It always exits 0: when the endpoint is down or slow it lets the run go
-// ahead and says so (fail open), within its own time budget (--timeout-ms, default 1000).
+// answer (domain/hookAnswer.ts). It always exits 0: when the endpoint is down, slow or failing (5xx) it
+// lets the run go ahead and says so (fail open), within its own time budget (--timeout-ms, default
+// 1000); when the endpoint answers and refuses the question (a 4xx) the run is held for the user.
 //
 // `spend-band hook install` adds the hook to ~/.claude/settings.json (or --settings FILE) without
 // touching other hooks: a backup first, nothing changed when it is there already, --dry-run to see.
@@ -14,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { resolve } from 'node:path';
-import { failOpenAnswer, hookAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
+import { failOpenAnswer, hookAnswer, notCheckedAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
 import { formatMoney } from '../domain/money';
 import { preflightVerdict } from '../domain/preflightVerdict';
 import type { Band, EscalationPolicy, PreflightDecision } from '../domain/schemas';
@@ -82,9 +83,13 @@ function print(ctx: CliContext, output: HookOutput): number {
   return EXIT.ok;
 }
 
-/** A UUID made from the session and the tool call, so a resumed run asks about the same run again. */
-function runIdFor(input: HookInput): string {
-  const h = createHash('sha256').update(`${input.sessionId}\n${input.toolUseId || input.prompt}`).digest('hex');
+/**
+ * A UUID made from the session and the tool call, so a resumed run asks about the same run again.
+ * `also` (the request's own body) makes another one for the same call asked with another estimate or
+ * workflow, which the endpoint refuses under the first id (422 idempotency_key_reused).
+ */
+function runIdFor(input: HookInput, also = ''): string {
+  const h = createHash('sha256').update(`${input.sessionId}\n${input.toolUseId || input.prompt}${also ? `\n${also}` : ''}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -140,7 +145,17 @@ function cheaperPath(input: HookInput, band: { id?: string | undefined } | undef
   return `split it into smaller steps, or ask for more budget with: spend-band request${band?.id ? ` --band ${band.id}` : ''} …`;
 }
 
+/** No answer (unreachable, timeout, 5xx, not a decision): the run goes ahead, and says so. */
 class Unanswered extends Error {}
+/** The endpoint answered and refused the question (a 4xx): the run is not let through unchecked. */
+class Refused extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * POST the pre-flight with node:http(s), not fetch: the first fetch() in a process loads Node's bundled
@@ -190,7 +205,18 @@ async function askEndpoint(endpoint: string, token: string, body: unknown, timeo
   // Plain http only to this machine: the token must not cross a network in clear.
   if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Unanswered('the endpoint uses plain http to another host; use https');
   const response = await postJson(url, token, JSON.stringify(body), timeoutMs);
-  if (response.status === 401 || response.status === 403) throw new Unanswered(`the endpoint refused the token (${response.status}); check SPEND_BAND_TOKEN`);
+  if (response.status === 401 || response.status === 403) throw new Refused(`the endpoint refused the token (${response.status}); set a valid SPEND_BAND_TOKEN in the environment Claude Code starts with`, 'authentication');
+  if (response.status >= 400 && response.status < 500) {
+    let problem: { code?: unknown; detail?: unknown } = {};
+    try {
+      problem = JSON.parse(response.text) as typeof problem;
+    } catch {
+      // not a problem document: the status alone
+    }
+    const code = typeof problem.code === 'string' ? problem.code : '';
+    const detail = typeof problem.detail === 'string' ? `: ${problem.detail.slice(0, 300)}` : '';
+    throw new Refused(`the endpoint answered ${response.status}${code ? ` ${code}` : ''}${detail}`, code);
+  }
   if (response.status < 200 || response.status >= 300) throw new Unanswered(`the endpoint answered ${response.status}`);
   let json: unknown;
   try {
@@ -239,16 +265,27 @@ async function hookClaude(ctx: CliContext): Promise<number> {
   let decidedBy: string;
   let band: Band | undefined;
   if (endpoint && token) {
-    const request = {
-      client_run_id: runIdFor(input),
+    const question = {
       workflow,
       estimate: { cost, basis: estimate.basis, confidence: estimate.confidence },
       run: { tool: 'claude_code', description: `${input.event === 'PreToolUse' ? `${input.toolName} tool call` : 'claude -p prompt'} in session ${input.sessionId}`.slice(0, 500) },
     };
+    const deadline = Date.now() + timeoutMs;
     try {
-      decision = await askEndpoint(endpoint, token, request, timeoutMs);
+      try {
+        decision = await askEndpoint(endpoint, token, { client_run_id: runIdFor(input), ...question }, timeoutMs);
+      } catch (error) {
+        // The same call (or the same -p prompt in the session) asked again with another estimate: it is
+        // a question of its own, under an id that includes what is asked.
+        if (!(error instanceof Refused) || error.code !== 'idempotency_key_reused') throw error;
+        decision = await askEndpoint(endpoint, token, { client_run_id: runIdFor(input, JSON.stringify(question)), ...question }, Math.max(50, deadline - Date.now()));
+      }
       decidedBy = 'the endpoint';
     } catch (error) {
+      if (error instanceof Refused) {
+        ctx.stderr.write(`spend-band hook: ${error.message}; the run is held for you to decide.\n`);
+        return print(ctx, notCheckedAnswer(input.event, error.message));
+      }
       if (!(error instanceof Unanswered)) throw error;
       ctx.stderr.write(`spend-band hook: ${error.message}; the run is not checked.\n`);
       return print(ctx, failOpenAnswer(input.event, error.message));

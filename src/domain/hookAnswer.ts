@@ -83,3 +83,13 @@ export function failOpenAnswer(event: HookEvent, why: string): HookOutput {
   void event; // the same answer for both events: no decision, a message for the user
   return { systemMessage: `${PREFIX}: not checked (${why}); the run goes ahead without a budget check.` };
 }
+
+/**
+ * The endpoint answered but refused the question (a 4xx: a bad token, a request it rejects): the run is
+ * not let through unchecked. A tool call asks the user; a `claude -p` prompt (no one to ask) is blocked.
+ */
+export function notCheckedAnswer(event: HookEvent, why: string): HookOutput {
+  const text = `${PREFIX} could not check this run (${why}).`;
+  if (event === 'UserPromptSubmit') return { decision: 'block', reason: `${text} Fix that, or run without the Spend Band hook.` };
+  return { ...preTool('ask', `${text} Allow to run it anyway without a budget check.`), systemMessage: `${text}` };
+}

@@ -120,6 +120,48 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.match(a.systemMessage!, /not checked \(the endpoint is unreachable\)/);
   });
 
+  it('checks the same tool call asked again with another estimate (no 422 fail-open)', async () => {
+    const input = preToolUse();
+    const first = answer(await run(['hook', 'claude', '--estimate-usd', '1'], env, input));
+    assert.equal(first.decision, 'allow', first.reason);
+    // The history estimate moves between asks; the endpoint would refuse the first id with a new body.
+    const again = answer(await run(['hook', 'claude', '--estimate-usd', '30'], env, input));
+    assert.equal(again.systemMessage, undefined, 'checked, not let through');
+    assert.equal(again.decision, 'deny');
+    assert.match(again.reason!, /\$20 or more are not allowed/);
+    // The same -p prompt twice in a session (no tool_use_id), the second time with a larger estimate.
+    const prompt = JSON.stringify({ session_id: 's2', transcript_path: '/t', cwd: '/c', permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'continue' });
+    assert.deepEqual(JSON.parse((await run(['hook', 'claude', '--estimate-usd', '1', '--non-interactive'], env, prompt)).stdout), {});
+    const repeated = JSON.parse((await run(['hook', 'claude', '--estimate-usd', '30', '--non-interactive'], env, prompt)).stdout);
+    assert.equal(repeated.decision, 'block');
+    assert.match(repeated.reason, /not allowed/);
+  });
+
+  it('does not let a run through when the endpoint refuses the question (4xx), only when it fails (5xx)', async () => {
+    const refused = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_TOKEN: 'sbt_not_a_real_token_0000000000000000' }, preToolUse()));
+    assert.equal(refused.decision, 'ask');
+    assert.match(refused.reason!, /could not check this run \(the endpoint refused the token \(401\)/);
+
+    // An endpoint that answers each pre-flight with the status the test sets.
+    let status = 422;
+    const other: Server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: status < 500 ? 'validation_failed' : 'api_error', detail: 'the test says no' })));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      const invalid = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()));
+      assert.equal(invalid.decision, 'ask');
+      assert.match(invalid.reason!, /the endpoint answered 422 validation_failed: the test says no/);
+      const headless = JSON.parse((await run(['hook', 'claude', '--estimate-usd', '1', '--non-interactive'], { ...env, SPEND_BAND_ENDPOINT: url }, JSON.stringify({ session_id: 's', hook_event_name: 'UserPromptSubmit', prompt: 'p' }))).stdout);
+      assert.equal(headless.decision, 'block');
+      status = 503;
+      const open = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()));
+      assert.equal(open.decision, undefined);
+      assert.match(open.systemMessage!, /not checked \(the endpoint answered 503\)/);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it('answers within its budget when the endpoint is slow', async () => {
     const held: Array<() => void> = [];
     const slow: Server = createServer((_req, res) => held.push(() => res.end()));
