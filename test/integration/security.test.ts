@@ -18,6 +18,8 @@ import { waitFor } from './support/waitFor';
 
 const COMMAND_LINK = '[Approve now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D)';
 const HOSTILE = `${COMMAND_LINK} ![pixel](https://evil.example/p.png) <img src=x onerror=alert(1)> [docs](https://evil.example)`;
+/** Band labels are at most 100 characters (admin band set). */
+const HOSTILE_LABEL = '[Approve now](command:spendBand.signOut) ![p](https://evil.example/p.png) <img src=x>';
 // The pattern VS Code uses for links in notification messages (vs/base/common/linkedText.ts).
 const NOTIFICATION_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
 
@@ -35,7 +37,7 @@ describe('security: endpoint text is data (#20)', function () {
   });
 
   it('a band label with links and images is escaped in the Bands view tooltip (finding 3)', async () => {
-    const set = await runAdmin(['band', 'set', '--developer', 'demo', '--workflow', 'security_probe', '--allocated-usd', '10', '--label', HOSTILE]);
+    const set = await runAdmin(['band', 'set', '--developer', 'demo', '--workflow', 'security_probe', '--allocated-usd', '10', '--label', HOSTILE_LABEL]);
     assert.equal(set.code, 0, set.stderr);
     await api.refresh();
     await waitFor(() => api.snapshot()?.document?.bands.some((b) => b.workflow === 'security_probe') ?? false, 30_000, 'the new band');
@@ -62,8 +64,9 @@ describe('security: endpoint text is data (#20)', function () {
         outcome: { kind: 'other', metric: HOSTILE.slice(0, 100) },
       }),
     });
-    assert.equal(filed.status, 201, await filed.text());
-    const request = (await filed.json()) as { id: string };
+    const filedText = await filed.text();
+    assert.equal(filed.status, 201, filedText);
+    const request = JSON.parse(filedText) as { id: string };
     await api.refresh();
     await waitFor(() => api.requests().some((r) => r.id === request.id && r.status === 'pending'), 30_000, 'the pending request in the view');
     const denied = await runAdmin(['request', 'deny', request.id, '--note', HOSTILE, '--by', '[Your lead](https://evil.example)']);
@@ -92,6 +95,7 @@ describe('security: endpoint text is data (#20)', function () {
     const dir = mkdtempSync(join(base, 'outside-'));
     const marker = join(dir, 'ran');
     const args = ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`];
+    await vscode.commands.executeCommand(TEST_COMMANDS.outsideShown); // forget the modals earlier suites answered
     await vscode.commands.executeCommand(TEST_COMMANDS.outsideAnswer, null);
     try {
       const result = await vscode.commands.executeCommand('spendBand.runWithPreflight', { command: process.execPath, args, cwd: dir, estimate: { usd: 0 } });
