@@ -36,6 +36,59 @@ export function openBetterSqlite(path: string): SqliteConnection {
   };
 }
 
+/** The part of node:sqlite (Node ≥ 22.5, unflagged from 22.13) the engine uses; @types/node 20 has no types for it. */
+interface NodeSqlite {
+  DatabaseSync: new (path: string) => {
+    prepare(sql: string): { all(...p: SqlValue[]): object[]; get(...p: SqlValue[]): object | undefined; run(...p: SqlValue[]): { changes: number | bigint } };
+    exec(sql: string): void;
+    close(): void;
+  };
+}
+
+/** node:sqlite when this Node has it (without flags), else undefined. */
+export function loadNodeSqlite(): NodeSqlite | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as NodeSqlite;
+  } catch {
+    return undefined;
+  }
+}
+
+export function openNodeSqlite(path: string): SqliteConnection {
+  const sqlite = loadNodeSqlite();
+  if (!sqlite) throw new Error(`node:sqlite is not available in Node ${process.version} (it needs 22.13 or later, or 22.5 with --experimental-sqlite)`);
+  const db = new sqlite.DatabaseSync(path);
+  return {
+    driver: 'node:sqlite',
+    prepare: (sql) => {
+      const statement = db.prepare(sql);
+      // node:sqlite rows have a null prototype; the rest of the server (and deepEqual in tests) expects plain objects.
+      return {
+        all: (...p) => statement.all(...p).map((row) => ({ ...row })),
+        get: (...p) => {
+          const row = statement.get(...p);
+          return row === undefined ? undefined : { ...row };
+        },
+        run: (...p) => statement.run(...p),
+      };
+    },
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * The SQLite binding: SPEND_BAND_SQLITE=node or =better-sqlite3 picks one; by default node:sqlite
+ * where this Node has it (no native module to compile), else better-sqlite3.
+ */
+export function defaultSqliteOpener(env: Readonly<Record<string, string | undefined>> = process.env): SqliteOpener {
+  const wanted = env.SPEND_BAND_SQLITE;
+  if (wanted === 'better-sqlite3') return openBetterSqlite;
+  if (wanted === 'node' || wanted === 'node:sqlite') return openNodeSqlite;
+  return loadNodeSqlite() ? openNodeSqlite : openBetterSqlite;
+}
+
 export class SqliteEngine implements StorageEngine {
   readonly dialect = 'sqlite' as const;
   readonly driver: string;
@@ -52,7 +105,7 @@ export class SqliteEngine implements StorageEngine {
   }
 
   /** Open (creating the folder and file if needed) and migrate. */
-  static open(path: string, opener: SqliteOpener = openBetterSqlite): SqliteEngine {
+  static open(path: string, opener: SqliteOpener = defaultSqliteOpener()): SqliteEngine {
     let connection: SqliteConnection;
     try {
       // 0700 folder, 0600 files (#20 finding 9); WAL mode creates -wal/-shm inside, with the file's mode.

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { BandsDocumentSchema } from '../../../src/domain/schemas';
-import { admin, DEFAULT_NOW } from './serverHarness';
+import { admin, DEFAULT_NOW, queryStore } from './serverHarness';
 
 describe('reference server: admin commands', function () {
   this.timeout(30_000);
@@ -57,9 +56,8 @@ describe('reference server: admin commands', function () {
     const r = await ok(['token', 'issue', '--developer', 'ana']);
     assert.match(r.stdout, /^sbt_[A-Za-z0-9_-]{43}\n$/);
     assert.ok(!r.stderr.includes(r.stdout.trim()));
-    const raw = new Database(db, { readonly: true });
-    assert.equal(raw.prepare('SELECT count(*) FROM tokens WHERE hash = ?').pluck().get(r.stdout.trim()), 0, 'the token itself is not stored');
-    raw.close();
+    const [stored] = await queryStore<{ n: number }>(db, 'SELECT count(*) AS n FROM tokens WHERE hash = ?', [r.stdout.trim()]);
+    assert.equal(Number(stored!.n), 0, 'the token itself is not stored');
   });
 
   it('imports CSV and JSON lines, skips events already present, and counts only the band\'s period and class', async () => {
@@ -104,9 +102,8 @@ describe('reference server: admin commands', function () {
     assert.match(r.stderr, /line 3: time: expected an ISO 8601 instant/);
     assert.match(r.stderr, /developer "bob" does not exist/);
     assert.match(r.stderr, /Nothing was imported/);
-    const raw = new Database(db, { readonly: true });
-    assert.equal(raw.prepare('SELECT count(*) FROM usage_events').pluck().get(), 0);
-    raw.close();
+    const [events] = await queryStore<{ n: number }>(db, 'SELECT count(*) AS n FROM usage_events');
+    assert.equal(Number(events!.n), 0);
     const missing = await admin(db, ['usage', 'import', join(dir, 'nope.csv')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/);
@@ -115,14 +112,10 @@ describe('reference server: admin commands', function () {
   it('approves with an amount and an end date, denies with a note, and refuses to decide twice', async () => {
     await ok(['developer', 'add', '--id', 'ana']);
     await ok(['band', 'set', '--developer', 'ana', '--workflow', 'review', '--allocated-usd', '10']);
-    const raw = new Database(db);
-    const insert = raw.prepare(
-      "INSERT INTO requests (id, developer_id, kind, status, band_id, body, created_ms, updated_ms) VALUES (?, 'ana', 'band_increase', 'pending', 'b_review', ?, ?, ?)",
-    );
+    const insert = "INSERT INTO requests (id, developer_id, kind, status, band_id, body, created_ms, updated_ms) VALUES (?, 'ana', 'band_increase', 'pending', 'b_review', ?, ?, ?)";
     const body = JSON.stringify({ requested: { delta: { currency: 'USD', amount_micros: 5_000_000 } }, scope: 'current_period', justification: 'x'.repeat(20), outcome: { kind: 'faster_review' } });
-    insert.run('req_one', body, DEFAULT_NOW, DEFAULT_NOW);
-    insert.run('req_two', body, DEFAULT_NOW, DEFAULT_NOW);
-    raw.close();
+    await queryStore(db, insert, ['req_one', body, DEFAULT_NOW, DEFAULT_NOW]);
+    await queryStore(db, insert, ['req_two', body, DEFAULT_NOW, DEFAULT_NOW]);
     const listed = JSON.parse((await ok(['request', 'list', '--status', 'pending', '--json'])).stdout);
     assert.deepEqual(listed.data.map((r: { id: string }) => r.id), ['req_two', 'req_one']);
     const approved = await ok(['request', 'approve', 'req_one', '--amount-usd', '7.5', '--until', '2026-11-20', '--note', 'release week']);

@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import Database from 'better-sqlite3';
 import { describeEngines, freshLocation } from './postgresKit';
 import { queryStore } from './serverHarness';
 
@@ -153,13 +152,8 @@ describe('reference server: as a process (file database)', function () {
     assert.deepEqual(await exited(first.child), { code: 0, signal: null });
     assert.deepEqual(first.stdout, [first.first], 'exactly one line on stdout');
 
-    const count = () => {
-      const raw = new Database(db, { readonly: true });
-      const n = raw.prepare('SELECT (SELECT count(*) FROM developers) AS d, (SELECT count(*) FROM usage_events) AS u, (SELECT count(*) FROM requests) AS r').get();
-      raw.close();
-      return n;
-    };
-    const before = count();
+    const count = async () => (await queryStore(db, 'SELECT (SELECT count(*) FROM developers) AS d, (SELECT count(*) FROM usage_events) AS u, (SELECT count(*) FROM requests) AS r'))[0];
+    const before = await count();
     const second = await start([CLI_JS, 'server', '--db', db, '--port', '0', '--demo']);
     children.push(second.child);
     await new Promise((r) => setTimeout(r, 300));
@@ -170,7 +164,7 @@ describe('reference server: as a process (file database)', function () {
     assert.notEqual(token, line.token);
     assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${line.token}` } })).status, 401, 'the earlier demo token was revoked (#20 finding 10)');
-    assert.deepEqual(count(), before, 'no duplicated developers, usage or requests');
+    assert.deepEqual(await count(), before, 'no duplicated developers, usage or requests');
     second.child.kill('SIGINT');
     assert.deepEqual(await exited(second.child), { code: 0, signal: null });
   });
