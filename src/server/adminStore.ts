@@ -66,21 +66,27 @@ export async function addDeveloper(db: SqlDb, input: DeveloperInput, nowMs: numb
   checkDeveloperId(input.id);
   if (input.name !== undefined && input.name.length > 200) throw new AdminInputError('--name is longer than 200 characters.');
   if (input.email !== undefined && input.email.length > 200) throw new AdminInputError('--email is longer than 200 characters.');
+  if (input.team !== undefined) checkClassId(input.team, 'team');
   return db.transaction(async () => {
     const exists = await developerExists(db, input.id);
     if (input.role !== undefined) await ensureRole(db, input.role);
     if (exists) {
-      await db.run('UPDATE developers SET display_name = coalesce(?, display_name), email = coalesce(?, email), role_id = coalesce(?, role_id) WHERE id = ?', [
-        input.name ?? null,
-        input.email ?? null,
-        input.role ?? null,
-        input.id,
-      ]);
+      await db.run(
+        'UPDATE developers SET display_name = coalesce(?, display_name), email = coalesce(?, email), role_id = coalesce(?, role_id), team_id = coalesce(?, team_id) WHERE id = ?',
+        [input.name ?? null, input.email ?? null, input.role ?? null, input.team ?? null, input.id],
+      );
       return false;
     }
     const role = input.role ?? 'developer';
     await ensureRole(db, role);
-    await db.run('INSERT INTO developers (id, display_name, email, role_id, created_ms) VALUES (?, ?, ?, ?, ?)', [input.id, input.name ?? null, input.email ?? null, role, nowMs]);
+    await db.run('INSERT INTO developers (id, display_name, email, role_id, team_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)', [
+      input.id,
+      input.name ?? null,
+      input.email ?? null,
+      role,
+      input.team ?? 'default',
+      nowMs,
+    ]);
     return true;
   });
 }
@@ -289,39 +295,45 @@ export interface UsageEventInput {
 }
 
 /** Insert events; an event already present (same source id, or same content) is skipped, not doubled. */
+/** Rows per INSERT: one round trip per batch on Postgres (14 parameters a row, far below both engines' limits). */
+const INSERT_BATCH = 200;
+
 export async function insertUsageEvents(db: SqlDb, events: readonly UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
-  const insert = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
-       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (dedupe_key) DO NOTHING`;
+  const head = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES `;
+  const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const params = events.map((e) => {
+    const t = e.tokens ?? {};
+    const key =
+      e.sourceId !== undefined
+        ? `id:${e.developerId}:${e.sourceId}`
+        : `h:${createHash('sha256')
+            .update(JSON.stringify([e.developerId, e.timeMs, e.provider, e.model ?? null, e.workflow ?? null, e.currency, e.costMicros, t.input, t.output, t.cache_read, t.cache_write, t.total]))
+            .digest('base64url')}`;
+    return [
+      e.developerId,
+      e.timeMs,
+      e.provider,
+      e.model ?? null,
+      e.workflow ?? null,
+      e.currency,
+      e.costMicros,
+      t.input ?? null,
+      t.output ?? null,
+      t.cache_read ?? null,
+      t.cache_write ?? null,
+      t.total ?? null,
+      e.estimated ? 1 : 0,
+      key,
+    ];
+  });
   let inserted = 0;
   await db.transaction(async () => {
     inserted = 0;
-    for (const e of events) {
-      const t = e.tokens ?? {};
-      const key =
-        e.sourceId !== undefined
-          ? `id:${e.developerId}:${e.sourceId}`
-          : `h:${createHash('sha256')
-              .update(JSON.stringify([e.developerId, e.timeMs, e.provider, e.model ?? null, e.workflow ?? null, e.currency, e.costMicros, t.input, t.output, t.cache_read, t.cache_write, t.total]))
-              .digest('base64url')}`;
-      inserted += (
-        await db.run(insert, [
-        e.developerId,
-        e.timeMs,
-        e.provider,
-        e.model ?? null,
-        e.workflow ?? null,
-        e.currency,
-        e.costMicros,
-        t.input ?? null,
-        t.output ?? null,
-        t.cache_read ?? null,
-        t.cache_write ?? null,
-        t.total ?? null,
-        e.estimated ? 1 : 0,
-        key,
-        ])
-      ).changes;
+    for (let i = 0; i < params.length; i += INSERT_BATCH) {
+      const batch = params.slice(i, i + INSERT_BATCH);
+      const sql = `${head}${Array.from({ length: batch.length }, () => row).join(', ')} ON CONFLICT (dedupe_key) DO NOTHING`;
+      inserted += (await db.run(sql, batch.flat())).changes;
     }
   });
   return { inserted, duplicates: events.length - inserted };
