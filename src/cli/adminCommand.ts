@@ -6,6 +6,8 @@ import { EXIT } from '../domain/exitCodes';
 import { decimalToMicros, formatMoney } from '../domain/money';
 import { isoDurationMs } from '../domain/duration';
 import type { EscalationRule, Money } from '../domain/schemas';
+import { teamReviewHtml } from '../domain/teamReviewHtml';
+import { teamReviewCsv, teamReviewMarkdown } from '../domain/teamReviewText';
 import { ADMIN_INPUT_ERROR, type Scoped, type ServerAdmin, type ServerModule } from '../domain/serverAdmin';
 import { flag, requireFlag, assertKnownFlags, hasFlag, type ParsedArgs } from './args';
 import { printJson, type CliContext, type Command } from './cliContext';
@@ -36,6 +38,10 @@ function usageText(scopes: readonly string[]): string {
   request list [--status S] [--developer ID] [--json]
   request approve ID [--amount-usd N] [--until YYYY-MM-DD] [--note TEXT] [--by NAME]
   request deny ID [--note TEXT] [--by NAME]
+  request outcome ID --result TEXT                what an approved increase achieved (shown in the review)
+  review --period week|month [--team T] [--date YYYY-MM-DD] [--format md|csv|json|html]
+                                                  seats + usage per developer and role, idle seats, classes
+                                                  vs bands and drift, outliers, increase requests
 `;
 }
 
@@ -43,7 +49,9 @@ type AdminAction = (ctx: CliContext, admin: ServerAdmin) => Promise<number>;
 
 /** exported for the test that holds it against the flag tables of commandSpecs.ts */
 export const ACTIONS: Record<string, { flags: readonly string[]; run: AdminAction }> = {
-  'developer add': { flags: ['id', 'name', 'email', 'role'], run: developerAdd },
+  'developer add': { flags: ['id', 'name', 'email', 'role', 'team'], run: developerAdd },
+  review: { flags: ['period', 'team', 'format', 'date'], run: review },
+  'request outcome': { flags: ['result'], run: requestOutcome },
   'developer list': { flags: ['limit'], run: developerList },
   'token issue': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at'], run: tokenIssue },
   'token rotate': { flags: ['developer', 'scopes', 'label', 'expires-in', 'expires-at', 'grace'], run: tokenRotate },
@@ -133,7 +141,10 @@ function currencyOf(args: ParsedArgs): string {
 
 async function developerAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const id = requireFlag(ctx.args, 'id');
-  const isNew = await admin.addDeveloper({ id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role') }, ctx.now().getTime());
+  const isNew = await admin.addDeveloper(
+    { id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role'), team: flag(ctx.args, 'team') },
+    ctx.now().getTime(),
+  );
   return done(ctx, `${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}`, { developer: id, created: isNew });
 }
 
@@ -448,4 +459,27 @@ async function requestResolve(ctx: CliContext, admin: ServerAdmin, approve: bool
     ctx.stdout.write(`approved ${row.id}: +${formatMoney(resolution!.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution!.effective_until}.\n`);
   } else ctx.stdout.write(`${approve ? 'approved' : 'denied'} ${row.id} (${row.kind} of ${row.developer_id}).\n`);
   return EXIT.ok;
+}
+
+/** `admin review`: the team review, Markdown by default (a face over domain/teamReview.ts). */
+async function review(ctx: CliContext, admin: ServerAdmin): Promise<number> {
+  const period = flag(ctx.args, 'period') ?? 'month';
+  if (period !== 'week' && period !== 'month') throw new CliError(`--period ${period}: use week or month.`, EXIT.usage);
+  const format = flag(ctx.args, 'format') ?? (hasFlag(ctx.args, 'json') ? 'json' : 'md');
+  if (!['md', 'csv', 'json', 'html'].includes(format)) throw new CliError(`--format ${format}: use md, csv, json or html.`, EXIT.usage);
+  const result = await admin.review({ team: flag(ctx.args, 'team') ?? 'default', period, date: flag(ctx.args, 'date'), now: ctx.now() });
+  if (format === 'json') printJson(ctx, result);
+  else if (format === 'csv') ctx.stdout.write(teamReviewCsv(result));
+  else if (format === 'html') ctx.stdout.write(teamReviewHtml(result));
+  else ctx.stdout.write(teamReviewMarkdown(result));
+  if (result.developers.length === 0) ctx.stderr.write(`spend-band: team ${result.team} has no developers; add them with: spend-band admin developer add --id ID --team ${result.team}\n`);
+  return EXIT.ok;
+}
+
+async function requestOutcome(ctx: CliContext, admin: ServerAdmin): Promise<number> {
+  const id = ctx.args.positionals[2];
+  if (!id) throw new CliError('request outcome needs the request ID. List approved ones with: spend-band admin request list --status approved', EXIT.usage);
+  const result = requireFlag(ctx.args, 'result');
+  await admin.recordOutcome(id, result, ctx.now().getTime());
+  return done(ctx, `recorded the result of ${id}; it shows in the team review.`, { request: id, result });
 }

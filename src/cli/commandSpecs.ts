@@ -200,7 +200,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     name: 'server',
     summary: 'run the reference Bands API v1 server',
     flags: [
-      { name: 'db', type: 'string', value: 'FILE', env: 'SPEND_BAND_DB', default: '$XDG_DATA_HOME/spend-band/server.db', description: 'the SQLite database file' },
+      { name: 'db', type: 'string', value: 'FILE', env: 'SPEND_BAND_DB', default: '$XDG_DATA_HOME/spend-band/server.db', description: 'the SQLite database file, or a postgres:// URL' },
+      { name: 'database', type: 'string', value: 'URL', description: 'PostgreSQL to share among several server processes: postgres://USER[:PASS]@HOST[:PORT]/DB' },
       { name: 'host', type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on' },
       { name: 'port', type: 'string', value: 'N', env: 'SPEND_BAND_PORT', default: '8787', description: 'the port (0 picks a free one)' },
       { name: 'demo', type: 'boolean', description: 'seed a small demo team and print a token for the developer "demo"' },
@@ -226,7 +227,7 @@ export const ADMIN_SPECS: readonly CommandSpec[] = [
   {
     name: 'admin developer add',
     summary: 'add or update a developer',
-    flags: [{ name: 'id', type: 'string', value: 'ID', description: 'the developer id' }, { name: 'name', type: 'string', value: 'NAME', description: 'display name' }, { name: 'email', type: 'string', value: 'EMAIL', description: 'email address' }, ROLE, DB],
+    flags: [{ name: 'id', type: 'string', value: 'ID', description: 'the developer id' }, { name: 'name', type: 'string', value: 'NAME', description: 'display name' }, { name: 'email', type: 'string', value: 'EMAIL', description: 'email address' }, ROLE, { name: 'team', type: 'string', value: 'TEAM', default: 'default', description: 'the team whose review the developer is in' }, DB],
     examples: ['spend-band admin developer add --id ana --name "Ana Lima" --role platform_engineer'],
   },
   { name: 'admin developer list', summary: 'the developers and their live tokens', flags: [LIMIT, DB] },
@@ -327,6 +328,25 @@ export const ADMIN_SPECS: readonly CommandSpec[] = [
       { name: 'by', type: 'string', value: 'NAME', default: '$USER', description: 'who decided' },
       DB,
     ],
+  },
+  {
+    name: 'admin request outcome',
+    summary: 'record what an approved band increase achieved (the team review shows it beside the promise)',
+    positionals: [{ name: 'ID', required: true, description: 'the request id' }],
+    flags: [{ name: 'result', type: 'string', value: 'TEXT', description: 'the result, e.g. "lead time 4 d → 2.5 d"' }, DB],
+    examples: ['spend-band admin request outcome req_abc --result "lead time 4 d → 2.5 d"'],
+  },
+  {
+    name: 'admin review',
+    summary: "a team's review: seats + usage per developer and role against the baseline, idle seats, classes vs bands and their drift, outliers within role and class, increase requests",
+    flags: [
+      { name: 'period', type: 'string', choices: ['week', 'month'], default: 'month', description: 'review a week or a month' },
+      { name: 'team', type: 'string', value: 'TEAM', default: 'default', description: 'the team' },
+      { name: 'date', type: 'string', value: 'YYYY-MM-DD', default: 'the last complete period', description: 'a day inside the period to review' },
+      { name: 'format', type: 'string', choices: ['md', 'csv', 'json', 'html'], default: 'md', description: 'Markdown, CSV, JSON, or a static HTML page (themed, printable, SVG charts)' },
+      DB,
+    ],
+    examples: ['spend-band admin review --period month --team platform', 'spend-band admin review --period week --format html > review.html'],
   },
   {
     name: 'admin request deny',

@@ -185,6 +185,9 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
   // An admin action whose table is not written yet (being added by someone) is parsed loosely and
   // checked by adminCommand itself; a near miss of a known word is still a typo.
   const loose = (): Resolved => ({ load, args: parseArgs(argv) });
+  // A command of one word (admin review) takes no verb.
+  const single = ADMIN_SPECS.find((s) => s.name === `admin ${noun}`);
+  if (single) return parsed(single, argv.slice(1), load, base, [noun]);
   if (!nouns.includes(noun)) {
     const near = closest(noun, nouns);
     if (!near) return loose();

@@ -2,6 +2,7 @@
 // commands. The CLI loads that bundle at run time (better-sqlite3 only for the commands that need it), so
 // neither face imports the other: both hold to this contract. Every admin action is async, so a store
 // that answers asynchronously fits behind it unchanged.
+import type { ReviewPeriod, TeamReview } from './teamReview';
 import type { BandsDocument, EscalationRule, Request } from './schemas';
 
 /** The name of the error an admin action throws for input a person can correct (its message says how). */
@@ -12,6 +13,8 @@ export interface DeveloperInput {
   name?: string | undefined;
   email?: string | undefined;
   role?: string | undefined;
+  /** the team whose review the developer appears in (default "default") */
+  team?: string | undefined;
 }
 
 export interface SeatInput {
@@ -90,7 +93,19 @@ export type AdminRequest = Request & { developer_id: string };
 
 export type UsageImportResult = { errors: string[] } | { errors?: undefined; inserted: number; duplicates: number };
 
+export interface ReviewRequestOptions {
+  team: string;
+  period: ReviewPeriod;
+  /** YYYY-MM-DD inside the period to review; default the last complete one */
+  date?: string | undefined;
+  now: Date;
+}
+
 export interface ServerAdmin {
+  /** The review of one team over a week or month (domain/teamReview.ts). */
+  review(options: ReviewRequestOptions): Promise<TeamReview>;
+  /** Record what an approved band increase achieved. */
+  recordOutcome(requestId: string, result: string, nowMs: number): Promise<void>;
   /** Add a developer, or update the given fields of an existing one; true when it was new. */
   addDeveloper(input: DeveloperInput, nowMs: number): Promise<boolean>;
   listDevelopers(): Promise<DeveloperSummary[]>;

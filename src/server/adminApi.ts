@@ -22,6 +22,7 @@ import { listRequests, requestJson, resolveRequest, type RequestRow } from './re
 import { openStorage } from './storage/openStorage';
 import type { SqlDb } from './storage/sqlDb';
 import { serverDbPath } from './serverPaths';
+import { gatherTeamReview, recordOutcome } from './teamReviewStore';
 import { ALL_SCOPES, parseScopes } from './tokens';
 import { parseUsageFile } from './usageImport';
 
@@ -38,6 +39,13 @@ function scopesOption(scopes: string | undefined): ReturnType<typeof parseScopes
 export async function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<ServerAdmin> {
   const db = await openStorage(serverDbPath(dbFlag, env));
   return {
+    review: async (options) => {
+      if (options.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(options.date) || Number.isNaN(Date.parse(`${options.date}T00:00:00Z`)))) {
+        throw new AdminInputError(`--date ${options.date}: write a day YYYY-MM-DD inside the period to review.`);
+      }
+      return gatherTeamReview(db, { team: options.team, period: options.period, at: options.date === undefined ? undefined : new Date(`${options.date}T12:00:00Z`), now: options.now });
+    },
+    recordOutcome: async (requestId, result, nowMs) => recordOutcome(db, requestId, result, nowMs),
     addDeveloper: async (input, nowMs) => addDeveloper(db, input, nowMs),
     listDevelopers: async () => listDevelopers(db),
     issueToken: async (developerId, nowMs, scopes, label, expiresMs) => issueToken(db, developerId, nowMs, scopesOption(scopes) ?? [...ALL_SCOPES], label, expiresMs ?? null),

@@ -10,6 +10,7 @@ import { enforceRateLimit } from './rateLimit';
 import type { Call, Reply, ServerContext } from './routeContext';
 import { postOtlpLogs, postOtlpMetrics } from './otlpRoute';
 import { postSessionTags } from './sessionTagsRoute';
+import { getTeamReview, getTeamReviewHtml } from './teamReviewRoute';
 import { bearerToken, hashToken, type Scope } from './tokens';
 import { getUsage } from './usageRoute';
 
@@ -33,6 +34,8 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v1/me/requests/${ID}$`), scopes: ['requests:write', 'bands:read', 'preflight:write'], handler: getRequest },
   { method: 'POST', pattern: new RegExp(`^/v1/me/requests/${ID}/cancel$`), scopes: ['requests:write', 'preflight:write'], handler: postCancel },
   // OTLP/HTTP receivers (an extension to the contract, see README): the agents' own telemetry.
+  { method: 'GET', pattern: /^\/v1\/team\/review$/, scopes: ['team:review'], handler: getTeamReview },
+  { method: 'GET', pattern: /^\/v1\/team\/review\.html$/, scopes: ['team:review'], handler: getTeamReviewHtml },
   { method: 'POST', pattern: /^\/v1\/otlp\/v1\/logs$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpLogs },
   { method: 'POST', pattern: /^\/v1\/otlp\/v1\/metrics$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpMetrics },
 ];

@@ -11,6 +11,7 @@ import { EXIT } from '../domain/exitCodes';
 import type { ServerIo, ServerModule, ServerRunOptions } from '../domain/serverAdmin';
 import { openAdmin } from './adminApi';
 import { DEMO_DEVELOPER, seedDemo } from './demoSeed';
+import { seedDemoTeam } from './demoTeam';
 import { createRequestListener } from './httpApp';
 import { IdempotencyStore } from './idempotency';
 import { purgeOtlpPoints } from './otlpStore';
@@ -18,10 +19,10 @@ import { createRateLimiters, DEFAULT_RATE_LIMITS, parseRateLimit, type RateLimit
 import { ServerCache } from './serverCache';
 import { openStorage } from './storage/openStorage';
 import { serverDbPath } from './serverPaths';
-import { ALL_SCOPES } from './tokens';
+import { KNOWN_SCOPES } from './tokens';
 
 export { openAdmin };
-export const tokenScopes: readonly string[] = ALL_SCOPES;
+export const tokenScopes: readonly string[] = KNOWN_SCOPES;
 
 export interface StartServerOptions {
   dbPath: string;
@@ -31,6 +32,8 @@ export interface StartServerOptions {
   port?: number;
   /** seed the demo team (once per database) and issue a fresh token for developer `demo` */
   demo?: boolean;
+  /** with `demo`: also the 12-developer team for the review (demoTeam.ts); the CLI's --demo sets it, tests need not */
+  demoTeam?: boolean;
   now?: () => Date;
   /** server log lines (errors); default stderr */
   log?: (line: string) => void;
@@ -62,6 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let server: Server | undefined;
   try {
     const demo = options.demo ? await seedDemo(db, now()) : undefined;
+    if (options.demo && options.demoTeam) await seedDemoTeam(db, now());
     const cache = new ServerCache(db);
     const idempotency = new IdempotencyStore(db);
     await idempotency.purge(now().getTime());
@@ -157,6 +161,7 @@ export async function runServer(options: ServerRunOptions, io: ServerIo): Promis
       host,
       port: Number(portText),
       demo: options.demo,
+      demoTeam: options.demo,
       rateLimit,
       now: () => io.now(),
       log: (line) => io.stderr.write(`spend-band server: ${line}\n`),

@@ -2,8 +2,12 @@
 // high-entropy, so a fast hash is enough (no password stretching needed); the raw token is never kept.
 import { createHash, randomBytes } from 'node:crypto';
 
+/** A developer's scopes: what a token gets unless --scopes says otherwise. */
 export const ALL_SCOPES = ['bands:read', 'usage:read', 'tags:write', 'preflight:write', 'requests:write', 'usage:write'] as const;
-export type Scope = (typeof ALL_SCOPES)[number];
+/** Admin scopes, given only when named: team:review reads the review of the token's developer's team. */
+export const ADMIN_SCOPES = ['team:review'] as const;
+export const KNOWN_SCOPES = [...ALL_SCOPES, ...ADMIN_SCOPES] as const;
+export type Scope = (typeof KNOWN_SCOPES)[number];
 
 const TOKEN_PREFIX = 'sbt_';
 
@@ -28,8 +32,8 @@ export function parseScopes(text: string): Scope[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   for (const scope of scopes) {
-    if (!(ALL_SCOPES as readonly string[]).includes(scope)) {
-      throw new RangeError(`unknown scope "${scope}"; use some of ${ALL_SCOPES.join(', ')}`);
+    if (!(KNOWN_SCOPES as readonly string[]).includes(scope)) {
+      throw new RangeError(`unknown scope "${scope}"; use some of ${KNOWN_SCOPES.join(', ')}`);
     }
   }
   return scopes as Scope[];

@@ -164,6 +164,22 @@ const MIGRATIONS: readonly Migration[] = [
   // OTLP delta points are kept only while an exporter could re-send them (otlpStore.ts purgeOtlpPoints);
   // a cumulative series keeps its latest point for good. Rows from before this step count as delta.
   { sqlite: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;`, postgres: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;` },
+  // Step 6, the team review (teamReviewStore.ts): each developer belongs to one team (an admin token reviews
+  // its developer's team), and an approved increase can carry the result it achieved.
+  {
+    sqlite: `
+  ALTER TABLE developers ADD COLUMN team_id TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX developers_team ON developers(team_id);
+  ALTER TABLE requests ADD COLUMN outcome_result TEXT;
+  ALTER TABLE requests ADD COLUMN outcome_recorded_ms INTEGER;
+  `,
+    postgres: `
+  ALTER TABLE developers ADD COLUMN team_id TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX developers_team ON developers(team_id);
+  ALTER TABLE requests ADD COLUMN outcome_result TEXT;
+  ALTER TABLE requests ADD COLUMN outcome_recorded_ms BIGINT;
+  `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
