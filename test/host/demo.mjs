@@ -96,6 +96,8 @@ async function main() {
     const pending = pendingRequestIds(db);
     say(`  Requests:          node ${cliArg} admin request list --db ${dbArg}`);
     say(`  Approve one:       node ${cliArg} admin request approve ${pending[0] ?? '<ID>'} --db ${dbArg}`);
+    // The budget owner's side: the demo team of 12 (idle seats, a drifting class, two outliers).
+    say(`  Team review:       node ${cliArg} admin review --period month --db ${dbArg}   (--format html > review.html for the page)`);
   }
   say(`  Logs:              ${relative(process.cwd(), demoDir) || demoDir}/ (server.log, code-server/code-server.log)`);
   say('Press Ctrl-C to stop.');

@@ -54,7 +54,7 @@ export async function queryStore<T = Record<string, unknown>>(location: string, 
 export const DEFAULT_NOW = Date.parse('2026-11-18T10:00:00Z');
 
 export async function startHarness(
-  options: { demo?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false; engine?: EngineName } = {},
+  options: { demo?: boolean; demoTeam?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false; engine?: EngineName } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'spend-band-server-'));
   const engine = options.engine ?? 'sqlite';
@@ -70,6 +70,7 @@ export async function startHarness(
     dbPath,
     port: 0,
     demo: options.demo ?? true,
+    demoTeam: options.demoTeam ?? false,
     now: () => new Date(clock.ms),
     log: (line) => logs.push(line),
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
