@@ -179,9 +179,13 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
   const inWindow = input.runs.filter((r) => r.startMs >= startMs && r.startMs < endMs);
   const byDevClass = new Map<string, number>();
   const byDev = new Map<string, number>();
+  const classesOf = new Map<string, Record<string, number>>();
   for (const run of inWindow) {
     add(byDev, run.developerId, run.costMicros);
     add(byDevClass, `${run.developerId}\u0000${run.workflow}`, run.costMicros);
+    let classes = classesOf.get(run.developerId);
+    if (!classes) classesOf.set(run.developerId, (classes = {}));
+    classes[run.workflow] = (classes[run.workflow] ?? 0) + run.costMicros;
   }
   const allocationByDev = new Map<string, number>();
   const allocationByClass = new Map<string, number>();
@@ -196,11 +200,7 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
       const seatMicros = input.seatMicrosByRole[d.role] ?? 0;
       const usageMicros = byDev.get(d.id) ?? 0;
       const baselineMicros = seatMicros + (allocationByDev.get(d.id) ?? 0);
-      const byClass: Record<string, number> = {};
-      for (const [key, micros] of byDevClass) {
-        const [dev, workflow] = key.split('\u0000') as [string, string];
-        if (dev === d.id) byClass[workflow] = micros;
-      }
+      const byClass = classesOf.get(d.id) ?? {};
       return {
         developerId: d.id,
         name: d.name,
@@ -284,6 +284,19 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
 
   // Outliers: a developer's spend in a class against the others of the same role in that class.
   const roleOf = new Map(input.developers.map((d) => [d.id, d]));
+  const peersOf = new Map<string, ReviewDeveloper[]>();
+  for (const d of input.developers) {
+    let list = peersOf.get(d.role);
+    if (!list) peersOf.set(d.role, (list = []));
+    list.push(d);
+  }
+  const runsOf = new Map<string, ReviewRun[]>();
+  for (const run of inWindow) {
+    const key = `${run.developerId}\u0000${run.workflow}`;
+    let list = runsOf.get(key);
+    if (!list) runsOf.set(key, (list = []));
+    list.push(run);
+  }
   const groups = new Map<string, { developerId: string; micros: number }[]>();
   for (const [key, micros] of byDevClass) {
     const [dev, workflow] = key.split('\u0000') as [string, string];
@@ -299,16 +312,16 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
     const [role, workflow] = group.split('\u0000') as [string, string];
     // Developers of the role with no spend in the class count as 0 (they are the role's usual too),
     // but a class that fewer than half of the role use is not judged: there, anyone using it would stand out.
-    const peers = input.developers.filter((d) => d.role === role);
+    const peers = peersOf.get(role) ?? [];
     if (list.length * 2 < peers.length) continue;
-    const costs = peers.map((p) => list.find((x) => x.developerId === p.id)?.micros ?? 0);
+    const spent = new Map(list.map((x) => [x.developerId, x.micros]));
+    const costs = peers.map((p) => spent.get(p.id) ?? 0);
     const spread = spreadOf(group, costs, rule);
     if (spread.thresholdMicros === null) continue;
     for (const entry of list) {
       if (entry.micros <= spread.thresholdMicros) continue;
       const developer = roleOf.get(entry.developerId)!;
-      const runs = inWindow
-        .filter((r) => r.developerId === entry.developerId && r.workflow === workflow)
+      const runs = [...(runsOf.get(`${entry.developerId}\u0000${workflow}`) ?? [])]
         .sort((a, b) => b.costMicros - a.costMicros || a.startMs - b.startMs)
         .slice(0, LARGEST_RUNS)
         .map((r) => ({ startMs: r.startMs, costMicros: r.costMicros, kind: r.kind }));

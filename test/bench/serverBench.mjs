@@ -7,12 +7,14 @@
 // load average, because other work on a shared 2-core machine moves p99 more than the server does.
 //
 //   node esbuild.mjs && node test/bench/serverBench.mjs   (BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_CONNECTIONS=64)
+//   BENCH_ENGINE=postgres: the server on a throwaway PostgreSQL (postgresCluster.mjs) instead of a SQLite file
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from './postgresCluster.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER_JS = join(ROOT, 'dist', 'server.js');
@@ -65,8 +67,11 @@ function wrk(url, headers, seconds = SECONDS) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'spend-band-bench-'));
+const postgres = process.env.BENCH_ENGINE === 'postgres' ? await startPostgres() : undefined;
 try {
-  const server = await startChild([SERVER_JS, '--db', join(dir, 'server.db'), '--port', '0', '--demo', '--json']);
+  const location = postgres ? await postgres.createDatabase('bench') : join(dir, 'server.db');
+  console.log(`engine: ${postgres ? 'PostgreSQL (pg)' : 'SQLite file'}`);
+  const server = await startChild([SERVER_JS, '--db', location, '--port', '0', '--demo', '--json']);
   const bare = await startChild(['-e', BARE_SERVER]);
   const bandsUrl = `${server.url}/v1/me/bands`;
   const auth = { Authorization: `Bearer ${server.token}` };
@@ -108,5 +113,6 @@ try {
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
