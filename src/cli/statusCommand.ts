@@ -98,8 +98,8 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
 
 /** The headline of a band: never "on track" beside a forecast over 100 %, and the time left said as such. */
 export function bandHeadline(band: BandsDocument['bands'][number], gauge: ReturnType<typeof gaugeFor>, ids: boolean, paint: Paint = (_s, t) => t): string {
-  const overPace = band.status === 'ok' && gauge.forecastPercent > 100 && gauge.forecastCrosses;
-  const plain = overPace ? `over pace (forecast ${percentText(gauge.forecastPercent)} by the reset)` : statusWord(band.status);
+  const plain = statusWord(band.status, gauge);
+  const overPace = plain !== statusWord(band.status);
   const word = band.status === 'exceeded' || band.status === 'critical' ? paint('red', plain) : band.status === 'warn' || overPace ? paint('yellow', plain) : paint('green', plain);
   const amounts = `${moneyText({ amount_micros: gauge.usedMicros, currency: gauge.currency })} of ${moneyText({ amount_micros: gauge.allocatedMicros, currency: gauge.currency })}`;
   const left = gauge.resets ? `${timeLeftText(gauge.msLeft)} left` : 'no reset';

@@ -52,7 +52,21 @@ const STATUS_WORDS: Record<BandStatus, string> = {
   exceeded: 'exceeded',
 };
 
-export function statusWord(status: BandStatus | string): string {
+/** A band's forecast against its allocation, as the gauge and the report both carry it. */
+export interface ForecastFigures {
+  forecastMicros: number | null;
+  allocatedMicros: number;
+}
+
+/**
+ * The words for a band's status. Given its forecast, a band still "ok" whose forecast passes the
+ * allocation is "over pace", never "on track" beside a forecast of 500 %: the same words on every
+ * surface (CLI, tooltip, tree, report).
+ */
+export function statusWord(status: BandStatus | string, forecast?: ForecastFigures): string {
+  if (status === 'ok' && forecast && forecast.forecastMicros !== null && forecast.allocatedMicros > 0 && forecast.forecastMicros > forecast.allocatedMicros) {
+    return `over pace (forecast ${percentText((forecast.forecastMicros / forecast.allocatedMicros) * 100)} by the reset)`;
+  }
   return STATUS_WORDS[status as BandStatus] ?? status;
 }
 
@@ -99,7 +113,7 @@ function timeLeftWords(ms: number): string {
 /** Screen-reader text for the gauge item: whole words, no symbols. */
 export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: readonly WorkflowClass[]): string {
   const parts = [
-    `${bandLabel(band, classes)} band ${statusWord(gauge.status)}`,
+    `${bandLabel(band, classes)} band ${statusWord(gauge.status, gauge)}`,
     Number.isFinite(gauge.percentUsed) ? `${Math.floor(gauge.percentUsed)} percent used` : 'used with nothing allocated',
     `${formatMicros(gauge.usedMicros, gauge.currency, 'exact')} of ${formatMicros(gauge.allocatedMicros, gauge.currency, 'exact')}`,
     gauge.resets ? timeLeftWords(gauge.msLeft) : 'a lifetime budget that does not reset',

@@ -29,7 +29,7 @@ function bandSection(b: BandReport, nowMs: number): string {
   });
   const span = `${shortDate(new Date(b.period.start), zone)}–${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
   const forecastText = b.forecastMicros === null ? '' : `, forecast ${m(b.forecastMicros, b.currency)} by ${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
-  const description = `${b.label}: ${m(b.usedMicros, b.currency)} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status)}.`;
+  const description = `${b.label}: ${m(b.usedMicros, b.currency)} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status, b)}.`;
   const svg = bandChartSvg(chart, { title: `${b.label}, cumulative spend ${span}`, description, money: (micros) => (micros === 0 ? m(0, b.currency, 'compact').replace(/\.00$/, '') : m(micros, b.currency, 'compact')) });
   const increase = b.temporaryIncrease
     ? `<p class="sb-increase">Includes a temporary increase of ${e(m(b.temporaryIncrease.micros, b.currency))} until ${e(shortDate(new Date(b.temporaryIncrease.until), zone))}: the allocation line steps down there.</p>`
@@ -40,7 +40,7 @@ function bandSection(b: BandReport, nowMs: number): string {
     .join('');
   return (
     `<article class="sb-band${b.inFocus ? ' sb-focus' : ''}" data-band-id="${e(b.id)}">` +
-    `<h3>${e(b.label)} <span class="sb-status sb-status-${e(b.status)}">${e(statusWord(b.status))}</span>${b.current ? '' : ' <span class="sb-past">past period</span>'}</h3>` +
+    `<h3>${e(b.label)} <span class="sb-status sb-status-${e(b.status)}">${e(statusWord(b.status, b))}</span>${b.current ? '' : ' <span class="sb-past">past period</span>'}</h3>` +
     `<p class="sb-figures"><strong>${e(m(b.usedMicros, b.currency))}</strong> of ${e(m(b.allocatedMicros, b.currency))} (${e(percentText(b.percentUsed))}) · pace ${e(m(b.paceMicros, b.currency))}${b.forecastMicros === null ? '' : ` · forecast <span class="sb-forecast-text">${e(m(b.forecastMicros, b.currency))}</span>`} · ${e(span)}</p>` +
     increase +
     `<div class="sb-chart-box">${svg}</div>` +

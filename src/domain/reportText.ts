@@ -27,7 +27,7 @@ function bandTable(model: ReportModel): Table {
       percentText(b.percentUsed),
       m(b.paceMicros, b.currency),
       b.forecastMicros === null ? '—' : m(b.forecastMicros, b.currency),
-      statusWord(b.status),
+      statusWord(b.status, b),
     ]),
   };
 }

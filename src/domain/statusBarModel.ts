@@ -171,7 +171,7 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
   }
   if (current) {
     lines.push('');
-    lines.push(`**${escapeMd(bandLabel(current, classes))}** is ${statusWord(current.status)}.`);
+    lines.push(`**${escapeMd(bandLabel(current, classes))}** is ${statusWord(current.status, gaugeFor(current, now))}.`);
     for (const row of bandRows(current, gaugeFor(current, now))) lines.push(`- ${row.label}: ${escapeMd(row.value)}`);
     lines.push(`- Figures: ${escapeMd(provenanceText(bandProvenance(current)))}`);
   }

@@ -129,7 +129,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         // The band's label, class and row values come from the endpoint: escaped (#20 finding 3).
         const tooltip = new vscode.MarkdownString(
-          `**${markdownText(bandLabel(node.band, classes), 200)}** (${markdownText(node.band.workflow, 100)}) is ${markdownText(statusWord(node.band.status))}\n\n` +
+          `**${markdownText(bandLabel(node.band, classes), 200)}** (${markdownText(node.band.workflow, 100)}) is ${markdownText(statusWord(node.band.status, g))}\n\n` +
             bandRows(node.band, g)
               .map((r) => `- ${markdownText(r.label)}: ${markdownText(r.value)}`)
               .join('\n'),
@@ -137,7 +137,7 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         item.tooltip = tooltip;
         const requestable = (this.service.snapshot?.document?.capabilities.increase_requests || this.service.snapshot?.source === 'local') ? ':requestable' : '';
         item.contextValue = `band:${node.band.status}${requestable}`;
-        item.accessibilityInformation = { label: `${bandLabel(node.band, classes)} band, ${statusWord(node.band.status)}, ${Math.floor(g.percentUsed)} percent used` };
+        item.accessibilityInformation = { label: `${bandLabel(node.band, classes)} band, ${statusWord(node.band.status, g)}, ${Math.floor(g.percentUsed)} percent used` };
         return item;
       }
       case 'row': {

@@ -156,6 +156,19 @@ describe('format', () => {
       assert.equal(statusWord('frozen'), 'frozen');
     });
 
+    it('statusWord never says "on track" beside a forecast past the allocation (CLI, tooltip, tree and report share it)', () => {
+      // $93 of $150 used a tenth into the month: ok by thresholds, but the forecast runs far past the band.
+      const early = new Date('2026-11-04T00:00:00Z');
+      const hot = gaugeFor(makeBand({ allocated: 150 * USD, used: 93 * USD, status: 'ok' }), early);
+      assert.ok(hot.forecastMicros > hot.allocatedMicros);
+      assert.match(statusWord('ok', hot), /^over pace \(forecast \d+% by the reset\)$/);
+      const cool = gaugeFor(makeBand({ allocated: 150 * USD, used: 30 * USD, status: 'ok' }), HALF_WAY);
+      assert.equal(statusWord('ok', cool), 'on track');
+      // a warn or worse band keeps its own words; no forecast known keeps "on track"
+      assert.equal(statusWord('warn', hot), 'past its warning threshold');
+      assert.equal(statusWord('ok', { forecastMicros: null, allocatedMicros: 150 * USD }), 'on track');
+    });
+
     it('bandLabel: the band label, the class label, configured classes, a humanized unknown id', () => {
       assert.equal(bandLabel({ label: 'Mine', workflow: 'review' }), 'Mine');
       assert.equal(bandLabel({ workflow: 'background_automation' }), 'Background automation');

@@ -35,19 +35,19 @@ describe('estimate: past runs from metered events', () => {
   ];
   const events: HistoryEvent[] = [
     { timestamp: T0 + 5 * MIN, agent: 'claude_code', sessionId: 'x', costMicros: 1 * USD },
-    { timestamp: T0 + 90 * MIN, agent: 'claude_code', sessionId: 'x', costMicros: 2 * USD }, // same session, later: still the class at its start
+    { timestamp: T0 + 90 * MIN, agent: 'claude_code', sessionId: 'x', costMicros: 2 * USD }, // same session, later, in another class: most of its spend is here
     { timestamp: T0 + 70 * MIN, agent: 'claude_code', sessionId: 'y', costMicros: 3 * USD },
     { timestamp: T0 + 71 * MIN, agent: 'claude_code', sessionId: 'y', costMicros: null },
     { timestamp: T0 + 72 * MIN, agent: 'codex', sessionId: 'y', costMicros: 4 * USD }, // same id, other agent: another run
     { timestamp: T0 - 10 * MIN, agent: 'codex', sessionId: 'z', costMicros: 5 * USD }, // before any tag
   ];
 
-  it('groups by agent and session, sums priced cost, takes the class at the start', () => {
+  it('groups by agent and session, sums priced cost, takes the class that owns most of its spend (domain/attribution)', () => {
     const runs = pastRuns(events, sessions);
     assert.equal(runs.length, 4);
     const x = runs.find((r) => r.sessionId === 'x')!;
     assert.equal(x.costMicros, 3 * USD);
-    assert.equal(x.workflow, 'deep_coding');
+    assert.equal(x.workflow, 'background_automation'); // $2 of its $3 were spent after the switch
     assert.equal(x.endMs - x.startMs, 85 * MIN);
     const y = runs.find((r) => r.sessionId === 'y' && r.agent === 'claude_code')!;
     assert.equal(y.workflow, 'background_automation');
