@@ -5,6 +5,7 @@
 // `cost.total_cost_usd`, plan `rate_limits`), labelled official. It also records those official
 // figures in the agent-state file, where the extension shows them beside our estimate.
 // No network on this path: it reads two small files.
+import { timeLeftText } from '../domain/format';
 import { formatMoney } from '../domain/money';
 import { newestCachedBands, officialFromStatusLine, recordOfficial, type CachedDocument } from '../flows/agents/agentState';
 import { EXIT } from '../domain/exitCodes';
@@ -27,14 +28,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The gauge's own days/hours left (domain/format.ts), so the status line and `status` agree. */
 function timeLeft(endIso: string, nowMs: number): string {
   const ms = Date.parse(endIso) - nowMs;
   if (!Number.isFinite(ms)) return '';
   if (ms <= 0) return 'resets now';
-  const hours = ms / 3_600_000;
-  if (hours < 1) return `${Math.max(1, Math.round(ms / 60_000))}m left`;
-  if (hours < 48) return `${Math.round(hours)}h left`;
-  return `${Math.round(hours / 24)}d left`;
+  return `${timeLeftText(ms)} left`;
 }
 
 function label(id: string): string {

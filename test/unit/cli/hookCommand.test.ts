@@ -259,6 +259,19 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.match(local.reason!, /\$20 or more/);
   });
 
+  it('statusline counts time left as status and the gauge do (3 days 2 hours is 4d, not 3d)', async () => {
+    const status = await run(['status', '--json'], env, '');
+    assert.equal(status.code, 0, status.stderr);
+    const cache = join(dir, 'cache');
+    const file = readdirSync(cache).find((n) => /^bands-[0-9a-f]{24}\.json$/.test(n))!;
+    const cached = JSON.parse(readFileSync(join(cache, file), 'utf8'));
+    const review = cached.document.bands.find((b: { workflow: string }) => b.workflow === 'review');
+    review.period.end = new Date(Date.now() + 3 * 86_400_000 + 2 * 3_600_000).toISOString();
+    writeFileSync(join(cache, file), JSON.stringify(cached));
+    const line = await run(['statusline', '--workflow', 'review'], env, '{}');
+    assert.match(line.stdout, /^Review \d+% · \S+ · 4d left\n$/);
+  });
+
   it("statusline also finds the bands the extension cached in its own folder, once the extension named it", async () => {
     const extensionCache = join(dir, 'extension-storage', 'cache');
     // The extension's snapshot loader writes the same cache files (api/bandsCache.ts) into its storage.
