@@ -369,7 +369,7 @@ export class HttpTransport {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const init = { status, ...(problem ? { problem } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     const answered = `${this.origin} answered HTTP ${status}${said}`;
-    if (status === 401) return this.error('unauthorized', `${answered} (the token was rejected)`, init);
+    if (status === 401) return this.error('unauthorized', `${answered} (${this.token ? 'the token was rejected' : 'no token was sent: none is set'})`, init);
     if (status === 402 || status === 403) return this.error('forbidden', `${answered} (not permitted for this token)`, init);
     if (status === 404 || status === 405 || status === 410) return this.error('notFound', `${answered} (no such resource at ${response.url.pathname})`, init);
     if (status === 408) return this.error('timeout', answered, init);

@@ -280,4 +280,23 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
       });
     });
   }
+
+  it('spend-band status with no token set: the 401 says no token was sent, not that it was rejected', async () => {
+    const dir = tempDir();
+    const server = await startServer((req, res) =>
+      req.headers.authorization ? sendJson(res, 200, GOOD) : sendProblem(res, 401, 'Unauthorized', 'A bearer token is required.'),
+    );
+    try {
+      const env = { SPEND_BAND_CACHE: dir.path, HOME: dir.path, SPEND_BAND_CONFIG: join(dir.path, 'none.json') };
+      const run = await runCli(['status', '--endpoint', server.url, '--json'], env);
+      assert.equal(run.code, 5, run.stderr);
+      assert.match(run.stderr, /no token was sent/);
+      assert.doesNotMatch(run.stderr, /token was rejected/);
+      const withToken = await runCli(['status', '--endpoint', server.url, '--json'], { ...env, SPEND_BAND_TOKEN: makeToken() });
+      assert.equal(withToken.code, 0, withToken.stderr);
+    } finally {
+      await server.close();
+      dir.remove();
+    }
+  });
 });
