@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureHost } from './ensureHost.mjs';
 import { VSIX_PATH, packageExtension, startInstalledWorkbench } from './installedWorkbench.mjs';
+import { liveUsageLines } from './liveUsageLines.mjs';
 import { distCli, repoRoot } from './paths.mjs';
 import { runCleanups } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
@@ -92,7 +93,7 @@ async function main() {
     // try the CLI against the same server; real tokens are never printed.
     say(`  Demo token:        ${server.token}`);
     say(`  CLI status:        SPEND_BAND_TOKEN=${server.token} node ${cliArg} status --endpoint ${server.url}`);
-    for (const line of liveUsageLines(server.url, server.token, cliArg)) say(line);
+    for (const line of liveUsageLines(server.url, server.token)) say(line);
     const pending = pendingRequestIds(db);
     say(`  Requests:          node ${cliArg} admin request list --db ${dbArg}`);
     say(`  Approve one:       node ${cliArg} admin request approve ${pending[0] ?? '<ID>'} --db ${dbArg}`);
@@ -111,20 +112,6 @@ async function main() {
     await runCleanups();
     process.exit(1);
   }
-}
-
-/** Issue #15: what to paste so Claude Code / Codex send their own usage here, and the hook and status line. */
-function liveUsageLines(url, token, cli) {
-  return [
-    '  Claude Code → this server (your shell, or "env" in ~/.claude/settings.json):',
-    '    export CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_LOGS_EXPORTER=otlp OTEL_METRICS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
-    `    export OTEL_EXPORTER_OTLP_ENDPOINT=${url}/v1/otlp OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${token}"`,
-    '  Codex → this server (~/.codex/config.toml):',
-    `    [otel]  exporter = { otlp-http = { endpoint = "${url}/v1/otlp/v1/logs", protocol = "binary", headers = { "Authorization" = "Bearer ${token}" } } }`,
-    `  Pre-flight hook:   SPEND_BAND_ENDPOINT=${url} node ${cli} hook install --dry-run   (then without --dry-run; the hook reads SPEND_BAND_ENDPOINT / SPEND_BAND_TOKEN)`,
-    `  Status line:       "statusLine": { "type": "command", "command": "node ${cli} statusline" }   in ~/.claude/settings.json`,
-    `  Move the gauge:    SPEND_BAND_TOKEN=${token} node test/host/otlpDemo.mjs ${url}   (OpenTelemetry SDK → OTLP → the server)`,
-  ];
 }
 
 main().catch(async (error) => {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { rememberBandsCacheDir } from '../../../src/flows/agents/agentState';
 import { admin, startHarness, type Harness } from '../server/serverHarness';
@@ -270,6 +271,28 @@ describe('cli: hook claude, hook install, statusline', function () {
     writeFileSync(join(cache, file), JSON.stringify(cached));
     const line = await run(['statusline', '--workflow', 'review'], env, '{}');
     assert.match(line.stdout, /^Review \d+% · \S+ · 4d left\n$/);
+  });
+
+  it('the demo prints a statusLine command that works from the project folder Claude Code runs it in', async () => {
+    const status = await run(['status', '--json'], env, '');
+    assert.equal(status.code, 0, status.stderr);
+    const modulePath = pathToFileURL(join(ROOT, 'test/host/liveUsageLines.mjs')).href;
+    const { liveUsageLines } = (await import(modulePath)) as { liveUsageLines: (url: string, token: string) => string[] };
+    const lines = liveUsageLines(h.url, 'sbt_demo');
+    const setting = lines.find((l) => l.includes('"statusLine"'))!;
+    const command = JSON.parse(/"command": ("[^"]*")/.exec(setting)![1]!) as string;
+    const project = mkdtempSync(join(tmpdir(), 'spend-band-project-'));
+    try {
+      const out = await new Promise<string>((done, fail) => {
+        const child = execFile('/bin/sh', ['-c', command], { cwd: project, env, timeout: 60_000 }, (error, stdout, stderr) => (error ? fail(new Error(`${command}: ${stderr}`)) : done(stdout)));
+        child.stdin!.end('{}');
+      });
+      assert.match(out, /\d+% · \$/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+    // The hook line says Claude Code itself needs the endpoint and token in its environment.
+    assert.ok(lines.some((l) => l.includes(`SPEND_BAND_ENDPOINT=${h.url} SPEND_BAND_TOKEN=`) && /before running claude/.test(l)), lines.join('\n'));
   });
 
   it("statusline also finds the bands the extension cached in its own folder, once the extension named it", async () => {
