@@ -160,7 +160,19 @@ export function historyEstimate(runs: readonly PastRun[], query: HistoryQuery): 
   const ofAgent = runs.filter((r) => r.agent === query.agent);
   if (ofAgent.length === 0) return { ok: false, reason: `no past runs of ${query.agent} were found in the agent logs on this machine` };
   const priced = ofAgent.filter((r) => !r.partlyUnpriced);
-  if (priced.length === 0) return { ok: false, reason: `all ${ofAgent.length} past run(s) of ${query.agent} used models without a price, so their cost is unknown` };
+  if (priced.length === 0) {
+    // Their priced requests are a known lower bound: the run cost at least that much (review finding 2).
+    const known = ofAgent.map((r) => r.costMicros).filter((c) => c > 0);
+    if (known.length === 0) return { ok: false, reason: `all ${ofAgent.length} past run(s) of ${query.agent} used models without a price, so their cost is unknown` };
+    const floor = { currency, amount_micros: Math.max(...known) };
+    return {
+      ok: true,
+      value: {
+        estimate: { cost: floor, basis: 'history', confidence: 'low' },
+        explanation: `at least ${formatMoney(floor)} +? (a lower bound): the priced part of the costliest of ${ofAgent.length} past ${query.agent} run(s); each also used models without a price, whose cost is unknown.`,
+      },
+    };
+  }
   const ofClass = priced.filter((r) => r.workflow === query.workflow);
   const anyClass = ofClass.length < (query.minRuns ?? 1);
   const used = anyClass ? priced : ofClass;

@@ -71,6 +71,16 @@ describe('estimate: from history', () => {
     assert.equal(other.ok, false);
   });
 
+  it('uses the priced part of partly unpriced runs as a flagged lower bound, never $0', () => {
+    const outcome = historyEstimate([run(52.51, { partlyUnpriced: true }), run(3, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.equal(outcome.value.estimate.cost.amount_micros, 52_510_000);
+    assert.equal(outcome.value.estimate.confidence, 'low');
+    assert.match(outcome.value.explanation, /at least \$52\.51 \+\? \(a lower bound\)/);
+    const nothingKnown = historyEstimate([run(0, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    assert.equal(nothingKnown.ok, false);
+  });
+
   it('one run: that run, low confidence', () => {
     const outcome = historyEstimate([run(2.5)], { agent: 'claude_code', workflow: 'background_automation' });
     assert.ok(outcome.ok);
@@ -131,12 +141,12 @@ describe('estimate: from history', () => {
     assert.match(outcome.value.explanation, /runs of any class \(none tagged background_automation\)/);
   });
 
-  it('runs with unpriced usage are left out and counted; all unpriced is no estimate', () => {
+  it('runs with unpriced usage are left out and counted; all unpriced with no priced part is no estimate', () => {
     const outcome = historyEstimate([run(1), run(50, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
     assert.ok(outcome.ok);
     assert.equal(outcome.value.estimate.cost.amount_micros, 1 * USD);
     assert.match(outcome.value.explanation, /1 run\(s\) with unpriced models left out/);
-    const none = historyEstimate([run(50, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    const none = historyEstimate([run(0, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
     assert.equal(none.ok, false);
     assert.match(!none.ok ? none.reason : '', /without a price/);
   });
