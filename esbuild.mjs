@@ -32,13 +32,27 @@ const external = ['vscode', 'better-sqlite3', 'pg'];
 // command runs: parsing one bundle of every command (1.1 MB, undici and zod) cost each run ~13 MiB
 // of memory, `spend-band usage` included, which needs neither. A command left out of this list is
 // simply bundled into dist/cli.js (test/unit/project/layering.test.ts checks that none is).
-const CLI_COMMANDS = ['statusCommand', 'usageCommand', 'preflightCommand', 'runCommand', 'requestCommand', 'requestsCommand', 'reportCommand', 'serverCommand', 'hookCommand', 'statuslineCommand', 'adminCommand'];
+const CLI_COMMANDS = [
+  'statusCommand',
+  'usageCommand',
+  'preflightCommand',
+  'runCommand',
+  'requestCommand',
+  'requestsCommand',
+  'reportCommand',
+  'serverCommand',
+  'hookCommand',
+  'statuslineCommand',
+  'adminCommand',
+];
 const commandsApart = {
   name: 'cli-commands-apart',
   setup(build) {
     build.onResolve({ filter: /^\.\/[A-Za-z]+Command$/ }, (args) => {
       const fromMain = args.importer.split('\\').join('/').endsWith('src/cli/main.ts');
-      return fromMain && CLI_COMMANDS.includes(args.path.slice(2)) ? { path: `${args.path}.js`, external: true } : undefined;
+      return fromMain && CLI_COMMANDS.includes(args.path.slice(2))
+        ? { path: `${args.path}.js`, external: true }
+        : undefined;
     });
   },
 };
@@ -49,14 +63,19 @@ const commandsApart = {
 const editorTransport = {
   name: 'editor-transport',
   setup(build) {
-    build.onResolve({ filter: /^\.\/defaultSender$/ }, (args) => ({ path: join(args.resolveDir, 'editorDefaultSender.ts') }));
+    build.onResolve({ filter: /^\.\/defaultSender$/ }, (args) => ({
+      path: join(args.resolveDir, 'editorDefaultSender.ts'),
+    }));
   },
 };
 
 /** Throws when undici got into the extension bundle after all. */
 function assertNoUndici(result) {
   const undici = Object.keys(result.metafile?.inputs ?? {}).find((input) => input.includes('node_modules/undici/'));
-  if (undici) throw new Error(`undici is in dist/extension.js (from ${undici}); the extension must use VS Code's fetch (src/api/fetchSender.ts)`);
+  if (undici)
+    throw new Error(
+      `undici is in dist/extension.js (from ${undici}); the extension must use VS Code's fetch (src/api/fetchSender.ts)`,
+    );
 }
 
 // Libraries every command bundle (and the server) would otherwise carry a copy of: zod ~440 KiB and
@@ -67,12 +86,21 @@ const SHARED_LIBRARIES = ['zod', 'undici'];
 const sharedLibraries = {
   name: 'shared-libraries',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${SHARED_LIBRARIES.join('|')})$`) }, (args) => ({ path: `./${args.path}.js`, external: true }));
+    build.onResolve({ filter: new RegExp(`^(${SHARED_LIBRARIES.join('|')})$`) }, (args) => ({
+      path: `./${args.path}.js`,
+      external: true,
+    }));
   },
 };
 
 const bundles = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external, plugins: [editorTransport], verify: assertNoUndici },
+  {
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external,
+    plugins: [editorTransport],
+    verify: assertNoUndici,
+  },
   {
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

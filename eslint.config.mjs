@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 
 const vscodeOnlyInTheEditor = {
   name: 'vscode',
-  message: "Only src/vscode/ and src/extension.ts may import 'vscode' (HOUSE-STYLE.md: layers). Move the code there, or pass what it needs in.",
+  message:
+    "Only src/vscode/ and src/extension.ts may import 'vscode' (HOUSE-STYLE.md: layers). Move the code there, or pass what it needs in.",
 };
 
 /** Folders of src/ each layer must not import (relative specifiers such as '../cli/args' or '../../server/x'); domain/ below. */
@@ -41,7 +42,18 @@ function layerRule(layer, forbidden) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.bench/**', '.demo/**', 'coverage/**', 'media/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      '.bench/**',
+      '.demo/**',
+      'coverage/**',
+      'media/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -52,7 +64,10 @@ export default tseslint.config(
       'prefer-const': 'error',
       // TypeScript reports undefined names in .ts; the .mjs drivers also hand code to a browser page
       'no-undef': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -74,8 +89,14 @@ export default tseslint.config(
         {
           paths: [vscodeOnlyInTheEditor],
           patterns: [
-            { regex: '^(\\.\\./)+(api|usage|flows|cli|vscode|server)(/|$)', message: 'src/domain/ imports nothing of ours: it is the pure core.' },
-            { regex: '^(node:)?(fs|fs/promises|net|http|https|child_process|worker_threads|os)$', message: 'src/domain/ stays pure: no I/O. Pass the data in.' },
+            {
+              regex: '^(\\.\\./)+(api|usage|flows|cli|vscode|server)(/|$)',
+              message: 'src/domain/ imports nothing of ours: it is the pure core.',
+            },
+            {
+              regex: '^(node:)?(fs|fs/promises|net|http|https|child_process|worker_threads|os)$',
+              message: 'src/domain/ stays pure: no I/O. Pass the data in.',
+            },
           ],
         },
       ],

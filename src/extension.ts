@@ -17,7 +17,9 @@ export function activate(context: vscode.ExtensionContext): SpendBandApi | undef
     const activationMs = Math.round((performance.now() - started) * 10) / 10;
     log.info(`Activated in ${activationMs} ms (VS Code ${vscode.version}, ${vscode.env.appName}).`);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
-      context.subscriptions.push(vscode.commands.registerCommand(TEST_HOOKS_COMMAND, () => built.testHooks(activationMs)));
+      context.subscriptions.push(
+        vscode.commands.registerCommand(TEST_HOOKS_COMMAND, () => built.testHooks(activationMs)),
+      );
     }
     return built.api();
   } catch (error) {

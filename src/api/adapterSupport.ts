@@ -5,7 +5,15 @@ import { subMonths } from 'date-fns';
 import { z } from 'zod';
 import { statusFromThresholds } from '../domain/gauge';
 import { decimalToMicros } from '../domain/money';
-import { ALL_WORKFLOWS, BandsDocumentSchema, describeZodError, type Band, type BandsDocument, type Period, type Threshold } from '../domain/schemas';
+import {
+  ALL_WORKFLOWS,
+  BandsDocumentSchema,
+  describeZodError,
+  type Band,
+  type BandsDocument,
+  type Period,
+  type Threshold,
+} from '../domain/schemas';
 import type { UnbudgetedSpend } from './unbudgetedSpend';
 
 export interface AdapterResult {
@@ -70,12 +78,25 @@ export function parseLitellmDuration(value: string | null | undefined): ParsedDu
 /** The period that ends at `end` and lasts `duration` (UTC calendar for months). */
 export function periodEndingAt(end: string, duration: ParsedDuration): Period {
   const endMs = Date.parse(end);
-  const startMs = duration.months !== undefined ? subMonths(new TZDate(endMs, 'UTC'), duration.months).getTime() : endMs - (duration.ms ?? 0);
-  return { interval: duration.interval, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), timezone: 'UTC' };
+  const startMs =
+    duration.months !== undefined
+      ? subMonths(new TZDate(endMs, 'UTC'), duration.months).getTime()
+      : endMs - (duration.ms ?? 0);
+  return {
+    interval: duration.interval,
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    timezone: 'UTC',
+  };
 }
 
 export function lifetimePeriod(start: string | undefined, now: Date, end?: string): Period {
-  return { interval: LIFETIME_INTERVAL, start: start ?? new Date(0).toISOString(), end: end && Date.parse(end) > now.getTime() ? end : LIFETIME_END, timezone: 'UTC' };
+  return {
+    interval: LIFETIME_INTERVAL,
+    start: start ?? new Date(0).toISOString(),
+    end: end && Date.parse(end) > now.getTime() ? end : LIFETIME_END,
+    timezone: 'UTC',
+  };
 }
 
 /** Thresholds: a soft limit as a warning, plus the given defaults; sorted, one per percent. */
@@ -117,7 +138,14 @@ export function allBand(spec: AllBandSpec): Band {
     thresholds: spec.thresholds,
     status: statusFromThresholds(spec.usedMicros, spec.allocatedMicros, spec.thresholds),
     as_of: spec.asOf,
-    sources: [{ provider: spec.provider, used: { currency, amount_micros: spec.usedMicros }, as_of: spec.asOf, estimated: false }],
+    sources: [
+      {
+        provider: spec.provider,
+        used: { currency, amount_micros: spec.usedMicros },
+        as_of: spec.asOf,
+        estimated: false,
+      },
+    ],
     temporary_increase: null,
   };
 }
@@ -125,6 +153,7 @@ export function allBand(spec: AllBandSpec): Band {
 /** Our own mapping must produce a valid document; if a vendor value slipped through oddly, say where. */
 export function checkAdapterDocument(document: BandsDocument, fail: (detail: string) => Error): BandsDocument {
   const parsed = BandsDocumentSchema.safeParse(document);
-  if (!parsed.success) throw fail(`the adapter could not build a valid document from the answer: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw fail(`the adapter could not build a valid document from the answer: ${describeZodError(parsed.error)}`);
   return parsed.data;
 }

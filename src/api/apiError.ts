@@ -23,16 +23,22 @@ export type ApiErrorKind =
 export const API_ERROR_ADVICE: Readonly<Record<ApiErrorKind, string>> = {
   offline: 'Check your network, VPN or proxy settings (HTTPS_PROXY, NO_PROXY), then retry.',
   timeout: 'Try again later; if the endpoint is always this slow, raise the timeout.',
-  unauthorized: 'Set a valid, unexpired token (SPEND_BAND_TOKEN for the CLI, "Spend Band: Connect Endpoint…" in VS Code) and retry.',
-  forbidden: 'The token is valid but lacks the permission needed: ask the endpoint admin for the bands:read scope, or for credit on the key.',
+  unauthorized:
+    'Set a valid, unexpired token (SPEND_BAND_TOKEN for the CLI, "Spend Band: Connect Endpoint…" in VS Code) and retry.',
+  forbidden:
+    'The token is valid but lacks the permission needed: ask the endpoint admin for the bands:read scope, or for credit on the key.',
   notFound: 'Check the endpoint URL: it should be the base URL of the budget server, without /v1/me/bands.',
   rateLimited: 'Wait a little and retry; the last good data stays on screen meanwhile.',
-  server: 'The endpoint or a gateway in front of it is failing: try again later, or tell the endpoint admin if it persists.',
-  invalidPayload: 'Check that the URL points at the right kind of source (--source), or tell the endpoint admin; Spend Band will not guess at a malformed answer.',
+  server:
+    'The endpoint or a gateway in front of it is failing: try again later, or tell the endpoint admin if it persists.',
+  invalidPayload:
+    'Check that the URL points at the right kind of source (--source), or tell the endpoint admin; Spend Band will not guess at a malformed answer.',
   tooLarge: 'Check that the URL points at a budget endpoint, or tell its admin: Spend Band reads at most 1 MiB.',
   aborted: 'Nothing to do: the request was cancelled on purpose.',
-  conflict: 'Check the values you sent and the current state (for example the request may already be resolved), then try again.',
-  insecure: 'Use an https:// URL, or allow plain HTTP explicitly (--allow-insecure-http) if you accept that the token can be read on the network.',
+  conflict:
+    'Check the values you sent and the current state (for example the request may already be resolved), then try again.',
+  insecure:
+    'Use an https:// URL, or allow plain HTTP explicitly (--allow-insecure-http) if you accept that the token can be read on the network.',
   invalidUrl: 'Set the endpoint to a full URL such as https://budget.example.com (--endpoint or SPEND_BAND_ENDPOINT).',
 };
 

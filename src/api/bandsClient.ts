@@ -80,7 +80,9 @@ export class BandsClient {
   }
 
   /** `GET /v1/me/bands`; with `etag`, a 304 comes back as `{ notModified: true }`. */
-  async getBands(options: CallOptions & { etag?: string | undefined } = {}): Promise<{ document: BandsDocument; etag?: string } | NotModified> {
+  async getBands(
+    options: CallOptions & { etag?: string | undefined } = {},
+  ): Promise<{ document: BandsDocument; etag?: string } | NotModified> {
     const response = await this.http.send({
       method: 'GET',
       path: 'v1/me/bands',
@@ -113,10 +115,20 @@ export class BandsClient {
     return value;
   }
 
-  async postSessionTags(batch: SessionTagBatch, idempotencyKey: string, options: CallOptions = {}): Promise<SessionTagBatchResult> {
+  async postSessionTags(
+    batch: SessionTagBatch,
+    idempotencyKey: string,
+    options: CallOptions = {},
+  ): Promise<SessionTagBatchResult> {
     const body = checkOutgoing(SessionTagBatchSchema, batch, 'the session-tag batch');
     const { value } = await this.http.sendJson(
-      { method: 'POST', path: 'v1/me/session-tags', headers: this.idempotency(idempotencyKey), json: body, signal: options.signal },
+      {
+        method: 'POST',
+        path: 'v1/me/session-tags',
+        headers: this.idempotency(idempotencyKey),
+        json: body,
+        signal: options.signal,
+      },
       SessionTagBatchResultSchema,
     );
     return value;
@@ -124,7 +136,11 @@ export class BandsClient {
 
   /** Same `client_run_id` ⇒ same decision, so a retry is safe even without an Idempotency-Key. */
   /** `dryRun`: only for an endpoint whose capabilities say `preflight_dry_run` (it then reserves nothing). */
-  async preflight(preflightRequest: PreflightRequest, idempotencyKey?: string, options: CallOptions & { dryRun?: boolean } = {}): Promise<PreflightDecision> {
+  async preflight(
+    preflightRequest: PreflightRequest,
+    idempotencyKey?: string,
+    options: CallOptions & { dryRun?: boolean } = {},
+  ): Promise<PreflightDecision> {
     const body = checkOutgoing(PreflightRequestSchema, preflightRequest, 'the pre-flight request');
     const { value } = await this.http.sendJson(
       {
@@ -140,10 +156,20 @@ export class BandsClient {
     return value;
   }
 
-  async createRequest(create: IncreaseRequestCreate, idempotencyKey: string, options: CallOptions = {}): Promise<CreatedRequest> {
+  async createRequest(
+    create: IncreaseRequestCreate,
+    idempotencyKey: string,
+    options: CallOptions = {},
+  ): Promise<CreatedRequest> {
     const body = checkOutgoing(IncreaseRequestCreateSchema, create, 'the increase request');
     const { value, response } = await this.http.sendJson(
-      { method: 'POST', path: 'v1/me/requests', headers: this.idempotency(idempotencyKey), json: body, signal: options.signal },
+      {
+        method: 'POST',
+        path: 'v1/me/requests',
+        headers: this.idempotency(idempotencyKey),
+        json: body,
+        signal: options.signal,
+      },
       RequestSchema,
     );
     const location = response.headers.location;
@@ -154,16 +180,27 @@ export class BandsClient {
     };
   }
 
-  async listRequests(query: { status?: RequestStatus; cursor?: string; limit?: number } = {}, options: CallOptions = {}): Promise<RequestList> {
+  async listRequests(
+    query: { status?: RequestStatus; cursor?: string; limit?: number } = {},
+    options: CallOptions = {},
+  ): Promise<RequestList> {
     const { value } = await this.http.sendJson(
-      { method: 'GET', path: 'v1/me/requests', query: { status: query.status, cursor: query.cursor, limit: query.limit }, signal: options.signal },
+      {
+        method: 'GET',
+        path: 'v1/me/requests',
+        query: { status: query.status, cursor: query.cursor, limit: query.limit },
+        signal: options.signal,
+      },
       RequestListSchema,
     );
     return value;
   }
 
   /** `GET /v1/me/requests/{id}`; poll with the last `etag`: a 304 is `{ notModified: true }`. */
-  async getRequest(id: string, options: CallOptions & { etag?: string | undefined } = {}): Promise<{ request: Request; etag?: string } | NotModified> {
+  async getRequest(
+    id: string,
+    options: CallOptions & { etag?: string | undefined } = {},
+  ): Promise<{ request: Request; etag?: string } | NotModified> {
     const what = `GET /v1/me/requests/${id}`;
     const response = await this.http.send({
       method: 'GET',
@@ -193,7 +230,12 @@ export class BandsClient {
 
   private notModified(status: number, etag: string | undefined, what: string): NotModified {
     // a 304 to a request that carried no validator cannot refer to anything we hold
-    if (!etag) throw this.http.error('invalidPayload', `${this.origin} answered ${what} with HTTP ${status} although nothing was cached`, { status });
+    if (!etag)
+      throw this.http.error(
+        'invalidPayload',
+        `${this.origin} answered ${what} with HTTP ${status} although nothing was cached`,
+        { status },
+      );
     return { notModified: true };
   }
 }

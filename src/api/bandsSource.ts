@@ -79,14 +79,23 @@ export async function loadBands(source: SourceConfig, options: LoadBandsOptions)
   const now = options.now;
   if (source.kind === 'local') {
     const usage = options.localUsage ? await options.localUsage() : undefined;
-    return { document: localBandsDocument(source.config, now, usage), source: 'local', stale: false, fetchedAt: now.toISOString(), unbudgeted: [] };
+    return {
+      document: localBandsDocument(source.config, now, usage),
+      source: 'local',
+      stale: false,
+      fetchedAt: now.toISOString(),
+      unbudgeted: [],
+    };
   }
   const key = sourceKey(source);
   const cache = options.cacheDir ? new BandsCache(options.cacheDir) : undefined;
   const cached = await cache?.read(key);
   if (options.offline) {
     if (cached) return fromCache(source.kind, cached, undefined);
-    throw new ApiError('offline', `nothing is cached yet for ${normalizeUrl(source.baseUrl ?? OPENROUTER_BASE_URL)}, and offline mode does not ask the source; run once without --offline`);
+    throw new ApiError(
+      'offline',
+      `nothing is cached yet for ${normalizeUrl(source.baseUrl ?? OPENROUTER_BASE_URL)}, and offline mode does not ask the source; run once without --offline`,
+    );
   }
   try {
     const fresh = await fetchFresh(source, cached, options);
@@ -112,7 +121,11 @@ export async function loadBands(source: SourceConfig, options: LoadBandsOptions)
 /** Transport errors are already clean; this catches any other text that picked the token up. */
 function scrubError(error: ApiError, token: string | undefined): ApiError {
   const secrets = [token];
-  if (redact(error.message, secrets) === error.message && redact(JSON.stringify(error.problem ?? null), secrets) === JSON.stringify(error.problem ?? null)) return error;
+  if (
+    redact(error.message, secrets) === error.message &&
+    redact(JSON.stringify(error.problem ?? null), secrets) === JSON.stringify(error.problem ?? null)
+  )
+    return error;
   const problem = error.problem ? JSON.parse(redact(JSON.stringify(error.problem), secrets)) : undefined;
   return new ApiError(error.kind, redact(error.detail, secrets), {
     ...(error.status !== undefined ? { status: error.status } : {}),
@@ -166,7 +179,14 @@ async function fetchFresh(
       const answer = await client.getBands({ etag: cached?.etag, signal: options.signal });
       if ('notModified' in answer) {
         // cached is defined: an ETag is only sent when there is a cached document
-        return { document: cached!.document, source: 'endpoint', stale: false, fetchedAt, ...(cached!.etag ? { etag: cached!.etag } : {}), unbudgeted: [] };
+        return {
+          document: cached!.document,
+          source: 'endpoint',
+          stale: false,
+          fetchedAt,
+          ...(cached!.etag ? { etag: cached!.etag } : {}),
+          unbudgeted: [],
+        };
       }
       return {
         document: scrubDocument(answer.document, scrub),
@@ -192,7 +212,13 @@ async function fetchFresh(
             ...(source.lookupTeam !== undefined ? { lookupTeam: source.lookupTeam } : {}),
           })
         : await fetchOpenrouterBands(http, { now: options.now, signal: options.signal, redactText: scrub });
-    return { document: scrubDocument(adapted.document, scrub), source: source.kind, stale: false, fetchedAt, unbudgeted: adapted.unbudgeted };
+    return {
+      document: scrubDocument(adapted.document, scrub),
+      source: source.kind,
+      stale: false,
+      fetchedAt,
+      unbudgeted: adapted.unbudgeted,
+    };
   } finally {
     await http.close();
   }

@@ -31,7 +31,8 @@ export function createFetchSender(_settings: SenderSettings): HttpSender {
         });
       } catch (error) {
         init.signal.removeEventListener('abort', onAbort);
-        if (headersTimedOut && !init.signal.aborted) throw new HeadersTimeout('no response headers in time', { cause: error });
+        if (headersTimedOut && !init.signal.aborted)
+          throw new HeadersTimeout('no response headers in time', { cause: error });
         throw error;
       } finally {
         clearTimeout(headersTimer);

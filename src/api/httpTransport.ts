@@ -21,7 +21,12 @@ export interface Timeouts {
   totalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = { connectMs: 10_000, headersMs: 15_000, bodyMs: 15_000, totalMs: 45_000 };
+export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = {
+  connectMs: 10_000,
+  headersMs: 15_000,
+  bodyMs: 15_000,
+  totalMs: 45_000,
+};
 
 export interface RetryPolicy {
   /** attempts in all, the first included */
@@ -33,7 +38,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: Readonly<RetryPolicy> = { tries: 3, baseDelayMs: 300, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = {
+  tries: 3,
+  baseDelayMs: 300,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+};
 
 /** Largest successful body read (1 MiB); a bands document is a few KiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -75,7 +85,12 @@ export interface HttpResponse {
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
 }
 
 /** Parse and check a base URL; throws ApiError invalidUrl / insecure. The result ends with `/`. */
@@ -86,8 +101,16 @@ export function checkBaseUrl(baseUrl: string, allowInsecureHttp = false): URL {
   } catch {
     throw new ApiError('invalidUrl', `"${baseUrl}" is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ApiError('invalidUrl', `"${url.protocol}" URLs are not supported, only https:// (and http:// to loopback)`);
-  if (url.username || url.password) throw new ApiError('invalidUrl', 'the endpoint URL must not contain a user name or password; give the token through SPEND_BAND_TOKEN or the secret store');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ApiError(
+      'invalidUrl',
+      `"${url.protocol}" URLs are not supported, only https:// (and http:// to loopback)`,
+    );
+  if (url.username || url.password)
+    throw new ApiError(
+      'invalidUrl',
+      'the endpoint URL must not contain a user name or password; give the token through SPEND_BAND_TOKEN or the secret store',
+    );
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
     throw new ApiError('insecure', `refusing to send the token over plain http:// to ${url.host}`);
   }
@@ -128,7 +151,11 @@ export class HttpTransport {
     this.userAgent = options.userAgent ?? 'spend-band/0.1';
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const env = options.env ?? process.env;
-    this.sender = (options.sender ?? createDefaultSender)({ ...(options.proxy ? { proxy: options.proxy } : {}), env, connectTimeoutMs: this.timeouts.connectMs });
+    this.sender = (options.sender ?? createDefaultSender)({
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+      env,
+      connectTimeoutMs: this.timeouts.connectMs,
+    });
     const resolved = resolveProxy(options.proxy, env);
     const proxyUrl = this.baseUrl.protocol === 'https:' ? resolved.httpsProxy : resolved.httpProxy;
     this.viaProxy = proxyUrl ? safeOrigin(proxyUrl) : undefined;
@@ -160,7 +187,11 @@ export class HttpTransport {
   }
 
   /** Send, parse the body as JSON and validate it; `what` names the call in messages. */
-  async sendJson<S extends z.ZodType>(req: HttpRequest, schema: S, what = `${req.method} /${req.path}`): Promise<{ value: z.infer<S>; response: HttpResponse }> {
+  async sendJson<S extends z.ZodType>(
+    req: HttpRequest,
+    schema: S,
+    what = `${req.method} /${req.path}`,
+  ): Promise<{ value: z.infer<S>; response: HttpResponse }> {
     const response = await this.send(req);
     return { value: this.parseJson(response, schema, what), response };
   }
@@ -172,11 +203,19 @@ export class HttpTransport {
     try {
       json = JSON.parse(text);
     } catch {
-      throw this.error('invalidPayload', `${this.origin} answered ${what} with ${describeNonJson(text, response.headers['content-type'])}`, { status: response.status });
+      throw this.error(
+        'invalidPayload',
+        `${this.origin} answered ${what} with ${describeNonJson(text, response.headers['content-type'])}`,
+        { status: response.status },
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw this.error('invalidPayload', `${this.origin} answered ${what} with JSON of the wrong shape: ${describeZodError(parsed.error)}`, { status: response.status });
+      throw this.error(
+        'invalidPayload',
+        `${this.origin} answered ${what} with JSON of the wrong shape: ${describeZodError(parsed.error)}`,
+        { status: response.status },
+      );
     }
     return parsed.data;
   }
@@ -194,7 +233,8 @@ export class HttpTransport {
 
   private urlFor(path: string, query: HttpRequest['query']): URL {
     const url = new URL(path.replace(/^\/+/, ''), this.baseUrl);
-    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(name, String(value));
     return url;
   }
 
@@ -217,12 +257,23 @@ export class HttpTransport {
       const next = new URL(location, url);
       const sameMethodRedirect = response.status === 307 || response.status === 308;
       if (next.origin !== this.origin) {
-        throw this.error('insecure', `${this.origin} redirected to another origin (${next.origin}); Spend Band does not send the token there. If that is the real endpoint, configure its URL directly`, { status: response.status });
+        throw this.error(
+          'insecure',
+          `${this.origin} redirected to another origin (${next.origin}); Spend Band does not send the token there. If that is the real endpoint, configure its URL directly`,
+          { status: response.status },
+        );
       }
       if (req.method !== 'GET' && !sameMethodRedirect) {
-        throw this.error('invalidPayload', `${this.origin} answered ${req.method} /${req.path} with a redirect (HTTP ${response.status}) instead of a result`, { status: response.status });
+        throw this.error(
+          'invalidPayload',
+          `${this.origin} answered ${req.method} /${req.path} with a redirect (HTTP ${response.status}) instead of a result`,
+          { status: response.status },
+        );
       }
-      if (hop + 1 > MAX_REDIRECTS) throw this.error('invalidPayload', `${this.origin} redirected more than ${MAX_REDIRECTS} times`, { status: response.status });
+      if (hop + 1 > MAX_REDIRECTS)
+        throw this.error('invalidPayload', `${this.origin} redirected more than ${MAX_REDIRECTS} times`, {
+          status: response.status,
+        });
       url = next;
     }
   }
@@ -233,12 +284,19 @@ export class HttpTransport {
     let timedOut: 'total' | 'body' | undefined;
     const onAbort = () => controller.abort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    const totalTimer = setTimeout(() => {
-      timedOut = 'total';
-      controller.abort();
-    }, Math.max(0, deadline - Date.now()));
+    const totalTimer = setTimeout(
+      () => {
+        timedOut = 'total';
+        controller.abort();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     let bodyTimer: NodeJS.Timeout | undefined;
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'user-agent': this.userAgent, ...req.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      'user-agent': this.userAgent,
+      ...req.headers,
+    };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | undefined;
     if (req.json !== undefined) {
@@ -283,8 +341,16 @@ export class HttpTransport {
       return { status: response.status, headers: responseHeaders, body: Buffer.concat(chunks), url };
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      if (timedOut === 'body') throw this.error('timeout', `${this.origin} did not finish sending its answer within ${seconds(this.timeouts.bodyMs)}`, { cause: error });
-      if (timedOut === 'total') throw this.error('timeout', `${this.origin} did not answer within ${seconds(this.timeouts.totalMs)} in all`, { cause: error });
+      if (timedOut === 'body')
+        throw this.error(
+          'timeout',
+          `${this.origin} did not finish sending its answer within ${seconds(this.timeouts.bodyMs)}`,
+          { cause: error },
+        );
+      if (timedOut === 'total')
+        throw this.error('timeout', `${this.origin} did not answer within ${seconds(this.timeouts.totalMs)} in all`, {
+          cause: error,
+        });
       if (req.signal?.aborted) throw this.error('aborted', `the request to ${this.origin} was cancelled`);
       throw this.networkError(error);
     } finally {
@@ -295,7 +361,10 @@ export class HttpTransport {
   }
 
   private tooLarge(what: string): ApiError {
-    return this.error('tooLarge', `${this.origin} sent an answer larger than ${Math.round(this.maxBodyBytes / 1024)} KiB (${what}); reading stopped`);
+    return this.error(
+      'tooLarge',
+      `${this.origin} sent an answer larger than ${Math.round(this.maxBodyBytes / 1024)} KiB (${what}); reading stopped`,
+    );
   }
 
   private classify(error: unknown, signal: AbortSignal | undefined): ApiError {
@@ -365,18 +434,35 @@ export class HttpTransport {
         // not JSON after all: described below
       }
     }
-    const said = problem ? `: ${clip(problem.detail ?? problem.title)}` : text.trim() === '' ? '' : ` with ${describeNonJson(text, response.headers['content-type'])}`;
+    const said = problem
+      ? `: ${clip(problem.detail ?? problem.title)}`
+      : text.trim() === ''
+        ? ''
+        : ` with ${describeNonJson(text, response.headers['content-type'])}`;
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const init = { status, ...(problem ? { problem } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     const answered = `${this.origin} answered HTTP ${status}${said}`;
-    if (status === 401) return this.error('unauthorized', `${answered} (${this.token ? 'the token was rejected' : 'no token was sent: none is set'})`, init);
-    if (status === 402 || status === 403) return this.error('forbidden', `${answered} (not permitted for this token)`, init);
-    if (status === 404 || status === 405 || status === 410) return this.error('notFound', `${answered} (no such resource at ${response.url.pathname})`, init);
+    if (status === 401)
+      return this.error(
+        'unauthorized',
+        `${answered} (${this.token ? 'the token was rejected' : 'no token was sent: none is set'})`,
+        init,
+      );
+    if (status === 402 || status === 403)
+      return this.error('forbidden', `${answered} (not permitted for this token)`, init);
+    if (status === 404 || status === 405 || status === 410)
+      return this.error('notFound', `${answered} (no such resource at ${response.url.pathname})`, init);
     if (status === 408) return this.error('timeout', answered, init);
     if (status === 413) return this.error('tooLarge', `${answered} (the request was too large)`, init);
-    if (status === 429) return this.error('rateLimited', `${answered} (rate limited${retryAfterMs !== undefined ? `; retry after ${seconds(retryAfterMs)}` : ''})`, init);
+    if (status === 429)
+      return this.error(
+        'rateLimited',
+        `${answered} (rate limited${retryAfterMs !== undefined ? `; retry after ${seconds(retryAfterMs)}` : ''})`,
+        init,
+      );
     if (status >= 500) return this.error('server', answered, init);
-    if (status >= 300 && status < 400) return this.error('invalidPayload', `${answered} (a redirect without a Location)`, init);
+    if (status >= 300 && status < 400)
+      return this.error('invalidPayload', `${answered} (a redirect without a Location)`, init);
     return this.error('conflict', answered, init);
   }
 }
@@ -408,7 +494,13 @@ function safeOrigin(url: string): string {
 
 function describeNonJson(text: string, contentType: string | undefined): string {
   const head = text.trimStart().slice(0, 200).toLowerCase();
-  if (/html/i.test(contentType ?? '') || head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<')) return 'an HTML page instead of JSON';
+  if (
+    /html/i.test(contentType ?? '') ||
+    head.startsWith('<!doctype html') ||
+    head.startsWith('<html') ||
+    head.startsWith('<')
+  )
+    return 'an HTML page instead of JSON';
   if (text.trim() === '') return 'an empty body instead of JSON';
   return `text that is not JSON (starting "${clip(text.trimStart(), 40)}")`;
 }

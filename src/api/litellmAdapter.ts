@@ -101,7 +101,11 @@ interface Layer {
 }
 
 /** Pure mapping of the LiteLLM answers at `now`. */
-export function litellmDocument(answers: LitellmAnswers, now: Date, redactText: (s: string) => string = (s) => s): AdapterResult {
+export function litellmDocument(
+  answers: LitellmAnswers,
+  now: Date,
+  redactText: (s: string) => string = (s) => s,
+): AdapterResult {
   const key = answers.key.info;
   const asOf = now.toISOString();
   const keyName = redactText(key.key_alias ?? key.key_name ?? 'virtual key');
@@ -188,7 +192,9 @@ export function litellmDocument(answers: LitellmAnswers, now: Date, redactText: 
     }
     const allocatedMicros = usdMicros(layer.maxBudget);
     const softPercent =
-      layer.softBudget !== null && layer.softBudget !== undefined && layer.maxBudget > 0 ? (layer.softBudget / layer.maxBudget) * 100 : undefined;
+      layer.softBudget !== null && layer.softBudget !== undefined && layer.maxBudget > 0
+        ? (layer.softBudget / layer.maxBudget) * 100
+        : undefined;
     bands.push(
       allBand({
         id: layer.id,
@@ -212,7 +218,9 @@ export function litellmDocument(answers: LitellmAnswers, now: Date, redactText: 
       ...(userInfo?.user_alias ? { display_name: userInfo.user_alias } : {}),
       ...(userInfo?.user_email ? { email: userInfo.user_email } : {}),
     },
-    role: role ? { id: role, label: `LiteLLM ${role.replace(/_/g, ' ')}` } : { id: 'litellm_key', label: 'LiteLLM virtual key' },
+    role: role
+      ? { id: role, label: `LiteLLM ${role.replace(/_/g, ' ')}` }
+      : { id: 'litellm_key', label: 'LiteLLM virtual key' },
     seats: [],
     bands,
     escalation: { rules: [] },
@@ -220,7 +228,10 @@ export function litellmDocument(answers: LitellmAnswers, now: Date, redactText: 
     capabilities: { session_tags: false, preflight: false, increase_requests: false, usage_history: false },
     generated_at: asOf,
   };
-  return { document: checkAdapterDocument(document, (detail) => new ApiError('invalidPayload', `LiteLLM: ${detail}`)), unbudgeted };
+  return {
+    document: checkAdapterDocument(document, (detail) => new ApiError('invalidPayload', `LiteLLM: ${detail}`)),
+    unbudgeted,
+  };
 }
 
 function layerPeriod(layer: Layer, createdAt: string | null | undefined, now: Date) {
@@ -231,7 +242,8 @@ function layerPeriod(layer: Layer, createdAt: string | null | undefined, now: Da
     // no reset time yet (a new budget): LiteLLM resets on UTC calendar boundaries
     return periodContaining(duration.interval, now, 'UTC');
   }
-  if (duration && duration.ms !== undefined) return periodEndingAt(new Date(now.getTime() + duration.ms).toISOString(), duration);
+  if (duration && duration.ms !== undefined)
+    return periodEndingAt(new Date(now.getTime() + duration.ms).toISOString(), duration);
   return lifetimePeriod(vendorInstant(createdAt), now);
 }
 
@@ -248,16 +260,32 @@ export interface LitellmFetchOptions {
 /** Fetch the layers and map them. The key answer is required; a layer the key may not read is skipped. */
 export async function fetchLitellmBands(http: HttpTransport, options: LitellmFetchOptions): Promise<AdapterResult> {
   const signal = options.signal;
-  const { value: key } = await http.sendJson({ method: 'GET', path: 'key/info', signal }, LitellmKeyInfoSchema, 'GET /key/info');
+  const { value: key } = await http.sendJson(
+    { method: 'GET', path: 'key/info', signal },
+    LitellmKeyInfoSchema,
+    'GET /key/info',
+  );
   const answers: LitellmAnswers = { key };
   const userId = key.info.user_id;
   const teamId = key.info.team_id;
   if (teamId && options.lookupTeam !== false) {
-    const team = await optional(http.sendJson({ method: 'GET', path: 'team/info', query: { team_id: teamId }, signal }, LitellmTeamInfoSchema, 'GET /team/info'));
+    const team = await optional(
+      http.sendJson(
+        { method: 'GET', path: 'team/info', query: { team_id: teamId }, signal },
+        LitellmTeamInfoSchema,
+        'GET /team/info',
+      ),
+    );
     if (team) answers.team = team.value;
   }
   if (!teamId && userId && options.lookupUser !== false) {
-    const user = await optional(http.sendJson({ method: 'GET', path: 'user/info', query: { user_id: userId }, signal }, LitellmUserInfoSchema, 'GET /user/info'));
+    const user = await optional(
+      http.sendJson(
+        { method: 'GET', path: 'user/info', query: { user_id: userId }, signal },
+        LitellmUserInfoSchema,
+        'GET /user/info',
+      ),
+    );
     if (user) answers.user = user.value;
   }
   return litellmDocument(answers, options.now, options.redactText);
@@ -268,7 +296,11 @@ async function optional<T>(promise: Promise<T>): Promise<T | undefined> {
   try {
     return await promise;
   } catch (error) {
-    if (error instanceof ApiError && (error.kind === 'unauthorized' || error.kind === 'forbidden' || error.kind === 'notFound')) return undefined;
+    if (
+      error instanceof ApiError &&
+      (error.kind === 'unauthorized' || error.kind === 'forbidden' || error.kind === 'notFound')
+    )
+      return undefined;
     throw error;
   }
 }

@@ -8,7 +8,16 @@ import { z } from 'zod';
 import { DEFAULT_THRESHOLDS } from '../domain/gauge';
 import { periodContaining, type PeriodInterval } from '../domain/period';
 import type { Band, Period } from '../domain/schemas';
-import { allBand, checkAdapterDocument, lifetimePeriod, thresholdsWith, usdAmount, usdMicros, vendorInstant, type AdapterResult } from './adapterSupport';
+import {
+  allBand,
+  checkAdapterDocument,
+  lifetimePeriod,
+  thresholdsWith,
+  usdAmount,
+  usdMicros,
+  vendorInstant,
+  type AdapterResult,
+} from './adapterSupport';
 import { ApiError } from './apiError';
 import type { HttpTransport } from './httpTransport';
 import type { UnbudgetedSpend } from './unbudgetedSpend';
@@ -39,7 +48,11 @@ const RESETS: Record<string, { interval: PeriodInterval; usage: 'usage_daily' | 
 };
 
 /** Pure mapping of the `/api/v1/key` answer at `now`. */
-export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText: (s: string) => string = (s) => s): AdapterResult {
+export function openrouterDocument(
+  answer: OpenrouterKey,
+  now: Date,
+  redactText: (s: string) => string = (s) => s,
+): AdapterResult {
   const key = answer.data;
   const asOf = now.toISOString();
   const label = redactText(key.label ?? 'key');
@@ -47,11 +60,16 @@ export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText:
   const unbudgeted: UnbudgetedSpend[] = [];
   const reset = key.limit_reset ? RESETS[key.limit_reset.toLowerCase()] : undefined;
   if (key.limit_reset && !reset) {
-    throw new ApiError('invalidPayload', `OpenRouter answered data.limit_reset "${redactText(key.limit_reset)}", a cadence Spend Band does not know (daily, weekly, monthly or null)`);
+    throw new ApiError(
+      'invalidPayload',
+      `OpenRouter answered data.limit_reset "${redactText(key.limit_reset)}", a cadence Spend Band does not know (daily, weekly, monthly or null)`,
+    );
   }
   if (key.limit !== null && key.limit !== undefined) {
     // OpenRouter weeks start on Monday and months on the 1st, in UTC
-    const period: Period = reset ? periodContaining(reset.interval, now, 'UTC') : lifetimePeriod(undefined, now, vendorInstant(key.expires_at));
+    const period: Period = reset
+      ? periodContaining(reset.interval, now, 'UTC')
+      : lifetimePeriod(undefined, now, vendorInstant(key.expires_at));
     const used = reset ? key[reset.usage] : key.usage;
     bands.push(
       allBand({
@@ -60,7 +78,9 @@ export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText:
         period,
         allocatedMicros: usdMicros(key.limit),
         usedMicros: usdMicros(used),
-        ...(key.limit_remaining !== null && key.limit_remaining !== undefined ? { remainingMicros: usdMicros(key.limit_remaining) } : {}),
+        ...(key.limit_remaining !== null && key.limit_remaining !== undefined
+          ? { remainingMicros: usdMicros(key.limit_remaining) }
+          : {}),
         thresholds: thresholdsWith(undefined, DEFAULT_THRESHOLDS),
         provider: 'openrouter',
         asOf,
@@ -73,7 +93,9 @@ export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText:
       scope: 'key',
       provider: 'openrouter',
       used: { currency: 'USD', amount_micros: usdMicros(key.usage_monthly ?? key.usage) },
-      ...(key.usage_monthly !== null && key.usage_monthly !== undefined ? { period: periodContaining('P1M', now, 'UTC') } : {}),
+      ...(key.usage_monthly !== null && key.usage_monthly !== undefined
+        ? { period: periodContaining('P1M', now, 'UTC') }
+        : {}),
       as_of: asOf,
     });
   }
@@ -86,7 +108,10 @@ export function openrouterDocument(answer: OpenrouterKey, now: Date, redactText:
     capabilities: { session_tags: false, preflight: false, increase_requests: false, usage_history: false },
     generated_at: asOf,
   };
-  return { document: checkAdapterDocument(document, (detail) => new ApiError('invalidPayload', `OpenRouter: ${detail}`)), unbudgeted };
+  return {
+    document: checkAdapterDocument(document, (detail) => new ApiError('invalidPayload', `OpenRouter: ${detail}`)),
+    unbudgeted,
+  };
 }
 
 export interface OpenrouterFetchOptions {
@@ -96,15 +121,30 @@ export interface OpenrouterFetchOptions {
 }
 
 /** `GET /api/v1/key`, falling back to the older `/api/v1/auth/key` on a 404. */
-export async function fetchOpenrouterBands(http: HttpTransport, options: OpenrouterFetchOptions): Promise<AdapterResult> {
+export async function fetchOpenrouterBands(
+  http: HttpTransport,
+  options: OpenrouterFetchOptions,
+): Promise<AdapterResult> {
   // people paste either https://openrouter.ai or https://openrouter.ai/api/v1
   const prefix = http.baseUrl.pathname.endsWith('/api/v1/') ? '' : 'api/v1/';
   let answer: OpenrouterKey;
   try {
-    answer = (await http.sendJson({ method: 'GET', path: `${prefix}key`, signal: options.signal }, OpenrouterKeySchema, 'GET /api/v1/key')).value;
+    answer = (
+      await http.sendJson(
+        { method: 'GET', path: `${prefix}key`, signal: options.signal },
+        OpenrouterKeySchema,
+        'GET /api/v1/key',
+      )
+    ).value;
   } catch (error) {
     if (!(error instanceof ApiError) || error.kind !== 'notFound') throw error;
-    answer = (await http.sendJson({ method: 'GET', path: `${prefix}auth/key`, signal: options.signal }, OpenrouterKeySchema, 'GET /api/v1/auth/key')).value;
+    answer = (
+      await http.sendJson(
+        { method: 'GET', path: `${prefix}auth/key`, signal: options.signal },
+        OpenrouterKeySchema,
+        'GET /api/v1/auth/key',
+      )
+    ).value;
   }
   return openrouterDocument(answer, options.now, options.redactText);
 }

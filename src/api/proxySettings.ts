@@ -33,6 +33,10 @@ export function resolveProxy(proxy: ProxyOptions | undefined, env: Environment):
   const httpsProxy = explicit ?? envValue(env, 'https_proxy') ?? httpProxy;
   const noProxyOption = proxy?.noProxy;
   const noProxy =
-    noProxyOption === undefined ? (envValue(env, 'no_proxy') ?? '') : typeof noProxyOption === 'string' ? noProxyOption : noProxyOption.join(',');
+    noProxyOption === undefined
+      ? (envValue(env, 'no_proxy') ?? '')
+      : typeof noProxyOption === 'string'
+        ? noProxyOption
+        : noProxyOption.join(',');
   return { httpProxy, httpsProxy, noProxy, strictSSL: proxy?.strictSSL ?? true };
 }

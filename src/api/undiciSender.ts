@@ -5,7 +5,11 @@ import type { HttpSender, RawResponse, SendInit, SenderSettings } from './httpSe
 import { createDispatcher } from './proxyDispatcher';
 
 export function createUndiciSender(settings: SenderSettings): HttpSender {
-  const dispatcher = createDispatcher({ ...(settings.proxy ? { proxy: settings.proxy } : {}), env: settings.env, connectTimeoutMs: settings.connectTimeoutMs });
+  const dispatcher = createDispatcher({
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    env: settings.env,
+    connectTimeoutMs: settings.connectTimeoutMs,
+  });
   return {
     async send(url: URL, init: SendInit): Promise<RawResponse> {
       const response = await request(url, {
@@ -18,7 +22,8 @@ export function createUndiciSender(settings: SenderSettings): HttpSender {
         bodyTimeout: init.bodyTimeoutMs,
       });
       const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      for (const [name, value] of Object.entries(response.headers))
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       return { status: response.statusCode, headers, body: response.body, discard: () => response.body.destroy() };
     },
     close: () => dispatcher.close().catch(() => undefined),

@@ -58,19 +58,49 @@ export const ACTIONS: Record<string, { flags: readonly string[]; run: AdminActio
   'token revoke': { flags: ['developer'], run: tokenRevoke },
   'seat set': { flags: ['role', 'vendor', 'product', 'monthly-usd', 'plan', 'currency'], run: seatSet },
   'band set': {
-    flags: ['developer', 'role', 'workflow', 'allocated-usd', 'period', 'enforcement', 'thresholds', 'timezone', 'label', 'currency'],
+    flags: [
+      'developer',
+      'role',
+      'workflow',
+      'allocated-usd',
+      'period',
+      'enforcement',
+      'thresholds',
+      'timezone',
+      'label',
+      'currency',
+    ],
     run: bandSet,
   },
   'band list': { flags: ['developer'], run: bandList },
   'rule add': {
-    flags: ['developer', 'role', 'workflow', 'action', 'estimate-at-least-usd', 'remaining-percent-after-below', 'max-duration-above', 'max-iterations-above', 'approver-role', 'message', 'id', 'currency'],
+    flags: [
+      'developer',
+      'role',
+      'workflow',
+      'action',
+      'estimate-at-least-usd',
+      'remaining-percent-after-below',
+      'max-duration-above',
+      'max-iterations-above',
+      'approver-role',
+      'message',
+      'id',
+      'currency',
+    ],
     run: ruleAdd,
   },
-  'policy set': { flags: ['developer', 'role', 'per-run-cap-usd', 'max-duration', 'max-iterations', 'currency'], run: policySet },
+  'policy set': {
+    flags: ['developer', 'role', 'per-run-cap-usd', 'max-duration', 'max-iterations', 'currency'],
+    run: policySet,
+  },
   'usage import': { flags: [], run: usageImport },
   'tag list': { flags: ['developer', 'limit'], run: tagList },
   'request list': { flags: ['status', 'developer', 'limit'], run: requestList },
-  'request approve': { flags: ['amount-usd', 'until', 'note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, true) },
+  'request approve': {
+    flags: ['amount-usd', 'until', 'note', 'by'],
+    run: (ctx, admin) => requestResolve(ctx, admin, true),
+  },
   'request deny': { flags: ['note', 'by'], run: (ctx, admin) => requestResolve(ctx, admin, false) },
 };
 
@@ -82,7 +112,11 @@ export async function runAdminCommand(ctx: CliContext, server: ServerModule): Pr
     return noun || hasFlag(ctx.args, 'help') ? EXIT.ok : EXIT.usage;
   }
   const action = ACTIONS[`${noun} ${verb ?? ''}`.trim()];
-  if (!action) throw new CliError(`unknown admin command "${[noun, verb].filter(Boolean).join(' ')}". Run spend-band admin --help for the list.`, EXIT.usage);
+  if (!action)
+    throw new CliError(
+      `unknown admin command "${[noun, verb].filter(Boolean).join(' ')}". Run spend-band admin --help for the list.`,
+      EXIT.usage,
+    );
   assertKnownFlags(ctx.args, [...action.flags, 'db']);
   let admin: ServerAdmin;
   try {
@@ -131,7 +165,8 @@ function wholeNumber(args: ParsedArgs, name: string): number | undefined {
 function scopeOf(args: ParsedArgs): Scoped {
   const developerId = flag(args, 'developer');
   const roleId = flag(args, 'role');
-  if ((developerId === undefined) === (roleId === undefined)) throw new CliError('give exactly one of --developer ID or --role ROLE.', EXIT.usage);
+  if ((developerId === undefined) === (roleId === undefined))
+    throw new CliError('give exactly one of --developer ID or --role ROLE.', EXIT.usage);
   return developerId !== undefined ? { developerId } : { roleId: roleId! };
 }
 
@@ -142,17 +177,28 @@ function currencyOf(args: ParsedArgs): string {
 async function developerAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const id = requireFlag(ctx.args, 'id');
   const isNew = await admin.addDeveloper(
-    { id, name: flag(ctx.args, 'name'), email: flag(ctx.args, 'email'), role: flag(ctx.args, 'role'), team: flag(ctx.args, 'team') },
+    {
+      id,
+      name: flag(ctx.args, 'name'),
+      email: flag(ctx.args, 'email'),
+      role: flag(ctx.args, 'role'),
+      team: flag(ctx.args, 'team'),
+    },
     ctx.now().getTime(),
   );
-  return done(ctx, `${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}`, { developer: id, created: isNew });
+  return done(
+    ctx,
+    `${isNew ? 'added' : 'updated'} developer ${id}. Issue a token with: spend-band admin token issue --developer ${id}`,
+    { developer: id, created: isNew },
+  );
 }
 
 async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const limit = limitOf(flag(ctx.args, 'limit'));
   const rows = (await admin.listDevelopers()).slice(0, limit);
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { data: rows });
-  else if (rows.length === 0) ctx.stdout.write('No developers yet. Add one with: spend-band admin developer add --id ID --role ROLE\n');
+  else if (rows.length === 0)
+    ctx.stdout.write('No developers yet. Add one with: spend-band admin developer add --id ID --role ROLE\n');
   else {
     ctx.stdout.write(
       renderTable(
@@ -174,15 +220,18 @@ async function developerList(ctx: CliContext, admin: ServerAdmin): Promise<numbe
 function expiryFlag(args: ParsedArgs, nowMs: number): number | null {
   const inText = flag(args, 'expires-in');
   const atText = flag(args, 'expires-at');
-  if (inText !== undefined && atText !== undefined) throw new CliError('give --expires-in or --expires-at, not both.', EXIT.usage);
+  if (inText !== undefined && atText !== undefined)
+    throw new CliError('give --expires-in or --expires-at, not both.', EXIT.usage);
   if (inText !== undefined) {
     const ms = isoDurationMs(inText);
-    if (ms === undefined || ms <= 0) throw new CliError(`--expires-in ${inText}: expected an ISO 8601 duration such as P90D or PT12H.`, EXIT.usage);
+    if (ms === undefined || ms <= 0)
+      throw new CliError(`--expires-in ${inText}: expected an ISO 8601 duration such as P90D or PT12H.`, EXIT.usage);
     return nowMs + ms;
   }
   if (atText !== undefined) {
     const at = Date.parse(atText);
-    if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(atText)) throw new CliError(`--expires-at ${atText}: expected a date-time such as 2027-03-01T00:00:00Z.`, EXIT.usage);
+    if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(atText))
+      throw new CliError(`--expires-at ${atText}: expected a date-time such as 2027-03-01T00:00:00Z.`, EXIT.usage);
     if (at <= nowMs) throw new CliError(`--expires-at ${atText} is not in the future.`, EXIT.usage);
     return at;
   }
@@ -201,11 +250,19 @@ async function tokenIssue(ctx: CliContext, admin: ServerAdmin): Promise<number> 
   const developerId = requireFlag(ctx.args, 'developer');
   const nowMs = ctx.now().getTime();
   const expiresMs = expiryFlag(ctx.args, nowMs);
-  const token = await admin.issueToken(developerId, nowMs, flag(ctx.args, 'scopes'), flag(ctx.args, 'label'), expiresMs);
+  const token = await admin.issueToken(
+    developerId,
+    nowMs,
+    flag(ctx.args, 'scopes'),
+    flag(ctx.args, 'label'),
+    expiresMs,
+  );
   // The token alone on stdout (scripts capture it); the advice on stderr.
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { token, developer: developerId, expires_at: isoOrNull(expiresMs) });
   else ctx.stdout.write(`${token}\n`);
-  ctx.stderr.write(`spend-band: token for ${developerId} issued (${expiryText(expiresMs)}); it is shown only now. Store it in a secret store (the extension asks for it).\n`);
+  ctx.stderr.write(
+    `spend-band: token for ${developerId} issued (${expiryText(expiresMs)}); it is shown only now. Store it in a secret store (the extension asks for it).\n`,
+  );
   return EXIT.ok;
 }
 
@@ -215,8 +272,14 @@ async function tokenRotate(ctx: CliContext, admin: ServerAdmin): Promise<number>
   const expiresMs = expiryFlag(ctx.args, nowMs);
   const graceText = flag(ctx.args, 'grace');
   const graceMs = graceText === undefined ? 0 : isoDurationMs(graceText);
-  if (graceMs === undefined || graceMs < 0) throw new CliError(`--grace ${graceText}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
-  const rotation = await admin.rotateTokens(developerId, nowMs, { graceMs, expiresMs, scopes: flag(ctx.args, 'scopes'), label: flag(ctx.args, 'label') });
+  if (graceMs === undefined || graceMs < 0)
+    throw new CliError(`--grace ${graceText}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
+  const rotation = await admin.rotateTokens(developerId, nowMs, {
+    graceMs,
+    expiresMs,
+    scopes: flag(ctx.args, 'scopes'),
+    label: flag(ctx.args, 'label'),
+  });
   const until = graceMs > 0 ? `stop working at ${new Date(rotation.retiredAtMs).toISOString()}` : 'were revoked';
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, {
@@ -237,7 +300,11 @@ async function tokenRotate(ctx: CliContext, admin: ServerAdmin): Promise<number>
 async function tokenRevoke(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
   const count = await admin.revokeTokens(developerId, ctx.now().getTime());
-  return done(ctx, `revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.`, { developer: developerId, revoked: count });
+  return done(
+    ctx,
+    `revoked ${count} token(s) of ${developerId}. A running server refuses them from its next request.`,
+    { developer: developerId, revoked: count },
+  );
 }
 
 async function seatSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
@@ -259,7 +326,8 @@ async function bandSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   requireFlag(ctx.args, 'allocated-usd');
   const thresholdsText = flag(ctx.args, 'thresholds');
   const thresholds = thresholdsText === undefined ? [80, 100] : thresholdsText.split(',').map((t) => Number(t.trim()));
-  if (thresholds.some((t) => !Number.isInteger(t))) throw new CliError(`--thresholds ${thresholdsText}: expected whole percents such as 80,100.`, EXIT.usage);
+  if (thresholds.some((t) => !Number.isInteger(t)))
+    throw new CliError(`--thresholds ${thresholdsText}: expected whole percents such as 80,100.`, EXIT.usage);
   const id = await admin.setBand({
     scope,
     workflow: requireFlag(ctx.args, 'workflow'),
@@ -277,12 +345,19 @@ async function bandSet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
 async function bandList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const developerId = requireFlag(ctx.args, 'developer');
   const document = await admin.bandsDocument(developerId, ctx.now());
-  if (!document) throw new CliError(`there is no developer "${developerId}". List them with: spend-band admin developer list`, EXIT.usage);
+  if (!document)
+    throw new CliError(
+      `there is no developer "${developerId}". List them with: spend-band admin developer list`,
+      EXIT.usage,
+    );
   if (hasFlag(ctx.args, 'json')) {
     printJson(ctx, document);
     return EXIT.ok;
   }
-  if (document.bands.length === 0) ctx.stdout.write(`${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`);
+  if (document.bands.length === 0)
+    ctx.stdout.write(
+      `${developerId} has no bands. Set one with: spend-band admin band set --developer ${developerId} …\n`,
+    );
   else {
     const now = ctx.now();
     ctx.stdout.write(
@@ -294,9 +369,17 @@ async function bandList(ctx: CliContext, admin: ServerAdmin): Promise<number> {
           { header: 'Status', value: (b) => b.status },
           { header: 'Used', value: (b) => moneyText(b.used), align: 'right' },
           { header: 'Allocated', value: (b) => moneyText(b.allocated), align: 'right' },
-          { header: 'Reserved', value: (b) => moneyText(b.reserved ?? { currency: b.used.currency, amount_micros: 0 }), align: 'right' },
+          {
+            header: 'Reserved',
+            value: (b) => moneyText(b.reserved ?? { currency: b.used.currency, amount_micros: 0 }),
+            align: 'right',
+          },
           { header: 'Remaining', value: (b) => moneyText(b.remaining), align: 'right' },
-          { header: 'Period', value: (b) => `${b.period.interval} to ${localTime(b.period.end, now, b.period.timezone)} (${b.period.timezone})` },
+          {
+            header: 'Period',
+            value: (b) =>
+              `${b.period.interval} to ${localTime(b.period.end, now, b.period.timezone)} (${b.period.timezone})`,
+          },
         ],
         painter(ctx.stdout, ctx.env),
       ),
@@ -318,7 +401,8 @@ async function ruleAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   }
   const duration = flag(ctx.args, 'max-duration-above');
   if (duration !== undefined) {
-    if (isoDurationMs(duration) === undefined) throw new CliError(`--max-duration-above ${duration}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
+    if (isoDurationMs(duration) === undefined)
+      throw new CliError(`--max-duration-above ${duration}: expected an ISO 8601 duration such as PT1H.`, EXIT.usage);
     when.max_duration_above = duration;
   }
   const iterations = wholeNumber(ctx.args, 'max-iterations-above');
@@ -338,7 +422,8 @@ async function ruleAdd(ctx: CliContext, admin: ServerAdmin): Promise<number> {
 
 async function policySet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const duration = flag(ctx.args, 'max-duration');
-  if (duration !== undefined && isoDurationMs(duration) === undefined) throw new CliError(`--max-duration ${duration}: expected an ISO 8601 duration such as PT2H.`, EXIT.usage);
+  if (duration !== undefined && isoDurationMs(duration) === undefined)
+    throw new CliError(`--max-duration ${duration}: expected an ISO 8601 duration such as PT2H.`, EXIT.usage);
   const scope = scopeOf(ctx.args);
   await admin.setPolicy({
     scope,
@@ -347,25 +432,41 @@ async function policySet(ctx: CliContext, admin: ServerAdmin): Promise<number> {
     maxDuration: duration,
     maxIterations: wholeNumber(ctx.args, 'max-iterations'),
   });
-  return done(ctx, 'policy set.', { policy: 'set', ...('developerId' in scope ? { developer: scope.developerId } : { role: scope.roleId }) });
+  return done(ctx, 'policy set.', {
+    policy: 'set',
+    ...('developerId' in scope ? { developer: scope.developerId } : { role: scope.roleId }),
+  });
 }
 
 async function usageImport(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const file = ctx.args.positionals[2];
-  if (!file) throw new CliError('usage import needs a FILE (JSON lines or CSV). Run spend-band admin --help for the columns.', EXIT.usage);
+  if (!file)
+    throw new CliError(
+      'usage import needs a FILE (JSON lines or CSV). Run spend-band admin --help for the columns.',
+      EXIT.usage,
+    );
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`, EXIT.usage);
+    throw new CliError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`,
+      EXIT.usage,
+    );
   }
   const result = await admin.importUsage(text, file);
   if (result.errors) {
     for (const line of result.errors.slice(1, 20)) ctx.stderr.write(`  ${file}: ${line}\n`);
-    throw new CliError(`${file}: ${result.errors[0]}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more above)` : ''}. Nothing was imported; fix the file and run again.`, EXIT.usage);
+    throw new CliError(
+      `${file}: ${result.errors[0]}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more above)` : ''}. Nothing was imported; fix the file and run again.`,
+      EXIT.usage,
+    );
   }
   if (hasFlag(ctx.args, 'json')) printJson(ctx, { file, imported: result.inserted, duplicates: result.duplicates });
-  else ctx.stdout.write(`imported ${result.inserted} usage event(s) from ${file}${result.duplicates > 0 ? ` (${result.duplicates} already present, skipped)` : ''}.\n`);
+  else
+    ctx.stdout.write(
+      `imported ${result.inserted} usage event(s) from ${file}${result.duplicates > 0 ? ` (${result.duplicates} already present, skipped)` : ''}.\n`,
+    );
   return EXIT.ok;
 }
 
@@ -441,9 +542,14 @@ async function requestList(ctx: CliContext, admin: ServerAdmin): Promise<number>
 
 async function requestResolve(ctx: CliContext, admin: ServerAdmin, approve: boolean): Promise<number> {
   const id = ctx.args.positionals[2];
-  if (!id) throw new CliError(`request ${approve ? 'approve' : 'deny'} needs the request ID. List pending ones with: spend-band admin request list --status pending`, EXIT.usage);
+  if (!id)
+    throw new CliError(
+      `request ${approve ? 'approve' : 'deny'} needs the request ID. List pending ones with: spend-band admin request list --status pending`,
+      EXIT.usage,
+    );
   const note = flag(ctx.args, 'note');
-  if (note !== undefined && note.length > 1000) throw new CliError('--note is longer than 1000 characters.', EXIT.usage);
+  if (note !== undefined && note.length > 1000)
+    throw new CliError('--note is longer than 1000 characters.', EXIT.usage);
   const by = flag(ctx.args, 'by') ?? ctx.env.USER ?? 'admin';
   const row = await admin.resolveRequest(id, {
     approve,
@@ -456,7 +562,9 @@ async function requestResolve(ctx: CliContext, admin: ServerAdmin, approve: bool
   const resolution = row.resolution as { approved?: Money; effective_until?: string | null } | null;
   if (hasFlag(ctx.args, 'json')) printJson(ctx, row);
   else if (approve && row.kind === 'band_increase') {
-    ctx.stdout.write(`approved ${row.id}: +${formatMoney(resolution!.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution!.effective_until}.\n`);
+    ctx.stdout.write(
+      `approved ${row.id}: +${formatMoney(resolution!.approved!)} on ${row.band_id} of ${row.developer_id} until ${resolution!.effective_until}.\n`,
+    );
   } else ctx.stdout.write(`${approve ? 'approved' : 'denied'} ${row.id} (${row.kind} of ${row.developer_id}).\n`);
   return EXIT.ok;
 }
@@ -466,19 +574,32 @@ async function review(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const period = flag(ctx.args, 'period') ?? 'month';
   if (period !== 'week' && period !== 'month') throw new CliError(`--period ${period}: use week or month.`, EXIT.usage);
   const format = flag(ctx.args, 'format') ?? (hasFlag(ctx.args, 'json') ? 'json' : 'md');
-  if (!['md', 'csv', 'json', 'html'].includes(format)) throw new CliError(`--format ${format}: use md, csv, json or html.`, EXIT.usage);
-  const result = await admin.review({ team: flag(ctx.args, 'team') ?? 'default', period, date: flag(ctx.args, 'date'), now: ctx.now() });
+  if (!['md', 'csv', 'json', 'html'].includes(format))
+    throw new CliError(`--format ${format}: use md, csv, json or html.`, EXIT.usage);
+  const result = await admin.review({
+    team: flag(ctx.args, 'team') ?? 'default',
+    period,
+    date: flag(ctx.args, 'date'),
+    now: ctx.now(),
+  });
   if (format === 'json') printJson(ctx, result);
   else if (format === 'csv') ctx.stdout.write(teamReviewCsv(result));
   else if (format === 'html') ctx.stdout.write(teamReviewHtml(result));
   else ctx.stdout.write(teamReviewMarkdown(result));
-  if (result.developers.length === 0) ctx.stderr.write(`spend-band: team ${result.team} has no developers; add them with: spend-band admin developer add --id ID --team ${result.team}\n`);
+  if (result.developers.length === 0)
+    ctx.stderr.write(
+      `spend-band: team ${result.team} has no developers; add them with: spend-band admin developer add --id ID --team ${result.team}\n`,
+    );
   return EXIT.ok;
 }
 
 async function requestOutcome(ctx: CliContext, admin: ServerAdmin): Promise<number> {
   const id = ctx.args.positionals[2];
-  if (!id) throw new CliError('request outcome needs the request ID. List approved ones with: spend-band admin request list --status approved', EXIT.usage);
+  if (!id)
+    throw new CliError(
+      'request outcome needs the request ID. List approved ones with: spend-band admin request list --status approved',
+      EXIT.usage,
+    );
   const result = requireFlag(ctx.args, 'result');
   await admin.recordOutcome(id, result, ctx.now().getTime());
   return done(ctx, `recorded the result of ${id}; it shows in the team review.`, { request: id, result });

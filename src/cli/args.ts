@@ -56,7 +56,11 @@ export interface ParsedArgs {
 }
 
 /** Flags every command takes. */
-export const JSON_FLAG: FlagSpec = { name: 'json', type: 'boolean', description: 'print one JSON document on stdout and nothing else there' };
+export const JSON_FLAG: FlagSpec = {
+  name: 'json',
+  type: 'boolean',
+  description: 'print one JSON document on stdout and nothing else there',
+};
 export const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'show this help' };
 
 function allFlags(spec: CommandSpec): FlagSpec[] {
@@ -91,18 +95,28 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     if (!known) throw unknownFlag(token.rawName, flags, name);
     let value: string;
     if (known.type === 'boolean') {
-      if (token.value !== undefined) throw new CliError(`${token.rawName} is a switch and takes no value (got "${token.value}"). Drop "=${token.value}".`, EXIT.usage);
+      if (token.value !== undefined)
+        throw new CliError(
+          `${token.rawName} is a switch and takes no value (got "${token.value}"). Drop "=${token.value}".`,
+          EXIT.usage,
+        );
       value = 'true';
     } else {
       // parseArgs takes the next word as the value even when it is another flag: `--until --json`
       const looksLikeFlag = token.value !== undefined && !token.inlineValue && /^--?[A-Za-z]/.test(token.value);
       if (token.value === undefined || looksLikeFlag) {
-        throw new CliError(`--${known.name} needs a value: --${known.name} ${known.choices ? known.choices.join('|') : (known.value ?? 'VALUE')}. Run ${command} --help for usage.`, EXIT.usage);
+        throw new CliError(
+          `--${known.name} needs a value: --${known.name} ${known.choices ? known.choices.join('|') : (known.value ?? 'VALUE')}. Run ${command} --help for usage.`,
+          EXIT.usage,
+        );
       }
       value = token.value;
       if (known.choices && !known.choices.includes(value)) {
         const near = closest(value, known.choices);
-        throw new CliError(`--${known.name} must be one of ${known.choices.join(', ')}, not "${value}".${near ? ` Did you mean ${near}?` : ''}`, EXIT.usage);
+        throw new CliError(
+          `--${known.name} must be one of ${known.choices.join(', ')}, not "${value}".${near ? ` Did you mean ${near}?` : ''}`,
+          EXIT.usage,
+        );
       }
     }
     parsed.flags.set(known.name, [...(known.multiple ? (parsed.flags.get(known.name) ?? []) : []), value]);
@@ -115,9 +129,18 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     throw new CliError(`${name} takes no word "${stray}" here.${hint} Run ${command} --help for usage.`, EXIT.usage);
   }
   const missing = allowed.slice(parsed.positionals.length).find((p) => p.required);
-  if (missing) throw new CliError(`${name} needs ${missing.name}: ${missing.description}. Run ${command} --help for usage.`, EXIT.usage);
-  if (rest.length > 0 && !spec.rest) throw new CliError(`${name} takes nothing after --. Run ${command} --help for usage.`, EXIT.usage);
-  if (spec.rest?.required && rest.length === 0) throw new CliError(`${name} needs ${spec.rest.name} after --, e.g. ${spec.examples?.[0] ?? `${command} -- ${spec.rest.name}`}.`, EXIT.usage);
+  if (missing)
+    throw new CliError(
+      `${name} needs ${missing.name}: ${missing.description}. Run ${command} --help for usage.`,
+      EXIT.usage,
+    );
+  if (rest.length > 0 && !spec.rest)
+    throw new CliError(`${name} takes nothing after --. Run ${command} --help for usage.`, EXIT.usage);
+  if (spec.rest?.required && rest.length === 0)
+    throw new CliError(
+      `${name} needs ${spec.rest.name} after --, e.g. ${spec.examples?.[0] ?? `${command} -- ${spec.rest.name}`}.`,
+      EXIT.usage,
+    );
   return parsed;
 }
 
@@ -126,14 +149,20 @@ function unknownFlag(raw: string, flags: readonly FlagSpec[], command: string): 
   const name = raw.replace(/^-+/, '');
   if (name === 'token' && flags.some((f) => f.name === 'token-env')) {
     // not "did you mean --token-env": that invites pasting the token there (and into the error line)
-    return new CliError('a token is never taken on the command line (it would show in ps and in logs): export SPEND_BAND_TOKEN=… and run again, or name another variable with --token-env NAME.', EXIT.usage);
+    return new CliError(
+      'a token is never taken on the command line (it would show in ps and in logs): export SPEND_BAND_TOKEN=… and run again, or name another variable with --token-env NAME.',
+      EXIT.usage,
+    );
   }
   const near = closest(
     name,
     flags.map((f) => f.name),
   );
   const suggestion = near ? ` Did you mean --${near}?` : '';
-  return new CliError(`unknown flag ${raw} for ${command}.${suggestion} Run spend-band ${command} --help for its flags.`, EXIT.usage);
+  return new CliError(
+    `unknown flag ${raw} for ${command}.${suggestion} Run spend-band ${command} --help for its flags.`,
+    EXIT.usage,
+  );
 }
 
 /** The candidate nearest to `word` by edit distance, when near enough to be a typo; or one it begins. */
@@ -157,7 +186,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -191,9 +222,25 @@ export function commandHelp(spec: CommandSpec, width = 100): string {
     return [left, `${f.description}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`];
   });
   out.push('', 'Flags:', ...table(flagRows, width));
-  if (spec.env && spec.env.length > 0) out.push('', 'Environment:', ...table(spec.env.map((e) => [e.name, e.description]), width));
+  if (spec.env && spec.env.length > 0)
+    out.push(
+      '',
+      'Environment:',
+      ...table(
+        spec.env.map((e) => [e.name, e.description]),
+        width,
+      ),
+    );
   if (spec.examples && spec.examples.length > 0) out.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
-  if (spec.exitCodes && spec.exitCodes.length > 0) out.push('', 'Exit codes:', ...table(spec.exitCodes.map((e) => [e.code, e.meaning]), width));
+  if (spec.exitCodes && spec.exitCodes.length > 0)
+    out.push(
+      '',
+      'Exit codes:',
+      ...table(
+        spec.exitCodes.map((e) => [e.code, e.meaning]),
+        width,
+      ),
+    );
   return `${out.join('\n')}\n`;
 }
 
@@ -231,7 +278,18 @@ function wrap(text: string, width: number): string[] {
  * and `--`. For code that builds arguments itself (tests run admin commands in-process with it); a
  * command reached through `spend-band` is parsed with its table instead.
  */
-const LOOSE_SWITCHES = new Set(['json', 'help', 'offline', 'yes', 'demo', 'allow-insecure-http', 'version', 'quiet', 'dry-run', 'ids']);
+const LOOSE_SWITCHES = new Set([
+  'json',
+  'help',
+  'offline',
+  'yes',
+  'demo',
+  'allow-insecure-http',
+  'version',
+  'quiet',
+  'dry-run',
+  'ids',
+]);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
@@ -251,7 +309,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       else if (LOOSE_SWITCHES.has(name)) value = 'true';
       else {
         const next = argv[i + 1];
-        if (next === undefined || (next.startsWith('--') && next !== '--')) throw new CliError(`--${name} needs a value. Run with --help for usage.`, EXIT.usage);
+        if (next === undefined || (next.startsWith('--') && next !== '--'))
+          throw new CliError(`--${name} needs a value. Run with --help for usage.`, EXIT.usage);
         value = next;
         i++;
       }
@@ -279,7 +338,8 @@ export function hasFlag(args: ParsedArgs, name: string): boolean {
 
 export function requireFlag(args: ParsedArgs, name: string): string {
   const value = flag(args, name);
-  if (value === undefined || value === '') throw new CliError(`--${name} is required. Run with --help for usage.`, EXIT.usage);
+  if (value === undefined || value === '')
+    throw new CliError(`--${name} is required. Run with --help for usage.`, EXIT.usage);
   return value;
 }
 
@@ -289,7 +349,10 @@ export function assertKnownFlags(args: ParsedArgs, known: readonly string[]): vo
   for (const name of args.flags.keys()) {
     if (!allowed.includes(name)) {
       const near = closest(name, allowed);
-      throw new CliError(`unknown flag --${name}.${near ? ` Did you mean --${near}?` : ''} Run with --help for usage.`, EXIT.usage);
+      throw new CliError(
+        `unknown flag --${name}.${near ? ` Did you mean --${near}?` : ''} Run with --help for usage.`,
+        EXIT.usage,
+      );
     }
   }
 }

@@ -11,8 +11,15 @@ import { CliError } from './cliError';
 export async function endpointClient(args: ParsedArgs, env: NodeJS.ProcessEnv, what: string): Promise<BandsClient> {
   const { source } = await sourceFromCli(args, env);
   if (source.kind !== 'endpoint') {
-    throw new CliError(`the ${what} command needs a Bands API v1 endpoint: pass --endpoint URL (or set SPEND_BAND_ENDPOINT) and put your token in SPEND_BAND_TOKEN.`, EXIT.usage);
+    throw new CliError(
+      `the ${what} command needs a Bands API v1 endpoint: pass --endpoint URL (or set SPEND_BAND_ENDPOINT) and put your token in SPEND_BAND_TOKEN.`,
+      EXIT.usage,
+    );
   }
-  if (!source.token) throw new CliError(`the ${what} command needs your token: export it in SPEND_BAND_TOKEN (or name another variable with --token-env).`, EXIT.usage);
+  if (!source.token)
+    throw new CliError(
+      `the ${what} command needs your token: export it in SPEND_BAND_TOKEN (or name another variable with --token-env).`,
+      EXIT.usage,
+    );
   return clientForSource({ ...source, userAgent: source.userAgent ?? 'spend-band-cli' });
 }

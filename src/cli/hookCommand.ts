@@ -35,7 +35,10 @@ export async function hookCommand(ctx: CliContext): Promise<number> {
   const sub = ctx.args.positionals[0];
   if (sub === 'claude') return hookClaude(ctx);
   if (sub === 'install') return hookInstall(ctx);
-  throw new CliError(`spend-band hook ${sub ?? ''}: use "hook claude" (as the hook command) or "hook install [--settings FILE] [--dry-run]".`, EXIT.usage);
+  throw new CliError(
+    `spend-band hook ${sub ?? ''}: use "hook claude" (as the hook command) or "hook install [--settings FILE] [--dry-run]".`,
+    EXIT.usage,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -63,17 +66,20 @@ async function readStdin(): Promise<string> {
 
 function parseHookInput(text: string): HookInput {
   const json: unknown = JSON.parse(text);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the hook input is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error('the hook input is not a JSON object');
   const o = json as Record<string, unknown>;
   const event = o.hook_event_name;
-  if (event !== 'PreToolUse' && event !== 'UserPromptSubmit') throw new Error(`hook_event_name "${String(event)}" is not PreToolUse or UserPromptSubmit`);
+  if (event !== 'PreToolUse' && event !== 'UserPromptSubmit')
+    throw new Error(`hook_event_name "${String(event)}" is not PreToolUse or UserPromptSubmit`);
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   return {
     event,
     sessionId: str(o.session_id),
     toolName: str(o.tool_name),
     toolUseId: str(o.tool_use_id),
-    toolInput: typeof o.tool_input === 'object' && o.tool_input !== null ? (o.tool_input as Record<string, unknown>) : {},
+    toolInput:
+      typeof o.tool_input === 'object' && o.tool_input !== null ? (o.tool_input as Record<string, unknown>) : {},
     prompt: str(o.prompt),
   };
 }
@@ -89,7 +95,9 @@ function print(ctx: CliContext, output: HookOutput): number {
  * workflow, which the endpoint refuses under the first id (422 idempotency_key_reused).
  */
 function runIdFor(input: HookInput, also = ''): string {
-  const h = createHash('sha256').update(`${input.sessionId}\n${input.toolUseId || input.prompt}${also ? `\n${also}` : ''}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${input.sessionId}\n${input.toolUseId || input.prompt}${also ? `\n${also}` : ''}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -114,13 +122,24 @@ function estimateFor(ctx: CliContext, dir: string): HookEstimate {
   const given = flag(ctx.args, 'estimate-usd');
   if (given !== undefined) {
     const usd = Number(given);
-    if (!Number.isFinite(usd) || usd < 0) throw new CliError(`--estimate-usd must be a positive amount such as 2.50, not "${given}".`, EXIT.usage);
+    if (!Number.isFinite(usd) || usd < 0)
+      throw new CliError(`--estimate-usd must be a positive amount such as 2.50, not "${given}".`, EXIT.usage);
     const micros = Math.round(usd * 1_000_000);
-    return { micros, text: `${formatMoney({ currency: 'USD', amount_micros: micros })} estimated (given)`, basis: 'user_supplied', confidence: 'medium' };
+    return {
+      micros,
+      text: `${formatMoney({ currency: 'USD', amount_micros: micros })} estimated (given)`,
+      basis: 'user_supplied',
+      confidence: 'medium',
+    };
   }
   const costs = recentSessionCosts(readAgentState(dir));
   if (costs.length === 0) {
-    return { micros: DEFAULT_ESTIMATE_MICROS, text: `${formatMoney({ currency: 'USD', amount_micros: DEFAULT_ESTIMATE_MICROS })} assumed (no session history yet)`, basis: 'user_supplied', confidence: 'low' };
+    return {
+      micros: DEFAULT_ESTIMATE_MICROS,
+      text: `${formatMoney({ currency: 'USD', amount_micros: DEFAULT_ESTIMATE_MICROS })} assumed (no session history yet)`,
+      basis: 'user_supplied',
+      confidence: 'low',
+    };
   }
   const sorted = [...costs].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
@@ -141,7 +160,8 @@ function nonInteractive(ctx: CliContext): boolean {
 function cheaperPath(input: HookInput, band: { id?: string | undefined } | undefined): string {
   const model = typeof input.toolInput.model === 'string' ? input.toolInput.model : '';
   if (/opus/i.test(model)) return 'run this sub-agent with model "sonnet" or "haiku"';
-  if (input.toolInput.run_in_background === true) return 'do it in the foreground, step by step, where it can be stopped';
+  if (input.toolInput.run_in_background === true)
+    return 'do it in the foreground, step by step, where it can be stopped';
   return `split it into smaller steps, or ask for more budget with: spend-band request${band?.id ? ` --band ${band.id}` : ''} …`;
 }
 
@@ -170,7 +190,15 @@ function postJson(url: URL, token: string, body: string, timeoutMs: number): Pro
     }, timeoutMs);
     const req = send(
       url,
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -194,18 +222,29 @@ function postJson(url: URL, token: string, body: string, timeoutMs: number): Pro
   });
 }
 
-async function askEndpoint(endpoint: string, token: string, body: unknown, timeoutMs: number): Promise<PreflightDecision> {
+async function askEndpoint(
+  endpoint: string,
+  token: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<PreflightDecision> {
   let url: URL;
   try {
     url = new URL(`${endpoint.replace(/\/+$/, '')}/v1/me/preflight`);
   } catch {
     throw new Unanswered(`the endpoint "${endpoint.slice(0, 100)}" is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Unanswered(`the endpoint "${endpoint.slice(0, 100)}" is not an http(s) URL`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Unanswered(`the endpoint "${endpoint.slice(0, 100)}" is not an http(s) URL`);
   // Plain http only to this machine: the token must not cross a network in clear.
-  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Unanswered('the endpoint uses plain http to another host; use https');
+  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    throw new Unanswered('the endpoint uses plain http to another host; use https');
   const response = await postJson(url, token, JSON.stringify(body), timeoutMs);
-  if (response.status === 401 || response.status === 403) throw new Refused(`the endpoint refused the token (${response.status}); set a valid SPEND_BAND_TOKEN in the environment Claude Code starts with`, 'authentication');
+  if (response.status === 401 || response.status === 403)
+    throw new Refused(
+      `the endpoint refused the token (${response.status}); set a valid SPEND_BAND_TOKEN in the environment Claude Code starts with`,
+      'authentication',
+    );
   if (response.status >= 400 && response.status < 500) {
     let problem: { code?: unknown; detail?: unknown } = {};
     try {
@@ -225,7 +264,11 @@ async function askEndpoint(endpoint: string, token: string, body: unknown, timeo
     throw new Unanswered('the endpoint answered with something other than JSON');
   }
   const d = json as Partial<PreflightDecision>;
-  if (!d || !['allow', 'warn', 'needs_approval', 'deny'].includes(d.decision as string) || typeof d.reason !== 'string') {
+  if (
+    !d ||
+    !['allow', 'warn', 'needs_approval', 'deny'].includes(d.decision as string) ||
+    typeof d.reason !== 'string'
+  ) {
     throw new Unanswered('the endpoint answered with something other than a pre-flight decision');
   }
   return d as PreflightDecision;
@@ -239,7 +282,15 @@ function headroom(decision: PreflightDecision): string | undefined {
 }
 
 async function hookClaude(ctx: CliContext): Promise<number> {
-  assertKnownFlags(ctx.args, ['workflow', 'estimate-usd', 'timeout-ms', 'non-interactive', 'endpoint', 'token-env', 'cache-dir']);
+  assertKnownFlags(ctx.args, [
+    'workflow',
+    'estimate-usd',
+    'timeout-ms',
+    'non-interactive',
+    'endpoint',
+    'token-env',
+    'cache-dir',
+  ]);
   let input: HookInput;
   try {
     input = parseHookInput(await readStdin());
@@ -253,7 +304,8 @@ async function hookClaude(ctx: CliContext): Promise<number> {
   if (input.event === 'UserPromptSubmit' && quiet) return print(ctx, {});
   const timeoutText = flag(ctx.args, 'timeout-ms');
   const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutText);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 50 || timeoutMs > 60_000) throw new CliError('--timeout-ms must be a whole number of milliseconds from 50 to 60000.', EXIT.usage);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 50 || timeoutMs > 60_000)
+    throw new CliError('--timeout-ms must be a whole number of milliseconds from 50 to 60000.', EXIT.usage);
   const dir = cacheDir(ctx.args, ctx.env);
   const workflow = workflowFor(ctx, input);
   const estimate = estimateFor(ctx, dir);
@@ -268,7 +320,14 @@ async function hookClaude(ctx: CliContext): Promise<number> {
     const question = {
       workflow,
       estimate: { cost, basis: estimate.basis, confidence: estimate.confidence },
-      run: { tool: 'claude_code', description: `${input.event === 'PreToolUse' ? `${input.toolName} tool call` : 'claude -p prompt'} in session ${input.sessionId}`.slice(0, 500) },
+      run: {
+        tool: 'claude_code',
+        description:
+          `${input.event === 'PreToolUse' ? `${input.toolName} tool call` : 'claude -p prompt'} in session ${input.sessionId}`.slice(
+            0,
+            500,
+          ),
+      },
     };
     const deadline = Date.now() + timeoutMs;
     try {
@@ -278,7 +337,12 @@ async function hookClaude(ctx: CliContext): Promise<number> {
         // The same call (or the same -p prompt in the session) asked again with another estimate: it is
         // a question of its own, under an id that includes what is asked.
         if (!(error instanceof Refused) || error.code !== 'idempotency_key_reused') throw error;
-        decision = await askEndpoint(endpoint, token, { client_run_id: runIdFor(input, JSON.stringify(question)), ...question }, Math.max(50, deadline - Date.now()));
+        decision = await askEndpoint(
+          endpoint,
+          token,
+          { client_run_id: runIdFor(input, JSON.stringify(question)), ...question },
+          Math.max(50, deadline - Date.now()),
+        );
       }
       decidedBy = 'the endpoint';
     } catch (error) {
@@ -293,12 +357,23 @@ async function hookClaude(ctx: CliContext): Promise<number> {
   } else {
     const cached = newestCachedBands(dir);
     if (!cached) {
-      return print(ctx, failOpenAnswer(input.event, 'no bands known on this machine yet: connect an endpoint (SPEND_BAND_ENDPOINT and SPEND_BAND_TOKEN) or run "spend-band status" once'));
+      return print(
+        ctx,
+        failOpenAnswer(
+          input.event,
+          'no bands known on this machine yet: connect an endpoint (SPEND_BAND_ENDPOINT and SPEND_BAND_TOKEN) or run "spend-band status" once',
+        ),
+      );
     }
     const bands = cached.document.bands as unknown as Band[];
     band = bands.find((b) => b.workflow === workflow) ?? bands.find((b) => b.workflow === 'all');
-    const policy = (cached.document.escalation as EscalationPolicy | undefined) ?? ({ rules: [] } as unknown as EscalationPolicy);
-    decision = { ...preflightVerdict({ workflow, estimate: { cost }, band, policy, now: ctx.now() }), reservation: null, approval: null };
+    const policy =
+      (cached.document.escalation as EscalationPolicy | undefined) ?? ({ rules: [] } as unknown as EscalationPolicy);
+    decision = {
+      ...preflightVerdict({ workflow, estimate: { cost }, band, policy, now: ctx.now() }),
+      reservation: null,
+      approval: null,
+    };
     decidedBy = `the bands cached at ${cached.fetchedAt}`;
   }
   return print(
@@ -311,7 +386,10 @@ async function hookClaude(ctx: CliContext): Promise<number> {
       headroomText: headroom(decision),
       requestId: decision.approval?.request_id,
       nonInteractive: !quiet,
-      cheaper: decision.decision === 'deny' ? cheaperPath(input, band ?? (decision.band_id ? { id: decision.band_id } : undefined)) : undefined,
+      cheaper:
+        decision.decision === 'deny'
+          ? cheaperPath(input, band ?? (decision.band_id ? { id: decision.band_id } : undefined))
+          : undefined,
       decidedBy,
     }),
   );
@@ -331,17 +409,26 @@ async function hookInstall(ctx: CliContext): Promise<number> {
   const path = resolve(flag(ctx.args, 'settings') ?? defaultClaudeSettingsPath(ctx.env));
   let result;
   try {
-    result = installClaudeHooks({ settingsPath: path, command: flag(ctx.args, 'command') ?? defaultCommand(), dryRun: hasFlag(ctx.args, 'dry-run'), now: ctx.now() });
+    result = installClaudeHooks({
+      settingsPath: path,
+      command: flag(ctx.args, 'command') ?? defaultCommand(),
+      dryRun: hasFlag(ctx.args, 'dry-run'),
+      now: ctx.now(),
+    });
   } catch (error) {
     if (error instanceof SettingsFileError) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
   if (result.changes.length === 0) {
-    ctx.stdout.write(`${path}: the Spend Band hooks are already in place; nothing ${hasFlag(ctx.args, 'dry-run') ? 'to do' : 'changed'}.\n`);
+    ctx.stdout.write(
+      `${path}: the Spend Band hooks are already in place; nothing ${hasFlag(ctx.args, 'dry-run') ? 'to do' : 'changed'}.\n`,
+    );
   } else if (hasFlag(ctx.args, 'dry-run')) {
     ctx.stdout.write(`Would write ${path} (${result.changes.join(', ')}):\n${result.text}`);
   } else {
-    ctx.stdout.write(`${path}: ${result.changes.join(', ')}.${result.backup ? ` Backup: ${result.backup}.` : ''} Restart Claude Code to load them.\n`);
+    ctx.stdout.write(
+      `${path}: ${result.changes.join(', ')}.${result.backup ? ` Backup: ${result.backup}.` : ''} Restart Claude Code to load them.\n`,
+    );
   }
   return EXIT.ok;
 }

@@ -19,12 +19,16 @@ export async function readLocalConfigFile(path: string): Promise<{ config: Local
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, found: false };
-    throw new CliError(`cannot read ${path}: ${(error as Error).message}. Check the path given by --config or SPEND_BAND_CONFIG.`, EXIT.usage);
+    throw new CliError(
+      `cannot read ${path}: ${(error as Error).message}. Check the path given by --config or SPEND_BAND_CONFIG.`,
+      EXIT.usage,
+    );
   }
   try {
     return { config: parseLocalConfig(text, path), found: true };
   } catch (error) {
-    if (error instanceof LocalConfigError) throw new CliError(`${error.message}. Fix the file and run again.`, EXIT.usage);
+    if (error instanceof LocalConfigError)
+      throw new CliError(`${error.message}. Fix the file and run again.`, EXIT.usage);
     throw error;
   }
 }
@@ -84,7 +88,10 @@ export async function localConfigFromVscodeSettings(path: string): Promise<Local
   try {
     settings = JSON.parse(stripJsonComments(text.replace(/^\uFEFF/, ''))) as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`cannot read the editor settings ${path}: ${(error as Error).message}. Fix the file, or write the bands to the CLI's own config file (--config).`, EXIT.usage);
+    throw new CliError(
+      `cannot read the editor settings ${path}: ${(error as Error).message}. Fix the file, or write the bands to the CLI's own config file (--config).`,
+      EXIT.usage,
+    );
   }
   if (!settings || typeof settings !== 'object') return undefined;
   const bands = settings['spendBand.local.bands'];
@@ -102,7 +109,8 @@ export async function localConfigFromVscodeSettings(path: string): Promise<Local
   try {
     return validateLocalConfig(raw, `${path} (spendBand.local.*)`);
   } catch (error) {
-    if (error instanceof LocalConfigError) throw new CliError(`${error.message}. Fix the setting in the editor and run again.`, EXIT.usage);
+    if (error instanceof LocalConfigError)
+      throw new CliError(`${error.message}. Fix the setting in the editor and run again.`, EXIT.usage);
     throw error;
   }
 }
@@ -111,7 +119,10 @@ export async function localConfigFromVscodeSettings(path: string): Promise<Local
  * The local bands: the CLI's config file when it exists; else the first VS Code user settings that
  * set `spendBand.local.*`. `origin` names where they came from (for the person and --json).
  */
-export async function readLocalBands(configFile: string, env: NodeJS.ProcessEnv): Promise<{ config: LocalConfig; found: boolean; origin: string }> {
+export async function readLocalBands(
+  configFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ config: LocalConfig; found: boolean; origin: string }> {
   const own = await readLocalConfigFile(configFile);
   if (own.found) return { ...own, origin: configFile };
   for (const dir of vscodeUserDirs(env)) {

@@ -40,7 +40,11 @@ export function scanThreads(env: NodeJS.ProcessEnv): number {
   const text = env.SPEND_BAND_SCAN_THREADS?.trim();
   if (!text) return 0;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`SPEND_BAND_SCAN_THREADS must be a whole number of parser threads (0 or more), not "${text}".`, EXIT.usage);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliError(
+      `SPEND_BAND_SCAN_THREADS must be a whole number of parser threads (0 or more), not "${text}".`,
+      EXIT.usage,
+    );
   return Math.min(n, Math.max(0, availableParallelism() - 1));
 }
 
@@ -53,12 +57,20 @@ function assertFoldersExist(flagName: string, dirs: readonly string[], agent: st
     } catch {
       // missing: said below
     }
-    if (!isDir) throw new CliError(`the ${agent} folder ${dir} given by --${flagName} does not exist or is not a folder. Check the path (it is the folder that holds ${agent === 'Codex' ? 'sessions/' : 'projects/'}), or drop --${flagName} to use the default.`, EXIT.usage);
+    if (!isDir)
+      throw new CliError(
+        `the ${agent} folder ${dir} given by --${flagName} does not exist or is not a folder. Check the path (it is the folder that holds ${agent === 'Codex' ? 'sessions/' : 'projects/'}), or drop --${flagName} to use the default.`,
+        EXIT.usage,
+      );
   }
 }
 
 /** `streamRequests`: for a command that only adds the usage up (see UsageMeterOptions). */
-export function localMeter(args: ParsedArgs, env: NodeJS.ProcessEnv, options: { streamRequests?: boolean } = {}): LocalMeter {
+export function localMeter(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  options: { streamRequests?: boolean } = {},
+): LocalMeter {
   const claudeFlags = flagAll(args, 'claude-dir');
   const codexFlags = flagAll(args, 'codex-dir');
   assertFoldersExist('claude-dir', claudeFlags, 'Claude Code');
@@ -86,7 +98,10 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read the sessions file ${path}: ${(error as Error).message}. Check the path given by --sessions.`, EXIT.usage);
+    throw new CliError(
+      `cannot read the sessions file ${path}: ${(error as Error).message}. Check the path given by --sessions.`,
+      EXIT.usage,
+    );
   }
   const byId = new Map<string, WorkflowSession>();
   const bad: number[] = [];
@@ -94,8 +109,15 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
     if (!line.trim()) return;
     try {
       const s = JSON.parse(line) as Partial<WorkflowSession>;
-      if (typeof s.id !== 'string' || typeof s.workflow !== 'string' || typeof s.start !== 'string' || !Number.isFinite(Date.parse(s.start))) throw new Error('shape');
-      if (s.end !== null && (typeof s.end !== 'string' || !Number.isFinite(Date.parse(s.end)))) throw new Error('shape');
+      if (
+        typeof s.id !== 'string' ||
+        typeof s.workflow !== 'string' ||
+        typeof s.start !== 'string' ||
+        !Number.isFinite(Date.parse(s.start))
+      )
+        throw new Error('shape');
+      if (s.end !== null && (typeof s.end !== 'string' || !Number.isFinite(Date.parse(s.end))))
+        throw new Error('shape');
       byId.delete(s.id);
       byId.set(s.id, s as WorkflowSession);
     } catch {
@@ -103,7 +125,9 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
     }
   });
   if (bad.length > 0) {
-    warn(`skipped ${bad.length} unreadable line(s) of ${path} (line ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}); each line must be a session {"id","workflow","start","end"}.`);
+    warn(
+      `skipped ${bad.length} unreadable line(s) of ${path} (line ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}); each line must be a session {"id","workflow","start","end"}.`,
+    );
   }
   return [...byId.values()];
 }
@@ -113,7 +137,11 @@ export function readSessionsFile(path: string, warn: (text: string) => void): Wo
  * storage (`<VS Code user folder>/globalStorage/spend-band.spend-band/sessions.jsonl`, every editor
  * that has one), so the CLI classes usage as the editor does.
  */
-export function taggedSessions(args: ParsedArgs, env: NodeJS.ProcessEnv, warn: (text: string) => void): { sessions: WorkflowSession[]; from: string[] } {
+export function taggedSessions(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  warn: (text: string) => void,
+): { sessions: WorkflowSession[]; from: string[] } {
   const named = flag(args, 'sessions');
   const files = named ? [named] : extensionJournals(env);
   const byId = new Map<string, WorkflowSession>();
@@ -129,7 +157,12 @@ export interface MeteredLocalUsage extends LocalUsage {
 }
 
 /** Metered usage per local band in its current period, as the extension computes it (same rule, same journal). */
-export function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot, sessions: readonly WorkflowSession[], now: Date): { usage: LocalUsage; untaggedMicros: number } {
+export function localUsageFor(
+  config: LocalConfig,
+  snapshot: UsageSnapshot,
+  sessions: readonly WorkflowSession[],
+  now: Date,
+): { usage: LocalUsage; untaggedMicros: number } {
   const zone = config.timezone ?? systemTimeZone();
   const used = new Map<string, number>();
   let untaggedMicros = 0;
@@ -138,14 +171,24 @@ export function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot, sess
     if (!isSupportedInterval(interval)) continue;
     const period = periodContaining(interval, now, zone);
     const byClass = usedByWorkflow(snapshot, sessions, new Date(period.start), new Date(period.end));
-    used.set(band.workflow, band.workflow === 'all' ? [...byClass.values()].reduce((a, b) => a + b, 0) : (byClass.get(band.workflow) ?? 0));
+    used.set(
+      band.workflow,
+      band.workflow === 'all' ? [...byClass.values()].reduce((a, b) => a + b, 0) : (byClass.get(band.workflow) ?? 0),
+    );
     untaggedMicros = Math.max(untaggedMicros, byClass.get(UNTAGGED) ?? 0);
   }
   return { usage: { usedByWorkflow: used, asOf: new Date(snapshot.asOf), provider: 'local_logs' }, untaggedMicros };
 }
 
 /** Scan the logs once and count them against the local bands. */
-export async function meteredLocalUsage(args: ParsedArgs, env: NodeJS.ProcessEnv, config: LocalConfig, now: Date, signal: AbortSignal, warn: (text: string) => void): Promise<MeteredLocalUsage> {
+export async function meteredLocalUsage(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  config: LocalConfig,
+  now: Date,
+  signal: AbortSignal,
+  warn: (text: string) => void,
+): Promise<MeteredLocalUsage> {
   const { sessions, from } = taggedSessions(args, env, warn);
   const { meter } = localMeter(args, env, { streamRequests: true });
   try {

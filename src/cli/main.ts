@@ -3,7 +3,16 @@
 // are declared in commandSpecs.ts, parsed here (args.ts) and its --help is generated from them.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { closest, commandHelp, hasFlag, parseArgs, parseCommandArgs, table, type CommandSpec, type ParsedArgs } from './args';
+import {
+  closest,
+  commandHelp,
+  hasFlag,
+  parseArgs,
+  parseCommandArgs,
+  table,
+  type CommandSpec,
+  type ParsedArgs,
+} from './args';
 import type { CliContext, Command } from './cliContext';
 import { ADMIN_SPECS, COMMAND_SPECS } from './commandSpecs';
 import { EXIT } from '../domain/exitCodes';
@@ -136,12 +145,18 @@ export async function main(argv: readonly string[], base: Omit<CliContext, 'args
 function resolve(argv: readonly string[], base: Omit<CliContext, 'args'>): Resolved | number {
   const [name, ...rest] = argv as [string, ...string[]];
   if (name.startsWith('-')) {
-    throw new CliError(`put the command first: spend-band COMMAND ${name} … (got the flag ${name} before any command). Run spend-band --help for the commands.`, EXIT.usage);
+    throw new CliError(
+      `put the command first: spend-band COMMAND ${name} … (got the flag ${name} before any command). Run spend-band --help for the commands.`,
+      EXIT.usage,
+    );
   }
   const load = LOADERS[name];
   if (!load) {
     const near = closest(name, commandNames());
-    throw new CliError(`there is no command "${name}".${near ? ` Did you mean spend-band ${near}?` : ''} Run spend-band --help for the commands.`, EXIT.usage);
+    throw new CliError(
+      `there is no command "${name}".${near ? ` Did you mean spend-band ${near}?` : ''} Run spend-band --help for the commands.`,
+      EXIT.usage,
+    );
   }
   if (name === 'admin') return resolveAdmin(rest, load, base);
   const spec = COMMAND_SPECS.find((c) => c.name === name);
@@ -157,7 +172,13 @@ function resolve(argv: readonly string[], base: Omit<CliContext, 'args'>): Resol
   return parsed(spec, rest, load, base);
 }
 
-function parsed(spec: CommandSpec, argv: readonly string[], load: () => Promise<Command>, base: Omit<CliContext, 'args'>, keepWords: string[] = []): Resolved | number {
+function parsed(
+  spec: CommandSpec,
+  argv: readonly string[],
+  load: () => Promise<Command>,
+  base: Omit<CliContext, 'args'>,
+  keepWords: string[] = [],
+): Resolved | number {
   const args = parseCommandArgs(spec, argv);
   if (hasFlag(args, 'help')) {
     base.stdout.write(commandHelp(spec));
@@ -166,7 +187,11 @@ function parsed(spec: CommandSpec, argv: readonly string[], load: () => Promise<
   return { load, args: { ...args, positionals: [...keepWords, ...args.positionals] } };
 }
 
-function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, base: Omit<CliContext, 'args'>): Resolved | number {
+function resolveAdmin(
+  argv: readonly string[],
+  load: () => Promise<Command>,
+  base: Omit<CliContext, 'args'>,
+): Resolved | number {
   const words: string[] = [];
   for (const word of argv.slice(0, 2)) {
     if (word.startsWith('-')) break;
@@ -179,7 +204,10 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
       base.stdout.write(adminHelp('admin'));
       return EXIT.ok;
     }
-    throw new CliError(`admin needs a NOUN VERB, e.g. spend-band admin developer list. Run spend-band admin --help for the list.`, EXIT.usage);
+    throw new CliError(
+      `admin needs a NOUN VERB, e.g. spend-band admin developer list. Run spend-band admin --help for the list.`,
+      EXIT.usage,
+    );
   }
   const noun = words[0]!;
   // An admin action whose table is not written yet (being added by someone) is parsed loosely and
@@ -191,7 +219,10 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
   if (!nouns.includes(noun)) {
     const near = closest(noun, nouns);
     if (!near) return loose();
-    throw new CliError(`there is no admin command "${noun}".${near ? ` Did you mean spend-band admin ${near}?` : ''} Run spend-band admin --help for the list.`, EXIT.usage);
+    throw new CliError(
+      `there is no admin command "${noun}".${near ? ` Did you mean spend-band admin ${near}?` : ''} Run spend-band admin --help for the list.`,
+      EXIT.usage,
+    );
   }
   const verbs = ADMIN_SPECS.filter((s) => s.name.startsWith(`admin ${noun} `)).map((s) => s.name.split(' ')[2]!);
   const verb = words[1];
@@ -200,13 +231,19 @@ function resolveAdmin(argv: readonly string[], load: () => Promise<Command>, bas
       base.stdout.write(adminHelp(`admin ${noun}`));
       return EXIT.ok;
     }
-    throw new CliError(`admin ${noun} needs one of: ${verbs.join(', ')}. Run spend-band admin ${noun} --help for the list.`, EXIT.usage);
+    throw new CliError(
+      `admin ${noun} needs one of: ${verbs.join(', ')}. Run spend-band admin ${noun} --help for the list.`,
+      EXIT.usage,
+    );
   }
   const spec = ADMIN_SPECS.find((s) => s.name === `admin ${noun} ${verb}`);
   if (!spec) {
     const near = closest(verb, verbs);
     if (!near) return loose();
-    throw new CliError(`there is no admin command "${noun} ${verb}".${near ? ` Did you mean spend-band admin ${noun} ${near}?` : ''} It takes: ${verbs.join(', ')}.`, EXIT.usage);
+    throw new CliError(
+      `there is no admin command "${noun} ${verb}".${near ? ` Did you mean spend-band admin ${noun} ${near}?` : ''} It takes: ${verbs.join(', ')}.`,
+      EXIT.usage,
+    );
   }
   return parsed(spec, argv.slice(2), load, base, [noun, verb]);
 }
@@ -263,6 +300,11 @@ if (require.main === module) {
 function isCliError(error: unknown): error is CliError {
   if (error instanceof CliError) return true;
   const e = error as { name?: unknown; message?: unknown; exitCode?: unknown } | null;
-  return e !== null && typeof e === 'object' && e.name === 'CliError' && typeof e.exitCode === 'number' && typeof e.message === 'string';
+  return (
+    e !== null &&
+    typeof e === 'object' &&
+    e.name === 'CliError' &&
+    typeof e.exitCode === 'number' &&
+    typeof e.message === 'string'
+  );
 }
-

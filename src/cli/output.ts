@@ -26,7 +26,10 @@ type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'green';
 export function painter(stream: Stream, env: NodeJS.ProcessEnv): (style: Style, text: string) => string {
   const on = colourEnabled(stream, env) && typeof util.styleText === 'function';
   // validateStream: false: the decision above is ours (Node 22 would look at process.stdout itself)
-  return on ? (style, text) => (util.styleText as (f: Style, t: string, o?: object) => string)(style, text, { validateStream: false }) : (_style, text) => text;
+  return on
+    ? (style, text) =>
+        (util.styleText as (f: Style, t: string, o?: object) => string)(style, text, { validateStream: false })
+    : (_style, text) => text;
 }
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
@@ -56,7 +59,8 @@ export function moneyText(value: Money): string {
   const unitMicros = 10 ** (6 - digits);
   const abs = Math.abs(value.amount_micros);
   const withCode = (text: string) => (known ? text : `${text} ${value.currency}`);
-  if (abs > 0 && abs < unitMicros / 2) return `${value.amount_micros < 0 ? '-' : ''}<${withCode(f.format(unitMicros / 1e6))}`;
+  if (abs > 0 && abs < unitMicros / 2)
+    return `${value.amount_micros < 0 ? '-' : ''}<${withCode(f.format(unitMicros / 1e6))}`;
   // rounded to the currency's unit in integers first, so no float error reaches the last digit
   const units = Math.round(value.amount_micros / unitMicros);
   return withCode(f.format(units / 10 ** digits));
@@ -66,7 +70,9 @@ export function moneyText(value: Money): string {
 export function localTime(iso: string | number | Date, now: Date, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  const sameYear = new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone }).format(date) === new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone }).format(now);
+  const sameYear =
+    new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone }).format(date) ===
+    new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone }).format(now);
   return new Intl.DateTimeFormat('en-US', {
     ...(sameYear ? {} : { year: 'numeric' }),
     month: 'short',
@@ -86,7 +92,11 @@ export interface Column<Row> {
 }
 
 /** A table with a header row; columns as wide as their widest cell, two spaces apart, no trailing blanks. */
-export function renderTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Column<Row>>, paint?: (style: 'bold', text: string) => string): string {
+export function renderTable<Row>(
+  rows: readonly Row[],
+  columns: ReadonlyArray<Column<Row>>,
+  paint?: (style: 'bold', text: string) => string,
+): string {
   // Cells hold text from the endpoint (notes, labels, tag ids): no control or escape sequence, bidi
   // override or line break reaches the terminal (issue #20 finding 4, domain/untrustedText.ts).
   const cells = rows.map((r) => columns.map((c) => terminalText(c.value(r), 200)));
@@ -103,6 +113,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Co
 /** --limit N: a whole number from 1; undefined when not given. */
 export function limitOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new CliError(`--limit takes a whole number of rows such as 20, not "${text}".`, EXIT.usage);
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+    throw new CliError(`--limit takes a whole number of rows such as 20, not "${text}".`, EXIT.usage);
   return Number(text);
 }

@@ -21,18 +21,27 @@ export async function preflightCommand(ctx: CliContext): Promise<number> {
   const json = hasFlag(ctx.args, 'json');
   const workflow = requireFlag(ctx.args, 'workflow');
   const runId = flag(ctx.args, 'run-id') ?? newRunId();
-  if (!UUID.test(runId)) throw new CliError(`--run-id must be the UUID a previous pre-flight printed, not "${runId}".`, EXIT.usage);
+  if (!UUID.test(runId))
+    throw new CliError(`--run-id must be the UUID a previous pre-flight printed, not "${runId}".`, EXIT.usage);
   const description = flag(ctx.args, 'description');
   const estimateRequest = estimateRequestFromArgs(ctx.args);
   if (estimateRequest.kind === 'none') {
-    throw new CliError('give an estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.', EXIT.usage);
+    throw new CliError(
+      'give an estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.',
+      EXIT.usage,
+    );
   }
   const dryRun = hasFlag(ctx.args, 'dry-run');
   const source = await preflightSource(ctx);
   try {
     checkWorkflow(workflow, source.document);
     const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
-    const estimate = await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn }, estimateRequest, workflow, source);
+    const estimate = await resolveEstimate(
+      { args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn },
+      estimateRequest,
+      workflow,
+      source,
+    );
     const question = {
       document: source.document,
       client: source.client,
@@ -47,21 +56,34 @@ export async function preflightCommand(ctx: CliContext): Promise<number> {
     try {
       asked = dryRun ? await askDry(question, source, warn) : await askPreflight(question);
     } catch (error) {
-      if (isApiError(error)) throw new CliError(`the endpoint could not answer the pre-flight: ${error.message}`, exitCodeFor(error));
+      if (isApiError(error))
+        throw new CliError(`the endpoint could not answer the pre-flight: ${error.message}`, exitCodeFor(error));
       throw error;
     }
     const { decision } = asked;
     if (json) {
-      printJson(ctx, { ...decision, client_run_id: runId, decided_by: asked.decidedBy, estimate: { ...estimate.estimate, explanation: estimate.explanation } });
+      printJson(ctx, {
+        ...decision,
+        client_run_id: runId,
+        decided_by: asked.decidedBy,
+        estimate: { ...estimate.estimate, explanation: estimate.explanation },
+      });
     } else {
-      const band = decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
+      const band = decision.band_id
+        ? source.document.bands.find((b) => b.id === decision.band_id)
+        : bandForWorkflow(source.document.bands, workflow);
       const lines = decisionLines(decision, estimate.explanation, band);
-      lines.push(`Decided by ${asked.decidedBy === 'endpoint' ? 'the endpoint' : `this machine from the ${source.source} bands`}; run id ${runId}.`);
+      lines.push(
+        `Decided by ${asked.decidedBy === 'endpoint' ? 'the endpoint' : `this machine from the ${source.source} bands`}; run id ${runId}.`,
+      );
       if (dryRun) lines.push('Dry run: nothing was reserved and no request was filed.');
       ctx.stdout.write(`${lines.join('\n')}\n`);
     }
     const code = DECISION_EXIT[decision.decision];
-    if (code !== EXIT.ok) ctx.stderr.write(`spend-band: ${DECISION_WORDS[decision.decision].toLowerCase()}: ${decision.reason} ${dryRun ? 'This was a dry run: ask without --dry-run to hold the estimate or file the request.' : nextStep(decision.decision, asked.decidedBy, decision.approval?.request_id, runId)}\n`);
+    if (code !== EXIT.ok)
+      ctx.stderr.write(
+        `spend-band: ${DECISION_WORDS[decision.decision].toLowerCase()}: ${decision.reason} ${dryRun ? 'This was a dry run: ask without --dry-run to hold the estimate or file the request.' : nextStep(decision.decision, asked.decidedBy, decision.approval?.request_id, runId)}\n`,
+      );
     return code;
   } finally {
     await source.client?.close();
@@ -73,19 +95,36 @@ export async function preflightCommand(ctx: CliContext): Promise<number> {
  * (capabilities.preflight_dry_run, the reference server); otherwise this machine decides from the
  * endpoint's bands and rules, which reserves nothing either.
  */
-async function askDry(question: Parameters<typeof askPreflight>[0], source: PreflightSource, warn: (text: string) => void): Promise<Asked> {
+async function askDry(
+  question: Parameters<typeof askPreflight>[0],
+  source: PreflightSource,
+  warn: (text: string) => void,
+): Promise<Asked> {
   const request = preflightRequestOf(question);
   const caps = source.document.capabilities;
   if (source.client && caps.preflight === true && caps.preflight_dry_run === true) {
     const decision = await source.client.preflight(request, undefined, { signal: question.signal, dryRun: true });
     return { decision, decidedBy: 'endpoint', request };
   }
-  if (source.client && caps.preflight === true) warn('the endpoint offers no dry run: this machine decides from its bands and rules instead, and nothing is reserved.');
-  const decision = localDecision({ document: question.document, workflow: question.workflow, estimate: question.estimate, now: question.now });
+  if (source.client && caps.preflight === true)
+    warn(
+      'the endpoint offers no dry run: this machine decides from its bands and rules instead, and nothing is reserved.',
+    );
+  const decision = localDecision({
+    document: question.document,
+    workflow: question.workflow,
+    estimate: question.estimate,
+    now: question.now,
+  });
   return { decision, decidedBy: 'local', request };
 }
 
-function nextStep(decision: string, decidedBy: 'endpoint' | 'local', requestId: string | undefined, runId: string): string {
+function nextStep(
+  decision: string,
+  decidedBy: 'endpoint' | 'local',
+  requestId: string | undefined,
+  runId: string,
+): string {
   switch (decision) {
     case 'warn':
       return 'To run anyway: spend-band run --yes … -- COMMAND.';

@@ -15,7 +15,6 @@ import { CliError } from './cliError';
 import { localMeter, pricesPath } from './localMeter';
 import { taggedSessions } from './localMeter';
 
-
 export interface EstimateContext {
   args: ParsedArgs;
   env: NodeJS.ProcessEnv;
@@ -30,7 +29,11 @@ export function estimateRequestFromArgs(args: ParsedArgs, defaultAgent?: string)
   const tokensText = flag(args, 'estimate-tokens');
   const agent = flag(args, 'from-history');
   const given = [usdText, tokensText, agent].filter((v) => v !== undefined).length;
-  if (given > 1) throw new CliError('give one estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.', EXIT.usage);
+  if (given > 1)
+    throw new CliError(
+      'give one estimate: --estimate-usd N, --estimate-tokens N --model ID, or --from-history AGENT.',
+      EXIT.usage,
+    );
   if (usdText !== undefined) {
     let micros: number;
     try {
@@ -43,15 +46,27 @@ export function estimateRequestFromArgs(args: ParsedArgs, defaultAgent?: string)
   }
   if (tokensText !== undefined) {
     const tokens = Number(tokensText);
-    if (!Number.isSafeInteger(tokens) || tokens <= 0) throw new CliError(`--estimate-tokens takes a whole number of tokens such as 2000000, not "${tokensText}".`, EXIT.usage);
+    if (!Number.isSafeInteger(tokens) || tokens <= 0)
+      throw new CliError(
+        `--estimate-tokens takes a whole number of tokens such as 2000000, not "${tokensText}".`,
+        EXIT.usage,
+      );
     const model = flag(args, 'model');
-    if (!model) throw new CliError('--estimate-tokens needs --model ID (e.g. --model claude-sonnet-4-5) to price the tokens.', EXIT.usage);
+    if (!model)
+      throw new CliError(
+        '--estimate-tokens needs --model ID (e.g. --model claude-sonnet-4-5) to price the tokens.',
+        EXIT.usage,
+      );
     return { kind: 'tokens', tokens, model };
   }
   if (flag(args, 'model') !== undefined) throw new CliError('--model goes with --estimate-tokens N.', EXIT.usage);
   if (agent !== undefined) {
     const known = agentById(agent);
-    if (!known) throw new CliError(`--from-history takes a metered agent: ${KNOWN_AGENTS.map((a) => a.id).join(' or ')}, not "${agent}".`, EXIT.usage);
+    if (!known)
+      throw new CliError(
+        `--from-history takes a metered agent: ${KNOWN_AGENTS.map((a) => a.id).join(' or ')}, not "${agent}".`,
+        EXIT.usage,
+      );
     return { kind: 'history', agent: known.id };
   }
   return defaultAgent ? { kind: 'history', agent: defaultAgent } : { kind: 'none' };
@@ -62,7 +77,12 @@ export interface EstimateSources {
   client: BandsClient | undefined;
 }
 
-export async function resolveEstimate(ctx: EstimateContext, request: EstimateRequest, workflow: string, sources: EstimateSources): Promise<RunEstimate> {
+export async function resolveEstimate(
+  ctx: EstimateContext,
+  request: EstimateRequest,
+  workflow: string,
+  sources: EstimateSources,
+): Promise<RunEstimate> {
   const journal = taggedSessions(ctx.args, ctx.env, ctx.warn);
   try {
     return await estimateRun(request, {
@@ -81,13 +101,19 @@ export async function resolveEstimate(ctx: EstimateContext, request: EstimateReq
         }
       },
       sessions: journal.sessions,
-      anyClassAdvice: journal.from.length > 0 ? undefined : `Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.`,
+      anyClassAdvice:
+        journal.from.length > 0
+          ? undefined
+          : `Pass --sessions FILE (the extension's session journal) to use only runs of ${workflow}.`,
       historyClient: async () =>
-        sources.client && sources.document.capabilities.usage_history === true ? { client: sources.client, release: async () => undefined } : undefined,
+        sources.client && sources.document.capabilities.usage_history === true
+          ? { client: sources.client, release: async () => undefined }
+          : undefined,
       warn: ctx.warn,
     });
   } catch (error) {
-    if (error instanceof EstimateProblem || (error as Error).message.includes('price file')) throw new CliError((error as Error).message, EXIT.usage);
+    if (error instanceof EstimateProblem || (error as Error).message.includes('price file'))
+      throw new CliError((error as Error).message, EXIT.usage);
     throw error;
   }
 }

@@ -36,7 +36,9 @@ export async function preflightSource(ctx: CliContext): Promise<PreflightSource>
       cacheDir: cacheDir(ctx.args, ctx.env),
       offline,
       // Local bands: what this machine's agent logs say was used, as `status` counts it.
-      ...(source.kind === 'local' ? { localUsage: () => meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn) } : {}),
+      ...(source.kind === 'local'
+        ? { localUsage: () => meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn) }
+        : {}),
     });
   } catch (error) {
     if (isApiError(error)) throw new CliError(error.message, exitCodeFor(error));
@@ -58,4 +60,3 @@ export async function preflightSource(ctx: CliContext): Promise<PreflightSource>
     ...(localConfigMissing ? { localConfigMissing } : {}),
   };
 }
-

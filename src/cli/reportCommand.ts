@@ -26,7 +26,6 @@ import { localUsageFor as meteredUsageFor, taggedSessions } from './localMeter';
 const FORMATS = ['text', 'md', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
 
-
 export function renderReport(model: ReportModel, format: ReportFormat): string {
   switch (format) {
     case 'json':
@@ -57,7 +56,12 @@ async function readMetering(ctx: CliContext, warn: (text: string) => void): Prom
 }
 
 /** Local bands' usage in each band's current period, from the metering (the CLI's status computes it the same way). */
-function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot | undefined, sessions: readonly WorkflowSession[], now: Date): LocalUsage {
+function localUsageFor(
+  config: LocalConfig,
+  snapshot: UsageSnapshot | undefined,
+  sessions: readonly WorkflowSession[],
+  now: Date,
+): LocalUsage {
   if (!snapshot) return { usedByWorkflow: new Map(), asOf: now };
   return meteredUsageFor(config, snapshot, sessions, now).usage;
 }
@@ -65,13 +69,15 @@ function localUsageFor(config: LocalConfig, snapshot: UsageSnapshot | undefined,
 export async function reportCommand(ctx: CliContext): Promise<number> {
   const args = ctx.args;
   const format = (hasFlag(args, 'json') ? 'json' : (flag(args, 'format') ?? 'text')) as ReportFormat;
-  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not "${flag(args, 'format')}".`, EXIT.usage);
+  if (!FORMATS.includes(format))
+    throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not "${flag(args, 'format')}".`, EXIT.usage);
   const periodText = flag(args, 'period');
   if (periodText !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(periodText)) {
     throw new CliError(`--period must be a month like 2026-11, not "${periodText}".`, EXIT.usage);
   }
   const zoneFlag = flag(args, 'timezone');
-  if (zoneFlag !== undefined && !isValidTimeZone(zoneFlag)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, not "${zoneFlag}".`, EXIT.usage);
+  if (zoneFlag !== undefined && !isValidTimeZone(zoneFlag))
+    throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, not "${zoneFlag}".`, EXIT.usage);
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   const now = ctx.now();
   const { sessions } = taggedSessions(args, ctx.env, warn);
@@ -85,7 +91,9 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
       signal: ctx.signal,
       cacheDir: cacheDir(args, ctx.env),
       offline: hasFlag(args, 'offline'),
-      ...(source.kind === 'local' ? { localUsage: async () => localUsageFor(source.config, metering, sessions, now) } : {}),
+      ...(source.kind === 'local'
+        ? { localUsage: async () => localUsageFor(source.config, metering, sessions, now) }
+        : {}),
     });
   } catch (error) {
     if (!isApiError(error)) throw error;
@@ -111,7 +119,10 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     sessions,
     warn,
   });
-  if (usageSource === 'local_logs' && sessions.length === 0) warn('no --sessions FILE given: all local usage counts as untagged. The extension writes tagged sessions to a file you can pass here.');
+  if (usageSource === 'local_logs' && sessions.length === 0)
+    warn(
+      'no --sessions FILE given: all local usage counts as untagged. The extension writes tagged sessions to a file you can pass here.',
+    );
 
   ctx.stdout.write(renderReport(model, format));
 
@@ -119,7 +130,8 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     warn(`${loaded.error.message} The report uses the last good bands, fetched ${loaded.fetchedAt}.`);
     return exitCodeFor(loaded.error);
   }
-  if (localConfigMissing) warn(`no bands configured: write ${localConfigMissing} (see the README) or pass --endpoint URL.`);
+  if (localConfigMissing)
+    warn(`no bands configured: write ${localConfigMissing} (see the README) or pass --endpoint URL.`);
   if (usageError) return exitCodeFor(usageError);
   return EXIT.ok;
 }

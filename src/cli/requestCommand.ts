@@ -17,9 +17,11 @@ export async function requestCommand(ctx: CliContext): Promise<number> {
   const bandText = requireFlag(ctx.args, 'band');
   const delta = flag(ctx.args, 'delta-usd');
   const newUsd = flag(ctx.args, 'new-usd');
-  if ((delta === undefined) === (newUsd === undefined)) throw new CliError('give exactly one of --delta-usd N or --new-usd N.', EXIT.usage);
+  if ((delta === undefined) === (newUsd === undefined))
+    throw new CliError('give exactly one of --delta-usd N or --new-usd N.', EXIT.usage);
   const amount = parseAmount((delta ?? newUsd)!);
-  if ('error' in amount) throw new CliError(`${delta !== undefined ? '--delta-usd' : '--new-usd'}: ${amount.error}.`, EXIT.usage);
+  if ('error' in amount)
+    throw new CliError(`${delta !== undefined ? '--delta-usd' : '--new-usd'}: ${amount.error}.`, EXIT.usage);
   const justification = requireFlag(ctx.args, 'justification');
   const why = validateJustification(justification);
   if (why) throw new CliError(`--justification: ${why}.`, EXIT.usage);
@@ -54,7 +56,10 @@ export async function requestCommand(ctx: CliContext): Promise<number> {
   }
   const body: IncreaseRequestCreate = {
     band_id: bandId,
-    requested: delta !== undefined ? { delta: { currency: 'USD', amount_micros: amount.micros } } : { new_allocated: { currency: 'USD', amount_micros: amount.micros } },
+    requested:
+      delta !== undefined
+        ? { delta: { currency: 'USD', amount_micros: amount.micros } }
+        : { new_allocated: { currency: 'USD', amount_micros: amount.micros } },
     scope,
     ...(until ? { until } : {}),
     justification: justification.trim(),
@@ -72,7 +77,9 @@ export async function requestCommand(ctx: CliContext): Promise<number> {
     if (hasFlag(ctx.args, 'json')) printJson(ctx, request);
     else {
       const money = `${delta !== undefined ? '+' : '→ '}${moneyText({ currency: 'USD', amount_micros: amount.micros })}`;
-      ctx.stdout.write(`Request ${request.id} filed: ${bandId} ${money}, ${scope}${until ? ` ${until}` : ''} — ${request.status}.\nFollow it with: spend-band requests --status pending\n`);
+      ctx.stdout.write(
+        `Request ${request.id} filed: ${bandId} ${money}, ${scope}${until ? ` ${until}` : ''} — ${request.status}.\nFollow it with: spend-band requests --status pending\n`,
+      );
     }
     return EXIT.ok;
   } catch (error) {
@@ -92,5 +99,8 @@ async function bandIdOf(client: BandsClient, text: string, signal: AbortSignal):
   if (byClass) return byClass.id;
   const choices = bands.map((b) => `${b.workflow} (${b.id})`).join(', ');
   const near = closest(text, [...bands.map((b) => b.workflow), ...bands.map((b) => b.id)]);
-  throw new CliError(`there is no band "${text}".${near ? ` Did you mean ${near}?` : ''} Name a class or a band id: ${choices || 'you have no bands'}.`, EXIT.usage);
+  throw new CliError(
+    `there is no band "${text}".${near ? ` Did you mean ${near}?` : ''} Name a class or a band id: ${choices || 'you have no bands'}.`,
+    EXIT.usage,
+  );
 }

@@ -18,7 +18,12 @@ export function apiFailure(ctx: CliContext, error: unknown): number {
 }
 
 function amountText(r: Request): string {
-  const requested = r.requested as { delta?: { currency: string; amount_micros: number }; new_allocated?: { currency: string; amount_micros: number } } | undefined;
+  const requested = r.requested as
+    | {
+        delta?: { currency: string; amount_micros: number };
+        new_allocated?: { currency: string; amount_micros: number };
+      }
+    | undefined;
   if (requested?.delta) return `+${moneyText(requested.delta)}`;
   if (requested?.new_allocated) return `→ ${moneyText(requested.new_allocated)}`;
   if (r.preflight) return `run ~${moneyText(r.preflight.estimate.cost)}`;
@@ -37,7 +42,14 @@ export async function requestsCommand(ctx: CliContext): Promise<number> {
     const all: Request[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.listRequests({ ...(status ? { status: status as Request['status'] } : {}), ...(cursor ? { cursor } : {}), limit: Math.min(100, cap - all.length) }, { signal: ctx.signal });
+      const page = await client.listRequests(
+        {
+          ...(status ? { status: status as Request['status'] } : {}),
+          ...(cursor ? { cursor } : {}),
+          limit: Math.min(100, cap - all.length),
+        },
+        { signal: ctx.signal },
+      );
       all.push(...page.data.slice(0, cap - all.length));
       cursor = page.next_cursor ?? undefined;
     } while (cursor && all.length < cap);

@@ -21,7 +21,14 @@ import { childEnvironment } from '../flows/preflight/childEnvironment';
 import { preflightSource, type PreflightSource } from './preflightSource';
 import { cacheDir } from './paths';
 import { checkWorkflow } from './workflowCheck';
-import { dropPendingRun, dropPendingRunOf, findPendingRun, loadPendingRun, savePendingRun, type RunKey } from './runIdStore';
+import {
+  dropPendingRun,
+  dropPendingRunOf,
+  findPendingRun,
+  loadPendingRun,
+  savePendingRun,
+  type RunKey,
+} from './runIdStore';
 import { terminalText } from '../domain/untrustedText';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,7 +37,11 @@ export const DEFAULT_RUN_WORKFLOW = 'background_automation';
 
 export async function runCommand(ctx: CliContext): Promise<number> {
   const [command, ...commandArgs] = ctx.args.rest;
-  if (!command) throw new CliError('nothing to run: put the command after --, e.g. spend-band run --estimate-usd 3 -- claude -p "fix the tests".', EXIT.usage);
+  if (!command)
+    throw new CliError(
+      'nothing to run: put the command after --, e.g. spend-band run --estimate-usd 3 -- claude -p "fix the tests".',
+      EXIT.usage,
+    );
   const workflow = flag(ctx.args, 'workflow') ?? DEFAULT_RUN_WORKFLOW;
   const waitText = flag(ctx.args, 'wait-minutes');
   const waitMinutes = waitText === undefined ? undefined : Number(waitText);
@@ -41,7 +52,8 @@ export async function runCommand(ctx: CliContext): Promise<number> {
   // Our lines quote the endpoint (reasons, notes, error details): nothing in them reaches the terminal as a control sequence.
   const say = (text: string) => ctx.stderr.write(`spend-band: ${terminalText(text, 2000)}\n`);
   const runIdFlag = flag(ctx.args, 'run-id');
-  if (runIdFlag !== undefined && !UUID.test(runIdFlag)) throw new CliError(`--run-id must be the UUID a previous run printed, not "${runIdFlag}".`, EXIT.usage);
+  if (runIdFlag !== undefined && !UUID.test(runIdFlag))
+    throw new CliError(`--run-id must be the UUID a previous run printed, not "${runIdFlag}".`, EXIT.usage);
   const agent = agentOfCommand(command);
   const estimateRequest = estimateRequestFromArgs(ctx.args, agent?.id);
   const cache = cacheDir(ctx.args, ctx.env);
@@ -51,7 +63,8 @@ export async function runCommand(ctx: CliContext): Promise<number> {
     workflow,
     endpoint: flag(ctx.args, 'endpoint') ?? ctx.env.SPEND_BAND_ENDPOINT?.trim() ?? '',
   };
-  const pending = runIdFlag !== undefined ? findPendingRun(cache, runIdFlag) : loadPendingRun(cache, key, ctx.now().getTime());
+  const pending =
+    runIdFlag !== undefined ? findPendingRun(cache, runIdFlag) : loadPendingRun(cache, key, ctx.now().getTime());
   const runId = runIdFlag ?? pending?.request.client_run_id ?? newRunId();
   const source = await preflightSource(ctx);
   try {
@@ -62,7 +75,12 @@ export async function runCommand(ctx: CliContext): Promise<number> {
     if (again) say(`asking again about run ${runId}: approval request ${again.request_id}, filed ${again.saved_at}.`);
     const estimate = again
       ? { estimate: again.request.estimate, explanation: again.explanation }
-      : await resolveEstimate({ args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn: say }, estimateRequest, workflow, source);
+      : await resolveEstimate(
+          { args: ctx.args, env: ctx.env, now: ctx.now(), signal: ctx.signal, warn: say },
+          estimateRequest,
+          workflow,
+          source,
+        );
     const description = flag(ctx.args, 'description') ?? [command, ...commandArgs].join(' ');
     const settle = () => {
       dropPendingRun(cache, key);
@@ -80,7 +98,11 @@ export async function runCommand(ctx: CliContext): Promise<number> {
         now: ctx.now(),
         signal: ctx.signal,
       }).catch((error: unknown) => {
-        if (isApiError(error)) throw new CliError(`the endpoint could not answer the pre-flight: ${error.message} The command was not started.`, exitCodeFor(error));
+        if (isApiError(error))
+          throw new CliError(
+            `the endpoint could not answer the pre-flight: ${error.message} The command was not started.`,
+            exitCodeFor(error),
+          );
         throw error;
       });
     let asked = await ask();
@@ -89,10 +111,17 @@ export async function runCommand(ctx: CliContext): Promise<number> {
     if (asked.decision.decision === 'needs_approval') {
       const requestId = asked.decision.approval?.request_id;
       if (!requestId || !source.client) {
-        say(`needs approval, but ${asked.decidedBy === 'local' ? `the ${source.source} bands cannot file approval requests` : 'the endpoint filed no request'}. The command was not started: ask your approver, or connect an endpoint that can file the request.`);
+        say(
+          `needs approval, but ${asked.decidedBy === 'local' ? `the ${source.source} bands cannot file approval requests` : 'the endpoint filed no request'}. The command was not started: ask your approver, or connect an endpoint that can file the request.`,
+        );
         return EXIT.needsApproval;
       }
-      savePendingRun(cache, key, { request: asked.request, explanation: estimate.explanation, request_id: requestId, saved_at: (again?.saved_at ?? ctx.now().toISOString()) });
+      savePendingRun(cache, key, {
+        request: asked.request,
+        explanation: estimate.explanation,
+        request_id: requestId,
+        saved_at: again?.saved_at ?? ctx.now().toISOString(),
+      });
       if (waitMinutes === undefined && !interactive) {
         say(
           `approval request ${requestId} is ${again ? 'still pending' : 'filed'}; the command was not started. Run the same command again once it is approved (it asks about run ${runId}, no new request), or wait for it with --wait-minutes N.`,
@@ -126,7 +155,9 @@ export async function runCommand(ctx: CliContext): Promise<number> {
         say('still needs approval after asking again; the command was not started. Ask your approver.');
         return EXIT.needsApproval;
       case 'deny':
-        say('denied: the command was not started. Make the run smaller, or request a band increase (spend-band request).');
+        say(
+          'denied: the command was not started. Make the run smaller, or request a band increase (spend-band request).',
+        );
         return EXIT.deny;
     }
     return await runChild(ctx, command, commandArgs, workflow, runId);
@@ -135,29 +166,52 @@ export async function runCommand(ctx: CliContext): Promise<number> {
   }
 }
 
-function report(ctx: CliContext, source: PreflightSource, asked: Asked, explanation: string, workflow: string, json: boolean): void {
+function report(
+  ctx: CliContext,
+  source: PreflightSource,
+  asked: Asked,
+  explanation: string,
+  workflow: string,
+  json: boolean,
+): void {
   const { decision } = asked;
   if (json) {
-    ctx.stderr.write(`${JSON.stringify({ ...decision, decided_by: asked.decidedBy, client_run_id: asked.request.client_run_id, estimate: { ...asked.request.estimate, explanation } })}\n`);
+    ctx.stderr.write(
+      `${JSON.stringify({ ...decision, decided_by: asked.decidedBy, client_run_id: asked.request.client_run_id, estimate: { ...asked.request.estimate, explanation } })}\n`,
+    );
     return;
   }
   const band = bandFor(source, decision, workflow);
-  for (const line of decisionLines(decision, explanation, band)) ctx.stderr.write(`spend-band: ${terminalText(line, 2000)}\n`);
+  for (const line of decisionLines(decision, explanation, band))
+    ctx.stderr.write(`spend-band: ${terminalText(line, 2000)}\n`);
 }
 
 function bandFor(source: PreflightSource, decision: PreflightDecision, workflow: string) {
-  return decision.band_id ? source.document.bands.find((b) => b.id === decision.band_id) : bandForWorkflow(source.document.bands, workflow);
+  return decision.band_id
+    ? source.document.bands.find((b) => b.id === decision.band_id)
+    : bandForWorkflow(source.document.bands, workflow);
 }
 
 /** true when approved; 'settled' when refused or withdrawn (Ctrl-C); 'pending' when the wait ran out. */
-async function waitForApproval(ctx: CliContext, source: PreflightSource, requestId: string, waitMinutes: number | undefined, say: (t: string) => void): Promise<true | 'settled' | 'pending'> {
+async function waitForApproval(
+  ctx: CliContext,
+  source: PreflightSource,
+  requestId: string,
+  waitMinutes: number | undefined,
+  say: (t: string) => void,
+): Promise<true | 'settled' | 'pending'> {
   const client = source.client!;
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
-  const timer = waitMinutes !== undefined ? setTimeout(() => ((timedOut = true), controller.abort()), waitMinutes * 60_000) : undefined;
-  say(`waiting for approval of request ${requestId}${waitMinutes !== undefined ? ` (up to ${waitMinutes} min)` : ''}; Ctrl-C withdraws it.`);
+  const timer =
+    waitMinutes !== undefined
+      ? setTimeout(() => ((timedOut = true), controller.abort()), waitMinutes * 60_000)
+      : undefined;
+  say(
+    `waiting for approval of request ${requestId}${waitMinutes !== undefined ? ` (up to ${waitMinutes} min)` : ''}; Ctrl-C withdraws it.`,
+  );
   try {
     const request = await waitForDecision(client, requestId, {
       signal: controller.signal,
@@ -172,17 +226,23 @@ async function waitForApproval(ctx: CliContext, source: PreflightSource, request
     return 'settled';
   } catch (error) {
     if (!(error instanceof ApiError) || error.kind !== 'aborted') {
-      if (isApiError(error)) throw new CliError(`could not follow approval request ${requestId}: ${error.message}`, exitCodeFor(error));
+      if (isApiError(error))
+        throw new CliError(`could not follow approval request ${requestId}: ${error.message}`, exitCodeFor(error));
       throw error;
     }
     if (timedOut) {
-      say(`no decision on request ${requestId} within ${waitMinutes} min; it stays pending. Run the same command again once it is approved.`);
+      say(
+        `no decision on request ${requestId} within ${waitMinutes} min; it stays pending. Run the same command again once it is approved.`,
+      );
       return 'pending';
     }
     // withdrawn on purpose: a separate signal, the one that stopped us is already aborted
     await client.cancelRequest(requestId, { signal: AbortSignal.timeout(10_000) }).then(
       () => say(`request ${requestId} withdrawn; the command was not started.`),
-      (cancelError: unknown) => say(`could not withdraw request ${requestId} (${(cancelError as Error).message}); cancel it with the Requests view or your approver.`),
+      (cancelError: unknown) =>
+        say(
+          `could not withdraw request ${requestId} (${(cancelError as Error).message}); cancel it with the Requests view or your approver.`,
+        ),
     );
     return 'settled';
   } finally {
@@ -204,7 +264,13 @@ async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   }
 }
 
-async function runChild(ctx: CliContext, command: string, args: string[], workflow: string, runId: string): Promise<number> {
+async function runChild(
+  ctx: CliContext,
+  command: string,
+  args: string[],
+  workflow: string,
+  runId: string,
+): Promise<number> {
   if (ctx.signal.aborted) return EXIT.cancelled;
   let child;
   try {

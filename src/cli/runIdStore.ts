@@ -45,7 +45,9 @@ export function runKey(key: RunKey): string {
 function read(path: string): PendingRun | undefined {
   try {
     const entry = JSON.parse(readFileSync(path, 'utf8')) as PendingRun;
-    return typeof entry?.request?.client_run_id === 'string' && typeof entry.request_id === 'string' ? entry : undefined;
+    return typeof entry?.request?.client_run_id === 'string' && typeof entry.request_id === 'string'
+      ? entry
+      : undefined;
   } catch {
     return undefined;
   }
@@ -79,12 +81,22 @@ export function findPendingRun(cacheDir: string, clientRunId: string): PendingRu
   return undefined;
 }
 
-export function savePendingRun(cacheDir: string, key: RunKey, entry: Omit<PendingRun, 'command' | 'cwd' | 'workflow' | 'endpoint'>): void {
+export function savePendingRun(
+  cacheDir: string,
+  key: RunKey,
+  entry: Omit<PendingRun, 'command' | 'cwd' | 'workflow' | 'endpoint'>,
+): void {
   const dir = folder(cacheDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${runKey(key)}.json`);
   const tmp = `${path}.${process.pid}.tmp`;
-  const full: PendingRun = { command: [...key.command], cwd: resolve(key.cwd), workflow: key.workflow, endpoint: key.endpoint, ...entry };
+  const full: PendingRun = {
+    command: [...key.command],
+    cwd: resolve(key.cwd),
+    workflow: key.workflow,
+    endpoint: key.endpoint,
+    ...entry,
+  };
   writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, path);
 }

@@ -17,9 +17,16 @@ const SERVER_FLAGS = ['db', 'database', 'host', 'port', 'demo'];
 /** Runs until SIGINT/SIGTERM (ctx.signal), then closes cleanly and returns 0. */
 export function runServerCommand(ctx: CliContext, server: ServerModule): Promise<number> {
   assertKnownFlags(ctx.args, SERVER_FLAGS);
-  if (ctx.args.positionals.length > 0) throw new CliError(`unexpected "${ctx.args.positionals[0]}". Run spend-band server --help for usage.`, EXIT.usage);
+  if (ctx.args.positionals.length > 0)
+    throw new CliError(`unexpected "${ctx.args.positionals[0]}". Run spend-band server --help for usage.`, EXIT.usage);
   return server.runServer(
-    { db: flag(ctx.args, 'db') ?? flag(ctx.args, 'database'), host: flag(ctx.args, 'host'), port: flag(ctx.args, 'port'), demo: hasFlag(ctx.args, 'demo'), json: hasFlag(ctx.args, 'json') },
+    {
+      db: flag(ctx.args, 'db') ?? flag(ctx.args, 'database'),
+      host: flag(ctx.args, 'host'),
+      port: flag(ctx.args, 'port'),
+      demo: hasFlag(ctx.args, 'demo'),
+      json: hasFlag(ctx.args, 'json'),
+    },
     ctx,
   );
 }

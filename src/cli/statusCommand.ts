@@ -4,7 +4,16 @@
 import { exitCodeFor, isApiError } from '../api/apiError';
 import { loadBands } from '../api/bandsSource';
 import type { UnbudgetedSpend } from '../api/unbudgetedSpend';
-import { bandLabel, bandRows, formatMicros, percentText, shortDate, statusWord, timeLeftText, wholeBillText } from '../domain/format';
+import {
+  bandLabel,
+  bandRows,
+  formatMicros,
+  percentText,
+  shortDate,
+  statusWord,
+  timeLeftText,
+  wholeBillText,
+} from '../domain/format';
 import { gaugeFor, wholeBill } from '../domain/gauge';
 import { bandProvenance, provenanceText } from '../domain/provenance';
 import type { BandsDocument } from '../domain/schemas';
@@ -50,7 +59,12 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       cacheDir: cacheDir(ctx.args, ctx.env),
       offline: hasFlag(ctx.args, 'offline'),
       // Local bands count this machine's agent logs, classed by the extension's session journal.
-      ...(source.kind === 'local' ? { localUsage: async () => (metered = await meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn)) } : {}),
+      ...(source.kind === 'local'
+        ? {
+            localUsage: async () =>
+              (metered = await meteredLocalUsage(ctx.args, ctx.env, source.config, ctx.now(), ctx.signal, warn)),
+          }
+        : {}),
     });
     result = {
       document: loaded.document,
@@ -60,13 +74,26 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       exitCode: loaded.error ? exitCodeFor(loaded.error) : EXIT.ok,
       ...(loaded.error ? { error: { code: loaded.error.kind, message: loaded.error.message } } : {}),
       ...(loaded.unbudgeted.length > 0 ? { unbudgeted: loaded.unbudgeted } : {}),
-      ...(localConfigMissing ? { hint: `no bands configured: write ${localConfigMissing}, or set spendBand.local.bands in the editor (see the README), or pass --endpoint URL.` } : {}),
-      ...(metered ? { local: { untaggedMicros: metered.untaggedMicros, sessionFiles: metered.sessionFiles, bandsFrom: localConfigMissing ? undefined : localOrigin } } : {}),
+      ...(localConfigMissing
+        ? {
+            hint: `no bands configured: write ${localConfigMissing}, or set spendBand.local.bands in the editor (see the README), or pass --endpoint URL.`,
+          }
+        : {}),
+      ...(metered
+        ? {
+            local: {
+              untaggedMicros: metered.untaggedMicros,
+              sessionFiles: metered.sessionFiles,
+              bandsFrom: localConfigMissing ? undefined : localOrigin,
+            },
+          }
+        : {}),
     };
   } catch (error) {
     if (!isApiError(error)) throw error;
     // nothing cached to fall back on: the error is the whole answer
-    if (json) printJson(ctx, { source: source.kind, stale: false, error: { code: error.kind, message: error.message } });
+    if (json)
+      printJson(ctx, { source: source.kind, stale: false, error: { code: error.kind, message: error.message } });
     ctx.stderr.write(`spend-band: ${t(error.message, 2000)}\n`);
     return exitCodeFor(error);
   }
@@ -81,7 +108,10 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       ...(result.unbudgeted ? { unbudgeted: result.unbudgeted } : {}),
       ...(result.local
         ? {
-            untagged: { currency: result.document.bands[0]?.allocated.currency ?? 'USD', amount_micros: result.local.untaggedMicros },
+            untagged: {
+              currency: result.document.bands[0]?.allocated.currency ?? 'USD',
+              amount_micros: result.local.untaggedMicros,
+            },
             bands_from: result.local.bandsFrom ?? null,
             session_files: result.local.sessionFiles,
           }
@@ -89,18 +119,33 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       ...(result.error ? { error: result.error } : {}),
     });
   } else {
-    ctx.stdout.write(renderStatusText(result, ctx.now(), { ids: hasFlag(ctx.args, 'ids'), paint: painter(ctx.stdout, ctx.env) }));
+    ctx.stdout.write(
+      renderStatusText(result, ctx.now(), { ids: hasFlag(ctx.args, 'ids'), paint: painter(ctx.stdout, ctx.env) }),
+    );
   }
-  if (result.error) ctx.stderr.write(`spend-band: ${t(result.error.message, 2000)} Showing the last good bands, fetched ${localTime(result.fetched_at, ctx.now())}.\n`);
+  if (result.error)
+    ctx.stderr.write(
+      `spend-band: ${t(result.error.message, 2000)} Showing the last good bands, fetched ${localTime(result.fetched_at, ctx.now())}.\n`,
+    );
   else if (result.hint) ctx.stderr.write(`spend-band: ${result.hint}\n`);
   return result.exitCode;
 }
 
 /** The headline of a band: never "on track" beside a forecast over 100 %, and the time left said as such. */
-export function bandHeadline(band: BandsDocument['bands'][number], gauge: ReturnType<typeof gaugeFor>, ids: boolean, paint: Paint = (_s, t) => t): string {
+export function bandHeadline(
+  band: BandsDocument['bands'][number],
+  gauge: ReturnType<typeof gaugeFor>,
+  ids: boolean,
+  paint: Paint = (_s, t) => t,
+): string {
   const plain = statusWord(band.status, gauge);
   const overPace = plain !== statusWord(band.status);
-  const word = band.status === 'exceeded' || band.status === 'critical' ? paint('red', plain) : band.status === 'warn' || overPace ? paint('yellow', plain) : paint('green', plain);
+  const word =
+    band.status === 'exceeded' || band.status === 'critical'
+      ? paint('red', plain)
+      : band.status === 'warn' || overPace
+        ? paint('yellow', plain)
+        : paint('green', plain);
   const amounts = `${moneyText({ amount_micros: gauge.usedMicros, currency: gauge.currency })} of ${moneyText({ amount_micros: gauge.allocatedMicros, currency: gauge.currency })}`;
   const left = gauge.resets ? `${timeLeftText(gauge.msLeft)} left` : 'no reset';
   const tag = ids ? `[${t(band.workflow)}, id ${t(band.id)}]` : `[${t(band.workflow)}]`;
@@ -109,7 +154,11 @@ export function bandHeadline(band: BandsDocument['bands'][number], gauge: Return
 
 type Paint = ReturnType<typeof painter>;
 
-export function renderStatusText(result: StatusResult, now: Date, options: { ids?: boolean; paint?: Paint } = {}): string {
+export function renderStatusText(
+  result: StatusResult,
+  now: Date,
+  options: { ids?: boolean; paint?: Paint } = {},
+): string {
   const doc = result.document;
   const lines: string[] = [];
   const head = `${t(doc.developer.display_name ?? doc.developer.id)} · ${t(doc.role.label ?? doc.role.id)} · source ${result.source}`;
@@ -125,14 +174,24 @@ export function renderStatusText(result: StatusResult, now: Date, options: { ids
     lines.push(`  ${'Used is'.padEnd(18)} ${provenanceText(bandProvenance(band))}`);
   }
   for (const spend of result.unbudgeted ?? []) {
-    const span = spend.period ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}` : ' in all';
+    const span = spend.period
+      ? ` ${shortDate(new Date(spend.period.start), spend.period.timezone)}–${shortDate(new Date(Date.parse(spend.period.end) - 1), spend.period.timezone)}`
+      : ' in all';
     lines.push('');
-    lines.push(`${t(spend.label)}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`);
+    lines.push(
+      `${t(spend.label)}: ${formatMicros(spend.used.amount_micros, spend.used.currency, 'exact')} spent${span}`,
+    );
   }
   if (result.local) {
     lines.push('');
-    lines.push(`Untagged: ${formatMicros(result.local.untaggedMicros, currency, 'exact')} metered from this machine's agent logs in no tagged session (not in any class band).`);
-    lines.push(result.local.sessionFiles.length > 0 ? `Classes from ${result.local.sessionFiles.join(', ')}.` : "No session journal found: all usage is untagged (pass --sessions FILE, the extension's sessions.jsonl).");
+    lines.push(
+      `Untagged: ${formatMicros(result.local.untaggedMicros, currency, 'exact')} metered from this machine's agent logs in no tagged session (not in any class band).`,
+    );
+    lines.push(
+      result.local.sessionFiles.length > 0
+        ? `Classes from ${result.local.sessionFiles.join(', ')}.`
+        : "No session journal found: all usage is untagged (pass --sessions FILE, the extension's sessions.jsonl).",
+    );
     if (result.local.bandsFrom) lines.push(`Bands from ${result.local.bandsFrom}.`);
   }
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,12 @@
 // No network on this path: it reads two small files.
 import { timeLeftText } from '../domain/format';
 import { formatMoney } from '../domain/money';
-import { newestCachedBands, officialFromStatusLine, recordOfficial, type CachedDocument } from '../flows/agents/agentState';
+import {
+  newestCachedBands,
+  officialFromStatusLine,
+  recordOfficial,
+  type CachedDocument,
+} from '../flows/agents/agentState';
 import { EXIT } from '../domain/exitCodes';
 import { assertKnownFlags, flag } from './args';
 import type { CliContext } from './cliContext';
@@ -44,7 +49,11 @@ function pickBand(doc: CachedDocument, workflow: string | undefined): CachedDocu
   const bands = doc.bands;
   if (workflow) return bands.find((b) => b.workflow === workflow) ?? bands.find((b) => b.workflow === 'all');
   // No class given: the band nearest its limit is the one worth a glance.
-  return [...bands].sort((a, b) => b.used.amount_micros / Math.max(1, b.allocated.amount_micros) - a.used.amount_micros / Math.max(1, a.allocated.amount_micros))[0];
+  return [...bands].sort(
+    (a, b) =>
+      b.used.amount_micros / Math.max(1, b.allocated.amount_micros) -
+      a.used.amount_micros / Math.max(1, a.allocated.amount_micros),
+  )[0];
 }
 
 export async function statuslineCommand(ctx: CliContext): Promise<number> {
@@ -66,14 +75,20 @@ export async function statuslineCommand(ctx: CliContext): Promise<number> {
   }
 
   const parts: string[] = [];
-  const explicit = flag(ctx.args, 'workflow') ?? ctx.env.SPEND_BAND_WORKFLOW ?? /(?:^|,)\s*spendband\.workflow=([a-z][a-z0-9_]{0,63})/.exec(ctx.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1];
+  const explicit =
+    flag(ctx.args, 'workflow') ??
+    ctx.env.SPEND_BAND_WORKFLOW ??
+    /(?:^|,)\s*spendband\.workflow=([a-z][a-z0-9_]{0,63})/.exec(ctx.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1];
   const cached = newestCachedBands(dir);
   const band = cached ? pickBand(cached.document, explicit) : undefined;
   if (band && cached) {
     const allocated = band.allocated.amount_micros;
     const used = band.used.amount_micros;
     const pct = allocated > 0 ? Math.round((used / allocated) * 100) : 0;
-    const stale = now.getTime() - Date.parse(cached.fetchedAt) > STALE_MS ? ` (as of ${cached.fetchedAt.slice(0, 16).replace('T', ' ')})` : '';
+    const stale =
+      now.getTime() - Date.parse(cached.fetchedAt) > STALE_MS
+        ? ` (as of ${cached.fetchedAt.slice(0, 16).replace('T', ' ')})`
+        : '';
     parts.push(
       `${band.label ?? label(band.workflow)} ${pct}% · ${formatMoney(band.used)}/${formatMoney(band.allocated)} · ${timeLeft(band.period.end, now.getTime())}${stale}`,
     );
@@ -81,7 +96,8 @@ export async function statuslineCommand(ctx: CliContext): Promise<number> {
     parts.push('Spend Band: no bands cached yet (run spend-band status)');
   }
   const agent: string[] = [];
-  if (official.costMicros !== undefined) agent.push(`${formatMoney({ currency: 'USD', amount_micros: official.costMicros })} session`);
+  if (official.costMicros !== undefined)
+    agent.push(`${formatMoney({ currency: 'USD', amount_micros: official.costMicros })} session`);
   for (const [name, w] of Object.entries(official.rateLimits ?? {})) {
     const short = name === 'five_hour' ? '5h' : name === 'seven_day' ? '7d' : name;
     agent.push(`${short} ${Math.round(w.usedPercent)}%`);

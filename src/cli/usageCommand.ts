@@ -32,7 +32,13 @@ function nextDay(day: string): string {
 }
 
 function tokensJson(t: UsageTokens): UsageTokens {
-  return { input: t.input, output: t.output, cache_read: t.cache_read, cache_write: t.cache_write, cache_write_1h: t.cache_write_1h };
+  return {
+    input: t.input,
+    output: t.output,
+    cache_read: t.cache_read,
+    cache_write: t.cache_write,
+    cache_write_1h: t.cache_write_1h,
+  };
 }
 
 /**
@@ -57,15 +63,21 @@ function rowJson(row: UsageRow) {
 export async function usageCommand(ctx: CliContext): Promise<number> {
   const args = ctx.args;
   const by = (flag(args, 'by') ?? 'day') as UsageGrouping;
-  if (!USAGE_GROUPINGS.includes(by)) throw new CliError(`--by must be one of ${USAGE_GROUPINGS.join(', ')}, got "${flag(args, 'by')}".`, EXIT.usage);
+  if (!USAGE_GROUPINGS.includes(by))
+    throw new CliError(`--by must be one of ${USAGE_GROUPINGS.join(', ')}, got "${flag(args, 'by')}".`, EXIT.usage);
   const since = parseDay(flag(args, 'since'), 'since');
   const until = parseDay(flag(args, 'until'), 'until');
-  if (since && until && until < since) throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
+  if (since && until && until < since)
+    throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
   const timeZone = flag(args, 'timezone') ?? systemTimeZone();
-  if (!isValidTimeZone(timeZone)) throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
+  if (!isValidTimeZone(timeZone))
+    throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   const { sessions, from: sessionFiles } = taggedSessions(args, ctx.env, warn);
-  if (by === 'workflow' && sessionFiles.length === 0) warn("no --sessions FILE given and no session journal of the extension found: all usage is untagged. Pass the extension's sessions.jsonl with --sessions.");
+  if (by === 'workflow' && sessionFiles.length === 0)
+    warn(
+      "no --sessions FILE given and no session journal of the extension found: all usage is untagged. Pass the extension's sessions.jsonl with --sessions.",
+    );
 
   // The figures are sums: visit the counted requests, build no per-rollup arrays (memory).
   const { meter, claude, codex, pricesPath } = localMeter(args, ctx.env, { streamRequests: true });
@@ -102,7 +114,10 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   if (snapshot.stats.indexError) warn(snapshot.stats.indexError);
   const odd = snapshot.stats.undecodableNames ?? [];
-  if (odd.length > 0) warn(`${odd.length} log file(s) not read: their names are not valid UTF-8 (${odd.slice(0, 3).join(', ')}${odd.length > 3 ? ', …' : ''}). Rename them to UTF-8 names to count their usage.`);
+  if (odd.length > 0)
+    warn(
+      `${odd.length} log file(s) not read: their names are not valid UTF-8 (${odd.slice(0, 3).join(', ')}${odd.length > 3 ? ', …' : ''}). Rename them to UTF-8 names to count their usage.`,
+    );
 
   const fromMs = since ? startOfLocalDate(since, timeZone) : undefined;
   const toMs = until ? startOfLocalDate(nextDay(until), timeZone) : undefined;
@@ -118,7 +133,15 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
     first = Math.min(first, e.timestamp);
     last = Math.max(last, e.timestamp);
     if (e.costMicros !== null) return;
-    unpricedSums.add(e.model, e.tokens.input, e.tokens.output, e.tokens.cache_read, e.tokens.cache_write, e.tokens.cache_write_1h, e.requests);
+    unpricedSums.add(
+      e.model,
+      e.tokens.input,
+      e.tokens.output,
+      e.tokens.cache_read,
+      e.tokens.cache_write,
+      e.tokens.cache_write_1h,
+      e.requests,
+    );
   });
   const day = localDayFormatter(timeZone);
   const from = since ?? (Number.isFinite(first) ? day(first) : null);
@@ -133,7 +156,12 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
       to,
       time_zone: timeZone,
       by,
-      totals: { tokens: tokensJson(table.totals.tokens), cost: costJson(table.totals), events: table.totals.requests, unpriced_events: table.totals.unpricedRequests },
+      totals: {
+        tokens: tokensJson(table.totals.tokens),
+        cost: costJson(table.totals),
+        events: table.totals.requests,
+        unpriced_events: table.totals.unpricedRequests,
+      },
       rows: table.rows.map(rowJson),
       skipped_lines: snapshot.skippedLines,
       unpriced_models: unpriced,
@@ -146,12 +174,18 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
   } else {
     ctx.stdout.write(renderUsageText(table.rows, table.totals, by, from, to, timeZone));
     if (unpriced.length > 0) {
-      ctx.stdout.write(`\nNo price for: ${unpriced.map((u) => `${u.model} (${u.events} requests, ${formatTokens(u.tokens.input + u.tokens.output + u.tokens.cache_read + u.tokens.cache_write)} tokens)`).join(', ')} — not included in the cost. Add them to ${pricesPath}.\n`);
+      ctx.stdout.write(
+        `\nNo price for: ${unpriced.map((u) => `${u.model} (${u.events} requests, ${formatTokens(u.tokens.input + u.tokens.output + u.tokens.cache_read + u.tokens.cache_write)} tokens)`).join(', ')} — not included in the cost. Add them to ${pricesPath}.\n`,
+      );
     }
-    ctx.stdout.write(`Prices as of ${snapshot.pricesAsOf}. ${snapshot.stats.filesTotal} log files, ${snapshot.skippedLines} unreadable line(s) skipped.\n`);
+    ctx.stdout.write(
+      `Prices as of ${snapshot.pricesAsOf}. ${snapshot.stats.filesTotal} log files, ${snapshot.skippedLines} unreadable line(s) skipped.\n`,
+    );
   }
   if (snapshot.stats.filesTotal === 0 && !hasFlag(args, 'quiet')) {
-    warn(`no agent logs found under ${[...claude.map((d) => join(d, 'projects')), ...codex.map((d) => join(d, 'sessions'))].join(', ')}. Pass --claude-dir or --codex-dir (or set CLAUDE_CONFIG_DIR / CODEX_HOME).`);
+    warn(
+      `no agent logs found under ${[...claude.map((d) => join(d, 'projects')), ...codex.map((d) => join(d, 'sessions'))].join(', ')}. Pass --claude-dir or --codex-dir (or set CLAUDE_CONFIG_DIR / CODEX_HOME).`,
+    );
   }
   return EXIT.ok;
 }
@@ -163,8 +197,23 @@ function formatTokens(n: number): string {
   return String(n);
 }
 
-export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGrouping, from: string | null, to: string | null, timeZone: string): string {
-  const head = [by === 'day' ? 'Day' : by === 'month' ? 'Month' : by === 'model' ? 'Model' : by === 'agent' ? 'Agent' : 'Workflow', 'Input', 'Output', 'Cache read', 'Cache write', 'Requests', 'Cost'];
+export function renderUsageText(
+  rows: UsageRow[],
+  totals: UsageRow,
+  by: UsageGrouping,
+  from: string | null,
+  to: string | null,
+  timeZone: string,
+): string {
+  const head = [
+    by === 'day' ? 'Day' : by === 'month' ? 'Month' : by === 'model' ? 'Model' : by === 'agent' ? 'Agent' : 'Workflow',
+    'Input',
+    'Output',
+    'Cache read',
+    'Cache write',
+    'Requests',
+    'Cost',
+  ];
   const line = (r: UsageRow, key = r.key) => [
     key,
     formatTokens(r.tokens.input),
@@ -172,12 +221,20 @@ export function renderUsageText(rows: UsageRow[], totals: UsageRow, by: UsageGro
     formatTokens(r.tokens.cache_read),
     formatTokens(r.tokens.cache_write),
     String(r.requests),
-    r.requests > 0 && r.unpricedRequests === r.requests ? 'no price' : `${moneyText(moneyValue(r.costMicros))}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+    r.requests > 0 && r.unpricedRequests === r.requests
+      ? 'no price'
+      : `${moneyText(moneyValue(r.costMicros))}${r.unpricedRequests > 0 ? ' +?' : ''}`,
   ];
   const body = [head, ...rows.map((r) => line(r)), line(totals, 'Total')];
   const widths = head.map((_, c) => Math.max(...body.map((r) => r[c]!.length)));
-  const fmt = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  const out = [`Usage ${from ?? '—'} … ${to ?? '—'} (${timeZone})`, fmt(head), ...rows.map((r) => fmt(line(r))), fmt(line(totals, 'Total'))];
+  const fmt = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const out = [
+    `Usage ${from ?? '—'} … ${to ?? '—'} (${timeZone})`,
+    fmt(head),
+    ...rows.map((r) => fmt(line(r))),
+    fmt(line(totals, 'Total')),
+  ];
   if (rows.length === 0) out.splice(2, 0, '(no usage in this window)');
   return `${out.join('\n')}\n`;
 }

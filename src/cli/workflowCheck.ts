@@ -9,9 +9,13 @@ import { CliError } from './cliError';
  * classes of the bands are accepted (classes are an open set: an org may name its own in its bands).
  */
 export function checkWorkflow(workflow: string, document: BandsDocument): void {
-  const classes = [...new Set<string>([...KNOWN_WORKFLOWS, ...document.bands.map((b) => b.workflow).filter((w) => w !== 'all')])];
+  const classes = [
+    ...new Set<string>([...KNOWN_WORKFLOWS, ...document.bands.map((b) => b.workflow).filter((w) => w !== 'all')]),
+  ];
   if (classes.includes(workflow)) return;
   const near = closest(workflow, classes);
-  throw new CliError(`--workflow ${workflow} is not a workflow class.${near ? ` Did you mean ${near}?` : ''} Use one of: ${classes.join(', ')}.`, EXIT.usage);
+  throw new CliError(
+    `--workflow ${workflow} is not a workflow class.${near ? ` Did you mean ${near}?` : ''} Use one of: ${classes.join(', ')}.`,
+    EXIT.usage,
+  );
 }
-

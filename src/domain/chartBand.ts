@@ -56,7 +56,11 @@ const MARGIN = { left: 56, right: 12, top: 10, bottom: 24 };
  * The allocation over [startMs, endMs): one step, or two when a temporary increase (already included
  * in `allocated`) ends inside the period.
  */
-export function allocationSteps(band: Pick<Band, 'allocated' | 'temporary_increase'>, startMs: number, endMs: number): AllocationStep[] {
+export function allocationSteps(
+  band: Pick<Band, 'allocated' | 'temporary_increase'>,
+  startMs: number,
+  endMs: number,
+): AllocationStep[] {
   const allocated = band.allocated.amount_micros;
   const increase = band.temporary_increase;
   const untilMs = increase ? Date.parse(increase.until) : Number.NaN;
@@ -91,11 +95,18 @@ export function bandChart(input: BandChartInput): BandChart {
     plot,
     maxMicros: axis.maxMicros,
     yTicks: axis.ticks.map((micros) => ({ micros, y: y(micros) })),
-    xTicks: timeTicks(input.startMs, input.endMs, input.timeZone, Math.max(3, Math.floor((plot.right - plot.left) / 64))).map((t) => ({ ...t, x: x(t.ms) })),
+    xTicks: timeTicks(
+      input.startMs,
+      input.endMs,
+      input.timeZone,
+      Math.max(3, Math.floor((plot.right - plot.left) / 64)),
+    ).map((t) => ({ ...t, x: x(t.ms) })),
     spend: spend.map((p) => at(p.ms, p.micros)),
     allocation,
     pace: [at(input.startMs, 0), at(input.endMs, input.paceToMicros)],
-    forecast: input.forecast ? [at(input.forecast.fromMs, input.forecast.fromMicros), at(input.endMs, input.forecast.toMicros)] : undefined,
+    forecast: input.forecast
+      ? [at(input.forecast.fromMs, input.forecast.fromMicros), at(input.endMs, input.forecast.toMicros)]
+      : undefined,
     nowX: nowInside ? x(input.nowMs) : undefined,
   };
 }
@@ -136,7 +147,9 @@ export function bandChartSvg(chart: BandChart, text: BandChartText): string {
   if (chart.spend.length > 1) {
     const first = chart.spend[0]!;
     const last = chart.spend[chart.spend.length - 1]!;
-    parts.push(`<polygon class="sb-spend-area" points="${polyline([{ x: first.x, y: plot.bottom }, ...chart.spend, { x: last.x, y: plot.bottom }])}"/>`);
+    parts.push(
+      `<polygon class="sb-spend-area" points="${polyline([{ x: first.x, y: plot.bottom }, ...chart.spend, { x: last.x, y: plot.bottom }])}"/>`,
+    );
   }
   parts.push(`<polyline class="sb-pace" points="${polyline(chart.pace)}"/>`);
   parts.push(`<polyline class="sb-allocation" points="${polyline(chart.allocation)}"/>`);

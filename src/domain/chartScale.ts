@@ -70,7 +70,10 @@ export function timeTicks(startMs: number, endMs: number, timeZone: string, maxL
   for (let i = 0; i < days.length; i += every) {
     const local = new TZDate(days[i]!, timeZone);
     const first = ticks.length === 0 || local.getDate() <= every;
-    ticks.push({ ms: days[i]!, label: first ? `${local.getDate()} ${MONTHS[local.getMonth()]}` : String(local.getDate()) });
+    ticks.push({
+      ms: days[i]!,
+      label: first ? `${local.getDate()} ${MONTHS[local.getMonth()]}` : String(local.getDate()),
+    });
   }
   return ticks;
 }
@@ -85,7 +88,10 @@ function monthTicks(startMs: number, endMs: number, timeZone: string, maxLabels:
   for (let i = 0; i < months.length; i += every) {
     const local = new TZDate(months[i]!, timeZone);
     const month = MONTHS[local.getMonth()]!;
-    ticks.push({ ms: months[i]!, label: local.getMonth() === 0 || ticks.length === 0 ? `${month} ${local.getFullYear()}` : month });
+    ticks.push({
+      ms: months[i]!,
+      label: local.getMonth() === 0 || ticks.length === 0 ? `${month} ${local.getFullYear()}` : month,
+    });
   }
   return ticks;
 }

@@ -53,7 +53,8 @@ export function userEstimate(amountMicros: number, currency = 'USD'): RunEstimat
  * (integer arithmetic: tokens × micros per million, one rounding at the end).
  */
 export function tokensEstimate(tokens: number, model: string, price: TokenPrice, currency = 'USD'): RunEstimate {
-  if (!Number.isSafeInteger(tokens) || tokens <= 0) throw new RangeError(`a token count must be a positive whole number, got ${tokens}`);
+  if (!Number.isSafeInteger(tokens) || tokens <= 0)
+    throw new RangeError(`a token count must be a positive whole number, got ${tokens}`);
   const output = Math.round((tokens * ASSUMED_OUTPUT_SHARE_PERCENT) / 100);
   const input = tokens - output;
   const microMicros = BigInt(input) * BigInt(price.input) + BigInt(output) * BigInt(price.output);
@@ -88,7 +89,11 @@ export interface PastRun {
 }
 
 /** Group metered events into runs (one per agent session), each classed by the run rule of domain/attribution.ts. */
-export function pastRuns(events: readonly HistoryEvent[], sessions: readonly WorkflowSession[], options: { fromMs?: number; toMs?: number } = {}): PastRun[] {
+export function pastRuns(
+  events: readonly HistoryEvent[],
+  sessions: readonly WorkflowSession[],
+  options: { fromMs?: number; toMs?: number } = {},
+): PastRun[] {
   const byRun = new Map<string, PastRun>();
   const timeline = TagTimeline.ofSessions(sessions);
   const classOf = new Map<PastRun, RunClass>();
@@ -98,7 +103,15 @@ export function pastRuns(events: readonly HistoryEvent[], sessions: readonly Wor
     const key = `${e.agent}\u0000${e.sessionId}`;
     let run = byRun.get(key);
     if (!run) {
-      run = { agent: e.agent, sessionId: e.sessionId, startMs: e.timestamp, endMs: e.timestamp, costMicros: 0, workflow: undefined, partlyUnpriced: false };
+      run = {
+        agent: e.agent,
+        sessionId: e.sessionId,
+        startMs: e.timestamp,
+        endMs: e.timestamp,
+        costMicros: 0,
+        workflow: undefined,
+        partlyUnpriced: false,
+      };
       byRun.set(key, run);
       classOf.set(run, new RunClass(timeline));
     }
@@ -129,7 +142,11 @@ function statsOf(costs: readonly number[], currency: string, unit: HistoryStats[
   };
 }
 
-const LOWER: Record<NonNullable<Estimate['confidence']>, NonNullable<Estimate['confidence']>> = { high: 'medium', medium: 'low', low: 'low' };
+const LOWER: Record<NonNullable<Estimate['confidence']>, NonNullable<Estimate['confidence']>> = {
+  high: 'medium',
+  medium: 'low',
+  low: 'low',
+};
 
 /** Few runs say little; a wide spread or far outliers say the next run may be anything. */
 function confidenceOf(stats: HistoryStats): NonNullable<Estimate['confidence']> {
@@ -158,12 +175,17 @@ export type HistoryOutcome = { ok: true; value: RunEstimate } | { ok: false; rea
 export function historyEstimate(runs: readonly PastRun[], query: HistoryQuery): HistoryOutcome {
   const currency = query.currency ?? 'USD';
   const ofAgent = runs.filter((r) => r.agent === query.agent);
-  if (ofAgent.length === 0) return { ok: false, reason: `no past runs of ${query.agent} were found in the agent logs on this machine` };
+  if (ofAgent.length === 0)
+    return { ok: false, reason: `no past runs of ${query.agent} were found in the agent logs on this machine` };
   const priced = ofAgent.filter((r) => !r.partlyUnpriced);
   if (priced.length === 0) {
     // Their priced requests are a known lower bound: the run cost at least that much (review finding 2).
     const known = ofAgent.map((r) => r.costMicros).filter((c) => c > 0);
-    if (known.length === 0) return { ok: false, reason: `all ${ofAgent.length} past run(s) of ${query.agent} used models without a price, so their cost is unknown` };
+    if (known.length === 0)
+      return {
+        ok: false,
+        reason: `all ${ofAgent.length} past run(s) of ${query.agent} used models without a price, so their cost is unknown`,
+      };
     const floor = { currency, amount_micros: Math.max(...known) };
     return {
       ok: true,
@@ -176,24 +198,44 @@ export function historyEstimate(runs: readonly PastRun[], query: HistoryQuery): 
   const ofClass = priced.filter((r) => r.workflow === query.workflow);
   const anyClass = ofClass.length < (query.minRuns ?? 1);
   const used = anyClass ? priced : ofClass;
-  const stats = { ...statsOf(used.map((r) => r.costMicros), currency, 'run'), ...(anyClass ? { anyClass: true } : {}) };
+  const stats = {
+    ...statsOf(
+      used.map((r) => r.costMicros),
+      currency,
+      'run',
+    ),
+    ...(anyClass ? { anyClass: true } : {}),
+  };
   let confidence = confidenceOf(stats);
   if (anyClass) confidence = LOWER[confidence];
   const skipped = ofAgent.length - priced.length;
-  const scope = anyClass ? `${query.agent} runs of any class (none tagged ${query.workflow})` : `${query.agent} runs tagged ${query.workflow}`;
+  const scope = anyClass
+    ? `${query.agent} runs of any class (none tagged ${query.workflow})`
+    : `${query.agent} runs tagged ${query.workflow}`;
   const parts = [
     `${formatMoney(stats.p90)}: the p90 of ${stats.runs} past ${scope}; median ${formatMoney(stats.median)}, most ${formatMoney(stats.max)}.`,
   ];
   if (stats.outliers > 0) parts.push(`${stats.outliers} run(s) cost far more than the rest.`);
   if (skipped > 0) parts.push(`${skipped} run(s) with unpriced models left out.`);
-  return { ok: true, value: { estimate: { cost: stats.p90, basis: 'history', confidence }, explanation: parts.join(' '), history: stats } };
+  return {
+    ok: true,
+    value: {
+      estimate: { cost: stats.p90, basis: 'history', confidence },
+      explanation: parts.join(' '),
+      history: stats,
+    },
+  };
 }
 
 /**
  * From the endpoint's usage history (`GET /v1/me/usage`, grouped by workflow, P1D buckets): the p90 of
  * the class's spend on the days it had any. A day is not a run, so the confidence is at most low-medium.
  */
-export function dailyUsageEstimate(buckets: readonly { start: string; results: readonly UsageResult[] }[], workflow: string, currency = 'USD'): HistoryOutcome {
+export function dailyUsageEstimate(
+  buckets: readonly { start: string; results: readonly UsageResult[] }[],
+  workflow: string,
+  currency = 'USD',
+): HistoryOutcome {
   const perDay = new Map<string, number>();
   for (const bucket of buckets) {
     for (const result of bucket.results) {

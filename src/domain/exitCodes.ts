@@ -21,4 +21,9 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** `spend-band preflight`: 0 allow, 10 warn, 11 needs approval, 12 deny, so a script can branch on it. */
-export const DECISION_EXIT: Record<Decision, ExitCode> = { allow: EXIT.ok, warn: EXIT.warn, needs_approval: EXIT.needsApproval, deny: EXIT.deny };
+export const DECISION_EXIT: Record<Decision, ExitCode> = {
+  allow: EXIT.ok,
+  warn: EXIT.warn,
+  needs_approval: EXIT.needsApproval,
+  deny: EXIT.deny,
+};

@@ -64,7 +64,13 @@ export interface ForecastFigures {
  * surface (CLI, tooltip, tree, report).
  */
 export function statusWord(status: BandStatus | string, forecast?: ForecastFigures): string {
-  if (status === 'ok' && forecast && forecast.forecastMicros !== null && forecast.allocatedMicros > 0 && forecast.forecastMicros > forecast.allocatedMicros) {
+  if (
+    status === 'ok' &&
+    forecast &&
+    forecast.forecastMicros !== null &&
+    forecast.allocatedMicros > 0 &&
+    forecast.forecastMicros > forecast.allocatedMicros
+  ) {
     return `over pace (forecast ${percentText((forecast.forecastMicros / forecast.allocatedMicros) * 100)} by the reset)`;
   }
   return STATUS_WORDS[status as BandStatus] ?? status;
@@ -114,11 +120,14 @@ function timeLeftWords(ms: number): string {
 export function gaugeAccessibilityLabel(band: Band, gauge: Gauge, classes?: readonly WorkflowClass[]): string {
   const parts = [
     `${bandLabel(band, classes)} band ${statusWord(gauge.status, gauge)}`,
-    Number.isFinite(gauge.percentUsed) ? `${Math.floor(gauge.percentUsed)} percent used` : 'used with nothing allocated',
+    Number.isFinite(gauge.percentUsed)
+      ? `${Math.floor(gauge.percentUsed)} percent used`
+      : 'used with nothing allocated',
     `${formatMicros(gauge.usedMicros, gauge.currency, 'exact')} of ${formatMicros(gauge.allocatedMicros, gauge.currency, 'exact')}`,
     gauge.resets ? timeLeftWords(gauge.msLeft) : 'a lifetime budget that does not reset',
   ];
-  if (gauge.forecastCrosses && gauge.forecastCrossAt) parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
+  if (gauge.forecastCrosses && gauge.forecastCrossAt)
+    parts.push(`at this pace it runs out on ${shortDate(gauge.forecastCrossAt, band.period.timezone)}`);
   return parts.join(', ');
 }
 
@@ -132,10 +141,17 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
   const c = gauge.currency;
   const zone = band.period.timezone;
   const rows: BandRow[] = [
-    { label: 'Used', value: `${formatMicros(gauge.usedMicros, c, 'exact')} of ${formatMicros(gauge.allocatedMicros, c, 'exact')} (${percentText(gauge.percentUsed)})` },
+    {
+      label: 'Used',
+      value: `${formatMicros(gauge.usedMicros, c, 'exact')} of ${formatMicros(gauge.allocatedMicros, c, 'exact')} (${percentText(gauge.percentUsed)})`,
+    },
     { label: 'Remaining', value: formatMicros(gauge.remainingMicros, c, 'exact') },
   ];
-  if (gauge.reservedMicros > 0) rows.push({ label: 'Reserved', value: `${formatMicros(gauge.reservedMicros, c, 'exact')} held by pre-flight runs` });
+  if (gauge.reservedMicros > 0)
+    rows.push({
+      label: 'Reserved',
+      value: `${formatMicros(gauge.reservedMicros, c, 'exact')} held by pre-flight runs`,
+    });
   const ahead = gauge.aheadOfPaceMicros;
   rows.push({
     label: 'Pace',
@@ -148,9 +164,16 @@ export function bandRows(band: Band, gauge: Gauge): BandRow[] {
     label: 'Forecast',
     value:
       `${formatMicros(gauge.forecastMicros, c, 'exact')} at period end (${percentText(gauge.forecastPercent)})` +
-      (gauge.forecastCrosses && gauge.forecastCrossAt ? `, runs out around ${shortDate(gauge.forecastCrossAt, zone)}` : ''),
+      (gauge.forecastCrosses && gauge.forecastCrossAt
+        ? `, runs out around ${shortDate(gauge.forecastCrossAt, zone)}`
+        : ''),
   });
-  rows.push({ label: 'Resets', value: gauge.resets ? `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})` : 'never (a lifetime budget)' });
+  rows.push({
+    label: 'Resets',
+    value: gauge.resets
+      ? `in ${timeLeftText(gauge.msLeft)} (${shortDate(gauge.resetsAt, zone)})`
+      : 'never (a lifetime budget)',
+  });
   if (band.temporary_increase) {
     const inc = band.temporary_increase;
     rows.push({

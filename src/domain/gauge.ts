@@ -41,7 +41,11 @@ export interface Gauge {
   resets: boolean;
 }
 
-export function statusFromThresholds(usedMicros: number, allocatedMicros: number, thresholds: readonly Threshold[]): BandStatus {
+export function statusFromThresholds(
+  usedMicros: number,
+  allocatedMicros: number,
+  thresholds: readonly Threshold[],
+): BandStatus {
   if (usedMicros > allocatedMicros) return 'exceeded';
   let status: BandStatus = 'ok';
   for (const t of thresholds.length > 0 ? thresholds : DEFAULT_THRESHOLDS) {

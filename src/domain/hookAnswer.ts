@@ -66,12 +66,21 @@ function promptAnswer(input: HookDecisionInput, because: string): HookOutput {
     case 'warn':
       return {
         systemMessage: `${PREFIX} warns: ${because}.`,
-        hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: `${PREFIX}: the budget band is nearly used (${because}). Prefer the cheaper approach.` },
+        hookSpecificOutput: {
+          hookEventName: 'UserPromptSubmit',
+          additionalContext: `${PREFIX}: the budget band is nearly used (${because}). Prefer the cheaper approach.`,
+        },
       };
     case 'needs_approval':
-      return { decision: 'block', reason: `${PREFIX}: needs approval: ${because}.${input.requestId ? ` Approval request ${input.requestId} is filed; run again once approved.` : ' Ask your approver.'}` };
+      return {
+        decision: 'block',
+        reason: `${PREFIX}: needs approval: ${because}.${input.requestId ? ` Approval request ${input.requestId} is filed; run again once approved.` : ' Ask your approver.'}`,
+      };
     case 'deny':
-      return { decision: 'block', reason: `${PREFIX} denied this: ${because}.${input.cheaper ? ` Cheaper: ${input.cheaper}.` : ''}` };
+      return {
+        decision: 'block',
+        reason: `${PREFIX} denied this: ${because}.${input.cheaper ? ` Cheaper: ${input.cheaper}.` : ''}`,
+      };
   }
 }
 
@@ -90,6 +99,7 @@ export function failOpenAnswer(event: HookEvent, why: string): HookOutput {
  */
 export function notCheckedAnswer(event: HookEvent, why: string): HookOutput {
   const text = `${PREFIX} could not check this run (${why}).`;
-  if (event === 'UserPromptSubmit') return { decision: 'block', reason: `${text} Fix that, or run without the Spend Band hook.` };
+  if (event === 'UserPromptSubmit')
+    return { decision: 'block', reason: `${text} Fix that, or run without the Spend Band hook.` };
   return { ...preTool('ask', `${text} Allow to run it anyway without a budget check.`), systemMessage: `${text}` };
 }

@@ -50,7 +50,8 @@ export function parseAmount(text: string): { micros: number } | { error: string 
 export function validateUntilDate(text: string, now: Date): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) return 'Enter a date as YYYY-MM-DD';
   const t = Date.parse(`${text.trim()}T23:59:59Z`);
-  if (!Number.isFinite(t) || new Date(t).toISOString().slice(0, 10) !== text.trim()) return 'That is not a calendar date';
+  if (!Number.isFinite(t) || new Date(t).toISOString().slice(0, 10) !== text.trim())
+    return 'That is not a calendar date';
   if (t <= now.getTime()) return 'The date must be in the future';
   if (t > now.getTime() + 366 * 86_400_000) return 'At most a year ahead';
   return undefined;
@@ -58,7 +59,8 @@ export function validateUntilDate(text: string, now: Date): string | undefined {
 
 export function validateJustification(text: string): string | undefined {
   const length = text.trim().length;
-  if (length < JUSTIFICATION_MIN) return `Say what the increase buys: at least ${JUSTIFICATION_MIN} characters (${length} so far)`;
+  if (length < JUSTIFICATION_MIN)
+    return `Say what the increase buys: at least ${JUSTIFICATION_MIN} characters (${length} so far)`;
   if (length > JUSTIFICATION_MAX) return `At most ${JUSTIFICATION_MAX} characters (${length} now)`;
   return undefined;
 }
@@ -99,24 +101,39 @@ export function deltaOf(request: Pick<IncreaseRequestCreate, 'requested'>, band:
 }
 
 /** When an increase in this scope takes effect and ends (ISO), from the band's period. */
-export function effectiveWindow(scope: RequestScope, band: Band, until: string | undefined, now: Date): { from: string; until: string } {
+export function effectiveWindow(
+  scope: RequestScope,
+  band: Band,
+  until: string | undefined,
+  now: Date,
+): { from: string; until: string } {
   if (scope === 'next_period') {
     const next = nextPeriod(band.period);
     return { from: next.start, until: next.end };
   }
-  if (scope === 'until_date' && until) return { from: now.toISOString(), until: new Date(Date.parse(`${until}T23:59:59.999Z`)).toISOString() };
+  if (scope === 'until_date' && until)
+    return { from: now.toISOString(), until: new Date(Date.parse(`${until}T23:59:59.999Z`)).toISOString() };
   return { from: now.toISOString(), until: band.period.end };
 }
 
 export function summaryLines(draft: IncreaseDraft): string[] {
   const money = { currency: draft.band.allocated.currency, amount_micros: draft.amountMicros };
   const amount = draft.mode === 'delta' ? `+${formatMoney(money)}` : `new allocation ${formatMoney(money)}`;
-  const scope = draft.scope === 'current_period' ? 'this period' : draft.scope === 'next_period' ? 'next period' : `until ${draft.until}`;
+  const scope =
+    draft.scope === 'current_period'
+      ? 'this period'
+      : draft.scope === 'next_period'
+        ? 'next period'
+        : `until ${draft.until}`;
   const outcome = OUTCOME_CHOICES.find((o) => o.kind === draft.outcome.kind)?.label ?? draft.outcome.kind;
   const metric = draft.outcome.metric
     ? ` — ${draft.outcome.metric}${draft.outcome.baseline !== undefined ? ` from ${draft.outcome.baseline}` : ''}${draft.outcome.target !== undefined ? ` to ${draft.outcome.target}` : ''}${draft.outcome.review_at ? `, reviewed ${draft.outcome.review_at}` : ''}`
     : '';
-  return [`${draft.band.label ?? draft.band.workflow}: ${amount}, ${scope}`, `Outcome: ${outcome}${metric}`, `Why: ${draft.justification.trim()}`];
+  return [
+    `${draft.band.label ?? draft.band.workflow}: ${amount}, ${scope}`,
+    `Outcome: ${outcome}${metric}`,
+    `Why: ${draft.justification.trim()}`,
+  ];
 }
 
 /** A pending request changed state in a way the developer should hear about. */
@@ -127,7 +144,9 @@ export function resolutionMessage(request: Request, bandName: (id: string) => st
   const band = request.band_id ? ` for ${bandName(request.band_id)}` : '';
   if (request.status === 'approved') {
     const amount = request.resolution?.approved ? ` (${formatMoney(request.resolution.approved)})` : '';
-    const until = request.resolution?.effective_until ? ` until ${request.resolution.effective_until.slice(0, 10)}` : '';
+    const until = request.resolution?.effective_until
+      ? ` until ${request.resolution.effective_until.slice(0, 10)}`
+      : '';
     return `${what}${band} approved${by ? ` by ${by}` : ''}${amount}${until}.${note}`;
   }
   if (request.status === 'denied') return `${what}${band} denied${by ? ` by ${by}` : ''}.${note}`;

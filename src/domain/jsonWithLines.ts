@@ -39,7 +39,8 @@ export function parseJsonWithLines(text: string): JsonLocated {
       else break;
     }
   };
-  const join = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+  const join = (path: string, key: string | number) =>
+    typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
   const parseString = (): string => {
     const start = pos;
@@ -79,7 +80,12 @@ export function parseJsonWithLines(text: string): JsonLocated {
         pos++;
         // defineProperty, not assignment: a "__proto__" key must be a plain property (as in JSON.parse),
         // not replace the object's prototype and smuggle inherited values past validation
-        Object.defineProperty(obj, key, { value: parseValue(join(path, key)), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, {
+          value: parseValue(join(path, key)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skip();
         if (text[pos] === ',') {
           pos++;
@@ -116,7 +122,8 @@ export function parseJsonWithLines(text: string): JsonLocated {
     }
     if (ch === '"') return parseString();
     const literal = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos, pos + 400));
-    if (!literal) return fail(pos >= text.length ? 'unexpected end of file' : `unexpected character ${JSON.stringify(ch)}`);
+    if (!literal)
+      return fail(pos >= text.length ? 'unexpected end of file' : `unexpected character ${JSON.stringify(ch)}`);
     pos += literal[0].length;
     return JSON.parse(literal[0]) as unknown;
   };

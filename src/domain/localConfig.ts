@@ -5,7 +5,14 @@ import { statusFromThresholds } from './gauge';
 import { parseJsonWithLines, lineOfPath, JsonSyntaxError } from './jsonWithLines';
 import { decimalToMicros } from './money';
 import { isSupportedInterval, isValidTimeZone, periodContaining, systemTimeZone, type PeriodInterval } from './period';
-import { formatPath, type Band, type BandsDocument, type EscalationRule, type SeatItem, type Threshold } from './schemas';
+import {
+  formatPath,
+  type Band,
+  type BandsDocument,
+  type EscalationRule,
+  type SeatItem,
+  type Threshold,
+} from './schemas';
 
 function microsOrUndefined(value: number | string): number | undefined {
   try {
@@ -17,7 +24,9 @@ function microsOrUndefined(value: number | string): number | undefined {
 const AMOUNT_HINT = 'expected an amount such as 19 or 12.50';
 const decimal = z
   // zod's own union message is a bare "Invalid input": say what an amount looks like
-  .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? `missing: ${AMOUNT_HINT}` : AMOUNT_HINT) })
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined ? `missing: ${AMOUNT_HINT}` : AMOUNT_HINT),
+  })
   .refine((v) => microsOrUndefined(v) !== undefined, { message: AMOUNT_HINT, abort: true });
 const nonNegative = decimal.refine((v) => (microsOrUndefined(v) ?? 0) >= 0, { message: 'must not be negative' });
 
@@ -53,8 +62,14 @@ export const LocalSeatSchema = z.object({
 });
 
 export const LocalConfigSchema = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').optional(),
-  timezone: z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' }).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+    .optional(),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' })
+    .optional(),
   // an empty id would make an invalid BandsDocument (developer.id and role.id are non-empty)
   developer: z.string().min(1, 'an id such as ada, or leave the field out').max(200).optional(),
   role: z.string().min(1, 'a role id such as platform_engineer, or leave the field out').max(200).optional(),
@@ -69,7 +84,12 @@ export const LocalConfigSchema = z.object({
       bands.forEach((band, i) => {
         const earlier = first.get(band.workflow);
         if (earlier === undefined) first.set(band.workflow, i);
-        else ctx.addIssue({ code: 'custom', path: [i, 'workflow'], message: `each workflow class may have one band (${band.workflow} is already bands[${earlier}])` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'workflow'],
+            message: `each workflow class may have one band (${band.workflow} is already bands[${earlier}])`,
+          });
       });
     })
     .optional(),
@@ -95,7 +115,12 @@ export function parseLocalConfig(text: string, origin: string): LocalConfig {
     located = parseJsonWithLines(text);
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
-      throw new LocalConfigError(`${origin} line ${error.line}: not valid JSON (${error.message.replace(/^line \d+, /, '')})`, origin, error.line, undefined);
+      throw new LocalConfigError(
+        `${origin} line ${error.line}: not valid JSON (${error.message.replace(/^line \d+, /, '')})`,
+        origin,
+        error.line,
+        undefined,
+      );
     }
     throw error;
   }
@@ -179,7 +204,9 @@ export function localBandsDocument(
           ...(rule.estimate_at_least_usd !== undefined
             ? { estimate_at_least: { currency, amount_micros: decimalToMicros(rule.estimate_at_least_usd) } }
             : {}),
-          ...(rule.remaining_percent_after_below !== undefined ? { remaining_percent_after_below: rule.remaining_percent_after_below } : {}),
+          ...(rule.remaining_percent_after_below !== undefined
+            ? { remaining_percent_after_below: rule.remaining_percent_after_below }
+            : {}),
           ...(rule.max_duration_above !== undefined ? { max_duration_above: rule.max_duration_above } : {}),
           ...(rule.max_iterations_above !== undefined ? { max_iterations_above: rule.max_iterations_above } : {}),
         },
@@ -199,9 +226,20 @@ export function localBandsDocument(
       thresholds,
       status: statusFromThresholds(used, allocated, thresholds),
       as_of: asOf,
-      ...(usage.provider ? { sources: [{ provider: usage.provider, used: { currency, amount_micros: used }, as_of: asOf, estimated: true }] } : {}),
+      ...(usage.provider
+        ? {
+            sources: [
+              { provider: usage.provider, used: { currency, amount_micros: used }, as_of: asOf, estimated: true },
+            ],
+          }
+        : {}),
       temporary_increase: increase
-        ? { amount: { currency, amount_micros: increase.amount_micros }, until: increase.until, request_id: increase.request_id, self_set: true }
+        ? {
+            amount: { currency, amount_micros: increase.amount_micros },
+            until: increase.until,
+            request_id: increase.request_id,
+            self_set: true,
+          }
         : null,
     };
     return band;
@@ -212,10 +250,17 @@ export function localBandsDocument(
     seats,
     bands,
     escalation: {
-      ...(config.per_run_cap_usd !== undefined ? { per_run_cap: { currency, amount_micros: decimalToMicros(config.per_run_cap_usd) } } : {}),
+      ...(config.per_run_cap_usd !== undefined
+        ? { per_run_cap: { currency, amount_micros: decimalToMicros(config.per_run_cap_usd) } }
+        : {}),
       rules,
     },
-    capabilities: { session_tags: false, preflight: false, increase_requests: false, usage_history: usage.provider !== undefined },
+    capabilities: {
+      session_tags: false,
+      preflight: false,
+      increase_requests: false,
+      usage_history: usage.provider !== undefined,
+    },
     generated_at: now.toISOString(),
   };
 }

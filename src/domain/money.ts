@@ -6,7 +6,8 @@ export const MICROS_PER_UNIT = 1_000_000;
 
 /** A Money value (checked: whole micros); to show one as text use formatMoney, or format.ts formatMicros. */
 export function money(amount_micros: number, currency = 'USD'): Money {
-  if (!Number.isSafeInteger(amount_micros)) throw new RangeError(`amount_micros must be a safe integer, got ${amount_micros}`);
+  if (!Number.isSafeInteger(amount_micros))
+    throw new RangeError(`amount_micros must be a safe integer, got ${amount_micros}`);
   return { currency, amount_micros };
 }
 

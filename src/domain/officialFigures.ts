@@ -19,15 +19,20 @@ function age(iso: string, now: Date): string {
 
 export function officialLine(state: OfficialFigures, now: Date): string | undefined {
   const parts: string[] = [];
-  const windows = state.rateLimitsAt && now.getTime() - Date.parse(state.rateLimitsAt) < MAX_AGE_MS ? state.rateLimits : undefined;
+  const windows =
+    state.rateLimitsAt && now.getTime() - Date.parse(state.rateLimitsAt) < MAX_AGE_MS ? state.rateLimits : undefined;
   for (const [name, w] of Object.entries(windows ?? {})) {
-    const label = name === 'five_hour' ? '5-hour limit' : name === 'seven_day' ? '7-day limit' : name.replace(/_/g, ' ');
+    const label =
+      name === 'five_hour' ? '5-hour limit' : name === 'seven_day' ? '7-day limit' : name.replace(/_/g, ' ');
     parts.push(`${label} ${Math.round(w.usedPercent)}% used`);
   }
   const latest = Object.values(state.sessions)
     .filter((s) => s.costMicros !== undefined && now.getTime() - Date.parse(s.updatedAt) < MAX_AGE_MS)
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0];
-  if (latest?.costMicros !== undefined) parts.push(`last session $${(latest.costMicros / 1_000_000).toFixed(2)}${latest.model ? ` (${latest.model})` : ''}`);
+  if (latest?.costMicros !== undefined)
+    parts.push(
+      `last session $${(latest.costMicros / 1_000_000).toFixed(2)}${latest.model ? ` (${latest.model})` : ''}`,
+    );
   if (parts.length === 0) return undefined;
   return `Claude Code (official, ${age(state.updatedAt, now)}): ${parts.join(' · ')}`;
 }

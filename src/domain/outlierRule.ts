@@ -42,12 +42,25 @@ export function spreadOf(group: string, costs: readonly number[], rule: OutlierR
   const med = median(costs);
   const mad = medianAbsoluteDeviation(costs, med);
   const threshold =
-    costs.length < rule.minCount ? null : Math.round(Math.max(med + rule.madMultiplier * MAD_TO_SIGMA * mad, rule.minRatioToMedian * med, rule.floorMicros));
-  return { group, count: costs.length, medianMicros: Math.round(med), madMicros: Math.round(mad), thresholdMicros: threshold };
+    costs.length < rule.minCount
+      ? null
+      : Math.round(
+          Math.max(med + rule.madMultiplier * MAD_TO_SIGMA * mad, rule.minRatioToMedian * med, rule.floorMicros),
+        );
+  return {
+    group,
+    count: costs.length,
+    medianMicros: Math.round(med),
+    madMicros: Math.round(mad),
+    thresholdMicros: threshold,
+  };
 }
 
 /** Per group: the spread of its runs' costs and the outlier threshold (integer micros). */
-export function classSpreads(runs: readonly { group: string; costMicros: number }[], rule: OutlierRule = OUTLIER_RULE): Map<string, ClassSpread> {
+export function classSpreads(
+  runs: readonly { group: string; costMicros: number }[],
+  rule: OutlierRule = OUTLIER_RULE,
+): Map<string, ClassSpread> {
   const byGroup = new Map<string, number[]>();
   for (const run of runs) {
     let costs = byGroup.get(run.group);

@@ -62,7 +62,13 @@ export function preflightVerdict(input: VerdictInput): Verdict {
   }
   if (rule) return byRule(rule);
   if (!band) {
-    return { ...base, decision: 'allow', reason_code: 'no_band', rule_id: null, reason: `No band covers ${workflow}; nothing to check against.` };
+    return {
+      ...base,
+      decision: 'allow',
+      reason_code: 'no_band',
+      rule_id: null,
+      reason: `No band covers ${workflow}; nothing to check against.`,
+    };
   }
   const remainingAfter = projected!.remaining_after;
   if (remainingAfter.amount_micros < 0) {
@@ -91,14 +97,19 @@ function distinctMoney(value: Money, other: Money): string {
   return formatMoney(value, { style: 'precise' });
 }
 
-function project(band: Band, cost: number): NonNullable<Verdict['projected']> & { used_after: Money; remaining_after: Money } {
+function project(
+  band: Band,
+  cost: number,
+): NonNullable<Verdict['projected']> & { used_after: Money; remaining_after: Money } {
   const usedAfter = band.used.amount_micros + (band.reserved?.amount_micros ?? 0) + cost;
   const remainingAfter = band.remaining.amount_micros - cost;
   return {
     used_after: { currency: band.used.currency, amount_micros: usedAfter },
     remaining_after: { currency: band.remaining.currency, amount_micros: remainingAfter },
     // a zero band has no percent (Infinity is not JSON): the field is left out
-    ...(band.allocated.amount_micros > 0 ? { percent_after: Math.round(percentOf(usedAfter, band.allocated.amount_micros) * 10) / 10 } : {}),
+    ...(band.allocated.amount_micros > 0
+      ? { percent_after: Math.round(percentOf(usedAfter, band.allocated.amount_micros) * 10) / 10 }
+      : {}),
   };
 }
 
@@ -143,11 +154,15 @@ const ACTION_WORDS: Record<Decision, string> = {
 export function describeRule(rule: EscalationRule, estimate: Money, band: Band | undefined): string {
   const parts: string[] = [];
   const when = rule.when ?? {};
-  if (when.estimate_at_least) parts.push(`the estimate ${formatMoney(estimate)} is at least ${formatMoney(when.estimate_at_least)}`);
+  if (when.estimate_at_least)
+    parts.push(`the estimate ${formatMoney(estimate)} is at least ${formatMoney(when.estimate_at_least)}`);
   if (when.remaining_percent_after_below !== undefined)
-    parts.push(`less than ${when.remaining_percent_after_below}% of ${band?.label ?? band?.id ?? 'the band'} would be left`);
+    parts.push(
+      `less than ${when.remaining_percent_after_below}% of ${band?.label ?? band?.id ?? 'the band'} would be left`,
+    );
   if (when.max_duration_above) parts.push(`the run may last longer than ${when.max_duration_above}`);
-  if (when.max_iterations_above !== undefined) parts.push(`the run may take more than ${when.max_iterations_above} iterations`);
+  if (when.max_iterations_above !== undefined)
+    parts.push(`the run may take more than ${when.max_iterations_above} iterations`);
   const cause = parts.length > 0 ? parts.join(' and ') : 'this workflow class always needs it';
   const approver = rule.action === 'needs_approval' && rule.approver_role ? ` from ${rule.approver_role}` : '';
   return `Rule ${rule.id} asks for ${ACTION_WORDS[rule.action]}${approver}: ${cause}.`;

@@ -20,7 +20,13 @@ function iso(ms: number): string {
 }
 
 function breakdownJson(rows: readonly BreakdownRow[], currency: string) {
-  return rows.map((r) => ({ key: r.key, label: r.label, spend: dm(r.micros, currency), requests: r.requests, unpriced_requests: r.unpricedRequests }));
+  return rows.map((r) => ({
+    key: r.key,
+    label: r.label,
+    spend: dm(r.micros, currency),
+    requests: r.requests,
+    unpriced_requests: r.unpricedRequests,
+  }));
 }
 
 function runJson(r: RunRow, currency: string) {
@@ -50,7 +56,9 @@ function bandJson(b: BandReport) {
     used: dm(b.usedMicros, b.currency),
     pace: dm(b.paceMicros, b.currency),
     forecast: b.forecastMicros === null ? null : dm(b.forecastMicros, b.currency),
-    temporary_increase: b.temporaryIncrease ? { amount: dm(b.temporaryIncrease.micros, b.currency), until: b.temporaryIncrease.until } : null,
+    temporary_increase: b.temporaryIncrease
+      ? { amount: dm(b.temporaryIncrease.micros, b.currency), until: b.temporaryIncrease.until }
+      : null,
     cumulative: b.series.map((p) => ({ at: iso(p.ms), spend: microsToDecimalString(p.micros) })),
     estimated_line: b.estimatedSeries,
   };
@@ -69,7 +77,11 @@ export function reportToJson(model: ReportModel): string {
     role: model.role,
     source: model.source,
     ...(model.focus ? { review: { kind: model.focus.review, classes: model.focus.classes } } : {}),
-    totals: { spend: dm(model.totals.micros, c), requests: model.totals.requests, unpriced_requests: model.totals.unpricedRequests },
+    totals: {
+      spend: dm(model.totals.micros, c),
+      requests: model.totals.requests,
+      unpriced_requests: model.totals.unpricedRequests,
+    },
     bill: {
       seats: model.bill.seats.map((s) => ({ id: s.id, label: s.label, cost: dm(s.micros, c) })),
       seats_total: dm(model.bill.seatsMicros, c),
@@ -90,7 +102,20 @@ export function reportToJson(model: ReportModel): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-export const CSV_COLUMNS = ['section', 'key', 'label', 'workflow', 'start', 'end', 'amount', 'allocated', 'currency', 'requests', 'status', 'outlier'] as const;
+export const CSV_COLUMNS = [
+  'section',
+  'key',
+  'label',
+  'workflow',
+  'start',
+  'end',
+  'amount',
+  'allocated',
+  'currency',
+  'requests',
+  'status',
+  'outlier',
+] as const;
 type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean>>;
 
 /**
@@ -112,18 +137,32 @@ export function reportToCsv(model: ReportModel): string {
   const rows: CsvRow[] = [];
   const amount = (micros: number) => microsToDecimalString(micros);
   for (const b of model.bands) {
-    rows.push({ section: 'band', key: b.id, label: b.label, workflow: b.workflow, start: b.period.start, end: b.period.end, amount: amount(b.usedMicros), allocated: amount(b.allocatedMicros), currency: b.currency, status: b.status });
+    rows.push({
+      section: 'band',
+      key: b.id,
+      label: b.label,
+      workflow: b.workflow,
+      start: b.period.start,
+      end: b.period.end,
+      amount: amount(b.usedMicros),
+      allocated: amount(b.allocatedMicros),
+      currency: b.currency,
+      status: b.status,
+    });
   }
-  for (const d of model.daily) rows.push({ section: 'day', key: d.date, start: iso(d.startMs), amount: amount(d.micros), currency: c });
+  for (const d of model.daily)
+    rows.push({ section: 'day', key: d.date, start: iso(d.startMs), amount: amount(d.micros), currency: c });
   const sections: [string, readonly BreakdownRow[]][] = [
     ['workflow', model.byWorkflow],
     ['model', model.byModel],
     ['agent', model.byAgent],
   ];
   for (const [section, list] of sections) {
-    for (const r of list) rows.push({ section, key: r.key, label: r.label, amount: amount(r.micros), currency: c, requests: r.requests });
+    for (const r of list)
+      rows.push({ section, key: r.key, label: r.label, amount: amount(r.micros), currency: c, requests: r.requests });
   }
-  for (const s of model.bill.seats) rows.push({ section: 'seat', key: s.id, label: s.label, amount: amount(s.micros), currency: c });
+  for (const s of model.bill.seats)
+    rows.push({ section: 'seat', key: s.id, label: s.label, amount: amount(s.micros), currency: c });
   rows.push(
     { section: 'bill', key: 'seats', label: 'Seats', amount: amount(model.bill.seatsMicros), currency: c },
     { section: 'bill', key: 'usage', label: 'Usage', amount: amount(model.bill.usageMicros), currency: c },
@@ -134,7 +173,18 @@ export function reportToCsv(model: ReportModel): string {
     ['agent_run', model.agentRuns],
   ] as const) {
     for (const r of list) {
-      rows.push({ section, key: r.id, label: r.label, workflow: r.workflow, start: iso(r.startMs), end: iso(r.endMs), amount: amount(r.costMicros), currency: c, requests: r.requests, outlier: r.outlier });
+      rows.push({
+        section,
+        key: r.id,
+        label: r.label,
+        workflow: r.workflow,
+        start: iso(r.startMs),
+        end: iso(r.endMs),
+        amount: amount(r.costMicros),
+        currency: c,
+        requests: r.requests,
+        outlier: r.outlier,
+      });
     }
   }
   const lines = [CSV_COLUMNS.join(',')];

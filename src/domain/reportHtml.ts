@@ -28,15 +28,26 @@ function bandSection(b: BandReport, nowMs: number): string {
     forecast: b.forecast ?? undefined,
   });
   const span = `${shortDate(new Date(b.period.start), zone)}–${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
-  const forecastText = b.forecastMicros === null ? '' : `, forecast ${m(b.forecastMicros, b.currency)} by ${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
+  const forecastText =
+    b.forecastMicros === null
+      ? ''
+      : `, forecast ${m(b.forecastMicros, b.currency)} by ${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
   const description = `${b.label}: ${m(b.usedMicros, b.currency)} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status, b)}.`;
-  const svg = bandChartSvg(chart, { title: `${b.label}, cumulative spend ${span}`, description, money: (micros) => (micros === 0 ? m(0, b.currency, 'compact').replace(/\.00$/, '') : m(micros, b.currency, 'compact')) });
+  const svg = bandChartSvg(chart, {
+    title: `${b.label}, cumulative spend ${span}`,
+    description,
+    money: (micros) =>
+      micros === 0 ? m(0, b.currency, 'compact').replace(/\.00$/, '') : m(micros, b.currency, 'compact'),
+  });
   const increase = b.temporaryIncrease
     ? `<p class="sb-increase">Includes a temporary increase of ${e(m(b.temporaryIncrease.micros, b.currency))} until ${e(shortDate(new Date(b.temporaryIncrease.until), zone))}: the allocation line steps down there.</p>`
     : '';
   const rows = b.series
     .slice(1)
-    .map((p) => `<tr><td>${e(dateTime(new Date(p.ms), zone))}</td><td class="sb-num">${e(m(p.micros, b.currency))}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td>${e(dateTime(new Date(p.ms), zone))}</td><td class="sb-num">${e(m(p.micros, b.currency))}</td></tr>`,
+    )
     .join('');
   return (
     `<article class="sb-band${b.inFocus ? ' sb-focus' : ''}" data-band-id="${e(b.id)}">` +
@@ -44,24 +55,33 @@ function bandSection(b: BandReport, nowMs: number): string {
     `<p class="sb-figures"><strong>${e(m(b.usedMicros, b.currency))}</strong> of ${e(m(b.allocatedMicros, b.currency))} (${e(percentText(b.percentUsed))}) · pace ${e(m(b.paceMicros, b.currency))}${b.forecastMicros === null ? '' : ` · forecast <span class="sb-forecast-text">${e(m(b.forecastMicros, b.currency))}</span>`} · ${e(span)}</p>` +
     increase +
     `<div class="sb-chart-box">${svg}</div>` +
-    (b.estimatedSeries ? '<p class="sb-note">No usage history: the line joins the start of the period to today’s total.</p>' : '') +
+    (b.estimatedSeries
+      ? '<p class="sb-note">No usage history: the line joins the start of the period to today’s total.</p>'
+      : '') +
     `<details class="sb-data"><summary>Data</summary><table><thead><tr><th>Up to</th><th>Cumulative</th></tr></thead><tbody>${rows}</tbody></table></details>` +
     '</article>'
   );
 }
 
 function bars(title: string, rows: readonly BreakdownRow[], currency: string, id: string): string {
-  if (rows.length === 0) return `<section class="sb-breakdown" data-breakdown="${id}"><h3>${e(title)}</h3><p class="sb-empty">No usage in this window.</p></section>`;
+  if (rows.length === 0)
+    return `<section class="sb-breakdown" data-breakdown="${id}"><h3>${e(title)}</h3><p class="sb-empty">No usage in this window.</p></section>`;
   const shown = rows.slice(0, MAX_BARS);
   const rest = rows.slice(MAX_BARS);
-  const data: BarDatum[] = shown.map((r) => ({ key: r.key, label: `${r.label}${r.inFocus ? ' ★' : ''}`, micros: r.micros }));
-  if (rest.length > 0) data.push({ key: 'other', label: `${rest.length} more`, micros: rest.reduce((a, r) => a + r.micros, 0) });
+  const data: BarDatum[] = shown.map((r) => ({
+    key: r.key,
+    label: `${r.label}${r.inFocus ? ' ★' : ''}`,
+    micros: r.micros,
+  }));
+  if (rest.length > 0)
+    data.push({ key: 'other', label: `${rest.length} more`, micros: rest.reduce((a, r) => a + r.micros, 0) });
   const chart = barChart(data, { money: (micros) => m(micros, currency, 'compact') });
   return `<section class="sb-breakdown" data-breakdown="${id}"><h3>${e(title)}</h3><div class="sb-chart-box">${barChartSvg(chart, title)}</div></section>`;
 }
 
 function runTable(title: string, runs: readonly RunRow[], currency: string, timeZone: string, id: string): string {
-  if (runs.length === 0) return `<section class="sb-runs" data-runs="${id}"><h3>${e(title)}</h3><p class="sb-empty">None in this window (they come from the agent logs on this machine).</p></section>`;
+  if (runs.length === 0)
+    return `<section class="sb-runs" data-runs="${id}"><h3>${e(title)}</h3><p class="sb-empty">None in this window (they come from the agent logs on this machine).</p></section>`;
   const body = runs
     .map(
       (r) =>
@@ -75,7 +95,12 @@ function runTable(title: string, runs: readonly RunRow[], currency: string, time
 export function reportBodyHtml(model: ReportModel, nowMs = Date.parse(model.generatedAt)): string {
   const c = model.currency;
   const parts: string[] = [];
-  const usageFrom = model.source.usage === 'endpoint' ? 'the endpoint' : model.source.usage === 'local_logs' ? 'the agent logs on this machine' : 'the bands (no history)';
+  const usageFrom =
+    model.source.usage === 'endpoint'
+      ? 'the endpoint'
+      : model.source.usage === 'local_logs'
+        ? 'the agent logs on this machine'
+        : 'the bands (no history)';
   parts.push(
     '<header class="sb-header">',
     `<h1>${e(model.title)}</h1>`,
@@ -91,8 +116,13 @@ export function reportBodyHtml(model: ReportModel, nowMs = Date.parse(model.gene
     '</header>',
   );
   if (model.focus) {
-    const what = model.focus.review === 'weekly' ? `the volatile classes (${model.focus.classes.join(', ')}), marked ★` : 'the whole month';
-    parts.push(`<p class="sb-review" role="note">${e(model.focus.review === 'weekly' ? 'Weekly review' : 'Monthly review')} of ${e(model.window.label)}: ${e(what)}. ${model.outlierCount} outlier run(s).</p>`);
+    const what =
+      model.focus.review === 'weekly'
+        ? `the volatile classes (${model.focus.classes.join(', ')}), marked ★`
+        : 'the whole month';
+    parts.push(
+      `<p class="sb-review" role="note">${e(model.focus.review === 'weekly' ? 'Weekly review' : 'Monthly review')} of ${e(model.window.label)}: ${e(what)}. ${model.outlierCount} outlier run(s).</p>`,
+    );
   }
   parts.push(
     '<section class="sb-bill" aria-label="The whole bill">',
@@ -129,7 +159,12 @@ export function reportBodyHtml(model: ReportModel, nowMs = Date.parse(model.gene
     `<p class="sb-note">${e(model.outlierRule)}</p>`,
     '</section>',
   );
-  if (model.notes.length > 0) parts.push(`<section class="sb-notes"><h2>Notes</h2><ul>${model.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></section>`);
-  parts.push(`<footer class="sb-footer">Generated ${e(dateTime(new Date(model.generatedAt), model.window.timezone))} · ${model.totals.requests} requests in this window</footer>`);
+  if (model.notes.length > 0)
+    parts.push(
+      `<section class="sb-notes"><h2>Notes</h2><ul>${model.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></section>`,
+    );
+  parts.push(
+    `<footer class="sb-footer">Generated ${e(dateTime(new Date(model.generatedAt), model.window.timezone))} · ${model.totals.requests} requests in this window</footer>`,
+  );
   return parts.join('\n');
 }

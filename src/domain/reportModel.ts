@@ -106,7 +106,12 @@ export interface ReportModel {
   byModel: BreakdownRow[];
   byAgent: BreakdownRow[];
   daily: DayRow[];
-  bill: { seats: { id: string; label: string; micros: number }[]; seatsMicros: number; usageMicros: number; totalMicros: number };
+  bill: {
+    seats: { id: string; label: string; micros: number }[];
+    seatsMicros: number;
+    usageMicros: number;
+    totalMicros: number;
+  };
   sessions: RunRow[];
   agentRuns: RunRow[];
   /** how many runs of the window are outliers (also beyond the ones listed) */
@@ -156,7 +161,10 @@ export function periodForWindow(band: Band, window: ReportWindow): { period: Per
   if (windowLast >= start && Date.parse(window.start) < end) return { period: band.period, current: true };
   const interval = band.period.interval;
   if (!isSupportedInterval(interval)) return { period: band.period, current: true };
-  return { period: periodContaining(interval, new Date(windowLast), band.period.timezone ?? window.timezone), current: false };
+  return {
+    period: periodContaining(interval, new Date(windowLast), band.period.timezone ?? window.timezone),
+    current: false,
+  };
 }
 
 /** The span usage is needed for: the window and the period of every band that ends it, up to now. */
@@ -249,13 +257,30 @@ function bandReport(band: Band, input: ReportInput, rows: readonly ReportUsageRo
   };
 }
 
-function breakdown(rows: readonly ReportUsageRow[], keyOf: (r: ReportUsageRow) => string, labelOf: (key: string) => string, inFocus: (key: string) => boolean): BreakdownRow[] {
+function breakdown(
+  rows: readonly ReportUsageRow[],
+  keyOf: (r: ReportUsageRow) => string,
+  labelOf: (key: string) => string,
+  inFocus: (key: string) => boolean,
+): BreakdownRow[] {
   const map = new Map<string, BreakdownRow>();
   let total = 0;
   for (const row of rows) {
     const key = keyOf(row);
     let entry = map.get(key);
-    if (!entry) map.set(key, (entry = { key, label: labelOf(key), micros: 0, requests: 0, percent: 0, unpricedRequests: 0, inFocus: inFocus(key) }));
+    if (!entry)
+      map.set(
+        key,
+        (entry = {
+          key,
+          label: labelOf(key),
+          micros: 0,
+          requests: 0,
+          percent: 0,
+          unpricedRequests: 0,
+          inFocus: inFocus(key),
+        }),
+      );
     entry.requests += row.requests;
     if (row.costMicros === null) entry.unpricedRequests += row.requests;
     else {
@@ -274,7 +299,12 @@ function runRows(runs: readonly ReportRun[], spreads: Map<string, ClassSpread>, 
     .slice(0, top)
     .map((run) => {
       const spread = spreads.get(`${run.kind}:${run.workflow}`);
-      return { ...run, outlier: isOutlier(run.costMicros, spread), thresholdMicros: spread?.thresholdMicros ?? null, medianMicros: spread?.medianMicros ?? 0 };
+      return {
+        ...run,
+        outlier: isOutlier(run.costMicros, spread),
+        thresholdMicros: spread?.thresholdMicros ?? null,
+        medianMicros: spread?.medianMicros ?? 0,
+      };
     });
 }
 
@@ -286,19 +316,39 @@ export function buildReport(input: ReportInput): ReportModel {
   const currency = document.bands[0]?.allocated.currency ?? document.seats[0]?.cost.currency ?? 'USD';
   const notes: string[] = [];
   const rows = input.usage.filter((r) => r.currency === currency);
-  if (rows.length < input.usage.length) notes.push(`${input.usage.length - rows.length} usage row(s) in another currency than ${currency} are left out.`);
+  if (rows.length < input.usage.length)
+    notes.push(`${input.usage.length - rows.length} usage row(s) in another currency than ${currency} are left out.`);
   const focusSet = new Set(input.focus?.classes ?? []);
   const inFocus = (workflow: string) => focusSet.has(workflow);
 
   const bands = document.bands.map((band) => bandReport(band, input, rows, notes));
-  if (bands.some((b) => !b.current)) notes.push('Past periods are drawn against today’s allocation: the endpoint does not say what the allocation was then.');
-  if (bands.some((b) => b.estimatedSeries)) notes.push('Without usage history, a band’s line joins the start of its period to its total today.');
+  if (bands.some((b) => !b.current))
+    notes.push(
+      'Past periods are drawn against today’s allocation: the endpoint does not say what the allocation was then.',
+    );
+  if (bands.some((b) => b.estimatedSeries))
+    notes.push('Without usage history, a band’s line joins the start of its period to its total today.');
 
   const inWindow = rows.filter((r) => r.startMs >= windowStart && r.startMs < Math.min(windowEnd, nowMs + 60_000));
   const labels = input.classes;
-  const byWorkflow = breakdown(inWindow, (r) => r.workflow, (k) => workflowClassFor(k, labels).label, inFocus);
-  const byModel = breakdown(inWindow, (r) => r.model || 'unknown', (k) => (k === 'unknown' ? 'Unknown model' : k), () => false);
-  const byAgent = breakdown(inWindow, (r) => r.agent || 'unknown', (k) => AGENT_LABELS[k] ?? (k === 'unknown' ? 'Unknown' : humanize(k)), () => false);
+  const byWorkflow = breakdown(
+    inWindow,
+    (r) => r.workflow,
+    (k) => workflowClassFor(k, labels).label,
+    inFocus,
+  );
+  const byModel = breakdown(
+    inWindow,
+    (r) => r.model || 'unknown',
+    (k) => (k === 'unknown' ? 'Unknown model' : k),
+    () => false,
+  );
+  const byAgent = breakdown(
+    inWindow,
+    (r) => r.agent || 'unknown',
+    (k) => AGENT_LABELS[k] ?? (k === 'unknown' ? 'Unknown' : humanize(k)),
+    () => false,
+  );
   let totalMicros = 0;
   let totalRequests = 0;
   let unpricedRequests = 0;
@@ -307,12 +357,17 @@ export function buildReport(input: ReportInput): ReportModel {
     if (r.costMicros === null) unpricedRequests += r.requests;
     else totalMicros += r.costMicros;
   }
-  if (unpricedRequests > 0) notes.push(`${unpricedRequests} request(s) used models without a price: they are counted as requests, not as money.`);
-  if (input.usageIncomplete) notes.push('The usage history stopped before the end of the window (too many pages); totals may be low.');
+  if (unpricedRequests > 0)
+    notes.push(
+      `${unpricedRequests} request(s) used models without a price: they are counted as requests, not as money.`,
+    );
+  if (input.usageIncomplete)
+    notes.push('The usage history stopped before the end of the window (too many pages); totals may be low.');
 
   const bounds = dayBoundaries(windowStart, windowEnd, window.timezone);
   const daily: DayRow[] = [];
-  for (let i = 0; i < bounds.length - 1; i++) daily.push({ date: localDate(bounds[i]!, window.timezone), startMs: bounds[i]!, micros: 0 });
+  for (let i = 0; i < bounds.length - 1; i++)
+    daily.push({ date: localDate(bounds[i]!, window.timezone), startMs: bounds[i]!, micros: 0 });
   for (const r of inWindow) {
     if (r.costMicros === null) continue;
     const i = binOf(bounds, r.startMs);
@@ -327,7 +382,10 @@ export function buildReport(input: ReportInput): ReportModel {
       return {
         id: s.id,
         label: `${humanize(s.vendor)} ${s.product.replace(/_/g, ' ')}${s.plan ? ` (${s.plan})` : ''}`,
-        micros: window.kind === 'week' ? scaleMicros(monthly, WEEKS_PER_MONTH_NUMERATOR, WEEKS_PER_MONTH_DENOMINATOR) : monthly,
+        micros:
+          window.kind === 'week'
+            ? scaleMicros(monthly, WEEKS_PER_MONTH_NUMERATOR, WEEKS_PER_MONTH_DENOMINATOR)
+            : monthly,
       };
     });
   const seatsMicros = seats.reduce((a, s) => a + s.micros, 0);
@@ -335,14 +393,18 @@ export function buildReport(input: ReportInput): ReportModel {
   if (input.usageSource === 'none') {
     // no history: the bands' own figures are the usage (class bands, or the `all` band alone)
     const classBands = document.bands.filter((b) => b.workflow !== ALL_WORKFLOWS);
-    usageMicros = (classBands.length > 0 ? classBands : document.bands).reduce((a, b) => a + (b.used.currency === currency ? b.used.amount_micros : 0), 0);
+    usageMicros = (classBands.length > 0 ? classBands : document.bands).reduce(
+      (a, b) => a + (b.used.currency === currency ? b.used.amount_micros : 0),
+      0,
+    );
   }
 
   const runs = input.runs.filter((r) => r.startMs < windowEnd && r.endMs > windowStart);
   const spreads = classSpreads(runs.map((r) => ({ group: `${r.kind}:${r.workflow}`, costMicros: r.costMicros })));
   const top = input.topRuns ?? 10;
   const outlierCount = runs.filter((r) => isOutlier(r.costMicros, spreads.get(`${r.kind}:${r.workflow}`))).length;
-  if (runs.length === 0 && input.usageSource !== 'local_logs') notes.push('Sessions and agent runs come from the agent logs on this machine; none were read for this window.');
+  if (runs.length === 0 && input.usageSource !== 'local_logs')
+    notes.push('Sessions and agent runs come from the agent logs on this machine; none were read for this window.');
 
   const who = document.developer.display_name ?? document.developer.id;
   return {
@@ -352,7 +414,12 @@ export function buildReport(input: ReportInput): ReportModel {
     currency,
     developer: { id: document.developer.id, name: who },
     role: document.role.label ?? document.role.id,
-    source: { bands: input.source, usage: input.usageSource, stale: input.stale === true, incomplete: input.usageIncomplete === true },
+    source: {
+      bands: input.source,
+      usage: input.usageSource,
+      stale: input.stale === true,
+      incomplete: input.usageIncomplete === true,
+    },
     focus: input.focus ?? null,
     totals: { micros: totalMicros, requests: totalRequests, unpricedRequests },
     bands,

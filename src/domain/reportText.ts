@@ -36,7 +36,12 @@ function breakdownTable(title: string, rows: readonly BreakdownRow[], currency: 
   return {
     head: [title, 'Spend', 'Share', 'Requests'],
     right: [false, true, true, true],
-    rows: rows.map((r) => [`${r.label}${r.inFocus ? ' *' : ''}`, `${m(r.micros, currency)}${r.unpricedRequests > 0 ? ' +?' : ''}`, percentText(r.percent), String(r.requests)]),
+    rows: rows.map((r) => [
+      `${r.label}${r.inFocus ? ' *' : ''}`,
+      `${m(r.micros, currency)}${r.unpricedRequests > 0 ? ' +?' : ''}`,
+      percentText(r.percent),
+      String(r.requests),
+    ]),
   };
 }
 
@@ -110,7 +115,10 @@ export function reportToMarkdown(model: ReportModel): string {
       lines.push('_None._');
       continue;
     }
-    lines.push(`| ${table.head.map(mdCell).join(' | ')} |`, `|${table.right.map((r) => (r ? ' ---: ' : ' --- ')).join('|')}|`);
+    lines.push(
+      `| ${table.head.map(mdCell).join(' | ')} |`,
+      `|${table.right.map((r) => (r ? ' ---: ' : ' --- ')).join('|')}|`,
+    );
     for (const row of table.rows) lines.push(`| ${row.map(mdCell).join(' | ')} |`);
   }
   if (model.focus?.review === 'weekly') lines.push('', `\\* in this review: ${model.focus.classes.join(', ')}`);

@@ -74,7 +74,10 @@ export function rowsFromUsagePages(pages: readonly UsagePage[]): ReportUsageRow[
  * Follows `next_cursor` until the last page (or `maxPages`, a guard against a server that never ends).
  * `fetchPage` is the network call; the loop itself does no I/O.
  */
-export async function collectUsagePages(fetchPage: (cursor: string | undefined) => Promise<UsagePage>, maxPages = 200): Promise<{ pages: UsagePage[]; complete: boolean }> {
+export async function collectUsagePages(
+  fetchPage: (cursor: string | undefined) => Promise<UsagePage>,
+  maxPages = 200,
+): Promise<{ pages: UsagePage[]; complete: boolean }> {
   const pages: UsagePage[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < maxPages; i++) {
@@ -96,7 +99,13 @@ interface Attributed {
 }
 
 /** Each event in [fromMs, toMs) with the tagged session that owns its minute (domain/attribution.ts). */
-function attribute(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): Attributed[] {
+function attribute(
+  events: readonly MeteredEvent[],
+  sessions: readonly WorkflowSession[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): Attributed[] {
   const relevant = sessions.filter((s) => {
     const [start, end] = sessionSpan(s, nowMs);
     return Number.isFinite(start) && end > fromMs - MINUTE_MS && start < toMs + MINUTE_MS;
@@ -111,7 +120,6 @@ function attribute(events: readonly MeteredEvent[], sessions: readonly WorkflowS
   }
   return out;
 }
-
 
 /** Local metering rollups in [fromMs, toMs) as usage rows, each attributed to the tagged session at its minute. */
 export function rowsFromMetering(
@@ -156,7 +164,13 @@ export const AGENT_LABELS: Record<string, string> = {
  * Runs from local metering in [fromMs, toMs): each tagged session with the priced spend inside it, and
  * each agent session (one conversation) with its class by the run rule of domain/attribution.ts.
  */
-export function runsFromMetering(events: readonly MeteredEvent[], sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): ReportRun[] {
+export function runsFromMetering(
+  events: readonly MeteredEvent[],
+  sessions: readonly WorkflowSession[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): ReportRun[] {
   const tagged = new Map<string, ReportRun>();
   const agentRuns = new Map<string, ReportRun & { byWorkflow: RunClass }>();
   const timeline = TagTimeline.ofSessions(sessions, nowMs);

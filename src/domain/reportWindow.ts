@@ -17,7 +17,20 @@ export interface ReportWindow {
   key: string;
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
@@ -30,7 +43,14 @@ export function windowContaining(kind: ReportWindowKind, instant: Date, timeZone
   const y = local.getFullYear();
   const m = local.getMonth();
   if (kind === 'month') {
-    return { kind, start: period.start, end: period.end, timezone: timeZone, label: `${MONTH_NAMES[m]} ${y}`, key: `${y}-${pad(m + 1)}` };
+    return {
+      kind,
+      start: period.start,
+      end: period.end,
+      timezone: timeZone,
+      label: `${MONTH_NAMES[m]} ${y}`,
+      key: `${y}-${pad(m + 1)}`,
+    };
   }
   return {
     kind,

@@ -37,13 +37,27 @@ export function reviewsDue(now: Date, timeZone: string, options: ReviewOptions):
   const month = shiftWindow(windowContaining('month', now, timeZone), -1);
   const monthDue = Date.parse(month.end);
   if (nowMs >= monthDue && nowMs < monthDue + grace) {
-    due.push({ id: `monthly:${month.key}`, kind: 'monthly', window: month, classes: [], dueMs: monthDue, expiresMs: monthDue + grace });
+    due.push({
+      id: `monthly:${month.key}`,
+      kind: 'monthly',
+      window: month,
+      classes: [],
+      dueMs: monthDue,
+      expiresMs: monthDue + grace,
+    });
   }
   if (options.volatileClasses.length > 0) {
     const week = shiftWindow(windowContaining('week', now, timeZone), -1);
     const weekDue = Date.parse(week.end);
     if (nowMs >= weekDue && nowMs < weekDue + grace) {
-      due.push({ id: `weekly:${week.key}`, kind: 'weekly', window: week, classes: [...options.volatileClasses], dueMs: weekDue, expiresMs: weekDue + grace });
+      due.push({
+        id: `weekly:${week.key}`,
+        kind: 'weekly',
+        window: week,
+        classes: [...options.volatileClasses],
+        dueMs: weekDue,
+        expiresMs: weekDue + grace,
+      });
     }
   }
   return due;
@@ -62,11 +76,18 @@ export interface ReviewDecision {
  * should not greet the person with a review of a week it never saw). Offering one review marks every
  * due review as offered, so a month end on a Monday yields one notification, not two.
  */
-export function nextReview(now: Date, timeZone: string, memory: readonly string[] | undefined, options: ReviewOptions): ReviewDecision {
+export function nextReview(
+  now: Date,
+  timeZone: string,
+  memory: readonly string[] | undefined,
+  options: ReviewOptions,
+): ReviewDecision {
   const due = reviewsDue(now, timeZone, options);
   if (memory === undefined) return { review: undefined, memory: due.map((r) => r.id) };
   const open = due.filter((r) => !memory.includes(r.id));
   if (open.length === 0) return { review: undefined, memory: [...memory] };
-  const updated = [...memory.filter((id) => !open.some((r) => r.id === id)), ...open.map((r) => r.id)].slice(-MEMORY_SIZE);
+  const updated = [...memory.filter((id) => !open.some((r) => r.id === id)), ...open.map((r) => r.id)].slice(
+    -MEMORY_SIZE,
+  );
   return { review: open[0], memory: updated };
 }

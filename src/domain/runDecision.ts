@@ -18,7 +18,13 @@ export interface LocalDecisionInput {
 /** The decision from the document's bands and escalation rules. Nothing is reserved and no request filed. */
 export function localDecision(input: LocalDecisionInput): PreflightDecision {
   const band = bandForWorkflow(input.document.bands, input.workflow);
-  const verdict = preflightVerdict({ workflow: input.workflow, estimate: input.estimate, band, policy: input.document.escalation, now: input.now });
+  const verdict = preflightVerdict({
+    workflow: input.workflow,
+    estimate: input.estimate,
+    band,
+    policy: input.document.escalation,
+    now: input.now,
+  });
   return { ...verdict, reservation: null, approval: null };
 }
 
@@ -34,10 +40,14 @@ export function headroomText(decision: PreflightDecision, band: Band | undefined
   const after = decision.projected?.remaining_after;
   if (!band && !after) return undefined;
   const parts: string[] = [];
-  if (band) parts.push(`${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)} in ${band.label ?? band.id} now`);
+  if (band)
+    parts.push(`${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)} in ${band.label ?? band.id} now`);
   if (after) {
     const percent = decision.projected?.percent_after;
-    const overdraw = after.amount_micros < 0 ? `${formatMoney({ ...after, amount_micros: -after.amount_micros })} over the band` : `${formatMoney(after)} would be left`;
+    const overdraw =
+      after.amount_micros < 0
+        ? `${formatMoney({ ...after, amount_micros: -after.amount_micros })} over the band`
+        : `${formatMoney(after)} would be left`;
     parts.push(`${overdraw} after this run${percent !== undefined ? ` (${percent}% used)` : ''}`);
   }
   return parts.join('; ');
@@ -46,11 +56,18 @@ export function headroomText(decision: PreflightDecision, band: Band | undefined
 /** The lines a terminal or the CLI prints for a decision. */
 export function decisionLines(decision: PreflightDecision, estimateText: string, band: Band | undefined): string[] {
   // The reason comes from the endpoint (it may quote an approver's note): plain text only (#20 finding 4).
-  const lines = [`Estimate: ${plainText(estimateText, 1000)}`, `${DECISION_WORDS[decision.decision] ?? plainText(decision.decision, 40)}: ${plainText(decision.reason, 1000)}`];
+  const lines = [
+    `Estimate: ${plainText(estimateText, 1000)}`,
+    `${DECISION_WORDS[decision.decision] ?? plainText(decision.decision, 40)}: ${plainText(decision.reason, 1000)}`,
+  ];
   const headroom = headroomText(decision, band);
   if (headroom) lines.push(`Band: ${headroom}.`);
-  if (decision.reservation) lines.push(`Reserved ${formatMoney(decision.reservation.amount)} until ${decision.reservation.expires_at}.`);
-  if (decision.approval) lines.push(`Approval request ${plainText(decision.approval.request_id, 100)}: ${plainText(decision.approval.status, 40)}.`);
+  if (decision.reservation)
+    lines.push(`Reserved ${formatMoney(decision.reservation.amount)} until ${decision.reservation.expires_at}.`);
+  if (decision.approval)
+    lines.push(
+      `Approval request ${plainText(decision.approval.request_id, 100)}: ${plainText(decision.approval.status, 40)}.`,
+    );
   return lines;
 }
 
@@ -78,8 +95,16 @@ export function approvalState(request: Pick<Request, 'id' | 'status' | 'resoluti
         message: `Request ${request.id} was denied${byText}${noteText}. The run was not started; talk to your approver, or request a band increase.`,
       };
     case 'cancelled':
-      return { state: 'refused', status: 'cancelled', message: `Request ${request.id} was cancelled${byText}. The run was not started; start it again to file a new request.` };
+      return {
+        state: 'refused',
+        status: 'cancelled',
+        message: `Request ${request.id} was cancelled${byText}. The run was not started; start it again to file a new request.`,
+      };
     case 'expired':
-      return { state: 'refused', status: 'expired', message: `Request ${request.id} expired before anyone decided. The run was not started; start it again to file a new request.` };
+      return {
+        state: 'refused',
+        status: 'expired',
+        message: `Request ${request.id} expired before anyone decided. The run was not started; start it again to file a new request.`,
+      };
   }
 }

@@ -48,15 +48,26 @@ export const AgentPatternSchema = z.object({
   /** a regular expression tested against the whole command line */
   pattern: z.string().min(1).max(500),
   /** the class whose band is checked; omitted = the current class */
-  workflow: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
+  workflow: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/)
+    .optional(),
   agent: z.string().max(64).optional(),
 });
 export type AgentPattern = z.infer<typeof AgentPatternSchema>;
 
 /** The defaults of `spendBand.preflight.agentPatterns`: non-interactive runs are background automation. */
 export const DEFAULT_AGENT_PATTERNS: AgentPattern[] = [
-  { pattern: '^(?:npx\\s+(?:-y\\s+)?@anthropic-ai/claude-code|claude)\\s(?:.*\\s)?(?:-p|--print)(?:\\s|$)', agent: 'claude_code', workflow: 'background_automation' },
-  { pattern: '^(?:npx\\s+(?:-y\\s+)?@openai/codex|codex)\\s+exec(?:\\s|$)', agent: 'codex', workflow: 'background_automation' },
+  {
+    pattern: '^(?:npx\\s+(?:-y\\s+)?@anthropic-ai/claude-code|claude)\\s(?:.*\\s)?(?:-p|--print)(?:\\s|$)',
+    agent: 'claude_code',
+    workflow: 'background_automation',
+  },
+  {
+    pattern: '^(?:npx\\s+(?:-y\\s+)?@openai/codex|codex)\\s+exec(?:\\s|$)',
+    agent: 'codex',
+    workflow: 'background_automation',
+  },
   { pattern: '^(?:claude|codex|aider|gemini|cursor-agent)(?:\\s|$)' },
 ];
 
@@ -84,7 +95,9 @@ export function compileAgentPatterns(patterns: readonly AgentPattern[]): Compile
     try {
       compiled.push({ regex: new RegExp(pattern.pattern), pattern, index });
     } catch (error) {
-      problems.push(`pattern ${index + 1} (${pattern.pattern}) is not a valid regular expression: ${(error as Error).message}`);
+      problems.push(
+        `pattern ${index + 1} (${pattern.pattern}) is not a valid regular expression: ${(error as Error).message}`,
+      );
     }
   });
   return {
@@ -100,7 +113,10 @@ export function compileAgentPatterns(patterns: readonly AgentPattern[]): Compile
 export function stripCommandPrefixes(commandLine: string): string {
   let line = commandLine.trim();
   for (;;) {
-    const next = line.replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)\s+|(?:env|time|nohup|command|exec)\s+)/, '');
+    const next = line.replace(
+      /^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)\s+|(?:env|time|nohup|command|exec)\s+)/,
+      '',
+    );
     if (next === line) return line;
     line = next.trimStart();
   }

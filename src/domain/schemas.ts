@@ -6,9 +6,11 @@ import { z } from 'zod';
 
 /** An OPEN enum: any non-empty string; `known` documents (and types) the values we render specially. */
 function openEnum<const T extends readonly string[]>(known: T) {
-  return z.string().min(1).max(200).describe(`one of ${known.join(', ')} or a newer value`) as unknown as z.ZodType<
-    T[number] | (string & {})
-  >;
+  return z
+    .string()
+    .min(1)
+    .max(200)
+    .describe(`one of ${known.join(', ')} or a newer value`) as unknown as z.ZodType<T[number] | (string & {})>;
 }
 
 const dateTime = z.iso.datetime({ offset: true });
@@ -227,10 +229,18 @@ export const PreflightRequestSchema = z.object({
   workflow: WorkflowClassSchema,
   estimate: EstimateSchema,
   limits: z
-    .object({ max_cost: MoneySchema.optional(), max_duration: z.string().optional(), max_iterations: z.number().int().optional() })
+    .object({
+      max_cost: MoneySchema.optional(),
+      max_duration: z.string().optional(),
+      max_iterations: z.number().int().optional(),
+    })
     .optional(),
   run: z
-    .object({ tool: z.string().max(200).optional(), description: z.string().max(500).optional(), repo: z.string().max(500).optional() })
+    .object({
+      tool: z.string().max(200).optional(),
+      description: z.string().max(500).optional(),
+      repo: z.string().max(500).optional(),
+    })
     .optional(),
 });
 export type PreflightRequest = z.infer<typeof PreflightRequestSchema>;
@@ -243,12 +253,24 @@ export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 
 export const PreflightDecisionSchema = z.object({
   decision: DecisionSchema,
-  reason_code: openEnum(['within_band', 'near_threshold', 'over_run_cap', 'band_exhausted', 'policy_rule', 'no_band', 'over_soft_band']),
+  reason_code: openEnum([
+    'within_band',
+    'near_threshold',
+    'over_run_cap',
+    'band_exhausted',
+    'policy_rule',
+    'no_band',
+    'over_soft_band',
+  ]),
   reason: z.string(),
   band_id: z.string().optional(),
   rule_id: z.string().nullable().optional(),
   projected: z
-    .object({ used_after: MoneySchema.optional(), remaining_after: MoneySchema.optional(), percent_after: z.number().optional() })
+    .object({
+      used_after: MoneySchema.optional(),
+      remaining_after: MoneySchema.optional(),
+      percent_after: z.number().optional(),
+    })
     .optional(),
   reservation: z.object({ id: z.string(), amount: MoneySchema, expires_at: dateTime }).nullable().optional(),
   approval: z
@@ -259,7 +281,12 @@ export const PreflightDecisionSchema = z.object({
 });
 export type PreflightDecision = z.infer<typeof PreflightDecisionSchema>;
 
-export const KNOWN_OUTCOMES = ['faster_review', 'shorter_lead_time', 'lower_incident_load', 'maintenance_throughput'] as const;
+export const KNOWN_OUTCOMES = [
+  'faster_review',
+  'shorter_lead_time',
+  'lower_incident_load',
+  'maintenance_throughput',
+] as const;
 export const OutcomeKindSchema = openEnum(KNOWN_OUTCOMES);
 
 export const OutcomeSchema = z.object({
@@ -290,7 +317,10 @@ export const IncreaseRequestCreateSchema = z
     justification: z.string().min(20).max(2000),
     outcome: OutcomeSchema,
   })
-  .refine((r) => r.scope !== 'until_date' || r.until !== undefined, { message: 'until is required with scope until_date', path: ['until'] });
+  .refine((r) => r.scope !== 'until_date' || r.until !== undefined, {
+    message: 'until is required with scope until_date',
+    path: ['until'],
+  });
 export type IncreaseRequestCreate = z.infer<typeof IncreaseRequestCreateSchema>;
 
 export const RequestSchema = z.object({

@@ -110,7 +110,13 @@ export interface ServerAdmin {
   addDeveloper(input: DeveloperInput, nowMs: number): Promise<boolean>;
   listDevelopers(): Promise<DeveloperSummary[]>;
   /** A new token (shown once); `scopes` is a comma list, default every scope. */
-  issueToken(developerId: string, nowMs: number, scopes?: string, label?: string, expiresMs?: number | null): Promise<string>;
+  issueToken(
+    developerId: string,
+    nowMs: number,
+    scopes?: string,
+    label?: string,
+    expiresMs?: number | null,
+  ): Promise<string>;
   /**
    * A new token with the scopes of the newest live one (or `scopes`); the developer's other live
    * tokens are revoked, or with graceMs > 0 expire at now + grace.
@@ -133,7 +139,10 @@ export interface ServerAdmin {
   /** Newest first, at most 1000. */
   listSessionTags(developerId?: string): Promise<SessionTagSummary[]>;
   /** Newest first; pending requests past their expiry are expired on the way. */
-  listRequests(filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): Promise<AdminRequest[]>;
+  listRequests(
+    filter: { status?: string | undefined; developerId?: string | undefined },
+    nowMs: number,
+  ): Promise<AdminRequest[]>;
   resolveRequest(requestId: string, resolution: Resolution): Promise<AdminRequest>;
   close(): Promise<void>;
 }

@@ -26,8 +26,20 @@ export interface Transition {
   records: WorkflowSession[];
 }
 
-export function initialSessionState(workflow: string, nowMs: number, idleMs: number, context: { workspace?: string; branch?: string } = {}): SessionState {
-  return { workflow, current: null, lastActivityMs: nowMs, idleMs, workspace: context.workspace, branch: context.branch };
+export function initialSessionState(
+  workflow: string,
+  nowMs: number,
+  idleMs: number,
+  context: { workspace?: string; branch?: string } = {},
+): SessionState {
+  return {
+    workflow,
+    current: null,
+    lastActivityMs: nowMs,
+    idleMs,
+    workspace: context.workspace,
+    branch: context.branch,
+  };
 }
 
 function open(state: SessionState, id: string, startMs: number, origin: WorkflowSession['origin']): WorkflowSession {
@@ -101,7 +113,11 @@ export function nextSessionState(state: SessionState, event: SessionEvent): Tran
  * Sessions left open by a crash of the extension host: closed at their last sign of life (the latest
  * of their start and `lastSeenMs`, the heartbeat recorded in the journal), never in the future.
  */
-export function recoverOpenSessions(sessions: readonly WorkflowSession[], lastSeenMs: ReadonlyMap<string, number>, nowMs: number): WorkflowSession[] {
+export function recoverOpenSessions(
+  sessions: readonly WorkflowSession[],
+  lastSeenMs: ReadonlyMap<string, number>,
+  nowMs: number,
+): WorkflowSession[] {
   return sessions
     .filter((s) => s.end === null)
     .map((s) => {
@@ -125,7 +141,12 @@ export interface TimePerClass {
 }
 
 /** Time per class within [fromMs, toMs); open sessions count up to nowMs. */
-export function timePerClass(sessions: readonly WorkflowSession[], fromMs: number, toMs: number, nowMs: number): TimePerClass[] {
+export function timePerClass(
+  sessions: readonly WorkflowSession[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): TimePerClass[] {
   const totals = new Map<string, TimePerClass>();
   for (const s of sessions) {
     const start = Math.max(fromMs, Date.parse(s.start));

@@ -1,7 +1,17 @@
 // What the two status-bar items show, as plain data computed from a snapshot: the host layer only
 // copies it onto StatusBarItems. The tooltip is Markdown with command links.
 import { bandForWorkflow } from './bandLookup';
-import { bandLabel, bandRows, dateTimeText, formatMicros, gaugeAccessibilityLabel, gaugeText, type GaugeTextOptions, statusWord, wholeBillText } from './format';
+import {
+  bandLabel,
+  bandRows,
+  dateTimeText,
+  formatMicros,
+  gaugeAccessibilityLabel,
+  gaugeText,
+  type GaugeTextOptions,
+  statusWord,
+  wholeBillText,
+} from './format';
 import { gaugeFor, wholeBill } from './gauge';
 import type { BandsDocument, BandStatus } from './schemas';
 import { workflowClassFor, type WorkflowClass } from './workflowClasses';
@@ -55,7 +65,12 @@ function backgroundFor(status: BandStatus | string): ItemModel['background'] {
   return undefined;
 }
 
-const STATUS_ICON: Record<string, string> = { ok: '$(pass)', warn: '$(warning)', critical: '$(error)', exceeded: '$(error)' };
+const STATUS_ICON: Record<string, string> = {
+  ok: '$(pass)',
+  warn: '$(warning)',
+  critical: '$(error)',
+  exceeded: '$(error)',
+};
 
 /** Endpoint text in the gauge tooltip: the shared Markdown sink (domain/untrustedText.ts). */
 function escapeMd(text: string): string {
@@ -66,7 +81,8 @@ export function freshnessText(view: SnapshotView, now: Date): string {
   const source = view.source === 'local' ? 'local bands (settings)' : view.source;
   if (!view.fetchedAt) return `Source: ${source}`;
   const at = new Date(view.fetchedAt);
-  if (view.stale) return `Source: ${source} — **stale since ${dateTimeText(at)}**${view.error ? `: ${escapeMd(view.error.message)}` : ''}`;
+  if (view.stale)
+    return `Source: ${source} — **stale since ${dateTimeText(at)}**${view.error ? `: ${escapeMd(view.error.message)}` : ''}`;
   const minutes = Math.max(0, Math.round((now.getTime() - at.getTime()) / 60_000));
   return `Source: ${source} — updated ${minutes === 0 ? 'just now' : `${minutes} min ago`}`;
 }
@@ -81,7 +97,9 @@ export function statusBarModel(
   const cls = workflowClassFor(workflowId, classes);
   const doc = view?.document;
   const classBand = doc ? bandForWorkflow(doc.bands, workflowId) : undefined;
-  const leftText = classBand ? ` — ${formatMicros(gaugeFor(classBand, now).remainingMicros, classBand.remaining.currency)} left in its band` : '';
+  const leftText = classBand
+    ? ` — ${formatMicros(gaugeFor(classBand, now).remainingMicros, classBand.remaining.currency)} left in its band`
+    : '';
   const workflow: ItemModel = {
     text: `$(${cls.icon}) ${cls.label}`,
     tooltip: `**Workflow class: ${escapeMd(cls.label)}**${escapeMd(leftText)}\n\nUsage in this session counts against this class's band. [Switch class](${LINKS.switchClass})`,
@@ -151,10 +169,18 @@ export function statusBarModel(
   };
 }
 
-function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: string, classes: readonly WorkflowClass[], now: Date): string {
+function tooltipMarkdown(
+  view: SnapshotView,
+  doc: BandsDocument,
+  workflowId: string,
+  classes: readonly WorkflowClass[],
+  now: Date,
+): string {
   const lines: string[] = [];
   const current = bandForWorkflow(doc.bands, workflowId);
-  lines.push(`**Spend Band** — ${escapeMd(doc.developer.display_name ?? doc.developer.id)}, ${escapeMd(doc.role.label ?? doc.role.id)}`);
+  lines.push(
+    `**Spend Band** — ${escapeMd(doc.developer.display_name ?? doc.developer.id)}, ${escapeMd(doc.role.label ?? doc.role.id)}`,
+  );
   lines.push('');
   const currency = doc.bands[0]?.allocated.currency ?? doc.seats[0]?.cost.currency ?? 'USD';
   lines.push(`$(credit-card) ${escapeMd(wholeBillText(wholeBill(doc.seats, doc.bands, currency)))}`);
@@ -171,7 +197,9 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
   }
   if (current) {
     lines.push('');
-    lines.push(`**${escapeMd(bandLabel(current, classes))}** is ${statusWord(current.status, gaugeFor(current, now))}.`);
+    lines.push(
+      `**${escapeMd(bandLabel(current, classes))}** is ${statusWord(current.status, gaugeFor(current, now))}.`,
+    );
     for (const row of bandRows(current, gaugeFor(current, now))) lines.push(`- ${row.label}: ${escapeMd(row.value)}`);
     lines.push(`- Figures: ${escapeMd(provenanceText(bandProvenance(current)))}`);
   }
@@ -179,7 +207,8 @@ function tooltipMarkdown(view: SnapshotView, doc: BandsDocument, workflowId: str
   lines.push(freshnessText(view, now));
   lines.push('');
   const links = [`[$(symbol-enum) Switch class](${LINKS.switchClass})`, `[$(refresh) Refresh](${LINKS.refresh})`];
-  if (doc.capabilities.increase_requests || view.source === 'local') links.push(`[$(arrow-circle-up) Request increase](${LINKS.requestIncrease})`);
+  if (doc.capabilities.increase_requests || view.source === 'local')
+    links.push(`[$(arrow-circle-up) Request increase](${LINKS.requestIncrease})`);
   links.push(`[$(list-tree) Open view](${LINKS.openView})`);
   lines.push(links.join(' · '));
   return lines.join('\n');

@@ -64,7 +64,12 @@ export function suggestWorkflow(rules: readonly SuggestionRule[], context: Activ
       reasons.push(rule.guardedTask ? 'a guarded agent task is running' : 'no guarded agent task is running');
     }
     if (conditions === 0) continue;
-    return { workflow: rule.workflow, autoApply: rule.autoApply === true, reason: reasons.join(' and '), ruleIndex: index };
+    return {
+      workflow: rule.workflow,
+      autoApply: rule.autoApply === true,
+      reason: reasons.join(' and '),
+      ruleIndex: index,
+    };
   }
   return undefined;
 }

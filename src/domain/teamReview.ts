@@ -34,7 +34,14 @@ export interface ReviewRequestRow {
   createdMs: number;
   decidedMs: number | null;
   justification: string | null;
-  outcome: { kind?: string; metric?: string; baseline?: number; target?: number; unit?: string; review_at?: string } | null;
+  outcome: {
+    kind?: string;
+    metric?: string;
+    baseline?: number;
+    target?: number;
+    unit?: string;
+    review_at?: string;
+  } | null;
   result: { text: string; recordedMs: number } | null;
 }
 
@@ -216,7 +223,15 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
 
   const roleMap = new Map<string, RoleBill>();
   for (const d of developers) {
-    const r = roleMap.get(d.role) ?? { role: d.role, developers: 0, seatMicros: 0, usageMicros: 0, totalMicros: 0, baselineMicros: 0, overBaselineMicros: 0 };
+    const r = roleMap.get(d.role) ?? {
+      role: d.role,
+      developers: 0,
+      seatMicros: 0,
+      usageMicros: 0,
+      totalMicros: 0,
+      baselineMicros: 0,
+      overBaselineMicros: 0,
+    };
     r.developers++;
     r.seatMicros += d.seatMicros;
     r.usageMicros += d.usageMicros;
@@ -229,7 +244,17 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
 
   const idleSeats: IdleSeat[] = developers
     .filter((d) => d.seatMicros > 0 && d.usageMicros < d.seatMicros * BARELY_USED_SHARE)
-    .map((d) => ({ developerId: d.developerId, name: d.name, role: d.role, seatMicros: d.seatMicros, usageMicros: d.usageMicros, state: d.usageMicros === 0 ? 'idle' : 'barely_used' }) as IdleSeat)
+    .map(
+      (d) =>
+        ({
+          developerId: d.developerId,
+          name: d.name,
+          role: d.role,
+          seatMicros: d.seatMicros,
+          usageMicros: d.usageMicros,
+          state: d.usageMicros === 0 ? 'idle' : 'barely_used',
+        }) as IdleSeat,
+    )
     .sort((a, b) => a.usageMicros - b.usageMicros || a.developerId.localeCompare(b.developerId));
 
   // Classes: the window's spend against the bands, and the last 7 days against the 7 before.
@@ -251,10 +276,16 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
         if (banded.has(`${run.developerId}\u0000${workflow}`)) add(coveredSpend, workflow, run.costMicros);
       }
       if (run.startMs >= lastWeekStart && run.startMs < endMs) add(lastWeek, workflow, run.costMicros);
-      else if (run.startMs >= previousWeekStart && run.startMs < lastWeekStart) add(previousWeek, workflow, run.costMicros);
+      else if (run.startMs >= previousWeekStart && run.startMs < lastWeekStart)
+        add(previousWeek, workflow, run.costMicros);
     }
   }
-  const classNames = new Set([...classSpend.keys(), ...allocationByClass.keys(), ...lastWeek.keys(), ...previousWeek.keys()]);
+  const classNames = new Set([
+    ...classSpend.keys(),
+    ...allocationByClass.keys(),
+    ...lastWeek.keys(),
+    ...previousWeek.keys(),
+  ]);
   const classes: ClassReview[] = [...classNames]
     .map((workflow) => {
       const spendMicros = classSpend.get(workflow) ?? 0;
@@ -266,7 +297,12 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
       const drifted = grew >= DRIFT_MIN_MICROS && (prev === 0 || grew >= prev * DRIFT_SHARE);
       const bandedSpend = coveredSpend.get(workflow) ?? 0;
       const over = bandMicros > 0 && bandedSpend > bandMicros;
-      const why = [drifted ? `last 7 days up ${wow === null ? 'from nothing' : `${wow} %`} on the 7 before` : null, over ? 'over its bands' : null].filter(Boolean).join('; ');
+      const why = [
+        drifted ? `last 7 days up ${wow === null ? 'from nothing' : `${wow} %`} on the 7 before` : null,
+        over ? 'over its bands' : null,
+      ]
+        .filter(Boolean)
+        .join('; ');
       return {
         workflow,
         spendMicros,
@@ -358,7 +394,11 @@ export function buildTeamReview(input: TeamReviewInput, rule: OutlierRule = OUTL
       reviewAt,
       resultRecorded: r.result !== null,
       result: r.result ? { text: r.result.text, recordedAt: new Date(r.result.recordedMs).toISOString() } : null,
-      reviewOverdue: r.status === 'approved' && r.result === null && reviewAt !== null && Date.parse(`${reviewAt}T00:00:00Z`) <= input.generatedMs,
+      reviewOverdue:
+        r.status === 'approved' &&
+        r.result === null &&
+        reviewAt !== null &&
+        Date.parse(`${reviewAt}T00:00:00Z`) <= input.generatedMs,
     };
     if (r.status === 'approved') requests.approved.push(review);
     else if (r.status === 'denied') requests.denied.push(review);

@@ -34,7 +34,9 @@ svg.sb-bars { width: 100%; height: auto; max-width: 900px; }
 function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: ReadonlySet<number>): string {
   if (rows.length === 0) return '<p class="muted">None.</p>';
   const th = header.map((h, i) => `<th${numeric.has(i) ? ' class="n"' : ''}>${escapeXml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${numeric.has(i) ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`)
+    .join('');
   return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -50,20 +52,35 @@ export function teamReviewHtml(review: TeamReview): string {
 
   const devChart = barChartSvg(
     barChart(
-      review.developers.map((d) => ({ key: d.developerId, label: `${d.name ?? d.developerId} (${d.role})`, micros: d.totalMicros, marked: outlierIds.has(d.developerId) })),
+      review.developers.map((d) => ({
+        key: d.developerId,
+        label: `${d.name ?? d.developerId} (${d.role})`,
+        micros: d.totalMicros,
+        marked: outlierIds.has(d.developerId),
+      })),
       { money, width: 900, labelWidth: 260, valueWidth: 100 },
     ),
     'Seat + usage per developer; ▲ marks an outlier within its role',
   );
   const classChart = barChartSvg(
     barChart(
-      review.classes.map((c) => ({ key: c.workflow, label: `${c.workflow}${c.bandMicros > 0 ? ` (band ${money(c.bandMicros)})` : ''}`, micros: c.spendMicros, marked: c.drifting })),
+      review.classes.map((c) => ({
+        key: c.workflow,
+        label: `${c.workflow}${c.bandMicros > 0 ? ` (band ${money(c.bandMicros)})` : ''}`,
+        micros: c.spendMicros,
+        marked: c.drifting,
+      })),
       { money, width: 900, labelWidth: 320, valueWidth: 100 },
     ),
     'Spend per workflow class; ▲ marks a drifting class',
   );
 
-  const requests = [...review.requests.approved, ...review.requests.denied, ...review.requests.pending, ...review.requests.other];
+  const requests = [
+    ...review.requests.approved,
+    ...review.requests.denied,
+    ...review.requests.pending,
+    ...review.requests.other,
+  ];
   const parts = [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -81,7 +98,15 @@ export function teamReviewHtml(review: TeamReview): string {
     '<h2>Per role</h2>',
     table(
       ['Role', 'Developers', 'Seats', 'Usage', 'Total', 'Baseline', 'Over baseline'],
-      review.roles.map((r) => [e(r.role), String(r.developers), m(r.seatMicros), m(r.usageMicros), m(r.totalMicros), m(r.baselineMicros), `<span class="${r.overBaselineMicros > 0 ? 'bad' : ''}">${m(r.overBaselineMicros)}</span>`]),
+      review.roles.map((r) => [
+        e(r.role),
+        String(r.developers),
+        m(r.seatMicros),
+        m(r.usageMicros),
+        m(r.totalMicros),
+        m(r.baselineMicros),
+        `<span class="${r.overBaselineMicros > 0 ? 'bad' : ''}">${m(r.overBaselineMicros)}</span>`,
+      ]),
       new Set([1, 2, 3, 4, 5, 6]),
     ),
     '<h2>Per developer</h2>',
@@ -100,7 +125,17 @@ export function teamReviewHtml(review: TeamReview): string {
       new Set([2, 3, 4, 5, 6]),
     ),
     `<h2>Idle and barely used seats</h2><p class="rule">${e(review.rules.idle)}</p>`,
-    table(['Developer', 'Role', 'State', 'Seat cost', 'Usage'], review.idleSeats.map((s) => [who(s.name, s.developerId), e(s.role), s.state === 'idle' ? 'idle' : 'barely used', m(s.seatMicros), m(s.usageMicros)]), new Set([3, 4])),
+    table(
+      ['Developer', 'Role', 'State', 'Seat cost', 'Usage'],
+      review.idleSeats.map((s) => [
+        who(s.name, s.developerId),
+        e(s.role),
+        s.state === 'idle' ? 'idle' : 'barely used',
+        m(s.seatMicros),
+        m(s.usageMicros),
+      ]),
+      new Set([3, 4]),
+    ),
     `<h2>Workflow classes</h2><p class="rule">${e(review.rules.drift)}</p>`,
     classChart,
     table(
@@ -127,7 +162,12 @@ export function teamReviewHtml(review: TeamReview): string {
         m(o.spendMicros),
         m(o.roleMedianMicros),
         m(o.thresholdMicros),
-        o.largestRuns.map((r) => `${m(r.costMicros)} <span class="muted">${e(new Date(r.startMs).toISOString().slice(0, 16).replace('T', ' '))}</span>`).join('<br>'),
+        o.largestRuns
+          .map(
+            (r) =>
+              `${m(r.costMicros)} <span class="muted">${e(new Date(r.startMs).toISOString().slice(0, 16).replace('T', ' '))}</span>`,
+          )
+          .join('<br>'),
       ]),
       new Set([3, 4, 5]),
     ),
@@ -141,9 +181,25 @@ export function teamReviewHtml(review: TeamReview): string {
         e(r.bandId ?? '—'),
         r.requestedMicros === null ? '—' : m(r.requestedMicros),
         r.approvedMicros === null ? '—' : m(r.approvedMicros),
-        r.outcome ? e([r.outcome.kind, r.outcome.metric, r.outcome.target !== undefined ? `target ${r.outcome.target}${r.outcome.unit ?? ''}` : ''].filter(Boolean).join(', ')) : '—',
+        r.outcome
+          ? e(
+              [
+                r.outcome.kind,
+                r.outcome.metric,
+                r.outcome.target !== undefined ? `target ${r.outcome.target}${r.outcome.unit ?? ''}` : '',
+              ]
+                .filter(Boolean)
+                .join(', '),
+            )
+          : '—',
         e(r.reviewAt ?? '—'),
-        r.status !== 'approved' ? '—' : r.result ? `recorded: ${e(r.result.text)}` : r.reviewOverdue ? '<span class="tag bad">missing, review date passed</span>' : 'not yet',
+        r.status !== 'approved'
+          ? '—'
+          : r.result
+            ? `recorded: ${e(r.result.text)}`
+            : r.reviewOverdue
+              ? '<span class="tag bad">missing, review date passed</span>'
+              : 'not yet',
       ]),
       new Set([4, 5]),
     ),

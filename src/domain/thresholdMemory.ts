@@ -21,7 +21,10 @@ export function snoozeKey(band: Band): string {
  * The highest newly crossed threshold per band (one notification per band per refresh, even when a jump
  * crosses two thresholds), and the keys to remember so none repeats. Memory of old periods is dropped.
  */
-export function newCrossings(bands: readonly Band[], remembered: readonly string[]): { crossings: Crossing[]; memory: string[] } {
+export function newCrossings(
+  bands: readonly Band[],
+  remembered: readonly string[],
+): { crossings: Crossing[]; memory: string[] } {
   const current = new Set(bands.map(periodKey));
   const memory = new Set(remembered.filter((key) => current.has(key.split('|').slice(0, 2).join('|'))));
   const crossings: Crossing[] = [];
@@ -33,7 +36,8 @@ export function newCrossings(bands: readonly Band[], remembered: readonly string
       if (t.severity === 'info' || !reachesPercent(used, allocated, t.percent)) continue;
       reached.push({ band, threshold: t, key: `${periodKey(band)}|${t.percent}` });
     }
-    if (used > allocated) reached.push({ band, threshold: { percent: 100, severity: 'exceeded' }, key: `${periodKey(band)}|exceeded` });
+    if (used > allocated)
+      reached.push({ band, threshold: { percent: 100, severity: 'exceeded' }, key: `${periodKey(band)}|exceeded` });
     const fresh = reached.filter((c) => !memory.has(c.key));
     for (const c of reached) memory.add(c.key);
     if (fresh.length > 0 && !memory.has(snoozeKey(band))) crossings.push(fresh[fresh.length - 1]!);

@@ -40,11 +40,16 @@ export function resolveWorkflowClasses(extra: readonly Partial<WorkflowClass>[] 
   return [...byId.values()];
 }
 
-export function workflowClassFor(id: string, classes: readonly WorkflowClass[] = DEFAULT_WORKFLOW_CLASSES): WorkflowClass {
+export function workflowClassFor(
+  id: string,
+  classes: readonly WorkflowClass[] = DEFAULT_WORKFLOW_CLASSES,
+): WorkflowClass {
   const known = classes.find((c) => c.id === id);
   if (known) return known;
-  if (id === ALL_WORKFLOWS) return { id, label: 'All workflows', icon: 'layers', description: 'One budget over every class' };
-  if (id === UNTAGGED) return { id, label: 'Untagged', icon: 'circle-outline', description: 'Usage outside a tagged session' };
+  if (id === ALL_WORKFLOWS)
+    return { id, label: 'All workflows', icon: 'layers', description: 'One budget over every class' };
+  if (id === UNTAGGED)
+    return { id, label: 'Untagged', icon: 'circle-outline', description: 'Usage outside a tagged session' };
   return { id, label: humanize(id), icon: 'symbol-misc', description: '' };
 }
 

@@ -36,21 +36,38 @@ function scopesOption(scopes: string | undefined): ReturnType<typeof parseScopes
 }
 
 /** Opens (or creates) the database at --db / SPEND_BAND_DB / the XDG default for administration. */
-export async function openAdmin(dbFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<ServerAdmin> {
+export async function openAdmin(
+  dbFlag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ServerAdmin> {
   const db = await openStorage(serverDbPath(dbFlag, env));
   return {
     review: async (options) => {
-      if (options.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(options.date) || Number.isNaN(Date.parse(`${options.date}T00:00:00Z`)))) {
+      if (
+        options.date !== undefined &&
+        (!/^\d{4}-\d{2}-\d{2}$/.test(options.date) || Number.isNaN(Date.parse(`${options.date}T00:00:00Z`)))
+      ) {
         throw new AdminInputError(`--date ${options.date}: write a day YYYY-MM-DD inside the period to review.`);
       }
-      return gatherTeamReview(db, { team: options.team, period: options.period, at: options.date === undefined ? undefined : new Date(`${options.date}T12:00:00Z`), now: options.now });
+      return gatherTeamReview(db, {
+        team: options.team,
+        period: options.period,
+        at: options.date === undefined ? undefined : new Date(`${options.date}T12:00:00Z`),
+        now: options.now,
+      });
     },
     recordOutcome: async (requestId, result, nowMs) => recordOutcome(db, requestId, result, nowMs),
     addDeveloper: async (input, nowMs) => addDeveloper(db, input, nowMs),
     listDevelopers: async () => listDevelopers(db),
-    issueToken: async (developerId, nowMs, scopes, label, expiresMs) => issueToken(db, developerId, nowMs, scopesOption(scopes) ?? [...ALL_SCOPES], label, expiresMs ?? null),
+    issueToken: async (developerId, nowMs, scopes, label, expiresMs) =>
+      issueToken(db, developerId, nowMs, scopesOption(scopes) ?? [...ALL_SCOPES], label, expiresMs ?? null),
     rotateTokens: async (developerId, nowMs, options) =>
-      rotateTokens(db, developerId, nowMs, { graceMs: options.graceMs, expiresMs: options.expiresMs, scopes: scopesOption(options.scopes), label: options.label }),
+      rotateTokens(db, developerId, nowMs, {
+        graceMs: options.graceMs,
+        expiresMs: options.expiresMs,
+        scopes: scopesOption(options.scopes),
+        label: options.label,
+      }),
     revokeTokens: async (developerId, nowMs) => revokeTokens(db, developerId, nowMs),
     setSeat: async (input) => setSeat(db, input),
     setBand: async (input) => setBand(db, input),
@@ -68,8 +85,10 @@ export async function openAdmin(dbFlag: string | undefined, env: Readonly<Record
 async function importUsage(db: SqlDb, text: string, fileName: string) {
   const parsed = parseUsageFile(text, fileName);
   const unknown: string[] = [];
-  for (const id of new Set(parsed.events.map((e) => e.developerId))) if (!(await developerExists(db, id))) unknown.push(id);
-  for (const id of unknown.slice(0, 5)) parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
+  for (const id of new Set(parsed.events.map((e) => e.developerId)))
+    if (!(await developerExists(db, id))) unknown.push(id);
+  for (const id of unknown.slice(0, 5))
+    parsed.errors.push(`developer "${id}" does not exist; add it with: spend-band admin developer add --id ${id}`);
   if (parsed.errors.length > 0) return { errors: parsed.errors };
   return insertUsageEvents(db, parsed.events);
 }

@@ -3,7 +3,17 @@
 import { createHash } from 'node:crypto';
 import { isSupportedInterval, isValidTimeZone } from '../domain/period';
 import type { Threshold } from '../domain/schemas';
-import { ADMIN_INPUT_ERROR, type BandInput, type DeveloperInput, type DeveloperSummary, type PolicyInput, type RuleInput, type Scoped, type SeatInput, type SessionTagSummary } from '../domain/serverAdmin';
+import {
+  ADMIN_INPUT_ERROR,
+  type BandInput,
+  type DeveloperInput,
+  type DeveloperSummary,
+  type PolicyInput,
+  type RuleInput,
+  type Scoped,
+  type SeatInput,
+  type SessionTagSummary,
+} from '../domain/serverAdmin';
 import type { SqlDb } from './storage/sqlDb';
 import { ALL_SCOPES, generateToken, hashToken, type Scope } from './tokens';
 
@@ -15,12 +25,16 @@ const DEVELOPER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 const CLASS_ID = /^[a-z][a-z0-9_]{0,63}$/;
 
 export function checkDeveloperId(id: string): string {
-  if (!DEVELOPER_ID.test(id)) throw new AdminInputError(`"${id}" is not a developer id: use letters, digits and . _ @ - (at most 100).`);
+  if (!DEVELOPER_ID.test(id))
+    throw new AdminInputError(`"${id}" is not a developer id: use letters, digits and . _ @ - (at most 100).`);
   return id;
 }
 
 export function checkClassId(id: string, what: string): string {
-  if (!CLASS_ID.test(id)) throw new AdminInputError(`"${id}" is not a ${what} id: use lower-case letters, digits and _ starting with a letter, e.g. backend_engineer.`);
+  if (!CLASS_ID.test(id))
+    throw new AdminInputError(
+      `"${id}" is not a ${what} id: use lower-case letters, digits and _ starting with a letter, e.g. backend_engineer.`,
+    );
   return id;
 }
 
@@ -35,7 +49,10 @@ export function checkCurrency(code: string): string {
 
 export async function ensureRole(db: SqlDb, id: string, label?: string): Promise<void> {
   checkClassId(id, 'role');
-  await db.run('INSERT INTO roles (id, label) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, roles.label)', [id, label ?? null]);
+  await db.run(
+    'INSERT INTO roles (id, label) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, roles.label)',
+    [id, label ?? null],
+  );
 }
 
 export async function developerExists(db: SqlDb, id: string): Promise<boolean> {
@@ -43,12 +60,17 @@ export async function developerExists(db: SqlDb, id: string): Promise<boolean> {
 }
 
 export async function requireDeveloper(db: SqlDb, id: string): Promise<void> {
-  if (!(await developerExists(db, id))) throw new AdminInputError(`there is no developer "${id}". Add one with: spend-band admin developer add --id ${id} --role ROLE`);
+  if (!(await developerExists(db, id)))
+    throw new AdminInputError(
+      `there is no developer "${id}". Add one with: spend-band admin developer add --id ${id} --role ROLE`,
+    );
 }
 
 export async function requireRole(db: SqlDb, id: string): Promise<void> {
   if ((await db.get('SELECT 1 AS one FROM roles WHERE id = ?', [id])) === undefined) {
-    throw new AdminInputError(`there is no role "${id}". Roles are created by: spend-band admin developer add --id ID --role ${id} (or seat set --role ${id}).`);
+    throw new AdminInputError(
+      `there is no role "${id}". Roles are created by: spend-band admin developer add --id ID --role ${id} (or seat set --role ${id}).`,
+    );
   }
 }
 
@@ -64,8 +86,10 @@ export async function listDevelopers(db: SqlDb): Promise<DeveloperSummary[]> {
 /** Add a developer, or update the given fields of an existing one. Returns whether it was new. */
 export async function addDeveloper(db: SqlDb, input: DeveloperInput, nowMs: number): Promise<boolean> {
   checkDeveloperId(input.id);
-  if (input.name !== undefined && input.name.length > 200) throw new AdminInputError('--name is longer than 200 characters.');
-  if (input.email !== undefined && input.email.length > 200) throw new AdminInputError('--email is longer than 200 characters.');
+  if (input.name !== undefined && input.name.length > 200)
+    throw new AdminInputError('--name is longer than 200 characters.');
+  if (input.email !== undefined && input.email.length > 200)
+    throw new AdminInputError('--email is longer than 200 characters.');
   if (input.team !== undefined) checkClassId(input.team, 'team');
   return db.transaction(async () => {
     const exists = await developerExists(db, input.id);
@@ -79,14 +103,10 @@ export async function addDeveloper(db: SqlDb, input: DeveloperInput, nowMs: numb
     }
     const role = input.role ?? 'developer';
     await ensureRole(db, role);
-    await db.run('INSERT INTO developers (id, display_name, email, role_id, team_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)', [
-      input.id,
-      input.name ?? null,
-      input.email ?? null,
-      role,
-      input.team ?? 'default',
-      nowMs,
-    ]);
+    await db.run(
+      'INSERT INTO developers (id, display_name, email, role_id, team_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      [input.id, input.name ?? null, input.email ?? null, role, input.team ?? 'default', nowMs],
+    );
     return true;
   });
 }
@@ -101,16 +121,13 @@ export async function issueToken(
 ): Promise<string> {
   await requireDeveloper(db, developerId);
   if (scopes.length === 0) throw new AdminInputError('a token needs at least one scope.');
-  if (expiresMs !== null && expiresMs <= nowMs) throw new AdminInputError('the expiry is not in the future; give a later time.');
+  if (expiresMs !== null && expiresMs <= nowMs)
+    throw new AdminInputError('the expiry is not in the future; give a later time.');
   const token = generateToken();
-  await db.run('INSERT INTO tokens (hash, developer_id, scopes, label, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)', [
-    hashToken(token),
-    developerId,
-    [...new Set(scopes)].join(' '),
-    label ?? null,
-    nowMs,
-    expiresMs,
-  ]);
+  await db.run(
+    'INSERT INTO tokens (hash, developer_id, scopes, label, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    [hashToken(token), developerId, [...new Set(scopes)].join(' '), label ?? null, nowMs, expiresMs],
+  );
   return token;
 }
 
@@ -132,7 +149,12 @@ export async function rotateTokens(
   db: SqlDb,
   developerId: string,
   nowMs: number,
-  options: { graceMs?: number; expiresMs?: number | null; scopes?: readonly Scope[] | undefined; label?: string | undefined } = {},
+  options: {
+    graceMs?: number;
+    expiresMs?: number | null;
+    scopes?: readonly Scope[] | undefined;
+    label?: string | undefined;
+  } = {},
 ): Promise<Rotation> {
   await requireDeveloper(db, developerId);
   return db.transaction(async () => {
@@ -140,21 +162,29 @@ export async function rotateTokens(
       'SELECT scopes, label FROM tokens WHERE developer_id = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?) ORDER BY created_ms DESC LIMIT 1',
       [developerId, nowMs],
     );
-    const scopes = options.scopes ? [...options.scopes] : ((newest?.scopes.split(' ') as Scope[] | undefined) ?? [...ALL_SCOPES]);
+    const scopes = options.scopes
+      ? [...options.scopes]
+      : ((newest?.scopes.split(' ') as Scope[] | undefined) ?? [...ALL_SCOPES]);
     const graceMs = options.graceMs ?? 0;
     const retiredAtMs = nowMs + graceMs;
     // With a grace period, tokens that would outlive it are cut to it (shorter expiries stay).
     const retired =
       graceMs > 0
         ? (
-            await db.run('UPDATE tokens SET expires_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)', [
-              retiredAtMs,
-              developerId,
-              retiredAtMs,
-            ])
+            await db.run(
+              'UPDATE tokens SET expires_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)',
+              [retiredAtMs, developerId, retiredAtMs],
+            )
           ).changes
         : await revokeTokens(db, developerId, nowMs);
-    const token = await issueToken(db, developerId, nowMs, scopes, options.label ?? newest?.label ?? undefined, options.expiresMs ?? null);
+    const token = await issueToken(
+      db,
+      developerId,
+      nowMs,
+      scopes,
+      options.label ?? newest?.label ?? undefined,
+      options.expiresMs ?? null,
+    );
     return { token, scopes, retired, retiredAtMs };
   });
 }
@@ -162,13 +192,17 @@ export async function rotateTokens(
 /** Revoke every live token of the developer; returns how many. */
 export async function revokeTokens(db: SqlDb, developerId: string, nowMs: number): Promise<number> {
   await requireDeveloper(db, developerId);
-  return (await db.run('UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL', [nowMs, developerId])).changes;
+  return (
+    await db.run('UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND revoked_ms IS NULL', [nowMs, developerId])
+  ).changes;
 }
 
 export async function setSeat(db: SqlDb, input: SeatInput): Promise<string> {
   checkCurrency(input.currency);
-  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.vendor)) throw new AdminInputError(`"${input.vendor}" is not a vendor id such as github or anthropic.`);
-  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.product)) throw new AdminInputError(`"${input.product}" is not a product id such as copilot_business.`);
+  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.vendor))
+    throw new AdminInputError(`"${input.vendor}" is not a vendor id such as github or anthropic.`);
+  if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(input.product))
+    throw new AdminInputError(`"${input.product}" is not a product id such as copilot_business.`);
   if (input.costMicros < 0) throw new AdminInputError('a seat cannot cost less than nothing.');
   const id = `seat_${input.role}_${input.vendor}_${input.product}`;
   await db.transaction(async () => {
@@ -178,15 +212,15 @@ export async function setSeat(db: SqlDb, input: SeatInput): Promise<string> {
        ON CONFLICT (role_id, vendor, product) DO UPDATE SET plan = excluded.plan, currency = excluded.currency, cost_micros = excluded.cost_micros,
          cost_period = excluded.cost_period, included_quotas = coalesce(excluded.included_quotas, seats.included_quotas)`,
       [
-      id,
-      input.role,
-      input.vendor,
-      input.product,
-      input.plan ?? null,
-      input.currency,
-      input.costMicros,
-      input.costPeriod ?? 'P1M',
-      input.includedQuotas ? JSON.stringify(input.includedQuotas) : null,
+        id,
+        input.role,
+        input.vendor,
+        input.product,
+        input.plan ?? null,
+        input.currency,
+        input.costMicros,
+        input.costPeriod ?? 'P1M',
+        input.includedQuotas ? JSON.stringify(input.includedQuotas) : null,
       ],
     );
   });
@@ -194,7 +228,9 @@ export async function setSeat(db: SqlDb, input: SeatInput): Promise<string> {
 }
 
 export function thresholdsFromPercents(percents: readonly number[]): Threshold[] {
-  return [...new Set(percents)].sort((a, b) => a - b).map((percent) => ({ percent, severity: percent >= 100 ? 'critical' : 'warn' }));
+  return [...new Set(percents)]
+    .sort((a, b) => a - b)
+    .map((percent) => ({ percent, severity: percent >= 100 ? 'critical' : 'warn' }));
 }
 
 async function checkScope(db: SqlDb, scope: Scoped): Promise<void> {
@@ -205,15 +241,21 @@ async function checkScope(db: SqlDb, scope: Scoped): Promise<void> {
 export async function setBand(db: SqlDb, input: BandInput): Promise<string> {
   checkWorkflow(input.workflow);
   checkCurrency(input.currency);
-  if (!isSupportedInterval(input.interval)) throw new AdminInputError(`--period ${input.interval}: use P1M (calendar month), P1W (ISO week) or P1D.`);
-  if (!isValidTimeZone(input.timezone)) throw new AdminInputError(`--timezone ${input.timezone}: use an IANA zone such as UTC or Europe/Berlin.`);
-  if (!['none', 'soft', 'hard'].includes(input.enforcement)) throw new AdminInputError(`--enforcement ${input.enforcement}: use none, soft or hard.`);
+  if (!isSupportedInterval(input.interval))
+    throw new AdminInputError(`--period ${input.interval}: use P1M (calendar month), P1W (ISO week) or P1D.`);
+  if (!isValidTimeZone(input.timezone))
+    throw new AdminInputError(`--timezone ${input.timezone}: use an IANA zone such as UTC or Europe/Berlin.`);
+  if (!['none', 'soft', 'hard'].includes(input.enforcement))
+    throw new AdminInputError(`--enforcement ${input.enforcement}: use none, soft or hard.`);
   if (input.allocatedMicros < 0) throw new AdminInputError('--allocated-usd must not be negative.');
   for (const p of input.thresholds) {
-    if (!Number.isInteger(p) || p < 1 || p > 1000) throw new AdminInputError(`--thresholds: ${p} is not a whole percent from 1 to 1000 (e.g. 80,100).`);
+    if (!Number.isInteger(p) || p < 1 || p > 1000)
+      throw new AdminInputError(`--thresholds: ${p} is not a whole percent from 1 to 1000 (e.g. 80,100).`);
   }
-  if (input.label !== undefined && input.label.length > 100) throw new AdminInputError('--label is longer than 100 characters.');
-  const owner = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
+  if (input.label !== undefined && input.label.length > 100)
+    throw new AdminInputError('--label is longer than 100 characters.');
+  const owner =
+    input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
   const id = `${owner}:${input.workflow}`;
   await db.transaction(async () => {
     await checkScope(db, input.scope);
@@ -223,17 +265,17 @@ export async function setBand(db: SqlDb, input: BandInput): Promise<string> {
        ON CONFLICT (id) DO UPDATE SET label = coalesce(excluded.label, bands.label), interval = excluded.interval, timezone = excluded.timezone,
          currency = excluded.currency, allocated_micros = excluded.allocated_micros, enforcement = excluded.enforcement, thresholds = excluded.thresholds`,
       [
-      id,
-      input.scope.developerId ?? null,
-      input.scope.roleId ?? null,
-      input.workflow,
-      input.label ?? null,
-      input.interval,
-      input.timezone,
-      input.currency,
-      input.allocatedMicros,
-      input.enforcement,
-      JSON.stringify(thresholdsFromPercents(input.thresholds.length > 0 ? input.thresholds : [80, 100])),
+        id,
+        input.scope.developerId ?? null,
+        input.scope.roleId ?? null,
+        input.workflow,
+        input.label ?? null,
+        input.interval,
+        input.timezone,
+        input.currency,
+        input.allocatedMicros,
+        input.enforcement,
+        JSON.stringify(thresholdsFromPercents(input.thresholds.length > 0 ? input.thresholds : [80, 100])),
       ],
     );
   });
@@ -241,32 +283,40 @@ export async function setBand(db: SqlDb, input: BandInput): Promise<string> {
 }
 
 export async function addRule(db: SqlDb, input: RuleInput): Promise<string> {
-  if (!['warn', 'needs_approval', 'deny'].includes(input.action)) throw new AdminInputError(`--action ${input.action}: use warn, needs_approval or deny.`);
+  if (!['warn', 'needs_approval', 'deny'].includes(input.action))
+    throw new AdminInputError(`--action ${input.action}: use warn, needs_approval or deny.`);
   for (const w of input.appliesTo) checkWorkflow(w);
-  if (input.message !== undefined && input.message.length > 500) throw new AdminInputError('--message is longer than 500 characters.');
+  if (input.message !== undefined && input.message.length > 500)
+    throw new AdminInputError('--message is longer than 500 characters.');
   return db.transaction(async () => {
     await checkScope(db, input.scope);
     const count = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM rules'))!.n);
     const id = input.id ?? `r${count + 1}_${input.appliesTo[0] ?? 'any'}_${input.action}`;
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(id)) throw new AdminInputError(`--id ${id}: use letters, digits and _ . - only.`);
-    if ((await db.get('SELECT 1 AS one FROM rules WHERE id = ?', [id])) !== undefined) throw new AdminInputError(`a rule ${id} exists already; pick another --id.`);
-    await db.run('INSERT INTO rules (id, developer_id, role_id, applies_to, when_json, action, approver_role, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      id,
-      input.scope.developerId ?? null,
-      input.scope.roleId ?? null,
-      JSON.stringify(input.appliesTo),
-      JSON.stringify(input.when),
-      input.action,
-      input.approverRole ?? null,
-      input.message ?? null,
-    ]);
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(id))
+      throw new AdminInputError(`--id ${id}: use letters, digits and _ . - only.`);
+    if ((await db.get('SELECT 1 AS one FROM rules WHERE id = ?', [id])) !== undefined)
+      throw new AdminInputError(`a rule ${id} exists already; pick another --id.`);
+    await db.run(
+      'INSERT INTO rules (id, developer_id, role_id, applies_to, when_json, action, approver_role, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        id,
+        input.scope.developerId ?? null,
+        input.scope.roleId ?? null,
+        JSON.stringify(input.appliesTo),
+        JSON.stringify(input.when),
+        input.action,
+        input.approverRole ?? null,
+        input.message ?? null,
+      ],
+    );
     return id;
   });
 }
 
 export async function setPolicy(db: SqlDb, input: PolicyInput): Promise<void> {
   checkCurrency(input.currency);
-  const key = input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
+  const key =
+    input.scope.developerId !== undefined ? `developer:${input.scope.developerId}` : `role:${input.scope.roleId}`;
   await db.transaction(async () => {
     await checkScope(db, input.scope);
     await db.run(
@@ -288,7 +338,15 @@ export interface UsageEventInput {
   workflow?: string | null | undefined;
   currency: string;
   costMicros: number;
-  tokens?: { input?: number | undefined; output?: number | undefined; cache_read?: number | undefined; cache_write?: number | undefined; total?: number | undefined } | undefined;
+  tokens?:
+    | {
+        input?: number | undefined;
+        output?: number | undefined;
+        cache_read?: number | undefined;
+        cache_write?: number | undefined;
+        total?: number | undefined;
+      }
+    | undefined;
   estimated?: boolean | undefined;
   /** an id from the source, when it has one; else the event's own content identifies it */
   sourceId?: string | undefined;
@@ -298,7 +356,10 @@ export interface UsageEventInput {
 /** Rows per INSERT: one round trip per batch on Postgres (14 parameters a row, far below both engines' limits). */
 const INSERT_BATCH = 200;
 
-export async function insertUsageEvents(db: SqlDb, events: readonly UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
+export async function insertUsageEvents(
+  db: SqlDb,
+  events: readonly UsageEventInput[],
+): Promise<{ inserted: number; duplicates: number }> {
   const head = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
        cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES `;
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -308,7 +369,22 @@ export async function insertUsageEvents(db: SqlDb, events: readonly UsageEventIn
       e.sourceId !== undefined
         ? `id:${e.developerId}:${e.sourceId}`
         : `h:${createHash('sha256')
-            .update(JSON.stringify([e.developerId, e.timeMs, e.provider, e.model ?? null, e.workflow ?? null, e.currency, e.costMicros, t.input, t.output, t.cache_read, t.cache_write, t.total]))
+            .update(
+              JSON.stringify([
+                e.developerId,
+                e.timeMs,
+                e.provider,
+                e.model ?? null,
+                e.workflow ?? null,
+                e.currency,
+                e.costMicros,
+                t.input,
+                t.output,
+                t.cache_read,
+                t.cache_write,
+                t.total,
+              ]),
+            )
             .digest('base64url')}`;
     return [
       e.developerId,
@@ -354,7 +430,9 @@ export async function listSessionTags(db: SqlDb, developerId?: string): Promise<
   const rows =
     developerId === undefined
       ? await db.all<TagRow>('SELECT * FROM session_tags ORDER BY started_ms DESC LIMIT 1000')
-      : await db.all<TagRow>('SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000', [developerId]);
+      : await db.all<TagRow>('SELECT * FROM session_tags WHERE developer_id = ? ORDER BY started_ms DESC LIMIT 1000', [
+          developerId,
+        ]);
   return rows.map((r) => ({
     developer_id: r.developer_id,
     id: r.id,

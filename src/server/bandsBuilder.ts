@@ -3,7 +3,16 @@
 // classes through session tags, live reservations and temporary increases, and the escalation policy.
 import { statusFromThresholds } from '../domain/gauge';
 import { isSupportedInterval, periodContaining, type PeriodInterval } from '../domain/period';
-import { ALL_WORKFLOWS, type Band, type BandsDocument, type EscalationPolicy, type EscalationRule, type Money, type SeatItem, type Threshold } from '../domain/schemas';
+import {
+  ALL_WORKFLOWS,
+  type Band,
+  type BandsDocument,
+  type EscalationPolicy,
+  type EscalationRule,
+  type Money,
+  type SeatItem,
+  type Threshold,
+} from '../domain/schemas';
 import { humanize, workflowClassFor } from '../domain/workflowClasses';
 import { attribute, MINUTE_MS, TagTimeline } from '../domain/attribution';
 import type { SqlDb } from './storage/sqlDb';
@@ -48,7 +57,10 @@ export function getDeveloper(db: SqlDb, developerId: string): Promise<DeveloperR
 }
 
 /** The developer's bands: their own, plus the role's for classes they have no own band for. */
-export async function effectiveBandRows(db: SqlDb, developer: Pick<DeveloperRow, 'id' | 'role_id'>): Promise<BandRow[]> {
+export async function effectiveBandRows(
+  db: SqlDb,
+  developer: Pick<DeveloperRow, 'id' | 'role_id'>,
+): Promise<BandRow[]> {
   const own = await db.all<BandRow>('SELECT * FROM bands WHERE developer_id = ? ORDER BY rowid', [developer.id]);
   const role = await db.all<BandRow>('SELECT * FROM bands WHERE role_id = ? ORDER BY rowid', [developer.role_id]);
   const seen = new Set(own.map((b) => b.workflow));
@@ -61,12 +73,25 @@ export function bandPeriod(row: Pick<BandRow, 'interval' | 'timezone'>, now: Dat
 }
 
 export async function escalationPolicyFor(db: SqlDb, developer: DeveloperRow): Promise<EscalationPolicy> {
-  type PolicyRow = { currency: string; per_run_cap_micros: number | null; max_duration: string | null; max_iterations: number | null };
+  type PolicyRow = {
+    currency: string;
+    per_run_cap_micros: number | null;
+    max_duration: string | null;
+    max_iterations: number | null;
+  };
   const rolePolicy = await db.get<PolicyRow>('SELECT * FROM policies WHERE scope = ?', [`role:${developer.role_id}`]);
   const devPolicy = await db.get<PolicyRow>('SELECT * FROM policies WHERE scope = ?', [`developer:${developer.id}`]);
-  const pick = <K extends keyof PolicyRow>(key: K): PolicyRow[K] | null => devPolicy?.[key] ?? rolePolicy?.[key] ?? null;
+  const pick = <K extends keyof PolicyRow>(key: K): PolicyRow[K] | null =>
+    devPolicy?.[key] ?? rolePolicy?.[key] ?? null;
   const capCurrency = devPolicy?.per_run_cap_micros != null ? devPolicy.currency : (rolePolicy?.currency ?? 'USD');
-  type RuleRow = { id: string; applies_to: string; when_json: string; action: EscalationRule['action']; approver_role: string | null; message: string | null };
+  type RuleRow = {
+    id: string;
+    applies_to: string;
+    when_json: string;
+    action: EscalationRule['action'];
+    approver_role: string | null;
+    message: string | null;
+  };
   const ruleRows = [
     ...(await db.all<RuleRow>('SELECT * FROM rules WHERE developer_id = ? ORDER BY seq', [developer.id])),
     ...(await db.all<RuleRow>('SELECT * FROM rules WHERE role_id = ? ORDER BY seq', [developer.role_id])),
@@ -100,15 +125,30 @@ export interface BuiltDocument {
 }
 
 /** Build the developer's document at `now`, or undefined if the developer does not exist (any more). */
-export async function buildBandsDocument(db: SqlDb, developerId: string, now: Date): Promise<BuiltDocument | undefined> {
+export async function buildBandsDocument(
+  db: SqlDb,
+  developerId: string,
+  now: Date,
+): Promise<BuiltDocument | undefined> {
   const developer = await getDeveloper(db, developerId);
   if (!developer) return undefined;
   const nowMs = now.getTime();
   const asOf = now.toISOString();
   let validUntilMs = Infinity;
 
-  const role = await db.get<{ id: string; label: string | null }>('SELECT id, label FROM roles WHERE id = ?', [developer.role_id]);
-  type SeatRow = { id: string; vendor: string; product: string; plan: string | null; currency: string; cost_micros: number; cost_period: string; included_quotas: string | null };
+  const role = await db.get<{ id: string; label: string | null }>('SELECT id, label FROM roles WHERE id = ?', [
+    developer.role_id,
+  ]);
+  type SeatRow = {
+    id: string;
+    vendor: string;
+    product: string;
+    plan: string | null;
+    currency: string;
+    cost_micros: number;
+    cost_period: string;
+    included_quotas: string | null;
+  };
   const seatRows = await db.all<SeatRow>('SELECT * FROM seats WHERE role_id = ? ORDER BY rowid', [developer.role_id]);
   const seats: SeatItem[] = seatRows.map((s) => ({
     id: s.id,
@@ -146,7 +186,14 @@ export async function buildBandsDocument(db: SqlDb, developerId: string, now: Da
       'SELECT band_id, currency, SUM(amount_micros) AS total, MIN(expires_ms) AS next_expiry FROM reservations WHERE developer_id = ? AND expires_ms > ? GROUP BY band_id, currency',
       [developer.id, nowMs],
     );
-    type IncreaseRow = { band_id: string; currency: string; amount_micros: number; from_ms: number; until_ms: number; request_id: string | null };
+    type IncreaseRow = {
+      band_id: string;
+      currency: string;
+      amount_micros: number;
+      from_ms: number;
+      until_ms: number;
+      request_id: string | null;
+    };
     const increases = await db.all<IncreaseRow>(
       'SELECT band_id, currency, amount_micros, from_ms, until_ms, request_id FROM increases WHERE developer_id = ? AND until_ms > ? ORDER BY seq',
       [developer.id, nowMs],
@@ -205,10 +252,19 @@ export async function buildBandsDocument(db: SqlDb, developerId: string, now: Da
         thresholds,
         status: statusFromThresholds(used, allocated, thresholds),
         as_of: asOf,
-        sources: [...byProvider].map(([provider, s]) => ({ provider, used: money(s.micros), as_of: asOf, estimated: s.estimated })),
+        sources: [...byProvider].map(([provider, s]) => ({
+          provider,
+          used: money(s.micros),
+          as_of: asOf,
+          estimated: s.estimated,
+        })),
         temporary_increase:
           increaseMicros > 0
-            ? { amount: money(increaseMicros), until: new Date(increaseUntil).toISOString(), ...(increaseRequest ? { request_id: increaseRequest } : {}) }
+            ? {
+                amount: money(increaseMicros),
+                until: new Date(increaseUntil).toISOString(),
+                ...(increaseRequest ? { request_id: increaseRequest } : {}),
+              }
             : null,
       });
     });
@@ -225,7 +281,13 @@ export async function buildBandsDocument(db: SqlDb, developerId: string, now: Da
       seats,
       bands,
       escalation: await escalationPolicyFor(db, developer),
-      capabilities: { session_tags: true, preflight: true, increase_requests: true, usage_history: true, preflight_dry_run: true },
+      capabilities: {
+        session_tags: true,
+        preflight: true,
+        increase_requests: true,
+        usage_history: true,
+        preflight_dry_run: true,
+      },
       generated_at: asOf,
     },
     validUntilMs,

@@ -8,7 +8,17 @@
 import { createHash } from 'node:crypto';
 import { periodContaining, type PeriodInterval } from '../domain/period';
 import { buildBandsDocument } from './bandsBuilder';
-import { addDeveloper, addRule, insertUsageEvents, issueToken, setBand, setPolicy, setSeat, ensureRole, type UsageEventInput } from './adminStore';
+import {
+  addDeveloper,
+  addRule,
+  insertUsageEvents,
+  issueToken,
+  setBand,
+  setPolicy,
+  setSeat,
+  ensureRole,
+  type UsageEventInput,
+} from './adminStore';
 import { insertRequest } from './requestStore';
 import type { SqlDb } from './storage/sqlDb';
 
@@ -32,11 +42,56 @@ interface DemoBand {
 }
 
 const DEMO_BANDS: readonly DemoBand[] = [
-  { workflow: 'light_assist', allocatedUsd: 40, interval: 'P1M', spentPerMille: 400, viaTags: true, provider: 'github_copilot', model: 'gpt-4.1', enforcement: 'soft' },
-  { workflow: 'deep_coding', allocatedUsd: 150, interval: 'P1M', spentPerMille: 620, viaTags: true, provider: 'anthropic', model: 'claude-sonnet-4-5', enforcement: 'soft' },
-  { workflow: 'review', allocatedUsd: 40, interval: 'P1M', spentPerMille: 850, viaTags: false, provider: 'anthropic', model: 'claude-sonnet-4-5', enforcement: 'soft' },
-  { workflow: 'research', allocatedUsd: 60, interval: 'P1M', spentPerMille: 1120, viaTags: false, provider: 'openai', model: 'gpt-5', enforcement: 'soft' },
-  { workflow: 'background_automation', allocatedUsd: 40, interval: 'P1W', spentPerMille: 300, viaTags: false, provider: 'anthropic', model: 'claude-opus-4-1', enforcement: 'hard' },
+  {
+    workflow: 'light_assist',
+    allocatedUsd: 40,
+    interval: 'P1M',
+    spentPerMille: 400,
+    viaTags: true,
+    provider: 'github_copilot',
+    model: 'gpt-4.1',
+    enforcement: 'soft',
+  },
+  {
+    workflow: 'deep_coding',
+    allocatedUsd: 150,
+    interval: 'P1M',
+    spentPerMille: 620,
+    viaTags: true,
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    enforcement: 'soft',
+  },
+  {
+    workflow: 'review',
+    allocatedUsd: 40,
+    interval: 'P1M',
+    spentPerMille: 850,
+    viaTags: false,
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    enforcement: 'soft',
+  },
+  {
+    workflow: 'research',
+    allocatedUsd: 60,
+    interval: 'P1M',
+    spentPerMille: 1120,
+    viaTags: false,
+    provider: 'openai',
+    model: 'gpt-5',
+    enforcement: 'soft',
+  },
+  {
+    workflow: 'background_automation',
+    allocatedUsd: 40,
+    interval: 'P1W',
+    spentPerMille: 300,
+    viaTags: false,
+    provider: 'anthropic',
+    model: 'claude-opus-4-1',
+    enforcement: 'hard',
+  },
 ];
 
 const EVENTS_PER_PERIOD = 8;
@@ -63,7 +118,10 @@ export async function seedDemo(db: SqlDb, now: Date): Promise<DemoSeedResult> {
     }
     // One live demo token at a time, and not forever (issue #20 finding 10): each start revokes the
     // tokens earlier demo starts printed (tokens an admin issued are left alone).
-    await db.run("UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND label = 'demo' AND revoked_ms IS NULL", [nowMs, DEMO_DEVELOPER]);
+    await db.run("UPDATE tokens SET revoked_ms = ? WHERE developer_id = ? AND label = 'demo' AND revoked_ms IS NULL", [
+      nowMs,
+      DEMO_DEVELOPER,
+    ]);
     const token = await issueToken(db, DEMO_DEVELOPER, nowMs, undefined, 'demo', nowMs + DEMO_TOKEN_TTL_MS);
     return { developerId: DEMO_DEVELOPER, token, created };
   });
@@ -72,7 +130,11 @@ export async function seedDemo(db: SqlDb, now: Date): Promise<DemoSeedResult> {
 async function createTeam(db: SqlDb, nowMs: number): Promise<void> {
   await ensureRole(db, 'backend_engineer', 'Backend engineer');
   await ensureRole(db, 'frontend_engineer', 'Frontend engineer');
-  await addDeveloper(db, { id: DEMO_DEVELOPER, name: 'Dana Demo', email: 'dana@example.com', role: 'backend_engineer' }, nowMs);
+  await addDeveloper(
+    db,
+    { id: DEMO_DEVELOPER, name: 'Dana Demo', email: 'dana@example.com', role: 'backend_engineer' },
+    nowMs,
+  );
   await addDeveloper(db, { id: 'sam', name: 'Sam Rivera', role: 'backend_engineer' }, nowMs);
   await addDeveloper(db, { id: 'alex', name: 'Alex Kim', role: 'frontend_engineer' }, nowMs);
   for (const role of ['backend_engineer', 'frontend_engineer']) {
@@ -85,21 +147,75 @@ async function createTeam(db: SqlDb, nowMs: number): Promise<void> {
       costMicros: $(19),
       includedQuotas: [{ unit: 'premium_request', quantity: 300, overage_permitted: false }],
     });
-    await setSeat(db, { role, vendor: 'anthropic', product: 'claude_team', plan: 'team', currency: USD, costMicros: $(30) });
+    await setSeat(db, {
+      role,
+      vendor: 'anthropic',
+      product: 'claude_team',
+      plan: 'team',
+      currency: USD,
+      costMicros: $(30),
+    });
   }
   for (const band of DEMO_BANDS) {
-    const common = { workflow: band.workflow, interval: band.interval, timezone: 'UTC', currency: USD, enforcement: band.enforcement, thresholds: [80, 100] };
+    const common = {
+      workflow: band.workflow,
+      interval: band.interval,
+      timezone: 'UTC',
+      currency: USD,
+      enforcement: band.enforcement,
+      thresholds: [80, 100],
+    };
     await setBand(db, { ...common, scope: { developerId: DEMO_DEVELOPER }, allocatedMicros: $(band.allocatedUsd) });
     await setBand(db, { ...common, scope: { roleId: 'backend_engineer' }, allocatedMicros: $(band.allocatedUsd) });
   }
-  await setBand(db, { scope: { roleId: 'frontend_engineer' }, workflow: 'all', interval: 'P1M', timezone: 'UTC', currency: USD, allocatedMicros: $(200), enforcement: 'soft', thresholds: [80, 100] });
-  await setPolicy(db, { scope: { roleId: 'backend_engineer' }, currency: USD, perRunCapMicros: $(25), maxDuration: 'PT2H' });
+  await setBand(db, {
+    scope: { roleId: 'frontend_engineer' },
+    workflow: 'all',
+    interval: 'P1M',
+    timezone: 'UTC',
+    currency: USD,
+    allocatedMicros: $(200),
+    enforcement: 'soft',
+    thresholds: [80, 100],
+  });
+  await setPolicy(db, {
+    scope: { roleId: 'backend_engineer' },
+    currency: USD,
+    perRunCapMicros: $(25),
+    maxDuration: 'PT2H',
+  });
   const bg = ['background_automation'];
   const role = { roleId: 'backend_engineer' } as const;
-  await addRule(db, { scope: role, id: 'r_bg_deny', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(20) } }, action: 'deny', message: 'Background runs of $20 or more are not allowed; split the job.' });
-  await addRule(db, { scope: role, id: 'r_bg_approval', appliesTo: bg, when: { estimate_at_least: { currency: USD, amount_micros: $(5) } }, action: 'needs_approval', approverRole: 'team_lead' });
-  await addRule(db, { scope: role, id: 'r_bg_low', appliesTo: bg, when: { remaining_percent_after_below: 20 }, action: 'warn' });
-  await addRule(db, { scope: role, id: 'r_near_limit', appliesTo: ['deep_coding', 'review', 'research'], when: { remaining_percent_after_below: 20 }, action: 'warn' });
+  await addRule(db, {
+    scope: role,
+    id: 'r_bg_deny',
+    appliesTo: bg,
+    when: { estimate_at_least: { currency: USD, amount_micros: $(20) } },
+    action: 'deny',
+    message: 'Background runs of $20 or more are not allowed; split the job.',
+  });
+  await addRule(db, {
+    scope: role,
+    id: 'r_bg_approval',
+    appliesTo: bg,
+    when: { estimate_at_least: { currency: USD, amount_micros: $(5) } },
+    action: 'needs_approval',
+    approverRole: 'team_lead',
+  });
+  await addRule(db, {
+    scope: role,
+    id: 'r_bg_low',
+    appliesTo: bg,
+    when: { remaining_percent_after_below: 20 },
+    action: 'warn',
+  });
+  await addRule(db, {
+    scope: role,
+    id: 'r_near_limit',
+    appliesTo: ['deep_coding', 'review', 'research'],
+    when: { remaining_percent_after_below: 20 },
+    action: 'warn',
+  });
 }
 
 /** Deterministic pseudo-random numbers from a text seed (so the demo is the same on every machine). */
@@ -112,7 +228,15 @@ function uuidFrom(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-async function insertTag(db: SqlDb, developerId: string, seed: string, workflow: string, startMs: number, endMs: number, nowMs: number): Promise<void> {
+async function insertTag(
+  db: SqlDb,
+  developerId: string,
+  seed: string,
+  workflow: string,
+  startMs: number,
+  endMs: number,
+  nowMs: number,
+): Promise<void> {
   await db.run(
     `INSERT INTO session_tags (developer_id, id, workflow, started_ms, ended_ms, tool, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (developer_id, id) DO NOTHING`,
@@ -159,7 +283,10 @@ async function seedCurrentPeriods(db: SqlDb, now: Date): Promise<void> {
       });
     }
     // Teammates spend a little in the same period (isolation tests need someone else's numbers).
-    for (const [developerId, share] of [['sam', 150], ['alex', 90]] as const) {
+    for (const [developerId, share] of [
+      ['sam', 150],
+      ['alex', 90],
+    ] as const) {
       const seed = `${developerId}:${band.workflow}:${period.start}`;
       events.push({
         developerId,
@@ -200,8 +327,18 @@ async function seedHistory(db: SqlDb, now: Date): Promise<void> {
       if (blockEnd > periodStart) continue;
       const weekend = new Date(day).getUTCDay() % 6 === 0;
       if (weekend && band.workflow !== 'background_automation') continue;
-      const dailyUsd = (band.allocatedUsd / (band.interval === 'P1W' ? 7 : 21)) * (0.4 + unit(`h:${band.workflow}:${date}`) * 0.9);
-      if (band.viaTags) await insertTag(db, DEMO_DEVELOPER, `histtag:${band.workflow}:${date}`, band.workflow, blockStart, blockEnd, nowMs);
+      const dailyUsd =
+        (band.allocatedUsd / (band.interval === 'P1W' ? 7 : 21)) * (0.4 + unit(`h:${band.workflow}:${date}`) * 0.9);
+      if (band.viaTags)
+        await insertTag(
+          db,
+          DEMO_DEVELOPER,
+          `histtag:${band.workflow}:${date}`,
+          band.workflow,
+          blockStart,
+          blockEnd,
+          nowMs,
+        );
       for (let i = 0; i < 3; i++) {
         const seed = `hist:${band.workflow}:${date}:${i}`;
         const cost = Math.round(($(dailyUsd) / 3) * (0.5 + unit(seed)));
@@ -231,7 +368,8 @@ async function fileDemoRequest(db: SqlDb, now: Date): Promise<void> {
     body: {
       requested: { delta: { currency: USD, amount_micros: $(50) } },
       scope: 'current_period',
-      justification: 'Moving the billing service to the new queue needs two more agentic refactoring sessions this month.',
+      justification:
+        'Moving the billing service to the new queue needs two more agentic refactoring sessions this month.',
       outcome: { kind: 'shorter_lead_time', metric: 'lead time for changes (d)', baseline: 4, target: 2, unit: 'd' },
     },
     bandSnapshot: doc?.bands.find((b) => b.id === 'b_deep_coding'),

@@ -50,9 +50,32 @@ export async function seedDemoTeam(db: SqlDb, now: Date): Promise<void> {
     const nowMs = now.getTime();
     await ensureRole(db, 'platform_engineer', 'Platform engineer');
     for (const [id, role, name] of TEAM) await addDeveloper(db, { id, role, name, team: 'default' }, nowMs);
-    await setSeat(db, { role: 'platform_engineer', vendor: 'github', product: 'copilot_business', plan: 'business', currency: USD, costMicros: $(19) });
-    await setSeat(db, { role: 'platform_engineer', vendor: 'anthropic', product: 'claude_team', plan: 'team', currency: USD, costMicros: $(30) });
-    await setBand(db, { scope: { roleId: 'platform_engineer' }, workflow: 'all', interval: 'P1M', timezone: 'UTC', currency: USD, allocatedMicros: $(150), enforcement: 'soft', thresholds: [80, 100] });
+    await setSeat(db, {
+      role: 'platform_engineer',
+      vendor: 'github',
+      product: 'copilot_business',
+      plan: 'business',
+      currency: USD,
+      costMicros: $(19),
+    });
+    await setSeat(db, {
+      role: 'platform_engineer',
+      vendor: 'anthropic',
+      product: 'claude_team',
+      plan: 'team',
+      currency: USD,
+      costMicros: $(30),
+    });
+    await setBand(db, {
+      scope: { roleId: 'platform_engineer' },
+      workflow: 'all',
+      interval: 'P1M',
+      timezone: 'UTC',
+      currency: USD,
+      allocatedMicros: $(150),
+      enforcement: 'soft',
+      thresholds: [80, 100],
+    });
 
     // Three months back from now; the drift and the outliers sit in the last complete month.
     const monthEnd = Date.parse(periodContaining('P1M', now, 'UTC').start);
@@ -96,8 +119,29 @@ export async function seedDemoTeam(db: SqlDb, now: Date): Promise<void> {
     const filed = monthEnd - 20 * DAY;
     const reviewBy = new Date(monthEnd - 2 * DAY).toISOString().slice(0, 10);
     const requests: [string, string, number, Record<string, unknown>, boolean | null, string | null][] = [
-      ['priya', 'b_deep_coding', 40, { kind: 'shorter_lead_time', metric: 'lead time for changes (d)', baseline: 4, target: 2.5, unit: 'd', review_at: reviewBy }, true, 'lead time 4 d → 2.7 d over the month'],
-      ['omar', 'b_deep_coding', 80, { kind: 'fewer_incidents', metric: 'pager incidents a month', baseline: 6, target: 3, review_at: reviewBy }, true, null],
+      [
+        'priya',
+        'b_deep_coding',
+        40,
+        {
+          kind: 'shorter_lead_time',
+          metric: 'lead time for changes (d)',
+          baseline: 4,
+          target: 2.5,
+          unit: 'd',
+          review_at: reviewBy,
+        },
+        true,
+        'lead time 4 d → 2.7 d over the month',
+      ],
+      [
+        'omar',
+        'b_deep_coding',
+        80,
+        { kind: 'fewer_incidents', metric: 'pager incidents a month', baseline: 6, target: 3, review_at: reviewBy },
+        true,
+        null,
+      ],
       ['mia', 'b_all', 60, { kind: 'other', metric: 'design system migrated', target: 1 }, false, null],
     ];
     for (const [developerId, bandId, usd, outcome, approve, result] of requests) {
@@ -106,13 +150,23 @@ export async function seedDemoTeam(db: SqlDb, now: Date): Promise<void> {
         developerId,
         kind: 'band_increase',
         bandId,
-        body: { requested: { delta: { currency: USD, amount_micros: $(usd) } }, scope: 'current_period', justification: `Demo request of ${developerId}.`, outcome },
+        body: {
+          requested: { delta: { currency: USD, amount_micros: $(usd) } },
+          scope: 'current_period',
+          justification: `Demo request of ${developerId}.`,
+          outcome,
+        },
         bandSnapshot: doc?.bands.find((b) => b.id === bandId),
         nowMs: filed,
         expiresMs: null,
       });
       if (approve === null) continue;
-      await resolveRequest(db, row.id, { approve, note: approve ? 'agreed in the weekly review' : 'not this quarter', decidedBy: { id: 'lead' }, now: new Date(filed + DAY) });
+      await resolveRequest(db, row.id, {
+        approve,
+        note: approve ? 'agreed in the weekly review' : 'not this quarter',
+        decidedBy: { id: 'lead' },
+        now: new Date(filed + DAY),
+      });
       if (result) await recordOutcome(db, row.id, result, monthEnd - DAY);
     }
     await db.run("INSERT INTO meta (key, value) VALUES ('demo_team_seeded', ?)", [now.toISOString()]);

@@ -31,13 +31,28 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/v1\/me\/preflight$/, scopes: ['preflight:write'], handler: postPreflight },
   { method: 'POST', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write'], handler: postRequest },
   { method: 'GET', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write', 'bands:read'], handler: listRequests },
-  { method: 'GET', pattern: new RegExp(`^/v1/me/requests/${ID}$`), scopes: ['requests:write', 'bands:read', 'preflight:write'], handler: getRequest },
-  { method: 'POST', pattern: new RegExp(`^/v1/me/requests/${ID}/cancel$`), scopes: ['requests:write', 'preflight:write'], handler: postCancel },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/v1/me/requests/${ID}$`),
+    scopes: ['requests:write', 'bands:read', 'preflight:write'],
+    handler: getRequest,
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v1/me/requests/${ID}/cancel$`),
+    scopes: ['requests:write', 'preflight:write'],
+    handler: postCancel,
+  },
   // OTLP/HTTP receivers (an extension to the contract, see README): the agents' own telemetry.
   { method: 'GET', pattern: /^\/v1\/team\/review$/, scopes: ['team:review'], handler: getTeamReview },
   { method: 'GET', pattern: /^\/v1\/team\/review\.html$/, scopes: ['team:review'], handler: getTeamReviewHtml },
   { method: 'POST', pattern: /^\/v1\/otlp\/v1\/logs$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpLogs },
-  { method: 'POST', pattern: /^\/v1\/otlp\/v1\/metrics$/, scopes: ['usage:write', 'tags:write'], handler: postOtlpMetrics },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/otlp\/v1\/metrics$/,
+    scopes: ['usage:write', 'tags:write'],
+    handler: postOtlpMetrics,
+  },
 ];
 
 const BANDS_PATH = '/v1/me/bands';
@@ -64,26 +79,49 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       send(res, { status: 200, headers: { 'cache-control': 'no-store' }, body: '{"ok":true}' }, requestId);
       return;
     }
-    if (!path.startsWith('/v1/')) throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} here; Bands API v1 lives under /v1/me/.`);
+    if (!path.startsWith('/v1/'))
+      throw new ProblemError(
+        404,
+        'not_found',
+        `There is no ${path.slice(0, 100)} here; Bands API v1 lives under /v1/me/.`,
+      );
     await ctx.cache.sync();
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) {
-      throw new ProblemError(401, 'authentication', 'Send your Spend Band token as "Authorization: Bearer <token>". Ask your admin for one (spend-band admin token issue).', undefined, {
-        'www-authenticate': 'Bearer realm="spend-band"',
-      });
+      throw new ProblemError(
+        401,
+        'authentication',
+        'Send your Spend Band token as "Authorization: Bearer <token>". Ask your admin for one (spend-band admin token issue).',
+        undefined,
+        {
+          'www-authenticate': 'Bearer realm="spend-band"',
+        },
+      );
     }
     const tokenHash = hashToken(token);
     const principal = await ctx.cache.principal(tokenHash);
     if (!principal) {
-      throw new ProblemError(401, 'authentication', 'This token is unknown or revoked. Ask your admin for a new one (spend-band admin token issue).', undefined, {
-        'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
-      });
+      throw new ProblemError(
+        401,
+        'authentication',
+        'This token is unknown or revoked. Ask your admin for a new one (spend-band admin token issue).',
+        undefined,
+        {
+          'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
+        },
+      );
     }
     const now = ctx.now();
     if (principal.expiresMs !== null && now.getTime() >= principal.expiresMs) {
-      throw new ProblemError(401, 'authentication', `This token expired at ${new Date(principal.expiresMs).toISOString()}. Ask your admin for a new one (spend-band admin token rotate).`, undefined, {
-        'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
-      });
+      throw new ProblemError(
+        401,
+        'authentication',
+        `This token expired at ${new Date(principal.expiresMs).toISOString()}. Ask your admin for a new one (spend-band admin token rotate).`,
+        undefined,
+        {
+          'www-authenticate': 'Bearer realm="spend-band", error="invalid_token"',
+        },
+      );
     }
     const isRead = req.method === 'GET' || req.method === 'HEAD';
     enforceRateLimit(isRead ? ctx.rateLimits?.read : ctx.rateLimits?.write, tokenHash, now.getTime());
@@ -92,7 +130,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
       requireScope(principal.scopes, ['bands:read']);
       const entry = await ctx.cache.document(principal.developerId, now);
-      if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
+      if (!entry)
+        throw new ProblemError(
+          401,
+          'authentication',
+          'The developer of this token no longer exists. Ask your admin for a new token.',
+        );
       if (etagMatches(req.headers['if-none-match'], entry.etag)) {
         send(res, { status: 304, headers: { etag: entry.etag, 'cache-control': BANDS_CACHE_CONTROL } }, requestId);
         return;
@@ -102,7 +145,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       return;
     }
     if (path.startsWith('/v1/admin')) {
-      throw new ProblemError(403, 'permission', 'Admin actions are not available over HTTP. Run "spend-band admin … --db FILE" on the server host.');
+      throw new ProblemError(
+        403,
+        'permission',
+        'Admin actions are not available over HTTP. Run "spend-band admin … --db FILE" on the server host.',
+      );
     }
     let allowed: string | undefined;
     for (const route of ROUTES) {
@@ -127,7 +174,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       return;
     }
     if (allowed) throw methodNotAllowed(allowed);
-    throw new ProblemError(404, 'not_found', `There is no ${path.slice(0, 100)} in Bands API v1. See the contract for the /v1/me/ routes.`);
+    throw new ProblemError(
+      404,
+      'not_found',
+      `There is no ${path.slice(0, 100)} in Bands API v1. See the contract for the /v1/me/ routes.`,
+    );
   } catch (error) {
     // A client that hung up mid-request has nobody left to answer, and it is not a server fault.
     if (res.destroyed || req.socket.destroyed) return;
@@ -137,7 +188,11 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 
 function requireScope(granted: ReadonlySet<string>, needed: readonly Scope[]): void {
   if (needed.some((s) => granted.has(s))) return;
-  throw new ProblemError(403, 'permission', `This token lacks the scope ${needed.join(' or ')}. Ask your admin for a token with it.`);
+  throw new ProblemError(
+    403,
+    'permission',
+    `This token lacks the scope ${needed.join(' or ')}. Ask your admin for a token with it.`,
+  );
 }
 
 function methodNotAllowed(allow: string): ProblemError {
@@ -159,13 +214,31 @@ function sendProblem(ctx: ServerContext, res: ServerResponse, error: unknown, re
   let problem: ProblemError;
   if (error instanceof ProblemError) problem = error;
   else if (ctx.db.isBusy(error)) {
-    problem = new ProblemError(503, 'unavailable', 'The budget database is busy (an admin command holds it). Retry in a second.', undefined, { 'retry-after': '1' });
+    problem = new ProblemError(
+      503,
+      'unavailable',
+      'The budget database is busy (an admin command holds it). Retry in a second.',
+      undefined,
+      { 'retry-after': '1' },
+    );
   } else {
     // The detail stays generic: internal messages and stacks go to the server log only.
     ctx.log(`error ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    problem = new ProblemError(500, 'api_error', `The server failed on this request; retry later, or report request id ${requestId} to your admin.`);
+    problem = new ProblemError(
+      500,
+      'api_error',
+      `The server failed on this request; retry later, or report request id ${requestId} to your admin.`,
+    );
   }
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify(problemBody(problem.status, problem.code, problem.detail, requestId, problem.errors));
-  send(res, { status: problem.status, headers: { 'content-type': PROBLEM_TYPE, 'cache-control': 'no-store', ...problem.headers }, body }, requestId);
+  send(
+    res,
+    {
+      status: problem.status,
+      headers: { 'content-type': PROBLEM_TYPE, 'cache-control': 'no-store', ...problem.headers },
+      body,
+    },
+    requestId,
+  );
 }

@@ -56,7 +56,8 @@ export function jsonDepth(body: Buffer, limit = MAX_JSON_DEPTH): number {
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -72,14 +73,23 @@ export function jsonDepth(body: Buffer, limit = MAX_JSON_DEPTH): number {
 
 /** Parse JSON text; a syntax error is a 400 that says where, and so is nesting past MAX_JSON_DEPTH. */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new ProblemError(400, 'malformed_json', 'The request body is empty; send a JSON object.');
+  if (body.length === 0)
+    throw new ProblemError(400, 'malformed_json', 'The request body is empty; send a JSON object.');
   if (jsonDepth(body) > MAX_JSON_DEPTH) {
-    throw new ProblemError(400, 'malformed_json', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; no Bands API v1 body does. Send the fields the contract lists.`);
+    throw new ProblemError(
+      400,
+      'malformed_json',
+      `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; no Bands API v1 body does. Send the fields the contract lists.`,
+    );
   }
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new ProblemError(400, 'malformed_json', `The request body is not valid JSON (${(error as Error).message}). Send a JSON object.`);
+    throw new ProblemError(
+      400,
+      'malformed_json',
+      `The request body is not valid JSON (${(error as Error).message}). Send a JSON object.`,
+    );
   }
 }
 

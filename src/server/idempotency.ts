@@ -21,10 +21,18 @@ export function requireIdempotencyKey(req: IncomingMessage): string {
   const value = req.headers['idempotency-key'];
   const key = Array.isArray(value) ? value[0] : value;
   if (key === undefined || key === '') {
-    throw new ProblemError(400, 'idempotency_key_required', 'This request needs an Idempotency-Key header (16–255 characters, e.g. a UUID); send one and keep it for retries.');
+    throw new ProblemError(
+      400,
+      'idempotency_key_required',
+      'This request needs an Idempotency-Key header (16–255 characters, e.g. a UUID); send one and keep it for retries.',
+    );
   }
   if (!/^[\x21-\x7e]{16,255}$/.test(key)) {
-    throw new ProblemError(400, 'idempotency_key_required', 'The Idempotency-Key header must be 16–255 visible ASCII characters (a UUID works); fix it and send again.');
+    throw new ProblemError(
+      400,
+      'idempotency_key_required',
+      'The Idempotency-Key header must be 16–255 visible ASCII characters (a UUID works); fix it and send again.',
+    );
   }
   return key;
 }
@@ -55,8 +63,20 @@ export class IdempotencyStore {
   }
 
   /** The stored answer for this key, or undefined; throws 422 when the key was used with another body. */
-  async replay(developerId: string, route: string, key: string, hash: string, nowMs: number): Promise<StoredResponse | undefined> {
-    const row = await this.db.get<{ body_hash: string; status: number; headers: string; body: string; created_ms: number }>(
+  async replay(
+    developerId: string,
+    route: string,
+    key: string,
+    hash: string,
+    nowMs: number,
+  ): Promise<StoredResponse | undefined> {
+    const row = await this.db.get<{
+      body_hash: string;
+      status: number;
+      headers: string;
+      body: string;
+      created_ms: number;
+    }>(
       'SELECT body_hash, status, headers, body, created_ms FROM idempotency WHERE developer_id = ? AND route = ? AND key = ?',
       [developerId, route, key],
     );
@@ -72,7 +92,14 @@ export class IdempotencyStore {
   }
 
   /** Store a successful answer; call inside the transaction that made the effect. */
-  async save(developerId: string, route: string, key: string, hash: string, response: StoredResponse, nowMs: number): Promise<void> {
+  async save(
+    developerId: string,
+    route: string,
+    key: string,
+    hash: string,
+    response: StoredResponse,
+    nowMs: number,
+  ): Promise<void> {
     await this.db.run(
       `INSERT INTO idempotency (developer_id, route, key, body_hash, status, headers, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (developer_id, route, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, headers = excluded.headers,
@@ -82,6 +109,7 @@ export class IdempotencyStore {
   }
 
   async purge(nowMs: number): Promise<number> {
-    return (await this.db.run('DELETE FROM idempotency WHERE created_ms < ?', [nowMs - IDEMPOTENCY_RETENTION_MS])).changes;
+    return (await this.db.run('DELETE FROM idempotency WHERE created_ms < ?', [nowMs - IDEMPOTENCY_RETENTION_MS]))
+      .changes;
   }
 }

@@ -70,7 +70,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const idempotency = new IdempotencyStore(db);
     await idempotency.purge(now().getTime());
     await purgeOtlpPoints(db, now().getTime());
-    server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, createRequestListener({ db, cache, idempotency, rateLimits: createRateLimiters(options.rateLimit ?? DEFAULT_RATE_LIMITS), now, log }));
+    server = createServer(
+      { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 },
+      createRequestListener({
+        db,
+        cache,
+        idempotency,
+        rateLimits: createRateLimiters(options.rateLimit ?? DEFAULT_RATE_LIMITS),
+        now,
+        log,
+      }),
+    );
     await listen(server, options.port ?? DEFAULT_PORT, host);
     const port = (server.address() as AddressInfo).port;
     const purge = setInterval(() => {
@@ -111,9 +121,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is in use; pick another --port, or --port 0 for a free one.`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new Error(`cannot listen on host ${host}; use an address of this machine such as 127.0.0.1.`));
-      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${port}; use a port above 1023.`));
+      if (error.code === 'EADDRINUSE')
+        reject(new Error(`port ${port} on ${host} is in use; pick another --port, or --port 0 for a free one.`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new Error(`cannot listen on host ${host}; use an address of this machine such as 127.0.0.1.`));
+      else if (error.code === 'EACCES')
+        reject(new Error(`not allowed to listen on port ${port}; use a port above 1023.`));
       else reject(error);
     };
     const onListening = () => {
@@ -145,7 +158,8 @@ export async function runServer(options: ServerRunOptions, io: ServerIo): Promis
     return EXIT.usage;
   };
   const portText = options.port ?? io.env.SPEND_BAND_PORT ?? String(DEFAULT_PORT);
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return fail(`--port ${portText}: expected 0 to 65535 (0 picks a free port).`);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    return fail(`--port ${portText}: expected 0 to 65535 (0 picks a free port).`);
   const host = options.host ?? '127.0.0.1';
   const dbPath = serverDbPath(options.db, io.env);
   let rateLimit: RateLimitConfig | false;
@@ -170,12 +184,19 @@ export async function runServer(options: ServerRunOptions, io: ServerIo): Promis
     return fail((error as Error).message);
   }
   if (!isLoopback(host)) {
-    io.stderr.write(`spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`);
+    io.stderr.write(
+      `spend-band server: listening on ${host} without TLS; tokens cross the network in clear. Put a TLS proxy in front of it.\n`,
+    );
   }
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ url: running.url, db: running.dbLocation, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ url: running.url, db: running.dbLocation, ...(running.demoToken ? { developer: running.demoDeveloper, token: running.demoToken } : {}) })}\n`,
+    );
   } else {
-    const lines = [`Spend Band reference server (Bands API v1) listening on ${running.url}`, `database: ${running.dbLocation}`];
+    const lines = [
+      `Spend Band reference server (Bands API v1) listening on ${running.url}`,
+      `database: ${running.dbLocation}`,
+    ];
     if (running.demoToken) {
       lines.push(
         `demo developer: ${running.demoDeveloper}`,
@@ -224,7 +245,10 @@ const ARGS: ParseArgsConfig['options'] = {
 /** The package version (dist/server.js sits in dist/, beside ../package.json). */
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -236,7 +260,8 @@ if (require.main === module) {
   process.once('SIGTERM', () => controller.abort());
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: process.argv.slice(2), options: ARGS, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: process.argv.slice(2), options: ARGS, strict: true, allowPositionals: false })
+      .values as typeof values;
   } catch (error) {
     process.stderr.write(`spend-band server: ${(error as Error).message}. Run node dist/server.js --help for usage.\n`);
     process.exit(EXIT.usage);
@@ -252,14 +277,28 @@ if (require.main === module) {
   }
   const text = (name: string) => values[name] as string | undefined;
   runServer(
-    { db: text('db') ?? text('database'), host: text('host'), port: text('port'), demo: values.demo === true, json: values.json === true },
-    { env: process.env, stdout: process.stdout, stderr: process.stderr, now: () => new Date(), signal: controller.signal },
+    {
+      db: text('db') ?? text('database'),
+      host: text('host'),
+      port: text('port'),
+      demo: values.demo === true,
+      json: values.json === true,
+    },
+    {
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      now: () => new Date(),
+      signal: controller.signal,
+    },
   ).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`spend-band server: internal error (a bug; please report it with this line): ${String(error)}\n`);
+      process.stderr.write(
+        `spend-band server: internal error (a bug; please report it with this line): ${String(error)}\n`,
+      );
       process.exitCode = EXIT.internal;
     },
   );

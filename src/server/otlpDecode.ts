@@ -34,8 +34,15 @@ const DESCRIPTOR = {
         eventName: { type: 'string', id: 12 },
       },
     },
-    ScopeLogs: { fields: { scope: { type: 'InstrumentationScope', id: 1 }, logRecords: { rule: 'repeated', type: 'LogRecord', id: 2 } } },
-    ResourceLogs: { fields: { resource: { type: 'Resource', id: 1 }, scopeLogs: { rule: 'repeated', type: 'ScopeLogs', id: 2 } } },
+    ScopeLogs: {
+      fields: {
+        scope: { type: 'InstrumentationScope', id: 1 },
+        logRecords: { rule: 'repeated', type: 'LogRecord', id: 2 },
+      },
+    },
+    ResourceLogs: {
+      fields: { resource: { type: 'Resource', id: 1 }, scopeLogs: { rule: 'repeated', type: 'ScopeLogs', id: 2 } },
+    },
     ExportLogsServiceRequest: { fields: { resourceLogs: { rule: 'repeated', type: 'ResourceLogs', id: 1 } } },
     NumberDataPoint: {
       oneofs: { value: { oneof: ['asDouble', 'asInt'] } },
@@ -63,12 +70,23 @@ const DESCRIPTOR = {
         sum: { type: 'Sum', id: 7 },
       },
     },
-    ScopeMetrics: { fields: { scope: { type: 'InstrumentationScope', id: 1 }, metrics: { rule: 'repeated', type: 'Metric', id: 2 } } },
-    ResourceMetrics: { fields: { resource: { type: 'Resource', id: 1 }, scopeMetrics: { rule: 'repeated', type: 'ScopeMetrics', id: 2 } } },
+    ScopeMetrics: {
+      fields: { scope: { type: 'InstrumentationScope', id: 1 }, metrics: { rule: 'repeated', type: 'Metric', id: 2 } },
+    },
+    ResourceMetrics: {
+      fields: {
+        resource: { type: 'Resource', id: 1 },
+        scopeMetrics: { rule: 'repeated', type: 'ScopeMetrics', id: 2 },
+      },
+    },
     ExportMetricsServiceRequest: { fields: { resourceMetrics: { rule: 'repeated', type: 'ResourceMetrics', id: 1 } } },
-    PartialSuccessLogs: { fields: { rejectedLogRecords: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } } },
+    PartialSuccessLogs: {
+      fields: { rejectedLogRecords: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } },
+    },
     ExportLogsServiceResponse: { fields: { partialSuccess: { type: 'PartialSuccessLogs', id: 1 } } },
-    PartialSuccessMetrics: { fields: { rejectedDataPoints: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } } },
+    PartialSuccessMetrics: {
+      fields: { rejectedDataPoints: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } },
+    },
     ExportMetricsServiceResponse: { fields: { partialSuccess: { type: 'PartialSuccessMetrics', id: 1 } } },
   },
 };
@@ -137,7 +155,14 @@ export function otlpEncoding(contentType: string | undefined): OtlpEncoding {
   );
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, bytes: String, defaults: false, arrays: false, oneofs: false };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: String,
+  enums: Number,
+  bytes: String,
+  defaults: false,
+  arrays: false,
+  oneofs: false,
+};
 
 function decode(body: Buffer, encoding: OtlpEncoding, typeName: string, topKey: string, what: string): unknown {
   let value: unknown;
@@ -155,24 +180,37 @@ function decode(body: Buffer, encoding: OtlpEncoding, typeName: string, topKey: 
       throw malformed(`the body is not valid JSON (${(error as Error).message})`);
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`expected an object with "${topKey}"`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(`expected an object with "${topKey}"`);
   const list = (value as Record<string, unknown>)[topKey];
   if (list !== undefined && !Array.isArray(list)) throw malformed(`"${topKey}" must be an array`);
   return value;
 }
 
 function malformed(why: string): ProblemError {
-  return new ProblemError(400, 'invalid_request', `Malformed OTLP request: ${why}. Nothing was stored; send an OTLP/HTTP export request as the OTLP specification describes.`);
+  return new ProblemError(
+    400,
+    'invalid_request',
+    `Malformed OTLP request: ${why}. Nothing was stored; send an OTLP/HTTP export request as the OTLP specification describes.`,
+  );
 }
 
 export function decodeLogsRequest(body: Buffer, encoding: OtlpEncoding): OtlpLogsRequest {
   const value = decode(body, encoding, 'ExportLogsServiceRequest', 'resourceLogs', 'logs') as OtlpLogsRequest;
-  checkShape(value.resourceLogs, 'resourceLogs', (r, at) => checkShape(r.scopeLogs, `${at}.scopeLogs`, (s, at2) => checkShape(s.logRecords, `${at2}.logRecords`, checkRecord)));
+  checkShape(value.resourceLogs, 'resourceLogs', (r, at) =>
+    checkShape(r.scopeLogs, `${at}.scopeLogs`, (s, at2) => checkShape(s.logRecords, `${at2}.logRecords`, checkRecord)),
+  );
   return value;
 }
 
 export function decodeMetricsRequest(body: Buffer, encoding: OtlpEncoding): OtlpMetricsRequest {
-  const value = decode(body, encoding, 'ExportMetricsServiceRequest', 'resourceMetrics', 'metrics') as OtlpMetricsRequest;
+  const value = decode(
+    body,
+    encoding,
+    'ExportMetricsServiceRequest',
+    'resourceMetrics',
+    'metrics',
+  ) as OtlpMetricsRequest;
   checkShape(value.resourceMetrics, 'resourceMetrics', (r, at) =>
     checkShape(r.scopeMetrics, `${at}.scopeMetrics`, (s, at2) =>
       checkShape(s.metrics, `${at2}.metrics`, (m: OtlpMetric, at3) => {
@@ -189,7 +227,8 @@ function checkShape<T>(list: T[] | undefined, at: string, inner: (item: T, at: s
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw malformed(`${at} must be an array`);
   list.forEach((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw malformed(`${at}[${i}] must be an object`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw malformed(`${at}[${i}] must be an object`);
     inner(item, `${at}[${i}]`);
   });
 }
@@ -197,12 +236,18 @@ function checkShape<T>(list: T[] | undefined, at: string, inner: (item: T, at: s
 function checkRecord(record: { attributes?: OtlpKeyValue[] }, at: string): void {
   checkShape(record.attributes, `${at}.attributes`, (kv: OtlpKeyValue, at2) => {
     if (typeof kv.key !== 'string') throw malformed(`${at2}.key must be a string`);
-    if (kv.value !== undefined && (typeof kv.value !== 'object' || kv.value === null)) throw malformed(`${at2}.value must be an AnyValue object`);
+    if (kv.value !== undefined && (typeof kv.value !== 'object' || kv.value === null))
+      throw malformed(`${at2}.value must be an AnyValue object`);
   });
 }
 
 /** The export response (empty on full success), in the request's encoding. */
-export function encodeExportResponse(signal: 'logs' | 'metrics', encoding: OtlpEncoding, rejected: number, message: string): { body: string | Uint8Array; contentType: string } {
+export function encodeExportResponse(
+  signal: 'logs' | 'metrics',
+  encoding: OtlpEncoding,
+  rejected: number,
+  message: string,
+): { body: string | Uint8Array; contentType: string } {
   const partial =
     rejected > 0
       ? signal === 'logs'

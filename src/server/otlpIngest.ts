@@ -71,7 +71,11 @@ function workflowOf(resource: Attributes): string | null {
   return typeof w === 'string' && CLASS_ID.test(w) ? w : null;
 }
 
-function eventTimeMs(attrs: Attributes, record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number }, nowMs: number): number {
+function eventTimeMs(
+  attrs: Attributes,
+  record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number },
+  nowMs: number,
+): number {
   const stamp = attrs.get('event.timestamp');
   if (typeof stamp === 'string') {
     const ms = Date.parse(stamp);
@@ -89,7 +93,12 @@ export interface LogsIngest {
 }
 
 /** The usage in an OTLP logs request, for the developer whose token sent it (never another). */
-export function usageFromLogs(request: OtlpLogsRequest, developerId: string, pricing: Pricing, nowMs: number): LogsIngest {
+export function usageFromLogs(
+  request: OtlpLogsRequest,
+  developerId: string,
+  pricing: Pricing,
+  nowMs: number,
+): LogsIngest {
   const out: LogsIngest = { events: [], sessionsWithEvents: new Set(), rejected: 0, rejectedWhy: [] };
   const reject = (why: string) => {
     out.rejected++;
@@ -112,7 +121,10 @@ export function usageFromLogs(request: OtlpLogsRequest, developerId: string, pri
             const session = text(attrs, 'session.id');
             if (session !== undefined) out.sessionsWithEvents.add(session);
           }
-        } else if ((name === 'codex.sse_event' || name === 'codex.websocket_event' || name === 'sse_event') && text(attrs, 'event.kind') === 'response.completed') {
+        } else if (
+          (name === 'codex.sse_event' || name === 'codex.websocket_event' || name === 'sse_event') &&
+          text(attrs, 'event.kind') === 'response.completed'
+        ) {
           const event = codexEvent(attrs, record, developerId, workflow, pricing, nowMs);
           if (typeof event === 'string') reject(event);
           else out.events.push(event);
@@ -124,7 +136,13 @@ export function usageFromLogs(request: OtlpLogsRequest, developerId: string, pri
   return out;
 }
 
-function claudeEvent(attrs: Attributes, record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number }, developerId: string, workflow: string | null, nowMs: number): UsageEventInput | string {
+function claudeEvent(
+  attrs: Attributes,
+  record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number },
+  developerId: string,
+  workflow: string | null,
+  nowMs: number,
+): UsageEventInput | string {
   const costText = attrs.get('cost_usd');
   const cost = costText === undefined ? NaN : Number(costText);
   if (!Number.isFinite(cost) || cost < 0 || cost > 100_000) return 'an api_request event without a valid cost_usd';
@@ -148,16 +166,25 @@ function claudeEvent(attrs: Attributes, record: { timeUnixNano?: string | number
     estimated: false,
     // The request id is the transcript's requestId: a line metered from the transcript and imported
     // with that id is the same request (adminStore.ts dedupe_key), counted once.
-    sourceId: requestId ?? (session !== undefined && sequence !== undefined ? `claude_code:${session}:${sequence}` : undefined),
+    sourceId:
+      requestId ?? (session !== undefined && sequence !== undefined ? `claude_code:${session}:${sequence}` : undefined),
   };
 }
 
-function codexEvent(attrs: Attributes, record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number }, developerId: string, workflow: string | null, pricing: Pricing, nowMs: number): UsageEventInput | string {
+function codexEvent(
+  attrs: Attributes,
+  record: { timeUnixNano?: string | number; observedTimeUnixNano?: string | number },
+  developerId: string,
+  workflow: string | null,
+  pricing: Pricing,
+  nowMs: number,
+): UsageEventInput | string {
   const model = text(attrs, 'model');
   const inputAll = count(attrs, 'input_token_count');
   const output = count(attrs, 'output_token_count') ?? 0;
   const cached = Math.min(count(attrs, 'cached_token_count') ?? 0, inputAll ?? 0);
-  if (model === undefined || inputAll === undefined) return 'a codex response.completed event without model or input_token_count';
+  if (model === undefined || inputAll === undefined)
+    return 'a codex response.completed event without model or input_token_count';
   // OpenAI counts cached input inside input_token_count (and reasoning inside output).
   const input = inputAll - cached;
   const costMicros = pricing.costMicros(model, input, output, cached, 0);

@@ -40,28 +40,46 @@ export async function postOtlpMetrics(call: Call): Promise<Reply> {
   const { points, rejected } = pointsFromMetrics(request);
   const stored = await storeMetricPoints(call.ctx.db, call.principal.developerId, points);
   if (stored.counted > 0) call.ctx.cache.invalidate(call.principal.developerId);
-  const response = encodeExportResponse('metrics', encoding, rejected, rejected > 0 ? 'data points without a value ≥ 0 or a time' : '');
+  const response = encodeExportResponse(
+    'metrics',
+    encoding,
+    rejected,
+    rejected > 0 ? 'data points without a value ≥ 0 or a time' : '',
+  );
   return exportReply(response);
 }
 
 function exportReply(response: { body: string | Uint8Array; contentType: string }): Reply {
   const headers = { 'content-type': response.contentType };
-  return typeof response.body === 'string' ? { status: 200, headers, body: response.body } : { status: 200, headers, bytes: response.body };
+  return typeof response.body === 'string'
+    ? { status: 200, headers, body: response.body }
+    : { status: 200, headers, bytes: response.body };
 }
 
 async function otlpBody(req: IncomingMessage): Promise<{ encoding: ReturnType<typeof otlpEncoding>; body: Buffer }> {
   const encoding = otlpEncoding(req.headers['content-type']);
-  const contentEncoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const contentEncoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') {
-    throw new ProblemError(415, 'invalid_request', `Content-Encoding "${contentEncoding.slice(0, 40)}" is not supported; send gzip or no compression (OTEL_EXPORTER_OTLP_COMPRESSION=gzip).`);
+    throw new ProblemError(
+      415,
+      'invalid_request',
+      `Content-Encoding "${contentEncoding.slice(0, 40)}" is not supported; send gzip or no compression (OTEL_EXPORTER_OTLP_COMPRESSION=gzip).`,
+    );
   }
   const raw = await readCapped(req, OTLP_BODY_CAP_BYTES);
   if (contentEncoding === 'identity') return { encoding, body: raw };
   try {
     return { encoding, body: gunzipSync(raw, { maxOutputLength: OTLP_INFLATED_CAP_BYTES }) };
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge(OTLP_INFLATED_CAP_BYTES, 'once inflated');
-    throw new ProblemError(400, 'invalid_request', 'Malformed OTLP request: the body is not valid gzip. Nothing was stored; send gzip data or drop Content-Encoding.');
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+      throw tooLarge(OTLP_INFLATED_CAP_BYTES, 'once inflated');
+    throw new ProblemError(
+      400,
+      'invalid_request',
+      'Malformed OTLP request: the body is not valid gzip. Nothing was stored; send gzip data or drop Content-Encoding.',
+    );
   }
 }
 

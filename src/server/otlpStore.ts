@@ -29,7 +29,12 @@ export interface LogsStored {
   duplicates: number;
 }
 
-export async function storeLogUsage(db: SqlDb, developerId: string, ingest: LogsIngest, nowMs: number): Promise<LogsStored> {
+export async function storeLogUsage(
+  db: SqlDb,
+  developerId: string,
+  ingest: LogsIngest,
+  nowMs: number,
+): Promise<LogsStored> {
   const stored: LogsStored = { changed: 0, duplicates: 0 };
   const withId = ingest.events.filter((e) => e.sourceId !== undefined);
   const withoutId = ingest.events.filter((e) => e.sourceId === undefined);
@@ -72,13 +77,16 @@ export async function storeLogUsage(db: SqlDb, developerId: string, ingest: Logs
       stored.duplicates += r.duplicates;
     }
     for (const session of ingest.sessionsWithEvents) {
-      await db.run('INSERT INTO otlp_sessions (developer_id, session_id, first_ms) VALUES (?, ?, ?) ON CONFLICT (developer_id, session_id) DO NOTHING', [
-        developerId,
-        session,
-        nowMs,
-      ]);
+      await db.run(
+        'INSERT INTO otlp_sessions (developer_id, session_id, first_ms) VALUES (?, ?, ?) ON CONFLICT (developer_id, session_id) DO NOTHING',
+        [developerId, session, nowMs],
+      );
       const prefix = metricRowPrefix(developerId, session);
-      await db.run('DELETE FROM usage_events WHERE developer_id = ? AND dedupe_key >= ? AND dedupe_key < ?', [developerId, prefix, `${prefix}\uffff`]);
+      await db.run('DELETE FROM usage_events WHERE developer_id = ? AND dedupe_key >= ? AND dedupe_key < ?', [
+        developerId,
+        prefix,
+        `${prefix}\uffff`,
+      ]);
     }
   });
   return stored;
@@ -100,7 +108,11 @@ function seriesKey(series: string): string {
   return createHash('sha256').update(series).digest('base64url').slice(0, 27);
 }
 
-export async function storeMetricPoints(db: SqlDb, developerId: string, points: readonly MetricPoint[]): Promise<MetricsStored> {
+export async function storeMetricPoints(
+  db: SqlDb,
+  developerId: string,
+  points: readonly MetricPoint[],
+): Promise<MetricsStored> {
   const stored: MetricsStored = { counted: 0, duplicates: 0, coveredByEvents: 0 };
   const insertPoint =
     'INSERT INTO otlp_points (developer_id, series, start_ns, time_ns, value, cumulative) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (developer_id, series, start_ns, time_ns) DO NOTHING';
@@ -114,7 +126,13 @@ export async function storeMetricPoints(db: SqlDb, developerId: string, points: 
   await db.transaction(async () => {
     Object.assign(stored, { counted: 0, duplicates: 0, coveredByEvents: 0 });
     for (const p of points) {
-      if (p.session !== '' && (await db.get('SELECT 1 AS one FROM otlp_sessions WHERE developer_id = ? AND session_id = ?', [developerId, p.session])) !== undefined) {
+      if (
+        p.session !== '' &&
+        (await db.get('SELECT 1 AS one FROM otlp_sessions WHERE developer_id = ? AND session_id = ?', [
+          developerId,
+          p.session,
+        ])) !== undefined
+      ) {
         stored.coveredByEvents++;
         continue;
       }
@@ -134,7 +152,12 @@ export async function storeMetricPoints(db: SqlDb, developerId: string, points: 
         delta = last && p.value >= last.value ? p.value - last.value : p.value;
         await db.run(insertPoint, [developerId, series, start, time, p.value, 1]);
         // A cumulative series needs only its latest point.
-        await db.run('DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?', [developerId, series, start, time]);
+        await db.run('DELETE FROM otlp_points WHERE developer_id = ? AND series = ? AND start_ns = ? AND time_ns < ?', [
+          developerId,
+          series,
+          start,
+          time,
+        ]);
       } else {
         if ((await db.run(insertPoint, [developerId, series, start, time, p.value, 0])).changes === 0) {
           stored.duplicates++;

@@ -59,26 +59,37 @@ export async function postPreflight(call: Call): Promise<Reply> {
   const runId = input.client_run_id.toLowerCase();
   const dryRun = call.query.get('dry_run') === 'true';
 
-  const existing = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
-    developerId,
-    runId,
-  ]);
+  const existing = await ctx.db.get<PreflightRow>(
+    'SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?',
+    [developerId, runId],
+  );
   if (existing && !dryRun) {
     if (existing.body_hash !== hash) {
-      throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.', [
-        { pointer: '/client_run_id', detail: 'already used with another estimate or workflow' },
-      ]);
+      throw new ProblemError(
+        422,
+        'idempotency_key_reused',
+        'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.',
+        [{ pointer: '/client_run_id', detail: 'already used with another estimate or workflow' }],
+      );
     }
     return jsonReply(200, await followApproval(call, existing, input, runId));
   }
 
   const entry = await ctx.cache.document(developerId, now);
-  if (!entry) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
+  if (!entry)
+    throw new ProblemError(
+      401,
+      'authentication',
+      'The developer of this token no longer exists. Ask your admin for a new token.',
+    );
   const band = bandForWorkflow(entry.document.bands, input.workflow);
   if (band && band.allocated.currency !== input.estimate.cost.currency) {
-    throw new ProblemError(422, 'validation_failed', `The estimate is in ${input.estimate.cost.currency} but the band ${band.id} is in ${band.allocated.currency}; send the estimate in ${band.allocated.currency}.`, [
-      { pointer: '/estimate/cost/currency', detail: `expected ${band.allocated.currency}` },
-    ]);
+    throw new ProblemError(
+      422,
+      'validation_failed',
+      `The estimate is in ${input.estimate.cost.currency} but the band ${band.id} is in ${band.allocated.currency}; send the estimate in ${band.allocated.currency}.`,
+      [{ pointer: '/estimate/cost/currency', detail: `expected ${band.allocated.currency}` }],
+    );
   }
   const verdict = preflightVerdict({
     workflow: input.workflow,
@@ -92,12 +103,17 @@ export async function postPreflight(call: Call): Promise<Reply> {
   const decision = await ctx.db.transaction(async () => {
     let decision: PreflightDecision = { ...verdict, reservation: null, approval: null };
     // Asked twice at once with the same client_run_id: the first answer stands (compared as above).
-    const raced = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
-      developerId,
-      runId,
-    ]);
+    const raced = await ctx.db.get<PreflightRow>(
+      'SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?',
+      [developerId, runId],
+    );
     if (raced) {
-      if (raced.body_hash !== hash) throw new ProblemError(422, 'idempotency_key_reused', 'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.');
+      if (raced.body_hash !== hash)
+        throw new ProblemError(
+          422,
+          'idempotency_key_reused',
+          'This client_run_id was already asked about with a different body. Use a new client_run_id for a different run.',
+        );
       return JSON.parse(raced.decision) as PreflightDecision;
     }
     if ((verdict.decision === 'allow' || verdict.decision === 'warn') && band) {
@@ -114,11 +130,23 @@ export async function postPreflight(call: Call): Promise<Reply> {
         nowMs,
         expiresMs: nowMs + RUN_APPROVAL_TTL_MS,
       });
-      decision = { ...decision, approval: { request_id: request.id, status: 'pending', href: `/v1/me/requests/${request.id}` } };
+      decision = {
+        ...decision,
+        approval: { request_id: request.id, status: 'pending', href: `/v1/me/requests/${request.id}` },
+      };
     }
     await ctx.db.run(
       'INSERT INTO preflights (developer_id, client_run_id, body_hash, decision, request_id, settled, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [developerId, runId, hash, JSON.stringify(decision), decision.approval?.request_id ?? null, decision.approval ? 0 : 1, nowMs, nowMs],
+      [
+        developerId,
+        runId,
+        hash,
+        JSON.stringify(decision),
+        decision.approval?.request_id ?? null,
+        decision.approval ? 0 : 1,
+        nowMs,
+        nowMs,
+      ],
     );
     return decision;
   });
@@ -126,18 +154,38 @@ export async function postPreflight(call: Call): Promise<Reply> {
   return jsonReply(200, decision);
 }
 
-async function reserve(call: Call, band: Band, input: PreflightRequest, runId: string, nowMs: number): Promise<NonNullable<PreflightDecision['reservation']>> {
+async function reserve(
+  call: Call,
+  band: Band,
+  input: PreflightRequest,
+  runId: string,
+  nowMs: number,
+): Promise<NonNullable<PreflightDecision['reservation']>> {
   const id = `rsv_${randomBytes(9).toString('base64url')}`;
   const expires = nowMs + RESERVATION_TTL_MS;
   await call.ctx.db.run(
     'INSERT INTO reservations (id, developer_id, band_id, currency, amount_micros, client_run_id, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    [id, call.principal.developerId, band.id, band.allocated.currency, input.estimate.cost.amount_micros, runId, nowMs, expires],
+    [
+      id,
+      call.principal.developerId,
+      band.id,
+      band.allocated.currency,
+      input.estimate.cost.amount_micros,
+      runId,
+      nowMs,
+      expires,
+    ],
   );
   return { id, amount: input.estimate.cost, expires_at: new Date(expires).toISOString() };
 }
 
 /** A repeated question: the stored decision, or — for a pending approval now decided — its outcome. */
-async function followApproval(call: Call, row: PreflightRow, input: PreflightRequest, runId: string): Promise<PreflightDecision> {
+async function followApproval(
+  call: Call,
+  row: PreflightRow,
+  input: PreflightRequest,
+  runId: string,
+): Promise<PreflightDecision> {
   const { ctx, principal } = call;
   const stored = JSON.parse(row.decision) as PreflightDecision;
   if (row.settled === 1 || !row.request_id) return stored;
@@ -145,10 +193,10 @@ async function followApproval(call: Call, row: PreflightRow, input: PreflightReq
   const nowMs = now.getTime();
   // Read inside the transaction: another request may have settled it meanwhile (then its answer stands).
   const settledDecision = await ctx.db.transaction(async (): Promise<PreflightDecision | undefined> => {
-    const current = await ctx.db.get<PreflightRow>('SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?', [
-      principal.developerId,
-      runId,
-    ]);
+    const current = await ctx.db.get<PreflightRow>(
+      'SELECT body_hash, decision, request_id, settled FROM preflights WHERE developer_id = ? AND client_run_id = ?',
+      [principal.developerId, runId],
+    );
     if (current && current.settled === 1) return JSON.parse(current.decision) as PreflightDecision;
     const found = await loadRequest(ctx.db, row.request_id!);
     if (!found) return undefined;
@@ -156,7 +204,9 @@ async function followApproval(call: Call, row: PreflightRow, input: PreflightReq
     if (request.status === 'pending') return undefined;
     let settledDecision: PreflightDecision;
     const approval = { request_id: request.id, status: request.status, href: `/v1/me/requests/${request.id}` };
-    const note = request.resolution ? (JSON.parse(request.resolution) as { note?: string; decided_by?: { id?: string } }) : {};
+    const note = request.resolution
+      ? (JSON.parse(request.resolution) as { note?: string; decided_by?: { id?: string } })
+      : {};
     const by = note.decided_by?.id ? ` by ${note.decided_by.id}` : '';
     const why = note.note ? `: ${note.note}` : '.';
     const validUntil = new Date(nowMs + 600_000).toISOString();
@@ -186,12 +236,10 @@ async function followApproval(call: Call, row: PreflightRow, input: PreflightReq
         valid_until: validUntil,
       };
     }
-    await ctx.db.run('UPDATE preflights SET decision = ?, settled = 1, updated_ms = ? WHERE developer_id = ? AND client_run_id = ?', [
-      JSON.stringify(settledDecision),
-      nowMs,
-      principal.developerId,
-      runId,
-    ]);
+    await ctx.db.run(
+      'UPDATE preflights SET decision = ?, settled = 1, updated_ms = ? WHERE developer_id = ? AND client_run_id = ?',
+      [JSON.stringify(settledDecision), nowMs, principal.developerId, runId],
+    );
     return settledDecision;
   });
   if (settledDecision) {

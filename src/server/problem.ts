@@ -59,7 +59,13 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemBody(status: number, code: ProblemCode, detail: string, requestId: string, errors?: readonly ProblemFieldError[]): Problem {
+export function problemBody(
+  status: number,
+  code: ProblemCode,
+  detail: string,
+  requestId: string,
+  errors?: readonly ProblemFieldError[],
+): Problem {
   return {
     type: `/problems/${code.replaceAll('_', '-')}`,
     title: TITLES[code],
@@ -82,7 +88,9 @@ interface IssueLike {
 }
 
 export function fieldErrors(issues: readonly IssueLike[], prefix = ''): ProblemFieldError[] {
-  return issues.slice(0, 20).map((issue) => ({ pointer: jsonPointer(issue.path, prefix) || '/', detail: issue.message }));
+  return issues
+    .slice(0, 20)
+    .map((issue) => ({ pointer: jsonPointer(issue.path, prefix) || '/', detail: issue.message }));
 }
 
 /** A 422 naming every failing path, with a sentence on what to fix. */

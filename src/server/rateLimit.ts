@@ -43,7 +43,8 @@ export class RateLimiter {
   private readonly perMs: number;
 
   constructor(readonly rule: RateLimitRule) {
-    if (!(rule.perMinute > 0) || !(rule.burst >= 1)) throw new RangeError('a rate limit needs perMinute > 0 and burst >= 1');
+    if (!(rule.perMinute > 0) || !(rule.burst >= 1))
+      throw new RangeError('a rate limit needs perMinute > 0 and burst >= 1');
     this.perMs = rule.perMinute / 60_000;
   }
 
@@ -112,7 +113,9 @@ export function parseRateLimit(text: string | undefined): RateLimitConfig | fals
   const reads = Number(match?.[1]);
   const writes = match?.[2] === undefined ? reads : Number(match[2]);
   if (!match || reads < 1 || writes < 1) {
-    throw new RangeError(`SPEND_BAND_RATE_LIMIT="${text}": expected off, or calls a minute per token as READS or READS,WRITES (for example 600,120)`);
+    throw new RangeError(
+      `SPEND_BAND_RATE_LIMIT="${text}": expected off, or calls a minute per token as READS or READS,WRITES (for example 600,120)`,
+    );
   }
   const rule = (perMinute: number): RateLimitRule => ({ perMinute, burst: Math.max(1, Math.floor(perMinute / 5)) });
   return { read: rule(reads), write: rule(writes) };

@@ -40,7 +40,10 @@ export function loadRequest(db: SqlDb, id: string): Promise<RequestRow | undefin
 /** A pending request past its expiry becomes expired (written, so every reader agrees). */
 export async function expireIfDue(db: SqlDb, row: RequestRow, nowMs: number): Promise<RequestRow> {
   if (row.status !== 'pending' || row.expires_ms === null || nowMs < row.expires_ms) return row;
-  await db.run("UPDATE requests SET status = 'expired', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'", [row.expires_ms, row.id]);
+  await db.run(
+    "UPDATE requests SET status = 'expired', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'",
+    [row.expires_ms, row.id],
+  );
   return (await loadRequest(db, row.id)) ?? row;
 }
 
@@ -59,15 +62,15 @@ export async function insertRequest(db: SqlDb, input: NewRequest): Promise<Reque
   await db.run(
     "INSERT INTO requests (id, developer_id, kind, status, band_id, body, band_snapshot, created_ms, updated_ms, expires_ms) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
     [
-    id,
-    input.developerId,
-    input.kind,
-    input.bandId,
-    JSON.stringify(input.body),
-    input.bandSnapshot ? JSON.stringify(input.bandSnapshot) : null,
-    input.nowMs,
-    input.nowMs,
-    input.expiresMs,
+      id,
+      input.developerId,
+      input.kind,
+      input.bandId,
+      JSON.stringify(input.body),
+      input.bandSnapshot ? JSON.stringify(input.bandSnapshot) : null,
+      input.nowMs,
+      input.nowMs,
+      input.expiresMs,
     ],
   );
   return (await loadRequest(db, id))!;
@@ -76,7 +79,12 @@ export async function insertRequest(db: SqlDb, input: NewRequest): Promise<Reque
 /** The wire form; `liveBand` replaces the stored snapshot while the request is pending. */
 export function requestJson(row: RequestRow, liveBand?: Band): Request {
   const body = JSON.parse(row.body) as Record<string, unknown>;
-  const snapshot = row.status === 'pending' && liveBand ? liveBand : row.band_snapshot ? (JSON.parse(row.band_snapshot) as Band) : undefined;
+  const snapshot =
+    row.status === 'pending' && liveBand
+      ? liveBand
+      : row.band_snapshot
+        ? (JSON.parse(row.band_snapshot) as Band)
+        : undefined;
   return {
     id: row.id,
     kind: row.kind,
@@ -99,24 +107,36 @@ export type CancelOutcome = { row: RequestRow } | { conflict: string };
 
 export async function cancelRequest(db: SqlDb, row: RequestRow, nowMs: number): Promise<CancelOutcome> {
   if (row.status === 'cancelled') return { row };
-  if (row.status !== 'pending') return { conflict: `request ${row.id} is already ${row.status}; only a pending request can be cancelled.` };
-  const changed = await db.run("UPDATE requests SET status = 'cancelled', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'", [nowMs, row.id]);
+  if (row.status !== 'pending')
+    return { conflict: `request ${row.id} is already ${row.status}; only a pending request can be cancelled.` };
+  const changed = await db.run(
+    "UPDATE requests SET status = 'cancelled', updated_ms = ?, revision = revision + 1 WHERE id = ? AND status = 'pending'",
+    [nowMs, row.id],
+  );
   const now = (await loadRequest(db, row.id))!;
   // Decided meanwhile (by an admin in another process): say so rather than pretend it was cancelled.
-  if (changed.changes === 0 && now.status !== 'cancelled') return { conflict: `request ${row.id} is already ${now.status}; only a pending request can be cancelled.` };
+  if (changed.changes === 0 && now.status !== 'cancelled')
+    return { conflict: `request ${row.id} is already ${now.status}; only a pending request can be cancelled.` };
   return { row: now };
 }
-
 
 /** A request that cannot be resolved as asked (unknown, no longer pending): the message says what to do. */
 export class ResolutionError extends AdminInputError {}
 
 /** Every request, newest first, expired on the way when due; filtered by status and developer. */
-export async function listRequests(db: SqlDb, filter: { status?: string | undefined; developerId?: string | undefined }, nowMs: number): Promise<RequestRow[]> {
+export async function listRequests(
+  db: SqlDb,
+  filter: { status?: string | undefined; developerId?: string | undefined },
+  nowMs: number,
+): Promise<RequestRow[]> {
   const all = await db.all<RequestRow>('SELECT * FROM requests ORDER BY seq DESC');
   const current: RequestRow[] = [];
   for (const row of all) current.push(await expireIfDue(db, row, nowMs));
-  return current.filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.developerId === undefined || r.developer_id === filter.developerId));
+  return current.filter(
+    (r) =>
+      (filter.status === undefined || r.status === filter.status) &&
+      (filter.developerId === undefined || r.developer_id === filter.developerId),
+  );
 }
 
 /** Approve or deny a pending request; an approved band increase writes a temporary increase. */
@@ -127,10 +147,13 @@ export async function resolveRequest(db: SqlDb, requestId: string, resolution: R
     if (!found) throw new ResolutionError(`no request ${requestId}. List them with: spend-band admin request list`);
     const row = await expireIfDue(db, found, nowMs);
     if (row.status !== 'pending') {
-      throw new ResolutionError(`request ${requestId} is already ${row.status}${row.resolution ? ` (${describeResolution(row)})` : ''}; nothing to do.`);
+      throw new ResolutionError(
+        `request ${requestId} is already ${row.status}${row.resolution ? ` (${describeResolution(row)})` : ''}; nothing to do.`,
+      );
     }
     const developer = await getDeveloper(db, row.developer_id);
-    if (!developer) throw new ResolutionError(`request ${requestId} belongs to developer ${row.developer_id}, who no longer exists.`);
+    if (!developer)
+      throw new ResolutionError(`request ${requestId} belongs to developer ${row.developer_id}, who no longer exists.`);
     const body = JSON.parse(row.body) as Record<string, unknown>;
     let approved: Money | undefined;
     let effectiveUntil: string | null = null;
@@ -138,7 +161,10 @@ export async function resolveRequest(db: SqlDb, requestId: string, resolution: R
 
     if (resolution.approve && row.kind === 'band_increase') {
       const bandRow = (await effectiveBandRows(db, developer)).find((b) => apiBandId(b.workflow) === row.band_id);
-      if (!bandRow) throw new ResolutionError(`the band ${row.band_id} of request ${requestId} no longer exists for ${developer.id}; deny the request instead.`);
+      if (!bandRow)
+        throw new ResolutionError(
+          `the band ${row.band_id} of request ${requestId} no longer exists for ${developer.id}; deny the request instead.`,
+        );
       const requested = body.requested as { delta?: Money; new_allocated?: Money };
       let amount = resolution.amountMicros;
       if (amount === undefined) {
@@ -146,7 +172,9 @@ export async function resolveRequest(db: SqlDb, requestId: string, resolution: R
         else if (requested.new_allocated) amount = requested.new_allocated.amount_micros - bandRow.allocated_micros;
       }
       if (amount === undefined || amount <= 0) {
-        throw new ResolutionError(`request ${requestId} asks for no increase over the current allocation; pass --amount-usd N to approve an amount.`);
+        throw new ResolutionError(
+          `request ${requestId} asks for no increase over the current allocation; pass --amount-usd N to approve an amount.`,
+        );
       }
       const current = bandPeriod(bandRow, resolution.now);
       let from = nowMs;
@@ -159,28 +187,28 @@ export async function resolveRequest(db: SqlDb, requestId: string, resolution: R
         until = dayAfter(body.until, bandRow.timezone);
       }
       if (resolution.untilDate !== undefined) until = dayAfter(resolution.untilDate, bandRow.timezone);
-      if (until <= from) throw new ResolutionError(`the increase would end (${new Date(until).toISOString()}) before it starts; pass a later --until.`);
+      if (until <= from)
+        throw new ResolutionError(
+          `the increase would end (${new Date(until).toISOString()}) before it starts; pass a later --until.`,
+        );
       approved = { currency: bandRow.currency, amount_micros: amount };
       effectiveUntil = new Date(until).toISOString();
       increase = { band_id: row.band_id!, currency: bandRow.currency, amount, from, until };
     } else if (resolution.approve && row.kind === 'run_approval') {
       if (resolution.amountMicros !== undefined || resolution.untilDate !== undefined) {
-        throw new ResolutionError('--amount-usd and --until apply to band increases only; a run approval approves the run as asked.');
+        throw new ResolutionError(
+          '--amount-usd and --until apply to band increases only; a run approval approves the run as asked.',
+        );
       }
       const preflight = body.preflight as { estimate?: { cost?: Money } } | undefined;
       approved = preflight?.estimate?.cost;
     }
 
     if (increase) {
-      await db.run('INSERT INTO increases (developer_id, band_id, currency, amount_micros, from_ms, until_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        row.developer_id,
-        increase.band_id,
-        increase.currency,
-        increase.amount,
-        increase.from,
-        increase.until,
-        row.id,
-      ]);
+      await db.run(
+        'INSERT INTO increases (developer_id, band_id, currency, amount_micros, from_ms, until_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [row.developer_id, increase.band_id, increase.currency, increase.amount, increase.from, increase.until, row.id],
+      );
     }
     const record = {
       decided_by: resolution.decidedBy,
@@ -192,14 +220,20 @@ export async function resolveRequest(db: SqlDb, requestId: string, resolution: R
     // The snapshot freezes the band as it is once decided (it was live while pending).
     const doc = (await buildBandsDocument(db, row.developer_id, resolution.now))?.document;
     const workflow = row.band_id?.replace(/^b_/, '');
-    const band = doc && workflow ? (doc.bands.find((b) => b.id === row.band_id) ?? bandForWorkflow(doc.bands, workflow)) : undefined;
-    await db.run('UPDATE requests SET status = ?, resolution = ?, band_snapshot = coalesce(?, band_snapshot), updated_ms = ?, revision = revision + 1 WHERE id = ?', [
-      resolution.approve ? 'approved' : 'denied',
-      JSON.stringify(record),
-      band ? JSON.stringify(band) : null,
-      nowMs,
-      row.id,
-    ]);
+    const band =
+      doc && workflow
+        ? (doc.bands.find((b) => b.id === row.band_id) ?? bandForWorkflow(doc.bands, workflow))
+        : undefined;
+    await db.run(
+      'UPDATE requests SET status = ?, resolution = ?, band_snapshot = coalesce(?, band_snapshot), updated_ms = ?, revision = revision + 1 WHERE id = ?',
+      [
+        resolution.approve ? 'approved' : 'denied',
+        JSON.stringify(record),
+        band ? JSON.stringify(band) : null,
+        nowMs,
+        row.id,
+      ],
+    );
     return (await loadRequest(db, row.id))!;
   });
 }

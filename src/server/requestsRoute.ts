@@ -7,8 +7,24 @@ import { etagMatches } from './serverCache';
 import { canonicalJson, parseJsonBody, readBody } from './httpBody';
 import { bodyHash, requireIdempotencyKey } from './idempotency';
 import { ProblemError, validationProblem } from './problem';
-import { cancelRequest, expireIfDue, insertRequest, loadRequest, requestEtag, requestJson, type RequestRow } from './requestStore';
-import { decodeCursor, encodeCursor, jsonReply, limitParam, SMALL_BODY_CAP_BYTES, type Call, type Reply } from './routeContext';
+import {
+  cancelRequest,
+  expireIfDue,
+  insertRequest,
+  loadRequest,
+  requestEtag,
+  requestJson,
+  type RequestRow,
+} from './requestStore';
+import {
+  decodeCursor,
+  encodeCursor,
+  jsonReply,
+  limitParam,
+  SMALL_BODY_CAP_BYTES,
+  type Call,
+  type Reply,
+} from './routeContext';
 import { replay } from './sessionTagsRoute';
 
 const ROUTE = 'requests';
@@ -31,24 +47,41 @@ export async function postRequest(call: Call): Promise<Reply> {
     const bands = (await ctx.cache.document(principal.developerId, now))?.document.bands ?? [];
     const band = bands.find((b) => b.id === input.band_id);
     if (!band) {
-      throw new ProblemError(422, 'validation_failed', `You have no band ${input.band_id}. Your bands are: ${bands.map((b) => b.id).join(', ') || 'none'}.`, [
-        { pointer: '/band_id', detail: 'not one of your bands' },
-      ]);
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        `You have no band ${input.band_id}. Your bands are: ${bands.map((b) => b.id).join(', ') || 'none'}.`,
+        [{ pointer: '/band_id', detail: 'not one of your bands' }],
+      );
     }
     const amount = input.requested.delta ?? input.requested.new_allocated!;
     const amountPointer = input.requested.delta ? '/requested/delta' : '/requested/new_allocated';
     if (amount.currency !== band.allocated.currency) {
-      throw new ProblemError(422, 'validation_failed', `The band ${band.id} is in ${band.allocated.currency}; ask in ${band.allocated.currency}.`, [
-        { pointer: `${amountPointer}/currency`, detail: `expected ${band.allocated.currency}` },
-      ]);
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        `The band ${band.id} is in ${band.allocated.currency}; ask in ${band.allocated.currency}.`,
+        [{ pointer: `${amountPointer}/currency`, detail: `expected ${band.allocated.currency}` }],
+      );
     }
-    if (amount.amount_micros <= 0 || (input.requested.new_allocated && amount.amount_micros <= band.allocated.amount_micros)) {
-      throw new ProblemError(422, 'validation_failed', 'The request asks for no increase; ask for a positive delta or a new allocation above the current one.', [
-        { pointer: `${amountPointer}/amount_micros`, detail: 'must increase the allocation' },
-      ]);
+    if (
+      amount.amount_micros <= 0 ||
+      (input.requested.new_allocated && amount.amount_micros <= band.allocated.amount_micros)
+    ) {
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        'The request asks for no increase; ask for a positive delta or a new allocation above the current one.',
+        [{ pointer: `${amountPointer}/amount_micros`, detail: 'must increase the allocation' }],
+      );
     }
     if (input.scope === 'until_date' && input.until! < localDate(now, band.period.timezone ?? 'UTC')) {
-      throw new ProblemError(422, 'validation_failed', `until (${input.until}) is in the past; pick today or a later date.`, [{ pointer: '/until', detail: 'in the past' }]);
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        `until (${input.until}) is in the past; pick today or a later date.`,
+        [{ pointer: '/until', detail: 'in the past' }],
+      );
     }
     return await ctx.db.transaction(async () => {
       const row = await insertRequest(ctx.db, {
@@ -66,8 +99,18 @@ export async function postRequest(call: Call): Promise<Reply> {
         nowMs,
         expiresMs: null,
       });
-      const reply = jsonReply(201, requestJson(row, band), { location: `/v1/me/requests/${row.id}`, etag: requestEtag(row) });
-      await ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 201, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
+      const reply = jsonReply(201, requestJson(row, band), {
+        location: `/v1/me/requests/${row.id}`,
+        etag: requestEtag(row),
+      });
+      await ctx.idempotency.save(
+        principal.developerId,
+        ROUTE,
+        key,
+        hash,
+        { status: 201, headers: reply.headers ?? {}, body: reply.body! },
+        nowMs,
+      );
       return reply;
     });
   } finally {
@@ -83,7 +126,9 @@ export async function listRequests(call: Call): Promise<Reply> {
   const { ctx, principal, query } = call;
   const statusText = query.get('status');
   if (statusText !== null && !RequestStatusSchema.safeParse(statusText).success) {
-    throw new ProblemError(400, 'invalid_request', `status must be one of ${RequestStatusSchema.options.join(', ')}.`, [{ parameter: 'status', detail: 'unknown status' }]);
+    throw new ProblemError(400, 'invalid_request', `status must be one of ${RequestStatusSchema.options.join(', ')}.`, [
+      { parameter: 'status', detail: 'unknown status' },
+    ]);
   }
   const limit = limitParam(query);
   const cursorText = query.get('cursor');
@@ -91,22 +136,25 @@ export async function listRequests(call: Call): Promise<Reply> {
   const now = ctx.now();
   const nowMs = now.getTime();
   // Expire due run approvals first so the status filter sees the truth.
-  const due = await ctx.db.all<RequestRow>("SELECT * FROM requests WHERE developer_id = ? AND status = 'pending' AND expires_ms IS NOT NULL AND expires_ms <= ?", [
-    principal.developerId,
-    nowMs,
-  ]);
+  const due = await ctx.db.all<RequestRow>(
+    "SELECT * FROM requests WHERE developer_id = ? AND status = 'pending' AND expires_ms IS NOT NULL AND expires_ms <= ?",
+    [principal.developerId, nowMs],
+  );
   for (const row of due) await expireIfDue(ctx.db, row, nowMs);
   const rows =
     statusText === null
-      ? await ctx.db.all<RequestRow>('SELECT * FROM requests WHERE developer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [principal.developerId, before, limit + 1])
-      : await ctx.db.all<RequestRow>('SELECT * FROM requests WHERE developer_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [
-          principal.developerId,
-          statusText,
-          before,
-          limit + 1,
-        ]);
+      ? await ctx.db.all<RequestRow>(
+          'SELECT * FROM requests WHERE developer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+          [principal.developerId, before, limit + 1],
+        )
+      : await ctx.db.all<RequestRow>(
+          'SELECT * FROM requests WHERE developer_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+          [principal.developerId, statusText, before, limit + 1],
+        );
   const page = rows.slice(0, limit);
-  const bands = page.some((r) => r.status === 'pending') ? ((await ctx.cache.document(principal.developerId, now))?.document.bands ?? []) : [];
+  const bands = page.some((r) => r.status === 'pending')
+    ? ((await ctx.cache.document(principal.developerId, now))?.document.bands ?? [])
+    : [];
   return jsonReply(200, {
     data: page.map((row) => requestJson(row, liveBand(bands, row))),
     next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.seq }) : null,
@@ -120,7 +168,11 @@ function liveBand(bands: readonly Band[], row: RequestRow): Band | undefined {
 async function ownRequest(call: Call, id: string): Promise<RequestRow> {
   const row = id.length <= 100 ? await loadRequest(call.ctx.db, id) : undefined;
   if (!row || row.developer_id !== call.principal.developerId) {
-    throw new ProblemError(404, 'not_found', `There is no request ${id.slice(0, 100)} among yours. List yours with GET /v1/me/requests.`);
+    throw new ProblemError(
+      404,
+      'not_found',
+      `There is no request ${id.slice(0, 100)} among yours. List yours with GET /v1/me/requests.`,
+    );
   }
   return expireIfDue(call.ctx.db, row, call.now.getTime());
 }
@@ -129,7 +181,10 @@ export async function getRequest(call: Call): Promise<Reply> {
   const row = await ownRequest(call, call.params[0]!);
   const etag = requestEtag(row);
   if (etagMatches(call.req.headers['if-none-match'], etag)) return { status: 304, headers: { etag } };
-  const band = row.status === 'pending' ? liveBand((await call.ctx.cache.document(call.principal.developerId, call.now))?.document.bands ?? [], row) : undefined;
+  const band =
+    row.status === 'pending'
+      ? liveBand((await call.ctx.cache.document(call.principal.developerId, call.now))?.document.bands ?? [], row)
+      : undefined;
   return jsonReply(200, requestJson(row, band), { etag });
 }
 

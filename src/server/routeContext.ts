@@ -57,7 +57,9 @@ export function limitParam(query: URLSearchParams): number {
   if (text === null) return 100;
   const n = Number(text);
   if (!/^\d{1,3}$/.test(text) || n < 1 || n > 500) {
-    throw new ProblemError(400, 'invalid_request', 'limit must be an integer from 1 to 500.', [{ parameter: 'limit', detail: 'an integer from 1 to 500' }]);
+    throw new ProblemError(400, 'invalid_request', 'limit must be an integer from 1 to 500.', [
+      { parameter: 'limit', detail: 'an integer from 1 to 500' },
+    ]);
   }
   return n;
 }
@@ -74,7 +76,10 @@ export function decodeCursor<T>(text: string, check: (value: unknown) => value i
   } catch {
     // fall through to the problem below
   }
-  throw new ProblemError(400, 'invalid_request', 'The cursor is not one this server gave out for this query; start again without a cursor.', [
-    { parameter: 'cursor', detail: 'an opaque next_cursor value from a previous page of the same query' },
-  ]);
+  throw new ProblemError(
+    400,
+    'invalid_request',
+    'The cursor is not one this server gave out for this query; start again without a cursor.',
+    [{ parameter: 'cursor', detail: 'an opaque next_cursor value from a previous page of the same query' }],
+  );
 }

@@ -92,7 +92,11 @@ export class ServerCache {
         [tokenHash],
       );
       entry = row
-        ? { developerId: row.developer_id, scopes: new Set(row.scopes.split(' ') as Scope[]), expiresMs: row.expires_ms === null ? null : Number(row.expires_ms) }
+        ? {
+            developerId: row.developer_id,
+            scopes: new Set(row.scopes.split(' ') as Scope[]),
+            expiresMs: row.expires_ms === null ? null : Number(row.expires_ms),
+          }
         : null;
       if (this.tokens.size >= MAX_TOKEN_ENTRIES) this.tokens.clear();
       this.tokens.set(tokenHash, entry);
@@ -115,7 +119,9 @@ export class ServerCache {
       document: built.document,
       etag: contentEtag(built.document),
       validUntilMs: Math.min(built.validUntilMs, nowMs + MAX_DOCUMENT_AGE_MS),
-      template: JSON.stringify(built.document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? STAMP.slice(1, -1) : value)),
+      template: JSON.stringify(built.document, (key, value: unknown) =>
+        key === 'as_of' || key === 'generated_at' ? STAMP.slice(1, -1) : value,
+      ),
     };
     if (epoch === this.epoch) this.documents.set(developerId, entry);
     return entry;
@@ -137,7 +143,9 @@ export class ServerCache {
 }
 
 function contentEtag(document: BandsDocument): string {
-  const text = JSON.stringify(document, (key, value: unknown) => (key === 'as_of' || key === 'generated_at' ? undefined : value));
+  const text = JSON.stringify(document, (key, value: unknown) =>
+    key === 'as_of' || key === 'generated_at' ? undefined : value,
+  );
   return `W/"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
 }
 

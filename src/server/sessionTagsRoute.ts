@@ -20,15 +20,24 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
   try {
     const raw = parseJsonBody(await readBody(call.req, TAG_BODY_CAP_BYTES));
     if (!isPlainObject(raw) || !Array.isArray(raw.items)) {
-      throw new ProblemError(422, 'validation_failed', 'The body must be {"items": [...]} with 1 to 500 session tags.', [
-        { pointer: '/items', detail: 'an array of session tags' },
-      ]);
+      throw new ProblemError(
+        422,
+        'validation_failed',
+        'The body must be {"items": [...]} with 1 to 500 session tags.',
+        [{ pointer: '/items', detail: 'an array of session tags' }],
+      );
     }
     if (raw.items.length > MAX_BATCH_ITEMS) {
-      throw new ProblemError(413, 'batch_too_large', `The batch has ${raw.items.length} items; at most ${MAX_BATCH_ITEMS} are accepted. Split it into smaller batches.`);
+      throw new ProblemError(
+        413,
+        'batch_too_large',
+        `The batch has ${raw.items.length} items; at most ${MAX_BATCH_ITEMS} are accepted. Split it into smaller batches.`,
+      );
     }
     if (raw.items.length === 0) {
-      throw new ProblemError(422, 'validation_failed', 'The batch is empty; send 1 to 500 session tags.', [{ pointer: '/items', detail: 'at least one item' }]);
+      throw new ProblemError(422, 'validation_failed', 'The batch is empty; send 1 to 500 session tags.', [
+        { pointer: '/items', detail: 'at least one item' },
+      ]);
     }
     const now = ctx.now();
     const nowMs = now.getTime();
@@ -37,7 +46,15 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
     if (stored) return replay(stored);
 
     const result: SessionTagBatchResult = { accepted: [], rejected: [] };
-    const rows: Array<{ id: string; workflow: string; started: number; ended: number | null; tool: string | null; workspace: string | null; labels: string | null }> = [];
+    const rows: Array<{
+      id: string;
+      workflow: string;
+      started: number;
+      ended: number | null;
+      tool: string | null;
+      workspace: string | null;
+      labels: string | null;
+    }> = [];
     raw.items.forEach((item, index) => {
       const parsed = SessionTagSchema.safeParse(item);
       const id = isPlainObject(item) && typeof item.id === 'string' ? item.id.slice(0, 100) : `#${index}`;
@@ -57,7 +74,12 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
         return;
       }
       if (started > nowMs + MAX_FUTURE_MS) {
-        reject([{ pointer: `/items/${index}/started_at`, detail: 'started_at is more than a day in the future; check the clock' }]);
+        reject([
+          {
+            pointer: `/items/${index}/started_at`,
+            detail: 'started_at is more than a day in the future; check the clock',
+          },
+        ]);
         return;
       }
       rows.push({
@@ -80,8 +102,27 @@ export async function postSessionTags(call: Call, requestId: string): Promise<Re
          workspace = coalesce(excluded.workspace, session_tags.workspace), labels = coalesce(excluded.labels, session_tags.labels),
          updated_ms = excluded.updated_ms`;
     await ctx.db.transaction(async () => {
-      for (const r of rows) await ctx.db.run(upsert, [principal.developerId, r.id, r.workflow, r.started, r.ended, r.tool, r.workspace, r.labels, nowMs, nowMs]);
-      await ctx.idempotency.save(principal.developerId, ROUTE, key, hash, { status: 200, headers: reply.headers ?? {}, body: reply.body! }, nowMs);
+      for (const r of rows)
+        await ctx.db.run(upsert, [
+          principal.developerId,
+          r.id,
+          r.workflow,
+          r.started,
+          r.ended,
+          r.tool,
+          r.workspace,
+          r.labels,
+          nowMs,
+          nowMs,
+        ]);
+      await ctx.idempotency.save(
+        principal.developerId,
+        ROUTE,
+        key,
+        hash,
+        { status: 200, headers: reply.headers ?? {}, body: reply.body! },
+        nowMs,
+      );
     });
     if (rows.length > 0) ctx.cache.invalidate(principal.developerId);
     return reply;

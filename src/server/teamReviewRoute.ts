@@ -15,14 +15,31 @@ async function reviewOf(call: Call) {
   const period = query.get('period') ?? 'month';
   if (period !== 'week' && period !== 'month') throw badParam('period', 'week or month');
   const date = query.get('date');
-  if (date !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))) throw badParam('date', 'a day YYYY-MM-DD inside the period to review (default: the last complete one)');
-  const row = await ctx.db.get<{ team_id: string }>('SELECT team_id FROM developers WHERE id = ?', [principal.developerId]);
-  if (!row) throw new ProblemError(401, 'authentication', 'The developer of this token no longer exists. Ask your admin for a new token.');
+  if (date !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))))
+    throw badParam('date', 'a day YYYY-MM-DD inside the period to review (default: the last complete one)');
+  const row = await ctx.db.get<{ team_id: string }>('SELECT team_id FROM developers WHERE id = ?', [
+    principal.developerId,
+  ]);
+  if (!row)
+    throw new ProblemError(
+      401,
+      'authentication',
+      'The developer of this token no longer exists. Ask your admin for a new token.',
+    );
   const asked = query.get('team');
   if (asked !== null && asked !== row.team_id) {
-    throw new ProblemError(403, 'permission', `This token reviews team ${row.team_id} only; ask an admin of team ${asked.slice(0, 100)} for its review.`);
+    throw new ProblemError(
+      403,
+      'permission',
+      `This token reviews team ${row.team_id} only; ask an admin of team ${asked.slice(0, 100)} for its review.`,
+    );
   }
-  return gatherTeamReview(ctx.db, { team: row.team_id, period, at: date === null ? undefined : new Date(`${date}T12:00:00Z`), now: call.now });
+  return gatherTeamReview(ctx.db, {
+    team: row.team_id,
+    period,
+    at: date === null ? undefined : new Date(`${date}T12:00:00Z`),
+    now: call.now,
+  });
 }
 
 export async function getTeamReview(call: Call): Promise<Reply> {
@@ -31,5 +48,12 @@ export async function getTeamReview(call: Call): Promise<Reply> {
 
 export async function getTeamReviewHtml(call: Call): Promise<Reply> {
   const html = teamReviewHtml(await reviewOf(call));
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" }, body: html };
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    },
+    body: html,
+  };
 }

@@ -6,7 +6,13 @@
 import { attribute, TagTimeline, type TagSpan } from '../domain/attribution';
 import { scaleMicros } from '../domain/money';
 import { isSupportedInterval, periodContaining, type PeriodInterval } from '../domain/period';
-import { buildTeamReview, type ReviewPeriod, type ReviewRequestRow, type ReviewRun, type TeamReview } from '../domain/teamReview';
+import {
+  buildTeamReview,
+  type ReviewPeriod,
+  type ReviewRequestRow,
+  type ReviewRun,
+  type TeamReview,
+} from '../domain/teamReview';
 import { AdminInputError } from './adminStore';
 import type { BandRow } from './bandsBuilder';
 import type { SqlDb } from './storage/sqlDb';
@@ -25,7 +31,11 @@ export interface ReviewOptions {
 }
 
 /** The window of a review: the week or month holding `at`, or the last complete one before `now`. */
-export function reviewWindow(period: ReviewPeriod, at: Date | undefined, now: Date): { startMs: number; endMs: number } {
+export function reviewWindow(
+  period: ReviewPeriod,
+  at: Date | undefined,
+  now: Date,
+): { startMs: number; endMs: number } {
   const interval: PeriodInterval = period === 'week' ? 'P1W' : 'P1M';
   const current = periodContaining(interval, now, TIME_ZONE);
   const target = at ?? new Date(Date.parse(current.start) - 1);
@@ -54,7 +64,9 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
   const roles = new Set(developers.map((d) => d.role_id));
 
   const seatMicrosByRole: Record<string, number> = {};
-  const seats = await db.all<{ role_id: string; currency: string; cost_micros: number; cost_period: string }>('SELECT role_id, currency, cost_micros, cost_period FROM seats');
+  const seats = await db.all<{ role_id: string; currency: string; cost_micros: number; cost_period: string }>(
+    'SELECT role_id, currency, cost_micros, cost_period FROM seats',
+  );
   for (const s of seats) {
     if (!roles.has(s.role_id) || s.currency !== currency) continue;
     seatMicrosByRole[s.role_id] = (seatMicrosByRole[s.role_id] ?? 0) + prorate(s.cost_micros, s.cost_period, window);
@@ -68,7 +80,11 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
     const seen = new Set(own.map((b) => b.workflow));
     for (const b of [...own, ...bands.filter((r) => r.role_id === d.role_id && !seen.has(r.workflow))]) {
       if (b.currency !== currency) continue;
-      allocations.push({ developerId: d.id, workflow: b.workflow, allocatedMicros: prorate(b.allocated_micros, b.interval, window) });
+      allocations.push({
+        developerId: d.id,
+        workflow: b.workflow,
+        allocatedMicros: prorate(b.allocated_micros, b.interval, window),
+      });
     }
   }
 
@@ -77,7 +93,13 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
      WHERE d.team_id = ? AND e.time_ms >= ? AND e.time_ms < ? AND e.currency = ? ORDER BY e.developer_id, e.time_ms`,
     [options.team, compareStart, window.endMs, currency],
   );
-  const tags = await db.all<{ developer_id: string; id: string; workflow: string; started_ms: number; ended_ms: number | null }>(
+  const tags = await db.all<{
+    developer_id: string;
+    id: string;
+    workflow: string;
+    started_ms: number;
+    ended_ms: number | null;
+  }>(
     `SELECT t.developer_id, t.id, t.workflow, t.started_ms, t.ended_ms FROM session_tags t JOIN developers d ON d.id = t.developer_id
      WHERE d.team_id = ? AND t.started_ms < ? AND (t.ended_ms IS NULL OR t.ended_ms > ?)`,
     [options.team, window.endMs, compareStart - DAY_MS],
@@ -94,7 +116,8 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
   const sessions = new Map<string, ReviewRun>();
   for (const e of events) {
     if (!inTeam.has(e.developer_id)) continue;
-    if (timelineOf?.developerId !== e.developer_id) timelineOf = { developerId: e.developer_id, timeline: new TagTimeline(spansByDev.get(e.developer_id) ?? []) };
+    if (timelineOf?.developerId !== e.developer_id)
+      timelineOf = { developerId: e.developer_id, timeline: new TagTimeline(spansByDev.get(e.developer_id) ?? []) };
     const { workflow, viaSpan } = attribute(e.workflow, e.time_ms, timelineOf.timeline);
     const span = viaSpan ? timelineOf.timeline.spanOfMinute(e.time_ms) : undefined;
     if (span?.id !== undefined && span.workflow === workflow) {
@@ -102,14 +125,39 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
       const run = sessions.get(key);
       if (run) run.costMicros += e.cost_micros;
       else {
-        const created: ReviewRun = { developerId: e.developer_id, workflow, startMs: Math.max(e.time_ms, span.startMs), costMicros: e.cost_micros, kind: 'session' };
+        const created: ReviewRun = {
+          developerId: e.developer_id,
+          workflow,
+          startMs: Math.max(e.time_ms, span.startMs),
+          costMicros: e.cost_micros,
+          kind: 'session',
+        };
         sessions.set(key, created);
         runs.push(created);
       }
-    } else runs.push({ developerId: e.developer_id, workflow, startMs: e.time_ms, costMicros: e.cost_micros, kind: 'event' });
+    } else
+      runs.push({
+        developerId: e.developer_id,
+        workflow,
+        startMs: e.time_ms,
+        costMicros: e.cost_micros,
+        kind: 'event',
+      });
   }
 
-  type Row = { id: string; developer_id: string; kind: string; status: string; band_id: string | null; body: string; created_ms: number; updated_ms: number; resolution: string | null; outcome_result: string | null; outcome_recorded_ms: number | null };
+  type Row = {
+    id: string;
+    developer_id: string;
+    kind: string;
+    status: string;
+    band_id: string | null;
+    body: string;
+    created_ms: number;
+    updated_ms: number;
+    resolution: string | null;
+    outcome_result: string | null;
+    outcome_recorded_ms: number | null;
+  };
   const requestRows = await db.all<Row>(
     `SELECT r.id, r.developer_id, r.kind, r.status, r.band_id, r.body, r.created_ms, r.updated_ms, r.resolution, r.outcome_result, r.outcome_recorded_ms
      FROM requests r JOIN developers d ON d.id = r.developer_id
@@ -117,8 +165,14 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
     [options.team, window.endMs, window.startMs, window.startMs],
   );
   const requests: ReviewRequestRow[] = requestRows.map((r) => {
-    const body = JSON.parse(r.body) as { requested?: { delta?: { amount_micros: number }; new_allocated?: { amount_micros: number } }; justification?: string; outcome?: ReviewRequestRow['outcome'] };
-    const resolution = r.resolution ? (JSON.parse(r.resolution) as { approved?: { amount_micros: number }; decided_at?: string }) : null;
+    const body = JSON.parse(r.body) as {
+      requested?: { delta?: { amount_micros: number }; new_allocated?: { amount_micros: number } };
+      justification?: string;
+      outcome?: ReviewRequestRow['outcome'];
+    };
+    const resolution = r.resolution
+      ? (JSON.parse(r.resolution) as { approved?: { amount_micros: number }; decided_at?: string })
+      : null;
     return {
       id: r.id,
       developerId: r.developer_id,
@@ -131,7 +185,10 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
       decidedMs: resolution?.decided_at ? Date.parse(resolution.decided_at) : null,
       justification: body.justification ?? null,
       outcome: body.outcome ?? null,
-      result: r.outcome_result !== null && r.outcome_recorded_ms !== null ? { text: r.outcome_result, recordedMs: r.outcome_recorded_ms } : null,
+      result:
+        r.outcome_result !== null && r.outcome_recorded_ms !== null
+          ? { text: r.outcome_result, recordedMs: r.outcome_recorded_ms }
+          : null,
     };
   });
 
@@ -152,13 +209,26 @@ export async function gatherTeamReview(db: SqlDb, options: ReviewOptions): Promi
 
 /** `admin request outcome ID --result …`: record what an approved increase achieved. */
 export async function recordOutcome(db: SqlDb, requestId: string, result: string, nowMs: number): Promise<void> {
-  if (result.trim() === '' || result.length > 2000) throw new AdminInputError('--result must be 1 to 2000 characters saying what the increase achieved (e.g. "lead time 4 d → 2.5 d").');
+  if (result.trim() === '' || result.length > 2000)
+    throw new AdminInputError(
+      '--result must be 1 to 2000 characters saying what the increase achieved (e.g. "lead time 4 d → 2.5 d").',
+    );
   await db.transaction(async () => {
-    const row = await db.get<{ kind: string; status: string }>('SELECT kind, status FROM requests WHERE id = ?', [requestId]);
-    if (!row) throw new AdminInputError(`no request ${requestId}. List them with: spend-band admin request list --status approved`);
+    const row = await db.get<{ kind: string; status: string }>('SELECT kind, status FROM requests WHERE id = ?', [
+      requestId,
+    ]);
+    if (!row)
+      throw new AdminInputError(
+        `no request ${requestId}. List them with: spend-band admin request list --status approved`,
+      );
     if (row.kind !== 'band_increase' || row.status !== 'approved') {
-      throw new AdminInputError(`request ${requestId} is a ${row.status} ${row.kind}; a result is recorded only for an approved band increase.`);
+      throw new AdminInputError(
+        `request ${requestId} is a ${row.status} ${row.kind}; a result is recorded only for an approved band increase.`,
+      );
     }
-    await db.run('UPDATE requests SET outcome_result = ?, outcome_recorded_ms = ?, revision = revision + 1 WHERE id = ?', [result.trim(), nowMs, requestId]);
+    await db.run(
+      'UPDATE requests SET outcome_result = ?, outcome_recorded_ms = ?, revision = revision + 1 WHERE id = ?',
+      [result.trim(), nowMs, requestId],
+    );
   });
 }

@@ -3,7 +3,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** A developer's scopes: what a token gets unless --scopes says otherwise. */
-export const ALL_SCOPES = ['bands:read', 'usage:read', 'tags:write', 'preflight:write', 'requests:write', 'usage:write'] as const;
+export const ALL_SCOPES = [
+  'bands:read',
+  'usage:read',
+  'tags:write',
+  'preflight:write',
+  'requests:write',
+  'usage:write',
+] as const;
 /** Admin scopes, given only when named: team:review reads the review of the token's developer's team. */
 export const ADMIN_SCOPES = ['team:review'] as const;
 export const KNOWN_SCOPES = [...ALL_SCOPES, ...ADMIN_SCOPES] as const;

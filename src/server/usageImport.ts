@@ -18,7 +18,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 export function parseUsageFile(text: string, fileName: string): ParsedImport {
   const body = text.replace(/^\uFEFF/, '');
   const firstLine = body.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  const isJsonLines = fileName.endsWith('.jsonl') || fileName.endsWith('.ndjson') || firstLine.trimStart().startsWith('{');
+  const isJsonLines =
+    fileName.endsWith('.jsonl') || fileName.endsWith('.ndjson') || firstLine.trimStart().startsWith('{');
   return isJsonLines ? parseJsonLines(body) : parseCsv(body);
 }
 
@@ -89,7 +90,10 @@ function parseCsv(text: string): ParsedImport {
   if (!header) return out;
   const names = header.cells.map((c) => c.trim().toLowerCase());
   for (const required of ['developer', 'time', 'provider', 'cost']) {
-    if (!names.includes(required)) out.errors.push(`line ${header.line}: the header has no "${required}" column (expected developer,time,provider,model,tokens,cost[,workflow])`);
+    if (!names.includes(required))
+      out.errors.push(
+        `line ${header.line}: the header has no "${required}" column (expected developer,time,provider,model,tokens,cost[,workflow])`,
+      );
   }
   if (out.errors.length > 0) return out;
   for (const row of rows) {
@@ -111,7 +115,8 @@ function parseCsv(text: string): ParsedImport {
 function integer(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${field}: expected a whole number of tokens, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error(`${field}: expected a whole number of tokens, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -120,7 +125,8 @@ function text(value: unknown, field: string, max: number, required: boolean): st
     if (required) throw new Error(`${field}: missing`);
     return undefined;
   }
-  if (typeof value !== 'string' || value.length > max) throw new Error(`${field}: expected text of at most ${max} characters`);
+  if (typeof value !== 'string' || value.length > max)
+    throw new Error(`${field}: expected text of at most ${max} characters`);
   return value;
 }
 
@@ -128,11 +134,13 @@ function collect(out: ParsedImport, line: number, r: Record<string, unknown>): v
   try {
     const developerId = text(r.developer, 'developer', 100, true)!;
     const time = text(r.time, 'time', 40, true)!;
-    if (!ISO_INSTANT.test(time) || Number.isNaN(Date.parse(time))) throw new Error(`time: expected an ISO 8601 instant with offset such as 2026-11-03T09:15:00Z, got "${time}"`);
+    if (!ISO_INSTANT.test(time) || Number.isNaN(Date.parse(time)))
+      throw new Error(`time: expected an ISO 8601 instant with offset such as 2026-11-03T09:15:00Z, got "${time}"`);
     const provider = text(r.provider, 'provider', 100, true)!;
     const model = text(r.model, 'model', 200, false);
     const workflow = text(r.workflow, 'workflow', 64, false);
-    if (workflow !== undefined && !/^[a-z][a-z0-9_]{0,63}$/.test(workflow)) throw new Error(`workflow: "${workflow}" is not a workflow class id such as deep_coding`);
+    if (workflow !== undefined && !/^[a-z][a-z0-9_]{0,63}$/.test(workflow))
+      throw new Error(`workflow: "${workflow}" is not a workflow class id such as deep_coding`);
     let currency = text(r.currency, 'currency', 3, false) ?? 'USD';
     let costMicros: number;
     if (r.cost_micros !== undefined) {
@@ -140,11 +148,13 @@ function collect(out: ParsedImport, line: number, r: Record<string, unknown>): v
       if (!Number.isSafeInteger(costMicros)) throw new Error('cost_micros: expected an integer');
     } else if (typeof r.cost === 'object' && r.cost !== null) {
       const money = r.cost as { currency?: unknown; amount_micros?: unknown };
-      if (typeof money.currency !== 'string' || !Number.isSafeInteger(money.amount_micros)) throw new Error('cost: expected {currency, amount_micros} or a decimal amount');
+      if (typeof money.currency !== 'string' || !Number.isSafeInteger(money.amount_micros))
+        throw new Error('cost: expected {currency, amount_micros} or a decimal amount');
       currency = money.currency;
       costMicros = money.amount_micros as number;
     } else {
-      if (typeof r.cost !== 'string' && typeof r.cost !== 'number') throw new Error('cost: missing (a decimal amount such as 0.42)');
+      if (typeof r.cost !== 'string' && typeof r.cost !== 'number')
+        throw new Error('cost: missing (a decimal amount such as 0.42)');
       try {
         costMicros = decimalToMicros(r.cost);
       } catch {
@@ -174,7 +184,18 @@ function collect(out: ParsedImport, line: number, r: Record<string, unknown>): v
     const estimatedText = r.estimated;
     const estimated = estimatedText === true || estimatedText === 'true' || estimatedText === '1';
     const sourceId = r.id === undefined ? undefined : text(String(r.id), 'id', 200, false);
-    out.events.push({ developerId, timeMs: Date.parse(time), provider, model: model ?? null, workflow: workflow ?? null, currency, costMicros, tokens, estimated, sourceId });
+    out.events.push({
+      developerId,
+      timeMs: Date.parse(time),
+      provider,
+      model: model ?? null,
+      workflow: workflow ?? null,
+      currency,
+      costMicros,
+      tokens,
+      estimated,
+      sourceId,
+    });
   } catch (error) {
     out.errors.push(`line ${line}: ${(error as Error).message}`);
   }

@@ -21,7 +21,12 @@ type Group = (typeof GROUPS)[number];
 /** A query may span at most this many buckets (paged 1–500 at a time). */
 const MAX_BUCKETS = 20_000;
 const HOUR_MS = 3_600_000;
-const MIN_LENGTH_MS: Record<Granularity, number> = { PT1H: HOUR_MS, P1D: 23 * HOUR_MS, P1W: 167 * HOUR_MS, P1M: 28 * 24 * HOUR_MS - HOUR_MS };
+const MIN_LENGTH_MS: Record<Granularity, number> = {
+  PT1H: HOUR_MS,
+  P1D: 23 * HOUR_MS,
+  P1W: 167 * HOUR_MS,
+  P1M: 28 * 24 * HOUR_MS - HOUR_MS,
+};
 
 const dateTime = z.iso.datetime({ offset: true });
 
@@ -32,7 +37,8 @@ function badParam(parameter: string, detail: string): ProblemError {
 function instantParam(query: URLSearchParams, name: string): number {
   const text = query.get(name);
   if (text === null) throw badParam(name, 'required, an ISO 8601 date-time with offset such as 2026-11-01T00:00:00Z');
-  if (!dateTime.safeParse(text).success) throw badParam(name, 'an ISO 8601 date-time with offset such as 2026-11-01T00:00:00Z');
+  if (!dateTime.safeParse(text).success)
+    throw badParam(name, 'an ISO 8601 date-time with offset such as 2026-11-01T00:00:00Z');
   return Date.parse(text);
 }
 
@@ -51,7 +57,12 @@ interface UsageCursor {
 }
 
 function isUsageCursor(value: unknown): value is UsageCursor {
-  return typeof value === 'object' && value !== null && Number.isSafeInteger((value as UsageCursor).s) && typeof (value as UsageCursor).q === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Number.isSafeInteger((value as UsageCursor).s) &&
+    typeof (value as UsageCursor).q === 'string'
+  );
 }
 
 interface EventRow {
@@ -70,7 +81,9 @@ interface EventRow {
 }
 
 interface Accumulator {
-  result: UsageResult & { tokens: { input: number; output: number; cache_read: number; cache_write: number; total: number } };
+  result: UsageResult & {
+    tokens: { input: number; output: number; cache_read: number; cache_write: number; total: number };
+  };
 }
 
 export async function getUsage(call: Call): Promise<Reply> {
@@ -79,21 +92,33 @@ export async function getUsage(call: Call): Promise<Reply> {
   const to = instantParam(query, 'to');
   if (to <= from) throw badParam('to', 'must be after from (to is exclusive)');
   const granularityText = query.get('granularity') ?? 'P1D';
-  if (!(GRANULARITIES as readonly string[]).includes(granularityText)) throw badParam('granularity', `one of ${GRANULARITIES.join(', ')}`);
+  if (!(GRANULARITIES as readonly string[]).includes(granularityText))
+    throw badParam('granularity', `one of ${GRANULARITIES.join(', ')}`);
   const granularity = granularityText as Granularity;
   const timeZone = query.get('timezone') ?? 'UTC';
-  if (timeZone.length > 64 || !isValidTimeZone(timeZone)) throw badParam('timezone', 'an IANA time zone such as Europe/Berlin');
+  if (timeZone.length > 64 || !isValidTimeZone(timeZone))
+    throw badParam('timezone', 'an IANA time zone such as Europe/Berlin');
   const groupText = query.get('group_by') ?? '';
   const groups = groupText === '' ? [] : groupText.split(',').map((g) => g.trim());
-  for (const g of groups) if (!(GROUPS as readonly string[]).includes(g)) throw badParam('group_by', `a comma-separated list of ${GROUPS.join(', ')}`);
-  if ((to - from) / MIN_LENGTH_MS[granularity] > MAX_BUCKETS) throw badParam('from', `the range spans more than ${MAX_BUCKETS} ${granularity} buckets; use a coarser granularity or a shorter range`);
+  for (const g of groups)
+    if (!(GROUPS as readonly string[]).includes(g))
+      throw badParam('group_by', `a comma-separated list of ${GROUPS.join(', ')}`);
+  if ((to - from) / MIN_LENGTH_MS[granularity] > MAX_BUCKETS)
+    throw badParam(
+      'from',
+      `the range spans more than ${MAX_BUCKETS} ${granularity} buckets; use a coarser granularity or a shorter range`,
+    );
   const limit = limitParam(query);
-  const queryHash = createHash('sha256').update(JSON.stringify([from, to, granularity, timeZone, [...groups].sort()])).digest('base64url').slice(0, 16);
+  const queryHash = createHash('sha256')
+    .update(JSON.stringify([from, to, granularity, timeZone, [...groups].sort()]))
+    .digest('base64url')
+    .slice(0, 16);
   const cursorText = query.get('cursor');
   let start = bucketContaining(granularity, from, timeZone).start;
   if (cursorText) {
     const cursor = decodeCursor(cursorText, isUsageCursor);
-    if (cursor.q !== queryHash || cursor.s < start || cursor.s >= to) throw badParam('cursor', 'belongs to another query; start again without a cursor');
+    if (cursor.q !== queryHash || cursor.s < start || cursor.s >= to)
+      throw badParam('cursor', 'belongs to another query; start again without a cursor');
     start = cursor.s;
   }
 
@@ -109,11 +134,10 @@ export async function getUsage(call: Call): Promise<Reply> {
 
   const developer = await getDeveloper(ctx.db, principal.developerId);
   const bandWorkflows = new Set(developer ? (await effectiveBandRows(ctx.db, developer)).map((b) => b.workflow) : []);
-  const events = await ctx.db.all<EventRow>('SELECT * FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, seq', [
-    principal.developerId,
-    pageStart,
-    pageEnd,
-  ]);
+  const events = await ctx.db.all<EventRow>(
+    'SELECT * FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, seq',
+    [principal.developerId, pageStart, pageEnd],
+  );
   const spans = new TagTimeline(
     (
       await ctx.db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
@@ -129,7 +153,11 @@ export async function getUsage(call: Call): Promise<Reply> {
     while (eventIndex < events.length && events[eventIndex]!.time_ms < bucket.clippedEnd) {
       const e = events[eventIndex++]!;
       const { workflow, viaSpan } = attribute(e.workflow, e.time_ms, spans);
-      const band = bandWorkflows.has(workflow) ? apiBandId(workflow) : bandWorkflows.has(ALL_WORKFLOWS) ? apiBandId(ALL_WORKFLOWS) : null;
+      const band = bandWorkflows.has(workflow)
+        ? apiBandId(workflow)
+        : bandWorkflows.has(ALL_WORKFLOWS)
+          ? apiBandId(ALL_WORKFLOWS)
+          : null;
       const dims: Record<Group, string | null> = { workflow, provider: e.provider, model: e.model, band };
       const keyParts = [e.currency, ...groups.map((g) => dims[g as Group])];
       const key = JSON.stringify(keyParts);
@@ -156,7 +184,8 @@ export async function getUsage(call: Call): Promise<Reply> {
       r.tokens.cache_read += e.cache_read_tokens ?? 0;
       r.tokens.cache_write += e.cache_write_tokens ?? 0;
       r.tokens.total +=
-        e.total_tokens ?? (e.input_tokens ?? 0) + (e.output_tokens ?? 0) + (e.cache_read_tokens ?? 0) + (e.cache_write_tokens ?? 0);
+        e.total_tokens ??
+        (e.input_tokens ?? 0) + (e.output_tokens ?? 0) + (e.cache_read_tokens ?? 0) + (e.cache_write_tokens ?? 0);
       r.requests! += 1;
       r.estimated ||= e.estimated === 1 || viaSpan;
     }

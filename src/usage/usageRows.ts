@@ -3,7 +3,14 @@
 import { TZDate } from '@date-fns/tz';
 import { TagTimeline } from '../domain/attribution';
 import type { WorkflowSession } from '../domain/session';
-import { addTokens, emptyTokens, type AgentId, type UsageEvent, type UsageSnapshot, type UsageTokens } from './usageSnapshot';
+import {
+  addTokens,
+  emptyTokens,
+  type AgentId,
+  type UsageEvent,
+  type UsageSnapshot,
+  type UsageTokens,
+} from './usageSnapshot';
 
 export type UsageGrouping = 'day' | 'month' | 'model' | 'workflow' | 'agent';
 export const USAGE_GROUPINGS: readonly UsageGrouping[] = ['day', 'month', 'model', 'workflow', 'agent'];
@@ -118,14 +125,30 @@ export interface AgentSessionTotal {
 }
 
 /** The agent sessions (Claude sessions incl. their sub-agents, Codex rollouts) with the most spend. */
-export function biggestSessions(events: EventSource, limit: number, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): AgentSessionTotal[] {
+export function biggestSessions(
+  events: EventSource,
+  limit: number,
+  fromMs = Number.NEGATIVE_INFINITY,
+  toMs = Number.POSITIVE_INFINITY,
+): AgentSessionTotal[] {
   const byId = new Map<string, AgentSessionTotal>();
   forEachEvent(events, (e) => {
     if (e.timestamp < fromMs || e.timestamp >= toMs) return;
     const id = `${e.agent}:${e.sessionId}`;
     let s = byId.get(id);
     if (!s) {
-      s = { agent: e.agent, sessionId: e.sessionId, project: e.project, firstMs: e.timestamp, lastMs: e.timestamp, models: [], tokens: emptyTokens(), costMicros: 0, requests: 0, unpricedRequests: 0 };
+      s = {
+        agent: e.agent,
+        sessionId: e.sessionId,
+        project: e.project,
+        firstMs: e.timestamp,
+        lastMs: e.timestamp,
+        models: [],
+        tokens: emptyTokens(),
+        costMicros: 0,
+        requests: 0,
+        unpricedRequests: 0,
+      };
       byId.set(id, s);
     }
     s.firstMs = Math.min(s.firstMs, e.timestamp);
@@ -137,14 +160,21 @@ export function biggestSessions(events: EventSource, limit: number, fromMs = Num
     else s.costMicros += e.costMicros;
   });
   const tokenSum = (t: UsageTokens) => t.input + t.output + t.cache_read + t.cache_write;
-  return [...byId.values()].sort((a, b) => b.costMicros - a.costMicros || tokenSum(b.tokens) - tokenSum(a.tokens)).slice(0, limit);
+  return [...byId.values()]
+    .sort((a, b) => b.costMicros - a.costMicros || tokenSum(b.tokens) - tokenSum(a.tokens))
+    .slice(0, limit);
 }
 
 /**
  * Priced spend (integer micros) per workflow class for events in [from, to), each minute classed by
  * the one attribution rule (domain/attribution.ts). Unpriced usage is not money.
  */
-export function usedByWorkflow(snapshot: Pick<UsageSnapshot, 'eachEvent'>, sessions: readonly WorkflowSession[], from: Date, to: Date): Map<string, number> {
+export function usedByWorkflow(
+  snapshot: Pick<UsageSnapshot, 'eachEvent'>,
+  sessions: readonly WorkflowSession[],
+  from: Date,
+  to: Date,
+): Map<string, number> {
   const fromMs = from.getTime();
   const toMs = to.getTime();
   const timeline = TagTimeline.ofSessions(sessions);

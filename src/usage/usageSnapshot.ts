@@ -3,7 +3,14 @@
 // enough to attribute usage to tagged workflow sessions at their timestamps (to the minute), to plot
 // spend by day, and to name the biggest agent sessions.
 import { AGENTS, MINUTE_MS, type AgentId, type UsageColumns, type UsageStore } from './store/usageStore';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from './tokenColumns';
+import {
+  TOKEN_CACHE_READ,
+  TOKEN_CACHE_WRITE,
+  TOKEN_CACHE_WRITE_1H,
+  TOKEN_INPUT,
+  TOKEN_OUTPUT,
+  TOKEN_WORDS,
+} from './tokenColumns';
 
 export type { AgentId } from './store/usageStore';
 
@@ -107,7 +114,13 @@ function eventAt(cols: UsageColumns, b: number): UsageEvent {
     timestamp: cols.bucketMinute[b]! * MINUTE_MS,
     agent: AGENTS[cols.sessionAgent[session]!] ?? 'claude_code',
     model: s[cols.bucketModel[b]!]!,
-    tokens: { input: t[b * TOKEN_WORDS + TOKEN_INPUT]!, output: t[b * TOKEN_WORDS + TOKEN_OUTPUT]!, cache_read: t[b * TOKEN_WORDS + TOKEN_CACHE_READ]!, cache_write: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE]!, cache_write_1h: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]! },
+    tokens: {
+      input: t[b * TOKEN_WORDS + TOKEN_INPUT]!,
+      output: t[b * TOKEN_WORDS + TOKEN_OUTPUT]!,
+      cache_read: t[b * TOKEN_WORDS + TOKEN_CACHE_READ]!,
+      cache_write: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE]!,
+      cache_write_1h: t[b * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]!,
+    },
     costMicros: cols.bucketPriced[b] === 1 ? cols.bucketCost[b]! : null,
     sessionId: s[cols.sessionId[session]!]!,
     project: s[cols.sessionProject[session]!]!,
@@ -131,13 +144,16 @@ export class UnpricedSums {
   }
 
   /** By model name, or in the order `compare` gives. */
-  sorted(compare: (a: UnpricedModel, b: UnpricedModel) => number = (a, b) => (a.model < b.model ? -1 : 1)): UnpricedModel[] {
+  sorted(
+    compare: (a: UnpricedModel, b: UnpricedModel) => number = (a, b) => (a.model < b.model ? -1 : 1),
+  ): UnpricedModel[] {
     return [...this.byModel.values()].sort(compare);
   }
 }
 
 /** A total order, so that the same usage gives the same list however the files were read. */
-const eventOrder = (a: UsageEvent, b: UsageEvent): number => a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model);
+const eventOrder = (a: UsageEvent, b: UsageEvent): number =>
+  a.timestamp - b.timestamp || cmp(a.agent, b.agent) || cmp(a.sessionId, b.sessionId) || cmp(a.model, b.model);
 
 /** Rollups below this count are ordered by one number (minute × 2²² + rollup) in a typed array. */
 const TYPED_ORDER_MAX = 1 << 22;
@@ -166,7 +182,7 @@ function sortedEvents(cols: UsageColumns, fromMs: number, toMs: number): UsageEv
   const list = new Array<UsageEvent>(count);
   for (let k = 0; k < count; k++) list[k] = eventAt(cols, keys[k]! % TYPED_ORDER_MAX);
   // Rollups of one minute, by agent, session and model.
-  for (let start = 0; start < count; ) {
+  for (let start = 0; start < count;) {
     let end = start + 1;
     while (end < count && list[end]!.timestamp === list[start]!.timestamp) end++;
     if (end - start > 1) {
@@ -190,7 +206,15 @@ export function snapshotFromColumns(cols: UsageColumns, asOf: Date, stats: ScanS
     const requests = cols.bucketRequests[b]!;
     if (requests === 0 || cols.bucketPriced[b] === 1) continue;
     const at = b * TOKEN_WORDS;
-    unpriced.add(cols.strings[cols.bucketModel[b]!]!, t[at + TOKEN_INPUT]!, t[at + TOKEN_OUTPUT]!, t[at + TOKEN_CACHE_READ]!, t[at + TOKEN_CACHE_WRITE]!, t[at + TOKEN_CACHE_WRITE_1H]!, requests);
+    unpriced.add(
+      cols.strings[cols.bucketModel[b]!]!,
+      t[at + TOKEN_INPUT]!,
+      t[at + TOKEN_OUTPUT]!,
+      t[at + TOKEN_CACHE_READ]!,
+      t[at + TOKEN_CACHE_WRITE]!,
+      t[at + TOKEN_CACHE_WRITE_1H]!,
+      requests,
+    );
   }
   let events: UsageEvent[] | undefined;
   return {
@@ -268,7 +292,18 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
       return rollups.eventsBetween(fromMs, toMs);
     },
     eachEvent(visit: (event: UsageEvent) => void): void {
-      store.visitRequests((session, minute, model, i, o, r, w, h, cost) => visit(new RequestEvent(store, session, minute, store.strings[model]!, { input: i, output: o, cache_read: r, cache_write: w, cache_write_1h: h }, cost)));
+      store.visitRequests((session, minute, model, i, o, r, w, h, cost) =>
+        visit(
+          new RequestEvent(
+            store,
+            session,
+            minute,
+            store.strings[model]!,
+            { input: i, output: o, cache_read: r, cache_write: w, cache_write_1h: h },
+            cost,
+          ),
+        ),
+      );
     },
     skippedLines: store.skippedLines,
     unpricedModels: unpriced.sorted(),

@@ -19,9 +19,16 @@ export const SpendBandTaskSchema = z.object({
   args: z.array(z.string()).optional(),
   cwd: z.string().optional(),
   agent: z.string().optional(),
-  workflow: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a workflow class id such as background_automation').optional(),
+  workflow: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a workflow class id such as background_automation')
+    .optional(),
   estimate: z
-    .object({ usd: z.union([z.number().nonnegative(), z.string()]).optional(), tokens: z.number().int().positive().optional(), model: z.string().optional() })
+    .object({
+      usd: z.union([z.number().nonnegative(), z.string()]).optional(),
+      tokens: z.number().int().positive().optional(),
+      model: z.string().optional(),
+    })
     .optional(),
 });
 export type SpendBandTaskDefinition = z.infer<typeof SpendBandTaskSchema>;
@@ -71,7 +78,13 @@ export class AgentTaskProvider implements vscode.TaskProvider {
   provideTasks(): vscode.Task[] {
     return agentsOnPath().map((agent) =>
       this.task(
-        { type: TASK_TYPE, agent: agent.id, command: agent.command, args: [...agent.runArgs], workflow: DEFAULT_RUN_WORKFLOW },
+        {
+          type: TASK_TYPE,
+          agent: agent.id,
+          command: agent.command,
+          args: [...agent.runArgs],
+          workflow: DEFAULT_RUN_WORKFLOW,
+        },
         `${agent.command} ${agent.runArgs.join(' ')} (with pre-flight)`,
         vscode.TaskScope.Workspace,
       ),
@@ -80,7 +93,12 @@ export class AgentTaskProvider implements vscode.TaskProvider {
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     if (task.definition.type !== TASK_TYPE) return undefined;
-    return this.task(task.definition as SpendBandTaskDefinition, task.name, task.scope ?? vscode.TaskScope.Workspace, task.definition);
+    return this.task(
+      task.definition as SpendBandTaskDefinition,
+      task.name,
+      task.scope ?? vscode.TaskScope.Workspace,
+      task.definition,
+    );
   }
 
   /** A task whose execution is the guarded run; `definition` must stay the very object tasks.json gave. */
@@ -103,7 +121,12 @@ export class AgentTaskProvider implements vscode.TaskProvider {
       return this.terminal(specOf(parsed.data));
     });
     const task = new vscode.Task(original, scope, name, TASK_TYPE, execution, []);
-    task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true, echo: false };
+    task.presentationOptions = {
+      reveal: vscode.TaskRevealKind.Always,
+      panel: vscode.TaskPanelKind.Dedicated,
+      clear: true,
+      echo: false,
+    };
     task.detail = 'Spend Band checks the run against your band before it starts';
     return task;
   }

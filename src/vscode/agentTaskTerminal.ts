@@ -77,7 +77,11 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
   open(): void {
     void this.run().catch((error: unknown) => {
       this.hooks.log.error(`Guarded run failed: ${(error as Error).stack ?? String(error)}`);
-      this.finish({ started: false, exitCode: EXIT.internal, reason: `Internal error (a bug; please report it with the log): ${(error as Error).message}` });
+      this.finish({
+        started: false,
+        exitCode: EXIT.internal,
+        reason: `Internal error (a bug; please report it with the log): ${(error as Error).message}`,
+      });
     });
   }
 
@@ -112,7 +116,9 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     if (this.finished) return;
     this.finished = true;
     const full = { ...result, clientRunId: this.clientRunId };
-    this.hooks.log.info(`Guarded run ${this.clientRunId} (${this.describe()}): ${result.started ? 'ran' : 'not started'}, exit ${result.exitCode}${result.decision ? `, decision ${result.decision}` : ''}.`);
+    this.hooks.log.info(
+      `Guarded run ${this.clientRunId} (${this.describe()}): ${result.started ? 'ran' : 'not started'}, exit ${result.exitCode}${result.decision ? `, decision ${result.decision}` : ''}.`,
+    );
     this.resolveDone(full);
     this.closeEmitter.fire(result.exitCode);
   }
@@ -125,18 +131,25 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     const spec = { ...this.spec, args: [...(this.spec.args ?? [])] };
     const signal = this.controller.signal;
     if (spec.problem) {
-      this.line(`${RED}This spendBand task's definition is invalid: ${spec.problem}.${RESET} Fix it in tasks.json and run the task again.`);
+      this.line(
+        `${RED}This spendBand task's definition is invalid: ${spec.problem}.${RESET} Fix it in tasks.json and run the task again.`,
+      );
       this.finish({ started: false, exitCode: EXIT.usage, reason: spec.problem });
       return;
     }
     if (!spec.command) {
-      this.line(`${RED}This spendBand task has no "command".${RESET} Add "command" (and "args") to its definition in tasks.json.`);
+      this.line(
+        `${RED}This spendBand task has no "command".${RESET} Add "command" (and "args") to its definition in tasks.json.`,
+      );
       this.finish({ started: false, exitCode: EXIT.usage, reason: 'no command' });
       return;
     }
     const agent = (spec.agent ? agentById(spec.agent) : undefined) ?? agentOfCommand(spec.command);
     if (agent && needsPrompt(agent, spec.args)) {
-      const prompt = await this.hooks.ui.input(`Spend Band: ${agent.label} run`, `What should ${spec.command} ${spec.args.join(' ')} do?`);
+      const prompt = await this.hooks.ui.input(
+        `Spend Band: ${agent.label} run`,
+        `What should ${spec.command} ${spec.args.join(' ')} do?`,
+      );
       if (!prompt?.trim()) {
         this.line('No prompt given; nothing was started.');
         this.finish({ started: false, exitCode: EXIT.cancelled, reason: 'no prompt' });
@@ -166,10 +179,16 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
   }
 
   /** Act on a decision; `afterApproval` stops a second round of approval. */
-  private async follow(spec: RunSpec & { args: string[] }, decided: Decided, explanation: string, afterApproval: boolean): Promise<void> {
+  private async follow(
+    spec: RunSpec & { args: string[] },
+    decided: Decided,
+    explanation: string,
+    afterApproval: boolean,
+  ): Promise<void> {
     const { decision } = decided;
     this.printDecision(decided, explanation);
-    if (decided.stale) this.line(`${YELLOW}Decided from bands fetched earlier: the source did not answer the last refresh.${RESET}`);
+    if (decided.stale)
+      this.line(`${YELLOW}Decided from bands fetched earlier: the source did not answer the last refresh.${RESET}`);
     switch (decision.decision) {
       case 'allow':
         await this.start(spec, decision.decision);
@@ -177,7 +196,9 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       case 'warn': {
         const choice = await this.hooks.ui.confirm(
           `Spend Band: ${decision.reason}`,
-          [`Estimate: ${explanation}`, headroomText(decision, decided.band), `Run: ${this.describe() || spec.command}`].filter(Boolean).join('\n'),
+          [`Estimate: ${explanation}`, headroomText(decision, decided.band), `Run: ${this.describe() || spec.command}`]
+            .filter(Boolean)
+            .join('\n'),
           [RUN_ANYWAY, REQUEST_INCREASE],
         );
         if (this.controller.signal.aborted) return this.cancelled(decision.decision);
@@ -196,7 +217,12 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       case 'needs_approval':
         if (afterApproval) {
           this.line(`${RED}Still needs approval after the approval; not started.${RESET} Ask your approver.`);
-          this.finish({ started: false, decision: 'needs_approval', exitCode: DECISION_EXIT.needs_approval, reason: decision.reason });
+          this.finish({
+            started: false,
+            decision: 'needs_approval',
+            exitCode: DECISION_EXIT.needs_approval,
+            reason: decision.reason,
+          });
           return;
         }
         await this.awaitApproval(spec, decided, explanation);
@@ -213,25 +239,41 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     const colour = COLOUR[decided.decision.decision] ?? '';
     lines[1] = `${colour}${BOLD}${lines[1]}${RESET}`;
     for (const l of lines) this.line(l);
-    this.line(`${DIM}Decided by ${decided.decidedBy === 'endpoint' ? 'the endpoint' : 'this machine from your bands and their escalation rules'}.${RESET}`);
+    this.line(
+      `${DIM}Decided by ${decided.decidedBy === 'endpoint' ? 'the endpoint' : 'this machine from your bands and their escalation rules'}.${RESET}`,
+    );
   }
 
-  private async awaitApproval(spec: RunSpec & { args: string[] }, decided: Decided, explanation: string): Promise<void> {
+  private async awaitApproval(
+    spec: RunSpec & { args: string[] },
+    decided: Decided,
+    explanation: string,
+  ): Promise<void> {
     const requestId = decided.decision.approval?.request_id;
     const client = decided.client;
     if (!requestId || !client) {
-      this.line(`${RED}Not started:${RESET} these bands cannot file an approval request. Ask your approver, or connect an endpoint that can.`);
-      this.finish({ started: false, decision: 'needs_approval', exitCode: DECISION_EXIT.needs_approval, reason: decided.decision.reason });
+      this.line(
+        `${RED}Not started:${RESET} these bands cannot file an approval request. Ask your approver, or connect an endpoint that can.`,
+      );
+      this.finish({
+        started: false,
+        decision: 'needs_approval',
+        exitCode: DECISION_EXIT.needs_approval,
+        reason: decided.decision.reason,
+      });
       return;
     }
-    this.line(`Waiting for approval of request ${BOLD}${requestId}${RESET}… (Ctrl-C or terminating the task withdraws it)`);
+    this.line(
+      `Waiting for approval of request ${BOLD}${requestId}${RESET}… (Ctrl-C or terminating the task withdraws it)`,
+    );
     const started = Date.now();
     let request;
     try {
       request = await waitForDecision(client, requestId, {
         signal: this.controller.signal,
         intervalMs: () => this.hooks.pollSeconds() * 1000,
-        onTransientError: (error) => this.line(`${DIM}The endpoint did not answer (${terminalText(error.detail)}); still waiting.${RESET}`),
+        onTransientError: (error) =>
+          this.line(`${DIM}The endpoint did not answer (${terminalText(error.detail)}); still waiting.${RESET}`),
       });
     } catch (error) {
       if (error instanceof ApiError && error.kind === 'aborted') {
@@ -239,9 +281,17 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
           await client.cancelRequest(requestId, { signal: AbortSignal.timeout(10_000) });
           this.line(`Request ${requestId} withdrawn. Nothing was started.`);
         } catch (cancelError) {
-          this.line(`${YELLOW}Could not withdraw request ${requestId}: ${terminalText((cancelError as Error).message)}${RESET} Cancel it in the Requests view.`);
+          this.line(
+            `${YELLOW}Could not withdraw request ${requestId}: ${terminalText((cancelError as Error).message)}${RESET} Cancel it in the Requests view.`,
+          );
         }
-        this.finish({ started: false, decision: 'needs_approval', exitCode: EXIT.cancelled, reason: 'cancelled while waiting for approval', requestId });
+        this.finish({
+          started: false,
+          decision: 'needs_approval',
+          exitCode: EXIT.cancelled,
+          reason: 'cancelled while waiting for approval',
+          requestId,
+        });
         return;
       }
       this.problem(error, requestId);
@@ -250,8 +300,16 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     const state = approvalState(request);
     const waited = Math.round((Date.now() - started) / 1000);
     if (state.state !== 'approved') {
-      this.line(`${RED}${terminalText(state.state === 'refused' ? state.message : `Request ${requestId} is ${request.status}.`, 2000)}${RESET}`);
-      this.finish({ started: false, decision: 'needs_approval', exitCode: DECISION_EXIT.needs_approval, reason: state.state === 'refused' ? state.message : request.status, requestId });
+      this.line(
+        `${RED}${terminalText(state.state === 'refused' ? state.message : `Request ${requestId} is ${request.status}.`, 2000)}${RESET}`,
+      );
+      this.finish({
+        started: false,
+        decision: 'needs_approval',
+        exitCode: DECISION_EXIT.needs_approval,
+        reason: state.state === 'refused' ? state.message : request.status,
+        requestId,
+      });
       return;
     }
     this.line(`${GREEN}${terminalText(state.message, 2000)}${RESET} ${DIM}(after ${waited} s)${RESET}`);
@@ -259,7 +317,12 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
     let again: Decided;
     try {
       // the very estimate asked with before: the endpoint refuses a different body for the same run id
-      again = await this.hooks.runner.decide(spec, { estimate: decided.request.estimate, explanation }, this.clientRunId, this.controller.signal);
+      again = await this.hooks.runner.decide(
+        spec,
+        { estimate: decided.request.estimate, explanation },
+        this.clientRunId,
+        this.controller.signal,
+      );
     } catch (error) {
       this.problem(error, requestId);
       return;
@@ -297,9 +360,18 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
       this.process.closeInput();
       if (this.controller.signal.aborted) void this.process.stop();
       const exit = await this.process.exited;
-      const how = this.controller.signal.aborted ? 'Stopped (with everything it started)' : exit.signal ? `Ended by ${exit.signal}` : `Exited with code ${exit.code}`;
+      const how = this.controller.signal.aborted
+        ? 'Stopped (with everything it started)'
+        : exit.signal
+          ? `Ended by ${exit.signal}`
+          : `Exited with code ${exit.code}`;
       this.line(`${DIM}${how}.${RESET}`);
-      this.finish({ started: true, decision, exitCode: this.controller.signal.aborted ? EXIT.cancelled : exit.code, reason: how });
+      this.finish({
+        started: true,
+        decision,
+        exitCode: this.controller.signal.aborted ? EXIT.cancelled : exit.code,
+        reason: how,
+      });
     } finally {
       untag();
     }

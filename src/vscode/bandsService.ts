@@ -74,7 +74,8 @@ export class BandsService implements vscode.Disposable {
   /** Start: show what another window (or the last session) saw, refresh in the background, schedule. */
   start(): void {
     void this.readShared().then((shared) => {
-      if (shared && shared.snapshot.configKey === this.configKey() && !this.snapshotValue) this.apply(shared.snapshot, shared.writtenAt);
+      if (shared && shared.snapshot.configKey === this.configKey() && !this.snapshotValue)
+        this.apply(shared.snapshot, shared.writtenAt);
     });
     this.watchShared();
     this.firstRefresh = this.refresh('start');
@@ -101,7 +102,9 @@ export class BandsService implements vscode.Disposable {
         this.apply(snapshot, writtenAt);
         this.log.info(
           `Refreshed (${reason}) from ${snapshot.source} in ${writtenAt - started} ms` +
-            (snapshot.error ? `; ${snapshot.stale ? 'showing stale data: ' : ''}${snapshot.error.kind}: ${snapshot.error.message}` : ''),
+            (snapshot.error
+              ? `; ${snapshot.stale ? 'showing stale data: ' : ''}${snapshot.error.kind}: ${snapshot.error.message}`
+              : ''),
         );
         await this.writeShared(snapshot, writtenAt);
       })

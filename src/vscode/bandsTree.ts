@@ -76,7 +76,8 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
           .map((r) => ({ kind: 'row', band: node.band, label: r.label, value: r.value }));
         if (node.band.temporary_increase) rows.push({ kind: 'increase', band: node.band });
         for (const rule of node.doc.escalation.rules) {
-          if (!rule.applies_to || rule.applies_to.length === 0 || rule.applies_to.includes(node.band.workflow)) rows.push({ kind: 'rule', band: node.band, rule });
+          if (!rule.applies_to || rule.applies_to.length === 0 || rule.applies_to.includes(node.band.workflow))
+            rows.push({ kind: 'rule', band: node.band, rule });
         }
         return rows;
       }
@@ -113,7 +114,9 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const item = new vscode.TreeItem(`${node.seat.vendor} ${node.seat.product.replace(/_/g, ' ')}`);
         item.id = `seat:${node.seat.id}`;
         item.description = `${formatMicros(monthlySeatMicros(node.seat), node.seat.cost.currency, 'exact')} / month${node.seat.plan ? ` · ${node.seat.plan}` : ''}`;
-        const quotas = (node.seat.included_quotas ?? []).map((q) => `${q.used ?? '?'} of ${q.quantity < 0 ? 'unlimited' : q.quantity} ${q.unit.replace(/_/g, ' ')}s`);
+        const quotas = (node.seat.included_quotas ?? []).map(
+          (q) => `${q.used ?? '?'} of ${q.quantity < 0 ? 'unlimited' : q.quantity} ${q.unit.replace(/_/g, ' ')}s`,
+        );
         item.tooltip = quotas.length > 0 ? `Included: ${quotas.join(', ')}` : undefined;
         item.iconPath = new vscode.ThemeIcon('key');
         item.contextValue = 'seat';
@@ -122,7 +125,10 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'band': {
         const g = gaugeFor(node.band, new Date());
         const current = node.band.workflow === this.currentWorkflow();
-        const item = new vscode.TreeItem(plainText(bandLabel(node.band, classes), 200), current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          plainText(bandLabel(node.band, classes), 200),
+          current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = `band:${node.band.id}`;
         item.description = `${formatMicros(g.usedMicros, g.currency)} / ${formatMicros(g.allocatedMicros, g.currency)} · ${percentText(g.percentUsed)} · ${g.resets ? `${timeLeftText(g.msLeft)} left` : 'no reset'}${g.forecastCrosses ? ' · forecast over' : ''}`;
         const [icon, color] = STATUS_ICONS[node.band.status] ?? ['circle-outline', 'foreground'];
@@ -135,9 +141,14 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
               .join('\n'),
         );
         item.tooltip = tooltip;
-        const requestable = (this.service.snapshot?.document?.capabilities.increase_requests || this.service.snapshot?.source === 'local') ? ':requestable' : '';
+        const requestable =
+          this.service.snapshot?.document?.capabilities.increase_requests || this.service.snapshot?.source === 'local'
+            ? ':requestable'
+            : '';
         item.contextValue = `band:${node.band.status}${requestable}`;
-        item.accessibilityInformation = { label: `${bandLabel(node.band, classes)} band, ${statusWord(node.band.status, g)}, ${Math.floor(g.percentUsed)} percent used` };
+        item.accessibilityInformation = {
+          label: `${bandLabel(node.band, classes)} band, ${statusWord(node.band.status, g)}, ${Math.floor(g.percentUsed)} percent used`,
+        };
         return item;
       }
       case 'row': {
@@ -150,8 +161,14 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const item = new vscode.TreeItem(`Rule ${node.rule.id}: ${node.rule.action.replace('_', ' ')}`);
         item.id = `band:${node.band.id}:rule:${node.rule.id}`;
         item.description = node.rule.message ?? '';
-        item.tooltip = describeRule(node.rule, node.rule.when?.estimate_at_least ?? { currency: 'USD', amount_micros: 0 }, node.band).replace(/the estimate \S+ is at least/, 'the estimate is at least');
-        item.iconPath = new vscode.ThemeIcon(node.rule.action === 'deny' ? 'circle-slash' : node.rule.action === 'needs_approval' ? 'shield' : 'bell');
+        item.tooltip = describeRule(
+          node.rule,
+          node.rule.when?.estimate_at_least ?? { currency: 'USD', amount_micros: 0 },
+          node.band,
+        ).replace(/the estimate \S+ is at least/, 'the estimate is at least');
+        item.iconPath = new vscode.ThemeIcon(
+          node.rule.action === 'deny' ? 'circle-slash' : node.rule.action === 'needs_approval' ? 'shield' : 'bell',
+        );
         item.contextValue = 'rule';
         return item;
       }
@@ -159,7 +176,8 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const item = new vscode.TreeItem(node.spend.label);
         item.id = `unbudgeted:${node.spend.id}`;
         item.description = `${formatMicros(node.spend.used.amount_micros, node.spend.used.currency, 'exact')} spent${node.spend.period ? ' this period' : ' in all'} · no limit set`;
-        item.tooltip = 'The source reports spend on this layer but no budget for it, so there is no band to measure it against.';
+        item.tooltip =
+          'The source reports spend on this layer but no budget for it, so there is no band to measure it against.';
         item.iconPath = new vscode.ThemeIcon('circle-large-outline');
         item.contextValue = 'unbudgeted';
         return item;
@@ -167,7 +185,9 @@ export class BandsTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
       case 'increase': {
         const inc = node.band.temporary_increase!;
         const label = inc.self_set ? 'Self-set increase (local, not approved by anyone)' : 'Temporary increase';
-        const item = new vscode.TreeItem(`${label}: +${formatMicros(inc.amount.amount_micros, inc.amount.currency, 'exact')}`);
+        const item = new vscode.TreeItem(
+          `${label}: +${formatMicros(inc.amount.amount_micros, inc.amount.currency, 'exact')}`,
+        );
         item.id = `band:${node.band.id}:increase`;
         item.description = `until ${shortDate(new Date(inc.until), node.band.period.timezone)}`;
         item.iconPath = new vscode.ThemeIcon(inc.self_set ? 'person' : 'arrow-circle-up');

@@ -18,7 +18,11 @@ const defaultUi: InstallHookUi = {
 };
 
 /** Returns what was done: 'installed', 'unchanged', 'cancelled' or 'failed'. */
-export async function installClaudeHook(extensionPath: string, settingsPath = defaultClaudeSettingsPath(process.env), ui: InstallHookUi = defaultUi): Promise<string> {
+export async function installClaudeHook(
+  extensionPath: string,
+  settingsPath = defaultClaudeSettingsPath(process.env),
+  ui: InstallHookUi = defaultUi,
+): Promise<string> {
   const command = `${cliCommandLine(extensionPath)} hook claude`;
   try {
     const preview = installClaudeHooks({ settingsPath, command, dryRun: true, now: new Date() });
@@ -34,10 +38,16 @@ export async function installClaudeHook(extensionPath: string, settingsPath = de
     );
     if (chosen !== action) return 'cancelled';
     const done = installClaudeHooks({ settingsPath, command, dryRun: false, now: new Date() });
-    ui.info(`Spend Band: ${done.changes.join(', ')} in ${settingsPath}.${done.backup ? ` Backup: ${done.backup}.` : ''} Restart Claude Code to load them.`);
+    ui.info(
+      `Spend Band: ${done.changes.join(', ')} in ${settingsPath}.${done.backup ? ` Backup: ${done.backup}.` : ''} Restart Claude Code to load them.`,
+    );
     return 'installed';
   } catch (error) {
-    ui.error(error instanceof SettingsFileError ? `Spend Band: ${error.message}` : `Spend Band: could not install the hook: ${(error as Error).message}`);
+    ui.error(
+      error instanceof SettingsFileError
+        ? `Spend Band: ${error.message}`
+        : `Spend Band: could not install the hook: ${(error as Error).message}`,
+    );
     return 'failed';
   }
 }

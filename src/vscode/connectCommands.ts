@@ -48,14 +48,20 @@ export class ConnectPrompts implements ConnectUi, vscode.Disposable {
   constructor(private readonly testMode: boolean) {
     if (!testMode) return;
     this.registrations.push(
-      vscode.commands.registerCommand(CONNECT_TEST_COMMANDS.answer, (answer: string | null) => void this.answers.push(answer)),
+      vscode.commands.registerCommand(
+        CONNECT_TEST_COMMANDS.answer,
+        (answer: string | null) => void this.answers.push(answer),
+      ),
       vscode.commands.registerCommand(CONNECT_TEST_COMMANDS.shown, () => this.shown.splice(0)),
     );
   }
 
   async confirm(message: string, detail: string, button: string): Promise<string | undefined> {
     const queued = this.testMode && this.answers.length > 0 ? this.answers.shift() : undefined;
-    const answer = queued !== undefined ? (queued ?? undefined) : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+    const answer =
+      queued !== undefined
+        ? (queued ?? undefined)
+        : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
     if (this.testMode) this.shown.push({ message, detail, answer });
     return answer;
   }
@@ -66,12 +72,20 @@ export class ConnectPrompts implements ConnectUi, vscode.Disposable {
 }
 
 const SOURCE_PICKS: (vscode.QuickPickItem & { source: SourceKind })[] = [
-  { source: 'endpoint', label: '$(server) Bands API v1 endpoint', description: 'your organization’s budget server, or the Spend Band reference server' },
+  {
+    source: 'endpoint',
+    label: '$(server) Bands API v1 endpoint',
+    description: 'your organization’s budget server, or the Spend Band reference server',
+  },
   { source: 'litellm', label: '$(key) LiteLLM proxy', description: 'your own virtual key: /key/info' },
   { source: 'openrouter', label: '$(key) OpenRouter', description: 'your own API key: /api/v1/key' },
 ];
 
-const SOURCE_NAMES: Record<SourceKind, string> = { endpoint: 'Bands API v1 endpoint', litellm: 'LiteLLM proxy', openrouter: 'OpenRouter' };
+const SOURCE_NAMES: Record<SourceKind, string> = {
+  endpoint: 'Bands API v1 endpoint',
+  litellm: 'LiteLLM proxy',
+  openrouter: 'OpenRouter',
+};
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
@@ -94,11 +108,19 @@ export function validateEndpointUrl(value: string, allowInsecureHttp: boolean): 
 
 function validateToken(value: string): string | undefined {
   const token = value.trim();
-  return token.length < 8 ? 'The token looks too short' : /\s/.test(token) ? 'The token must not contain spaces' : undefined;
+  return token.length < 8
+    ? 'The token looks too short'
+    : /\s/.test(token)
+      ? 'The token must not contain spaces'
+      : undefined;
 }
 
 /** What the modal says will happen: the settings written and where the token goes (never the token itself). */
-export function describeConnect(source: SourceKind, url: string, token: string | undefined): { message: string; detail: string } {
+export function describeConnect(
+  source: SourceKind,
+  url: string,
+  token: string | undefined,
+): { message: string; detail: string } {
   const origin = new URL(url).origin;
   const lines = [
     'A command asked Spend Band to connect, with its own URL and token (from a link, another extension or a keybinding). If you go on, Spend Band will:',
@@ -134,7 +156,9 @@ export async function connectEndpoint(deps: ConnectDeps, args: ConnectArgs | und
     const url = given.url ?? config.get('spendBand.endpoint.url');
     const invalid = url ? validateEndpointUrl(url, allowInsecure) : 'No endpoint URL was given';
     if (invalid) {
-      void vscode.window.showErrorMessage(`Spend Band: a command asked to connect, but: ${invalid}. Nothing was changed; run "Spend Band: Connect Endpoint…" yourself.`);
+      void vscode.window.showErrorMessage(
+        `Spend Band: a command asked to connect, but: ${invalid}. Nothing was changed; run "Spend Band: Connect Endpoint…" yourself.`,
+      );
       return false;
     }
     const { message, detail } = describeConnect(given.source ?? 'endpoint', url, given.token);
@@ -150,7 +174,9 @@ export async function connectEndpoint(deps: ConnectDeps, args: ConnectArgs | und
     const problem = await deps.check(state.source ?? 'endpoint', state.url, state.token);
     if (problem === undefined) return store(deps, state.source ?? 'endpoint', state.url, state.token);
     // the server refused the token it was given: nothing is stored; the person may type one
-    void vscode.window.showWarningMessage(`Spend Band: ${new URL(state.url).origin} refused the token the command gave: ${problem} Nothing was stored; enter a token, or press Escape.`);
+    void vscode.window.showWarningMessage(
+      `Spend Band: ${new URL(state.url).origin} refused the token the command gave: ${problem} Nothing was stored; enter a token, or press Escape.`,
+    );
     state.token = undefined;
   }
 
@@ -176,9 +202,15 @@ export async function connectEndpoint(deps: ConnectDeps, args: ConnectArgs | und
       title: `Spend Band: Connect — ${SOURCE_NAMES[source]} URL`,
       step: first + 1,
       totalSteps: total,
-      value: state.url ?? (config.get('spendBand.endpoint.url') || (source === 'openrouter' ? 'https://openrouter.ai' : '')),
+      value:
+        state.url ?? (config.get('spendBand.endpoint.url') || (source === 'openrouter' ? 'https://openrouter.ai' : '')),
       prompt: 'The base URL, without a path. The token will only ever be sent to this origin.',
-      placeholder: source === 'openrouter' ? 'https://openrouter.ai' : source === 'litellm' ? 'https://litellm.example.com' : 'https://budget.example.com',
+      placeholder:
+        source === 'openrouter'
+          ? 'https://openrouter.ai'
+          : source === 'litellm'
+            ? 'https://litellm.example.com'
+            : 'https://budget.example.com',
       validate: (v) => validateEndpointUrl(v, allowInsecure),
     });
     state.url = value.trim();
@@ -224,7 +256,12 @@ const STARTER_BANDS: SettingValue<'spendBand.local.bands'> = [
   { workflow: 'deep_coding', allocated_usd: 200 },
   { workflow: 'review', allocated_usd: 40 },
   { workflow: 'research', allocated_usd: 30 },
-  { workflow: 'background_automation', allocated_usd: 50, period: 'P1W', escalation: [{ estimate_at_least_usd: 5, action: 'warn' }] },
+  {
+    workflow: 'background_automation',
+    allocated_usd: 50,
+    period: 'P1W',
+    escalation: [{ estimate_at_least_usd: 5, action: 'warn' }],
+  },
 ];
 
 export async function useLocalBands(config: Config): Promise<void> {
@@ -235,6 +272,7 @@ export async function useLocalBands(config: Config): Promise<void> {
       'Spend Band: local bands created in your user settings (spendBand.local.bands) with example allowances. Edit them to match what your organization gives you; usage is measured from the agent logs on this machine.',
       'Open Settings',
     );
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'spendBand.local');
+    if (choice === 'Open Settings')
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'spendBand.local');
   }
 }

@@ -34,16 +34,19 @@ function text(value: string): vscode.LanguageModelToolResult {
 export function remainingBandText(deps: FeatureDeps, workflow: string, now = new Date()): string {
   const snapshot = deps.snapshot();
   const document = snapshot?.document;
-  if (!document) return 'Spend Band has no bands yet: the developer has not connected a budget endpoint or set local bands. Treat the budget as unknown and ask before costly runs.';
+  if (!document)
+    return 'Spend Band has no bands yet: the developer has not connected a budget endpoint or set local bands. Treat the budget as unknown and ask before costly runs.';
   const band = bandForWorkflow(document.bands, workflow);
-  if (!band) return `No band covers the workflow class ${workflow}; nothing limits it in Spend Band. Classes with bands: ${document.bands.map((b) => b.workflow).join(', ') || 'none'}.`;
+  if (!band)
+    return `No band covers the workflow class ${workflow}; nothing limits it in Spend Band. Classes with bands: ${document.bands.map((b) => b.workflow).join(', ') || 'none'}.`;
   const gauge = gaugeFor(band, now);
   const lines = [
     `Band ${band.label ?? band.id} (${band.workflow}) for ${workflow}: status ${band.status}.`,
     `Used ${formatMoney(band.used)} of ${formatMoney(band.allocated)}${band.reserved && band.reserved.amount_micros > 0 ? `, ${formatMoney(band.reserved)} reserved by runs in flight` : ''}; ${formatMoney(band.remaining)} remaining (${Math.round(gauge.percentUsed)}% used).`,
     `Resets ${band.period.end}; enforcement ${band.enforcement}${band.enforcement === 'hard' ? ' (the gateway blocks spend beyond the band)' : ''}.`,
   ];
-  if (snapshot.stale) lines.push(`These figures are from ${snapshot.fetchedAt}; the source did not answer the last refresh.`);
+  if (snapshot.stale)
+    lines.push(`These figures are from ${snapshot.fetchedAt}; the source did not answer the last refresh.`);
   if (document.escalation.per_run_cap) lines.push(`Per-run cap: ${formatMoney(document.escalation.per_run_cap)}.`);
   return lines.join('\n');
 }
@@ -57,17 +60,24 @@ export function registerLmTools(deps: FeatureDeps, runner: PreflightRunner): vsc
   const registered: vscode.Disposable[] = [];
   // VS Code refuses (with an error in its log) a tool the manifest does not declare
   const declared = new Set(
-    ((deps.context.extension.packageJSON as { contributes?: { languageModelTools?: { name?: string }[] } }).contributes?.languageModelTools ?? []).map((t) => t.name),
+    (
+      (deps.context.extension.packageJSON as { contributes?: { languageModelTools?: { name?: string }[] } }).contributes
+        ?.languageModelTools ?? []
+    ).map((t) => t.name),
   );
   const register = <T>(name: string, tool: vscode.LanguageModelTool<T>) => {
     if (!declared.has(name)) {
-      deps.log.info(`Pre-flight: the language model tool ${name} is not in package.json contributes.languageModelTools; not registered.`);
+      deps.log.info(
+        `Pre-flight: the language model tool ${name} is not in package.json contributes.languageModelTools; not registered.`,
+      );
       return;
     }
     try {
       registered.push(lm.registerTool!(name, tool));
     } catch (error) {
-      deps.log.warn(`Pre-flight: the language model tool ${name} could not be registered (${(error as Error).message}); is it in package.json contributes.languageModelTools?`);
+      deps.log.warn(
+        `Pre-flight: the language model tool ${name} could not be registered (${(error as Error).message}); is it in package.json contributes.languageModelTools?`,
+      );
     }
   };
 
@@ -80,7 +90,12 @@ export function registerLmTools(deps: FeatureDeps, runner: PreflightRunner): vsc
       const workflow = options.input.workflow?.trim() || DEFAULT_RUN_WORKFLOW;
       const snapshot = deps.snapshot();
       const endpointDecides = snapshot?.source === 'endpoint' && snapshot.document?.capabilities.preflight === true;
-      const amount = options.input.estimateUsd !== undefined ? `$${options.input.estimateUsd}` : options.input.tokens ? `${options.input.tokens} tokens of ${options.input.model ?? '?'}` : 'an estimate from past runs';
+      const amount =
+        options.input.estimateUsd !== undefined
+          ? `$${options.input.estimateUsd}`
+          : options.input.tokens
+            ? `${options.input.tokens} tokens of ${options.input.model ?? '?'}`
+            : 'an estimate from past runs';
       return {
         invocationMessage: `Checking a ${workflow} run of ${amount} against your band`,
         // asking the endpoint holds a reservation, and may file an approval request: the person confirms
@@ -112,10 +127,16 @@ export function registerLmTools(deps: FeatureDeps, runner: PreflightRunner): vsc
           controller.signal,
         );
         const d = decided.decision;
-        const lines = [`Decision: ${d.decision} (${DECISION_WORDS[d.decision]}). ${d.reason}`, `Estimate: ${estimate.explanation}`];
+        const lines = [
+          `Decision: ${d.decision} (${DECISION_WORDS[d.decision]}). ${d.reason}`,
+          `Estimate: ${estimate.explanation}`,
+        ];
         const headroom = headroomText(d, decided.band);
         if (headroom) lines.push(`Band: ${headroom}.`);
-        if (d.approval) lines.push(`Approval request ${d.approval.request_id} was filed (${d.approval.status}); do not start the run until it is approved.`);
+        if (d.approval)
+          lines.push(
+            `Approval request ${d.approval.request_id} was filed (${d.approval.status}); do not start the run until it is approved.`,
+          );
         if (d.decision === 'warn') lines.push('Start the run only if the user agrees after seeing this warning.');
         if (d.decision === 'deny') lines.push('Do not start the run.');
         return text(lines.join('\n'));

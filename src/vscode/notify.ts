@@ -18,7 +18,11 @@ function clean(message: string, rest: unknown[]): [string, ...unknown[]] {
   const [first, ...others] = rest;
   if (first && typeof first === 'object' && !('title' in first)) {
     const options = first as vscode.MessageOptions;
-    return [text, options.detail === undefined ? options : { ...options, detail: notificationText(options.detail, MAX_CHARS) }, ...others];
+    return [
+      text,
+      options.detail === undefined ? options : { ...options, detail: notificationText(options.detail, MAX_CHARS) },
+      ...others,
+    ];
   }
   return [text, ...rest];
 }

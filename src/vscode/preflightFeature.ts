@@ -80,14 +80,20 @@ class PreflightPrompts implements PreflightUi {
 
   async confirm(message: string, detail: string, buttons: readonly string[]): Promise<string | undefined> {
     const queued = this.queued();
-    const answer = queued !== undefined ? (queued ?? undefined) : await showWarningMessage(message, { modal: true, detail }, ...buttons);
+    const answer =
+      queued !== undefined
+        ? (queued ?? undefined)
+        : await showWarningMessage(message, { modal: true, detail }, ...buttons);
     if (this.testMode) this.shown.push({ kind: 'confirm', message, detail, buttons, answer });
     return answer ?? undefined;
   }
 
   async input(title: string, prompt: string): Promise<string | undefined> {
     const queued = this.queued();
-    const answer = queued !== undefined ? (queued ?? undefined) : await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true });
+    const answer =
+      queued !== undefined
+        ? (queued ?? undefined)
+        : await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true });
     if (this.testMode) this.shown.push({ kind: 'input', message: title, detail: prompt, buttons: [], answer });
     return answer ?? undefined;
   }
@@ -121,7 +127,8 @@ class RunTagger {
       released = true;
       this.active--;
       if (this.active > 0 || this.previous === undefined) return;
-      if (this.deps.currentWorkflow() === this.tagged && this.previous !== this.tagged) this.deps.setWorkflow(this.previous, 'restore');
+      if (this.deps.currentWorkflow() === this.tagged && this.previous !== this.tagged)
+        this.deps.setWorkflow(this.previous, 'restore');
       this.previous = undefined;
       this.tagged = undefined;
     };
@@ -169,16 +176,33 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
   disposables.push(
     vscode.commands.registerCommand(COMMANDS.runWithPreflight, async (args?: RunWithPreflightArgs) => {
       const fromOutside = args !== undefined && args !== null;
-      if (fromOutside && (typeof args !== 'object' || typeof args.command !== 'string' || (args.args !== undefined && !Array.isArray(args.args)))) {
-        void showErrorMessage('Spend Band: runWithPreflight was given arguments it cannot use ({command: string, args: string[]}); nothing was started.');
+      if (
+        fromOutside &&
+        (typeof args !== 'object' ||
+          typeof args.command !== 'string' ||
+          (args.args !== undefined && !Array.isArray(args.args)))
+      ) {
+        void showErrorMessage(
+          'Spend Band: runWithPreflight was given arguments it cannot use ({command: string, args: string[]}); nothing was started.',
+        );
         return undefined;
       }
       const spec = fromOutside ? args : await askForRun(deps);
       if (!spec) return undefined;
       if (fromOutside) {
         const detail = describeOutsideRun(spec, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-        const answer = outside.queued !== undefined ? (outside.queued ?? undefined) : await showWarningMessage('Spend Band: start this program?', { modal: true, detail }, RUN_PROGRAM);
-        if (testMode) outside.shown.push({ kind: 'confirm', message: 'Spend Band: start this program?', detail, buttons: [RUN_PROGRAM], answer });
+        const answer =
+          outside.queued !== undefined
+            ? (outside.queued ?? undefined)
+            : await showWarningMessage('Spend Band: start this program?', { modal: true, detail }, RUN_PROGRAM);
+        if (testMode)
+          outside.shown.push({
+            kind: 'confirm',
+            message: 'Spend Band: start this program?',
+            detail,
+            buttons: [RUN_PROGRAM],
+            answer,
+          });
         if (answer !== RUN_PROGRAM) return undefined;
       }
       return runAsTask(spec);
@@ -200,7 +224,14 @@ export function registerPreflight(deps: FeatureDeps): PreflightFeature {
         outside.queued = answer;
       }),
       vscode.commands.registerCommand(TEST_COMMANDS.outsideShown, () => outside.shown.splice(0)),
-      vscode.commands.registerCommand(TEST_COMMANDS.terminalWarnings, () => warnings.map((w) => ({ commandLine: w.commandLine, workflow: w.workflow, bandId: w.band.id, message: w.message }))),
+      vscode.commands.registerCommand(TEST_COMMANDS.terminalWarnings, () =>
+        warnings.map((w) => ({
+          commandLine: w.commandLine,
+          workflow: w.workflow,
+          bandId: w.band.id,
+          message: w.message,
+        })),
+      ),
     );
   }
 
@@ -228,7 +259,11 @@ async function askForRun(deps: FeatureDeps): Promise<RunWithPreflightArgs | unde
   const found = agentsOnPath();
   type Pick = vscode.QuickPickItem & { agent?: KnownAgent };
   const items: Pick[] = [
-    ...found.map((agent) => ({ label: `$(hubot) ${agent.command} ${agent.runArgs.join(' ')}`, description: agent.label, agent })),
+    ...found.map((agent) => ({
+      label: `$(hubot) ${agent.command} ${agent.runArgs.join(' ')}`,
+      description: agent.label,
+      agent,
+    })),
     { label: '$(terminal) Other command…', description: 'any program; its cost is checked with your estimate' },
   ];
   const picked = await vscode.window.showQuickPick(items, {
@@ -239,31 +274,45 @@ async function askForRun(deps: FeatureDeps): Promise<RunWithPreflightArgs | unde
   let command: string;
   let args: string[];
   if (picked.agent) {
-    const prompt = await vscode.window.showInputBox({ title: `Spend Band: ${picked.agent.label} run`, prompt: `What should ${picked.agent.command} ${picked.agent.runArgs.join(' ')} do?`, ignoreFocusOut: true });
+    const prompt = await vscode.window.showInputBox({
+      title: `Spend Band: ${picked.agent.label} run`,
+      prompt: `What should ${picked.agent.command} ${picked.agent.runArgs.join(' ')} do?`,
+      ignoreFocusOut: true,
+    });
     if (!prompt?.trim()) return undefined;
     command = picked.agent.command;
     args = [...picked.agent.runArgs, prompt.trim()];
   } else {
-    const line = await vscode.window.showInputBox({ title: 'Spend Band: command to run', prompt: 'The program and its arguments, e.g. ./scripts/nightly-agent.sh --repo api', ignoreFocusOut: true });
+    const line = await vscode.window.showInputBox({
+      title: 'Spend Band: command to run',
+      prompt: 'The program and its arguments, e.g. ./scripts/nightly-agent.sh --repo api',
+      ignoreFocusOut: true,
+    });
     const words = line ? splitCommandLine(line) : [];
     if (words.length === 0) return undefined;
     [command, ...args] = words as [string, ...string[]];
   }
   const classes = deps.classes();
   const workflowPick = await vscode.window.showQuickPick(
-    [...classes].sort((a, b) => (a.id === DEFAULT_RUN_WORKFLOW ? -1 : b.id === DEFAULT_RUN_WORKFLOW ? 1 : 0)).map((c) => ({ label: c.label, description: c.id, id: c.id })),
+    [...classes]
+      .sort((a, b) => (a.id === DEFAULT_RUN_WORKFLOW ? -1 : b.id === DEFAULT_RUN_WORKFLOW ? 1 : 0))
+      .map((c) => ({ label: c.label, description: c.id, id: c.id })),
     { title: 'Spend Band: Run Agent with Pre-flight (2/3) — workflow class of the run' },
   );
   if (!workflowPick) return undefined;
   const agent = picked.agent ?? agentById(command);
   const usd = await vscode.window.showInputBox({
     title: 'Spend Band: Run Agent with Pre-flight (3/3) — estimated cost',
-    prompt: agent ? `In USD; leave empty to estimate from your past ${agent.label} runs.` : 'In USD; leave empty to check without an estimate.',
+    prompt: agent
+      ? `In USD; leave empty to estimate from your past ${agent.label} runs.`
+      : 'In USD; leave empty to check without an estimate.',
     ignoreFocusOut: true,
     validateInput: (value) => {
       if (!value.trim()) return undefined;
       try {
-        return decimalToMicros(value.trim().replace(/^\$/, '')) >= 0 ? undefined : 'Enter a positive amount such as 4.50';
+        return decimalToMicros(value.trim().replace(/^\$/, '')) >= 0
+          ? undefined
+          : 'Enter a positive amount such as 4.50';
       } catch {
         return 'Enter an amount in dollars such as 4.50';
       }

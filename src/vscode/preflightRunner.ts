@@ -71,19 +71,23 @@ export class PreflightRunner {
         unknownModelAdvice: 'Use a model id such as claude-sonnet-4-5, or give "usd".',
         localEvents: async (fromMs, toMs) => {
           const snapshot = await this.deps.usageSnapshot();
-          return snapshot ? { events: snapshot.eventsBetween(fromMs, toMs) } : { reason: 'local metering is off or has not read the agent logs yet' };
+          return snapshot
+            ? { events: snapshot.eventsBetween(fromMs, toMs) }
+            : { reason: 'local metering is off or has not read the agent logs yet' };
         },
         sessions: this.deps.sessions(),
         historyClient: async () => {
           const snapshot = this.deps.snapshot();
-          if (snapshot?.source !== 'endpoint' || snapshot.document?.capabilities.usage_history !== true) return undefined;
+          if (snapshot?.source !== 'endpoint' || snapshot.document?.capabilities.usage_history !== true)
+            return undefined;
           const client = await this.deps.client();
           return client ? { client, release: () => client.close() } : undefined;
         },
         warn: (text) => this.deps.log.warn(`Pre-flight: ${text}`),
       });
     } catch (error) {
-      if (error instanceof EstimateProblem) throw new PreflightProblem(`${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}`);
+      if (error instanceof EstimateProblem)
+        throw new PreflightProblem(`${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}`);
       throw error;
     }
   }
@@ -96,18 +100,31 @@ export class PreflightRunner {
       try {
         micros = decimalToMicros(given.usd);
       } catch {
-        throw new PreflightProblem(`The estimate "${String(given.usd)}" is not an amount in dollars such as 4.50. Fix "estimate": { "usd": … }.`);
+        throw new PreflightProblem(
+          `The estimate "${String(given.usd)}" is not an amount in dollars such as 4.50. Fix "estimate": { "usd": … }.`,
+        );
       }
       if (micros < 0) throw new PreflightProblem(`The estimate cannot be negative (${String(given.usd)}).`);
       return { kind: 'usd', micros };
     }
     if (given.tokens !== undefined) {
-      if (!given.model) throw new PreflightProblem('An estimate in tokens needs the model to price them: "estimate": { "tokens": 2000000, "model": "claude-sonnet-4-5" }.');
-      if (!Number.isSafeInteger(given.tokens) || given.tokens <= 0) throw new PreflightProblem(`"tokens" must be a positive whole number, not ${given.tokens}.`);
+      if (!given.model)
+        throw new PreflightProblem(
+          'An estimate in tokens needs the model to price them: "estimate": { "tokens": 2000000, "model": "claude-sonnet-4-5" }.',
+        );
+      if (!Number.isSafeInteger(given.tokens) || given.tokens <= 0)
+        throw new PreflightProblem(`"tokens" must be a positive whole number, not ${given.tokens}.`);
       return { kind: 'tokens', tokens: given.tokens, model: given.model };
     }
-    const agent = (spec.agent ? agentById(spec.agent) : undefined) ?? (spec.command ? agentOfCommand(spec.command) : undefined);
-    if (!agent) return { kind: 'none', reason: spec.agent ? `${spec.agent} is not a metered agent` : 'none was given and the command is not a known agent' };
+    const agent =
+      (spec.agent ? agentById(spec.agent) : undefined) ?? (spec.command ? agentOfCommand(spec.command) : undefined);
+    if (!agent)
+      return {
+        kind: 'none',
+        reason: spec.agent
+          ? `${spec.agent} is not a metered agent`
+          : 'none was given and the command is not a known agent',
+      };
     return { kind: 'history', agent: agent.id };
   }
 
@@ -120,7 +137,10 @@ export class PreflightRunner {
     }
     if (!snapshot?.document) {
       const why = snapshot?.error ? ` (${snapshot.error.message})` : '';
-      throw new PreflightProblem(`No bands to check the run against${why}. Connect an endpoint or use local bands (Spend Band: Connect Endpoint… / Use Local Bands), then run again.`, EXIT.unreachable);
+      throw new PreflightProblem(
+        `No bands to check the run against${why}. Connect an endpoint or use local bands (Spend Band: Connect Endpoint… / Use Local Bands), then run again.`,
+        EXIT.unreachable,
+      );
     }
     return { document: snapshot.document, source: snapshot.source, stale: snapshot.stale };
   }
@@ -131,11 +151,17 @@ export class PreflightRunner {
     let client: BandsClient | undefined;
     if (source === 'endpoint' && document.capabilities.preflight === true) {
       client = await this.deps.client();
-      if (!client) throw new PreflightProblem('The endpoint decides pre-flights, but no token is stored for it. Run "Spend Band: Connect Endpoint…" and start the run again.', EXIT.unauthorized);
+      if (!client)
+        throw new PreflightProblem(
+          'The endpoint decides pre-flights, but no token is stored for it. Run "Spend Band: Connect Endpoint…" and start the run again.',
+          EXIT.unauthorized,
+        );
     }
     try {
-      const description = spec.description ?? (spec.command ? [spec.command, ...(spec.args ?? [])].join(' ') : undefined);
-      const agent = (spec.agent ? agentById(spec.agent) : undefined) ?? (spec.command ? agentOfCommand(spec.command) : undefined);
+      const description =
+        spec.description ?? (spec.command ? [spec.command, ...(spec.args ?? [])].join(' ') : undefined);
+      const agent =
+        (spec.agent ? agentById(spec.agent) : undefined) ?? (spec.command ? agentOfCommand(spec.command) : undefined);
       const asked = await askPreflight({
         document,
         client,
@@ -148,7 +174,9 @@ export class PreflightRunner {
       });
       // a reservation or a new approval request changes what the views show
       if (asked.decidedBy === 'endpoint') void this.deps.refreshBands().catch(() => undefined);
-      const band = asked.decision.band_id ? document.bands.find((b) => b.id === asked.decision.band_id) : bandForWorkflow(document.bands, workflow);
+      const band = asked.decision.band_id
+        ? document.bands.find((b) => b.id === asked.decision.band_id)
+        : bandForWorkflow(document.bands, workflow);
       return { ...asked, document, band, stale: stale && asked.decidedBy === 'local', client };
     } catch (error) {
       await client?.close();
@@ -157,11 +185,14 @@ export class PreflightRunner {
   }
 
   /** One question and its answer, for checkRun() and the LM tool (closes the client). */
-  async check(spec: RunSpec, clientRunId: string, signal?: AbortSignal): Promise<{ decided: Decided; estimate: RunEstimate }> {
+  async check(
+    spec: RunSpec,
+    clientRunId: string,
+    signal?: AbortSignal,
+  ): Promise<{ decided: Decided; estimate: RunEstimate }> {
     const estimate = await this.estimate(spec, signal);
     const decided = await this.decide(spec, estimate, clientRunId, signal);
     await decided.client?.close();
     return { decided, estimate };
   }
 }
-

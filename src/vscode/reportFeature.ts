@@ -8,7 +8,13 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { reportToCsv, reportToJson } from '../domain/reportExport';
 import type { ReportFocus, ReportModel } from '../domain/reportModel';
-import { monthWindow, shiftWindow, windowContaining, type ReportWindow, type ReportWindowKind } from '../domain/reportWindow';
+import {
+  monthWindow,
+  shiftWindow,
+  windowContaining,
+  type ReportWindow,
+  type ReportWindowKind,
+} from '../domain/reportWindow';
 import type { Review } from '../domain/reviewCadence';
 import { workflowClassFor } from '../domain/workflowClasses';
 import { gatherReport, reportTimeZone } from '../flows/report/reportInputs';
@@ -58,7 +64,11 @@ class ReportFeature implements vscode.Disposable {
 
   constructor(private readonly deps: FeatureDeps) {
     this.panel = new ReportPanel(deps.context.extensionUri, (action) => void this.onAction(action), deps.log);
-    this.reviews = new ReviewScheduler(deps, (review) => this.openReview(review), (id) => workflowClassFor(id, deps.classes()).label);
+    this.reviews = new ReviewScheduler(
+      deps,
+      (review) => this.openReview(review),
+      (id) => workflowClassFor(id, deps.classes()).label,
+    );
     this.reviews.start();
   }
 
@@ -94,7 +104,9 @@ class ReportFeature implements vscode.Disposable {
   }
 
   private focusFor(review: 'weekly' | 'monthly'): ReportFocus {
-    return review === 'weekly' ? { review, classes: this.deps.config.get('spendBand.reviews.volatileClasses') } : { review, classes: [] };
+    return review === 'weekly'
+      ? { review, classes: this.deps.config.get('spendBand.reviews.volatileClasses') }
+      : { review, classes: [] };
   }
 
   private openReview(review: Review): Promise<ShownReport | undefined> {
@@ -106,8 +118,9 @@ class ReportFeature implements vscode.Disposable {
     const controller = (this.controller = new AbortController());
     let model: ReportModel;
     try {
-      model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Spend Band: building the report' }, () =>
-        this.loadModel(state.window, state.focus, controller.signal),
+      model = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'Spend Band: building the report' },
+        () => this.loadModel(state.window, state.focus, controller.signal),
       );
     } catch (error) {
       if (controller.signal.aborted) return undefined;
@@ -120,11 +133,17 @@ class ReportFeature implements vscode.Disposable {
   }
 
   /** The bands on screen, the endpoint's usage history or this machine's metering, and the runs (flows/report). */
-  private async loadModel(window: ReportWindow, focus: ReportFocus | undefined, signal: AbortSignal): Promise<ReportModel> {
+  private async loadModel(
+    window: ReportWindow,
+    focus: ReportFocus | undefined,
+    signal: AbortSignal,
+  ): Promise<ReportModel> {
     const snapshot = this.deps.snapshot();
     const document = snapshot?.document;
     if (!snapshot || !document) {
-      throw new ReportUnavailableError('No bands to report on yet: connect an endpoint (Spend Band: Connect Endpoint…) or use local bands (Spend Band: Use Local Bands), then open the report again.');
+      throw new ReportUnavailableError(
+        'No bands to report on yet: connect an endpoint (Spend Band: Connect Endpoint…) or use local bands (Spend Band: Use Local Bands), then open the report again.',
+      );
     }
     const metering = await this.deps.usageSnapshot();
     const { model } = await gatherReport({
@@ -158,7 +177,10 @@ class ReportFeature implements vscode.Disposable {
     }
     const message = (error as Error).message;
     this.deps.log.error(`Report failed: ${message}`);
-    void showErrorMessage(`Spend Band: the report could not be built (${message}). Try Refresh; the log has details.`, 'Show Log').then((choice) => {
+    void showErrorMessage(
+      `Spend Band: the report could not be built (${message}). Try Refresh; the log has details.`,
+      'Show Log',
+    ).then((choice) => {
       if (choice === 'Show Log') this.deps.log.show();
     });
   }
@@ -174,8 +196,18 @@ class ReportFeature implements vscode.Disposable {
       case 'toggleKind': {
         // the other kind at the same place in time: today when the window holds it, else the window's last day
         const nowMs = Date.now();
-        const anchor = nowMs >= Date.parse(state.window.start) && nowMs < Date.parse(state.window.end) ? nowMs : Date.parse(state.window.end) - 1;
-        await this.render({ window: windowContaining(state.window.kind === 'month' ? 'week' : 'month', new Date(anchor), state.window.timezone), focus: undefined });
+        const anchor =
+          nowMs >= Date.parse(state.window.start) && nowMs < Date.parse(state.window.end)
+            ? nowMs
+            : Date.parse(state.window.end) - 1;
+        await this.render({
+          window: windowContaining(
+            state.window.kind === 'month' ? 'week' : 'month',
+            new Date(anchor),
+            state.window.timezone,
+          ),
+          focus: undefined,
+        });
         return;
       }
       case 'refresh':
@@ -203,7 +235,8 @@ class ReportFeature implements vscode.Disposable {
     if (!uri) {
       const wanted = format ?? 'csv';
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
-      const filters: Record<string, string[]> = wanted === 'json' ? { JSON: ['json'], CSV: ['csv'] } : { CSV: ['csv'], JSON: ['json'] };
+      const filters: Record<string, string[]> =
+        wanted === 'json' ? { JSON: ['json'], CSV: ['csv'] } : { CSV: ['csv'], JSON: ['json'] };
       uri = await vscode.window.showSaveDialog({
         title: `Spend Band: Export ${window.label}`,
         saveLabel: 'Export',
@@ -217,7 +250,11 @@ class ReportFeature implements vscode.Disposable {
     const controller = new AbortController();
     let model: ReportModel;
     try {
-      model = await this.loadModel(window, state?.window.key === window.key ? state.focus : undefined, controller.signal);
+      model = await this.loadModel(
+        window,
+        state?.window.key === window.key ? state.focus : undefined,
+        controller.signal,
+      );
     } catch (error) {
       this.showError(error);
       return undefined;
@@ -226,14 +263,18 @@ class ReportFeature implements vscode.Disposable {
     try {
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     } catch (error) {
-      void showErrorMessage(`Spend Band: could not write ${uri.fsPath} (${(error as Error).message}). Choose another folder and export again.`);
+      void showErrorMessage(
+        `Spend Band: could not write ${uri.fsPath} (${(error as Error).message}). Choose another folder and export again.`,
+      );
       return undefined;
     }
     this.deps.log.info(`Exported ${window.label} as ${format.toUpperCase()} to ${uri.toString()}.`);
     if (!args?.uri) {
-      void showInformationMessage(`Spend Band: exported ${window.label} to ${basename(uri.path)}.`, 'Open').then((choice) => {
-        if (choice === 'Open') void vscode.commands.executeCommand('vscode.open', uri);
-      });
+      void showInformationMessage(`Spend Band: exported ${window.label} to ${basename(uri.path)}.`, 'Open').then(
+        (choice) => {
+          if (choice === 'Open') void vscode.commands.executeCommand('vscode.open', uri);
+        },
+      );
     }
     return uri;
   }

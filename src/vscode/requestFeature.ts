@@ -43,7 +43,11 @@ function bandIdOf(args: unknown): string | undefined {
 }
 
 /** Runs the flow; resolves with true when a request was filed or recorded. */
-export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsService, preselect?: string): Promise<boolean> {
+export async function requestIncreaseFlow(
+  deps: FeatureDeps,
+  requests: RequestsService,
+  preselect?: string,
+): Promise<boolean> {
   const snapshot = deps.snapshot();
   const doc = snapshot?.document;
   const local = snapshot?.source === 'local';
@@ -52,7 +56,9 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
     return false;
   }
   if (!local && !doc.capabilities.increase_requests) {
-    void showWarningMessage(`Spend Band: ${snapshot?.source ?? 'this source'} does not take increase requests; ask your budget admin directly.`);
+    void showWarningMessage(
+      `Spend Band: ${snapshot?.source ?? 'this source'} does not take increase requests; ask your budget admin directly.`,
+    );
     return false;
   }
   const now = new Date();
@@ -88,10 +94,26 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
     const suggestion = suggestedDeltaMicros(band, now);
     const c = band.allocated.currency;
     const items: Item<IncreaseDraft['mode']>[] = [
-      { value: 'delta', label: `Increase by ${formatMicros(suggestion, c, 'exact')}`, description: 'a delta on top of the allocation', detail: 'Suggested: the forecast overage for this period, rounded up.' },
-      { value: 'new_allocated', label: `Set the allocation to ${formatMicros(band.allocated.amount_micros + suggestion, c, 'exact')}`, description: 'a new allocation' },
+      {
+        value: 'delta',
+        label: `Increase by ${formatMicros(suggestion, c, 'exact')}`,
+        description: 'a delta on top of the allocation',
+        detail: 'Suggested: the forecast overage for this period, rounded up.',
+      },
+      {
+        value: 'new_allocated',
+        label: `Set the allocation to ${formatMicros(band.allocated.amount_micros + suggestion, c, 'exact')}`,
+        description: 'a new allocation',
+      },
     ];
-    const chosen = await input.pick({ title: TITLE, step: 2, totalSteps: TOTAL, items, activeItem: items.find((i) => i.value === state.mode), placeholder: 'As a delta or as a new allocation?' });
+    const chosen = await input.pick({
+      title: TITLE,
+      step: 2,
+      totalSteps: TOTAL,
+      items,
+      activeItem: items.find((i) => i.value === state.mode),
+      placeholder: 'As a delta or as a new allocation?',
+    });
     if (chosen.value !== state.mode) state.amountMicros = undefined;
     state.mode = chosen.value;
     state.amountMicros ??= chosen.value === 'delta' ? suggestion : band.allocated.amount_micros + suggestion;
@@ -105,11 +127,15 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       step: 3,
       totalSteps: TOTAL,
       value: microsToDecimalString(state.amountMicros ?? 0),
-      prompt: state.mode === 'delta' ? `How much more, in ${band.allocated.currency}?` : `The new allocation, in ${band.allocated.currency} (now ${formatMicros(band.allocated.amount_micros, band.allocated.currency, 'exact')})`,
+      prompt:
+        state.mode === 'delta'
+          ? `How much more, in ${band.allocated.currency}?`
+          : `The new allocation, in ${band.allocated.currency} (now ${formatMicros(band.allocated.amount_micros, band.allocated.currency, 'exact')})`,
       validate: (v) => {
         const parsed = parseAmount(v);
         if ('error' in parsed) return parsed.error;
-        if (state.mode === 'new_allocated' && parsed.micros <= band.allocated.amount_micros) return 'A new allocation must be above the current one';
+        if (state.mode === 'new_allocated' && parsed.micros <= band.allocated.amount_micros)
+          return 'A new allocation must be above the current one';
         return undefined;
       },
     });
@@ -124,12 +150,26 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       { value: 'next_period', label: 'Next period', description: 'plan ahead for a known peak' },
       { value: 'until_date', label: 'Until a date…', description: 'for a project with an end' },
     ];
-    const chosen = await input.pick({ title: TITLE, step: 4, totalSteps: TOTAL, items, activeItem: items.find((i) => i.value === state.scope), placeholder: 'For how long?' });
+    const chosen = await input.pick({
+      title: TITLE,
+      step: 4,
+      totalSteps: TOTAL,
+      items,
+      activeItem: items.find((i) => i.value === state.scope),
+      placeholder: 'For how long?',
+    });
     state.scope = chosen.value;
     if (chosen.value !== 'until_date') return pickOutcome;
     return async (inner: MultiStepInput) => {
       state.until = (
-        await inner.text({ title: TITLE, step: 4, totalSteps: TOTAL, value: state.until ?? '', prompt: 'Until which date? (YYYY-MM-DD)', validate: (v) => validateUntilDate(v, now) })
+        await inner.text({
+          title: TITLE,
+          step: 4,
+          totalSteps: TOTAL,
+          value: state.until ?? '',
+          prompt: 'Until which date? (YYYY-MM-DD)',
+          validate: (v) => validateUntilDate(v, now),
+        })
       ).trim();
       return pickOutcome;
     };
@@ -140,7 +180,14 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       ...OUTCOME_CHOICES.map((o) => ({ value: o.kind as string, label: o.label, description: `e.g. ${o.example}` })),
       { value: 'other', label: 'Other outcome…' },
     ];
-    const chosen = await input.pick({ title: TITLE, step: 5, totalSteps: TOTAL, items, activeItem: items.find((i) => i.value === state.outcome.kind), placeholder: 'What outcome does the increase buy?' });
+    const chosen = await input.pick({
+      title: TITLE,
+      step: 5,
+      totalSteps: TOTAL,
+      items,
+      activeItem: items.find((i) => i.value === state.outcome.kind),
+      placeholder: 'What outcome does the increase buy?',
+    });
     if (chosen.value !== 'other') {
       state.outcome.kind = chosen.value;
       return enterMetric;
@@ -151,9 +198,13 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
           title: TITLE,
           step: 5,
           totalSteps: TOTAL,
-          value: state.outcome.kind && !OUTCOME_CHOICES.some((o) => o.kind === state.outcome.kind) ? state.outcome.kind : '',
+          value:
+            state.outcome.kind && !OUTCOME_CHOICES.some((o) => o.kind === state.outcome.kind) ? state.outcome.kind : '',
           prompt: 'Name the outcome (a short identifier such as onboarding_speed)',
-          validate: (v) => (/^[a-z][a-z0-9_]{2,60}$/.test(v.trim()) ? undefined : 'Use lower-case letters, digits and _ (3–60 characters)'),
+          validate: (v) =>
+            /^[a-z][a-z0-9_]{2,60}$/.test(v.trim())
+              ? undefined
+              : 'Use lower-case letters, digits and _ (3–60 characters)',
         })
       ).trim();
       return enterMetric;
@@ -163,7 +214,14 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
   const enterMetric: Step = async (input) => {
     const example = OUTCOME_CHOICES.find((o) => o.kind === state.outcome.kind)?.example ?? 'a number you can measure';
     const metric = (
-      await input.text({ title: TITLE, step: 6, totalSteps: TOTAL, value: state.outcome.metric ?? '', prompt: `Metric to check it by (optional), e.g. ${example}. Leave empty to skip.`, validate: (v) => (v.length > 200 ? 'At most 200 characters' : undefined) })
+      await input.text({
+        title: TITLE,
+        step: 6,
+        totalSteps: TOTAL,
+        value: state.outcome.metric ?? '',
+        prompt: `Metric to check it by (optional), e.g. ${example}. Leave empty to skip.`,
+        validate: (v) => (v.length > 200 ? 'At most 200 characters' : undefined),
+      })
     ).trim();
     if (!metric) {
       state.outcome = { kind: state.outcome.kind! };
@@ -175,11 +233,16 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
         title: TITLE,
         step: 6,
         totalSteps: TOTAL,
-        value: [state.outcome.baseline, state.outcome.target, state.outcome.review_at].map((v) => (v === undefined ? '' : String(v))).join('; ').replace(/^; ; $/, ''),
+        value: [state.outcome.baseline, state.outcome.target, state.outcome.review_at]
+          .map((v) => (v === undefined ? '' : String(v)))
+          .join('; ')
+          .replace(/^; ; $/, ''),
         prompt: 'Baseline; target; review date (YYYY-MM-DD) — each optional, e.g. "30; 12; 2027-01-15"',
         validate: (v) => {
           const [baseline = '', target = '', review = ''] = v.split(';').map((p) => p.trim());
-          return validateNumber(baseline) ?? validateNumber(target) ?? (review ? validateUntilDate(review, now) : undefined);
+          return (
+            validateNumber(baseline) ?? validateNumber(target) ?? (review ? validateUntilDate(review, now) : undefined)
+          );
         },
       });
       const [baseline = '', target = '', review = ''] = answer.split(';').map((p) => p.trim());
@@ -215,12 +278,22 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
     // One row per part of the summary (a single joined line was cut off at the widget's width); the
     // outcome and the justification rows lead back to their step.
     const items: Item<'submit' | 'cancel' | 'outcome' | 'justification'>[] = [
-      { value: 'submit', label: local ? '$(check) Record the self-set increase' : '$(cloud-upload) Submit the request', detail: lines[0] },
+      {
+        value: 'submit',
+        label: local ? '$(check) Record the self-set increase' : '$(cloud-upload) Submit the request',
+        detail: lines[0],
+      },
       { value: 'outcome', label: `$(target) ${lines[1]}`, detail: 'Change the outcome' },
       { value: 'justification', label: `$(quote) ${lines[2]}`, detail: 'Change the justification' },
       { value: 'cancel', label: '$(close) Cancel' },
     ];
-    const chosen = await input.pick({ title: `${TITLE} — confirm`, step: TOTAL, totalSteps: TOTAL, items, placeholder: lines[0] });
+    const chosen = await input.pick({
+      title: `${TITLE} — confirm`,
+      step: TOTAL,
+      totalSteps: TOTAL,
+      items,
+      placeholder: lines[0],
+    });
     if (chosen.value === 'outcome') return pickOutcome;
     if (chosen.value === 'justification') return enterJustification;
     confirmed = chosen.value === 'submit';
@@ -259,14 +332,26 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
       workflow: draft.band.workflow,
       delta_micros: delta,
     });
-    void showInformationMessage(`Spend Band: self-set increase of ${formatMicros(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`);
+    void showInformationMessage(
+      `Spend Band: self-set increase of ${formatMicros(delta, draft.band.allocated.currency, 'exact')} recorded for ${bandLabel(draft.band, classes)} (local ledger; nobody approved it).`,
+    );
     await deps.refreshBands();
     return true;
   }
   try {
-    const created = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spend Band: sending the request…' }, () => requests.submit(body));
-    if (created) void showInformationMessage(`Spend Band: request ${created.id} filed (${created.status}). You will be notified when it is decided.`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
-    else void showWarningMessage('Spend Band: the endpoint cannot be reached now; your request is saved and will be sent automatically.');
+    const created = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Spend Band: sending the request…' },
+      () => requests.submit(body),
+    );
+    if (created)
+      void showInformationMessage(
+        `Spend Band: request ${created.id} filed (${created.status}). You will be notified when it is decided.`,
+        'Open View',
+      ).then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+    else
+      void showWarningMessage(
+        'Spend Band: the endpoint cannot be reached now; your request is saved and will be sent automatically.',
+      );
     return true;
   } catch (error) {
     void showErrorMessage(`Spend Band: the request was refused: ${(error as Error).message}`);
@@ -276,7 +361,9 @@ export async function requestIncreaseFlow(deps: FeatureDeps, requests: RequestsS
 
 export function registerRequests(deps: FeatureDeps, requests: RequestsService): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(COMMANDS.requestIncrease, (args?: unknown) => requestIncreaseFlow(deps, requests, bandIdOf(args))),
+    vscode.commands.registerCommand(COMMANDS.requestIncrease, (args?: unknown) =>
+      requestIncreaseFlow(deps, requests, bandIdOf(args)),
+    ),
     vscode.commands.registerCommand(COMMANDS.cancelRequest, async (args?: unknown) => {
       const id = typeof args === 'string' ? args : (args as { request?: { id: string } } | undefined)?.request?.id;
       const pending = requests.requests.filter((r) => r.status === 'pending');
@@ -285,7 +372,10 @@ export function registerRequests(deps: FeatureDeps, requests: RequestsService): 
         (
           await vscode.window.showQuickPick(
             pending.map((r) => ({ label: r.id, description: `${r.kind} · ${r.band_id ?? ''}`, id: r.id })),
-            { title: 'Spend Band: Cancel Request', placeHolder: pending.length > 0 ? 'Which pending request?' : 'No pending requests' },
+            {
+              title: 'Spend Band: Cancel Request',
+              placeHolder: pending.length > 0 ? 'Which pending request?' : 'No pending requests',
+            },
           )
         )?.id;
       if (!target) return;

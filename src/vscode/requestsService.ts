@@ -155,10 +155,15 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
     for (const entry of await this.outbox.entries()) {
       try {
         const sent = await this.send(client, entry.key, entry.body);
-        if (sent) void showInformationMessage(`Spend Band: your increase request for ${this.bandName(entry.body.band_id)} was sent (it could not be sent earlier).`);
+        if (sent)
+          void showInformationMessage(
+            `Spend Band: your increase request for ${this.bandName(entry.body.band_id)} was sent (it could not be sent earlier).`,
+          );
         else break;
       } catch (error) {
-        void showErrorMessage(`Spend Band: the endpoint refused your saved increase request for ${this.bandName(entry.body.band_id)}: ${(error as Error).message}`);
+        void showErrorMessage(
+          `Spend Band: the endpoint refused your saved increase request for ${this.bandName(entry.body.band_id)}: ${(error as Error).message}`,
+        );
       }
     }
   }
@@ -233,9 +238,13 @@ export class RequestsService implements RequestsSource, vscode.Disposable {
       if (!message) continue;
       if (r.status === 'approved') {
         approved = true;
-        void showInformationMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+        void showInformationMessage(`Spend Band: ${message}`, 'Open View').then(
+          (c) => c && vscode.commands.executeCommand('spendBand.openView'),
+        );
       } else {
-        void showWarningMessage(`Spend Band: ${message}`, 'Open View').then((c) => c && vscode.commands.executeCommand('spendBand.openView'));
+        void showWarningMessage(`Spend Band: ${message}`, 'Open View').then(
+          (c) => c && vscode.commands.executeCommand('spendBand.openView'),
+        );
       }
     }
     void writeState(this.state, 'announcedRequests', [...announced].slice(-500));

@@ -23,16 +23,23 @@ const STATUS_ICONS: Record<string, [string, string]> = {
 };
 
 export function requestAmountText(request: Request): string {
-  const requested = request.requested as { new_allocated?: { currency: string; amount_micros: number }; delta?: { currency: string; amount_micros: number } } | undefined;
+  const requested = request.requested as
+    | {
+        new_allocated?: { currency: string; amount_micros: number };
+        delta?: { currency: string; amount_micros: number };
+      }
+    | undefined;
   if (requested?.delta) return `+${formatMicros(requested.delta.amount_micros, requested.delta.currency, 'exact')}`;
-  if (requested?.new_allocated) return `→ ${formatMicros(requested.new_allocated.amount_micros, requested.new_allocated.currency, 'exact')}`;
+  if (requested?.new_allocated)
+    return `→ ${formatMicros(requested.new_allocated.amount_micros, requested.new_allocated.currency, 'exact')}`;
   const estimate = request.preflight?.estimate.cost;
   if (estimate) return `run ~${formatMicros(estimate.amount_micros, estimate.currency, 'exact')}`;
   return '';
 }
 
 export function requestTitle(request: Request, bandName: (id: string) => string = (id) => id): string {
-  const what = request.kind === 'run_approval' ? 'Run approval' : request.kind === 'band_increase' ? 'Increase' : request.kind;
+  const what =
+    request.kind === 'run_approval' ? 'Run approval' : request.kind === 'band_increase' ? 'Increase' : request.kind;
   const band = request.band_id ? bandName(request.band_id) : (request.preflight?.workflow ?? '');
   return `${what} ${requestAmountText(request)}${band ? ` · ${band}` : ''}`.replace(/\s+/g, ' ').trim();
 }
@@ -56,7 +63,9 @@ export class RequestsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node) return [];
     const unsent: Node[] = this.source.unsent.map((u) => ({ kind: 'unsent', ...u }));
     const order = (r: Request) => (r.status === 'pending' ? 0 : 1);
-    const requests = [...this.source.requests].sort((a, b) => order(a) - order(b) || Date.parse(b.updated_at) - Date.parse(a.updated_at));
+    const requests = [...this.source.requests].sort(
+      (a, b) => order(a) - order(b) || Date.parse(b.updated_at) - Date.parse(a.updated_at),
+    );
     return [...unsent, ...requests.slice(0, 30).map((request): Node => ({ kind: 'request', request }))];
   }
 
@@ -83,7 +92,9 @@ export class RequestsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const lines = [
       `**${markdownText(title, 200)}** — ${markdownText(r.status)}`,
       r.justification ? `\n${markdownText(r.justification, 2000)}` : '',
-      outcome?.kind ? `\nOutcome: ${markdownText(outcome.kind.replace(/_/g, ' '))}${outcome.metric ? ` (${markdownText(outcome.metric)})` : ''}` : '',
+      outcome?.kind
+        ? `\nOutcome: ${markdownText(outcome.kind.replace(/_/g, ' '))}${outcome.metric ? ` (${markdownText(outcome.metric)})` : ''}`
+        : '',
       r.resolution?.note
         ? `\nNote from ${markdownText(r.resolution.decided_by?.display_name ?? r.resolution.decided_by?.id ?? 'the approver', 100)}: ${markdownText(r.resolution.note, 1000)}`
         : '',

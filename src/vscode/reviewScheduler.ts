@@ -40,7 +40,9 @@ export class ReviewScheduler implements vscode.Disposable {
       if (!this.deps.config.get('spendBand.reviews.enabled')) return undefined;
       const state = this.deps.context.globalState;
       const zone = reportTimeZone(this.deps.snapshot()?.document, this.deps.config.get('spendBand.local.timezone'));
-      const decision = nextReview(now, zone, readState(state, 'reviewsShown'), { volatileClasses: this.deps.config.get('spendBand.reviews.volatileClasses') });
+      const decision = nextReview(now, zone, readState(state, 'reviewsShown'), {
+        volatileClasses: this.deps.config.get('spendBand.reviews.volatileClasses'),
+      });
       // remembered before it is shown: a second window checking at the same time must not offer it again
       await writeState(state, 'reviewsShown', decision.memory);
       const review = decision.review;

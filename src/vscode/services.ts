@@ -21,7 +21,14 @@ import { SessionJournal } from '../flows/sessions/sessionJournal';
 import { SessionsTree } from './sessionsTree';
 import { SessionTracker } from './sessionTracker';
 import { SessionUploader } from '../flows/sessions/sessionUploader';
-import { checkConnection, createSnapshotLoader, configKeyOf, createClient, importHandedOverToken, selfSetIncreases } from './snapshotLoader';
+import {
+  checkConnection,
+  createSnapshotLoader,
+  configKeyOf,
+  createClient,
+  importHandedOverToken,
+  selfSetIncreases,
+} from './snapshotLoader';
 import type { FeatureDeps } from './featureDeps';
 import { registerPreflight, type PreflightFeature } from './preflightFeature';
 import { registerReport } from './reportFeature';
@@ -35,7 +42,6 @@ import { ThresholdNotifier } from './thresholdNotifier';
 import { TokenStore } from './tokenStore';
 import { isTokenSecretKey, readState, writeState } from './storageKeys';
 import { recentNotifications } from './notify';
-
 
 /** What activate() returns: other extensions and the integration tests read it. */
 /** What activate() returns: what other extensions and agents may rely on. */
@@ -92,16 +98,14 @@ export class Services implements vscode.Disposable {
   private readonly preflight: PreflightFeature;
   private readonly connectUi: ConnectPrompts;
 
-  constructor(
-    context: vscode.ExtensionContext,
-    log: vscode.LogOutputChannel,
-  ) {
+  constructor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel) {
     this.log = log;
     this.storageDir = context.globalStorageUri.fsPath;
     this.config = this.own(new Config(log));
     this.tokens = new TokenStore(context.secrets);
     const windowId = randomUUID();
-    const classes = (): readonly WorkflowClass[] => resolveWorkflowClasses(this.config.get('spendBand.workflow.classes'));
+    const classes = (): readonly WorkflowClass[] =>
+      resolveWorkflowClasses(this.config.get('spendBand.workflow.classes'));
     this.classes = classes;
 
     try {
@@ -134,7 +138,8 @@ export class Services implements vscode.Disposable {
       hashRepositoryNames: this.config.get('spendBand.privacy.hashRepositoryNames'),
       toolVersion: String(context.extension.packageJSON.version ?? '0'),
     }));
-    const initialWorkflow = readState(context.globalState, 'currentWorkflow') ?? this.config.get('spendBand.workflow.default');
+    const initialWorkflow =
+      readState(context.globalState, 'currentWorkflow') ?? this.config.get('spendBand.workflow.default');
     this.tracker = this.own(
       new SessionTracker(
         journal,
@@ -147,7 +152,9 @@ export class Services implements vscode.Disposable {
     );
 
     this.statusBar = this.own(new StatusBar());
-    this.requests = this.own(new RequestsService(this.bands, () => this.clientForRequests(), this.storageDir, context.globalState, log));
+    this.requests = this.own(
+      new RequestsService(this.bands, () => this.clientForRequests(), this.storageDir, context.globalState, log),
+    );
     this.notifier = new ThresholdNotifier(
       context.globalState,
       () => this.config.get('spendBand.notifications.thresholds'),
@@ -171,7 +178,8 @@ export class Services implements vscode.Disposable {
         if (effects.has('rescan')) this.usage.invalidate();
         if (effects.has('refetch')) this.bands.reconfigure();
         if (effects.has('render')) this.render();
-        if (effects.has('reload')) log.info('Some of these settings take effect in the next window (Developer: Reload Window).');
+        if (effects.has('reload'))
+          log.info('Some of these settings take effect in the next window (Developer: Reload Window).');
       }),
       this.tokens.onDidChange((e) => {
         if (isTokenSecretKey(e.key)) this.bands.reconfigure();
@@ -179,8 +187,14 @@ export class Services implements vscode.Disposable {
     );
     this.connectUi = this.own(new ConnectPrompts(context.extensionMode === vscode.ExtensionMode.Test));
     this.registerCommands();
-    this.disposables.push(vscode.commands.registerCommand(COMMANDS.copyCliCommand, () => copyCliCommand(context.extensionPath)));
-    this.disposables.push(vscode.commands.registerCommand(COMMANDS.installClaudeHook, (settingsPath?: string) => installClaudeHook(context.extensionPath, typeof settingsPath === 'string' ? settingsPath : undefined)));
+    this.disposables.push(
+      vscode.commands.registerCommand(COMMANDS.copyCliCommand, () => copyCliCommand(context.extensionPath)),
+    );
+    this.disposables.push(
+      vscode.commands.registerCommand(COMMANDS.installClaudeHook, (settingsPath?: string) =>
+        installClaudeHook(context.extensionPath, typeof settingsPath === 'string' ? settingsPath : undefined),
+      ),
+    );
     const deps = this.featureDeps(context);
     this.preflight = this.own(registerPreflight(deps));
     this.own(registerReport(deps));
@@ -232,13 +246,23 @@ export class Services implements vscode.Disposable {
   private onBandsChanged(): void {
     this.render();
     const snapshot = this.bands.snapshot;
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.configured, snapshot !== undefined && snapshot.source !== 'none');
+    void vscode.commands.executeCommand(
+      'setContext',
+      CONTEXT_KEYS.configured,
+      snapshot !== undefined && snapshot.source !== 'none',
+    );
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.stale, snapshot?.stale === true);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canRequestIncrease, this.canRequestIncrease());
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.connected, snapshot !== undefined && snapshot.source !== 'none' && snapshot.source !== 'local');
+    void vscode.commands.executeCommand(
+      'setContext',
+      CONTEXT_KEYS.connected,
+      snapshot !== undefined && snapshot.source !== 'none' && snapshot.source !== 'local',
+    );
     if (snapshot?.document && !snapshot.stale && snapshot.fetchedAt !== this.lastNotifiedFetch) {
       this.lastNotifiedFetch = snapshot.fetchedAt;
-      void this.notifier.check(snapshot.document.bands).catch((error: unknown) => this.log.warn(`Threshold check failed: ${(error as Error).message}`));
+      void this.notifier
+        .check(snapshot.document.bands)
+        .catch((error: unknown) => this.log.warn(`Threshold check failed: ${(error as Error).message}`));
     }
   }
 
@@ -261,7 +285,8 @@ export class Services implements vscode.Disposable {
 
   private async clientForRequests() {
     const snapshot = this.bands.snapshot;
-    if (!snapshot || snapshot.source !== 'endpoint' || !snapshot.document?.capabilities.increase_requests) return undefined;
+    if (!snapshot || snapshot.source !== 'endpoint' || !snapshot.document?.capabilities.increase_requests)
+      return undefined;
     return createClient(this.config, this.tokens);
   }
 
@@ -288,7 +313,10 @@ export class Services implements vscode.Disposable {
         (batch, key, signal) => client.postSessionTags(batch, key, { signal }),
         this.uploadController.signal,
       );
-      if (outcome.sent > 0) this.log.info(`Sent ${outcome.sent} session tag(s): ${outcome.accepted} accepted, ${outcome.rejected.length} rejected.`);
+      if (outcome.sent > 0)
+        this.log.info(
+          `Sent ${outcome.sent} session tag(s): ${outcome.accepted} accepted, ${outcome.rejected.length} rejected.`,
+        );
       for (const r of outcome.rejected) this.log.warn(`Session ${r.id} rejected by the endpoint: ${r.reason}`);
       return outcome.accepted;
     } finally {
@@ -297,9 +325,13 @@ export class Services implements vscode.Disposable {
   }
 
   private registerCommands(): void {
-    const register = (id: string, handler: (...args: never[]) => unknown) => this.disposables.push(vscode.commands.registerCommand(id, handler));
+    const register = (id: string, handler: (...args: never[]) => unknown) =>
+      this.disposables.push(vscode.commands.registerCommand(id, handler));
     register(COMMANDS.setWorkflow, async (workflow?: string) => {
-      const chosen = typeof workflow === 'string' && workflow ? workflow : await pickWorkflow(this.classes(), this.tracker.workflow, this.bands.snapshot?.document);
+      const chosen =
+        typeof workflow === 'string' && workflow
+          ? workflow
+          : await pickWorkflow(this.classes(), this.tracker.workflow, this.bands.snapshot?.document);
       if (!chosen) return;
       this.tracker.setWorkflow(chosen);
       this.log.info(`Workflow class: ${workflowClassFor(chosen, this.classes()).label}`);

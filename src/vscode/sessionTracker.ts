@@ -2,7 +2,13 @@
 // suggestion rules, driving the pure state machine and appending every transition to the journal at once.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { initialSessionState, nextSessionState, recoverOpenSessions, type SessionEvent, type SessionState } from '../domain/sessionMachine';
+import {
+  initialSessionState,
+  nextSessionState,
+  recoverOpenSessions,
+  type SessionEvent,
+  type SessionState,
+} from '../domain/sessionMachine';
 import type { WorkflowSession } from '../domain/session';
 import { suggestWorkflow, type ActivityContext, type SuggestionRule } from '../domain/suggestionRules';
 import type { SessionJournal } from '../flows/sessions/sessionJournal';
@@ -71,14 +77,17 @@ export class SessionTracker implements vscode.Disposable {
   /** Read the journal, close sessions a crash left open, open this window's session. */
   async start(): Promise<void> {
     const contents = await this.journal.read();
-    if (contents.corruptLines > 0) this.log.warn(`Session journal: skipped ${contents.corruptLines} unreadable line(s).`);
+    if (contents.corruptLines > 0)
+      this.log.warn(`Session journal: skipped ${contents.corruptLines} unreadable line(s).`);
     const recovered = recoverOpenSessions(
       contents.sessions.filter((s) => s.end === null && this.isOrphan(s, contents.lastSeen)),
       contents.lastSeen,
       Date.now(),
     );
     if (recovered.length > 0) {
-      this.log.info(`Closed ${recovered.length} session(s) left open by an earlier window or crash at their last heartbeat.`);
+      this.log.info(
+        `Closed ${recovered.length} session(s) left open by an earlier window or crash at their last heartbeat.`,
+      );
       await this.journal.append(recovered);
     }
     // Sessions this window opened while the journal was being read stay (a switch can come first).
@@ -114,7 +123,9 @@ export class SessionTracker implements vscode.Disposable {
     if (records.length > 0) {
       records = records.map((r) => (r.end === null ? { ...r, pid: process.pid } : r));
       this.sessionsValue = mergeSessions(this.sessionsValue, records);
-      this.journal.append(records).catch((error: unknown) => this.log.error(`Could not write the session journal: ${(error as Error).message}`));
+      this.journal
+        .append(records)
+        .catch((error: unknown) => this.log.error(`Could not write the session journal: ${(error as Error).message}`));
       this.onRecords(records);
     }
     if (records.length > 0 || (changed && event.type === 'switch')) this.emitter.fire();
@@ -126,7 +137,9 @@ export class SessionTracker implements vscode.Disposable {
     // Only while active: an idle session is closed at its last activity anyway.
     if (Date.now() - this.state.lastActivityMs > this.state.idleMs) return;
     this.lastHeartbeatMs = Date.now();
-    await this.journal.heartbeat(current.id, new Date(this.lastHeartbeatMs)).catch((error: unknown) => this.log.warn(`Heartbeat not written: ${(error as Error).message}`));
+    await this.journal
+      .heartbeat(current.id, new Date(this.lastHeartbeatMs))
+      .catch((error: unknown) => this.log.warn(`Heartbeat not written: ${(error as Error).message}`));
   }
 
   private activity = (): void => {
@@ -162,7 +175,8 @@ export class SessionTracker implements vscode.Disposable {
         }
       }),
     );
-    const onStartShell = (vscode.window as { onDidStartTerminalShellExecution?: vscode.Event<unknown> }).onDidStartTerminalShellExecution;
+    const onStartShell = (vscode.window as { onDidStartTerminalShellExecution?: vscode.Event<unknown> })
+      .onDidStartTerminalShellExecution;
     if (onStartShell) this.disposables.push(onStartShell(this.activity));
     void this.watchGit();
   }
@@ -210,11 +224,14 @@ export class SessionTracker implements vscode.Disposable {
     }
     if (this.lastSuggested === key || this.dismissedSuggestions.has(key)) return;
     this.lastSuggested = key;
-    void showInformationMessage(`Switch the workflow class to ${suggestion.workflow}? (${suggestion.reason})`, 'Switch', 'Not now')
-      .then((choice) => {
-        if (choice === 'Switch') this.setWorkflow(suggestion.workflow, 'rule');
-        else this.dismissedSuggestions.add(key);
-      });
+    void showInformationMessage(
+      `Switch the workflow class to ${suggestion.workflow}? (${suggestion.reason})`,
+      'Switch',
+      'Not now',
+    ).then((choice) => {
+      if (choice === 'Switch') this.setWorkflow(suggestion.workflow, 'rule');
+      else this.dismissedSuggestions.add(key);
+    });
   }
 
   /** Window closing: end the session now (synchronously queued; deactivate awaits the journal). */

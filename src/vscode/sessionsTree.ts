@@ -53,14 +53,23 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         .map((session) => ({ kind: 'session', session }));
     }
     const from = (node.id === 'today' ? startOfDay(now) : startOfISOWeek(now)).getTime();
-    return timePerClass(sessions, from, now, now).map((t) => ({ kind: 'class', group: node.id, workflow: t.workflow, ms: t.ms, sessions: t.sessions }));
+    return timePerClass(sessions, from, now, now).map((t) => ({
+      kind: 'class',
+      group: node.id,
+      workflow: t.workflow,
+      ms: t.ms,
+      sessions: t.sessions,
+    }));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     const classes = this.classes();
     switch (node.kind) {
       case 'group': {
-        const item = new vscode.TreeItem(node.label, node.id === 'recent' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          node.label,
+          node.id === 'recent' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `sessions:${node.id}`;
         const children = this.getChildren(node);
         if (node.id !== 'recent') {

@@ -49,6 +49,8 @@ export interface SettingsChange {
 
 /** The settings that differ between two readings, and what their change requires. */
 export function settingsChange(before: Settings, after: Settings): SettingsChange {
-  const keys = (Object.keys(SETTING_EFFECTS) as SettingKey[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  const keys = (Object.keys(SETTING_EFFECTS) as SettingKey[]).filter(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
   return { keys, effects: new Set(keys.flatMap((key) => SETTING_EFFECTS[key])) };
 }

@@ -21,16 +21,28 @@ export const SETTINGS = {
   'spendBand.statusBar.mode': { schema: z.enum(['compact', 'full']), default: 'full' },
   'spendBand.statusBar.display': { schema: z.enum(['money', 'percent']), default: 'money' },
   'spendBand.workflow.default': { schema: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), default: 'deep_coding' },
-  'spendBand.workflow.classes': { schema: z.array(workflowClassSetting).max(50), default: [] as z.infer<typeof workflowClassSetting>[] },
-  'spendBand.workflow.rules': { schema: z.array(SuggestionRuleSchema).max(50), default: [] as z.infer<typeof SuggestionRuleSchema>[] },
+  'spendBand.workflow.classes': {
+    schema: z.array(workflowClassSetting).max(50),
+    default: [] as z.infer<typeof workflowClassSetting>[],
+  },
+  'spendBand.workflow.rules': {
+    schema: z.array(SuggestionRuleSchema).max(50),
+    default: [] as z.infer<typeof SuggestionRuleSchema>[],
+  },
   'spendBand.sessions.idleMinutes': { schema: z.number().min(1).max(480), default: 15 },
   'spendBand.privacy.hashRepositoryNames': { schema: z.boolean(), default: true },
   'spendBand.notifications.thresholds': { schema: z.boolean(), default: true },
   'spendBand.local.currency': { schema: z.string().regex(/^[A-Z]{3}$/), default: 'USD' },
   'spendBand.local.timezone': { schema: z.string().max(100), default: '' },
   'spendBand.local.role': { schema: z.string().max(100), default: '' },
-  'spendBand.local.seats': { schema: z.array(LocalSeatSchema).max(50), default: [] as z.infer<typeof LocalSeatSchema>[] },
-  'spendBand.local.bands': { schema: z.array(LocalBandSchema).max(100), default: [] as z.infer<typeof LocalBandSchema>[] },
+  'spendBand.local.seats': {
+    schema: z.array(LocalSeatSchema).max(50),
+    default: [] as z.infer<typeof LocalSeatSchema>[],
+  },
+  'spendBand.local.bands': {
+    schema: z.array(LocalBandSchema).max(100),
+    default: [] as z.infer<typeof LocalBandSchema>[],
+  },
   'spendBand.local.perRunCapUsd': { schema: z.number().min(0).nullable(), default: null as number | null },
   'spendBand.usage.enabled': { schema: z.boolean(), default: true },
   'spendBand.usage.claudeDirs': { schema: z.array(z.string().max(1000)).max(20), default: [] as string[] },
@@ -62,16 +74,52 @@ export const MACHINE_SCOPED: readonly SettingKey[] = [
 
 /** package.json groups the settings in this order (one `contributes.configuration` entry each). */
 export const SETTING_GROUPS: readonly { id: string; keys: readonly SettingKey[] }[] = [
-  { id: 'spendBand.source', keys: ['spendBand.source', 'spendBand.endpoint.url', 'spendBand.endpoint.allowInsecureHttp', 'spendBand.refresh.intervalMinutes'] },
+  {
+    id: 'spendBand.source',
+    keys: [
+      'spendBand.source',
+      'spendBand.endpoint.url',
+      'spendBand.endpoint.allowInsecureHttp',
+      'spendBand.refresh.intervalMinutes',
+    ],
+  },
   { id: 'spendBand.statusBar', keys: ['spendBand.statusBar.mode', 'spendBand.statusBar.display'] },
-  { id: 'spendBand.workflow', keys: ['spendBand.workflow.default', 'spendBand.workflow.classes', 'spendBand.workflow.rules', 'spendBand.sessions.idleMinutes'] },
+  {
+    id: 'spendBand.workflow',
+    keys: [
+      'spendBand.workflow.default',
+      'spendBand.workflow.classes',
+      'spendBand.workflow.rules',
+      'spendBand.sessions.idleMinutes',
+    ],
+  },
   {
     id: 'spendBand.local',
-    keys: ['spendBand.local.bands', 'spendBand.local.seats', 'spendBand.local.currency', 'spendBand.local.timezone', 'spendBand.local.role', 'spendBand.local.perRunCapUsd'],
+    keys: [
+      'spendBand.local.bands',
+      'spendBand.local.seats',
+      'spendBand.local.currency',
+      'spendBand.local.timezone',
+      'spendBand.local.role',
+      'spendBand.local.perRunCapUsd',
+    ],
   },
-  { id: 'spendBand.usage', keys: ['spendBand.usage.enabled', 'spendBand.usage.claudeDirs', 'spendBand.usage.codexDirs'] },
-  { id: 'spendBand.preflight', keys: ['spendBand.preflight.watchTerminals', 'spendBand.preflight.agentPatterns', 'spendBand.preflight.approvalPollSeconds'] },
-  { id: 'spendBand.notifications', keys: ['spendBand.notifications.thresholds', 'spendBand.reviews.enabled', 'spendBand.reviews.volatileClasses'] },
+  {
+    id: 'spendBand.usage',
+    keys: ['spendBand.usage.enabled', 'spendBand.usage.claudeDirs', 'spendBand.usage.codexDirs'],
+  },
+  {
+    id: 'spendBand.preflight',
+    keys: [
+      'spendBand.preflight.watchTerminals',
+      'spendBand.preflight.agentPatterns',
+      'spendBand.preflight.approvalPollSeconds',
+    ],
+  },
+  {
+    id: 'spendBand.notifications',
+    keys: ['spendBand.notifications.thresholds', 'spendBand.reviews.enabled', 'spendBand.reviews.volatileClasses'],
+  },
   { id: 'spendBand.privacy', keys: ['spendBand.privacy.hashRepositoryNames'] },
 ];
 

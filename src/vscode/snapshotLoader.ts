@@ -6,13 +6,23 @@ import { ApiError } from '../api/apiError';
 import type { BandsClient } from '../api/bandsClient';
 import { clientForSource, loadBands, type SourceConfig } from '../api/bandsSource';
 import type { ProxyOptions } from '../api/proxySettings';
-import { LocalConfigError, localBandsDocument, validateLocalConfig, type LocalConfig, type LocalUsage, type SelfSetIncrease } from '../domain/localConfig';
+import {
+  LocalConfigError,
+  localBandsDocument,
+  validateLocalConfig,
+  type LocalConfig,
+  type LocalUsage,
+  type SelfSetIncrease,
+} from '../domain/localConfig';
 import type { LocalLedger } from '../flows/requests/requestOutbox';
 import type { BandsSnapshot, SnapshotLoader } from './bandsService';
 import type { Config } from './config';
 import type { TokenStore } from './tokenStore';
 
-export type ResolvedSource = { kind: 'none' } | { kind: 'local'; config: LocalConfig } | { kind: 'endpoint' | 'litellm' | 'openrouter'; url: string };
+export type ResolvedSource =
+  | { kind: 'none' }
+  | { kind: 'local'; config: LocalConfig }
+  | { kind: 'endpoint' | 'litellm' | 'openrouter'; url: string };
 
 const OPENROUTER_DEFAULT = 'https://openrouter.ai';
 
@@ -35,7 +45,12 @@ export function resolveSource(config: Config): ResolvedSource {
   const kind = config.get('spendBand.source');
   const url = config.get('spendBand.endpoint.url').trim();
   if (kind === 'local' || (kind === 'auto' && !url)) {
-    if (kind === 'auto' && config.get('spendBand.local.bands').length === 0 && config.get('spendBand.local.seats').length === 0) return { kind: 'none' };
+    if (
+      kind === 'auto' &&
+      config.get('spendBand.local.bands').length === 0 &&
+      config.get('spendBand.local.seats').length === 0
+    )
+      return { kind: 'none' };
     return { kind: 'local', config: localConfigFrom(config) };
   }
   if (kind === 'openrouter') return { kind, url: url || OPENROUTER_DEFAULT };
@@ -46,7 +61,13 @@ export function resolveSource(config: Config): ResolvedSource {
 /** Changes when the answer would come from somewhere else (a snapshot of another source is dropped). */
 export function configKeyOf(config: Config): string {
   const s = config.settings;
-  return JSON.stringify([s['spendBand.source'], s['spendBand.endpoint.url'], s['spendBand.local.bands'], s['spendBand.local.seats'], s['spendBand.local.timezone']]);
+  return JSON.stringify([
+    s['spendBand.source'],
+    s['spendBand.endpoint.url'],
+    s['spendBand.local.bands'],
+    s['spendBand.local.seats'],
+    s['spendBand.local.timezone'],
+  ]);
 }
 
 function proxyOptions(): ProxyOptions {
@@ -91,17 +112,33 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
       resolved = resolveSource(deps.config);
     } catch (error) {
       if (error instanceof LocalConfigError) {
-        return { source: 'local', document: undefined, stale: false, fetchedAt: undefined, error: { kind: 'invalidConfig', message: `${error.message}. Fix your settings.` }, configKey };
+        return {
+          source: 'local',
+          document: undefined,
+          stale: false,
+          fetchedAt: undefined,
+          error: { kind: 'invalidConfig', message: `${error.message}. Fix your settings.` },
+          configKey,
+        };
       }
       throw error;
     }
-    if (resolved.kind === 'none') return { source: 'none', document: undefined, stale: false, fetchedAt: undefined, error: undefined, configKey };
+    if (resolved.kind === 'none')
+      return { source: 'none', document: undefined, stale: false, fetchedAt: undefined, error: undefined, configKey };
     let source: SourceConfig;
     if (resolved.kind === 'local') {
       // Local bands are computed here rather than by loadBands: self-set increases from the ledger apply.
       const now = new Date();
-      const [usage, increases] = await Promise.all([deps.localUsage?.(), deps.localIncreases?.() ?? Promise.resolve([])]);
-      const document = localBandsDocument(resolved.config, now, usage ?? { usedByWorkflow: new Map(), asOf: now }, sumByWorkflow(increases));
+      const [usage, increases] = await Promise.all([
+        deps.localUsage?.(),
+        deps.localIncreases?.() ?? Promise.resolve([]),
+      ]);
+      const document = localBandsDocument(
+        resolved.config,
+        now,
+        usage ?? { usedByWorkflow: new Map(), asOf: now },
+        sumByWorkflow(increases),
+      );
       return { source: 'local', document, stale: false, fetchedAt: now.toISOString(), error: undefined, configKey };
     } else {
       const token = await deps.tokens.get(resolved.url);
@@ -111,7 +148,10 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
           document: undefined,
           stale: false,
           fetchedAt: undefined,
-          error: { kind: 'unauthorized', message: `No token is stored for ${new URL(resolved.url).origin}. Run "Spend Band: Connect Endpoint…" to add it.` },
+          error: {
+            kind: 'unauthorized',
+            message: `No token is stored for ${new URL(resolved.url).origin}. Run "Spend Band: Connect Endpoint…" to add it.`,
+          },
           configKey,
         };
       }
@@ -121,10 +161,18 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
         allowInsecureHttp: deps.config.get('spendBand.endpoint.allowInsecureHttp'),
         userAgent: userAgent(),
       };
-      source = resolved.kind === 'openrouter' ? { kind: 'openrouter', baseUrl: resolved.url, ...http } : { kind: resolved.kind, baseUrl: resolved.url, ...http };
+      source =
+        resolved.kind === 'openrouter'
+          ? { kind: 'openrouter', baseUrl: resolved.url, ...http }
+          : { kind: resolved.kind, baseUrl: resolved.url, ...http };
     }
     try {
-      const result = await loadBands(source, { now: new Date(), signal, cacheDir: `${deps.storageDir}/cache`, localUsage: deps.localUsage });
+      const result = await loadBands(source, {
+        now: new Date(),
+        signal,
+        cacheDir: `${deps.storageDir}/cache`,
+        localUsage: deps.localUsage,
+      });
       return {
         source: result.source,
         document: result.document,
@@ -136,7 +184,14 @@ export function createSnapshotLoader(deps: LoaderDeps): SnapshotLoader {
       } satisfies BandsSnapshot;
     } catch (error) {
       if (error instanceof ApiError) {
-        return { source: source.kind, document: undefined, stale: false, fetchedAt: undefined, error: { kind: error.kind, message: error.message }, configKey };
+        return {
+          source: source.kind,
+          document: undefined,
+          stale: false,
+          fetchedAt: undefined,
+          error: { kind: error.kind, message: error.message },
+          configKey,
+        };
       }
       throw error;
     }
@@ -150,7 +205,13 @@ function sumByWorkflow(increases: readonly SelfSetIncrease[]): SelfSetIncrease[]
     const prev = byWorkflow.get(inc.workflow);
     byWorkflow.set(
       inc.workflow,
-      prev ? { ...prev, amount_micros: prev.amount_micros + inc.amount_micros, until: prev.until < inc.until ? prev.until : inc.until } : { ...inc },
+      prev
+        ? {
+            ...prev,
+            amount_micros: prev.amount_micros + inc.amount_micros,
+            until: prev.until < inc.until ? prev.until : inc.until,
+          }
+        : { ...inc },
     );
   }
   return [...byWorkflow.values()];
@@ -160,7 +221,12 @@ function sumByWorkflow(increases: readonly SelfSetIncrease[]): SelfSetIncrease[]
  * Asks a source once with a token that is not stored yet (GET /v1/me/bands, LiteLLM /key/info,
  * OpenRouter /api/v1/key); returns why it failed, or undefined when the source answered.
  */
-export async function checkConnection(config: Config, kind: 'endpoint' | 'litellm' | 'openrouter', url: string, token: string): Promise<string | undefined> {
+export async function checkConnection(
+  config: Config,
+  kind: 'endpoint' | 'litellm' | 'openrouter',
+  url: string,
+  token: string,
+): Promise<string | undefined> {
   const http = {
     token,
     proxy: proxyOptions(),
@@ -170,7 +236,8 @@ export async function checkConnection(config: Config, kind: 'endpoint' | 'litell
     retry: { tries: 1 },
     timeouts: { totalMs: 20_000 },
   };
-  const source: SourceConfig = kind === 'openrouter' ? { kind, baseUrl: url, ...http } : { kind, baseUrl: url, ...http };
+  const source: SourceConfig =
+    kind === 'openrouter' ? { kind, baseUrl: url, ...http } : { kind, baseUrl: url, ...http };
   try {
     await loadBands(source, { now: new Date() });
     return undefined;
@@ -201,7 +268,11 @@ export async function createClient(config: Config, tokens: TokenStore): Promise<
  * a file named by SPEND_BAND_TOKEN_FILE; it is moved into secret storage for the configured endpoint and
  * the file is deleted. The environment belongs to the person who started the editor, not to a workspace.
  */
-export async function importHandedOverToken(config: Config, tokens: TokenStore, log: vscode.LogOutputChannel): Promise<void> {
+export async function importHandedOverToken(
+  config: Config,
+  tokens: TokenStore,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
   const file = process.env.SPEND_BAND_TOKEN_FILE;
   if (!file) return;
   const url = config.get('spendBand.endpoint.url').trim();
@@ -212,10 +283,14 @@ export async function importHandedOverToken(config: Config, tokens: TokenStore, 
     return;
   }
   if (!url) {
-    log.warn('SPEND_BAND_TOKEN_FILE is set but spendBand.endpoint.url is empty in your user settings; the token was not imported.');
+    log.warn(
+      'SPEND_BAND_TOKEN_FILE is set but spendBand.endpoint.url is empty in your user settings; the token was not imported.',
+    );
     return;
   }
   if (token) await tokens.set(url, token);
   await unlink(file).catch(() => undefined);
-  log.info(`Imported the token handed over through SPEND_BAND_TOKEN_FILE into secret storage for ${new URL(url).origin}.`);
+  log.info(
+    `Imported the token handed over through SPEND_BAND_TOKEN_FILE into secret storage for ${new URL(url).origin}.`,
+  );
 }

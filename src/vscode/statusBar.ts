@@ -34,10 +34,18 @@ export class StatusBar implements vscode.Disposable {
   }
 
   render(inputs: StatusBarInputs): void {
-    const model = statusBarModel(inputs.snapshot, inputs.workflow, inputs.classes, { mode: inputs.mode, display: inputs.display, loading: inputs.loading }, new Date());
+    const model = statusBarModel(
+      inputs.snapshot,
+      inputs.workflow,
+      inputs.classes,
+      { mode: inputs.mode, display: inputs.display, loading: inputs.loading },
+      new Date(),
+    );
     apply(this.workflowItem, model.workflow);
     // Official figures sit beside our estimate, never mixed into it: a line of their own.
-    const gauge = inputs.official ? { ...model.gauge, tooltip: `${model.gauge.tooltip}\n\n${inputs.official}` } : model.gauge;
+    const gauge = inputs.official
+      ? { ...model.gauge, tooltip: `${model.gauge.tooltip}\n\n${inputs.official}` }
+      : model.gauge;
     apply(this.gaugeItem, gauge);
     this.lastGaugeTooltip = gauge.tooltip;
     this.lastGaugeText = model.gauge.text;

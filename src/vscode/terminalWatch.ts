@@ -37,10 +37,16 @@ export class TerminalWatch implements vscode.Disposable {
     private readonly requestIncrease: (bandId: string) => Promise<void>,
   ) {
     // guarded: shell integration events are in @types/vscode 1.96, but a host may lack them (web, older forks)
-    const onStart = (vscode.window as { onDidStartTerminalShellExecution?: vscode.Event<vscode.TerminalShellExecutionStartEvent> }).onDidStartTerminalShellExecution;
+    const onStart = (
+      vscode.window as { onDidStartTerminalShellExecution?: vscode.Event<vscode.TerminalShellExecutionStartEvent> }
+    ).onDidStartTerminalShellExecution;
     this.available = typeof onStart === 'function';
-    if (onStart) this.disposables.push(onStart((event) => this.onCommand(event.execution.commandLine.value, event.terminal.name)));
-    else deps.log.info('Pre-flight: this VS Code reports no terminal commands (no shell integration API); terminal watching is off.');
+    if (onStart)
+      this.disposables.push(onStart((event) => this.onCommand(event.execution.commandLine.value, event.terminal.name)));
+    else
+      deps.log.info(
+        'Pre-flight: this VS Code reports no terminal commands (no shell integration API); terminal watching is off.',
+      );
     this.disposables.push(this.emitter);
   }
 
@@ -49,7 +55,8 @@ export class TerminalWatch implements vscode.Disposable {
     const key = JSON.stringify(agentPatterns);
     if (this.compiled?.key !== key) {
       const patterns = compileAgentPatterns(agentPatterns);
-      for (const problem of patterns.problems) this.deps.log.warn(`Setting spendBand.preflight.agentPatterns: ${problem}; it is skipped.`);
+      for (const problem of patterns.problems)
+        this.deps.log.warn(`Setting spendBand.preflight.agentPatterns: ${problem}; it is skipped.`);
       this.compiled = { key, patterns };
     }
     return this.compiled.patterns;
@@ -69,14 +76,21 @@ export class TerminalWatch implements vscode.Disposable {
     if (last !== undefined && nowMs - last < QUIET_MS) return undefined;
     this.lastWarned.set(key, nowMs);
     const label = band.label ?? band.id;
-    const left = band.remaining.amount_micros >= 0 ? `${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)}` : `${formatMoney({ ...band.remaining, amount_micros: -band.remaining.amount_micros })} over ${formatMoney(band.allocated)}`;
+    const left =
+      band.remaining.amount_micros >= 0
+        ? `${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)}`
+        : `${formatMoney({ ...band.remaining, amount_micros: -band.remaining.amount_micros })} over ${formatMoney(band.allocated)}`;
     const message =
       `Spend Band: an agent started in terminal "${terminalName}" while ${label} is ${band.status === 'exceeded' ? 'exceeded' : `at ${band.status}`} (${left}). ` +
       'It was not stopped — a terminal reports a command only after it started. To check before a run, use a spendBand task or `spend-band run`.';
     const warning: TerminalWarning = { commandLine, workflow, band, message };
-    this.deps.log.warn(`Terminal "${terminalName}": "${commandLine.slice(0, 200)}" matched agent pattern ${match.index + 1}; ${label} is ${band.status}.`);
+    this.deps.log.warn(
+      `Terminal "${terminalName}": "${commandLine.slice(0, 200)}" matched agent pattern ${match.index + 1}; ${label} is ${band.status}.`,
+    );
     this.emitter.fire(warning);
-    const actions = snapshot?.document?.capabilities.increase_requests ? [SHOW_BANDS, 'Request Increase'] : [SHOW_BANDS];
+    const actions = snapshot?.document?.capabilities.increase_requests
+      ? [SHOW_BANDS, 'Request Increase']
+      : [SHOW_BANDS];
     void showWarningMessage(message, ...actions).then((choice) => {
       if (choice === SHOW_BANDS) void vscode.commands.executeCommand('spendBand.openView');
       else if (choice === 'Request Increase') void this.requestIncrease(band.id);

@@ -10,7 +10,6 @@ import type { WorkflowClass } from '../domain/workflowClasses';
 import { readState, writeState } from './storageKeys';
 import { showErrorMessage, showWarningMessage } from './notify';
 
-
 export class ThresholdNotifier {
   constructor(
     private readonly state: vscode.Memento,
@@ -30,14 +29,16 @@ export class ThresholdNotifier {
       const band = crossing.band;
       const g = gaugeFor(band, new Date());
       const label = bandLabel(band, this.classes());
-      const what = crossing.threshold.severity === 'exceeded' ? 'is over its allocation' : `passed ${crossing.threshold.percent}%`;
+      const what =
+        crossing.threshold.severity === 'exceeded' ? 'is over its allocation' : `passed ${crossing.threshold.percent}%`;
       const message = `Spend Band: ${label} ${what} (${formatMicros(g.usedMicros, g.currency, 'exact')} of ${formatMicros(g.allocatedMicros, g.currency, 'exact')}); it resets in ${timeLeftText(g.msLeft)}.`;
       shown.push(message);
       const actions = ['Open View', ...(this.canRequest() ? ['Request Increase'] : []), "Don't Remind Me This Period"];
       const show = crossing.threshold.severity === 'warn' ? showWarningMessage : showErrorMessage;
       void show(message, ...actions).then(async (choice) => {
         if (choice === 'Open View') await vscode.commands.executeCommand('spendBand.openView');
-        else if (choice === 'Request Increase') await vscode.commands.executeCommand('spendBand.requestIncrease', { bandId: band.id });
+        else if (choice === 'Request Increase')
+          await vscode.commands.executeCommand('spendBand.requestIncrease', { bandId: band.id });
         else if (choice === "Don't Remind Me This Period") await this.snooze(band);
       });
     }
@@ -46,6 +47,7 @@ export class ThresholdNotifier {
 
   async snooze(band: Band): Promise<void> {
     const memory = readState(this.state, 'thresholdMemory') ?? [];
-    if (!memory.includes(snoozeKey(band))) await writeState(this.state, 'thresholdMemory', [...memory, snoozeKey(band)]);
+    if (!memory.includes(snoozeKey(band)))
+      await writeState(this.state, 'thresholdMemory', [...memory, snoozeKey(band)]);
   }
 }

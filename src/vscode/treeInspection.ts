@@ -36,7 +36,12 @@ export async function walkTree(tree: AnyTree): Promise<TreeItemView[]> {
         tooltip,
         markdownTooltip: item.tooltip instanceof vscode.MarkdownString,
       });
-      if (depth < 1 && item.collapsibleState !== vscode.TreeItemCollapsibleState.None && item.collapsibleState !== undefined) await visit(child, depth + 1);
+      if (
+        depth < 1 &&
+        item.collapsibleState !== vscode.TreeItemCollapsibleState.None &&
+        item.collapsibleState !== undefined
+      )
+        await visit(child, depth + 1);
     }
   };
   await visit(undefined, 0);

@@ -92,7 +92,9 @@ export class UsageService implements vscode.Disposable {
         this.log.info(
           `Read the agent logs: ${snapshot.stats.filesRead} files, ${(snapshot.stats.bytesRead / 1_048_576).toFixed(1)} MiB in ${snapshot.stats.durationMs} ms` +
             (snapshot.skippedLines > 0 ? `; skipped ${snapshot.skippedLines} unreadable line(s)` : '') +
-            (snapshot.unpricedModels.length > 0 ? `; no price for ${snapshot.unpricedModels.map((m) => m.model).join(', ')}` : ''),
+            (snapshot.unpricedModels.length > 0
+              ? `; no price for ${snapshot.unpricedModels.map((m) => m.model).join(', ')}`
+              : ''),
         );
       } else {
         snapshot = await run();
@@ -101,7 +103,9 @@ export class UsageService implements vscode.Disposable {
       this.lastAt = Date.now();
       return snapshot;
     } catch (error) {
-      this.log.warn(`Reading the agent logs failed: ${(error as Error).message}. Local usage shows the last known figures.`);
+      this.log.warn(
+        `Reading the agent logs failed: ${(error as Error).message}. Local usage shows the last known figures.`,
+      );
       return this.last;
     }
   }
@@ -114,13 +118,19 @@ export class UsageService implements vscode.Disposable {
     const zone = this.config.get('spendBand.local.timezone') || systemTimeZone();
     const used = new Map<string, number>();
     // Each band may have its own period; compute per interval and keep each class's figure for its band.
-    const intervals = new Set<PeriodInterval>(this.config.get('spendBand.local.bands').map((b) => (b.period ?? 'P1M') as PeriodInterval));
+    const intervals = new Set<PeriodInterval>(
+      this.config.get('spendBand.local.bands').map((b) => (b.period ?? 'P1M') as PeriodInterval),
+    );
     for (const interval of intervals) {
       const period = periodContaining(interval, now, zone);
       const byClass = usedByWorkflow(snapshot, sessions(), new Date(period.start), new Date(period.end));
       for (const band of this.config.get('spendBand.local.bands')) {
         if ((band.period ?? 'P1M') !== interval) continue;
-        if (band.workflow === 'all') used.set('all', [...byClass.values()].reduce((a, b) => a + b, 0));
+        if (band.workflow === 'all')
+          used.set(
+            'all',
+            [...byClass.values()].reduce((a, b) => a + b, 0),
+          );
         else used.set(band.workflow, byClass.get(band.workflow) ?? 0);
       }
     }

@@ -6,7 +6,11 @@ import { gaugeFor } from '../domain/gauge';
 import type { BandsDocument } from '../domain/schemas';
 import type { WorkflowClass } from '../domain/workflowClasses';
 
-export async function pickWorkflow(classes: readonly WorkflowClass[], current: string, doc: BandsDocument | undefined): Promise<string | undefined> {
+export async function pickWorkflow(
+  classes: readonly WorkflowClass[],
+  current: string,
+  doc: BandsDocument | undefined,
+): Promise<string | undefined> {
   const now = new Date();
   const items = classes.map((cls) => {
     const band = doc ? bandForWorkflow(doc.bands, cls.id) : undefined;
@@ -15,7 +19,10 @@ export async function pickWorkflow(classes: readonly WorkflowClass[], current: s
       id: cls.id,
       label: `$(${cls.icon}) ${cls.label}`,
       description: cls.id === current ? 'current' : cls.description,
-      detail: band && g ? `${formatMicros(g.remainingMicros, g.currency)} left of ${formatMicros(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band.status}` : 'no band',
+      detail:
+        band && g
+          ? `${formatMicros(g.remainingMicros, g.currency)} left of ${formatMicros(g.allocatedMicros, g.currency)} (${percentText(g.percentUsed)} used) · ${band.status}`
+          : 'no band',
     };
   });
   const pick = await vscode.window.showQuickPick(items, {

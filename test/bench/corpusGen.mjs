@@ -32,7 +32,10 @@ function rng(seed) {
   };
 }
 
-const WORDS = 'the of and to in is that for it as with was on be by this are from at or an have not which but function const return value file test error type import export async await string number interface class module config build ✓ résumé naïve 数据'.split(' ');
+const WORDS =
+  'the of and to in is that for it as with was on be by this are from at or an have not which but function const return value file test error type import export async await string number interface class module config build ✓ résumé naïve 数据'.split(
+    ' ',
+  );
 
 export function generateCorpus({ dir, bytes, seed = 1 }) {
   const rand = rng(seed);
@@ -60,7 +63,8 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
   for (let i = 0; i < 64; i++) {
     const lines = [];
     const n = int(5, 160);
-    for (let j = 0; j < n; j++) lines.push(`${'  '.repeat(int(0, 3))}${sentence(int(2, 12))}${rand() < 0.2 ? ' "quoted" \\ back\tslash' : ''}`);
+    for (let j = 0; j < n; j++)
+      lines.push(`${'  '.repeat(int(0, 3))}${sentence(int(2, 12))}${rand() < 0.2 ? ' "quoted" \\ back\tslash' : ''}`);
     blocks.push(lines.join('\n'));
   }
 
@@ -82,8 +86,18 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
 
   const start = Date.UTC(2026, 8, 1, 6, 0, 0); // 2026-09-01
   const spanMs = 88 * 86_400_000;
-  const projects = Array.from({ length: 12 }, (_, i) => ({ cwd: `/home/dev/work/project-${i}${i === 3 ? ' (ünïcode)' : ''}`, dirName: `-home-dev-work-project-${i}` }));
-  const claudeModels = ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929', 'claude-opus-4-1-20250805', 'claude-opus-4-5-20251101', 'claude-sonnet-4-20250514'];
+  const projects = Array.from({ length: 12 }, (_, i) => ({
+    cwd: `/home/dev/work/project-${i}${i === 3 ? ' (ünïcode)' : ''}`,
+    dirName: `-home-dev-work-project-${i}`,
+  }));
+  const claudeModels = [
+    'claude-sonnet-4-5-20250929',
+    'claude-sonnet-4-5-20250929',
+    'claude-sonnet-4-5-20250929',
+    'claude-opus-4-1-20250805',
+    'claude-opus-4-5-20251101',
+    'claude-sonnet-4-20250514',
+  ];
   let written = 0;
   const claudeBudget = bytes * 0.85;
   const sessionsDone = [];
@@ -118,14 +132,27 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
         const tool = pick(['Read', 'Edit', 'Write', 'Bash', 'Task', 'Grep']);
         const input =
           tool === 'Task'
-            ? { description: sentence(4), prompt: sentence(int(20, 80)), subagent_type: 'general-purpose', model: 'haiku' }
+            ? {
+                description: sentence(4),
+                prompt: sentence(int(20, 80)),
+                subagent_type: 'general-purpose',
+                model: 'haiku',
+              }
             : tool === 'Write'
               ? { file_path: `/home/dev/work/src/${hex(6)}.ts`, content: pick(blocks) }
               : tool === 'Edit'
-                ? { file_path: `/home/dev/work/src/${hex(6)}.ts`, old_string: pick(blocks).slice(0, 400), new_string: pick(blocks).slice(0, 500) }
+                ? {
+                    file_path: `/home/dev/work/src/${hex(6)}.ts`,
+                    old_string: pick(blocks).slice(0, 400),
+                    new_string: pick(blocks).slice(0, 500),
+                  }
                 : tool === 'Bash'
                   ? { command: `npm test -- --grep "${sentence(2)}"`, description: sentence(5) }
-                  : { pattern: sentence(2), path: '/home/dev/work', usage: { note: 'a key named usage inside a tool input' } };
+                  : {
+                      pattern: sentence(2),
+                      path: '/home/dev/work',
+                      usage: { note: 'a key named usage inside a tool input' },
+                    };
         content = [{ type: 'tool_use', id: `toolu_01${b62(22)}`, name: tool, input }];
       }
       const lineUsage = {
@@ -145,7 +172,16 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
         version: '2.0.14',
         gitBranch: 'main',
         ...(sidechain ? { agentId: ctx.agentId } : {}),
-        message: { id: msgId, type: 'message', role: 'assistant', model, content, stop_reason: last ? 'end_turn' : null, stop_sequence: null, usage: lineUsage },
+        message: {
+          id: msgId,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content,
+          stop_reason: last ? 'end_turn' : null,
+          stop_sequence: null,
+          usage: lineUsage,
+        },
         requestId: reqId,
         type: 'assistant',
         uuid: uuid(),
@@ -154,14 +190,25 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
       ctx.parent = obj.uuid;
       lines.push(JSON.stringify(obj));
     }
-    addExpected(ts + (nBlocks - 1) * 400, 'claude_code', { input: usage.input_tokens, output: usage.output_tokens, cache_read: usage.cache_read_input_tokens, cache_write: usage.cache_creation_input_tokens });
+    addExpected(ts + (nBlocks - 1) * 400, 'claude_code', {
+      input: usage.input_tokens,
+      output: usage.output_tokens,
+      cache_read: usage.cache_read_input_tokens,
+      cache_write: usage.cache_creation_input_tokens,
+    });
     return lines;
   };
 
   const userLine = (ctx, ts) => {
     const big = rand() < 0.6;
     const content = big
-      ? [{ tool_use_id: `toolu_01${b62(22)}`, type: 'tool_result', content: Array.from({ length: int(1, 4) }, () => pick(blocks)).join('\n') }]
+      ? [
+          {
+            tool_use_id: `toolu_01${b62(22)}`,
+            type: 'tool_result',
+            content: Array.from({ length: int(1, 4) }, () => pick(blocks)).join('\n'),
+          },
+        ]
       : sentence(int(5, 60));
     const obj = {
       parentUuid: ctx.parent,
@@ -175,7 +222,15 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
       message: { role: 'user', content },
       uuid: uuid(),
       timestamp: new Date(ts).toISOString(),
-      ...(big && rand() < 0.1 ? { toolUseResult: { status: 'completed', totalTokens: int(100, 9000), usage: { input_tokens: 5, output_tokens: 9 } } } : {}),
+      ...(big && rand() < 0.1
+        ? {
+            toolUseResult: {
+              status: 'completed',
+              totalTokens: int(100, 9000),
+              usage: { input_tokens: 5, output_tokens: 9 },
+            },
+          }
+        : {}),
     };
     ctx.parent = obj.uuid;
     return JSON.stringify(obj);
@@ -230,33 +285,112 @@ export function generateCorpus({ dir, bytes, seed = 1 }) {
     let ts = start + Math.floor(rand() * spanMs);
     const d = new Date(ts);
     const archived = rand() < 0.2;
-    const ymd = [String(d.getUTCFullYear()), String(d.getUTCMonth() + 1).padStart(2, '0'), String(d.getUTCDate()).padStart(2, '0')];
+    const ymd = [
+      String(d.getUTCFullYear()),
+      String(d.getUTCMonth() + 1).padStart(2, '0'),
+      String(d.getUTCDate()).padStart(2, '0'),
+    ];
     const stamp = d.toISOString().slice(0, 19).replace(/:/g, '-');
     const folder = archived ? join(codexRoot, 'archived_sessions') : join(codexRoot, 'sessions', ...ymd);
     mkdirSync(folder, { recursive: true });
     const cwd = pick(projects).cwd;
     const model = pick(['gpt-5-codex', 'gpt-5-codex', 'gpt-5']);
     const lines = [];
-    lines.push(JSON.stringify({ timestamp: d.toISOString(), type: 'session_meta', payload: { id, timestamp: d.toISOString(), cwd, originator: 'codex_cli_rs', cli_version: '0.46.0', instructions: pick(blocks).slice(0, 3000) } }));
-    const total = { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: 0 };
+    lines.push(
+      JSON.stringify({
+        timestamp: d.toISOString(),
+        type: 'session_meta',
+        payload: {
+          id,
+          timestamp: d.toISOString(),
+          cwd,
+          originator: 'codex_cli_rs',
+          cli_version: '0.46.0',
+          instructions: pick(blocks).slice(0, 3000),
+        },
+      }),
+    );
+    const total = {
+      input_tokens: 0,
+      cached_input_tokens: 0,
+      output_tokens: 0,
+      reasoning_output_tokens: 0,
+      total_tokens: 0,
+    };
     for (let t = 0; t < int(5, 80); t++) {
       ts += int(3_000, 60_000);
-      lines.push(JSON.stringify({ timestamp: new Date(ts).toISOString(), type: 'turn_context', payload: { cwd, approval_policy: 'on-request', sandbox_policy: { mode: 'workspace-write' }, model, effort: 'medium', summary: 'auto' } }));
-      lines.push(JSON.stringify({ timestamp: new Date(ts).toISOString(), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: sentence(int(5, 80)) }] } }));
+      lines.push(
+        JSON.stringify({
+          timestamp: new Date(ts).toISOString(),
+          type: 'turn_context',
+          payload: {
+            cwd,
+            approval_policy: 'on-request',
+            sandbox_policy: { mode: 'workspace-write' },
+            model,
+            effort: 'medium',
+            summary: 'auto',
+          },
+        }),
+      );
+      lines.push(
+        JSON.stringify({
+          timestamp: new Date(ts).toISOString(),
+          type: 'response_item',
+          payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: sentence(int(5, 80)) }] },
+        }),
+      );
       for (let c = 0; c < int(1, 4); c++) {
         ts += int(1_000, 15_000);
-        lines.push(JSON.stringify({ timestamp: new Date(ts).toISOString(), type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', sentence(4)] }), call_id: `call_${b62(24)}` } }));
-        lines.push(JSON.stringify({ timestamp: new Date(ts).toISOString(), type: 'response_item', payload: { type: 'function_call_output', call_id: `call_${b62(24)}`, output: JSON.stringify({ output: pick(blocks), metadata: { exit_code: 0 } }) } }));
+        lines.push(
+          JSON.stringify({
+            timestamp: new Date(ts).toISOString(),
+            type: 'response_item',
+            payload: {
+              type: 'function_call',
+              name: 'shell',
+              arguments: JSON.stringify({ command: ['bash', '-lc', sentence(4)] }),
+              call_id: `call_${b62(24)}`,
+            },
+          }),
+        );
+        lines.push(
+          JSON.stringify({
+            timestamp: new Date(ts).toISOString(),
+            type: 'response_item',
+            payload: {
+              type: 'function_call_output',
+              call_id: `call_${b62(24)}`,
+              output: JSON.stringify({ output: pick(blocks), metadata: { exit_code: 0 } }),
+            },
+          }),
+        );
         const input = int(3_000, 120_000);
         const cached = Math.floor(input * rand() * 0.9);
         const output = int(10, 4000);
         const reasoning = Math.floor(output * rand() * 0.7);
-        const last = { input_tokens: input, cached_input_tokens: cached, output_tokens: output, reasoning_output_tokens: reasoning, total_tokens: input + output };
+        const last = {
+          input_tokens: input,
+          cached_input_tokens: cached,
+          output_tokens: output,
+          reasoning_output_tokens: reasoning,
+          total_tokens: input + output,
+        };
         for (const k of Object.keys(total)) total[k] += last[k];
-        const tc = (info) => JSON.stringify({ timestamp: new Date(ts).toISOString(), type: 'event_msg', payload: { type: 'token_count', info, rate_limits: { primary: { used_percent: rand() * 100, window_minutes: 300 } } } });
+        const tc = (info) =>
+          JSON.stringify({
+            timestamp: new Date(ts).toISOString(),
+            type: 'event_msg',
+            payload: {
+              type: 'token_count',
+              info,
+              rate_limits: { primary: { used_percent: rand() * 100, window_minutes: 300 } },
+            },
+          });
         lines.push(tc({ total_token_usage: { ...total }, last_token_usage: last, model_context_window: 272000 }));
         addExpected(ts, 'codex', { input: input - cached, output, cache_read: cached, cache_write: 0 });
-        if (rand() < 0.3) lines.push(tc({ total_token_usage: { ...total }, last_token_usage: last, model_context_window: 272000 })); // re-emitted, unchanged total
+        if (rand() < 0.3)
+          lines.push(tc({ total_token_usage: { ...total }, last_token_usage: last, model_context_window: 272000 })); // re-emitted, unchanged total
         if (rand() < 0.2) lines.push(tc(null)); // rate limits only
       }
     }
@@ -276,6 +410,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const out = get('out', `.bench/corpus-${get('size', '50MB')}`);
   const t0 = performance.now();
   const r = generateCorpus({ dir: out, bytes: size, seed: Number(get('seed', '1')) });
-  console.log(`wrote ${(r.bytes / 1048576).toFixed(1)} MiB in ${r.files} files to ${out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `wrote ${(r.bytes / 1048576).toFixed(1)} MiB in ${r.files} files to ${out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }
-

@@ -36,12 +36,16 @@ if (!existsSync(SERVER_JS) || !existsSync(CLI_JS)) {
 
 const children = [];
 function startServer(dir) {
-  const child = spawn(process.execPath, [SERVER_JS, '--db', join(dir, 'server.db'), '--port', '0', '--demo', '--json'], {
-    cwd: ROOT,
-    // The per-token limit (120 writes a minute) would turn most of this load into 429s.
-    env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SERVER_JS, '--db', join(dir, 'server.db'), '--port', '0', '--demo', '--json'],
+    {
+      cwd: ROOT,
+      // The per-token limit (120 writes a minute) would turn most of this load into 429s.
+      env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return new Promise((ok, fail) => {
     createInterface({ input: child.stdout }).once('line', (line) => ok(JSON.parse(line)));
@@ -51,7 +55,10 @@ function startServer(dir) {
 
 async function logBodies(count) {
   const memory = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'claude-code' }), processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'claude-code' }),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+  });
   const logger = provider.getLogger('com.anthropic.claude_code.events');
   const bodies = [];
   const now = Date.now();
@@ -91,7 +98,10 @@ class Reader extends MetricReader {
 
 async function metricBodies(count, sessions) {
   const reader = new Reader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'claude-code' }), readers: [reader] });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'claude-code' }),
+    readers: [reader],
+  });
   const meter = provider.getMeter('com.anthropic.claude_code');
   const cost = meter.createCounter('claude_code.cost.usage');
   const tokens = meter.createCounter('claude_code.token.usage');
@@ -118,7 +128,15 @@ function post(agent, url, path, token, body) {
   return new Promise((ok, fail) => {
     const req = request(
       `${url}${path}`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/x-protobuf',
+          'content-length': body.length,
+        },
+      },
       (res) => {
         res.resume();
         res.once('end', () => ok(res.statusCode));
@@ -176,7 +194,12 @@ function timeRuns(args, env, stdin) {
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   }
   times.sort((a, b) => a - b);
-  return { runs: HOOK_RUNS, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), maxMs: percentile(times, 1) };
+  return {
+    runs: HOOK_RUNS,
+    p50Ms: percentile(times, 0.5),
+    p99Ms: percentile(times, 0.99),
+    maxMs: percentile(times, 1),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'spend-band-live-bench-'));
@@ -187,13 +210,39 @@ try {
   const logs = await logBodies(Number(process.env.BENCH_LOG_BODIES ?? 3000));
   const metrics = await metricBodies(Number(process.env.BENCH_METRIC_BODIES ?? 400), 100);
   const logsResult = await load(server.url, server.token, '/v1/otlp/v1/logs', logs, RECORDS);
-  const metricsResult = await load(server.url, server.token, '/v1/otlp/v1/metrics', metrics.bodies, metrics.pointsPerBody);
+  const metricsResult = await load(
+    server.url,
+    server.token,
+    '/v1/otlp/v1/metrics',
+    metrics.bodies,
+    metrics.pointsPerBody,
+  );
 
-  const env = { PATH: process.env.PATH, HOME: dir, SPEND_BAND_ENDPOINT: server.url, SPEND_BAND_TOKEN: server.token, SPEND_BAND_CACHE: join(dir, 'cache') };
-  const hookInput = JSON.stringify({ session_id: 'bench', transcript_path: '/t', cwd: '/c', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Task', tool_input: { description: 'x', prompt: 'y' }, tool_use_id: 'toolu_bench' });
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    SPEND_BAND_ENDPOINT: server.url,
+    SPEND_BAND_TOKEN: server.token,
+    SPEND_BAND_CACHE: join(dir, 'cache'),
+  };
+  const hookInput = JSON.stringify({
+    session_id: 'bench',
+    transcript_path: '/t',
+    cwd: '/c',
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Task',
+    tool_input: { description: 'x', prompt: 'y' },
+    tool_use_id: 'toolu_bench',
+  });
   const hook = timeRuns(['hook', 'claude', '--estimate-usd', '0.5'], env, hookInput);
   spawnSync(process.execPath, [CLI_JS, 'status', '--json'], { env });
-  const statusInput = JSON.stringify({ session_id: 'bench', model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet' }, cost: { total_cost_usd: 1.23 }, rate_limits: { five_hour: { used_percentage: 20, resets_at: 1 } } });
+  const statusInput = JSON.stringify({
+    session_id: 'bench',
+    model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet' },
+    cost: { total_cost_usd: 1.23 },
+    rate_limits: { five_hour: { used_percentage: 20, resets_at: 1 } },
+  });
   const statusline = timeRuns(['statusline'], env, statusInput);
   const bare = timeRuns(['--version'], env, '');
   console.log(

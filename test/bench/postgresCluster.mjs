@@ -13,7 +13,11 @@ const require = createRequire(import.meta.url);
 function binDir() {
   if (process.env.SPEND_BAND_PG_BIN) return process.env.SPEND_BAND_PG_BIN;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) if (existsSync(join(root, v, 'bin', 'postgres'))) return join(root, v, 'bin');
   throw new Error('PostgreSQL binaries not found: apt-get install postgresql (or set SPEND_BAND_PG_BIN)');
 }
@@ -35,14 +39,25 @@ export async function startPostgres() {
   const dir = mkdtempSync(join(tmpdir(), 'spend-band-pgbench-'));
   let user = {};
   if (process.getuid?.() === 0) {
-    user = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+    user = {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    };
     chownSync(dir, user.uid, user.gid);
     chmodSync(dir, 0o700);
   }
   const data = join(dir, 'data');
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale', 'C'], { stdio: 'pipe', cwd: dir, ...user });
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale', 'C'], {
+    stdio: 'pipe',
+    cwd: dir,
+    ...user,
+  });
   const port = await freePort();
-  const child = spawn(join(bin, 'postgres'), ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'], { stdio: 'ignore', cwd: dir, ...user });
+  const child = spawn(
+    join(bin, 'postgres'),
+    ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'],
+    { stdio: 'ignore', cwd: dir, ...user },
+  );
   const pg = require('pg');
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { 'events-per-day': { type: 'string', default: '300' }, runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { 'events-per-day': { type: 'string', default: '300' }, runs: { type: 'string', default: '7' } },
+});
 const perDay = Number(values['events-per-day']);
 const runs = Number(values.runs);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +41,7 @@ export { reportToCsv, reportToJson } from './src/domain/reportExport';`,
 
   // deterministic pseudo-random numbers
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 0x1_0000_0000);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 0x1_0000_0000;
 
   const now = new Date('2026-11-18T15:00:00Z');
   const DAY = 86_400_000;
@@ -53,7 +55,12 @@ export { reportToCsv, reportToJson } from './src/domain/reportExport';`,
     // 8 tagged sessions a day, one agent session each
     for (let s = 0; s < 8; s++) {
       const sStart = dayStart + (8 + s) * 3_600_000;
-      sessions.push({ id: `00000000-0000-4000-8000-${String(d * 8 + s).padStart(12, '0')}`, workflow: classes[(d + s) % classes.length], start: new Date(sStart).toISOString(), end: new Date(sStart + 50 * 60_000).toISOString() });
+      sessions.push({
+        id: `00000000-0000-4000-8000-${String(d * 8 + s).padStart(12, '0')}`,
+        workflow: classes[(d + s) % classes.length],
+        start: new Date(sStart).toISOString(),
+        end: new Date(sStart + 50 * 60_000).toISOString(),
+      });
     }
     for (let i = 0; i < perDay; i++) {
       const s = i % 8;
@@ -71,25 +78,57 @@ export { reportToCsv, reportToJson } from './src/domain/reportExport';`,
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
   const band = (workflow, interval, startIso, endIso, allocated, used) => ({
-    id: `b_${workflow}`, workflow, period: { interval, start: startIso, end: endIso, timezone: 'UTC' },
-    allocated: { currency: 'USD', amount_micros: allocated }, used: { currency: 'USD', amount_micros: used }, remaining: { currency: 'USD', amount_micros: allocated - used },
-    enforcement: 'soft', thresholds: [{ percent: 80, severity: 'warn' }, { percent: 100, severity: 'critical' }], status: 'ok', as_of: now.toISOString(),
+    id: `b_${workflow}`,
+    workflow,
+    period: { interval, start: startIso, end: endIso, timezone: 'UTC' },
+    allocated: { currency: 'USD', amount_micros: allocated },
+    used: { currency: 'USD', amount_micros: used },
+    remaining: { currency: 'USD', amount_micros: allocated - used },
+    enforcement: 'soft',
+    thresholds: [
+      { percent: 80, severity: 'warn' },
+      { percent: 100, severity: 'critical' },
+    ],
+    status: 'ok',
+    as_of: now.toISOString(),
   });
   const document = {
-    developer: { id: 'bench' }, role: { id: 'dev' }, seats: [{ id: 's', vendor: 'github', product: 'copilot_business', cost: { currency: 'USD', amount_micros: 19_000_000 } }],
+    developer: { id: 'bench' },
+    role: { id: 'dev' },
+    seats: [
+      { id: 's', vendor: 'github', product: 'copilot_business', cost: { currency: 'USD', amount_micros: 19_000_000 } },
+    ],
     bands: [
-      ...['deep_coding', 'review', 'research', 'light_assist'].map((w) => band(w, 'P1M', '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 200_000_000, 90_000_000)),
+      ...['deep_coding', 'review', 'research', 'light_assist'].map((w) =>
+        band(w, 'P1M', '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 200_000_000, 90_000_000),
+      ),
       band('background_automation', 'P1W', '2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z', 60_000_000, 20_000_000),
     ],
-    escalation: { rules: [] }, capabilities: {}, generated_at: now.toISOString(),
+    escalation: { rules: [] },
+    capabilities: {},
+    generated_at: now.toISOString(),
   };
   const window = r.windowContaining('month', now, 'UTC');
 
   function once(range) {
     const t0 = performance.now();
     const usage = r.rowsFromMetering(events, sessions, range.fromMs, range.toMs, now.getTime());
-    const reportRuns = r.runsFromMetering(events, sessions, Date.parse(window.start), Date.parse(window.end), now.getTime());
-    const model = r.buildReport({ document, source: 'local', window, now, usage, usageSource: 'local_logs', runs: reportRuns });
+    const reportRuns = r.runsFromMetering(
+      events,
+      sessions,
+      Date.parse(window.start),
+      Date.parse(window.end),
+      now.getTime(),
+    );
+    const model = r.buildReport({
+      document,
+      source: 'local',
+      window,
+      now,
+      usage,
+      usageSource: 'local_logs',
+      runs: reportRuns,
+    });
     const t1 = performance.now();
     const html = r.reportBodyHtml(model);
     const t2 = performance.now();
@@ -115,8 +154,12 @@ export { reportToCsv, reportToJson } from './src/domain/reportExport';`,
   const model = once({ fromMs: Date.parse(window.start), toMs: now.getTime() + 60_000 }).model;
   const csv = r.reportToCsv(model);
   const json = r.reportToJson(model);
-  console.log(`exports: CSV ${(csv.length / 1024).toFixed(0)} KiB + JSON ${(json.length / 1024).toFixed(0)} KiB in ${(performance.now() - t0).toFixed(1)} ms (incl. one more model)`);
-  console.log(`input: ${events.length} metering rollups over 365 days, ${sessions.length} tagged sessions; Node ${process.version}`);
+  console.log(
+    `exports: CSV ${(csv.length / 1024).toFixed(0)} KiB + JSON ${(json.length / 1024).toFixed(0)} KiB in ${(performance.now() - t0).toFixed(1)} ms (incl. one more model)`,
+  );
+  console.log(
+    `input: ${events.length} metering rollups over 365 days, ${sessions.length} tagged sessions; Node ${process.version}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -32,7 +32,17 @@ function developerLines(id) {
       const seed = `${id}:${d}:${i}`;
       const t = START + d * 86_400_000 + Math.floor(unit(`${seed}:t`) * 86_400_000);
       const cost = Math.round(unit(`${seed}:c`) ** 3 * 8_000_000);
-      lines.push(JSON.stringify({ developer: id, time: new Date(t).toISOString(), provider: 'anthropic', model: 'claude-sonnet-4-5', workflow: CLASSES[Math.floor(unit(`${seed}:w`) * CLASSES.length)], cost_micros: cost, id: seed }));
+      lines.push(
+        JSON.stringify({
+          developer: id,
+          time: new Date(t).toISOString(),
+          provider: 'anthropic',
+          model: 'claude-sonnet-4-5',
+          workflow: CLASSES[Math.floor(unit(`${seed}:w`) * CLASSES.length)],
+          cost_micros: cost,
+          id: seed,
+        }),
+      );
     }
   }
   return lines.join('\n');
@@ -42,13 +52,30 @@ async function fill(location) {
   const admin = await server.openAdmin(location, {});
   const t0 = performance.now();
   for (const role of ROLES) {
-    await admin.setSeat({ role, vendor: 'github', product: 'copilot_business', currency: 'USD', costMicros: 19_000_000 });
+    await admin.setSeat({
+      role,
+      vendor: 'github',
+      product: 'copilot_business',
+      currency: 'USD',
+      costMicros: 19_000_000,
+    });
   }
   for (let n = 0; n < DEVELOPERS; n++) {
     const id = `dev${String(n).padStart(4, '0')}`;
     await admin.addDeveloper({ id, role: ROLES[n % 3], team: 'bench' }, NOW.getTime());
   }
-  for (const role of ROLES) for (const workflow of CLASSES) await admin.setBand({ scope: { roleId: role }, workflow, interval: 'P1M', timezone: 'UTC', currency: 'USD', allocatedMicros: 60_000_000, enforcement: 'soft', thresholds: [80, 100] });
+  for (const role of ROLES)
+    for (const workflow of CLASSES)
+      await admin.setBand({
+        scope: { roleId: role },
+        workflow,
+        interval: 'P1M',
+        timezone: 'UTC',
+        currency: 'USD',
+        allocatedMicros: 60_000_000,
+        enforcement: 'soft',
+        thresholds: [80, 100],
+      });
   let events = 0;
   for (let n = 0; n < DEVELOPERS; n++) {
     const r = await admin.importUsage(developerLines(`dev${String(n).padStart(4, '0')}`), 'bench.jsonl');
@@ -70,19 +97,37 @@ async function measure(name, location) {
   }
   await admin.close();
   times.sort((a, b) => a - b);
-  return { name, events, fillS: (fillMs / 1000).toFixed(1), medianMs: Math.round(times[Math.floor(times.length / 2)]), allMs: times.map(Math.round), developers: review.developers.length, outliers: review.outliers.length, usage: review.totals.usageMicros };
+  return {
+    name,
+    events,
+    fillS: (fillMs / 1000).toFixed(1),
+    medianMs: Math.round(times[Math.floor(times.length / 2)]),
+    allMs: times.map(Math.round),
+    developers: review.developers.length,
+    outliers: review.outliers.length,
+    usage: review.totals.usageMicros,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'spend-band-reviewbench-'));
 const pg = await startPostgres();
 try {
   const load0 = loadavg()[0];
-  const sqlite = await measure(`SQLite (${process.env.SPEND_BAND_SQLITE ?? (process.versions.node.split('.')[0] >= 23 ? 'node:sqlite' : 'better-sqlite3')})`, join(dir, 'server.db'));
+  const sqlite = await measure(
+    `SQLite (${process.env.SPEND_BAND_SQLITE ?? (process.versions.node.split('.')[0] >= 23 ? 'node:sqlite' : 'better-sqlite3')})`,
+    join(dir, 'server.db'),
+  );
   const postgres = await measure('PostgreSQL 15 (pg)', await pg.createDatabase('bench'));
   const load1 = loadavg()[0];
-  console.log(`monthly review, ${DEVELOPERS} developers × ${DAYS} days × ${PER_DAY} events, node ${process.version}, ${cpus().length} cores, load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`);
-  for (const r of [sqlite, postgres]) console.log(`${r.name.padEnd(28)} ${String(r.events).padStart(8)} events, filled in ${r.fillS} s; review median ${r.medianMs} ms (${r.allMs.join(', ')} ms), ${r.developers} developers, ${r.outliers} outliers`);
-  if (sqlite.usage !== postgres.usage) throw new Error(`the engines disagree: ${sqlite.usage} vs ${postgres.usage} micros`);
+  console.log(
+    `monthly review, ${DEVELOPERS} developers × ${DAYS} days × ${PER_DAY} events, node ${process.version}, ${cpus().length} cores, load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
+  );
+  for (const r of [sqlite, postgres])
+    console.log(
+      `${r.name.padEnd(28)} ${String(r.events).padStart(8)} events, filled in ${r.fillS} s; review median ${r.medianMs} ms (${r.allMs.join(', ')} ms), ${r.developers} developers, ${r.outliers} outliers`,
+    );
+  if (sqlite.usage !== postgres.usage)
+    throw new Error(`the engines disagree: ${sqlite.usage} vs ${postgres.usage} micros`);
   console.log(`both engines: usage ${sqlite.usage} micros (identical)`);
 } finally {
   await pg.stop();

@@ -42,7 +42,11 @@ const children = [];
 
 function startChild(args) {
   // The per-token rate limit would answer most of wrk's load with 429: the benchmark measures the hot path.
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolvePromise, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -96,20 +100,41 @@ try {
   for (let round = 0; round < ROUNDS; round++) cases.forEach(([, run], i) => runs[i].push(run()));
   const loadAfter = loadavg()[0];
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const summary = runs.map((r) => ({ rps: median(r.map((x) => x.rps)), p99ms: median(r.map((x) => x.p99ms)), errors: r.reduce((s, x) => s + x.errors, 0), rounds: r }));
-  console.log(`GET /v1/me/bands, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s × ${ROUNDS} rounds (medians), node ${process.version}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
+  const summary = runs.map((r) => ({
+    rps: median(r.map((x) => x.rps)),
+    p99ms: median(r.map((x) => x.p99ms)),
+    errors: r.reduce((s, x) => s + x.errors, 0),
+    rounds: r,
+  }));
+  console.log(
+    `GET /v1/me/bands, wrk -t2 -c${CONNECTIONS} -d${SECONDS}s × ${ROUNDS} rounds (medians), node ${process.version}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`,
+  );
   console.log(`${'case'.padEnd(40)} ${'req/s'.padStart(10)} ${'p99'.padStart(10)}  errors  rounds (req/s @ p99)`);
   cases.forEach(([name], i) => {
     const r = summary[i];
     const each = r.rounds.map((x) => `${x.rps.toFixed(0)}@${x.p99ms.toFixed(1)}ms`).join(' ');
-    console.log(`${name.padEnd(40)} ${r.rps.toFixed(0).padStart(10)} ${`${r.p99ms.toFixed(2)} ms`.padStart(10)}  ${String(r.errors).padStart(6)}  ${each}`);
+    console.log(
+      `${name.padEnd(40)} ${r.rps.toFixed(0).padStart(10)} ${`${r.p99ms.toFixed(2)} ms`.padStart(10)}  ${String(r.errors).padStart(6)}  ${each}`,
+    );
   });
   const bareRps = summary[0].rps;
   const hot = summary[1];
   const ratio = hot.rps / bareRps;
   const goal = ratio >= 0.5 && hot.p99ms < 20 && hot.errors === 0;
-  console.log(`304 rate vs bare: ${(ratio * 100).toFixed(0)} % (goal ≥ 50 %), p99 ${hot.p99ms.toFixed(2)} ms (goal < 20 ms; bare ${summary[0].p99ms.toFixed(2)} ms): ${goal ? 'goal met' : 'GOAL MISSED'}`);
-  console.log(JSON.stringify({ loadBefore, loadAfter, bare: summary[0], notModified: summary[1], full: summary[2], ratio: Number(ratio.toFixed(3)), goalMet: goal }));
+  console.log(
+    `304 rate vs bare: ${(ratio * 100).toFixed(0)} % (goal ≥ 50 %), p99 ${hot.p99ms.toFixed(2)} ms (goal < 20 ms; bare ${summary[0].p99ms.toFixed(2)} ms): ${goal ? 'goal met' : 'GOAL MISSED'}`,
+  );
+  console.log(
+    JSON.stringify({
+      loadBefore,
+      loadAfter,
+      bare: summary[0],
+      notModified: summary[1],
+      full: summary[2],
+      ratio: Number(ratio.toFixed(3)),
+      goalMet: goal,
+    }),
+  );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

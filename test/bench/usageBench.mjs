@@ -12,7 +12,20 @@
 // UsageMeter with its worker, and as a new CLI process reusing the persisted index); and the longest
 // stall of the calling thread's event loop during a full scan with the worker.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, readFileSync, appendFileSync, readdirSync, statSync, cpSync, mkdirSync, linkSync, copyFileSync, renameSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  rmSync,
+  readFileSync,
+  appendFileSync,
+  readdirSync,
+  statSync,
+  cpSync,
+  mkdirSync,
+  linkSync,
+  copyFileSync,
+  renameSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -88,20 +101,68 @@ const tools = [
     run() {
       const cache = mkdtempSync(join(tmpdir(), 'sb-bench-cache-'));
       try {
-        return timed(process.execPath, [join(root, 'dist', 'cli.js'), 'usage', '--json', '--by', 'day', '--timezone', 'UTC', '--claude-dir', claudeDir, '--codex-dir', codexDir, '--cache-dir', cache, '--prices', join(cache, 'none.json')], { HOME: emptyHome });
+        return timed(
+          process.execPath,
+          [
+            join(root, 'dist', 'cli.js'),
+            'usage',
+            '--json',
+            '--by',
+            'day',
+            '--timezone',
+            'UTC',
+            '--claude-dir',
+            claudeDir,
+            '--codex-dir',
+            codexDir,
+            '--cache-dir',
+            cache,
+            '--prices',
+            join(cache, 'none.json'),
+          ],
+          { HOME: emptyHome },
+        );
       } finally {
         rmSync(cache, { recursive: true, force: true });
       }
     },
-    days: (out) => Object.fromEntries(out.rows.map((r) => [r.key, { input: r.tokens.input, output: r.tokens.output, cache_read: r.tokens.cache_read, cache_write: r.tokens.cache_write }])),
+    days: (out) =>
+      Object.fromEntries(
+        out.rows.map((r) => [
+          r.key,
+          {
+            input: r.tokens.input,
+            output: r.tokens.output,
+            cache_read: r.tokens.cache_read,
+            cache_write: r.tokens.cache_write,
+          },
+        ]),
+      ),
   },
 ];
 if (existsSync(cc20)) {
   tools.push({
     name: 'ccusage 20.0.24 daily --offline',
     key: 'ccusage20',
-    run: () => timed(cc20, ['daily', '--json', '--offline'], { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexDir, TZ: 'UTC' }),
-    days: (out) => Object.fromEntries(out.daily.map((d) => [d.period ?? d.date, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }])),
+    run: () =>
+      timed(cc20, ['daily', '--json', '--offline'], {
+        HOME: emptyHome,
+        CLAUDE_CONFIG_DIR: claudeDir,
+        CODEX_HOME: codexDir,
+        TZ: 'UTC',
+      }),
+    days: (out) =>
+      Object.fromEntries(
+        out.daily.map((d) => [
+          d.period ?? d.date,
+          {
+            input: d.inputTokens,
+            output: d.outputTokens,
+            cache_read: d.cacheReadTokens,
+            cache_write: d.cacheCreationTokens,
+          },
+        ]),
+      ),
   });
 } else {
   log('ccusage 20 not installed in .bench/ccusage20: skipped (npm install --prefix .bench/ccusage20 ccusage@20.0.24)');
@@ -111,8 +172,24 @@ if (existsSync(node24) && existsSync(cc19)) {
   tools.push({
     name: 'ccusage 19.0.3 daily --offline (Node 24, Claude Code only)',
     key: 'ccusage19claude',
-    run: () => timed(node24, [cc19, 'daily', '--json', '--offline'], { HOME: emptyHome, CLAUDE_CONFIG_DIR: claudeDir, TZ: 'UTC' }),
-    days: (out) => Object.fromEntries((out.daily ?? []).map((d) => [d.date ?? d.period, { input: d.inputTokens, output: d.outputTokens, cache_read: d.cacheReadTokens, cache_write: d.cacheCreationTokens }])),
+    run: () =>
+      timed(node24, [cc19, 'daily', '--json', '--offline'], {
+        HOME: emptyHome,
+        CLAUDE_CONFIG_DIR: claudeDir,
+        TZ: 'UTC',
+      }),
+    days: (out) =>
+      Object.fromEntries(
+        (out.daily ?? []).map((d) => [
+          d.date ?? d.period,
+          {
+            input: d.inputTokens,
+            output: d.outputTokens,
+            cache_read: d.cacheReadTokens,
+            cache_write: d.cacheCreationTokens,
+          },
+        ]),
+      ),
   });
 }
 const samples = new Map(tools.map((t) => [t.key, []]));
@@ -125,7 +202,13 @@ for (let i = 0; i < runs; i++) {
 }
 for (const tool of tools) {
   const xs = samples.get(tool.key);
-  results.push({ tool: tool.name, wall: median(xs.map((x) => x.wall)), best: Math.min(...xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)), rssKiB: Math.max(...xs.map((x) => x.rssKiB)) });
+  results.push({
+    tool: tool.name,
+    wall: median(xs.map((x) => x.wall)),
+    best: Math.min(...xs.map((x) => x.wall)),
+    cpu: median(xs.map((x) => x.cpu)),
+    rssKiB: Math.max(...xs.map((x) => x.rssKiB)),
+  });
 }
 
 // --- incremental: a running UsageMeter (worker), and a new CLI process on the persisted index ---
@@ -179,7 +262,14 @@ function appendMiB(dir, bytes) {
       isSidechain: false,
       cwd: '/home/dev/work/appended',
       sessionId: 'appended-session',
-      message: { id: `msg_append_${Date.now()}_${n}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: pad }], usage: { input_tokens: 3, cache_creation_input_tokens: 10, cache_read_input_tokens: 1000, output_tokens: 50 } },
+      message: {
+        id: `msg_append_${Date.now()}_${n}`,
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [{ type: 'text', text: pad }],
+        usage: { input_tokens: 3, cache_creation_input_tokens: 10, cache_read_input_tokens: 1000, output_tokens: 50 },
+      },
       requestId: `req_append_${n}`,
       type: 'assistant',
       uuid: `u-${n}`,
@@ -200,9 +290,21 @@ async function measureIncremental() {
   mkdirSync(cache);
   const bundle = join(root, '.bench', 'usageMeter.cjs');
   const esbuild = createRequire(join(root, 'package.json'))('esbuild');
-  esbuild.buildSync({ entryPoints: [join(root, 'src', 'usage', 'usageMeter.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'error' });
+  esbuild.buildSync({
+    entryPoints: [join(root, 'src', 'usage', 'usageMeter.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'error',
+  });
   const { UsageMeter } = createRequire(import.meta.url)(bundle);
-  const options = { claudeDirs: [join(work, 'claude')], codexDirs: [join(work, 'codex')], statePath: join(cache, 'index.bin'), workerScript: join(root, 'dist', 'scanWorker.js') };
+  const options = {
+    claudeDirs: [join(work, 'claude')],
+    codexDirs: [join(work, 'codex')],
+    statePath: join(cache, 'index.bin'),
+    workerScript: join(root, 'dist', 'scanWorker.js'),
+  };
 
   // Full scan through the worker, watching how long this thread's event loop is ever held.
   const h = monitorEventLoopDelay({ resolution: 5 });
@@ -233,29 +335,71 @@ async function measureIncremental() {
   }
   await meter.dispose();
 
-  const cliArgs = [join(root, 'dist', 'cli.js'), 'usage', '--json', '--claude-dir', join(work, 'claude'), '--codex-dir', join(work, 'codex'), '--cache-dir', cache, '--prices', join(cache, 'none.json')];
+  const cliArgs = [
+    join(root, 'dist', 'cli.js'),
+    'usage',
+    '--json',
+    '--claude-dir',
+    join(work, 'claude'),
+    '--codex-dir',
+    join(work, 'codex'),
+    '--cache-dir',
+    cache,
+    '--prices',
+    join(cache, 'none.json'),
+  ];
   timed(process.execPath, cliArgs, { HOME: emptyHome }); // the CLI's own index, warm
   appendMiB(work, 1 << 20);
   const cli = timed(process.execPath, cliArgs, { HOME: emptyHome });
   const indexBytes = readdirSync(cache).reduce((n, f) => n + statSync(join(cache, f)).size, 0);
   rmSync(work, { recursive: true, force: true });
-  return { fullWorker, maxStallMs, progressEvents, restart, incrementalMs: median(times), incrementalAll: times, cliIncremental: cli, indexBytes };
+  return {
+    fullWorker,
+    maxStallMs,
+    progressEvents,
+    restart,
+    incrementalMs: median(times),
+    incrementalAll: times,
+    cliIncremental: cli,
+    indexBytes,
+  };
 }
 
 // --- report ---
 const mib = corpusBytes / 1048576;
-console.log(`\nCorpus: ${mib.toFixed(1)} MiB (${corpus}), ${runs} run(s) each, median wall time, peak RSS; ${process.platform} ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}\n`);
+console.log(
+  `\nCorpus: ${mib.toFixed(1)} MiB (${corpus}), ${runs} run(s) each, median wall time, peak RSS; ${process.platform} ${(await import('node:os')).availableParallelism()} cores, Node ${process.version}\n`,
+);
 console.log('| tool | full scan, median (best) | MiB/s | CPU time (user+sys) | peak RSS |');
 console.log('|---|---:|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.tool} | ${r.wall.toFixed(2)} s (${r.best.toFixed(2)} s) | ${(mib / r.wall).toFixed(0)} | ${r.cpu.toFixed(2)} s | ${(r.rssKiB / 1024).toFixed(0)} MiB |`);
-console.log(`load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+for (const r of results)
+  console.log(
+    `| ${r.tool} | ${r.wall.toFixed(2)} s (${r.best.toFixed(2)} s) | ${(mib / r.wall).toFixed(0)} | ${r.cpu.toFixed(2)} s | ${(r.rssKiB / 1024).toFixed(0)} MiB |`,
+  );
+console.log(
+  `load average at the end: ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 const ours = results[0];
 const rust = results.find((r) => r.tool.startsWith('ccusage 20'));
-if (rust) console.log(`\nours / ccusage 20: wall time ${(ours.wall / rust.wall).toFixed(2)}, CPU time ${(ours.cpu / rust.cpu).toFixed(2)} (below 1 = ours is faster / cheaper)`);
-console.log(`\nUsageMeter with its worker: full scan ${fullWorker()} ms; longest event-loop stall of the calling thread during it ${incremental.maxStallMs.toFixed(1)} ms; ${incremental.progressEvents} progress events`);
-console.log(`restart on the persisted index (nothing new): ${incremental.restart.toFixed(1)} ms (index ${(incremental.indexBytes / 1048576).toFixed(1)} MiB on disk)`);
-console.log(`incremental refresh after appending 1 MiB, running meter: median ${incremental.incrementalMs.toFixed(1)} ms, max ${Math.max(...incremental.incrementalAll).toFixed(1)} ms (${incremental.incrementalAll.map((t) => t.toFixed(1)).join(', ')})`);
-console.log(`incremental as a new CLI process (process start + index load + 1 MiB): ${incremental.cliIncremental.wall.toFixed(2)} s, peak RSS ${(incremental.cliIncremental.rssKiB / 1024).toFixed(0)} MiB`);
+if (rust)
+  console.log(
+    `\nours / ccusage 20: wall time ${(ours.wall / rust.wall).toFixed(2)}, CPU time ${(ours.cpu / rust.cpu).toFixed(2)} (below 1 = ours is faster / cheaper)`,
+  );
+console.log(
+  `\nUsageMeter with its worker: full scan ${fullWorker()} ms; longest event-loop stall of the calling thread during it ${incremental.maxStallMs.toFixed(1)} ms; ${incremental.progressEvents} progress events`,
+);
+console.log(
+  `restart on the persisted index (nothing new): ${incremental.restart.toFixed(1)} ms (index ${(incremental.indexBytes / 1048576).toFixed(1)} MiB on disk)`,
+);
+console.log(
+  `incremental refresh after appending 1 MiB, running meter: median ${incremental.incrementalMs.toFixed(1)} ms, max ${Math.max(...incremental.incrementalAll).toFixed(1)} ms (${incremental.incrementalAll.map((t) => t.toFixed(1)).join(', ')})`,
+);
+console.log(
+  `incremental as a new CLI process (process start + index load + 1 MiB): ${incremental.cliIncremental.wall.toFixed(2)} s, peak RSS ${(incremental.cliIncremental.rssKiB / 1024).toFixed(0)} MiB`,
+);
 
 function fullWorker() {
   return incremental.fullWorker.toFixed(0);
@@ -268,7 +412,11 @@ for (const [day, agents] of Object.entries(expected)) {
   for (const a of Object.values(agents)) for (const k of Object.keys(t)) t[k] += a[k];
   truth[day] = t;
 }
-const truthClaude = Object.fromEntries(Object.entries(expected).filter(([, a]) => a.claude_code).map(([d, a]) => [d, a.claude_code]));
+const truthClaude = Object.fromEntries(
+  Object.entries(expected)
+    .filter(([, a]) => a.claude_code)
+    .map(([d, a]) => [d, a.claude_code]),
+);
 function compare(name, got, want) {
   const days = new Set([...Object.keys(got ?? {}), ...Object.keys(want)]);
   let diffDays = 0;
@@ -279,10 +427,13 @@ function compare(name, got, want) {
     const bad = ['input', 'output', 'cache_read', 'cache_write'].filter((k) => (g[k] ?? 0) !== (w[k] ?? 0));
     if (bad.length > 0) {
       diffDays++;
-      if (examples.length < 3) examples.push(`${day}: ${bad.map((k) => `${k} ${g[k] ?? 0} vs ${w[k] ?? 0}`).join(', ')}`);
+      if (examples.length < 3)
+        examples.push(`${day}: ${bad.map((k) => `${k} ${g[k] ?? 0} vs ${w[k] ?? 0}`).join(', ')}`);
     }
   }
-  console.log(`${name}: ${days.size - diffDays}/${days.size} days equal${examples.length ? `; e.g. ${examples.join('; ')}` : ''}`);
+  console.log(
+    `${name}: ${days.size - diffDays}/${days.size} days equal${examples.length ? `; e.g. ${examples.join('; ')}` : ''}`,
+  );
 }
 console.log('\nToken totals per UTC day (input, output, cache read, cache write):');
 compare('ours vs ground truth', perDay.ours, truth);
@@ -290,5 +441,6 @@ if (perDay.ccusage20) {
   compare('ccusage 20 vs ground truth', perDay.ccusage20, truth);
   compare('ours vs ccusage 20', perDay.ours, perDay.ccusage20);
 }
-if (perDay.ccusage19claude) compare('ccusage 19 (Claude only) vs Claude ground truth', perDay.ccusage19claude, truthClaude);
+if (perDay.ccusage19claude)
+  compare('ccusage 19 (Claude only) vs Claude ground truth', perDay.ccusage19claude, truthClaude);
 rmSync(emptyHome, { recursive: true, force: true });

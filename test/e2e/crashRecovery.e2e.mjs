@@ -28,7 +28,11 @@ function extensionHostPids(runDir) {
 }
 
 function serverTags(server) {
-  const out = execFileSync(process.execPath, [distCli, 'admin', 'tag', 'list', '--developer', server.developer ?? 'demo', '--db', server.db, '--json'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [distCli, 'admin', 'tag', 'list', '--developer', server.developer ?? 'demo', '--db', server.db, '--json'],
+    { encoding: 'utf8' },
+  );
   const value = JSON.parse(out);
   return Array.isArray(value) ? value : value.data;
 }
@@ -47,24 +51,46 @@ export const checks = [
       const input = wb.page.locator('.quick-input-widget input');
       await input.fill('Research');
       await wb.page.keyboard.press('Enter');
-      await wb.waitFor(async () => /Research/.test(await wb.statusText('spendBand.workflow')), 'the class item to say Research', 20_000, 50);
+      await wb.waitFor(
+        async () => /Research/.test(await wb.statusText('spendBand.workflow')),
+        'the class item to say Research',
+        20_000,
+        50,
+      );
       // The journal line is written before the switch returns; the upload waits 2 s: kill before it.
       process.kill(before[0], 'SIGKILL');
       const killedAt = Date.now();
-      const researchTags = () => serverTags(server).filter((t) => t.workflow === 'research' && Date.parse(t.started_at) >= switchedAt - 1000);
+      const researchTags = () =>
+        serverTags(server).filter((t) => t.workflow === 'research' && Date.parse(t.started_at) >= switchedAt - 1000);
       const uploadedBeforeKill = researchTags().length;
 
-      await wb.waitFor(async () => extensionHostPids(runDir).every((pid) => pid !== before[0]), 'the killed extension host to be gone', 20_000);
+      await wb.waitFor(
+        async () => extensionHostPids(runDir).every((pid) => pid !== before[0]),
+        'the killed extension host to be gone',
+        20_000,
+      );
       // VS Code restarts a crashed remote extension host by itself; a person can also run the command.
       const restarted = () => extensionHostPids(runDir).some((pid) => pid !== before[0]);
-      const automatic = await wb.waitFor(restarted, 'an automatic restart', 30_000).then(() => true, () => false);
+      const automatic = await wb.waitFor(restarted, 'an automatic restart', 30_000).then(
+        () => true,
+        () => false,
+      );
       if (!automatic) await wb.runCommand('Developer: Restart Extension Host');
       await wb.waitFor(restarted, 'a new extension host', 60_000);
-      await wb.waitFor(async () => /\d/.test(await wb.statusText('spendBand.gauge')), 'the gauge after the restart', 90_000);
-      const tags = await wb.waitFor(() => {
-        const found = researchTags().filter((t) => t.ended_at !== null);
-        return found.length > 0 ? found : false;
-      }, 'the research session on the server, closed', 60_000, 1000);
+      await wb.waitFor(
+        async () => /\d/.test(await wb.statusText('spendBand.gauge')),
+        'the gauge after the restart',
+        90_000,
+      );
+      const tags = await wb.waitFor(
+        () => {
+          const found = researchTags().filter((t) => t.ended_at !== null);
+          return found.length > 0 ? found : false;
+        },
+        'the research session on the server, closed',
+        60_000,
+        1000,
+      );
       assert.ok(Date.parse(tags[0].ended_at) >= Date.parse(tags[0].started_at));
       // Whether or not the open session was uploaded before the kill (the upload waits 2 s), the server can
       // only hold it closed if the restarted extension recovered it from its journal.

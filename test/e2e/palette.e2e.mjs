@@ -11,18 +11,32 @@ export const checks = [
       const errorsBefore = (await wb.toastMessages()).filter((m) => /^Spend Band:.*(could not|failed|error)/i.test(m));
       await wb.runCommand('Spend Band: Refresh');
       // After a refresh the gauge shows figures again and its tooltip says the data is fresh.
-      const gauge = await wb.waitFor(async () => {
-        const text = await wb.statusText('spendBand.gauge');
-        return /\d/.test(text) ? text : false;
-      }, 'the gauge to show an amount after the refresh', 60_000);
-      const tooltip = await wb.waitFor(async () => {
-        const text = await wb.hoverStatusItem('spendBand.gauge');
-        await wb.dismiss();
-        return /updated just now/.test(text) ? text : false;
-      }, 'the gauge tooltip to say "updated just now"', 30_000, 1000);
+      const gauge = await wb.waitFor(
+        async () => {
+          const text = await wb.statusText('spendBand.gauge');
+          return /\d/.test(text) ? text : false;
+        },
+        'the gauge to show an amount after the refresh',
+        60_000,
+      );
+      const tooltip = await wb.waitFor(
+        async () => {
+          const text = await wb.hoverStatusItem('spendBand.gauge');
+          await wb.dismiss();
+          return /updated just now/.test(text) ? text : false;
+        },
+        'the gauge tooltip to say "updated just now"',
+        30_000,
+        1000,
+      );
       const errorsAfter = (await wb.toastMessages()).filter((m) => /^Spend Band:.*(could not|failed|error)/i.test(m));
       assert.deepEqual(errorsAfter, errorsBefore, 'the refresh showed an error notification');
-      return `gauge "${gauge}"; ${tooltip.split('\n').find((l) => /updated/.test(l))?.trim() ?? ''}`;
+      return `gauge "${gauge}"; ${
+        tooltip
+          .split('\n')
+          .find((l) => /updated/.test(l))
+          ?.trim() ?? ''
+      }`;
     },
   },
 ];

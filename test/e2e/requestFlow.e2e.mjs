@@ -13,11 +13,19 @@ function admin(server, ...args) {
 /** Waits until the quick input shows step `n` of `total` (its title bar reads "… n/total"). */
 async function step(wb, n, total = 7) {
   const widget = wb.page.locator('.quick-input-widget');
-  await wb.waitFor(async () => {
-    if (!(await widget.isVisible())) return false;
-    const title = await widget.locator('.quick-input-titlebar').innerText().catch(() => '');
-    return title.includes(`${n}/${total}`);
-  }, `step ${n}/${total} of the request flow`, 20_000, 100);
+  await wb.waitFor(
+    async () => {
+      if (!(await widget.isVisible())) return false;
+      const title = await widget
+        .locator('.quick-input-titlebar')
+        .innerText()
+        .catch(() => '');
+      return title.includes(`${n}/${total}`);
+    },
+    `step ${n}/${total} of the request flow`,
+    20_000,
+    100,
+  );
   await wb.page.waitForTimeout(150);
 }
 
@@ -54,24 +62,46 @@ export const checks = [
       await wb.page.locator('.quick-input-widget input').fill(justification);
       await wb.page.waitForTimeout(300);
       await answer(wb);
-      await wb.waitFor(async () => /confirm/.test(await wb.page.locator('.quick-input-widget .quick-input-titlebar').innerText().catch(() => '')), 'the confirm step', 20_000);
+      await wb.waitFor(
+        async () =>
+          /confirm/.test(
+            await wb.page
+              .locator('.quick-input-widget .quick-input-titlebar')
+              .innerText()
+              .catch(() => ''),
+          ),
+        'the confirm step',
+        20_000,
+      );
       await wb.page.waitForTimeout(300);
       await wb.screenshot('request-flow');
       await answer(wb);
 
-      const filed = await wb.waitFor(() => {
-        const list = JSON.parse(admin(server, 'request', 'list', '--developer', server.developer ?? 'demo', '--json'));
-        return (list.data ?? list).find((r) => r.justification === justification) ?? false;
-      }, 'the request on the server', 30_000, 500);
+      const filed = await wb.waitFor(
+        () => {
+          const list = JSON.parse(
+            admin(server, 'request', 'list', '--developer', server.developer ?? 'demo', '--json'),
+          );
+          return (list.data ?? list).find((r) => r.justification === justification) ?? false;
+        },
+        'the request on the server',
+        30_000,
+        500,
+      );
       assert.equal(filed.status, 'pending');
       admin(server, 'request', 'approve', filed.id, '--note', 'Approved for the payment migration', '--by', 'Lee Lead');
       await wb.runCommand('Spend Band: Refresh');
       await wb.openViewContainer('Spend Band');
       await wb.widenSideBar();
-      const row = await wb.waitFor(async () => {
-        const rows = await wb.sideBarRows();
-        return rows.find((r) => /approved/.test(r) && /Approved for the payment migration/.test(r)) ?? false;
-      }, 'the approved request in the Requests view', 60_000, 1000);
+      const row = await wb.waitFor(
+        async () => {
+          const rows = await wb.sideBarRows();
+          return rows.find((r) => /approved/.test(r) && /Approved for the payment migration/.test(r)) ?? false;
+        },
+        'the approved request in the Requests view',
+        60_000,
+        1000,
+      );
       await wb.settled();
       await wb.screenshot('request-approved');
       await wb.dismiss();

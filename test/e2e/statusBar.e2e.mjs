@@ -14,12 +14,19 @@ export const checks = [
       let gauge;
       try {
         // Loading, "set up" and error states carry no figures; a gauge shows an amount or a percentage.
-        gauge = await wb.waitFor(async () => {
-          const text = await wb.statusText(GAUGE);
-          return /\d/.test(text) ? text : false;
-        }, `status-bar item ${GAUGE} to show an amount from the reference server`, 90_000);
+        gauge = await wb.waitFor(
+          async () => {
+            const text = await wb.statusText(GAUGE);
+            return /\d/.test(text) ? text : false;
+          },
+          `status-bar item ${GAUGE} to show an amount from the reference server`,
+          90_000,
+        );
       } catch (error) {
-        const tooltip = (await wb.statusItem(GAUGE).count()) > 0 ? await wb.hoverStatusItem(GAUGE).catch(() => '(no tooltip)') : '(item absent)';
+        const tooltip =
+          (await wb.statusItem(GAUGE).count()) > 0
+            ? await wb.hoverStatusItem(GAUGE).catch(() => '(no tooltip)')
+            : '(item absent)';
         throw new Error(`${error.message}; its tooltip says: ${tooltip}`);
       }
       const workflow = await wb.statusText(WORKFLOW);

@@ -21,8 +21,13 @@ export class Workbench {
 
   /** Waits (up to timeoutMs, without failing) until the workbench stops showing "Activating Extensions…", for clean screenshots. */
   async settled(timeoutMs = 15_000) {
-    const busy = this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: /Activating Extensions/ });
-    await busy.first().waitFor({ state: 'detached', timeout: timeoutMs }).catch(() => {});
+    const busy = this.page
+      .locator('#workbench\\.parts\\.statusbar .statusbar-item')
+      .filter({ hasText: /Activating Extensions/ });
+    await busy
+      .first()
+      .waitFor({ state: 'detached', timeout: timeoutMs })
+      .catch(() => {});
   }
 
   /**
@@ -33,11 +38,19 @@ export class Workbench {
   async animationsSettled(timeoutMs = 5_000) {
     const running = () =>
       Promise.all(
-        this.page.frames().map((frame) =>
-          frame
-            .evaluate(() => document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity).length)
-            .catch(() => 0),
-        ),
+        this.page
+          .frames()
+          .map((frame) =>
+            frame
+              .evaluate(
+                () =>
+                  document
+                    .getAnimations()
+                    .filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity)
+                    .length,
+              )
+              .catch(() => 0),
+          ),
       ).then((counts) => counts.reduce((a, b) => a + b, 0));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && (await running()) > 0) await this.page.waitForTimeout(100);
@@ -68,7 +81,10 @@ export class Workbench {
       } catch (error) {
         last = `error: ${error.message.split('\n')[0]}`;
       }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last seen: ${JSON.stringify(last)})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what} (last seen: ${JSON.stringify(last)})`,
+        );
       await this.page.waitForTimeout(intervalMs);
     }
   }
@@ -90,12 +106,25 @@ export class Workbench {
   /** Clicks the activity-bar entry whose accessible name matches `name` (a view container). */
   async openViewContainer(name, timeoutMs = 30_000) {
     const tab = this.page.locator('.part.activitybar').getByRole('tab', { name });
-    await tab.first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
-      const names = await this.page.locator('.part.activitybar [role="tab"]').evaluateAll((tabs) =>
-        tabs.map((t) => t.getAttribute('aria-label') || t.querySelector('[aria-label]')?.getAttribute('aria-label') || t.textContent?.trim() || '?'),
-      );
-      throw new Error(`no activity-bar entry named ${name} after ${timeoutMs / 1000} s (is the view container contributed?); entries: ${JSON.stringify(names)}`);
-    });
+    await tab
+      .first()
+      .waitFor({ state: 'visible', timeout: timeoutMs })
+      .catch(async () => {
+        const names = await this.page
+          .locator('.part.activitybar [role="tab"]')
+          .evaluateAll((tabs) =>
+            tabs.map(
+              (t) =>
+                t.getAttribute('aria-label') ||
+                t.querySelector('[aria-label]')?.getAttribute('aria-label') ||
+                t.textContent?.trim() ||
+                '?',
+            ),
+          );
+        throw new Error(
+          `no activity-bar entry named ${name} after ${timeoutMs / 1000} s (is the view container contributed?); entries: ${JSON.stringify(names)}`,
+        );
+      });
     // A click on the already open container would close the side bar.
     if ((await tab.first().getAttribute('aria-selected')) !== 'true') await tab.first().click();
     await this.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'visible', timeout: timeoutMs });
@@ -117,17 +146,23 @@ export class Workbench {
 
   /** The side bar's title ("SPEND BAND: BANDS"…) as shown. */
   async sideBarTitle() {
-    return (await this.page.locator('#workbench\\.parts\\.sidebar .composite.title').innerText()).replace(/\s+/g, ' ').trim();
+    return (await this.page.locator('#workbench\\.parts\\.sidebar .composite.title').innerText())
+      .replace(/\s+/g, ' ')
+      .trim();
   }
 
   /** Text of every visible tree/list row in the side bar, top to bottom. */
   async sideBarRows() {
-    return (await this.page.locator('#workbench\\.parts\\.sidebar .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    return (await this.page.locator('#workbench\\.parts\\.sidebar .monaco-list-row').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' ').trim(),
+    );
   }
 
   /** The titles of the views (sections) in the open side bar container. */
   async sideBarSections() {
-    return (await this.page.locator('#workbench\\.parts\\.sidebar .pane-header h3.title').allInnerTexts()).map((t) => t.trim());
+    return (await this.page.locator('#workbench\\.parts\\.sidebar .pane-header h3.title').allInnerTexts()).map((t) =>
+      t.trim(),
+    );
   }
 
   /** Opens the command palette and runs the command whose label is exactly `label` ("Spend Band: Refresh"). */
@@ -140,19 +175,28 @@ export class Workbench {
     await input.fill(`>${label}`);
     // The row whose label is exactly `label` (not "… Requests", not "similar commands").
     const rows = this.page.locator('.quick-input-list .monaco-list-row');
-    const row = rows.filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+    const row = rows
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
       const offered = (await rows.allInnerTexts()).map((t) => t.split('\n')[0]);
       await this.page.keyboard.press('Escape');
-      throw new Error(`the command palette offers no command "${label}" after ${timeoutMs / 1000} s (is it contributed?); it offers: ${JSON.stringify(offered)}`);
+      throw new Error(
+        `the command palette offers no command "${label}" after ${timeoutMs / 1000} s (is it contributed?); it offers: ${JSON.stringify(offered)}`,
+      );
     });
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => {});
+    await this.page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden', timeout: timeoutMs })
+      .catch(() => {});
   }
 
   /** Messages of the notification toasts on screen (bottom right). */
   async toastMessages() {
-    return (await this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
+    return (await this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((t) =>
+      t.trim(),
+    );
   }
 
   /** Messages in the notification centre (opened by this call; toasts move there when they hide). */
@@ -170,7 +214,13 @@ export class Workbench {
     // Escape hides it (notifications.hideList has no palette entry); the bell in the status bar toggles it.
     await centre.click({ position: { x: 10, y: 10 } }).catch(() => {});
     await this.page.keyboard.press('Escape');
-    if (await centre.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    if (
+      await centre.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await this.page.locator('[id="status.notifications"]').click();
     await centre.waitFor({ state: 'hidden', timeout: 10_000 });
   }

@@ -64,19 +64,38 @@ export function codeServerEnv(dirs, extra = {}) {
 
 /** Writes <user-data>/User/settings.json: the quiet defaults plus `settings`. */
 export function writeUserSettings(dirs, settings = {}) {
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2) + '\n');
+  writeFileSync(
+    join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2) + '\n',
+  );
 }
 
 /** `code-server --install-extension VSIX` into dirs.extensions (offline; about a second). */
 export function installExtension(host, dirs, vsix) {
-  const result = spawnSync(host.nodeBin, [host.entryJs, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData,
-    '--config', dirs.config, '--install-extension', vsix, '--force'], {
-    env: codeServerEnv(dirs),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    host.nodeBin,
+    [
+      host.entryJs,
+      '--extensions-dir',
+      dirs.extensions,
+      '--user-data-dir',
+      dirs.userData,
+      '--config',
+      dirs.config,
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
+    {
+      env: codeServerEnv(dirs),
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   if (result.status !== 0) {
-    throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return `${result.stdout}${result.stderr}`.trim();
 }
@@ -86,14 +105,32 @@ export function installExtension(host, dirs, vsix) {
  * smokeTestDriver: needed for the ?payload= test route (it also suppresses notification toasts).
  * Resolves to { url, port, pid, stop(), exited }.
  */
-export async function startCodeServer(host, dirs, { smokeTestDriver, env = {}, timeoutMs = 60_000, bindHost = '127.0.0.1', port = 0 }) {
+export async function startCodeServer(
+  host,
+  dirs,
+  { smokeTestDriver, env = {}, timeoutMs = 60_000, bindHost = '127.0.0.1', port = 0 },
+) {
   writeFileSync(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
-  const args = [host.entryJs,
-    '--bind-addr', `${bindHost}:${port}`, '--auth', 'none', '--config', dirs.config,
-    '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened',
-    '--log', 'info'];
+  const args = [
+    host.entryJs,
+    '--bind-addr',
+    `${bindHost}:${port}`,
+    '--auth',
+    'none',
+    '--config',
+    dirs.config,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--log',
+    'info',
+  ];
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   let resolveUrl;
   const listening = new Promise((resolve) => (resolveUrl = resolve));
@@ -115,7 +152,9 @@ export async function startCodeServer(host, dirs, { smokeTestDriver, env = {}, t
   clearTimeout(timer);
   if (!outcome.url) {
     await server.stop();
-    const why = outcome.timeout ? `did not report a listening address within ${timeoutMs / 1000} s` : `exited (code ${outcome.exit.code ?? outcome.exit.signal})`;
+    const why = outcome.timeout
+      ? `did not report a listening address within ${timeoutMs / 1000} s`
+      : `exited (code ${outcome.exit.code ?? outcome.exit.signal})`;
     throw new Error(`code-server ${why}; see ${dirs.log}`);
   }
   const url = outcome.url.replace('://0.0.0.0:', '://127.0.0.1:');

@@ -37,7 +37,7 @@ function pendingRequestIds(db) {
   if (result.status !== 0) return [];
   try {
     const parsed = JSON.parse(result.stdout);
-    const list = Array.isArray(parsed) ? parsed : parsed.data ?? parsed.requests ?? [];
+    const list = Array.isArray(parsed) ? parsed : (parsed.data ?? parsed.requests ?? []);
     return list.map((r) => r.id).filter(Boolean);
   } catch {
     return [];
@@ -86,7 +86,9 @@ async function main() {
   say('');
   say('Spend Band demo is running.');
   say(`  Open VS Code:      ${url}`);
-  say(`                     (bound to 127.0.0.1; from another machine: ssh -L ${workbench.codeServer.port}:127.0.0.1:${workbench.codeServer.port} <this host>)`);
+  say(
+    `                     (bound to 127.0.0.1; from another machine: ssh -L ${workbench.codeServer.port}:127.0.0.1:${workbench.codeServer.port} <this host>)`,
+  );
   if (server) {
     say(`  Reference server:  ${server.url}  (developer "${server.developer}")`);
     // The demo token is a throw-away credential of a throw-away database, printed so a person can
@@ -98,7 +100,9 @@ async function main() {
     say(`  Requests:          node ${cliArg} admin request list --db ${dbArg}`);
     say(`  Approve one:       node ${cliArg} admin request approve ${pending[0] ?? '<ID>'} --db ${dbArg}`);
     // The budget owner's side: the demo team of 12 (idle seats, a drifting class, two outliers).
-    say(`  Team review:       node ${cliArg} admin review --period month --db ${dbArg}   (--format html > review.html for the page)`);
+    say(
+      `  Team review:       node ${cliArg} admin review --period month --db ${dbArg}   (--format html > review.html for the page)`,
+    );
   }
   say(`  Logs:              ${relative(process.cwd(), demoDir) || demoDir}/ (server.log, code-server/code-server.log)`);
   say('Press Ctrl-C to stop.');

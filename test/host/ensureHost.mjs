@@ -14,7 +14,15 @@ export const CODE_SERVER_VERSION = '4.139.1';
 export const HOST_NODE_VERSION = '24.21.0';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Debian packages: Chromium to drive the workbench, what node-gyp needs for code-server's native modules, and tinyproxy and openssl for the client's proxy and TLS unit tests. */
-export const APT_PACKAGES = ['chromium', 'build-essential', 'python3', 'pkg-config', 'libkrb5-dev', 'tinyproxy', 'openssl'];
+export const APT_PACKAGES = [
+  'chromium',
+  'build-essential',
+  'python3',
+  'pkg-config',
+  'libkrb5-dev',
+  'tinyproxy',
+  'openssl',
+];
 
 export const hostDir = join(repoRoot, '.vscode-test', 'code-server');
 const markerFile = join(hostDir, 'install-complete.json');
@@ -49,21 +57,30 @@ function missingAptPackages() {
 function ensureAptPackages() {
   // Machines without dpkg (not Debian) must bring these themselves; say so instead of guessing.
   if (spawnSync('dpkg-query', ['--version']).error) {
-    log(`dpkg-query not found: make sure these are installed yourself: ${APT_PACKAGES.join(' ')} (Chromium at ${CHROMIUM_PATH})`);
+    log(
+      `dpkg-query not found: make sure these are installed yourself: ${APT_PACKAGES.join(' ')} (Chromium at ${CHROMIUM_PATH})`,
+    );
     return;
   }
   const missing = missingAptPackages();
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them as root, then run this again:\n  sudo sh -c '${command}'`);
+    throw new Error(
+      `missing Debian packages: ${missing.join(', ')}. Install them as root, then run this again:\n  sudo sh -c '${command}'`,
+    );
   }
   log(`installing missing Debian packages: ${command}`);
   const started = Date.now();
   for (const args of [['update'], ['install', '-y', ...missing]]) {
-    const result = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const result = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (result.status !== 0) {
-      throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status}); fix the apt error above and run: ${command}`);
+      throw new Error(
+        `apt-get ${args.join(' ')} failed (exit ${result.status}); fix the apt error above and run: ${command}`,
+      );
     }
   }
   log(`Debian packages installed in ${formatSeconds(Date.now() - started)}`);
@@ -129,14 +146,23 @@ async function withInstallLock(fn) {
   }
 }
 
-const STEP_LINE = /^(CXX|CC|SOLINK_MODULE|LINK|ACTION)\(target\)|^added \d+|^> |^npm (warn|error)|^gyp (info|ERR!) (it worked|ok|build)|postinstall/;
+const STEP_LINE =
+  /^(CXX|CC|SOLINK_MODULE|LINK|ACTION)\(target\)|^added \d+|^> |^npm (warn|error)|^gyp (info|ERR!) (it worked|ok|build)|postinstall/;
 
 function runNpmInstall() {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(installLog);
     const started = Date.now();
-    const args = ['install', '--prefix', hostDir, '--no-audit', '--no-fund', '--foreground-scripts',
-      `code-server@${CODE_SERVER_VERSION}`, `node@${HOST_NODE_VERSION}`];
+    const args = [
+      'install',
+      '--prefix',
+      hostDir,
+      '--no-audit',
+      '--no-fund',
+      '--foreground-scripts',
+      `code-server@${CODE_SERVER_VERSION}`,
+      `node@${HOST_NODE_VERSION}`,
+    ];
     log(`npm ${args.join(' ')}  (FORCE_NODE_VERSION=20; full output in ${installLog})`);
     // code-server's postinstall reads the Node major from npm's user agent and refuses 20 unless forced;
     // every native module it builds is N-API, so building under 20 and running under 24 is fine.
@@ -149,7 +175,11 @@ function runNpmInstall() {
     const onData = (chunk) => {
       out.write(chunk);
       // Show a step ("CXX(target) …spdlog…", "added 142 packages"), not compiler-warning debris.
-      const steps = chunk.toString().split('\n').map((l) => l.trim()).filter((l) => STEP_LINE.test(l));
+      const steps = chunk
+        .toString()
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => STEP_LINE.test(l));
       if (steps.length > 0) lastLine = steps[steps.length - 1];
     };
     child.stdout.on('data', onData);
@@ -175,9 +205,13 @@ function runNpmInstall() {
         } catch {
           // No log to show; the message below still says where to look.
         }
-        reject(new Error(`installing code-server failed (npm exit ${code ?? signal}). Last lines of ${installLog}:\n${tail}\n` +
-          `Fix the cause (network to the npm registry, Debian packages ${APT_PACKAGES.join(' ')}), then run the command again; ` +
-          `a failed install is started over from scratch.`));
+        reject(
+          new Error(
+            `installing code-server failed (npm exit ${code ?? signal}). Last lines of ${installLog}:\n${tail}\n` +
+              `Fix the cause (network to the npm registry, Debian packages ${APT_PACKAGES.join(' ')}), then run the command again; ` +
+              `a failed install is started over from scratch.`,
+          ),
+        );
       }
     });
   });
@@ -197,26 +231,48 @@ export async function ensureHost() {
     // postinstall for a package it considers present, so start over.
     rmSync(hostDir, { recursive: true, force: true });
     mkdirSync(hostDir, { recursive: true });
-    writeFileSync(join(hostDir, 'package.json'), JSON.stringify({
-      name: 'spend-band-vscode-host',
-      private: true,
-      description: 'The VS Code host (code-server) for Spend Band integration and e2e tests; installed by test/host/ensureHost.mjs',
-      // Approves the install scripts these packages need, so a stricter npm does not refuse them.
-      allowScripts: { 'code-server': true, node: true, argon2: true },
-    }, null, 2) + '\n');
-    log(`installing the VS Code host (code-server ${CODE_SERVER_VERSION} = VS Code ${CODE_SERVER_VERSION.replace(/^4\./, '1.')}, Node ${HOST_NODE_VERSION}) into ${hostDir}`);
+    writeFileSync(
+      join(hostDir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'spend-band-vscode-host',
+          private: true,
+          description:
+            'The VS Code host (code-server) for Spend Band integration and e2e tests; installed by test/host/ensureHost.mjs',
+          // Approves the install scripts these packages need, so a stricter npm does not refuse them.
+          allowScripts: { 'code-server': true, node: true, argon2: true },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    log(
+      `installing the VS Code host (code-server ${CODE_SERVER_VERSION} = VS Code ${CODE_SERVER_VERSION.replace(/^4\./, '1.')}, Node ${HOST_NODE_VERSION}) into ${hostDir}`,
+    );
     log('first use only: this takes about 2-3 minutes on 2 cores (native modules are compiled)');
     const took = await runNpmInstall();
     const paths = hostPaths();
     for (const file of [paths.entryJs, paths.nodeBin]) {
-      if (!existsSync(file)) throw new Error(`npm finished but ${file} is missing; delete ${hostDir} and run again, and check ${installLog}`);
+      if (!existsSync(file))
+        throw new Error(
+          `npm finished but ${file} is missing; delete ${hostDir} and run again, and check ${installLog}`,
+        );
     }
     const version = spawnSync(paths.nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
     if (version !== `v${HOST_NODE_VERSION}`) {
-      throw new Error(`${paths.nodeBin} reports ${version || 'nothing'}, expected v${HOST_NODE_VERSION}; delete ${hostDir} and run again`);
+      throw new Error(
+        `${paths.nodeBin} reports ${version || 'nothing'}, expected v${HOST_NODE_VERSION}; delete ${hostDir} and run again`,
+      );
     }
     // Written last: its presence means the install finished.
-    writeFileSync(markerFile, JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: HOST_NODE_VERSION, installedMs: took, at: new Date().toISOString() }, null, 2) + '\n');
+    writeFileSync(
+      markerFile,
+      JSON.stringify(
+        { codeServer: CODE_SERVER_VERSION, node: HOST_NODE_VERSION, installedMs: took, at: new Date().toISOString() },
+        null,
+        2,
+      ) + '\n',
+    );
     log(`VS Code host installed in ${formatSeconds(took)}`);
     return paths;
   });

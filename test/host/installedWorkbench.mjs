@@ -12,9 +12,15 @@ export const VSIX_PATH = join(repoRoot, 'dist', 'spend-band.vsix');
 
 /** `npm run package` (production build + vsce); returns the .vsix path. */
 export function packageExtension() {
-  const result = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync('npm', ['run', '--silent', 'package'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (result.status !== 0 || !existsSync(VSIX_PATH)) {
-    throw new Error(`"npm run package" failed (exit ${result.status ?? result.signal}); fix the build or vsce error below and run again:\n${result.stdout}\n${result.stderr}`.trimEnd());
+    throw new Error(
+      `"npm run package" failed (exit ${result.status ?? result.signal}); fix the build or vsce error below and run again:\n${result.stdout}\n${result.stderr}`.trimEnd(),
+    );
   }
   return VSIX_PATH;
 }
@@ -33,7 +39,11 @@ export function writeTokenFile(dir, token) {
  * configures and hands over the token; without, the extension starts unconnected.
  * Resolves to { codeServer, dirs, workspaceUrl(folder), tokenFile }.
  */
-export async function startInstalledWorkbench(host, root, { vsix, endpoint, settings = {}, bindHost = '127.0.0.1', port = 0 }) {
+export async function startInstalledWorkbench(
+  host,
+  root,
+  { vsix, endpoint, settings = {}, bindHost = '127.0.0.1', port = 0 },
+) {
   const dirs = codeServerDirs(root);
   const installed = installExtension(host, dirs, vsix);
   if (!/successfully installed/i.test(installed)) {

@@ -92,7 +92,10 @@ export async function stopGroup(pid, graceMs = 5000) {
 export function startGroup(command, args, { cwd, env, logFile, onLine, graceMs = 5000 } = {}) {
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : null;
-  for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]]) {
+  for (const [name, stream] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ]) {
     let pending = '';
     stream.on('data', (chunk) => {
       log?.write(chunk);

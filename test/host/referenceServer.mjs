@@ -13,7 +13,13 @@ const NOT_LANDED = /is not available yet in this build/;
  * { url, db, developer, token, pid, stop(), exited } — or to null, after printing a warning, when this build's
  * CLI does not have the server yet. Rejects when the server exists but does not come up.
  */
-export async function startReferenceServer({ db, logFile, host = '127.0.0.1', timeoutMs = 60_000, warn = console.warn }) {
+export async function startReferenceServer({
+  db,
+  logFile,
+  host = '127.0.0.1',
+  timeoutMs = 60_000,
+  warn = console.warn,
+}) {
   if (!existsSync(distCli)) {
     throw new Error(`${distCli} is missing: run "node esbuild.mjs" first`);
   }
@@ -22,23 +28,27 @@ export async function startReferenceServer({ db, logFile, host = '127.0.0.1', ti
   let resolveReady;
   const ready = new Promise((resolve) => (resolveReady = resolve));
   // System Node 20 on purpose: better-sqlite3 is built for it, not for code-server's Node 24.
-  const server = startGroup(process.execPath, [distCli, 'server', '--demo', '--db', db, '--host', host, '--port', '0', '--json'], {
-    logFile,
-    onLine(line, stream) {
-      if (stream === 'stderr') {
-        stderrTail = [...stderrTail, line].slice(-20);
-        return;
-      }
-      const trimmed = line.trim();
-      if (!trimmed.startsWith('{')) return;
-      try {
-        const info = JSON.parse(trimmed);
-        if (typeof info.url === 'string') resolveReady(info);
-      } catch {
-        // Not the readiness line; the server may log other JSON later.
-      }
+  const server = startGroup(
+    process.execPath,
+    [distCli, 'server', '--demo', '--db', db, '--host', host, '--port', '0', '--json'],
+    {
+      logFile,
+      onLine(line, stream) {
+        if (stream === 'stderr') {
+          stderrTail = [...stderrTail, line].slice(-20);
+          return;
+        }
+        const trimmed = line.trim();
+        if (!trimmed.startsWith('{')) return;
+        try {
+          const info = JSON.parse(trimmed);
+          if (typeof info.url === 'string') resolveReady(info);
+        } catch {
+          // Not the readiness line; the server may log other JSON later.
+        }
+      },
     },
-  });
+  );
   let timer;
   const outcome = await Promise.race([
     ready.then((info) => ({ info })),
@@ -50,20 +60,34 @@ export async function startReferenceServer({ db, logFile, host = '127.0.0.1', ti
     const { url, token, developer } = outcome.info;
     if (typeof token !== 'string' || token.length === 0) {
       await server.stop();
-      throw new Error('the reference server printed no demo token in its JSON line; check "spend-band server --demo --json" (issue #10)');
+      throw new Error(
+        'the reference server printed no demo token in its JSON line; check "spend-band server --demo --json" (issue #10)',
+      );
     }
-    return { url, db: outcome.info.db ?? db, developer: developer ?? 'demo', token, pid: server.pid, stop: server.stop, exited: server.exited };
+    return {
+      url,
+      db: outcome.info.db ?? db,
+      developer: developer ?? 'demo',
+      token,
+      pid: server.pid,
+      stop: server.stop,
+      exited: server.exited,
+    };
   }
   await server.stop();
   // Let the streams flush the last stderr lines before reading them.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const stderr = stderrTail.join('\n');
   if (outcome.exit && NOT_LANDED.test(stderr)) {
-    warn('warning: the reference server is not in this build yet (issue #10): tests that need an endpoint get empty SPEND_BAND_TEST_* values');
+    warn(
+      'warning: the reference server is not in this build yet (issue #10): tests that need an endpoint get empty SPEND_BAND_TEST_* values',
+    );
     return null;
   }
   if (outcome.timeout) {
     throw new Error(`the reference server printed no JSON line within ${timeoutMs / 1000} s; see ${logFile}`);
   }
-  throw new Error(`the reference server exited (${outcome.exit.error?.message ?? `code ${outcome.exit.code}`}) before listening:\n${stderr}\nsee ${logFile}`);
+  throw new Error(
+    `the reference server exited (${outcome.exit.error?.message ?? `code ${outcome.exit.code}`}) before listening:\n${stderr}\nsee ${logFile}`,
+  );
 }

@@ -3,14 +3,20 @@
 // `N passed, N failed[, N skipped]` line.
 
 function indent(text, prefix = '       ') {
-  return text.split('\n').map((line) => `${prefix}${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
 }
 
 /** Returns { lines, summary }; results may be null (no results file), which counts nothing. */
 export function formatResults(results) {
   if (!results) return { lines: [], summary: '0 passed, 0 failed' };
   const lines = [];
-  if (results.host) lines.push(`host: ${results.host.appName} ${results.host.version} (${results.host.uiKind}${results.host.remoteName ? `, remote ${results.host.remoteName}` : ''})`);
+  if (results.host)
+    lines.push(
+      `host: ${results.host.appName} ${results.host.version} (${results.host.uiKind}${results.host.remoteName ? `, remote ${results.host.remoteName}` : ''})`,
+    );
   for (const test of results.tests) {
     const took = typeof test.durationMs === 'number' ? ` (${test.durationMs} ms)` : '';
     if (test.state === 'passed') lines.push(`ok   ${test.fullTitle}${took}`);
@@ -19,7 +25,11 @@ export function formatResults(results) {
       lines.push(`FAIL ${test.fullTitle}${took}`);
       const stack = test.error?.stack ?? test.error?.message ?? 'no error message';
       // The stack starts with the message; keep it short: message + the first frames in our code.
-      const shown = stack.split('\n').filter((line, i) => i === 0 || !line.includes('node_modules')).slice(0, 8).join('\n');
+      const shown = stack
+        .split('\n')
+        .filter((line, i) => i === 0 || !line.includes('node_modules'))
+        .slice(0, 8)
+        .join('\n');
       lines.push(indent(shown));
     }
   }

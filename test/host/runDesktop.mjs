@@ -32,11 +32,20 @@ async function main() {
   const say = (line) => process.stdout.write(`[${clock()}] ${line}\n`);
   requireBuilt('test:desktop', EXIT.harness);
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    throw Object.assign(new Error('no display: desktop VS Code needs one. Run "xvfb-run -a npm run test:desktop", or use "npm run test:integration" (code-server in headless Chromium)'), { exitCode: EXIT.harness });
+    throw Object.assign(
+      new Error(
+        'no display: desktop VS Code needs one. Run "xvfb-run -a npm run test:desktop", or use "npm run test:integration" (code-server in headless Chromium)',
+      ),
+      { exitCode: EXIT.harness },
+    );
   }
 
   const run = makeRunDir('desktop', { keep: options.keep });
-  const server = await startReferenceServer({ db: join(run.dir, 'server', 'bands.db'), logFile: join(run.dir, 'server.log'), warn: (line) => say(line) });
+  const server = await startReferenceServer({
+    db: join(run.dir, 'server', 'bands.db'),
+    logFile: join(run.dir, 'server.log'),
+    warn: (line) => say(line),
+  });
   if (server) say(`reference server ${server.url} (developer ${server.developer})`);
   const workspace = makeWorkspace(run.dir);
   const userData = join(run.dir, 'user-data');
@@ -68,12 +77,20 @@ async function main() {
         SPEND_BAND_ENDPOINT: '',
         SPEND_BAND_TOKEN_FILE: '',
       },
-      launchArgs: [workspace, '--disable-extensions', `--user-data-dir=${userData}`, `--extensions-dir=${join(run.dir, 'extensions')}`],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        `--user-data-dir=${userData}`,
+        `--extensions-dir=${join(run.dir, 'extensions')}`,
+      ],
     });
   } catch (error) {
     // TestRunFailedError: VS Code exited non-zero (a failed test, a crash); other errors: download/launch.
     if (typeof error?.code === 'number' || error?.signal) hostExit = error.code ?? 1;
-    else throw Object.assign(new Error(`could not run desktop VS Code: ${error?.message ?? error}`), { exitCode: EXIT.harness });
+    else
+      throw Object.assign(new Error(`could not run desktop VS Code: ${error?.message ?? error}`), {
+        exitCode: EXIT.harness,
+      });
   }
 
   let results = null;
@@ -86,7 +103,8 @@ async function main() {
   const lines = [...formatted.lines];
   let exitCode = EXIT.passed;
   if (hostExit !== 0) {
-    if (!results || results.failed === 0) lines.push(`FAIL VS Code exited with code ${hostExit} (run() rejected, a test failed, or the host crashed)`);
+    if (!results || results.failed === 0)
+      lines.push(`FAIL VS Code exited with code ${hostExit} (run() rejected, a test failed, or the host crashed)`);
     exitCode = EXIT.failed;
   }
   if (!results) {

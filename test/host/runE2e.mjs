@@ -33,7 +33,9 @@ const { values: options } = parseArgs({
 
 /** Every check of test/e2e/*.e2e.mjs, ordered by the file's `order` (then file name), filtered by --grep. */
 async function loadChecks() {
-  const files = readdirSync(e2eDir).filter((name) => name.endsWith('.e2e.mjs')).sort();
+  const files = readdirSync(e2eDir)
+    .filter((name) => name.endsWith('.e2e.mjs'))
+    .sort();
   const modules = [];
   for (const file of files) {
     const module = await import(pathToFileURL(join(e2eDir, file)).href);
@@ -42,14 +44,18 @@ async function loadChecks() {
   }
   modules.sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
   const grep = options.grep ? new RegExp(options.grep) : null;
-  return modules.flatMap((m) => m.checks.map((check) => ({ ...check, file: m.file }))).filter((c) => !grep || grep.test(c.name));
+  return modules
+    .flatMap((m) => m.checks.map((check) => ({ ...check, file: m.file })))
+    .filter((c) => !grep || grep.test(c.name));
 }
 
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
     promise,
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms))),
+    new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -57,7 +63,10 @@ async function main() {
   const clock = stopwatch();
   const say = (line) => process.stdout.write(`[${clock()}] ${line}\n`);
   const checks = await loadChecks();
-  if (checks.length === 0) throw Object.assign(new Error(`no e2e check matches${options.grep ? ` --grep ${options.grep}` : ''}`), { exitCode: EXIT.failed });
+  if (checks.length === 0)
+    throw Object.assign(new Error(`no e2e check matches${options.grep ? ` --grep ${options.grep}` : ''}`), {
+      exitCode: EXIT.failed,
+    });
 
   const host = await ensureHost();
   let vsix = options.vsix;
@@ -68,11 +77,18 @@ async function main() {
   say(`extension package ${vsix}`);
 
   const run = makeRunDir('e2e', { keep: options.keep });
-  const server = await startReferenceServer({ db: join(run.dir, 'server', 'bands.db'), logFile: join(run.dir, 'server.log'), warn: (line) => say(line) });
+  const server = await startReferenceServer({
+    db: join(run.dir, 'server', 'bands.db'),
+    logFile: join(run.dir, 'server.log'),
+    warn: (line) => say(line),
+  });
   if (server) say(`reference server ${server.url} (developer ${server.developer})`);
   else say('no reference server in this build: checks that need figures will fail');
   const workspace = makeWorkspace(run.dir);
-  const workbench = await startInstalledWorkbench(host, join(run.dir, 'code-server-vsix'), { vsix, endpoint: server ?? undefined });
+  const workbench = await startInstalledWorkbench(host, join(run.dir, 'code-server-vsix'), {
+    vsix,
+    endpoint: server ?? undefined,
+  });
   say(`code-server ${workbench.codeServer.url} with the packaged extension installed`);
 
   const browser = await launchBrowser(join(run.dir, 'chrome'));
@@ -89,7 +105,11 @@ async function main() {
   for (const check of checks) {
     const started = Date.now();
     try {
-      const detail = await withTimeout(Promise.resolve(check.run(wb, { server, workspace, runDir: run.dir })), check.timeoutMs ?? 120_000, `check "${check.name}"`);
+      const detail = await withTimeout(
+        Promise.resolve(check.run(wb, { server, workspace, runDir: run.dir })),
+        check.timeoutMs ?? 120_000,
+        `check "${check.name}"`,
+      );
       passed++;
       process.stdout.write(`ok   ${check.name} (${Date.now() - started} ms)${detail ? `: ${detail}` : ''}\n`);
     } catch (error) {
@@ -98,7 +118,11 @@ async function main() {
       await browser.page.screenshot({ path: shot, timeout: 15_000 }).catch(() => {});
       process.stdout.write(`FAIL ${check.name} (${Date.now() - started} ms)\n`);
       // Playwright messages carry ANSI colours and a call log; the first lines say what failed.
-      const message = String(error?.message ?? error).replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(Boolean).slice(0, 6);
+      const message = String(error?.message ?? error)
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .filter(Boolean)
+        .slice(0, 6);
       process.stdout.write(`       ${message.join('\n       ')}\n       screenshot: ${shot}\n`);
       await wb.dismiss().catch(() => {});
     }

@@ -15,7 +15,14 @@ import { ensureHost } from './ensureHost.mjs';
 import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
 import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
-import { keepLogsOnFailure, makeRunDir, makeWorkspace, requireBuilt, saveFailureScreenshot, stopwatch } from './runSupport.mjs';
+import {
+  keepLogsOnFailure,
+  makeRunDir,
+  makeWorkspace,
+  requireBuilt,
+  saveFailureScreenshot,
+  stopwatch,
+} from './runSupport.mjs';
 import { formatResults } from './results.mjs';
 
 const EXIT = { passed: 0, failed: 1, timeout: 2, harness: 3 };
@@ -40,7 +47,11 @@ async function main() {
   const host = await ensureHost();
   const run = makeRunDir('it', { keep: options.keep });
 
-  const server = await startReferenceServer({ db: join(run.dir, 'server', 'bands.db'), logFile: join(run.dir, 'server.log'), warn: (line) => say(line) });
+  const server = await startReferenceServer({
+    db: join(run.dir, 'server', 'bands.db'),
+    logFile: join(run.dir, 'server.log'),
+    warn: (line) => say(line),
+  });
   if (server) {
     secrets.push(server.token);
     say(`reference server ${server.url} (developer ${server.developer})`);
@@ -100,14 +111,19 @@ async function main() {
   await page.goto(workbenchUrl(codeServer.url, workspace, payload));
   const timeoutMs = Number(options.timeout) * 1000;
   let timer;
-  const outcome = await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs)))]);
+  const outcome = await Promise.race([
+    finished,
+    new Promise((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs))),
+  ]);
   clearTimeout(timer);
 
   let exitCode;
   const lines = [];
   if (outcome.timedOut) {
     const shot = await saveFailureScreenshot(page);
-    lines.push(`FAIL the suite did not finish within ${options.timeout} s (raise it with --timeout SECONDS); screenshot: ${shot}`);
+    lines.push(
+      `FAIL the suite did not finish within ${options.timeout} s (raise it with --timeout SECONDS); screenshot: ${shot}`,
+    );
     exitCode = EXIT.timeout;
   }
   await hostOutput.close();
@@ -121,7 +137,10 @@ async function main() {
       exitCode = EXIT.failed;
     } else if (outcome.exitCode !== 0) {
       // A failed test already explains itself; say more only when the results do not.
-      if (!results || results.failed === 0) lines.push(`FAIL the extension host reported exit code ${outcome.exitCode} (run() rejected, a test failed or the test index did not load)`);
+      if (!results || results.failed === 0)
+        lines.push(
+          `FAIL the extension host reported exit code ${outcome.exitCode} (run() rejected, a test failed or the test index did not load)`,
+        );
       exitCode = EXIT.failed;
     } else exitCode = EXIT.passed;
     if (!results) {
@@ -160,7 +179,9 @@ function formatLogArgs(args) {
     if (token === '%c') return '';
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   });
-  return [text, ...rest.slice(index).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)))].join(' ').replace(/^\s*INFO\s?/, '');
+  return [text, ...rest.slice(index).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)))]
+    .join(' ')
+    .replace(/^\s*INFO\s?/, '');
 }
 
 function readResults(file) {
@@ -185,7 +206,9 @@ main().then(
   async (error) => {
     if (wasSignalled()) return; // the signal handler is stopping everything and exits
     // Playwright errors carry a call log with the whole URL (and so the payload); the first lines suffice.
-    const message = redact(error?.stack ?? error).replace(/\x1b\[[0-9;]*m/g, '').split(/\n\s*Call log:/)[0];
+    const message = redact(error?.stack ?? error)
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split(/\n\s*Call log:/)[0];
     process.stderr.write(`harness error: ${message}\n`);
     await runCleanups();
     process.exit(error?.exitCode ?? EXIT.harness);

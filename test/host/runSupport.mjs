@@ -1,6 +1,15 @@
 // Small pieces every driver shares: a temp folder per run (removed at the end), log files, the test
 // workspace, and what is kept when a run fails.
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failureScreenshot, integrationTestsDir, repoRoot, workspaceFixture } from './paths.mjs';
@@ -16,7 +25,10 @@ export function requireBuilt(script, exitCode) {
     [join(repoRoot, 'dist', 'extension.js'), 'node esbuild.mjs'],
     [join(integrationTestsDir, 'index.js'), 'node esbuild.mjs --tests'],
   ]) {
-    if (!existsSync(file)) throw Object.assign(new Error(`${file} is missing: run "${hint}" (or "npm run ${script}", which builds)`), { exitCode });
+    if (!existsSync(file))
+      throw Object.assign(new Error(`${file} is missing: run "${hint}" (or "npm run ${script}", which builds)`), {
+        exitCode,
+      });
   }
 }
 

@@ -42,11 +42,17 @@ describe('activation', () => {
       assert.equal(1 + 1, 3, 'deliberate failure: SPEND_BAND_FORCE_FAIL=1 is set');
     }
     assert.ok(api, 'activate() returned no API object');
-    assert.ok(!('activationMs' in (api as object)) && !('inspect' in (api as object)), 'the public API carries test hooks');
+    assert.ok(
+      !('activationMs' in (api as object)) && !('inspect' in (api as object)),
+      'the public API carries test hooks',
+    );
     assert.equal(typeof (api as { checkRun?: unknown }).checkRun, 'function', 'the public API offers checkRun');
     assert.ok(hooks, 'no test hooks: the spendBand.test.hooks command must answer in ExtensionMode.Test');
     const ms = hooks.activationMs;
-    assert.ok(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0, `the API object's activationMs is ${String(ms)}; expected milliseconds`);
+    assert.ok(
+      typeof ms === 'number' && Number.isFinite(ms) && ms >= 0,
+      `the API object's activationMs is ${String(ms)}; expected milliseconds`,
+    );
     recordMetric('activationMs', Math.round(ms * 10) / 10);
     console.log(`activate() took ${ms} ms inside ${vscode.env.appName} ${vscode.version}`);
   });
@@ -54,7 +60,10 @@ describe('activation', () => {
   it('activates on startup, not on "*"', () => {
     const events = manifest().activationEvents ?? [];
     assert.ok(!events.includes('*'), 'activationEvents contains "*": use onStartupFinished (HOUSE-STYLE.md)');
-    assert.ok(events.includes('onStartupFinished'), `activationEvents is ${JSON.stringify(events)}; expected onStartupFinished`);
+    assert.ok(
+      events.includes('onStartupFinished'),
+      `activationEvents is ${JSON.stringify(events)}; expected onStartupFinished`,
+    );
   });
 
   it('registers every command that package.json contributes', async () => {
@@ -62,8 +71,13 @@ describe('activation', () => {
     await extensionApi();
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((command) => !registered.has(command));
-    assert.deepEqual(missing, [], `contributed in package.json but not registered by activate(): ${missing.join(', ')}`);
-    for (const command of contributed) assert.match(command, /^spendBand\./, `command ${command} does not start with spendBand.`);
+    assert.deepEqual(
+      missing,
+      [],
+      `contributed in package.json but not registered by activate(): ${missing.join(', ')}`,
+    );
+    for (const command of contributed)
+      assert.match(command, /^spendBand\./, `command ${command} does not start with spendBand.`);
   });
 
   it('reads every spendBand setting with the default package.json declares', async () => {

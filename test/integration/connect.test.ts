@@ -25,7 +25,11 @@ function otherOrigin(url: string): string {
 }
 
 /** Type into the token box and accept; waits for the server's answer (the box busy, then a message or gone). */
-async function enterChecked(api: SpendBandTestHooks, input: vscode.InputBox, value: string): Promise<string | undefined> {
+async function enterChecked(
+  api: SpendBandTestHooks,
+  input: vscode.InputBox,
+  value: string,
+): Promise<string | undefined> {
   input.value = value;
   await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   let message: string | undefined;
@@ -50,7 +54,9 @@ async function withUrl<T>(url: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } finally {
-    await vscode.workspace.getConfiguration().update('spendBand.endpoint.url', before, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update('spendBand.endpoint.url', before, vscode.ConfigurationTarget.Global);
   }
 }
 
@@ -111,7 +117,11 @@ describe('connect: Back, the token checked before it is kept, arguments confirme
     assert.equal(await enterChecked(api, tokenBox, server.token), undefined);
     assert.equal(await done, true);
     assert.equal(endpointUrl(), other);
-    await waitFor(() => api.snapshot()?.source === 'endpoint' && api.snapshot()?.document !== undefined && !api.snapshot()?.stale, 30_000, 'bands from the new origin');
+    await waitFor(
+      () => api.snapshot()?.source === 'endpoint' && api.snapshot()?.document !== undefined && !api.snapshot()?.stale,
+      30_000,
+      'bands from the new origin',
+    );
   });
 
   it('asks before acting on arguments: Cancel changes nothing, a refused token is not stored, Connect connects', async () => {
@@ -119,21 +129,38 @@ describe('connect: Back, the token checked before it is kept, arguments confirme
     await connectToTestServer();
     await vscode.commands.executeCommand(SHOWN);
     const connected = endpointUrl();
-    assert.match((await bandsErrorFor(api, other)) ?? '', /No token is stored/, 'no token for the other origin to begin with');
+    assert.match(
+      (await bandsErrorFor(api, other)) ?? '',
+      /No token is stored/,
+      'no token for the other origin to begin with',
+    );
 
     await vscode.commands.executeCommand(ANSWER, null);
-    assert.equal(await vscode.commands.executeCommand('spendBand.connectEndpoint', { url: other, token: server.token, source: 'endpoint' }), false);
+    assert.equal(
+      await vscode.commands.executeCommand('spendBand.connectEndpoint', {
+        url: other,
+        token: server.token,
+        source: 'endpoint',
+      }),
+      false,
+    );
     const [asked] = (await vscode.commands.executeCommand<ShownConfirm[]>(SHOWN)) ?? [];
     assert.ok(asked, 'a modal was shown');
     assert.match(asked.message, new RegExp(new URL(other).origin.replace(/[.:/]/g, '\\$&')));
     assert.match(asked.detail, /spendBand\.endpoint\.url/);
     assert.match(asked.detail, /secret storage/);
-    assert.ok(!asked.detail.includes(server.token) && !asked.message.includes(server.token), 'the modal never shows the token');
+    assert.ok(
+      !asked.detail.includes(server.token) && !asked.message.includes(server.token),
+      'the modal never shows the token',
+    );
     assert.equal(endpointUrl(), connected, 'Cancel changed no setting');
 
     // Confirmed, but the server refuses the token: nothing stored, and the flow lets the person type one.
     await vscode.commands.executeCommand(ANSWER, 'Connect');
-    const refusedRun = vscode.commands.executeCommand<boolean>('spendBand.connectEndpoint', { url: other, token: 'not-the-demo-token-1234' });
+    const refusedRun = vscode.commands.executeCommand<boolean>('spendBand.connectEndpoint', {
+      url: other,
+      token: 'not-the-demo-token-1234',
+    });
     const urlStep = (await waitForStep(api, 1)) as vscode.InputBox;
     assert.equal(urlStep.value, other, 'the flow opens at the URL the command gave');
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
@@ -142,7 +169,14 @@ describe('connect: Back, the token checked before it is kept, arguments confirme
     assert.match((await bandsErrorFor(api, other)) ?? '', /No token is stored/, 'the refused token was not stored');
 
     await vscode.commands.executeCommand(ANSWER, 'Connect');
-    assert.equal(await vscode.commands.executeCommand('spendBand.connectEndpoint', { url: other, token: server.token, source: 'endpoint' }), true);
+    assert.equal(
+      await vscode.commands.executeCommand('spendBand.connectEndpoint', {
+        url: other,
+        token: server.token,
+        source: 'endpoint',
+      }),
+      true,
+    );
     assert.equal(endpointUrl(), other);
   });
 });

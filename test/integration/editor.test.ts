@@ -18,7 +18,10 @@ describe('editor: status bar, views, sessions', function () {
 
   function bandWithStatus(status: string) {
     const band = api.snapshot()?.document?.bands.find((b) => b.status === status && b.workflow !== 'all');
-    assert.ok(band, `the demo data has no ${status} band: ${JSON.stringify(api.snapshot()?.document?.bands.map((b) => [b.workflow, b.status]))}`);
+    assert.ok(
+      band,
+      `the demo data has no ${status} band: ${JSON.stringify(api.snapshot()?.document?.bands.map((b) => [b.workflow, b.status]))}`,
+    );
     return band;
   }
 
@@ -64,7 +67,9 @@ describe('editor: status bar, views, sessions', function () {
     assert.ok(accepted >= 2, `the server accepted ${accepted} session tags`);
     const listed = await runAdmin(['tag', 'list', '--developer', 'demo', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
-    const ids = (JSON.parse(listed.stdout) as { id: string; workflow: string; ended_at: string | null }[]).map((t) => t.id);
+    const ids = (JSON.parse(listed.stdout) as { id: string; workflow: string; ended_at: string | null }[]).map(
+      (t) => t.id,
+    );
     assert.ok(ids.includes(closed.id) && ids.includes(open.id), 'both sessions are on the server');
     assert.equal(await api.flushSessions(), 0, 'nothing is sent twice');
   });
@@ -73,16 +78,35 @@ describe('editor: status bar, views, sessions', function () {
     const doc = api.snapshot()!.document!;
     const bands = await api.inspect.treeItems('bands');
     assert.match(bands[0]!.label, /^Whole bill \$/);
-    assert.ok(bands.some((i) => i.label === 'Seats' && /\/ month/.test(i.description)), 'the seats row');
-    for (const band of doc.bands) assert.ok(bands.some((i) => i.id === `band:${band.id}`), `a row for band ${band.id}`);
+    assert.ok(
+      bands.some((i) => i.label === 'Seats' && /\/ month/.test(i.description)),
+      'the seats row',
+    );
+    for (const band of doc.bands)
+      assert.ok(
+        bands.some((i) => i.id === `band:${band.id}`),
+        `a row for band ${band.id}`,
+      );
     const exceeded = bands.find((i) => i.contextValue?.startsWith('band:exceeded'));
     assert.ok(exceeded, 'the exceeded band is marked for menus');
-    assert.ok(bands.some((i) => i.depth === 1 && /^Rule /.test(i.label)), 'escalation rules under a band');
+    assert.ok(
+      bands.some((i) => i.depth === 1 && /^Rule /.test(i.label)),
+      'escalation rules under a band',
+    );
     await waitFor(() => api.requests().some((r) => r.status === 'pending'), 30_000, 'the demo pending request');
     const requests = await api.inspect.treeItems('requests');
-    assert.ok(requests.some((i) => /^pending/.test(i.description)), JSON.stringify(requests));
+    assert.ok(
+      requests.some((i) => /^pending/.test(i.description)),
+      JSON.stringify(requests),
+    );
     const sessions = await api.inspect.treeItems('sessions');
-    assert.ok(sessions.some((i) => i.label === 'Today'), 'the Today group');
-    assert.ok(sessions.some((i) => i.depth === 1 && i.label === 'Review'), 'time per class today');
+    assert.ok(
+      sessions.some((i) => i.label === 'Today'),
+      'the Today group',
+    );
+    assert.ok(
+      sessions.some((i) => i.depth === 1 && i.label === 'Review'),
+      'time per class today',
+    );
   });
 });

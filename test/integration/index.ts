@@ -105,5 +105,6 @@ export async function run(): Promise<void> {
   const resultsFile = process.env.SPEND_BAND_RESULTS_FILE;
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
-  if (results.passed === 0) throw new Error('no integration test ran: check out/test/integration and SPEND_BAND_TEST_GREP');
+  if (results.passed === 0)
+    throw new Error('no integration test ran: check out/test/integration and SPEND_BAND_TEST_GREP');
 }

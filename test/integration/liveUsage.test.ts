@@ -29,7 +29,11 @@ describe('editor: live usage (official figures, Claude Code hook)', function () 
     });
     recordOfficial(defaultCacheDir(process.env), official, new Date());
     await vscode.commands.executeCommand('spendBand.refresh');
-    await waitFor(() => api.statusBarTooltip().includes('Claude Code (official'), 10_000, `the official line in: ${api.statusBarTooltip()}`);
+    await waitFor(
+      () => api.statusBarTooltip().includes('Claude Code (official'),
+      10_000,
+      `the official line in: ${api.statusBarTooltip()}`,
+    );
     assert.match(api.statusBarTooltip(), /5-hour limit 42% used · last session \$2\.75 \(Sonnet\)/);
   });
 

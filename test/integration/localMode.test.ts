@@ -18,7 +18,14 @@ function assistantLine(at: Date, requestId: string, input: number, output: numbe
     cwd: '/home/dev/shop-api',
     sessionId: '0b6c1a2e-8a4f-4f3e-9a51-3c2d1e0f9a8b',
     type: 'assistant',
-    message: { id: `msg_${requestId}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'done' }], usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } },
+    message: {
+      id: `msg_${requestId}`,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: 'done' }],
+      usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    },
     requestId: `req_${requestId}`,
     uuid: `uuid-${requestId}`,
     timestamp: at.toISOString(),
@@ -39,15 +46,30 @@ describe('local mode: settings bands + usage from agent logs', function () {
     await vscode.commands.executeCommand('spendBand.setWorkflow', 'research');
     await waitFor(() => api.currentWorkflow() === 'research', 10_000, 'class research');
     // Usage inside the open research session: 1M input + 100k output tokens of Sonnet 4.5.
-    appendFileSync(join(dir, 'claude', 'projects', 'shop-api', 'session.jsonl'), `${assistantLine(new Date(), 'a1', 1_000_000, 100_000)}\n`);
+    appendFileSync(
+      join(dir, 'claude', 'projects', 'shop-api', 'session.jsonl'),
+      `${assistantLine(new Date(), 'a1', 1_000_000, 100_000)}\n`,
+    );
     await config().update('spendBand.usage.claudeDirs', [join(dir, 'claude')], vscode.ConfigurationTarget.Global);
     await config().update('spendBand.usage.codexDirs', [join(dir, 'codex')], vscode.ConfigurationTarget.Global);
-    await config().update('spendBand.local.bands', [{ workflow: 'research', allocated_usd: 10 }, { workflow: 'review', allocated_usd: 40 }], vscode.ConfigurationTarget.Global);
+    await config().update(
+      'spendBand.local.bands',
+      [
+        { workflow: 'research', allocated_usd: 10 },
+        { workflow: 'review', allocated_usd: 40 },
+      ],
+      vscode.ConfigurationTarget.Global,
+    );
     await config().update('spendBand.source', 'local', vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
-    for (const key of ['spendBand.usage.claudeDirs', 'spendBand.usage.codexDirs', 'spendBand.local.bands', 'spendBand.source']) {
+    for (const key of [
+      'spendBand.usage.claudeDirs',
+      'spendBand.usage.codexDirs',
+      'spendBand.local.bands',
+      'spendBand.source',
+    ]) {
       await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     }
     rmSync(dir, { recursive: true, force: true });
@@ -72,12 +94,17 @@ describe('local mode: settings bands + usage from agent logs', function () {
 
   it('counts appended usage incrementally', async () => {
     const before = api.snapshot()!.document!.bands.find((b) => b.workflow === 'research')!.used.amount_micros;
-    appendFileSync(join(dir, 'claude', 'projects', 'shop-api', 'session.jsonl'), `${assistantLine(new Date(), 'a2', 10_000, 1_000)}\n`);
+    appendFileSync(
+      join(dir, 'claude', 'projects', 'shop-api', 'session.jsonl'),
+      `${assistantLine(new Date(), 'a2', 10_000, 1_000)}\n`,
+    );
     const added = loadPricing().costMicros('claude-sonnet-4-5-20250929', 10_000, 1_000, 0, 0)!;
     await waitFor(
       async () => {
         await api.refresh();
-        return api.snapshot()!.document!.bands.find((b) => b.workflow === 'research')!.used.amount_micros === before + added;
+        return (
+          api.snapshot()!.document!.bands.find((b) => b.workflow === 'research')!.used.amount_micros === before + added
+        );
       },
       60_000,
       'the appended request counted once',

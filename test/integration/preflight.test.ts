@@ -33,7 +33,11 @@ async function pendingApproval(usd: number): Promise<Request> {
   return waitFor(
     async () =>
       (await adminRequests()).find(
-        (r) => r.kind === 'run_approval' && r.status === 'pending' && r.preflight?.workflow === CLASS && r.preflight.estimate.cost.amount_micros === usd * 1_000_000,
+        (r) =>
+          r.kind === 'run_approval' &&
+          r.status === 'pending' &&
+          r.preflight?.workflow === CLASS &&
+          r.preflight.estimate.cost.amount_micros === usd * 1_000_000,
       ),
     60_000,
     `a pending approval request for a $${usd} ${CLASS} run`,
@@ -54,7 +58,10 @@ describe('preflight: the spendBand task against the reference server', function 
   function markerRun(usd: number, marker: string, code = 0): Record<string, unknown> {
     return {
       command: process.execPath,
-      args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, process.env.SPEND_BAND_WORKFLOW || '?'); process.exit(${code})`],
+      args: [
+        '-e',
+        `require('fs').writeFileSync(${JSON.stringify(marker)}, process.env.SPEND_BAND_WORKFLOW || '?'); process.exit(${code})`,
+      ],
       cwd: dir,
       workflow: CLASS,
       estimate: { usd },
@@ -74,7 +81,18 @@ describe('preflight: the spendBand task against the reference server', function 
       ['needs_approval', '20'],
       ['warn', '10'],
     ] as const) {
-      const added = await runAdmin(['rule', 'add', '--developer', 'demo', '--workflow', CLASS, '--action', action, '--estimate-at-least-usd', atLeast]);
+      const added = await runAdmin([
+        'rule',
+        'add',
+        '--developer',
+        'demo',
+        '--workflow',
+        CLASS,
+        '--action',
+        action,
+        '--estimate-at-least-usd',
+        atLeast,
+      ]);
       assert.equal(added.code, 0, added.stderr);
     }
     await api.refresh();
@@ -102,7 +120,10 @@ describe('preflight: the spendBand task against the reference server', function 
     assert.equal(result.started, true);
     assert.equal(result.exitCode, 3);
     assert.equal(readFileSync(marker, 'utf8'), CLASS, 'the process did not run with its class');
-    const taskExit = await Promise.race([ended, new Promise<string>((r) => setTimeout(() => r('no onDidEndTaskProcess'), 10_000))]);
+    const taskExit = await Promise.race([
+      ended,
+      new Promise<string>((r) => setTimeout(() => r('no onDidEndTaskProcess'), 10_000)),
+    ]);
     assert.equal(taskExit, 3, 'the task’s exit code');
     const tagged = api.sessions().find((s) => s.workflow === CLASS && s.origin === 'task');
     assert.ok(tagged, 'no session was tagged with the run’s class');
@@ -139,7 +160,13 @@ describe('preflight: the spendBand task against the reference server', function 
     assert.equal(third.decision, 'warn', third.reason);
     assert.equal(third.started, false);
     const [modal] = await vscode.commands.executeCommand<ShownPrompt[]>(TEST_COMMANDS.shown);
-    assert.match(modal!.detail, new RegExp(`\\$[\\d.]+ left of \\$${review.allocated.amount_micros / 1_000_000}\\.00 in .+ now; \\$[\\d.]+ would be left after this run \\(\\d+(\\.\\d)?% used\\)`), modal!.detail);
+    assert.match(
+      modal!.detail,
+      new RegExp(
+        `\\$[\\d.]+ left of \\$${review.allocated.amount_micros / 1_000_000}\\.00 in .+ now; \\$[\\d.]+ would be left after this run \\(\\d+(\\.\\d)?% used\\)`,
+      ),
+      modal!.detail,
+    );
   });
 
   it('deny: the process never starts, exit 12', async () => {
@@ -170,13 +197,21 @@ describe('preflight: the spendBand task against the reference server', function 
     const marker = join(dir, 'withdrawn');
     const pending = run(markerRun(22, marker, 0));
     const request = await pendingApproval(22);
-    const execution = await waitFor(() => vscode.tasks.taskExecutions.find((e) => e.task.name === 'it 22'), 20_000, 'the waiting task');
+    const execution = await waitFor(
+      () => vscode.tasks.taskExecutions.find((e) => e.task.name === 'it 22'),
+      20_000,
+      'the waiting task',
+    );
     execution.terminate();
     const result = await pending;
     assert.equal(result.started, false);
     assert.equal(result.exitCode, 130);
     assert.equal(existsSync(marker), false);
-    await waitFor(async () => (await adminRequests()).find((r) => r.id === request.id)?.status === 'cancelled', 30_000, 'the request to be cancelled');
+    await waitFor(
+      async () => (await adminRequests()).find((r) => r.id === request.id)?.status === 'cancelled',
+      30_000,
+      'the request to be cancelled',
+    );
   });
 
   it('asks for the prompt of an agent run and passes it on (a stand-in `claude` on the PATH)', async () => {
@@ -184,7 +219,10 @@ describe('preflight: the spendBand task against the reference server', function 
     mkdirSync(bin, { recursive: true });
     const fake = join(bin, 'claude');
     const argsFile = join(dir, 'claude-args.json');
-    writeFileSync(fake, `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify(process.argv.slice(2)));\n`);
+    writeFileSync(
+      fake,
+      `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify(process.argv.slice(2)));\n`,
+    );
     chmodSync(fake, 0o755);
     const oldPath = process.env.PATH;
     process.env.PATH = `${bin}:${oldPath ?? ''}`;
@@ -196,7 +234,14 @@ describe('preflight: the spendBand task against the reference server', function 
       assert.equal(claudeTask.definition.workflow, 'background_automation');
 
       await vscode.commands.executeCommand(TEST_COMMANDS.answer, ['fix the flaky test']);
-      const result = await run({ command: fake, args: ['-p'], cwd: dir, workflow: CLASS, estimate: { usd: 2 }, name: 'it claude' });
+      const result = await run({
+        command: fake,
+        args: ['-p'],
+        cwd: dir,
+        workflow: CLASS,
+        estimate: { usd: 2 },
+        name: 'it claude',
+      });
       assert.equal(result.exitCode, 0, result.reason);
       assert.deepEqual(JSON.parse(readFileSync(argsFile, 'utf8')), ['-p', 'fix the flaky test']);
       const shown = await vscode.commands.executeCommand<ShownPrompt[]>(TEST_COMMANDS.shown);
@@ -219,7 +264,11 @@ describe('preflight: the spendBand task against the reference server', function 
       this.skip();
     }
     const token = new vscode.CancellationTokenSource().token;
-    const remaining = await lm.invokeTool('spendBand_remainingBand', { input: { workflow: 'review' }, toolInvocationToken: undefined }, token);
+    const remaining = await lm.invokeTool(
+      'spendBand_remainingBand',
+      { input: { workflow: 'review' }, toolInvocationToken: undefined },
+      token,
+    );
     const text = remaining.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
     assert.match(text, /review: status (warn|critical|exceeded)/);
   });
@@ -244,7 +293,9 @@ describe('preflight: the spendBand task against the reference server', function 
       integration.executeCommand('claude --version');
       const warnings = await waitFor(
         async () => {
-          const seen = await vscode.commands.executeCommand<{ commandLine: string; bandId: string; message: string }[]>(TEST_COMMANDS.terminalWarnings);
+          const seen = await vscode.commands.executeCommand<{ commandLine: string; bandId: string; message: string }[]>(
+            TEST_COMMANDS.terminalWarnings,
+          );
           return seen.find((w) => w.commandLine.includes('claude --version'));
         },
         30_000,

@@ -25,7 +25,12 @@ async function adminRequests(): Promise<Request[]> {
 }
 
 /** Drive the flow for `bandLabel` with `justification`; returns once the confirm step is accepted. */
-async function fileRequest(api: SpendBandTestHooks, bandId: string, justification: string, amount = '25'): Promise<boolean> {
+async function fileRequest(
+  api: SpendBandTestHooks,
+  bandId: string,
+  justification: string,
+  amount = '25',
+): Promise<boolean> {
   const band = api.snapshot()!.document!.bands.find((b) => b.id === bandId)!;
   const done = vscode.commands.executeCommand<boolean>('spendBand.requestIncrease', { bandId });
   const step1 = await waitForStep(api, 1);
@@ -88,20 +93,47 @@ describe('requests: increase flow, approval, denial, idempotency', function () {
     assert.equal(mine.length, 1, 'exactly one request on the server');
     const request = mine[0]!;
     assert.equal(request.status, 'pending');
-    assert.deepEqual((request.outcome as { kind: string; metric: string; baseline: number; target: number }).kind, 'faster_review');
-    await waitFor(() => api.requests().some((r) => r.id === request.id && r.status === 'pending'), 20_000, 'the pending request in the view');
+    assert.deepEqual(
+      (request.outcome as { kind: string; metric: string; baseline: number; target: number }).kind,
+      'faster_review',
+    );
+    await waitFor(
+      () => api.requests().some((r) => r.id === request.id && r.status === 'pending'),
+      20_000,
+      'the pending request in the view',
+    );
 
     const approved = await runAdmin(['request', 'approve', request.id, '--note', 'Approved for the migration']);
     assert.equal(approved.code, 0, approved.stderr);
     await api.refresh();
-    await waitFor(() => api.requests().find((r) => r.id === request.id)?.status === 'approved', 30_000, 'the approval in the view');
+    await waitFor(
+      () => api.requests().find((r) => r.id === request.id)?.status === 'approved',
+      30_000,
+      'the approval in the view',
+    );
     const rows = await api.inspect.treeItems('requests');
-    assert.ok(rows.some((r) => r.id === `request:${request.id}` && /^approved/.test(r.description) && /Approved for the migration/.test(r.description)), JSON.stringify(rows));
-    await waitFor(() => api.snapshot()!.document!.bands.find((b) => b.id === bandId)!.allocated.amount_micros > allocatedBefore, 30_000, 'the bigger allocation');
+    assert.ok(
+      rows.some(
+        (r) =>
+          r.id === `request:${request.id}` &&
+          /^approved/.test(r.description) &&
+          /Approved for the migration/.test(r.description),
+      ),
+      JSON.stringify(rows),
+    );
+    await waitFor(
+      () => api.snapshot()!.document!.bands.find((b) => b.id === bandId)!.allocated.amount_micros > allocatedBefore,
+      30_000,
+      'the bigger allocation',
+    );
     const band = api.snapshot()!.document!.bands.find((b) => b.id === bandId)!;
     assert.ok(band.temporary_increase, 'the band shows the temporary increase');
     await vscode.commands.executeCommand('spendBand.setWorkflow', band.workflow);
-    await waitFor(() => api.statusBarText().includes(`/$${Math.round(band.allocated.amount_micros / 1e6)}`), 10_000, `the gauge showing $${band.allocated.amount_micros / 1e6}: ${api.statusBarText()}`);
+    await waitFor(
+      () => api.statusBarText().includes(`/$${Math.round(band.allocated.amount_micros / 1e6)}`),
+      10_000,
+      `the gauge showing $${band.allocated.amount_micros / 1e6}: ${api.statusBarText()}`,
+    );
   });
 
   it('shows the note of a denial', async () => {
@@ -111,9 +143,16 @@ describe('requests: increase flow, approval, denial, idempotency', function () {
     const denied = await runAdmin(['request', 'deny', request.id, '--note', 'Use the research band for the audit']);
     assert.equal(denied.code, 0, denied.stderr);
     await api.refresh();
-    await waitFor(() => api.requests().find((r) => r.id === request.id)?.status === 'denied', 30_000, 'the denial in the view');
+    await waitFor(
+      () => api.requests().find((r) => r.id === request.id)?.status === 'denied',
+      30_000,
+      'the denial in the view',
+    );
     const rows = await api.inspect.treeItems('requests');
-    assert.ok(rows.some((r) => r.id === `request:${request.id}` && /Use the research band for the audit/.test(r.description)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => r.id === `request:${request.id}` && /Use the research band for the audit/.test(r.description)),
+      JSON.stringify(rows),
+    );
   });
 
   describe('a dropped response', () => {
@@ -169,11 +208,19 @@ describe('requests: increase flow, approval, denial, idempotency', function () {
       assert.equal(dropped, 1, 'the relay dropped the first response');
       // The request is either already sent again by the client's retry, or kept in the outbox and sent on refresh.
       await api.refresh();
-      await waitFor(async () => (await adminRequests()).some((r) => r.justification === justification), 30_000, 'the request on the server');
+      await waitFor(
+        async () => (await adminRequests()).some((r) => r.justification === justification),
+        30_000,
+        'the request on the server',
+      );
       await api.refresh();
       const mine = (await adminRequests()).filter((r) => r.justification === justification);
       assert.equal(mine.length, 1, `one request, not ${mine.length}`);
-      await waitFor(() => api.requests().some((r) => r.justification === justification), 20_000, 'the request in the view');
+      await waitFor(
+        () => api.requests().some((r) => r.justification === justification),
+        20_000,
+        'the request in the view',
+      );
       assert.equal(api.requests().filter((r) => r.justification === justification).length, 1);
     });
   });

@@ -16,7 +16,8 @@ import { connectToTestServer } from './support/spendBand';
 import { testEndpoint } from './support/testEndpoint';
 import { waitFor } from './support/waitFor';
 
-const COMMAND_LINK = '[Approve now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D)';
+const COMMAND_LINK =
+  '[Approve now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D)';
 const HOSTILE = `${COMMAND_LINK} ![pixel](https://evil.example/p.png) <img src=x onerror=alert(1)> [docs](https://evil.example)`;
 /** Band labels are at most 100 characters (admin band set). */
 const HOSTILE_LABEL = '[Approve now](command:spendBand.signOut) ![p](https://evil.example/p.png) <img src=x>';
@@ -37,10 +38,25 @@ describe('security: endpoint text is data (#20)', function () {
   });
 
   it('a band label with links and images is escaped in the Bands view tooltip (finding 3)', async () => {
-    const set = await runAdmin(['band', 'set', '--developer', 'demo', '--workflow', 'security_probe', '--allocated-usd', '10', '--label', HOSTILE_LABEL]);
+    const set = await runAdmin([
+      'band',
+      'set',
+      '--developer',
+      'demo',
+      '--workflow',
+      'security_probe',
+      '--allocated-usd',
+      '10',
+      '--label',
+      HOSTILE_LABEL,
+    ]);
     assert.equal(set.code, 0, set.stderr);
     await api.refresh();
-    await waitFor(() => api.snapshot()?.document?.bands.some((b) => b.workflow === 'security_probe') ?? false, 30_000, 'the new band');
+    await waitFor(
+      () => api.snapshot()?.document?.bands.some((b) => b.workflow === 'security_probe') ?? false,
+      30_000,
+      'the new band',
+    );
     const rows = await api.inspect.treeItems('bands');
     const row = rows.find((r) => r.id === 'band:b_security_probe');
     assert.ok(row, JSON.stringify(rows.map((r) => r.id)));
@@ -50,12 +66,16 @@ describe('security: endpoint text is data (#20)', function () {
     assert.doesNotMatch(api.statusBarTooltip(), /(?<!\\)\]\(command:workbench/, 'the gauge tooltip stays escaped');
   });
 
-  it('an approver\'s note and name are plain text in the notification and the Requests view tooltip (findings 1, 3)', async () => {
+  it("an approver's note and name are plain text in the notification and the Requests view tooltip (findings 1, 3)", async () => {
     const { url, token } = testEndpoint();
     const bandId = api.snapshot()!.document!.bands.find((b) => b.workflow === 'deep_coding')!.id;
     const filed = await fetch(`${url}/v1/me/requests`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'idempotency-key': randomUUID(),
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({
         band_id: bandId,
         requested: { delta: { currency: 'USD', amount_micros: 5_000_000 } },
@@ -68,11 +88,27 @@ describe('security: endpoint text is data (#20)', function () {
     assert.equal(filed.status, 201, filedText);
     const request = JSON.parse(filedText) as { id: string };
     await api.refresh();
-    await waitFor(() => api.requests().some((r) => r.id === request.id && r.status === 'pending'), 30_000, 'the pending request in the view');
-    const denied = await runAdmin(['request', 'deny', request.id, '--note', HOSTILE, '--by', '[Your lead](https://evil.example)']);
+    await waitFor(
+      () => api.requests().some((r) => r.id === request.id && r.status === 'pending'),
+      30_000,
+      'the pending request in the view',
+    );
+    const denied = await runAdmin([
+      'request',
+      'deny',
+      request.id,
+      '--note',
+      HOSTILE,
+      '--by',
+      '[Your lead](https://evil.example)',
+    ]);
     assert.equal(denied.code, 0, denied.stderr);
     await api.refresh();
-    await waitFor(() => api.requests().find((r) => r.id === request.id)?.status === 'denied', 30_000, 'the denial in the view');
+    await waitFor(
+      () => api.requests().find((r) => r.id === request.id)?.status === 'denied',
+      30_000,
+      'the denial in the view',
+    );
 
     const message = await waitFor(
       () => api.inspect.notifications().find((m) => m.includes('Approve now')),
@@ -98,14 +134,22 @@ describe('security: endpoint text is data (#20)', function () {
     await vscode.commands.executeCommand(TEST_COMMANDS.outsideShown); // forget the modals earlier suites answered
     await vscode.commands.executeCommand(TEST_COMMANDS.outsideAnswer, null);
     try {
-      const result = await vscode.commands.executeCommand('spendBand.runWithPreflight', { command: process.execPath, args, cwd: dir, estimate: { usd: 0 } });
+      const result = await vscode.commands.executeCommand('spendBand.runWithPreflight', {
+        command: process.execPath,
+        args,
+        cwd: dir,
+        estimate: { usd: 0 },
+      });
       assert.equal(result, undefined);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(existsSync(marker), false, 'the program ran without the person saying yes');
       const shown = await vscode.commands.executeCommand<ShownPrompt[]>(TEST_COMMANDS.outsideShown);
       assert.equal(shown.length, 1);
       assert.ok(shown[0]!.detail.includes(`Program: ${JSON.stringify(process.execPath)}`), shown[0]!.detail);
-      assert.ok(shown[0]!.detail.includes(`Arguments: ${args.map((a) => JSON.stringify(a)).join(' ')}`), shown[0]!.detail);
+      assert.ok(
+        shown[0]!.detail.includes(`Arguments: ${args.map((a) => JSON.stringify(a)).join(' ')}`),
+        shown[0]!.detail,
+      );
       assert.deepEqual(shown[0]!.buttons, ['Run']);
     } finally {
       await vscode.commands.executeCommand(TEST_COMMANDS.outsideAnswer, 'Run');

@@ -63,7 +63,8 @@ export function readAgentState(cacheDir: string): AgentState {
   } catch {
     return empty;
   }
-  if (!isRecord(json) || json.version !== 1 || !isRecord(json.sessions) || typeof json.updatedAt !== 'string') return empty;
+  if (!isRecord(json) || json.version !== 1 || !isRecord(json.sessions) || typeof json.updatedAt !== 'string')
+    return empty;
   const sessions: Record<string, AgentSession> = {};
   for (const [id, s] of Object.entries(json.sessions)) {
     if (!isRecord(s) || typeof s.updatedAt !== 'string') continue;
@@ -71,7 +72,9 @@ export function readAgentState(cacheDir: string): AgentState {
       agent: 'claude_code',
       updatedAt: s.updatedAt,
       ...(typeof s.model === 'string' ? { model: s.model } : {}),
-      ...(Number.isSafeInteger(s.costMicros) && (s.costMicros as number) >= 0 ? { costMicros: s.costMicros as number } : {}),
+      ...(Number.isSafeInteger(s.costMicros) && (s.costMicros as number) >= 0
+        ? { costMicros: s.costMicros as number }
+        : {}),
     };
   }
   const state: AgentState = { version: 1, updatedAt: json.updatedAt, sessions };
@@ -79,20 +82,30 @@ export function readAgentState(cacheDir: string): AgentState {
     const windows: Record<string, RateLimitWindow> = {};
     for (const [name, w] of Object.entries(json.rateLimits)) {
       if (isRecord(w) && typeof w.usedPercent === 'number' && Number.isFinite(w.usedPercent)) {
-        windows[name] = { usedPercent: w.usedPercent, ...(typeof w.resetsAt === 'string' ? { resetsAt: w.resetsAt } : {}) };
+        windows[name] = {
+          usedPercent: w.usedPercent,
+          ...(typeof w.resetsAt === 'string' ? { resetsAt: w.resetsAt } : {}),
+        };
       }
     }
     state.rateLimits = windows;
     if (typeof json.rateLimitsAt === 'string') state.rateLimitsAt = json.rateLimitsAt;
   }
-  if (Array.isArray(json.bandsCacheDirs)) state.bandsCacheDirs = json.bandsCacheDirs.filter((d): d is string => typeof d === 'string').slice(0, 8);
+  if (Array.isArray(json.bandsCacheDirs))
+    state.bandsCacheDirs = json.bandsCacheDirs.filter((d): d is string => typeof d === 'string').slice(0, 8);
   return state;
 }
 
 /** The official figures in one statusLine JSON object (fields the docs name; others ignored). */
-export function officialFromStatusLine(input: unknown): { sessionId?: string; model?: string; costMicros?: number; rateLimits?: Record<string, RateLimitWindow> } {
+export function officialFromStatusLine(input: unknown): {
+  sessionId?: string;
+  model?: string;
+  costMicros?: number;
+  rateLimits?: Record<string, RateLimitWindow>;
+} {
   if (!isRecord(input)) return {};
-  const out: { sessionId?: string; model?: string; costMicros?: number; rateLimits?: Record<string, RateLimitWindow> } = {};
+  const out: { sessionId?: string; model?: string; costMicros?: number; rateLimits?: Record<string, RateLimitWindow> } =
+    {};
   if (typeof input.session_id === 'string' && input.session_id.length <= 200) out.sessionId = input.session_id;
   const model = isRecord(input.model) ? (input.model.display_name ?? input.model.id) : undefined;
   if (typeof model === 'string') out.model = model.slice(0, 100);
@@ -106,7 +119,12 @@ export function officialFromStatusLine(input: unknown): { sessionId?: string; mo
       if (typeof used !== 'number' || !Number.isFinite(used)) continue;
       const reset = w.resets_at;
       // resets_at is epoch seconds in the docs' example; an ISO string is taken as is.
-      const resetsAt = typeof reset === 'number' && Number.isFinite(reset) ? new Date(reset * 1000).toISOString() : typeof reset === 'string' && !Number.isNaN(Date.parse(reset)) ? reset : undefined;
+      const resetsAt =
+        typeof reset === 'number' && Number.isFinite(reset)
+          ? new Date(reset * 1000).toISOString()
+          : typeof reset === 'string' && !Number.isNaN(Date.parse(reset))
+            ? reset
+            : undefined;
       windows[name.slice(0, 40)] = { usedPercent: used, ...(resetsAt ? { resetsAt } : {}) };
     }
     if (Object.keys(windows).length > 0) out.rateLimits = windows;
@@ -115,7 +133,11 @@ export function officialFromStatusLine(input: unknown): { sessionId?: string; mo
 }
 
 /** Merge one statusLine reading into the state and write it back (atomic rename). */
-export function recordOfficial(cacheDir: string, official: ReturnType<typeof officialFromStatusLine>, now: Date): AgentState {
+export function recordOfficial(
+  cacheDir: string,
+  official: ReturnType<typeof officialFromStatusLine>,
+  now: Date,
+): AgentState {
   const state = readAgentState(cacheDir);
   const at = now.toISOString();
   let changed = false;
@@ -123,7 +145,12 @@ export function recordOfficial(cacheDir: string, official: ReturnType<typeof off
     const before = state.sessions[official.sessionId];
     const model = official.model ?? before?.model;
     const costMicros = official.costMicros ?? before?.costMicros;
-    const next: AgentSession = { agent: 'claude_code', updatedAt: at, ...(model !== undefined ? { model } : {}), ...(costMicros !== undefined ? { costMicros } : {}) };
+    const next: AgentSession = {
+      agent: 'claude_code',
+      updatedAt: at,
+      ...(model !== undefined ? { model } : {}),
+      ...(costMicros !== undefined ? { costMicros } : {}),
+    };
     changed = !before || before.costMicros !== next.costMicros || before.model !== next.model;
     state.sessions[official.sessionId] = next;
     const ids = Object.keys(state.sessions);
@@ -190,7 +217,13 @@ export function newestCachedBands(cacheDir: string): { document: CachedDocument;
         const mtime = statSync(path).mtimeMs;
         if (best && mtime <= best.mtime) continue;
         const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
-        if (!isRecord(json) || !isRecord(json.document) || !Array.isArray(json.document.bands) || typeof json.fetched_at !== 'string') continue;
+        if (
+          !isRecord(json) ||
+          !isRecord(json.document) ||
+          !Array.isArray(json.document.bands) ||
+          typeof json.fetched_at !== 'string'
+        )
+          continue;
         best = { document: json.document as unknown as CachedDocument, fetchedAt: json.fetched_at, mtime };
       } catch {
         // a file being replaced or unreadable: the next one will do

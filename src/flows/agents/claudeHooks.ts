@@ -36,12 +36,20 @@ interface MatcherGroup {
 const OURS = /(?:^|[\s/"'])(?:spend-band|cli\.js)["']?\s+hook\s+claude\b/;
 
 /** The settings with our two hooks in place (added or updated), and what changed; other hooks untouched. */
-export function withSpendBandHooks(settings: Record<string, unknown>, command: string): { settings: Record<string, unknown>; changes: string[] } {
+export function withSpendBandHooks(
+  settings: Record<string, unknown>,
+  command: string,
+): { settings: Record<string, unknown>; changes: string[] } {
   const next = structuredClone(settings);
-  const hooks = (typeof next.hooks === 'object' && next.hooks !== null && !Array.isArray(next.hooks) ? next.hooks : {}) as Record<string, MatcherGroup[]>;
+  const hooks = (
+    typeof next.hooks === 'object' && next.hooks !== null && !Array.isArray(next.hooks) ? next.hooks : {}
+  ) as Record<string, MatcherGroup[]>;
   next.hooks = hooks;
   const changes: string[] = [];
-  const want: Array<{ event: string; matcher?: string }> = [{ event: 'PreToolUse', matcher: HOOK_TOOL_MATCHER }, { event: 'UserPromptSubmit' }];
+  const want: Array<{ event: string; matcher?: string }> = [
+    { event: 'PreToolUse', matcher: HOOK_TOOL_MATCHER },
+    { event: 'UserPromptSubmit' },
+  ];
   for (const { event, matcher } of want) {
     const groups = Array.isArray(hooks[event]) ? hooks[event]! : [];
     hooks[event] = groups;
@@ -75,7 +83,12 @@ export interface InstallResult {
   wrote: boolean;
 }
 
-export function installClaudeHooks(options: { settingsPath: string; command: string; dryRun: boolean; now: Date }): InstallResult {
+export function installClaudeHooks(options: {
+  settingsPath: string;
+  command: string;
+  dryRun: boolean;
+  now: Date;
+}): InstallResult {
   const path = options.settingsPath;
   let settings: Record<string, unknown> = {};
   if (existsSync(path)) {
@@ -83,11 +96,17 @@ export function installClaudeHooks(options: { settingsPath: string; command: str
     try {
       json = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new SettingsFileError(`${path} is not valid JSON (${(error as Error).message}). Fix it first; nothing was changed.`);
+      throw new SettingsFileError(
+        `${path} is not valid JSON (${(error as Error).message}). Fix it first; nothing was changed.`,
+      );
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SettingsFileError(`${path} does not hold a JSON object; nothing was changed.`);
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new SettingsFileError(`${path} does not hold a JSON object; nothing was changed.`);
     settings = json as Record<string, unknown>;
-    if (settings.hooks !== undefined && (typeof settings.hooks !== 'object' || settings.hooks === null || Array.isArray(settings.hooks))) {
+    if (
+      settings.hooks !== undefined &&
+      (typeof settings.hooks !== 'object' || settings.hooks === null || Array.isArray(settings.hooks))
+    ) {
       throw new SettingsFileError(`"hooks" in ${path} is not an object; fix it first; nothing was changed.`);
     }
   }

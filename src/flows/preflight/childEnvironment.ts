@@ -42,7 +42,11 @@ export function childEnvironment(parent: Environment, input: ChildEnvironmentInp
   }
   env.SPEND_BAND_WORKFLOW = input.workflow;
   env.SPEND_BAND_RUN_ID = input.runId;
-  env.OTEL_RESOURCE_ATTRIBUTES = mergeResourceAttributes(parent.OTEL_RESOURCE_ATTRIBUTES, WORKFLOW_ATTRIBUTE, input.workflow);
+  env.OTEL_RESOURCE_ATTRIBUTES = mergeResourceAttributes(
+    parent.OTEL_RESOURCE_ATTRIBUTES,
+    WORKFLOW_ATTRIBUTE,
+    input.workflow,
+  );
   return env;
 }
 

@@ -32,7 +32,9 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function preflightRequestOf(options: Pick<AskOptions, 'workflow' | 'estimate' | 'clientRunId' | 'run'>): PreflightRequest {
+export function preflightRequestOf(
+  options: Pick<AskOptions, 'workflow' | 'estimate' | 'clientRunId' | 'run'>,
+): PreflightRequest {
   return {
     client_run_id: options.clientRunId,
     workflow: options.workflow,
@@ -47,7 +49,12 @@ export async function askPreflight(options: AskOptions): Promise<Asked> {
     const decision = await options.client.preflight(request, undefined, { signal: options.signal });
     return { decision, decidedBy: 'endpoint', request };
   }
-  const decision = localDecision({ document: options.document, workflow: options.workflow, estimate: options.estimate, now: options.now });
+  const decision = localDecision({
+    document: options.document,
+    workflow: options.workflow,
+    estimate: options.estimate,
+    now: options.now,
+  });
   return { decision, decidedBy: 'local', request };
 }
 
@@ -72,7 +79,11 @@ export function defaultPollInterval(attempt: number): number {
  * returns it. Network trouble does not end the wait (it is reported and retried, honouring
  * Retry-After); a 401/403/404 does. Aborting rejects with an `aborted` ApiError.
  */
-export async function waitForDecision(client: BandsClient, requestId: string, options: WaitOptions = {}): Promise<Request> {
+export async function waitForDecision(
+  client: BandsClient,
+  requestId: string,
+  options: WaitOptions = {},
+): Promise<Request> {
   const interval = options.intervalMs ?? defaultPollInterval;
   let etag: string | undefined;
   let last: Request | undefined;

@@ -5,7 +5,16 @@
 // its own words what to fix; the history and the pricing live here.
 import type { BandsClient } from '../../api/bandsClient';
 import { bandForWorkflow } from '../../domain/bandLookup';
-import { dailyUsageEstimate, historyEstimate, noEstimate, pastRuns, tokensEstimate, userEstimate, type HistoryEvent, type RunEstimate } from '../../domain/estimate';
+import {
+  dailyUsageEstimate,
+  historyEstimate,
+  noEstimate,
+  pastRuns,
+  tokensEstimate,
+  userEstimate,
+  type HistoryEvent,
+  type RunEstimate,
+} from '../../domain/estimate';
 import type { BandsDocument } from '../../domain/schemas';
 import type { WorkflowSession } from '../../domain/session';
 import type { Pricing } from '../../usage/prices/prices';
@@ -51,7 +60,9 @@ export interface EstimateInputs {
 /** The currency of the class's band (else of the first band, else USD). */
 export function estimateCurrency(document: BandsDocument | undefined, workflow: string): string {
   if (!document) return 'USD';
-  return bandForWorkflow(document.bands, workflow)?.allocated.currency ?? document.bands[0]?.allocated.currency ?? 'USD';
+  return (
+    bandForWorkflow(document.bands, workflow)?.allocated.currency ?? document.bands[0]?.allocated.currency ?? 'USD'
+  );
 }
 
 export async function estimateRun(request: EstimateRequest, inputs: EstimateInputs): Promise<RunEstimate> {
@@ -62,7 +73,10 @@ export async function estimateRun(request: EstimateRequest, inputs: EstimateInpu
     case 'tokens': {
       const pricing = inputs.pricing();
       const price = pricing.priceOf(request.model);
-      if (!price) throw new EstimateProblem(`no price for the model "${request.model}" (prices as of ${pricing.table.as_of}). ${inputs.unknownModelAdvice}`);
+      if (!price)
+        throw new EstimateProblem(
+          `no price for the model "${request.model}" (prices as of ${pricing.table.as_of}). ${inputs.unknownModelAdvice}`,
+        );
       return tokensEstimate(request.tokens, request.model, price, currency);
     }
     case 'history': {
@@ -85,7 +99,10 @@ async function localHistory(agent: string, currency: string, inputs: EstimateInp
   const runs = pastRuns(found.events, inputs.sessions, { fromMs, toMs: nowMs + 1 });
   const outcome = historyEstimate(runs, { agent, workflow: inputs.workflow, currency });
   if (outcome.ok && outcome.value.history?.anyClass && inputs.anyClassAdvice) {
-    return { ok: true as const, value: { ...outcome.value, explanation: `${outcome.value.explanation} ${inputs.anyClassAdvice}` } };
+    return {
+      ok: true as const,
+      value: { ...outcome.value, explanation: `${outcome.value.explanation} ${inputs.anyClassAdvice}` },
+    };
   }
   return outcome;
 }
@@ -101,7 +118,14 @@ async function endpointHistory(currency: string, inputs: EstimateInputs) {
     // a month of daily buckets is a few pages at most; the cap keeps a misbehaving cursor from looping
     for (let page = 0; page < 10; page++) {
       const answer = await held.client.getUsage(
-        { from: from.toISOString(), to: to.toISOString(), granularity: 'P1D', groupBy: ['workflow'], limit: 500, ...(cursor ? { cursor } : {}) },
+        {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          granularity: 'P1D',
+          groupBy: ['workflow'],
+          limit: 500,
+          ...(cursor ? { cursor } : {}),
+        },
         { signal: inputs.signal },
       );
       buckets.push(...answer.data);

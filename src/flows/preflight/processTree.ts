@@ -51,10 +51,17 @@ export function startProcess(command: string, args: readonly string[], options: 
       return;
     }
     const exited = new Promise<ProcessExit>((done) => {
-      child.once('close', (code, signal) => done({ code: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal }));
+      child.once('close', (code, signal) =>
+        done({ code: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal }),
+      );
     });
     child.once('error', (error: NodeJS.ErrnoException) => {
-      const hint = error.code === 'ENOENT' ? ' (not found: check the command and the PATH)' : error.code === 'EACCES' ? ' (not executable)' : '';
+      const hint =
+        error.code === 'ENOENT'
+          ? ' (not found: check the command and the PATH)'
+          : error.code === 'EACCES'
+            ? ' (not executable)'
+            : '';
       reject(new StartError(`could not start ${command}${hint}: ${error.message}`));
     });
     child.once('spawn', () => {
@@ -76,11 +83,19 @@ export function startProcess(command: string, args: readonly string[], options: 
   });
 }
 
-async function stopTree(child: ChildProcess, group: boolean, exited: Promise<ProcessExit>, graceMs: number): Promise<ProcessExit> {
+async function stopTree(
+  child: ChildProcess,
+  group: boolean,
+  exited: Promise<ProcessExit>,
+  graceMs: number,
+): Promise<ProcessExit> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   signalTree(child, group, 'SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+  const killed = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+  ]);
   clearTimeout(timer);
   if (!killed) signalTree(child, group, 'SIGKILL');
   const exit = await exited;
@@ -94,7 +109,10 @@ function signalTree(child: ChildProcess, group: boolean, signal: NodeJS.Signals)
   if (pid === undefined) return;
   try {
     if (process.platform === 'win32') {
-      spawn('taskkill', ['/pid', String(pid), '/T', ...(signal === 'SIGKILL' ? ['/F'] : [])], { windowsHide: true, stdio: 'ignore' }).on('error', () => undefined);
+      spawn('taskkill', ['/pid', String(pid), '/T', ...(signal === 'SIGKILL' ? ['/F'] : [])], {
+        windowsHide: true,
+        stdio: 'ignore',
+      }).on('error', () => undefined);
     } else if (group) {
       process.kill(-pid, signal);
     } else {

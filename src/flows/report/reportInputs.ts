@@ -5,8 +5,21 @@
 import { isApiError, type ApiError } from '../../api/apiError';
 import type { BandsClient } from '../../api/bandsClient';
 import { systemTimeZone } from '../../domain/period';
-import { buildReport, usageRange, type ReportFocus, type ReportModel, type ReportUsageSource } from '../../domain/reportModel';
-import { collectUsagePages, rowsFromMetering, rowsFromUsagePages, runsFromMetering, type MeteredEvent, type ReportUsageRow } from '../../domain/reportUsage';
+import {
+  buildReport,
+  usageRange,
+  type ReportFocus,
+  type ReportModel,
+  type ReportUsageSource,
+} from '../../domain/reportModel';
+import {
+  collectUsagePages,
+  rowsFromMetering,
+  rowsFromUsagePages,
+  runsFromMetering,
+  type MeteredEvent,
+  type ReportUsageRow,
+} from '../../domain/reportUsage';
 import type { ReportWindow } from '../../domain/reportWindow';
 import type { BandsDocument } from '../../domain/schemas';
 import type { WorkflowSession } from '../../domain/session';
@@ -57,26 +70,45 @@ export async function gatherReport(sources: ReportSources): Promise<GatheredRepo
   if (held) {
     try {
       // Hourly buckets: every whole-hour zone's local days are made of them, whatever the server's zone.
-      const query = { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), granularity: 'PT1H' as const, groupBy: ['workflow', 'provider', 'model'] as const, limit: 500 };
-      const { pages, complete } = await collectUsagePages((cursor) => held.client.getUsage({ ...query, ...(cursor ? { cursor } : {}) }, { signal }), MAX_USAGE_PAGES);
+      const query = {
+        from: new Date(range.fromMs).toISOString(),
+        to: new Date(range.toMs).toISOString(),
+        granularity: 'PT1H' as const,
+        groupBy: ['workflow', 'provider', 'model'] as const,
+        limit: 500,
+      };
+      const { pages, complete } = await collectUsagePages(
+        (cursor) => held.client.getUsage({ ...query, ...(cursor ? { cursor } : {}) }, { signal }),
+        MAX_USAGE_PAGES,
+      );
       usage = rowsFromUsagePages(pages);
       usageIncomplete = !complete;
       usageSource = 'endpoint';
     } catch (error) {
       if (signal.aborted || !isApiError(error)) throw error;
       usageError = error;
-      sources.warn(`the usage history could not be read (${error.message}); the report uses the agent logs on this machine instead.`);
+      sources.warn(
+        `the usage history could not be read (${error.message}); the report uses the agent logs on this machine instead.`,
+      );
     } finally {
       await held.release();
     }
   }
   if (usageSource === 'none' && metering) {
-    usage = rowsFromMetering(metering.eventsBetween(range.fromMs, range.toMs), sessions, range.fromMs, range.toMs, now.getTime());
+    usage = rowsFromMetering(
+      metering.eventsBetween(range.fromMs, range.toMs),
+      sessions,
+      range.fromMs,
+      range.toMs,
+      now.getTime(),
+    );
     usageSource = 'local_logs';
   }
   const fromMs = Date.parse(window.start);
   const toMs = Date.parse(window.end);
-  const runs = metering ? runsFromMetering(metering.eventsBetween(fromMs, toMs), sessions, fromMs, toMs, now.getTime()) : [];
+  const runs = metering
+    ? runsFromMetering(metering.eventsBetween(fromMs, toMs), sessions, fromMs, toMs, now.getTime())
+    : [];
   const model = buildReport({
     document,
     source: sources.source,

@@ -68,7 +68,9 @@ export class RequestOutbox {
   }
 
   async failed(key: string, error: string): Promise<void> {
-    await this.list.update((items) => items.map((e) => (e.key === key ? { ...e, attempts: e.attempts + 1, lastError: error } : e)));
+    await this.list.update((items) =>
+      items.map((e) => (e.key === key ? { ...e, attempts: e.attempts + 1, lastError: error } : e)),
+    );
   }
 }
 

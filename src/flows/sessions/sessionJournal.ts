@@ -23,7 +23,12 @@ export interface JournalContents {
 
 function isSession(value: unknown): value is WorkflowSession {
   const v = value as Partial<WorkflowSession>;
-  return typeof v?.id === 'string' && typeof v.workflow === 'string' && typeof v.start === 'string' && (v.end === null || typeof v.end === 'string');
+  return (
+    typeof v?.id === 'string' &&
+    typeof v.workflow === 'string' &&
+    typeof v.start === 'string' &&
+    (v.end === null || typeof v.end === 'string')
+  );
 }
 
 export function parseJournal(text: string): JournalContents {
@@ -112,7 +117,8 @@ export class SessionJournal {
     const lines = kept.map((s) => JSON.stringify(s));
     for (const s of kept) {
       const seen = lastSeen.get(s.id);
-      if (s.end === null && seen !== undefined) lines.push(JSON.stringify({ heartbeat: s.id, at: new Date(seen).toISOString() }));
+      if (s.end === null && seen !== undefined)
+        lines.push(JSON.stringify({ heartbeat: s.id, at: new Date(seen).toISOString() }));
     }
     const temp = `${this.path}.${process.pid}.tmp`;
     await writeFile(temp, lines.length > 0 ? `${lines.join('\n')}\n` : '');
@@ -123,5 +129,8 @@ export class SessionJournal {
 
 /** A stable fingerprint of a session record's content: what the server has acknowledged. */
 export function sessionVersion(session: WorkflowSession): string {
-  return createHash('sha256').update(JSON.stringify([session.workflow, session.start, session.end, session.workspace, session.branch])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([session.workflow, session.start, session.end, session.workspace, session.branch]))
+    .digest('hex')
+    .slice(0, 16);
 }

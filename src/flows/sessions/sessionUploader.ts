@@ -7,10 +7,19 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { WorkflowSession } from '../../domain/session';
-import { MAX_BATCH_ITEMS, type SessionTag, type SessionTagBatch, type SessionTagBatchResult } from '../../domain/schemas';
+import {
+  MAX_BATCH_ITEMS,
+  type SessionTag,
+  type SessionTagBatch,
+  type SessionTagBatchResult,
+} from '../../domain/schemas';
 import { sessionVersion } from './sessionJournal';
 
-export type SessionTagSink = (batch: SessionTagBatch, idempotencyKey: string, signal: AbortSignal) => Promise<SessionTagBatchResult>;
+export type SessionTagSink = (
+  batch: SessionTagBatch,
+  idempotencyKey: string,
+  signal: AbortSignal,
+) => Promise<SessionTagBatchResult>;
 
 interface UploadState {
   /** session id → version the server acknowledged (or rejected for good) */
@@ -44,7 +53,12 @@ export function toSessionTag(session: WorkflowSession, options: TagOptions): Ses
     ended_at: session.end,
     tool: { name: 'vscode', version: options.toolVersion },
     ...(repo !== undefined || session.branch !== undefined
-      ? { workspace: { ...(repo !== undefined ? { repo } : {}), ...(session.branch !== undefined ? { branch: session.branch } : {}) } }
+      ? {
+          workspace: {
+            ...(repo !== undefined ? { repo } : {}),
+            ...(session.branch !== undefined ? { branch: session.branch } : {}),
+          },
+        }
       : {}),
     ...(session.origin ? { labels: { origin: session.origin } } : {}),
   };
@@ -94,7 +108,11 @@ export class SessionUploader {
     return this.running;
   }
 
-  private async run(sessions: readonly WorkflowSession[], sink: SessionTagSink, signal: AbortSignal): Promise<UploadOutcome> {
+  private async run(
+    sessions: readonly WorkflowSession[],
+    sink: SessionTagSink,
+    signal: AbortSignal,
+  ): Promise<UploadOutcome> {
     const state = await this.readState();
     const todo = sessions.filter((s) => state.acknowledged[s.id] !== sessionVersion(s));
     const outcome: UploadOutcome = { sent: 0, accepted: 0, rejected: [], pending: todo.length };

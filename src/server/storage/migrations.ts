@@ -160,10 +160,16 @@ const MIGRATIONS: readonly Migration[] = [
   `,
   },
   // Tokens can expire (issue #20); NULL = no expiry, as for every token issued before.
-  { sqlite: `ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;`, postgres: `ALTER TABLE tokens ADD COLUMN expires_ms BIGINT;` },
+  {
+    sqlite: `ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;`,
+    postgres: `ALTER TABLE tokens ADD COLUMN expires_ms BIGINT;`,
+  },
   // OTLP delta points are kept only while an exporter could re-send them (otlpStore.ts purgeOtlpPoints);
   // a cumulative series keeps its latest point for good. Rows from before this step count as delta.
-  { sqlite: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;`, postgres: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;` },
+  {
+    sqlite: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;`,
+    postgres: `ALTER TABLE otlp_points ADD COLUMN cumulative INTEGER NOT NULL DEFAULT 0;`,
+  },
   // Step 6, the team review (teamReviewStore.ts): each developer belongs to one team (an admin token reviews
   // its developer's team), and an approved increase can carry the result it achieved.
   {

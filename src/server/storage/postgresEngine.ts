@@ -44,7 +44,10 @@ export class PostgresEngine implements StorageEngine {
   private readonly txClient = new AsyncLocalStorage<PoolClient>();
   private closing: Promise<void> | undefined;
 
-  private constructor(private readonly pool: Pool, url: string) {
+  private constructor(
+    private readonly pool: Pool,
+    url: string,
+  ) {
     this.location = redactUrl(url);
   }
 
@@ -61,7 +64,9 @@ export class PostgresEngine implements StorageEngine {
       application_name: 'spend-band-server',
       types: {
         getTypeParser: ((oid: number, format?: string) =>
-          oid === INT8_OID || oid === NUMERIC_OID ? numeric : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          oid === INT8_OID || oid === NUMERIC_OID
+            ? numeric
+            : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     };
     const pool = new pg.Pool(config);
@@ -73,8 +78,16 @@ export class PostgresEngine implements StorageEngine {
     } catch (error) {
       await pool.end().catch(() => undefined);
       const e = error as { code?: string; message?: string };
-      if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '28P01' || e.code === '3D000' || e.code === '28000') {
-        throw new Error(`cannot open the server database ${engine.location}: ${e.message ?? e.code}. Check the URL, that PostgreSQL is running, and the user's password.`);
+      if (
+        e.code === 'ECONNREFUSED' ||
+        e.code === 'ENOTFOUND' ||
+        e.code === '28P01' ||
+        e.code === '3D000' ||
+        e.code === '28000'
+      ) {
+        throw new Error(
+          `cannot open the server database ${engine.location}: ${e.message ?? e.code}. Check the URL, that PostgreSQL is running, and the user's password.`,
+        );
       }
       throw error;
     }
@@ -168,8 +181,10 @@ export class PostgresEngine implements StorageEngine {
         );
       }
       for (let version = current; version < migrations.length; version++) await client.query(migrations[version]!);
-      if (row === undefined) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migrations.length]);
-      else if (current !== migrations.length) await client.query('UPDATE schema_version SET version = $1', [migrations.length]);
+      if (row === undefined)
+        await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migrations.length]);
+      else if (current !== migrations.length)
+        await client.query('UPDATE schema_version SET version = $1', [migrations.length]);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

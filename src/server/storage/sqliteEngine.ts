@@ -39,7 +39,11 @@ export function openBetterSqlite(path: string): SqliteConnection {
 /** The part of node:sqlite (Node ≥ 22.5, unflagged from 22.13) the engine uses; @types/node 20 has no types for it. */
 interface NodeSqlite {
   DatabaseSync: new (path: string) => {
-    prepare(sql: string): { all(...p: SqlValue[]): object[]; get(...p: SqlValue[]): object | undefined; run(...p: SqlValue[]): { changes: number | bigint } };
+    prepare(sql: string): {
+      all(...p: SqlValue[]): object[];
+      get(...p: SqlValue[]): object | undefined;
+      run(...p: SqlValue[]): { changes: number | bigint };
+    };
     exec(sql: string): void;
     close(): void;
   };
@@ -57,7 +61,10 @@ export function loadNodeSqlite(): NodeSqlite | undefined {
 
 export function openNodeSqlite(path: string): SqliteConnection {
   const sqlite = loadNodeSqlite();
-  if (!sqlite) throw new Error(`node:sqlite is not available in Node ${process.version} (it needs 22.13 or later, or 22.5 with --experimental-sqlite)`);
+  if (!sqlite)
+    throw new Error(
+      `node:sqlite is not available in Node ${process.version} (it needs 22.13 or later, or 22.5 with --experimental-sqlite)`,
+    );
   const db = new sqlite.DatabaseSync(path);
   return {
     driver: 'node:sqlite',
@@ -120,7 +127,9 @@ export class SqliteEngine implements StorageEngine {
         return opened;
       });
     } catch (error) {
-      throw new Error(`cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`);
+      throw new Error(
+        `cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`,
+      );
     }
     try {
       connection.exec('PRAGMA synchronous = FULL');
@@ -213,7 +222,8 @@ export class SqliteEngine implements StorageEngine {
     // IMMEDIATE: two processes opening a fresh file at once must not both run migration 1.
     this.connection.exec('BEGIN IMMEDIATE');
     try {
-      const row = this.connection.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      const row = this.connection.prepare('SELECT version FROM schema_version').get() as
+        { version: number } | undefined;
       const current = row?.version ?? 0;
       if (current > migrations.length) {
         throw new Error(
@@ -221,8 +231,10 @@ export class SqliteEngine implements StorageEngine {
         );
       }
       for (let version = current; version < migrations.length; version++) this.connection.exec(migrations[version]!);
-      if (row === undefined) this.connection.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migrations.length);
-      else if (current !== migrations.length) this.connection.prepare('UPDATE schema_version SET version = ?').run(migrations.length);
+      if (row === undefined)
+        this.connection.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migrations.length);
+      else if (current !== migrations.length)
+        this.connection.prepare('UPDATE schema_version SET version = ?').run(migrations.length);
       this.connection.exec('COMMIT');
     } catch (error) {
       this.connection.exec('ROLLBACK');

@@ -65,7 +65,8 @@ export function skipValue(b: Buffer, i: number, end: number): number {
   const start = i;
   while (i < end) {
     const d = b[i]!;
-    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09)
+      break;
     i++;
   }
   return i > start ? i : -1;

@@ -17,7 +17,15 @@ function two(b: Uint8Array, i: number): number {
  */
 export function parseIsoTimestamp(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
-  if (len >= 20 && b[end - 1] === 0x5a && b[start + 4] === 0x2d && b[start + 7] === 0x2d && b[start + 10] === 0x54 && b[start + 13] === 0x3a && b[start + 16] === 0x3a) {
+  if (
+    len >= 20 &&
+    b[end - 1] === 0x5a &&
+    b[start + 4] === 0x2d &&
+    b[start + 7] === 0x2d &&
+    b[start + 10] === 0x54 &&
+    b[start + 13] === 0x3a &&
+    b[start + 16] === 0x3a
+  ) {
     let ok = true;
     for (let k = 0; k < DIGIT_POSITIONS.length; k++) {
       const x = b[start + DIGIT_POSITIONS[k]!]! - 0x30;

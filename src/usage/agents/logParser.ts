@@ -8,7 +8,14 @@ import { ClaudeLineParser } from './claude/claudeLine';
 import { LINE_CORRUPT, LINE_USAGE } from './lineKinds';
 import { CodexLineParser, newCodexState, type CodexFileState } from './codex/codexLine';
 import { decodeString, hashBytes, hashHi, hashStart } from './jsonBytes';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import {
+  TOKEN_CACHE_READ,
+  TOKEN_CACHE_WRITE,
+  TOKEN_CACHE_WRITE_1H,
+  TOKEN_INPUT,
+  TOKEN_OUTPUT,
+  TOKEN_WORDS,
+} from '../tokenColumns';
 import { FAST_SUFFIX } from '../prices/prices';
 
 export type Agent = 'claude_code' | 'codex';
@@ -107,7 +114,9 @@ export class RecordBuilder {
   addClaude(p: ClaudeLineParser): void {
     const n = this.slot(p);
     // A fast-mode request is priced apart: its model is named with the fast suffix.
-    this.model[n] = p.fast ? this.intern((p.modelOpen < 0 ? '' : decodeString(p.b, p.modelOpen, p.modelClose)) + FAST_SUFFIX) : this.internRange(0, p.b, p.modelOpen, p.modelClose);
+    this.model[n] = p.fast
+      ? this.intern((p.modelOpen < 0 ? '' : decodeString(p.b, p.modelOpen, p.modelClose)) + FAST_SUFFIX)
+      : this.internRange(0, p.b, p.modelOpen, p.modelClose);
     this.session[n] = this.internRange(1, p.b, p.sessionOpen, p.sessionClose);
     this.project[n] = this.internRange(2, p.b, p.cwdOpen, p.cwdClose);
   }
@@ -158,7 +167,8 @@ export class RecordBuilder {
   /** The records: copies (to transfer to another thread), or views valid until the next reset(). */
   finish(copy: boolean): FileRecords {
     const n = this.count;
-    const take = <T extends Uint32Array | Float64Array>(a: T, len: number): T => (copy ? (a.slice(0, len) as T) : (a.subarray(0, len) as T));
+    const take = <T extends Uint32Array | Float64Array>(a: T, len: number): T =>
+      copy ? (a.slice(0, len) as T) : (a.subarray(0, len) as T);
     return {
       count: n,
       keyHi: take(this.keyHi, n),
@@ -201,7 +211,11 @@ export class FileParser {
     this.base = task.from;
     this.consumed = task.from;
     if (task.agent === 'codex') {
-      this.codex = new CodexLineParser(task.codex ? { ...task.codex, previousTotal: task.codex.previousTotal?.slice() ?? null } : newCodexState(task.path));
+      this.codex = new CodexLineParser(
+        task.codex
+          ? { ...task.codex, previousTotal: task.codex.previousTotal?.slice() ?? null }
+          : newCodexState(task.path),
+      );
       this.markers = CODEX_MARKERS;
     } else {
       this.markers = CLAUDE_MARKERS;
@@ -216,7 +230,12 @@ export class FileParser {
       this.buf.copy(bigger, 0, 0, this.carry);
       this.buf = bigger;
     }
-    return { buffer: this.buf, offset: this.carry, length: this.buf.length - this.carry, position: this.base + this.carry };
+    return {
+      buffer: this.buf,
+      offset: this.carry,
+      length: this.buf.length - this.carry,
+      position: this.base + this.carry,
+    };
   }
 
   /** `n` bytes arrived at readTarget(); 0 means end of file. */
@@ -286,7 +305,11 @@ export class FileParser {
       return;
     }
     const savedCarry = limit;
-    this.line(0, limit, this.markers.length === 0 || this.markers.some((m) => this.buf.subarray(0, limit).indexOf(m) !== -1));
+    this.line(
+      0,
+      limit,
+      this.markers.length === 0 || this.markers.some((m) => this.buf.subarray(0, limit).indexOf(m) !== -1),
+    );
     this.consumed = this.base + savedCarry;
     this.base += savedCarry;
     this.carry = 0;
@@ -366,7 +389,13 @@ export async function tailHashAsync(handle: FileHandle, end: number): Promise<nu
  * `onRecords`, records are handed to it in batches as they are gathered (RECORD_BATCH), and the
  * result holds the last ones.
  */
-export function parseFileSync(task: FileTask, scratch?: ParseScratch, onBytes?: (n: number) => void, shouldStop?: () => boolean, onRecords?: (records: FileRecords) => void): FileResult {
+export function parseFileSync(
+  task: FileTask,
+  scratch?: ParseScratch,
+  onBytes?: (n: number) => void,
+  shouldStop?: () => boolean,
+  onRecords?: (records: FileRecords) => void,
+): FileResult {
   const parser = new FileParser(task, READ_BUFFER_BYTES, scratch);
   let fd: number;
   try {

@@ -14,20 +14,57 @@ const usd = (dollars: number): number => Math.round(dollars * M);
  * cache read `readShare` x (0.1 for most models; the pricing page lists lower shares for some).
  */
 function claudeRates(input: number, output: number, readShare = 0.1): Rates {
-  return { input: usd(input), output: usd(output), cache_write: usd(input * 1.25), cache_write_1h: usd(input * 2), cache_read: usd(input * readShare) };
+  return {
+    input: usd(input),
+    output: usd(output),
+    cache_write: usd(input * 1.25),
+    cache_write_1h: usd(input * 2),
+    cache_read: usd(input * readShare),
+  };
 }
 
-function anthropic(input: number, output: number, extra: { readShare?: number; tier?: { above: number; input: number; output: number }; fast?: ModelPrice['fast'] } = {}): ModelPrice {
+function anthropic(
+  input: number,
+  output: number,
+  extra: {
+    readShare?: number;
+    tier?: { above: number; input: number; output: number };
+    fast?: ModelPrice['fast'];
+  } = {},
+): ModelPrice {
   const price: ModelPrice = claudeRates(input, output, extra.readShare);
-  if (extra.tier) price.tier = { above_input_tokens: extra.tier.above, ...claudeRates(extra.tier.input, extra.tier.output, extra.readShare) };
+  if (extra.tier)
+    price.tier = {
+      above_input_tokens: extra.tier.above,
+      ...claudeRates(extra.tier.input, extra.tier.output, extra.readShare),
+    };
   if (extra.fast) price.fast = extra.fast;
   return price;
 }
 
 /** OpenAI: cached input is the cache read; OpenAI bills no cache writes. */
-function openai(input: number, cachedInput: number, output: number, tier?: { above: number; input: number; cachedInput: number; output: number }): ModelPrice {
-  const price: ModelPrice = { input: usd(input), output: usd(output), cache_write: 0, cache_write_1h: 0, cache_read: usd(cachedInput) };
-  if (tier) price.tier = { above_input_tokens: tier.above, input: usd(tier.input), output: usd(tier.output), cache_write: 0, cache_write_1h: 0, cache_read: usd(tier.cachedInput) };
+function openai(
+  input: number,
+  cachedInput: number,
+  output: number,
+  tier?: { above: number; input: number; cachedInput: number; output: number },
+): ModelPrice {
+  const price: ModelPrice = {
+    input: usd(input),
+    output: usd(output),
+    cache_write: 0,
+    cache_write_1h: 0,
+    cache_read: usd(cachedInput),
+  };
+  if (tier)
+    price.tier = {
+      above_input_tokens: tier.above,
+      input: usd(tier.input),
+      output: usd(tier.output),
+      cache_write: 0,
+      cache_write_1h: 0,
+      cache_read: usd(tier.cachedInput),
+    };
   return price;
 }
 
@@ -49,7 +86,9 @@ export const BUNDLED_PRICES: PriceTable = {
     'claude-opus-4-8': anthropic(5, 25),
     'claude-opus-4-7': anthropic(5, 25),
     // Opus 4.6 fast mode: 6x the standard rates up to 200K tokens of prompt, $60 / $225 above.
-    'claude-opus-4-6': anthropic(5, 25, { fast: { ...claudeRates(30, 150), tier: { above_input_tokens: 200_000, ...claudeRates(60, 225) } } }),
+    'claude-opus-4-6': anthropic(5, 25, {
+      fast: { ...claudeRates(30, 150), tier: { above_input_tokens: 200_000, ...claudeRates(60, 225) } },
+    }),
     'claude-opus-4-5': anthropic(5, 25),
     'claude-opus-4-1': anthropic(15, 75),
     'claude-opus-4': anthropic(15, 75),
@@ -65,7 +104,13 @@ export const BUNDLED_PRICES: PriceTable = {
     'claude-haiku-4-5': anthropic(1, 5),
     'claude-3-5-haiku': anthropic(0.8, 4),
     'claude-3-opus': anthropic(15, 75),
-    'claude-3-haiku': { input: usd(0.25), output: usd(1.25), cache_write: usd(0.3), cache_write_1h: usd(0.5), cache_read: usd(0.03) },
+    'claude-3-haiku': {
+      input: usd(0.25),
+      output: usd(1.25),
+      cache_write: usd(0.3),
+      cache_write_1h: usd(0.5),
+      cache_read: usd(0.03),
+    },
     // Claude Code writes `<synthetic>` for messages it makes itself (no API request): zero tokens, no cost.
     '<synthetic>': { input: 0, output: 0, cache_write: 0, cache_write_1h: 0, cache_read: 0 },
 

@@ -104,7 +104,14 @@ export class Pricing {
   }
 
   /** Cost of one request in integer micros, or undefined for an unpriced model. */
-  costMicros(model: string, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h = 0): number | undefined {
+  costMicros(
+    model: string,
+    input: number,
+    output: number,
+    cacheRead: number,
+    cacheWrite: number,
+    cacheWrite1h = 0,
+  ): number | undefined {
     const price = this.priceOf(model);
     if (!price) return undefined;
     return requestCostMicros(price, input, output, cacheRead, cacheWrite, cacheWrite1h);
@@ -115,11 +122,24 @@ export class Pricing {
  * One request's cost in integer micros: `cacheWrite` is all the cache writes, `cacheWrite1h` the
  * part of them with the 1-hour lifetime (billed at its own rate, the rest at the 5-minute rate).
  */
-export function requestCostMicros(price: ModelPrice, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h = 0): number {
-  const rates: Rates = price.tier && input + cacheRead + cacheWrite > price.tier.above_input_tokens ? price.tier : price;
+export function requestCostMicros(
+  price: ModelPrice,
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+  cacheWrite1h = 0,
+): number {
+  const rates: Rates =
+    price.tier && input + cacheRead + cacheWrite > price.tier.above_input_tokens ? price.tier : price;
   const oneHour = Math.min(cacheWrite1h, cacheWrite);
   // Each product is an exact integer (tokens × micros per million); only the final division rounds.
-  const microMicros = input * rates.input + output * rates.output + cacheRead * rates.cache_read + (cacheWrite - oneHour) * rates.cache_write + oneHour * rates.cache_write_1h;
+  const microMicros =
+    input * rates.input +
+    output * rates.output +
+    cacheRead * rates.cache_read +
+    (cacheWrite - oneHour) * rates.cache_write +
+    oneHour * rates.cache_write_1h;
   return Math.round(microMicros / M);
 }
 
@@ -135,7 +155,9 @@ export function loadPricing(overridePath?: string): Pricing {
     text = readFileSync(overridePath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Pricing(BUNDLED_PRICES);
-    throw new Error(`cannot read the price file ${overridePath}: ${(error as Error).message}. Fix its permissions or remove it.`);
+    throw new Error(
+      `cannot read the price file ${overridePath}: ${(error as Error).message}. Fix its permissions or remove it.`,
+    );
   }
   return new Pricing(mergePriceOverride(BUNDLED_PRICES, parsePriceOverride(text, overridePath)));
 }
@@ -145,14 +167,18 @@ export function parsePriceOverride(text: string, where: string): Partial<PriceTa
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the price file ${where} is not valid JSON (${(error as Error).message}). Fix it or remove it to use the bundled prices.`);
+    throw new Error(
+      `the price file ${where} is not valid JSON (${(error as Error).message}). Fix it or remove it to use the bundled prices.`,
+    );
   }
-  if (!raw || typeof raw !== 'object') throw new Error(`the price file ${where} must hold a JSON object with "models". Fix it or remove it.`);
+  if (!raw || typeof raw !== 'object')
+    throw new Error(`the price file ${where} must hold a JSON object with "models". Fix it or remove it.`);
   const doc = raw as { unit?: unknown; models?: unknown; aliases?: unknown; as_of?: unknown };
   const dollars = doc.unit === 'usd_per_million';
   const models: Record<string, ModelPrice> = {};
   if (doc.models !== undefined) {
-    if (!doc.models || typeof doc.models !== 'object') throw new Error(`"models" in the price file ${where} must be an object. Fix it or remove it.`);
+    if (!doc.models || typeof doc.models !== 'object')
+      throw new Error(`"models" in the price file ${where} must be an object. Fix it or remove it.`);
     for (const [name, value] of Object.entries(doc.models as Record<string, unknown>)) {
       models[normalizeModel(name)] = parseModelPrice(value, `models.${name}`, where, dollars);
     }
@@ -171,7 +197,9 @@ function parseModelPrice(value: unknown, path: string, where: string, dollars: b
     const v = obj[name];
     if (v === undefined && !required) return 0;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new Error(`${sub}.${name} in the price file ${where} must be a non-negative number. Fix it or remove the model.`);
+      throw new Error(
+        `${sub}.${name} in the price file ${where} must be a non-negative number. Fix it or remove the model.`,
+      );
     }
     return dollars ? usd(v) : Math.round(v);
   };
@@ -191,13 +219,20 @@ function parseModelPrice(value: unknown, path: string, where: string, dollars: b
     above_input_tokens: field(o, 'above_input_tokens', at, true) / (dollars ? M : 1),
     ...rates(o, at),
   });
-  if (!value || typeof value !== 'object') throw new Error(`${path} in the price file ${where} must be an object. Fix it or remove the model.`);
+  if (!value || typeof value !== 'object')
+    throw new Error(`${path} in the price file ${where} must be an object. Fix it or remove the model.`);
   const obj = value as Record<string, unknown>;
   const price: ModelPrice = rates(obj, path);
-  if (obj.tier && typeof obj.tier === 'object') price.tier = tierOf(obj.tier as Record<string, unknown>, `${path}.tier`);
+  if (obj.tier && typeof obj.tier === 'object')
+    price.tier = tierOf(obj.tier as Record<string, unknown>, `${path}.tier`);
   if (obj.fast && typeof obj.fast === 'object') {
     const fast = obj.fast as Record<string, unknown>;
-    price.fast = { ...rates(fast, `${path}.fast`), ...(fast.tier && typeof fast.tier === 'object' ? { tier: tierOf(fast.tier as Record<string, unknown>, `${path}.fast.tier`) } : {}) };
+    price.fast = {
+      ...rates(fast, `${path}.fast`),
+      ...(fast.tier && typeof fast.tier === 'object'
+        ? { tier: tierOf(fast.tier as Record<string, unknown>, `${path}.fast.tier`) }
+        : {}),
+    };
   }
   return price;
 }

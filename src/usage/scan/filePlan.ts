@@ -39,11 +39,22 @@ export function afterTailCheck(st: FileStat, prev: FileState, tailMatches: boole
 }
 
 export function taskFor(file: LogFile, plan: FilePlan, prev: FileState | undefined): FileTask {
-  return plan === 'append' ? { path: file.path, agent: file.agent, from: prev!.offset, codex: prev!.codex } : { path: file.path, agent: file.agent, from: 0 };
+  return plan === 'append'
+    ? { path: file.path, agent: file.agent, from: prev!.offset, codex: prev!.codex }
+    : { path: file.path, agent: file.agent, from: 0 };
 }
 
 export function stateAfter(file: LogFile, st: FileStat, result: FileResult): FileState {
-  return { agent: file.agent, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, offset: result.end, tailHash: result.tailHash, codex: result.codex };
+  return {
+    agent: file.agent,
+    dev: st.dev,
+    ino: st.ino,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    offset: result.end,
+    tailHash: result.tailHash,
+    codex: result.codex,
+  };
 }
 
 /** The file's stat, or undefined when it is gone or not a regular file. */

@@ -12,7 +12,14 @@ import { afterTailCheck, planFile, stateAfter, STAT_QUIETLY, tailHashOfPath, tas
 import { LogFolderCache } from './logFolderCache';
 import { listLogFiles, listLogFilesSync, type LogFile } from './logFiles';
 import type { ParserPool } from './parserPool';
-import { checkAborted, readThreaded, undecodable, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
+import {
+  checkAborted,
+  readThreaded,
+  undecodable,
+  type RefreshHooks,
+  type ScanCounts,
+  type ThreadOptions,
+} from './readFiles';
 
 export interface IncrementalOptions extends ThreadOptions {
   claudeDirs: readonly string[];
@@ -89,7 +96,15 @@ export class IncrementalScan {
     if (o.threaded) {
       const threads: { pool?: ParserPool } = {};
       try {
-        await readThreaded(o, store, tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })), acceptWhole, progress, hooks, threads);
+        await readThreaded(
+          o,
+          store,
+          tasks.map((p) => ({ task: p.task, bytes: bytesOf(p) })),
+          acceptWhole,
+          progress,
+          hooks,
+          threads,
+        );
       } finally {
         threads.pool?.close();
       }
@@ -126,7 +141,13 @@ export class IncrementalScan {
       this.prunedFor = files;
     }
     if (planned !== files.length) indexChanged = true;
-    return { filesTotal: files.length, filesRead: tasks.length, bytesRead: progress.bytesDone, indexChanged, undecodableNames: files.filter((f) => undecodable(f.path)).map((f) => f.path) };
+    return {
+      filesTotal: files.length,
+      filesRead: tasks.length,
+      bytesRead: progress.bytesDone,
+      indexChanged,
+      undecodableNames: files.filter((f) => undecodable(f.path)).map((f) => f.path),
+    };
   }
 
   /**
@@ -134,7 +155,10 @@ export class IncrementalScan {
    * Returns the files to read, how many files were planned (stat-ed, each file once), and whether a
    * file was touched with nothing new (its mtime remembered).
    */
-  private async plan(files: LogFile[], index: Map<string, FileState>): Promise<{ tasks: Planned[]; planned: number; touched: boolean }> {
+  private async plan(
+    files: LogFile[],
+    index: Map<string, FileState>,
+  ): Promise<{ tasks: Planned[]; planned: number; touched: boolean }> {
     const threaded = this.options.threaded;
     const tasks: Planned[] = [];
     let planned = 0;
@@ -188,7 +212,8 @@ export class IncrementalScan {
       const prev = index.get(file.path) ?? lostByInode?.get(`${dev}:${ino}`);
       const st: FileStat = { dev, ino, size: stats.size, mtimeMs: stats.mtimeMs };
       let plan = planFile(file, st, prev);
-      if (plan === 'checkTail') plan = afterTailCheck(st, prev!, (await this.tailHash(file.path, prev!.offset)) === prev!.tailHash);
+      if (plan === 'checkTail')
+        plan = afterTailCheck(st, prev!, (await this.tailHash(file.path, prev!.offset)) === prev!.tailHash);
       if (plan === 'unchanged') {
         if (!index.has(file.path)) index.set(file.path, prev!);
         continue;

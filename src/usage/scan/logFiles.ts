@@ -42,7 +42,10 @@ export function logRoots(claudeDirs: readonly string[], codexDirs: readonly stri
 const MAX_DEPTH = 8;
 
 /** The log roots, each real folder once (a config dir that is a symlink to another, or listed twice), with its real path. */
-function realRoots(claudeDirs: readonly string[], codexDirs: readonly string[]): { dir: string; real: string; agent: Agent }[] {
+function realRoots(
+  claudeDirs: readonly string[],
+  codexDirs: readonly string[],
+): { dir: string; real: string; agent: Agent }[] {
   const roots: { dir: string; real: string; agent: Agent }[] = [];
   for (const root of logRoots(claudeDirs, codexDirs)) {
     const real = realpathOrSelf(root.dir);
@@ -72,7 +75,15 @@ function nestedAt(nested: ReadonlyMap<string, Agent> | undefined, path: string):
 }
 
 /** A folder's log files into `out` and its subfolders (when `depth` allows; not `nested` roots) into `subdirs`. */
-export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, depth: number, out: LogFile[], subdirs: string[], nested?: ReadonlyMap<string, Agent>): void {
+export function collectLogEntries(
+  entries: Dirent[],
+  dir: string,
+  agent: Agent,
+  depth: number,
+  out: LogFile[],
+  subdirs: string[],
+  nested?: ReadonlyMap<string, Agent>,
+): void {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -88,7 +99,10 @@ export function collectLogEntries(entries: Dirent[], dir: string, agent: Agent, 
  * its entries (undefined when it cannot be read: a folder that does not exist is simply empty), so
  * the same walk runs with synchronous or promise-based I/O. Returns all log files, sorted by path.
  */
-function* walkLogFolders(claudeDirs: readonly string[], codexDirs: readonly string[]): Generator<string, LogFile[], Dirent[] | undefined> {
+function* walkLogFolders(
+  claudeDirs: readonly string[],
+  codexDirs: readonly string[],
+): Generator<string, LogFile[], Dirent[] | undefined> {
   const out: LogFile[] = [];
   const nested = nestedRoots(claudeDirs, codexDirs);
   for (const { dir, agent } of logRoots(claudeDirs, codexDirs)) {
@@ -108,7 +122,7 @@ function* walkLogFolders(claudeDirs: readonly string[], codexDirs: readonly stri
 /** All log files, sorted by path. */
 export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: readonly string[]): LogFile[] {
   const walk = walkLogFolders(claudeDirs, codexDirs);
-  for (let step = walk.next(); ; ) {
+  for (let step = walk.next(); ;) {
     if (step.done) return step.value;
     let entries: Dirent[] | undefined;
     try {
@@ -123,7 +137,7 @@ export function listLogFilesSync(claudeDirs: readonly string[], codexDirs: reado
 /** All log files, sorted by path, with promise-based I/O. */
 export async function listLogFiles(claudeDirs: readonly string[], codexDirs: readonly string[]): Promise<LogFile[]> {
   const walk = walkLogFolders(claudeDirs, codexDirs);
-  for (let step = walk.next(); ; ) {
+  for (let step = walk.next(); ;) {
     if (step.done) return step.value;
     step = walk.next(await readdir(step.value, { withFileTypes: true }).catch(() => undefined));
   }
@@ -197,7 +211,8 @@ export function* walkLogFilesInOrder(claudeDirs: readonly string[], codexDirs: r
         if (inner) enter(path, 0, inner);
         else if (top.depth < MAX_DEPTH) enter(path, top.depth + 1, top.agent);
       } else if (entry.name.endsWith('.jsonl')) {
-        if (entry.isFile() || (entry.isSymbolicLink() && !inWalkedRoot(realpathOrSelf(path)))) yield { path, agent: top.agent };
+        if (entry.isFile() || (entry.isSymbolicLink() && !inWalkedRoot(realpathOrSelf(path))))
+          yield { path, agent: top.agent };
       }
     }
   }

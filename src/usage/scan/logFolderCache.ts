@@ -96,7 +96,13 @@ export class LogFolderCache {
     let next = walk.next();
     while (!next.done) {
       const r = next.value;
-      next = walk.next(await Promise.all(r.paths.map((path) => (r.op === 'stat' ? stat(path) : readdir(path, { withFileTypes: true })).catch(() => undefined))));
+      next = walk.next(
+        await Promise.all(
+          r.paths.map((path) =>
+            (r.op === 'stat' ? stat(path) : readdir(path, { withFileTypes: true })).catch(() => undefined),
+          ),
+        ),
+      );
     }
     return next.value;
   }
@@ -174,7 +180,21 @@ export class LogFolderCache {
             // The stat was taken before the read: an entry made after it changes the times unless
             // they were too recent to tell apart (see SETTLE_MS).
             const settled = now - st.mtimeMs > this.settleMs && now - st.ctimeMs > this.settleMs;
-            keep(path, { agent, depth, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, settled, files, subdirs }, next);
+            keep(
+              path,
+              {
+                agent,
+                depth,
+                dev: st.dev,
+                ino: st.ino,
+                mtimeMs: st.mtimeMs,
+                ctimeMs: st.ctimeMs,
+                settled,
+                files,
+                subdirs,
+              },
+              next,
+            );
           }
         }
       }

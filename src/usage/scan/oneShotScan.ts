@@ -9,7 +9,14 @@ import type { ScanProgress } from '../usageSnapshot';
 import { afterTailCheck, planFile, stateAfter, statQuietly, tailHashOfPath, taskFor, type FileStat } from './filePlan';
 import { walkLogFilesInOrder, type LogFile } from './logFiles';
 import type { ParserPool, PoolTask } from './parserPool';
-import { checkAborted, readThreaded, undecodable, type RefreshHooks, type ScanCounts, type ThreadOptions } from './readFiles';
+import {
+  checkAborted,
+  readThreaded,
+  undecodable,
+  type RefreshHooks,
+  type ScanCounts,
+  type ThreadOptions,
+} from './readFiles';
 
 export interface OneShotOptions extends ThreadOptions {
   claudeDirs: readonly string[];
@@ -88,7 +95,11 @@ export class OneShotScan {
 
     try {
       // Files of the previous table that are gone are forgotten (their usage stays counted).
-      for (const { file, prev: listed } of alongTable(walkLogFilesInOrder(o.claudeDirs, o.codexDirs), old, () => (indexChanged = true))) {
+      for (const { file, prev: listed } of alongTable(
+        walkLogFilesInOrder(o.claudeDirs, o.codexDirs),
+        old,
+        () => (indexChanged = true),
+      )) {
         const st = statQuietly(file.path);
         if (!st) {
           if (undecodable(file.path)) undecodableNames.push(file.path);
@@ -100,10 +111,15 @@ export class OneShotScan {
         if (movedFrom) indexChanged = true;
         const prev = listed ?? movedFrom;
         let plan = planFile(file, st, prev);
-        if (plan === 'checkTail') plan = afterTailCheck(st, prev!, tailHashOfPath(file.path, prev!.offset) === prev!.tailHash);
+        if (plan === 'checkTail')
+          plan = afterTailCheck(st, prev!, tailHashOfPath(file.path, prev!.offset) === prev!.tailHash);
         if (plan === 'unchanged' || plan === 'touched') {
           if (plan === 'touched') indexChanged = true;
-          group.push({ file, stats: st, state: plan === 'touched' ? { ...prev!, size: st.size, mtimeMs: st.mtimeMs } : prev });
+          group.push({
+            file,
+            stats: st,
+            state: plan === 'touched' ? { ...prev!, size: st.size, mtimeMs: st.mtimeMs } : prev,
+          });
         } else {
           const task = taskFor(file, plan, prev);
           group.push({ file, stats: st, task });

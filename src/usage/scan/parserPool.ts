@@ -87,7 +87,10 @@ export class ParserPool {
 
   private start(wanted: number): void {
     while (this.workers.length < wanted) {
-      const w = new Worker(this.script, { workerData: { role: 'parser' }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const w = new Worker(this.script, {
+        workerData: { role: 'parser' },
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      });
       this.workers.push(w);
       w.on('message', (message: { type: string; results?: FileResult[]; error?: string }) => {
         if (this.failure) return;
@@ -109,7 +112,8 @@ export class ParserPool {
         this.notify();
       });
       w.on('exit', (code) => {
-        if (!this.stopped.has(w)) this.failure ??= new Error(`a usage parser thread stopped (exit ${code}); run the scan again`);
+        if (!this.stopped.has(w))
+          this.failure ??= new Error(`a usage parser thread stopped (exit ${code}); run the scan again`);
         this.notify();
       });
     }

@@ -73,7 +73,13 @@ export async function readThreaded(
   const bytes = tasks.reduce((n, t) => n + t.bytes, 0);
   if (helpers > 0 && tasks.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
     threads.pool ??= new ParserPool(o.helperScript!, helpers);
-    await threads.pool.parse(tasks, accept, applyBatch, async () => hooks.onProgress?.({ ...progress }), hooks.isAborted);
+    await threads.pool.parse(
+      tasks,
+      accept,
+      applyBatch,
+      async () => hooks.onProgress?.({ ...progress }),
+      hooks.isAborted,
+    );
     return;
   }
   const shared = newScratch(false);

@@ -121,7 +121,11 @@ export class ScanEngine {
     const now = Date.now();
     if (!force && this.unsavedBytes < PERSIST_EAGER_BYTES && now - this.savedAt < PERSIST_INTERVAL_MS) return;
     try {
-      saveIndex(this.options.statePath, this.store, this.scan instanceof IncrementalScan ? this.scan.files : this.scan.fileTable!);
+      saveIndex(
+        this.options.statePath,
+        this.store,
+        this.scan instanceof IncrementalScan ? this.scan.files : this.scan.fileTable!,
+      );
       this.dirty = false;
       this.savedAt = now;
       this.unsavedBytes = 0;

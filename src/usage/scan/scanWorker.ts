@@ -28,16 +28,26 @@ export type CoordinatorReply =
   | { type: 'error'; id: number; message: string; aborted: boolean };
 
 export function columnBuffers(c: UsageColumns): ArrayBuffer[] {
-  return [c.sessionAgent, c.sessionId, c.sessionProject, c.bucketSession, c.bucketMinute, c.bucketModel, c.bucketTokens, c.bucketCost, c.bucketRequests, c.bucketPriced].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [
+    c.sessionAgent,
+    c.sessionId,
+    c.sessionProject,
+    c.bucketSession,
+    c.bucketMinute,
+    c.bucketModel,
+    c.bucketTokens,
+    c.bucketCost,
+    c.bucketRequests,
+    c.bucketPriced,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 function resultBuffers(results: FileResult[]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const r of results) {
     const x = r.records;
-    for (const a of [x.keyHi, x.keyLo, x.timestampMs, x.tokens, x.model, x.session, x.project]) out.push(a.buffer as ArrayBuffer);
+    for (const a of [x.keyHi, x.keyLo, x.timestampMs, x.tokens, x.model, x.session, x.project])
+      out.push(a.buffer as ArrayBuffer);
   }
   return out;
 }
@@ -102,7 +112,12 @@ function runCoordinator(data: CoordinatorData): void {
         post({ type: 'result', id, columns, stats }, columnBuffers(columns));
         engine.persist(false);
       } catch (error) {
-        post({ type: 'error', id, message: error instanceof Error ? error.message : String(error), aborted: error instanceof AbortedError });
+        post({
+          type: 'error',
+          id,
+          message: error instanceof Error ? error.message : String(error),
+          aborted: error instanceof AbortedError,
+        });
       }
     });
   });

@@ -50,7 +50,8 @@ export function* fileRecords(table: FileTableRef): Generator<[string, FileState]
     if (last === -1) continue;
     for (const line of text.slice(0, last).split('\n')) {
       const record = parseRecord(line);
-      if (previous !== undefined && comparePaths(previous, record[0]) >= 0) throw new Error('the usage index lists its files out of order');
+      if (previous !== undefined && comparePaths(previous, record[0]) >= 0)
+        throw new Error('the usage index lists its files out of order');
       previous = record[0];
       count++;
       yield record;
@@ -61,10 +62,14 @@ export function* fileRecords(table: FileTableRef): Generator<[string, FileState]
 
 function parseRecord(line: string): [string, FileState] {
   const r = JSON.parse(line) as unknown;
-  if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'string') throw new Error('a malformed file record in the usage index');
+  if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'string')
+    throw new Error('a malformed file record in the usage index');
   const s = r[1] as FileState;
   const numbers = [s?.dev, s?.ino, s?.size, s?.mtimeMs, s?.offset, s?.tailHash];
-  if ((s?.agent !== 'claude_code' && s?.agent !== 'codex') || !numbers.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+  if (
+    (s?.agent !== 'claude_code' && s?.agent !== 'codex') ||
+    !numbers.every((x) => typeof x === 'number' && Number.isFinite(x))
+  ) {
     throw new Error('a malformed file record in the usage index');
   }
   return [r[0], s];
@@ -75,7 +80,11 @@ function parseRecord(line: string): [string, FileState] {
  * table's records whose file is not among them go to `gone`. A file out of order (which the walk
  * never yields) is skipped rather than breaking the merge.
  */
-export function* alongTable(files: Iterable<LogFile>, table: FileTableRef | undefined, gone: (path: string, state: FileState) => void): Generator<{ file: LogFile; prev: FileState | undefined }> {
+export function* alongTable(
+  files: Iterable<LogFile>,
+  table: FileTableRef | undefined,
+  gone: (path: string, state: FileState) => void,
+): Generator<{ file: LogFile; prev: FileState | undefined }> {
   const records = table ? fileRecords(table) : undefined;
   let next = records?.next();
   let last: string | undefined;

@@ -5,7 +5,14 @@
 // found through an open-addressing slot table (4 bytes a slot, at most half full); the sums take
 // 52 bytes a rollup.
 import { grown } from './typedArrays';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import {
+  TOKEN_CACHE_READ,
+  TOKEN_CACHE_WRITE,
+  TOKEN_CACHE_WRITE_1H,
+  TOKEN_INPUT,
+  TOKEN_OUTPUT,
+  TOKEN_WORDS,
+} from '../tokenColumns';
 
 const PAGE_BITS = 14;
 const PAGE = 1 << PAGE_BITS;
@@ -56,7 +63,18 @@ export class RollupTable {
   requests = new Uint32Array(1024);
 
   /** Add (sign 1) or take away (sign -1) one request: its tokens and its cost in micros (0 when unpriced). */
-  add(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, h: number, costMicros: number): void {
+  add(
+    session: number,
+    minute: number,
+    model: number,
+    sign: 1 | -1,
+    i: number,
+    o: number,
+    r: number,
+    w: number,
+    h: number,
+    costMicros: number,
+  ): void {
     const b = this.rollupOf(session, minute, model);
     const t = this.tokens;
     t[b * TOKEN_WORDS + TOKEN_INPUT] += sign * i;

@@ -67,7 +67,12 @@ export function saveIndex(path: string, store: UsageStore, files: Map<string, Fi
     write(prefix);
     // The file table's size goes in the header, which comes first: its place is kept with spaces.
     const filesField = (count: number, bytes: number) => `{"count":${count},"bytes":${bytes}}`.padEnd(48, ' ');
-    const head = JSON.stringify({ version: INDEX_VERSION, skippedLines: store.skippedLines, ...sizes, strings: store.strings });
+    const head = JSON.stringify({
+      version: INDEX_VERSION,
+      skippedLines: store.skippedLines,
+      ...sizes,
+      strings: store.strings,
+    });
     const before = Buffer.from(`${head.slice(0, -1)},"files":`, 'utf8');
     write(before);
     const filesFieldAt = at;
@@ -136,7 +141,12 @@ function shardOffsets(at: number, counts: number[]): number[] {
  * The header and the session table are read into memory; the dedupe table's entries and the file
  * table are checked piece by piece and stay in the file (see DedupeTable.attach and fileTable.ts).
  */
-export function loadIndex(path: string, pricing: Pricing, dedupeBudget: number | undefined, filesAsMap: boolean): LoadedIndex | undefined {
+export function loadIndex(
+  path: string,
+  pricing: Pricing,
+  dedupeBudget: number | undefined,
+  filesAsMap: boolean,
+): LoadedIndex | undefined {
   let source: FileSource;
   try {
     source = new FileSource(openSync(path, 'r'), path);
@@ -157,7 +167,15 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget: number |
     const shards = header.shards;
     const files = header.files;
     const namesBytes = header.sessionNamesBytes;
-    if (!isCount(sessions) || !isCount(namesBytes) || !Array.isArray(header.strings) || !Array.isArray(shards) || shards.length !== SHARDS || !shards.every(isCount)) return undefined;
+    if (
+      !isCount(sessions) ||
+      !isCount(namesBytes) ||
+      !Array.isArray(header.strings) ||
+      !Array.isArray(shards) ||
+      shards.length !== SHARDS ||
+      !shards.every(isCount)
+    )
+      return undefined;
     if (!isCount(files?.count) || !isCount(files.bytes)) return undefined;
     let at = 12 + headerLength;
     at += (4 - (at % 4)) % 4;
@@ -170,13 +188,26 @@ export function loadIndex(path: string, pricing: Pricing, dedupeBudget: number |
       at += bytes;
       return out;
     };
-    const store = UsageStore.restore(pricing, path, dedupeBudget, header.strings, header.skippedLines, { count: sessions, namesBytes }, read);
+    const store = UsageStore.restore(
+      pricing,
+      path,
+      dedupeBudget,
+      header.strings,
+      header.skippedLines,
+      { count: sessions, namesBytes },
+      read,
+    );
     if (!store) return undefined;
     let restored = false;
     try {
       const offsets = shardOffsetsChecked(source, entriesAt, shards, sessions, header.strings.length);
       if (!offsets) return undefined;
-      const table: FileTableRef = { source: new FileSource(openSync(path, 'r'), path), offset: filesAt, bytes: files.bytes, count: files.count };
+      const table: FileTableRef = {
+        source: new FileSource(openSync(path, 'r'), path),
+        offset: filesAt,
+        bytes: files.bytes,
+        count: files.count,
+      };
       // Each record is checked as it is read (malformed, out of order, or fewer than the header
       // says throws), so that a scan never meets a bad one; read once into the Map when one is wanted.
       const map = filesAsMap ? new Map<string, FileState>() : undefined;
@@ -211,12 +242,23 @@ function isCount(n: unknown): n is number {
 }
 
 /** Each shard's offset, after checking its entries (their shard, their session and model); undefined if any is wrong. */
-function shardOffsetsChecked(source: FileSource, at: number, counts: number[], sessions: number, strings: number): number[] | undefined {
+function shardOffsetsChecked(
+  source: FileSource,
+  at: number,
+  counts: number[],
+  sessions: number,
+  strings: number,
+): number[] | undefined {
   const offsets = shardOffsets(at, counts);
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const w of entryPieces(source, offsets[shard]!, counts[shard]!)) {
       for (let at = 0; at < w.length; at += ENTRY_WORDS) {
-        if (w[at + ENTRY_KEY_HI]! >>> (32 - SHARD_BITS) !== shard || w[at + ENTRY_SESSION]! >= sessions || w[at + ENTRY_MODEL]! >= strings) return undefined;
+        if (
+          w[at + ENTRY_KEY_HI]! >>> (32 - SHARD_BITS) !== shard ||
+          w[at + ENTRY_SESSION]! >= sessions ||
+          w[at + ENTRY_MODEL]! >= strings
+        )
+          return undefined;
       }
     }
   }

@@ -17,7 +17,8 @@ function readFully(fd: number, into: Uint8Array, offset: number, bytes: number):
   let got = 0;
   while (got < bytes) {
     const n = readSync(fd, into, got, bytes - got, offset + got);
-    if (n === 0) throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
+    if (n === 0)
+      throw new Error(`the usage index ended early (at byte ${offset + got}); it will be rebuilt on the next scan`);
     got += n;
   }
 }

@@ -67,7 +67,11 @@ export class SessionTable {
         pieceStart = start;
         piece = this.names.read(start, Math.min(total - start, Math.max(PIECE, end - start)));
       }
-      out[s] = Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString('utf8', start - pieceStart, end - pieceStart);
+      out[s] = Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString(
+        'utf8',
+        start - pieceStart,
+        end - pieceStart,
+      );
       start = end;
     }
     return out;
@@ -128,8 +132,10 @@ export class SessionTable {
   *chunks(): Generator<Uint8Array> {
     const n = this.count;
     yield this.agent.subarray(0, n);
-    for (const col of [this.keyHi, this.keyLo, this.project, this.nameEnd]) yield new Uint8Array(col.buffer, col.byteOffset, n * 4);
-    for (let at = 0; at < this.namesBytes; at += PIECE) yield this.names.read(at, Math.min(PIECE, this.namesBytes - at));
+    for (const col of [this.keyHi, this.keyLo, this.project, this.nameEnd])
+      yield new Uint8Array(col.buffer, col.byteOffset, n * 4);
+    for (let at = 0; at < this.namesBytes; at += PIECE)
+      yield this.names.read(at, Math.min(PIECE, this.namesBytes - at));
   }
 
   close(): void {
@@ -140,7 +146,14 @@ export class SessionTable {
    * The table read back from the index (`read(bytes)` hands out the next bytes in the order of
    * chunks(); the u8 agents come padded to 4 bytes). Undefined when it does not hold together.
    */
-  static restore(pathFor: () => string, count: number, namesBytes: number, agents: number, strings: number, read: (bytes: number) => Uint8Array): SessionTable | undefined {
+  static restore(
+    pathFor: () => string,
+    count: number,
+    namesBytes: number,
+    agents: number,
+    strings: number,
+    read: (bytes: number) => Uint8Array,
+  ): SessionTable | undefined {
     const t = new SessionTable(pathFor);
     const agent = read(count + ((4 - (count % 4)) % 4)).slice(0, count);
     const u32 = (): Uint32Array => {

@@ -21,7 +21,14 @@ import type { ModelPrice, Pricing } from '../prices/prices';
 import { requestCostMicros } from '../prices/prices';
 import { RollupTable } from './rollupTable';
 import { SessionTable } from './sessionTable';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, TOKEN_WORDS } from '../tokenColumns';
+import {
+  TOKEN_CACHE_READ,
+  TOKEN_CACHE_WRITE,
+  TOKEN_CACHE_WRITE_1H,
+  TOKEN_INPUT,
+  TOKEN_OUTPUT,
+  TOKEN_WORDS,
+} from '../tokenColumns';
 
 export const AGENTS = ['claude_code', 'codex'] as const;
 export type AgentId = (typeof AGENTS)[number];
@@ -72,7 +79,8 @@ export class UsageStore {
     this.sessions = sessions ?? new SessionTable(() => spillPathBeside(statePath));
     this.entries = new DedupeTable(
       {
-        roll: (session, minute, model, sign, i, o, r, w, h) => this.rollups?.add(session, minute, model, sign, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0),
+        roll: (session, minute, model, sign, i, o, r, w, h) =>
+          this.rollups?.add(session, minute, model, sign, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0),
       },
       Math.max(1, dedupeBudget),
       () => spillPathBeside(statePath),
@@ -173,7 +181,18 @@ export class UsageStore {
         sessions.set(pair, session);
       }
       const minute = Math.floor(records.timestampMs[r]! / MINUTE_MS);
-      this.entries.offer(records.keyHi[r]!, records.keyLo[r]!, session, minute, named(records.model[r]!), t[r * TOKEN_WORDS + TOKEN_INPUT]!, t[r * TOKEN_WORDS + TOKEN_OUTPUT]!, t[r * TOKEN_WORDS + TOKEN_CACHE_READ]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE]!, t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]!);
+      this.entries.offer(
+        records.keyHi[r]!,
+        records.keyLo[r]!,
+        session,
+        minute,
+        named(records.model[r]!),
+        t[r * TOKEN_WORDS + TOKEN_INPUT]!,
+        t[r * TOKEN_WORDS + TOKEN_OUTPUT]!,
+        t[r * TOKEN_WORDS + TOKEN_CACHE_READ]!,
+        t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE]!,
+        t[r * TOKEN_WORDS + TOKEN_CACHE_WRITE_1H]!,
+      );
     }
   }
 
@@ -191,7 +210,9 @@ export class UsageStore {
       this.entries.settleAll(); // queued records may add rollups and change the kept sums
     } else {
       const fresh = new RollupTable();
-      this.entries.forEach((session, minute, model, i, o, r, w, h) => fresh.add(session, minute, model, 1, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0));
+      this.entries.forEach((session, minute, model, i, o, r, w, h) =>
+        fresh.add(session, minute, model, 1, i, o, r, w, h, this.costOf(model, i, o, r, w, h) ?? 0),
+      );
       if (this.keep) this.rollups = fresh;
       table = fresh;
     }
@@ -229,8 +250,22 @@ export class UsageStore {
    * Every counted request: its rollup's session, minute and model, its tokens, and its cost in micros
    * (null when the model has no price). Reads the entries written out to disk piece by piece.
    */
-  visitRequests(visit: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number, costMicros: number | null) => void): void {
-    this.entries.forEach((session, minute, model, i, o, r, w, h) => visit(session, minute, model, i, o, r, w, h, this.costOf(model, i, o, r, w, h)));
+  visitRequests(
+    visit: (
+      session: number,
+      minute: number,
+      model: number,
+      i: number,
+      o: number,
+      r: number,
+      w: number,
+      h: number,
+      costMicros: number | null,
+    ) => void,
+  ): void {
+    this.entries.forEach((session, minute, model, i, o, r, w, h) =>
+      visit(session, minute, model, i, o, r, w, h, this.costOf(model, i, o, r, w, h)),
+    );
   }
 
   get pricesAsOf(): string {
@@ -241,14 +276,18 @@ export class UsageStore {
   sizes(): { sessions: number; sessionNamesBytes: number; entries: number; shards: number[] } {
     this.entries.settleAll();
     const shards = this.entries.shardCounts();
-    return { sessions: this.sessionCount, sessionNamesBytes: this.sessions.namesBytes, entries: shards.reduce((a, b) => a + b, 0), shards };
+    return {
+      sessions: this.sessionCount,
+      sessionNamesBytes: this.sessions.namesBytes,
+      entries: shards.reduce((a, b) => a + b, 0),
+      shards,
+    };
   }
 
   /** The session table for the persisted index (see SessionTable.chunks), and the bytes of its ids. */
   sessionChunks(): Generator<Uint8Array> {
     return this.sessions.chunks();
   }
-
 
   /** The dedupe table's entries, shard after shard (see dedupeTable.ts), after sizes(). */
   entryChunks(): Generator<Uint8Array> {
@@ -284,7 +323,14 @@ export class UsageStore {
     read: (bytes: number) => Uint8Array,
   ): UsageStore | undefined {
     if (strings[0] !== '' || !strings.every((x) => typeof x === 'string')) return undefined;
-    const table = SessionTable.restore(() => spillPathBeside(statePath), sessions.count, sessions.namesBytes, AGENTS.length, strings.length, read);
+    const table = SessionTable.restore(
+      () => spillPathBeside(statePath),
+      sessions.count,
+      sessions.namesBytes,
+      AGENTS.length,
+      strings.length,
+      read,
+    );
     if (!table) return undefined;
     const store = new UsageStore(pricing, statePath, dedupeBudget, table);
     for (let i = 1; i < strings.length; i++) store.intern(strings[i]!);

@@ -22,7 +22,9 @@ export interface SpendBandTestApi {
 export function spendBandExtension(): vscode.Extension<unknown> {
   const extension = vscode.extensions.getExtension<unknown>(EXTENSION_ID);
   if (!extension) {
-    throw new Error(`extension ${EXTENSION_ID} is not loaded in this VS Code: check the host's extensionDevelopmentPath (or the installed .vsix)`);
+    throw new Error(
+      `extension ${EXTENSION_ID} is not loaded in this VS Code: check the host's extensionDevelopmentPath (or the installed .vsix)`,
+    );
   }
   return extension;
 }

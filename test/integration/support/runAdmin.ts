@@ -18,7 +18,9 @@ export function runAdmin(args: readonly string[], timeoutMs = 60_000): Promise<A
   const node = process.env.SPEND_BAND_TEST_NODE ?? '';
   const cli = process.env.SPEND_BAND_TEST_CLI ?? '';
   if (!node || !cli) {
-    return Promise.reject(new Error('SPEND_BAND_TEST_NODE/SPEND_BAND_TEST_CLI are empty: run the suite through "npm run test:integration"'));
+    return Promise.reject(
+      new Error('SPEND_BAND_TEST_NODE/SPEND_BAND_TEST_CLI are empty: run the suite through "npm run test:integration"'),
+    );
   }
   return new Promise((resolve, reject) => {
     const child = spawn(node, [cli, 'admin', ...args, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -9,17 +9,25 @@ import { waitFor } from './waitFor';
 /** The extension's test hooks (the public API plus what the tests read; ExtensionMode.Test only). */
 export async function spendBand(): Promise<SpendBandTestHooks> {
   const api = (await testHooks()) as unknown as SpendBandTestHooks | undefined;
-  if (!api || typeof api.whenReady !== 'function') throw new Error('the extension gave no test hooks (spendBand.test.hooks): is it running in ExtensionMode.Test?');
+  if (!api || typeof api.whenReady !== 'function')
+    throw new Error('the extension gave no test hooks (spendBand.test.hooks): is it running in ExtensionMode.Test?');
   return api;
 }
 
 /** Connect the extension to the test's reference server (URL + token through the real command). */
-export async function connectToTestServer(url = testEndpoint().url, token = testEndpoint().token): Promise<SpendBandTestHooks> {
+export async function connectToTestServer(
+  url = testEndpoint().url,
+  token = testEndpoint().token,
+): Promise<SpendBandTestHooks> {
   const api = await spendBand();
   // Called with arguments, the command asks first (a modal); in Test mode a queued answer clicks it.
   await vscode.commands.executeCommand('spendBand.connect.test.answer', 'Connect');
   await vscode.commands.executeCommand('spendBand.connectEndpoint', { url, token, source: 'endpoint' });
-  await waitFor(() => api.snapshot()?.document !== undefined && api.snapshot()?.source === 'endpoint' && !api.snapshot()?.stale, 60_000, 'bands from the reference server');
+  await waitFor(
+    () => api.snapshot()?.document !== undefined && api.snapshot()?.source === 'endpoint' && !api.snapshot()?.stale,
+    60_000,
+    'bands from the reference server',
+  );
   await api.refresh();
   return api;
 }

@@ -16,12 +16,16 @@ export function testEndpoint(): TestEndpoint {
   const token = process.env.SPEND_BAND_TEST_TOKEN ?? '';
   const db = process.env.SPEND_BAND_TEST_DB ?? '';
   if (!url || !token || !db) {
-    throw new Error('no reference server for this run (SPEND_BAND_TEST_ENDPOINT/TOKEN/DB are empty): run the suite through "npm run test:integration", which starts "spend-band server --demo"; if it printed a warning, the server is not in this build yet');
+    throw new Error(
+      'no reference server for this run (SPEND_BAND_TEST_ENDPOINT/TOKEN/DB are empty): run the suite through "npm run test:integration", which starts "spend-band server --demo"; if it printed a warning, the server is not in this build yet',
+    );
   }
   return { url, token, db };
 }
 
 /** True when the driver started a reference server for this run. */
 export function hasTestEndpoint(): boolean {
-  return Boolean(process.env.SPEND_BAND_TEST_ENDPOINT && process.env.SPEND_BAND_TEST_TOKEN && process.env.SPEND_BAND_TEST_DB);
+  return Boolean(
+    process.env.SPEND_BAND_TEST_ENDPOINT && process.env.SPEND_BAND_TEST_TOKEN && process.env.SPEND_BAND_TEST_DB,
+  );
 }

@@ -4,7 +4,12 @@
  * predicate threw, so a failure says what never happened. Timeouts are generous on purpose: the
  * extension host shares 2 cores with the workbench and the reference server.
  */
-export async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs: number, what: string, intervalMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

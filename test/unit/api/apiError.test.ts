@@ -20,7 +20,8 @@ describe('api/apiError', () => {
       aborted: 130,
     };
     assert.deepEqual(Object.keys(API_ERROR_ADVICE).sort(), Object.keys(expected).sort());
-    for (const [kind, code] of Object.entries(expected)) assert.equal(exitCodeFor(new ApiError(kind as ApiErrorKind, 'x')), code, kind);
+    for (const [kind, code] of Object.entries(expected))
+      assert.equal(exitCodeFor(new ApiError(kind as ApiErrorKind, 'x')), code, kind);
   });
 
   it('ends every message with what to do next, after the cause', () => {

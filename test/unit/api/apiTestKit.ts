@@ -64,15 +64,36 @@ export async function startServer(initial: Handler): Promise<TestServer> {
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 
-export function sendProblem(res: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ type: `https://budget.example.com/problems/${status}`, title, status, detail, code: 'test' });
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...headers });
+export function sendProblem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({
+    type: `https://budget.example.com/problems/${status}`,
+    title,
+    status,
+    detail,
+    code: 'test',
+  });
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -136,7 +157,11 @@ export interface CliRun {
 }
 
 /** Run `node cli.js ARGS` with a clean environment (plus `env`); killed if it outlives `killAfterMs`. */
-export async function runCli(args: readonly string[], env: Record<string, string>, killAfterMs = 60_000): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  killAfterMs = 60_000,
+): Promise<CliRun> {
   const cli = await buildCli();
   const started = Date.now();
   return new Promise((done, fail) => {

@@ -18,10 +18,31 @@ describe('api/bandsCache', () => {
   it('round-trips document, ETag, fetch time and unbudgeted spend; creates the folder; the file is private', async () => {
     const cache = new BandsCache(join(dir.path, 'nested', 'cache'));
     assert.equal(await cache.read('endpoint https://a'), undefined);
-    const unbudgeted = [{ id: 'k', label: 'key', scope: 'key', provider: 'litellm', used: { currency: 'USD', amount_micros: 5 }, as_of: '2026-11-28T21:00:00Z' }];
-    await cache.write('endpoint https://a', { source: 'endpoint', document: DOC, etag: '"e"', fetchedAt: '2026-11-28T21:00:00.000Z', unbudgeted });
+    const unbudgeted = [
+      {
+        id: 'k',
+        label: 'key',
+        scope: 'key',
+        provider: 'litellm',
+        used: { currency: 'USD', amount_micros: 5 },
+        as_of: '2026-11-28T21:00:00Z',
+      },
+    ];
+    await cache.write('endpoint https://a', {
+      source: 'endpoint',
+      document: DOC,
+      etag: '"e"',
+      fetchedAt: '2026-11-28T21:00:00.000Z',
+      unbudgeted,
+    });
     const back = await cache.read('endpoint https://a');
-    assert.deepEqual(back, { source: 'endpoint', document: DOC, etag: '"e"', fetchedAt: '2026-11-28T21:00:00.000Z', unbudgeted });
+    assert.deepEqual(back, {
+      source: 'endpoint',
+      document: DOC,
+      etag: '"e"',
+      fetchedAt: '2026-11-28T21:00:00.000Z',
+      unbudgeted,
+    });
     const file = cache.fileFor('endpoint https://a');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(await cache.read('endpoint https://b'), undefined, 'another source must not see this entry');
@@ -44,12 +65,19 @@ describe('api/bandsCache', () => {
     const cache = new BandsCache(dir.path);
     await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        cache.write('k', { source: 'endpoint', document: { ...DOC, developer: { id: `u${i}` } }, fetchedAt: '2026-11-28T21:00:00.000Z' }),
+        cache.write('k', {
+          source: 'endpoint',
+          document: { ...DOC, developer: { id: `u${i}` } },
+          fetchedAt: '2026-11-28T21:00:00.000Z',
+        }),
       ),
     );
     const read = await cache.read('k');
     assert.match(read!.document.developer.id, /^u\d+$/);
-    assert.deepEqual(readdirSync(dir.path).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(dir.path).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
     assert.equal(readdirSync(dir.path).length, 1);
   });
 
@@ -62,9 +90,14 @@ describe('api/bandsCache', () => {
 
   it('holds no token, even when the server echoes it into the document', async () => {
     const token = makeToken();
-    const server = await startServer((req, res) => sendJson(res, 200, { ...DOC, developer: { id: 'u_42', display_name: `Ada ${req.headers.authorization}` } }));
+    const server = await startServer((req, res) =>
+      sendJson(res, 200, { ...DOC, developer: { id: 'u_42', display_name: `Ada ${req.headers.authorization}` } }),
+    );
     try {
-      const result = await loadBands({ kind: 'endpoint', baseUrl: server.url, token, env: {} }, { now: new Date('2026-11-28T21:00:00Z'), cacheDir: dir.path });
+      const result = await loadBands(
+        { kind: 'endpoint', baseUrl: server.url, token, env: {} },
+        { now: new Date('2026-11-28T21:00:00Z'), cacheDir: dir.path },
+      );
       assert.equal(server.requests[0]!.headers.authorization, `Bearer ${token}`);
       assert.equal(result.document.developer.display_name, 'Ada Bearer [redacted]');
       const files = readdirSync(dir.path);

@@ -43,13 +43,21 @@ describe('api/bandsSource', function () {
     assert.deepEqual(second.document, first.document);
     // the cache now remembers the re-validation time too
     server.handle((_req, res) => sendProblem(res, 503, 'Down', 'maintenance'));
-    const third = await loadBands({ ...source, retry: { tries: 1 } }, { now: new Date('2026-11-28T21:02:00Z'), cacheDir: dir.path });
+    const third = await loadBands(
+      { ...source, retry: { tries: 1 } },
+      { now: new Date('2026-11-28T21:02:00Z'), cacheDir: dir.path },
+    );
     assert.equal(third.stale, true);
     assert.equal(third.fetchedAt, '2026-11-28T21:01:00.000Z');
   });
 
   it('spend-band status after a 304: exit 0, not stale', async () => {
-    const env = { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: dir.path, HOME: dir.path, SPEND_BAND_ENDPOINT: server.url };
+    const env = {
+      SPEND_BAND_TOKEN: token,
+      SPEND_BAND_CACHE: dir.path,
+      HOME: dir.path,
+      SPEND_BAND_ENDPOINT: server.url,
+    };
     assert.equal((await runCli(['status', '--json'], env)).code, 0);
     const again = await runCli(['status', '--json'], env);
     assert.equal(again.code, 0, again.stderr);
@@ -80,7 +88,9 @@ describe('api/bandsSource', function () {
   });
 
   it('does not wait for a Retry-After longer than the policy allows: the error carries it', async () => {
-    server.handle((_req, res) => sendProblem(res, 429, 'Too many requests', 'Come back in an hour.', { 'retry-after': '3600' }));
+    server.handle((_req, res) =>
+      sendProblem(res, 429, 'Too many requests', 'Come back in an hour.', { 'retry-after': '3600' }),
+    );
     const client = new BandsClient({ baseUrl: server.url, token, env: {} });
     const error = await client.getBands().catch((e: unknown) => e);
     await client.close();
@@ -106,16 +116,28 @@ describe('api/bandsSource', function () {
     doc.bands[0].sources[0].provider = 'mystery_gateway';
     doc.seats[0].vendor = 'zed_industries';
     server.handle((_req, res) => sendJson(res, 200, doc));
-    const result = await loadBands({ kind: 'endpoint', baseUrl: server.url, token, env: {} }, { now: new Date('2026-11-28T21:00:00Z') });
+    const result = await loadBands(
+      { kind: 'endpoint', baseUrl: server.url, token, env: {} },
+      { now: new Date('2026-11-28T21:00:00Z') },
+    );
     assert.equal(result.document.bands[0]!.workflow, 'pair_programming_v2');
     assert.equal(result.document.bands[0]!.sources![0]!.provider, 'mystery_gateway');
-    const run = await runCli(['status', '--endpoint', server.url], { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: dir.path, HOME: dir.path });
+    const run = await runCli(['status', '--endpoint', server.url], {
+      SPEND_BAND_TOKEN: token,
+      SPEND_BAND_CACHE: dir.path,
+      HOME: dir.path,
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\[pair_programming_v2\]/);
   });
 
   it('--offline answers from the cache only, and says what to do when nothing is cached', async () => {
-    const env = { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: dir.path, HOME: dir.path, SPEND_BAND_ENDPOINT: server.url };
+    const env = {
+      SPEND_BAND_TOKEN: token,
+      SPEND_BAND_CACHE: dir.path,
+      HOME: dir.path,
+      SPEND_BAND_ENDPOINT: server.url,
+    };
     const none = await runCli(['status', '--offline', '--json'], env);
     assert.equal(none.code, 3);
     assert.match(none.stderr, /nothing is cached yet.*run once without --offline/);
@@ -136,13 +158,24 @@ describe('api/bandsSource', function () {
     assert.equal(result.document.bands[0]!.used.amount_micros, 0);
     const metered = await loadBands(
       { kind: 'local', config },
-      { now: new Date('2026-11-28T21:00:00Z'), localUsage: async () => ({ usedByWorkflow: new Map([['review', 12_500_000]]), asOf: new Date('2026-11-28T20:59:00Z'), provider: 'local_logs' }) },
+      {
+        now: new Date('2026-11-28T21:00:00Z'),
+        localUsage: async () => ({
+          usedByWorkflow: new Map([['review', 12_500_000]]),
+          asOf: new Date('2026-11-28T20:59:00Z'),
+          provider: 'local_logs',
+        }),
+      },
     );
     assert.equal(metered.document.bands[0]!.used.amount_micros, 12_500_000);
 
     const file = join(dir.path, 'config.json');
     writeFileSync(file, JSON.stringify(config));
-    const run = await runCli(['status', '--json'], { SPEND_BAND_CONFIG: file, HOME: dir.path, SPEND_BAND_CACHE: dir.path });
+    const run = await runCli(['status', '--json'], {
+      SPEND_BAND_CONFIG: file,
+      HOME: dir.path,
+      SPEND_BAND_CACHE: dir.path,
+    });
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout);
     assert.equal(json.source, 'local');
@@ -153,16 +186,29 @@ describe('api/bandsSource', function () {
     const env = { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: dir.path, HOME: dir.path };
     const refused = await runCli(['status', '--endpoint', 'http://budget.invalid', '--json'], env);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /refusing to send the token over plain http:\/\/ to budget\.invalid.*--allow-insecure-http/);
-    const allowed = await runCli(['status', '--endpoint', 'http://budget.invalid', '--allow-insecure-http', '--timeout', '3'], env);
+    assert.match(
+      refused.stderr,
+      /refusing to send the token over plain http:\/\/ to budget\.invalid.*--allow-insecure-http/,
+    );
+    const allowed = await runCli(
+      ['status', '--endpoint', 'http://budget.invalid', '--allow-insecure-http', '--timeout', '3'],
+      env,
+    );
     // allowed through the check: now it fails on the network (the .invalid TLD never resolves)
     assert.equal(allowed.code, 3, allowed.stderr);
     assert.match(allowed.stderr, /could not be resolved|cannot reach/);
 
-    const missing = await runCli(['status', '--source', 'litellm', '--endpoint', server.url], { HOME: dir.path, SPEND_BAND_CACHE: dir.path });
+    const missing = await runCli(['status', '--source', 'litellm', '--endpoint', server.url], {
+      HOME: dir.path,
+      SPEND_BAND_CACHE: dir.path,
+    });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /needs a token: put your LiteLLM virtual key in SPEND_BAND_TOKEN/);
-    const named = await runCli(['status', '--token-env', 'MY_BUDGET_TOKEN', '--endpoint', server.url, '--json'], { HOME: dir.path, SPEND_BAND_CACHE: dir.path, MY_BUDGET_TOKEN: token });
+    const named = await runCli(['status', '--token-env', 'MY_BUDGET_TOKEN', '--endpoint', server.url, '--json'], {
+      HOME: dir.path,
+      SPEND_BAND_CACHE: dir.path,
+      MY_BUDGET_TOKEN: token,
+    });
     assert.equal(named.code, 0, named.stderr);
     assert.equal(server.requests.at(-1)!.headers.authorization, `Bearer ${token}`);
     const unset = await runCli(['status', '--token-env', 'NOPE_TOKEN', '--endpoint', server.url], { HOME: dir.path });

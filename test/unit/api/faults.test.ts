@@ -72,7 +72,14 @@ function echoToken(req: IncomingMessage): string {
 }
 
 const CASES: FaultCase[] = [
-  { name: 'connection refused', fault: 'closed', kind: 'offline', exit: 3, message: /connection was refused/, maxMs: 8_000 },
+  {
+    name: 'connection refused',
+    fault: 'closed',
+    kind: 'offline',
+    exit: 3,
+    message: /connection was refused/,
+    maxMs: 8_000,
+  },
   {
     name: 'connection reset mid-body',
     fault: (req, res) => {
@@ -87,8 +94,25 @@ const CASES: FaultCase[] = [
     maxMs: 8_000,
     attempts: 3,
   },
-  { name: 'a body trickling one byte a second', fault: (_req, res) => trickle(res), kind: 'timeout', exit: 3, message: /did not finish sending its answer within 1\.5 s/, maxMs: 6_000, attempts: 1, minMs: 1_400 },
-  { name: 'a 10 MB body', fault: (_req, res) => tenMegabytes(res), kind: 'tooLarge', exit: 4, message: /larger than 1024 KiB/, maxMs: 8_000, attempts: 1 },
+  {
+    name: 'a body trickling one byte a second',
+    fault: (_req, res) => trickle(res),
+    kind: 'timeout',
+    exit: 3,
+    message: /did not finish sending its answer within 1\.5 s/,
+    maxMs: 6_000,
+    attempts: 1,
+    minMs: 1_400,
+  },
+  {
+    name: 'a 10 MB body',
+    fault: (_req, res) => tenMegabytes(res),
+    kind: 'tooLarge',
+    exit: 4,
+    message: /larger than 1024 KiB/,
+    maxMs: 8_000,
+    attempts: 1,
+  },
   {
     name: 'a 10 MB body announced by Content-Length',
     fault: (_req, res) => {
@@ -104,7 +128,9 @@ const CASES: FaultCase[] = [
     name: 'HTML from a 502 gateway',
     fault: (req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
-      res.end(`<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><!-- ${echoToken(req)} --><hr><center>nginx</center></body></html>`);
+      res.end(
+        `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><!-- ${echoToken(req)} --><hr><center>nginx</center></body></html>`,
+      );
     },
     kind: 'server',
     exit: 3,
@@ -114,7 +140,11 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'valid JSON of the wrong shape',
-    fault: (_req, res) => sendJson(res, 200, { ...GOOD, bands: [{ ...GOOD.bands[0], allocated: { currency: 'USD', amount_micros: 150.5 } }] }),
+    fault: (_req, res) =>
+      sendJson(res, 200, {
+        ...GOOD,
+        bands: [{ ...GOOD.bands[0], allocated: { currency: 'USD', amount_micros: 150.5 } }],
+      }),
     kind: 'invalidPayload',
     exit: 4,
     message: /wrong shape: bands\[0\]\.allocated\.amount_micros/,
@@ -217,28 +247,50 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
         ['fetch', createFetchSender],
       ];
       for (const [senderName, sender] of senders)
-      it(`client over ${senderName}: ${c.kind}, a message naming the cause, within ${c.maxMs} ms`, async () => {
-        await breakIt();
-        const client = new BandsClient({ baseUrl: url, token, timeouts: SHORT, retry: { baseDelayMs: 50 }, env: {}, sender });
-        const started = Date.now();
-        const error = await client.getBands().then(
-          () => assert.fail('expected a failure'),
-          (e: unknown) => e,
-        );
-        const ms = Date.now() - started;
-        await client.close();
-        assert.ok(error instanceof ApiError, `not an ApiError: ${String(error)}`);
-        assert.equal(error.kind, c.kind, error.message);
-        assert.match(error.message, c.message);
-        assert.equal(exitCodeFor(error), c.exit);
-        assert.ok(ms < c.maxMs, `took ${ms} ms`);
-        if (c.minMs !== undefined) assert.ok(ms >= c.minMs, `took only ${ms} ms`);
-        if (c.attempts !== undefined && c.fault !== 'closed') assert.equal(server.requests.length, c.attempts, 'attempts');
-        assertNoToken(token, 'the thrown error', error.message, String(error.stack), inspect(error, { depth: 5 }), JSON.stringify(error.problem ?? {}));
-      });
+        it(`client over ${senderName}: ${c.kind}, a message naming the cause, within ${c.maxMs} ms`, async () => {
+          await breakIt();
+          const client = new BandsClient({
+            baseUrl: url,
+            token,
+            timeouts: SHORT,
+            retry: { baseDelayMs: 50 },
+            env: {},
+            sender,
+          });
+          const started = Date.now();
+          const error = await client.getBands().then(
+            () => assert.fail('expected a failure'),
+            (e: unknown) => e,
+          );
+          const ms = Date.now() - started;
+          await client.close();
+          assert.ok(error instanceof ApiError, `not an ApiError: ${String(error)}`);
+          assert.equal(error.kind, c.kind, error.message);
+          assert.match(error.message, c.message);
+          assert.equal(exitCodeFor(error), c.exit);
+          assert.ok(ms < c.maxMs, `took ${ms} ms`);
+          if (c.minMs !== undefined) assert.ok(ms >= c.minMs, `took only ${ms} ms`);
+          if (c.attempts !== undefined && c.fault !== 'closed')
+            assert.equal(server.requests.length, c.attempts, 'attempts');
+          assertNoToken(
+            token,
+            'the thrown error',
+            error.message,
+            String(error.stack),
+            inspect(error, { depth: 5 }),
+            JSON.stringify(error.problem ?? {}),
+          );
+        });
 
       it('loadBands: the last good document, stale, with the error', async () => {
-        const source: SourceConfig = { kind: 'endpoint', baseUrl: url, token, timeouts: SHORT, retry: { baseDelayMs: 50 }, env: {} };
+        const source: SourceConfig = {
+          kind: 'endpoint',
+          baseUrl: url,
+          token,
+          timeouts: SHORT,
+          retry: { baseDelayMs: 50 },
+          env: {},
+        };
         const first = await loadBands(source, { now: new Date('2026-11-28T21:00:00Z'), cacheDir: dir.path });
         assert.equal(first.stale, false);
         await breakIt();
@@ -251,7 +303,12 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
       });
 
       it(`spend-band status: exit ${c.exit}, one stderr line, stale bands when cached, the error alone when not`, async () => {
-        const env = { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: dir.path, HOME: dir.path, SPEND_BAND_CONFIG: join(dir.path, 'none.json') };
+        const env = {
+          SPEND_BAND_TOKEN: token,
+          SPEND_BAND_CACHE: dir.path,
+          HOME: dir.path,
+          SPEND_BAND_CONFIG: join(dir.path, 'none.json'),
+        };
         const good = await runCli(['status', '--endpoint', url, '--json'], env);
         assert.equal(good.code, 0, good.stderr);
         await breakIt();
@@ -270,12 +327,26 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
         assert.match(text.stdout, /STALE \(last good data from /);
         assert.match(text.stdout, /Deep coding/);
 
-        const nothingCached = await runCli(['status', '--endpoint', url, '--json', '--timeout', CLI_TIMEOUT], { ...env, SPEND_BAND_CACHE: join(dir.path, 'empty') });
+        const nothingCached = await runCli(['status', '--endpoint', url, '--json', '--timeout', CLI_TIMEOUT], {
+          ...env,
+          SPEND_BAND_CACHE: join(dir.path, 'empty'),
+        });
         assert.equal(nothingCached.code, c.exit, nothingCached.stderr);
         assert.equal(JSON.parse(nothingCached.stdout).error.code, c.kind);
         assert.equal(nothingCached.stderr.trim().split('\n').length, 1);
         assert.ok(nothingCached.ms < 30_000, `took ${nothingCached.ms} ms`);
-        assertNoToken(token, 'CLI output', good.stdout, good.stderr, stale.stdout, stale.stderr, text.stdout, text.stderr, nothingCached.stdout, nothingCached.stderr);
+        assertNoToken(
+          token,
+          'CLI output',
+          good.stdout,
+          good.stderr,
+          stale.stdout,
+          stale.stderr,
+          text.stdout,
+          text.stderr,
+          nothingCached.stdout,
+          nothingCached.stderr,
+        );
         assertNoToken(token, 'the cache file', cacheFilesText(dir.path));
       });
     });
@@ -284,7 +355,9 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
   it('spend-band status with no token set: the 401 says no token was sent, not that it was rejected', async () => {
     const dir = tempDir();
     const server = await startServer((req, res) =>
-      req.headers.authorization ? sendJson(res, 200, GOOD) : sendProblem(res, 401, 'Unauthorized', 'A bearer token is required.'),
+      req.headers.authorization
+        ? sendJson(res, 200, GOOD)
+        : sendProblem(res, 401, 'Unauthorized', 'A bearer token is required.'),
     );
     try {
       const env = { SPEND_BAND_CACHE: dir.path, HOME: dir.path, SPEND_BAND_CONFIG: join(dir.path, 'none.json') };
@@ -292,7 +365,10 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
       assert.equal(run.code, 5, run.stderr);
       assert.match(run.stderr, /no token was sent/);
       assert.doesNotMatch(run.stderr, /token was rejected/);
-      const withToken = await runCli(['status', '--endpoint', server.url, '--json'], { ...env, SPEND_BAND_TOKEN: makeToken() });
+      const withToken = await runCli(['status', '--endpoint', server.url, '--json'], {
+        ...env,
+        SPEND_BAND_TOKEN: makeToken(),
+      });
       assert.equal(withToken.code, 0, withToken.stderr);
     } finally {
       await server.close();

@@ -47,7 +47,19 @@ async function startTinyproxy(dir: string): Promise<Tinyproxy> {
     const port = await freePort();
     const logFile = join(dir, `tinyproxy-${port}.log`);
     const conf = join(dir, `tinyproxy-${port}.conf`);
-    writeFileSync(conf, [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 30', `LogFile "${logFile}"`, 'LogLevel Info', 'MaxClients 20', 'Allow 127.0.0.1', ''].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `Port ${port}`,
+        'Listen 127.0.0.1',
+        'Timeout 30',
+        `LogFile "${logFile}"`,
+        'LogLevel Info',
+        'MaxClients 20',
+        'Allow 127.0.0.1',
+        '',
+      ].join('\n'),
+    );
     const child: ChildProcess = spawn(TINYPROXY, ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -102,7 +114,12 @@ describe('api proxy (real tinyproxy on loopback)', function () {
 
   it('goes through an explicit proxy (VS Code http.proxy), which wins over the environment', async () => {
     const dead = await freePort();
-    const client = new BandsClient({ baseUrl: target.url, token, proxy: { url: proxy.url, noProxy: '' }, env: { HTTP_PROXY: `http://127.0.0.1:${dead}` } });
+    const client = new BandsClient({
+      baseUrl: target.url,
+      token,
+      proxy: { url: proxy.url, noProxy: '' },
+      env: { HTTP_PROXY: `http://127.0.0.1:${dead}` },
+    });
     const answer = await client.getBands();
     await client.close();
     assert.ok('document' in answer);
@@ -117,14 +134,23 @@ describe('api proxy (real tinyproxy on loopback)', function () {
     assert.ok(wentThroughProxy());
     await target.close();
     target = await startServer((_req, res) => sendJson(res, 200, fixture('bandsDocument.json')));
-    const run = await runCli(['status', '--endpoint', target.url, '--json'], { SPEND_BAND_TOKEN: token, HTTP_PROXY: proxy.url, HOME: dir.path, SPEND_BAND_CACHE: dir.path });
+    const run = await runCli(['status', '--endpoint', target.url, '--json'], {
+      SPEND_BAND_TOKEN: token,
+      HTTP_PROXY: proxy.url,
+      HOME: dir.path,
+      SPEND_BAND_CACHE: dir.path,
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.ok(wentThroughProxy(), 'the CLI did not use HTTP_PROXY');
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
     const dead = await freePort();
-    const client = new BandsClient({ baseUrl: target.url, token, env: { HTTP_PROXY: `http://127.0.0.1:${dead}`, NO_PROXY: 'example.com,127.0.0.1' } });
+    const client = new BandsClient({
+      baseUrl: target.url,
+      token,
+      env: { HTTP_PROXY: `http://127.0.0.1:${dead}`, NO_PROXY: 'example.com,127.0.0.1' },
+    });
     assert.ok('document' in (await client.getBands()));
     await client.close();
     assert.ok(!wentThroughProxy());
@@ -132,7 +158,13 @@ describe('api proxy (real tinyproxy on loopback)', function () {
 
   it('a proxy that is down is an offline error naming the proxy, not the token', async () => {
     const dead = await freePort();
-    const client = new BandsClient({ baseUrl: target.url, token, proxy: { url: `http://user:secret@127.0.0.1:${dead}` }, retry: { tries: 1 }, env: {} });
+    const client = new BandsClient({
+      baseUrl: target.url,
+      token,
+      proxy: { url: `http://user:secret@127.0.0.1:${dead}` },
+      retry: { tries: 1 },
+      env: {},
+    });
     const error = await client.getBands().catch((e: unknown) => e);
     await client.close();
     assert.ok(error instanceof ApiError);
@@ -148,7 +180,13 @@ describe('api proxy (real tinyproxy on loopback)', function () {
     await new Promise<void>((done) => refusing.listen(0, '127.0.0.1', done));
     const port = (refusing.address() as AddressInfo).port;
     try {
-      const client = new BandsClient({ baseUrl: target.url, token, proxy: { url: `http://127.0.0.1:${port}` }, retry: { tries: 1 }, env: {} });
+      const client = new BandsClient({
+        baseUrl: target.url,
+        token,
+        proxy: { url: `http://127.0.0.1:${port}` },
+        retry: { tries: 1 },
+        env: {},
+      });
       const error = await client.getBands().catch((e: unknown) => e);
       await client.close();
       assert.ok(error instanceof ApiError);
@@ -167,11 +205,17 @@ describe('api proxy (real tinyproxy on loopback)', function () {
       noProxy: 'x',
       strictSSL: true,
     });
-    assert.deepEqual(resolveProxy({ url: 'http://c:1', noProxy: ['a', 'b'], strictSSL: false }, { HTTPS_PROXY: 'http://b:1', NO_PROXY: 'x' }), {
-      httpProxy: 'http://c:1',
-      httpsProxy: 'http://c:1',
-      noProxy: 'a,b',
-      strictSSL: false,
-    });
+    assert.deepEqual(
+      resolveProxy(
+        { url: 'http://c:1', noProxy: ['a', 'b'], strictSSL: false },
+        { HTTPS_PROXY: 'http://b:1', NO_PROXY: 'x' },
+      ),
+      {
+        httpProxy: 'http://c:1',
+        httpsProxy: 'http://c:1',
+        noProxy: 'a,b',
+        strictSSL: false,
+      },
+    );
   });
 });

@@ -21,7 +21,27 @@ describe('api over TLS', function () {
     dir = tempDir();
     const key = join(dir.path, 'key.pem');
     const cert = join(dir.path, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-days',
+        '2',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
       const body = JSON.stringify(fixture('bandsDocument.json'));
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -42,7 +62,10 @@ describe('api over TLS', function () {
     await client.close();
     assert.ok(error instanceof ApiError);
     assert.equal(error.kind, 'offline');
-    assert.match(error.message, /TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.match(
+      error.message,
+      /TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+    );
   });
 
   it('accepts it when strict SSL is turned off', async () => {

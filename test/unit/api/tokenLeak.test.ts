@@ -32,7 +32,12 @@ const CASES: LeakCase[] = [
     },
     showsEcho: true,
   },
-  { name: 'endpoint echoing it into a 401 problem', kind: 'endpoint', handler: (req, res) => sendProblem(res, 401, `Bad token ${bare(req)}`, `The token ${bare(req)} is revoked.`), showsEcho: true },
+  {
+    name: 'endpoint echoing it into a 401 problem',
+    kind: 'endpoint',
+    handler: (req, res) => sendProblem(res, 401, `Bad token ${bare(req)}`, `The token ${bare(req)} is revoked.`),
+    showsEcho: true,
+  },
   {
     name: 'endpoint echoing it into an HTML 502 page',
     kind: 'endpoint',
@@ -54,7 +59,11 @@ const CASES: LeakCase[] = [
   {
     name: 'endpoint echoing it into a wrong-shaped document',
     kind: 'endpoint',
-    handler: (req, res) => sendJson(res, 200, { ...fixture<Record<string, unknown>>('bandsDocument.json'), bands: [{ id: bare(req), status: bare(req) }] }),
+    handler: (req, res) =>
+      sendJson(res, 200, {
+        ...fixture<Record<string, unknown>>('bandsDocument.json'),
+        bands: [{ id: bare(req), status: bare(req) }],
+      }),
     showsEcho: false,
   },
   {
@@ -120,21 +129,43 @@ describe('api: the token never leaks', function () {
     it(c.name, async () => {
       server.handle(c.handler);
       const source: SourceConfig =
-        c.kind === 'openrouter' ? { kind: 'openrouter', baseUrl: server.url, token, retry: { tries: 1 }, env: {} } : { kind: c.kind, baseUrl: server.url, token, retry: { tries: 1 }, env: {} };
+        c.kind === 'openrouter'
+          ? { kind: 'openrouter', baseUrl: server.url, token, retry: { tries: 1 }, env: {} }
+          : { kind: c.kind, baseUrl: server.url, token, retry: { tries: 1 }, env: {} };
       const seen: string[] = [];
       try {
-        const result = await loadBands(source, { now: new Date('2026-11-28T21:00:00Z'), cacheDir: join(dir.path, 'lib') });
+        const result = await loadBands(source, {
+          now: new Date('2026-11-28T21:00:00Z'),
+          cacheDir: join(dir.path, 'lib'),
+        });
         seen.push(JSON.stringify(result), inspect(result, { depth: 8 }));
       } catch (error) {
-        seen.push(String((error as Error).message), String((error as Error).stack), inspect(error, { depth: 8 }), JSON.stringify(error));
+        seen.push(
+          String((error as Error).message),
+          String((error as Error).stack),
+          inspect(error, { depth: 8 }),
+          JSON.stringify(error),
+        );
       }
       const args = ['status', '--source', c.kind, '--endpoint', server.url];
       const env = { SPEND_BAND_TOKEN: token, SPEND_BAND_CACHE: join(dir.path, 'cli'), HOME: dir.path };
       const text = await runCli(args, env);
       const json = await runCli([...args, '--json'], env);
       const offline = await runCli([...args, '--offline'], env);
-      assert.ok(server.requests.length > 0 && server.requests.every((r) => r.headers.authorization === `Bearer ${token}`), 'the server did not get the token');
-      seen.push(text.stdout, text.stderr, json.stdout, json.stderr, offline.stdout, offline.stderr, cacheText(join(dir.path, 'lib')), cacheText(join(dir.path, 'cli')));
+      assert.ok(
+        server.requests.length > 0 && server.requests.every((r) => r.headers.authorization === `Bearer ${token}`),
+        'the server did not get the token',
+      );
+      seen.push(
+        text.stdout,
+        text.stderr,
+        json.stdout,
+        json.stderr,
+        offline.stdout,
+        offline.stderr,
+        cacheText(join(dir.path, 'lib')),
+        cacheText(join(dir.path, 'cli')),
+      );
       // no fragment either: a message clipped mid-token would still give most of it away
       const secret = token.slice('sbt_live_'.length);
       const fragments = Array.from({ length: secret.length - 11 }, (_, i) => secret.slice(i, i + 12));
@@ -143,7 +174,11 @@ describe('api: the token never leaks', function () {
         assert.equal(leaked, undefined, `a piece of the token leaked (output #${i}): ${s.slice(0, 300)}`);
       });
       // the careless server's other words still get through, with the token blanked out
-      if (c.showsEcho) assert.ok(seen.some((s) => s.includes('[redacted]')), 'expected the echo to show up redacted somewhere');
+      if (c.showsEcho)
+        assert.ok(
+          seen.some((s) => s.includes('[redacted]')),
+          'expected the echo to show up redacted somewhere',
+        );
     });
   }
 });

@@ -52,7 +52,8 @@ describe('spend-band arguments, help and errors (real process)', function () {
     for (const flag of ['-h', '--help', 'help']) {
       const r = await cli(flag);
       assert.equal(r.code, 0, flag);
-      for (const spec of COMMAND_SPECS) assert.match(r.stdout, new RegExp(`^  ${spec.name} +\\S`, 'm'), `${flag} lists ${spec.name}`);
+      for (const spec of COMMAND_SPECS)
+        assert.match(r.stdout, new RegExp(`^  ${spec.name} +\\S`, 'm'), `${flag} lists ${spec.name}`);
       assert.match(r.stdout, /^  admin +administer/m);
     }
     const none = await cli();
@@ -66,11 +67,15 @@ describe('spend-band arguments, help and errors (real process)', function () {
       const r = await cli(spec.name, '-h');
       assert.equal(r.code, 0, `${spec.name} -h: ${r.stderr}`);
       assert.equal(r.stdout, commandHelp(spec));
-      for (const f of spec.flags) assert.match(r.stdout, new RegExp(`--${f.name}\\b`), `${spec.name} --help names --${f.name}`);
+      for (const f of spec.flags)
+        assert.match(r.stdout, new RegExp(`--${f.name}\\b`), `${spec.name} --help names --${f.name}`);
     }
     const status = await cli('status', '--help');
     assert.match(status.stdout, /--endpoint URL +base URL .*\[env SPEND_BAND_ENDPOINT\]/s);
-    assert.match(status.stdout, /--source auto\|endpoint\|litellm\|openrouter\|local\n +which source answers.*\[env SPEND_BAND_SOURCE; default auto\]/s);
+    assert.match(
+      status.stdout,
+      /--source auto\|endpoint\|litellm\|openrouter\|local\n +which source answers.*\[env SPEND_BAND_SOURCE; default auto\]/s,
+    );
     const usage = await cli('usage', '--help');
     assert.match(usage.stdout, /Environment:\n +SPEND_BAND_SCAN_THREADS/);
     assert.match(usage.stdout, /Examples:\n +spend-band usage --since/);
@@ -83,7 +88,8 @@ describe('spend-band arguments, help and errors (real process)', function () {
   it('admin help: the nouns and verbs, then the flags of one', async () => {
     const all = await cli('admin', '--help');
     assert.equal(all.code, 0);
-    for (const spec of ADMIN_SPECS) assert.match(all.stdout, new RegExp(`^  ${spec.name.replace(/^admin /, '')} +\\S`, 'm'));
+    for (const spec of ADMIN_SPECS)
+      assert.match(all.stdout, new RegExp(`^  ${spec.name.replace(/^admin /, '')} +\\S`, 'm'));
     const one = await cli('admin', 'band', 'set', '-h');
     assert.equal(one.code, 0);
     assert.match(one.stdout, /--enforcement none\|soft\|hard +what happens past the allocation \[default soft\]/);
@@ -101,14 +107,21 @@ describe('spend-band arguments, help and errors (real process)', function () {
       [['admin', 'request', 'aprove', 'req_1'], /Did you mean spend-band admin request approve\?/],
       [['requests', '--status', 'pendng'], /--status must be one of pending, .*not "pendng"\. Did you mean pending\?/],
     ];
-    for (const [argv, pattern] of cases) assert.match(assertOneErrorLine(await cli(...argv), 2), pattern, argv.join(' '));
+    for (const [argv, pattern] of cases)
+      assert.match(assertOneErrorLine(await cli(...argv), 2), pattern, argv.join(' '));
   });
 
   it('stray words are refused, not silently ignored (status foo is not status)', async () => {
     assert.match(assertOneErrorLine(await cli('status', 'foo'), 2), /status takes no word "foo"/);
     assert.match(assertOneErrorLine(await cli('status', '--', 'y'), 2), /status takes nothing after --/);
-    assert.match(assertOneErrorLine(await cli('run', '--estimate-usd', '1', 'echo', 'hi'), 2), /run takes no word "echo" here\. To pass words to COMMAND \[ARGS\.\.\.\], put them after --/);
-    assert.match(assertOneErrorLine(await cli('admin', 'developer', 'list', 'extra'), 2), /admin developer list takes no word "extra"/);
+    assert.match(
+      assertOneErrorLine(await cli('run', '--estimate-usd', '1', 'echo', 'hi'), 2),
+      /run takes no word "echo" here\. To pass words to COMMAND \[ARGS\.\.\.\], put them after --/,
+    );
+    assert.match(
+      assertOneErrorLine(await cli('admin', 'developer', 'list', 'extra'), 2),
+      /admin developer list takes no word "extra"/,
+    );
   });
 
   it('a flag without its value, or a switch with one, says how to write it', async () => {
@@ -121,7 +134,10 @@ describe('spend-band arguments, help and errors (real process)', function () {
   it('an explicitly named --config that does not exist exits 2 (was 0 with an empty budget)', async () => {
     const missing = join(tmp.dir, 'nope.json');
     const line = assertOneErrorLine(await cli('status', '--config', missing), 2);
-    assert.match(line, new RegExp(`the config file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} named by --config does not exist`));
+    assert.match(
+      line,
+      new RegExp(`the config file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} named by --config does not exist`),
+    );
     // without --config, a missing default file is still a hint, not an error
     const plain = await cli('status', '--json');
     assert.equal(plain.code, 0, plain.stderr);
@@ -133,16 +149,25 @@ describe('spend-band arguments, help and errors (real process)', function () {
     const asFlag = assertOneErrorLine(await cli('status', '--token', secret), 2);
     assert.match(asFlag, /a token is never taken on the command line.*export SPEND_BAND_TOKEN=/);
     assert.doesNotMatch(asFlag, /Did you mean/);
-    for (const line of [asFlag, assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', secret), 2)]) {
+    for (const line of [
+      asFlag,
+      assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', secret), 2),
+    ]) {
       assert.ok(!line.includes(secret.slice(4, 20)), `the token is in: ${line}`);
     }
-    assert.match(assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', 'MY_TOKEN'), 2), /the variable MY_TOKEN named by --token-env is empty or not set/);
+    assert.match(
+      assertOneErrorLine(await cli('status', '--endpoint', 'http://127.0.0.1:9', '--token-env', 'MY_TOKEN'), 2),
+      /the variable MY_TOKEN named by --token-env is empty or not set/,
+    );
   });
 
-  it('a reader that goes away (spend-band --help | head -1) ends quietly with the command\'s code', async () => {
+  it("a reader that goes away (spend-band --help | head -1) ends quietly with the command's code", async () => {
     const { spawn } = await import('node:child_process');
     const { buildCli } = await import('../preflight/cliKit');
-    const child = spawn(process.execPath, [await buildCli(), '--help'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, PATH: process.env.PATH ?? '' } });
+    const child = spawn(process.execPath, [await buildCli(), '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, PATH: process.env.PATH ?? '' },
+    });
     child.stdout!.destroy();
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -164,7 +189,8 @@ describe('flag tables', () => {
       assert.ok(spec, `no flag table for admin ${name}`);
       assert.deepEqual(spec.flags.map((f) => f.name).sort(), [...action.flags, 'db'].sort(), `admin ${name}`);
     }
-    for (const spec of ADMIN_SPECS) assert.ok(ACTIONS[spec.name.replace(/^admin /, '')], `${spec.name} has a table but no action`);
+    for (const spec of ADMIN_SPECS)
+      assert.ok(ACTIONS[spec.name.replace(/^admin /, '')], `${spec.name} has a table but no action`);
   });
 });
 

@@ -8,7 +8,7 @@ import { colourEnabled, moneyText, renderTable } from '../../../src/cli/output';
 import { runCli, startTestServer, tempDir, type TestServer } from '../preflight/cliKit';
 
 describe('cli output helpers', () => {
-  it('money: Intl in the currency\'s digits; a tiny amount never reads as zero or as $0.004025', () => {
+  it("money: Intl in the currency's digits; a tiny amount never reads as zero or as $0.004025", () => {
     assert.equal(moneyText({ currency: 'USD', amount_micros: 1_234_500_000 }), '$1,234.50');
     assert.equal(moneyText({ currency: 'USD', amount_micros: 4_025 }), '<$0.01');
     assert.equal(moneyText({ currency: 'USD', amount_micros: 5_000 }), '$0.01');
@@ -70,12 +70,41 @@ describe('spend-band lists, status and request (real process, reference server)'
   });
 
   it('request --band takes a class; a wrong one lists classes and ids (exit 2)', async () => {
-    const ok = await runCli(['request', '--band', 'review', '--delta-usd', '20', '--outcome', 'faster_review', '--justification', 'release week: forty pull requests to review'], env);
+    const ok = await runCli(
+      [
+        'request',
+        '--band',
+        'review',
+        '--delta-usd',
+        '20',
+        '--outcome',
+        'faster_review',
+        '--justification',
+        'release week: forty pull requests to review',
+      ],
+      env,
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Request req_\S+ filed: b_review \+\$20\.00/);
-    const bad = await runCli(['request', '--band', 'reveiw', '--delta-usd', '20', '--outcome', 'faster_review', '--justification', 'release week: forty pull requests to review'], env);
+    const bad = await runCli(
+      [
+        'request',
+        '--band',
+        'reveiw',
+        '--delta-usd',
+        '20',
+        '--outcome',
+        'faster_review',
+        '--justification',
+        'release week: forty pull requests to review',
+      ],
+      env,
+    );
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /there is no band "reveiw"\. Did you mean review\? Name a class or a band id: .*review \(b_review\)/);
+    assert.match(
+      bad.stderr,
+      /there is no band "reveiw"\. Did you mean review\? Name a class or a band id: .*review \(b_review\)/,
+    );
   });
 
   it('requests: a header row, local times (not ISO), --limit', async () => {
@@ -116,7 +145,9 @@ describe('spend-band lists, status and request (real process, reference server)'
       assert.doesNotMatch(line, /↑|\$\(arrow-up\)/);
     }
     // the demo's class bands forecast past their allocation early in the month: they are "over pace"
-    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { bands: Array<{ id: string; workflow: string; status: string }> };
+    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as {
+      bands: Array<{ id: string; workflow: string; status: string }>;
+    };
     for (const band of json.bands) assert.match(band.id, /\S/);
     const forecastRows = r.stdout.split('\n\n').filter((block) => /Forecast +\S+ at period end \((\d+)%\)/.test(block));
     for (const block of forecastRows) {

@@ -26,10 +26,15 @@ interface Run {
 function run(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<Run> {
   const started = Date.now();
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return fail(error);
-      done({ code: child.exitCode, stdout, stderr, ms: Date.now() - started });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return fail(error);
+        done({ code: child.exitCode, stdout, stderr, ms: Date.now() - started });
+      },
+    );
     child.stdin!.end(stdin);
   });
 }
@@ -52,7 +57,11 @@ function preToolUse(overrides: Record<string, unknown> = {}): string {
 function answer(r: Run): { decision?: string; reason?: string; systemMessage?: string } {
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout);
-  return { decision: json.hookSpecificOutput?.permissionDecision, reason: json.hookSpecificOutput?.permissionDecisionReason, systemMessage: json.systemMessage };
+  return {
+    decision: json.hookSpecificOutput?.permissionDecision,
+    reason: json.hookSpecificOutput?.permissionDecisionReason,
+    systemMessage: json.systemMessage,
+  };
 }
 
 describe('cli: hook claude, hook install, statusline', function () {
@@ -67,7 +76,13 @@ describe('cli: hook claude, hook install, statusline', function () {
   beforeEach(async () => {
     h = await startHarness({ nowMs: Date.now() });
     dir = mkdtempSync(join(tmpdir(), 'spend-band-hook-'));
-    env = { PATH: process.env.PATH, HOME: dir, SPEND_BAND_ENDPOINT: h.url, SPEND_BAND_TOKEN: h.token, SPEND_BAND_CACHE: join(dir, 'cache') };
+    env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      SPEND_BAND_ENDPOINT: h.url,
+      SPEND_BAND_TOKEN: h.token,
+      SPEND_BAND_CACHE: join(dir, 'cache'),
+    };
   });
   afterEach(async () => {
     await h.close();
@@ -82,7 +97,24 @@ describe('cli: hook claude, hook install, statusline', function () {
   });
 
   it('asks (warn) with the numbers when a rule warns', async () => {
-    const added = await admin(h.dbPath, ['rule', 'add', '--developer', 'demo', '--workflow', 'background_automation', '--action', 'warn', '--estimate-at-least-usd', '1', '--id', 'warn_test'], Date.now());
+    const added = await admin(
+      h.dbPath,
+      [
+        'rule',
+        'add',
+        '--developer',
+        'demo',
+        '--workflow',
+        'background_automation',
+        '--action',
+        'warn',
+        '--estimate-at-least-usd',
+        '1',
+        '--id',
+        'warn_test',
+      ],
+      Date.now(),
+    );
     assert.equal(added.code, 0, added.stderr);
     const a = answer(await run(['hook', 'claude', '--estimate-usd', '2'], env, preToolUse()));
     assert.equal(a.decision, 'ask');
@@ -96,28 +128,42 @@ describe('cli: hook claude, hook install, statusline', function () {
     const requestId = /Approval request (\S+) is filed/.exec(interactive.reason!)?.[1];
     assert.ok(requestId, interactive.reason);
 
-    const headless = answer(await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input));
+    const headless = answer(
+      await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input),
+    );
     assert.equal(headless.decision, 'defer');
     assert.match(headless.reason!, new RegExp(requestId!));
     assert.match(headless.systemMessage!, /waits for approval/);
 
     const approved = await admin(h.dbPath, ['request', 'approve', requestId!, '--by', 'lead'], Date.now());
     assert.equal(approved.code, 0, approved.stderr);
-    const resumed = answer(await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input));
+    const resumed = answer(
+      await run(['hook', 'claude', '--estimate-usd', '8'], { ...env, SPEND_BAND_HOOK_NONINTERACTIVE: '1' }, input),
+    );
     assert.equal(resumed.decision, 'allow', resumed.reason);
   });
 
   it('denies with the reason and a cheaper path', async () => {
-    const a = answer(await run(['hook', 'claude', '--estimate-usd', '25'], env, preToolUse({ tool_input: { description: 'x', prompt: 'y', model: 'opus' } })));
+    const a = answer(
+      await run(
+        ['hook', 'claude', '--estimate-usd', '25'],
+        env,
+        preToolUse({ tool_input: { description: 'x', prompt: 'y', model: 'opus' } }),
+      ),
+    );
     assert.equal(a.decision, 'deny');
     assert.match(a.reason!, /\$20 or more are not allowed/);
     assert.match(a.reason!, /Cheaper: run this sub-agent with model "sonnet" or "haiku"/);
   });
 
   it('fails open with a visible message when the endpoint is down', async () => {
-    const r = await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: 'http://127.0.0.1:1' }, preToolUse());
+    const r = await run(
+      ['hook', 'claude', '--estimate-usd', '25'],
+      { ...env, SPEND_BAND_ENDPOINT: 'http://127.0.0.1:1' },
+      preToolUse(),
+    );
     const a = answer(r);
-    assert.equal(a.decision, undefined, 'no decision: the agent\'s own permission rules apply');
+    assert.equal(a.decision, undefined, "no decision: the agent's own permission rules apply");
     assert.match(a.systemMessage!, /not checked \(the endpoint is unreachable\)/);
   });
 
@@ -131,31 +177,65 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.equal(again.decision, 'deny');
     assert.match(again.reason!, /\$20 or more are not allowed/);
     // The same -p prompt twice in a session (no tool_use_id), the second time with a larger estimate.
-    const prompt = JSON.stringify({ session_id: 's2', transcript_path: '/t', cwd: '/c', permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'continue' });
-    assert.deepEqual(JSON.parse((await run(['hook', 'claude', '--estimate-usd', '1', '--non-interactive'], env, prompt)).stdout), {});
-    const repeated = JSON.parse((await run(['hook', 'claude', '--estimate-usd', '30', '--non-interactive'], env, prompt)).stdout);
+    const prompt = JSON.stringify({
+      session_id: 's2',
+      transcript_path: '/t',
+      cwd: '/c',
+      permission_mode: 'default',
+      hook_event_name: 'UserPromptSubmit',
+      prompt: 'continue',
+    });
+    assert.deepEqual(
+      JSON.parse((await run(['hook', 'claude', '--estimate-usd', '1', '--non-interactive'], env, prompt)).stdout),
+      {},
+    );
+    const repeated = JSON.parse(
+      (await run(['hook', 'claude', '--estimate-usd', '30', '--non-interactive'], env, prompt)).stdout,
+    );
     assert.equal(repeated.decision, 'block');
     assert.match(repeated.reason, /not allowed/);
   });
 
   it('does not let a run through when the endpoint refuses the question (4xx), only when it fails (5xx)', async () => {
-    const refused = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_TOKEN: 'sbt_not_a_real_token_0000000000000000' }, preToolUse()));
+    const refused = answer(
+      await run(
+        ['hook', 'claude', '--estimate-usd', '1'],
+        { ...env, SPEND_BAND_TOKEN: 'sbt_not_a_real_token_0000000000000000' },
+        preToolUse(),
+      ),
+    );
     assert.equal(refused.decision, 'ask');
     assert.match(refused.reason!, /could not check this run \(the endpoint refused the token \(401\)/);
 
     // An endpoint that answers each pre-flight with the status the test sets.
     let status = 422;
-    const other: Server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: status < 500 ? 'validation_failed' : 'api_error', detail: 'the test says no' })));
+    const other: Server = createServer((_req, res) =>
+      res
+        .writeHead(status, { 'content-type': 'application/problem+json' })
+        .end(JSON.stringify({ code: status < 500 ? 'validation_failed' : 'api_error', detail: 'the test says no' })),
+    );
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
-      const invalid = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()));
+      const invalid = answer(
+        await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()),
+      );
       assert.equal(invalid.decision, 'ask');
       assert.match(invalid.reason!, /the endpoint answered 422 validation_failed: the test says no/);
-      const headless = JSON.parse((await run(['hook', 'claude', '--estimate-usd', '1', '--non-interactive'], { ...env, SPEND_BAND_ENDPOINT: url }, JSON.stringify({ session_id: 's', hook_event_name: 'UserPromptSubmit', prompt: 'p' }))).stdout);
+      const headless = JSON.parse(
+        (
+          await run(
+            ['hook', 'claude', '--estimate-usd', '1', '--non-interactive'],
+            { ...env, SPEND_BAND_ENDPOINT: url },
+            JSON.stringify({ session_id: 's', hook_event_name: 'UserPromptSubmit', prompt: 'p' }),
+          )
+        ).stdout,
+      );
       assert.equal(headless.decision, 'block');
       status = 503;
-      const open = answer(await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()));
+      const open = answer(
+        await run(['hook', 'claude', '--estimate-usd', '1'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse()),
+      );
       assert.equal(open.decision, undefined);
       assert.match(open.systemMessage!, /not checked \(the endpoint answered 503\)/);
     } finally {
@@ -169,7 +249,11 @@ describe('cli: hook claude, hook install, statusline', function () {
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-      const r = await run(['hook', 'claude', '--estimate-usd', '25', '--timeout-ms', '300'], { ...env, SPEND_BAND_ENDPOINT: url }, preToolUse());
+      const r = await run(
+        ['hook', 'claude', '--estimate-usd', '25', '--timeout-ms', '300'],
+        { ...env, SPEND_BAND_ENDPOINT: url },
+        preToolUse(),
+      );
       const a = answer(r);
       assert.match(a.systemMessage!, /did not answer within 300 ms/);
       // The installed hook's own timeout is 10 s; the answer comes far inside it.
@@ -182,7 +266,14 @@ describe('cli: hook claude, hook install, statusline', function () {
   });
 
   it('checks a -p prompt (UserPromptSubmit) and lets interactive prompts through untouched', async () => {
-    const prompt = JSON.stringify({ session_id: 's', transcript_path: '/t', cwd: '/c', permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'Refactor everything' });
+    const prompt = JSON.stringify({
+      session_id: 's',
+      transcript_path: '/t',
+      cwd: '/c',
+      permission_mode: 'default',
+      hook_event_name: 'UserPromptSubmit',
+      prompt: 'Refactor everything',
+    });
     const interactive = await run(['hook', 'claude', '--estimate-usd', '25'], env, prompt);
     assert.deepEqual(JSON.parse(interactive.stdout), {});
     const headless = await run(['hook', 'claude', '--estimate-usd', '25', '--non-interactive'], env, prompt);
@@ -191,9 +282,15 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.match(json.reason, /not allowed/);
   });
 
-  it('install adds both hooks beside the user\'s own, keeps a backup, is idempotent, and --dry-run writes nothing', async () => {
+  it("install adds both hooks beside the user's own, keeps a backup, is idempotent, and --dry-run writes nothing", async () => {
     const settingsPath = join(dir, 'settings.json');
-    const mine = { model: 'sonnet', hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/check-bash' }] }], Stop: [{ hooks: [{ type: 'command', command: 'notify' }] }] } };
+    const mine = {
+      model: 'sonnet',
+      hooks: {
+        PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/check-bash' }] }],
+        Stop: [{ hooks: [{ type: 'command', command: 'notify' }] }],
+      },
+    };
     writeFileSync(settingsPath, JSON.stringify(mine, null, 2));
     const dry = await run(['hook', 'install', '--settings', settingsPath, '--dry-run'], env, '');
     assert.equal(dry.code, 0, dry.stderr);
@@ -229,7 +326,7 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.equal(readFileSync(settingsPath, 'utf8'), '{ "hooks": ');
   });
 
-  it('statusline prints the band and the agent\'s official numbers from the cache, records them, and decides the hook\'s history estimate', async () => {
+  it("statusline prints the band and the agent's official numbers from the cache, records them, and decides the hook's history estimate", async () => {
     // `spend-band status` fills the cache the status line reads (no network on the status line itself).
     const status = await run(['status', '--json'], env, '');
     assert.equal(status.code, 0, status.stderr);
@@ -241,11 +338,17 @@ describe('cli: hook claude, hook install, statusline', function () {
         transcript_path: '/t',
         model: { id: 'claude-opus-4-1', display_name: 'Opus' },
         cost: { total_cost_usd: 3.5, total_duration_ms: 1000 },
-        rate_limits: { five_hour: { used_percentage: 31.4, resets_at: Math.floor(Date.now() / 1000) + 3600 }, seven_day: { used_percentage: 3, resets_at: Math.floor(Date.now() / 1000) + 86400 } },
+        rate_limits: {
+          five_hour: { used_percentage: 31.4, resets_at: Math.floor(Date.now() / 1000) + 3600 },
+          seven_day: { used_percentage: 3, resets_at: Math.floor(Date.now() / 1000) + 86400 },
+        },
       }),
     );
     assert.equal(line.code, 0, line.stderr);
-    assert.match(line.stdout, /^Review \d+% · \$[\d.,]+\/\$[\d.,]+ · \d+[dhm] left │ Claude official: \$3\.50 session · 5h 31% · 7d 3%\n$/);
+    assert.match(
+      line.stdout,
+      /^Review \d+% · \$[\d.,]+\/\$[\d.,]+ · \d+[dhm] left │ Claude official: \$3\.50 session · 5h 31% · 7d 3%\n$/,
+    );
     const state = JSON.parse(readFileSync(join(dir, 'cache', 'agent-state.json'), 'utf8'));
     assert.equal(state.sessions['sess-official'].costMicros, 3_500_000);
     assert.equal(state.rateLimits.five_hour.usedPercent, 31.4);
@@ -255,7 +358,9 @@ describe('cli: hook claude, hook install, statusline', function () {
     assert.match(a.reason!, /\$3\.50 estimated \(median of your last 1 Claude Code session, official costs\)/);
 
     // Without an endpoint the hook decides from the cached bands.
-    const local = answer(await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: '' }, preToolUse()));
+    const local = answer(
+      await run(['hook', 'claude', '--estimate-usd', '25'], { ...env, SPEND_BAND_ENDPOINT: '' }, preToolUse()),
+    );
     assert.equal(local.decision, 'deny');
     assert.match(local.reason!, /\$20 or more/);
   });
@@ -277,14 +382,21 @@ describe('cli: hook claude, hook install, statusline', function () {
     const status = await run(['status', '--json'], env, '');
     assert.equal(status.code, 0, status.stderr);
     const modulePath = pathToFileURL(join(ROOT, 'test/host/liveUsageLines.mjs')).href;
-    const { liveUsageLines } = (await import(modulePath)) as { liveUsageLines: (url: string, token: string) => string[] };
+    const { liveUsageLines } = (await import(modulePath)) as {
+      liveUsageLines: (url: string, token: string) => string[];
+    };
     const lines = liveUsageLines(h.url, 'sbt_demo');
     const setting = lines.find((l) => l.includes('"statusLine"'))!;
     const command = JSON.parse(/"command": ("[^"]*")/.exec(setting)![1]!) as string;
     const project = mkdtempSync(join(tmpdir(), 'spend-band-project-'));
     try {
       const out = await new Promise<string>((done, fail) => {
-        const child = execFile('/bin/sh', ['-c', command], { cwd: project, env, timeout: 60_000 }, (error, stdout, stderr) => (error ? fail(new Error(`${command}: ${stderr}`)) : done(stdout)));
+        const child = execFile(
+          '/bin/sh',
+          ['-c', command],
+          { cwd: project, env, timeout: 60_000 },
+          (error, stdout, stderr) => (error ? fail(new Error(`${command}: ${stderr}`)) : done(stdout)),
+        );
         child.stdin!.end('{}');
       });
       assert.match(out, /\d+% · \$/);
@@ -292,10 +404,15 @@ describe('cli: hook claude, hook install, statusline', function () {
       rmSync(project, { recursive: true, force: true });
     }
     // The hook line says Claude Code itself needs the endpoint and token in its environment.
-    assert.ok(lines.some((l) => l.includes(`SPEND_BAND_ENDPOINT=${h.url} SPEND_BAND_TOKEN=`) && /before running claude/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some(
+        (l) => l.includes(`SPEND_BAND_ENDPOINT=${h.url} SPEND_BAND_TOKEN=`) && /before running claude/.test(l),
+      ),
+      lines.join('\n'),
+    );
   });
 
-  it("statusline also finds the bands the extension cached in its own folder, once the extension named it", async () => {
+  it('statusline also finds the bands the extension cached in its own folder, once the extension named it', async () => {
     const extensionCache = join(dir, 'extension-storage', 'cache');
     // The extension's snapshot loader writes the same cache files (api/bandsCache.ts) into its storage.
     const status = await run(['status', '--json', '--cache-dir', extensionCache], env, '');

@@ -43,7 +43,18 @@ describe('--json everywhere (real process, reference server)', function () {
       ['status', '--json'],
       ['usage', '--json'],
       ['preflight', '--json', '--workflow', 'deep_coding', '--estimate-usd', '1', '--dry-run'],
-      ['request', '--json', '--band', 'review', '--delta-usd', '5', '--outcome', 'faster_review', '--justification', 'two more reviewers this sprint'],
+      [
+        'request',
+        '--json',
+        '--band',
+        'review',
+        '--delta-usd',
+        '5',
+        '--outcome',
+        'faster_review',
+        '--justification',
+        'two more reviewers this sprint',
+      ],
       ['requests', '--json'],
       ['report', '--json'],
     ];
@@ -58,7 +69,18 @@ describe('--json everywhere (real process, reference server)', function () {
     const commands: string[][] = [
       ['developer', 'add', '--id', 'zed', '--role', 'backend_engineer'],
       ['developer', 'list'],
-      ['seat', 'set', '--role', 'backend_engineer', '--vendor', 'github', '--product', 'copilot_business', '--monthly-usd', '19'],
+      [
+        'seat',
+        'set',
+        '--role',
+        'backend_engineer',
+        '--vendor',
+        'github',
+        '--product',
+        'copilot_business',
+        '--monthly-usd',
+        '19',
+      ],
       ['band', 'set', '--developer', 'zed', '--workflow', 'review', '--allocated-usd', '10'],
       ['band', 'list', '--developer', 'zed'],
       ['rule', 'add', '--developer', 'zed', '--workflow', 'review', '--action', 'warn'],
@@ -73,7 +95,10 @@ describe('--json everywhere (real process, reference server)', function () {
       assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
       oneDocument(r.stdout, `admin ${argv.join(' ')}`);
     }
-    const added = oneDocument((await server.admin(['developer', 'add', '--id', 'zed', '--json'])).stdout, 'developer add') as { developer: string; created: boolean };
+    const added = oneDocument(
+      (await server.admin(['developer', 'add', '--id', 'zed', '--json'])).stdout,
+      'developer add',
+    ) as { developer: string; created: boolean };
     assert.deepEqual(added, { developer: 'zed', created: false });
   });
 });

@@ -19,10 +19,15 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return fail(error);
-      done({ code: child.exitCode, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return fail(error);
+        done({ code: child.exitCode, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,7 +37,13 @@ function line(id: string, at: Date, input: number, output: number): string {
     cwd: '/home/dev/project',
     sessionId: 'agent-session-1',
     version: '2.1.3',
-    message: { id, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: output } },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      usage: { input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: output },
+    },
     requestId: `req-${id}`,
     type: 'assistant',
     timestamp: at.toISOString(),
@@ -77,7 +88,10 @@ describe('cli: local bands count the metered usage (status, preflight)', functio
       `${JSON.stringify({ id: '0193a0a0-0000-7000-8000-00000000000a', workflow: 'review', start: reviewStart.toISOString(), end: new Date(now - 3_600_000).toISOString() })}\n`,
     );
     mkdirSync(join(claude, 'projects', 'p'), { recursive: true });
-    writeFileSync(join(claude, 'projects', 'p', 'a.jsonl'), `${line('m1', inReview, 200_000, 0)}\n${line('m2', untagged, 0, 100_000)}\n`);
+    writeFileSync(
+      join(claude, 'projects', 'p', 'a.jsonl'),
+      `${line('m1', inReview, 200_000, 0)}\n${line('m2', untagged, 0, 100_000)}\n`,
+    );
     env = {
       PATH: process.env.PATH,
       HOME: dir,
@@ -94,13 +108,21 @@ describe('cli: local bands count the metered usage (status, preflight)', functio
     const r = await run(['status', '--json', '--claude-dir', claude], env);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
-    const used = Object.fromEntries(doc.bands.map((b: { workflow: string; used: { amount_micros: number } }) => [b.workflow, b.used.amount_micros]));
+    const used = Object.fromEntries(
+      doc.bands.map((b: { workflow: string; used: { amount_micros: number } }) => [b.workflow, b.used.amount_micros]),
+    );
     assert.deepEqual(used, { review: 600_000, deep_coding: 0 });
     assert.deepEqual(doc.untagged, { currency: 'USD', amount_micros: 1_500_000 });
     assert.match(doc.bands_from, /settings\.json$/);
     assert.deepEqual(
-      doc.bands.map((b: { used_provenance: { provenance: string; estimated: boolean } }) => [b.used_provenance.provenance, b.used_provenance.estimated]),
-      [['metered', true], ['metered', true]],
+      doc.bands.map((b: { used_provenance: { provenance: string; estimated: boolean } }) => [
+        b.used_provenance.provenance,
+        b.used_provenance.estimated,
+      ]),
+      [
+        ['metered', true],
+        ['metered', true],
+      ],
     );
     const text = await run(['status', '--claude-dir', claude], env);
     assert.match(text.stdout, /Untagged: \$1\.50 metered/);
@@ -108,7 +130,10 @@ describe('cli: local bands count the metered usage (status, preflight)', functio
   });
 
   it('preflight: the remaining headroom is after the metered usage', async () => {
-    const r = await run(['preflight', '--workflow', 'review', '--estimate-usd', '8', '--json', '--claude-dir', claude], env);
+    const r = await run(
+      ['preflight', '--workflow', 'review', '--estimate-usd', '8', '--json', '--claude-dir', claude],
+      env,
+    );
     const out = JSON.parse(r.stdout);
     // $10 allocated, $0.60 used by the logs: an $8 run leaves $1.40 (it would leave $2.00 on an empty band).
     assert.deepEqual(out.projected.used_after, { currency: 'USD', amount_micros: 8_600_000 }, r.stdout);

@@ -18,10 +18,15 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return fail(error);
-      done({ code: child.exitCode, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return fail(error);
+        done({ code: child.exitCode, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -50,8 +55,11 @@ describe('cli: status --json with local bands', function () {
   before(async () => {
     // always build: dist/cli.js must be the code under test, not an older bundle
     const build = await new Promise<Run>((done) => {
-      const child = execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT, timeout: 150_000 }, (_error, stdout, stderr) =>
-        done({ code: child.exitCode, stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        ['esbuild.mjs'],
+        { cwd: ROOT, timeout: 150_000 },
+        (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
       );
     });
     assert.equal(build.code, 0, `node esbuild.mjs failed:\n${build.stderr}`);
@@ -87,7 +95,13 @@ describe('cli: status --json with local bands', function () {
 
     assert.equal(doc.role.id, 'platform_engineer');
     assert.deepEqual(
-      doc.bands.map((b) => [b.workflow, b.allocated.amount_micros, b.period.interval, b.period.timezone, b.enforcement]),
+      doc.bands.map((b) => [
+        b.workflow,
+        b.allocated.amount_micros,
+        b.period.interval,
+        b.period.timezone,
+        b.enforcement,
+      ]),
       [
         ['deep_coding', 200_000_000, 'P1M', 'Europe/Berlin', 'soft'],
         ['review', 40_000_000, 'P1M', 'Europe/Berlin', 'soft'],
@@ -95,12 +109,24 @@ describe('cli: status --json with local bands', function () {
       ],
     );
     for (const band of doc.bands) {
-      assert.ok(Date.parse(band.period.start) <= fetched && fetched < Date.parse(band.period.end), `${band.workflow} period contains now`);
+      assert.ok(
+        Date.parse(band.period.start) <= fetched && fetched < Date.parse(band.period.end),
+        `${band.workflow} period contains now`,
+      );
       assert.match(band.period.start, /T00:00:00\+0[12]:00$/, 'periods start at local midnight in Berlin');
     }
-    assert.deepEqual(doc.bands[1]!.thresholds.map((t) => t.percent), [70, 100]);
-    assert.deepEqual(doc.seats.map((s) => [s.vendor, s.product, s.cost.amount_micros]), [['github', 'copilot_business', 19_000_000]]);
-    assert.deepEqual(doc.escalation.rules.map((r) => r.applies_to), [['background_automation'], ['background_automation']]);
+    assert.deepEqual(
+      doc.bands[1]!.thresholds.map((t) => t.percent),
+      [70, 100],
+    );
+    assert.deepEqual(
+      doc.seats.map((s) => [s.vendor, s.product, s.cost.amount_micros]),
+      [['github', 'copilot_business', 19_000_000]],
+    );
+    assert.deepEqual(
+      doc.escalation.rules.map((r) => r.applies_to),
+      [['background_automation'], ['background_automation']],
+    );
   });
 
   it('a broken config exits 2 with one stderr line naming the line and the field', async () => {
@@ -119,12 +145,21 @@ describe('cli: status --json with local bands', function () {
     const result = await run(['status', '--json', '--config', writeConfig('invalid.json', invalid)], env);
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr.trim(), /^spend-band: .*invalid\.json line 5: not valid JSON \(column 3: expected ',' or '}' after the value of "role"\)/);
+    assert.match(
+      result.stderr.trim(),
+      /^spend-band: .*invalid\.json line 5: not valid JSON \(column 3: expected ',' or '}' after the value of "role"\)/,
+    );
   });
 
   it('an unknown period exits 2 naming its line and field', async () => {
-    const result = await run(['status', '--json', '--config', writeConfig('period.json', CONFIG.replace('"P1W"', '"P2W"'))], env);
+    const result = await run(
+      ['status', '--json', '--config', writeConfig('period.json', CONFIG.replace('"P1W"', '"P2W"'))],
+      env,
+    );
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /period\.json line 9, bands\[2\]\.period: expected P1M \(calendar month\), P1W \(ISO week\) or P1D/);
+    assert.match(
+      result.stderr,
+      /period\.json line 9, bands\[2\]\.period: expected P1M \(calendar month\), P1W \(ISO week\) or P1D/,
+    );
   });
 });

@@ -31,7 +31,13 @@ describe('spend-band preflight --dry-run (real process, reference server)', func
   async function background(): Promise<{ reserved: number; remaining: number }> {
     const r = await runCli(['status', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
-    const band = (JSON.parse(r.stdout).bands as Array<{ workflow: string; reserved?: { amount_micros: number }; remaining: { amount_micros: number } }>).find((b) => b.workflow === 'background_automation')!;
+    const band = (
+      JSON.parse(r.stdout).bands as Array<{
+        workflow: string;
+        reserved?: { amount_micros: number };
+        remaining: { amount_micros: number };
+      }>
+    ).find((b) => b.workflow === 'background_automation')!;
     return { reserved: band.reserved?.amount_micros ?? 0, remaining: band.remaining.amount_micros };
   }
 
@@ -43,12 +49,18 @@ describe('spend-band preflight --dry-run (real process, reference server)', func
   it('three dry-run checks reserve nothing; a plain check does', async () => {
     const before = await background();
     for (let i = 0; i < 3; i++) {
-      const r = await runCli(['preflight', '--dry-run', '--workflow', 'background_automation', '--estimate-usd', '1'], env);
+      const r = await runCli(
+        ['preflight', '--dry-run', '--workflow', 'background_automation', '--estimate-usd', '1'],
+        env,
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Decided by the endpoint/);
       assert.match(r.stdout, /Dry run: nothing was reserved and no request was filed\./);
     }
-    const json = await runCli(['preflight', '--dry-run', '--json', '--workflow', 'background_automation', '--estimate-usd', '1'], env);
+    const json = await runCli(
+      ['preflight', '--dry-run', '--json', '--workflow', 'background_automation', '--estimate-usd', '1'],
+      env,
+    );
     assert.equal(json.code, 0, json.stderr);
     assert.equal(JSON.parse(json.stdout).reservation, null);
     assert.deepEqual(await background(), before, 'a dry run held money');
@@ -62,7 +74,10 @@ describe('spend-band preflight --dry-run (real process, reference server)', func
 
   it('a dry run that would need approval files no request (exit 11 all the same)', async () => {
     const filed = await runApprovals();
-    const r = await runCli(['preflight', '--dry-run', '--workflow', 'background_automation', '--estimate-usd', '6'], env);
+    const r = await runCli(
+      ['preflight', '--dry-run', '--workflow', 'background_automation', '--estimate-usd', '6'],
+      env,
+    );
     assert.equal(r.code, 11, r.stderr);
     assert.match(r.stderr, /This was a dry run/);
     assert.equal(await runApprovals(), filed);
@@ -78,7 +93,10 @@ describe('spend-band preflight --dry-run (real process, reference server)', func
     const r = await runCli(['preflight', '--workflow', 'nonsense', '--estimate-usd', '1'], env);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^spend-band: --workflow nonsense is not a workflow class\. Use one of: light_assist, deep_coding, review, research, background_automation/);
+    assert.match(
+      r.stderr,
+      /^spend-band: --workflow nonsense is not a workflow class\. Use one of: light_assist, deep_coding, review, research, background_automation/,
+    );
     const typo = await runCli(['run', '--workflow', 'deep_codng', '--estimate-usd', '1', '--', 'true'], env);
     assert.equal(typo.code, 2, typo.stderr);
     assert.match(typo.stderr, /Did you mean deep_coding\?/);

@@ -33,7 +33,9 @@ describe('spend-band run: an approved run is used on the next run (real process,
 
   async function runApprovals(): Promise<Array<{ id: string; status: string }>> {
     const listed = await server.admin(['request', 'list', '--json']);
-    return (JSON.parse(listed.stdout).data as Array<{ id: string; status: string; kind: string }>).filter((r) => r.kind === 'run_approval');
+    return (JSON.parse(listed.stdout).data as Array<{ id: string; status: string; kind: string }>).filter(
+      (r) => r.kind === 'run_approval',
+    );
   }
 
   it('needs approval → run again (still one request) → approve → run again starts the command', async () => {
@@ -79,15 +81,27 @@ describe('spend-band run: an approved run is used on the next run (real process,
     assert.ok(runId, first.stderr);
     const id = /Approval request (\S+): pending/.exec(first.stderr)?.[1];
     assert.equal((await server.admin(['request', 'approve', id!])).code, 0);
-    const again = await runCli(['run', '--run-id', runId, '--cwd', tmp.dir, '--estimate-usd', '7', '--', ...markerCommand(marker, 0)], env);
+    const again = await runCli(
+      ['run', '--run-id', runId, '--cwd', tmp.dir, '--estimate-usd', '7', '--', ...markerCommand(marker, 0)],
+      env,
+    );
     assert.equal(again.code, 0, again.stderr);
     assert.equal(existsSync(marker), true);
-    const left = readdirSync(join(tmp.dir, 'cache', 'runs')).map((n) => readFileSync(join(tmp.dir, 'cache', 'runs', n), 'utf8'));
-    assert.equal(left.filter((text) => text.includes(runId)).length, 0, 'the run that started is still remembered as waiting');
+    const left = readdirSync(join(tmp.dir, 'cache', 'runs')).map((n) =>
+      readFileSync(join(tmp.dir, 'cache', 'runs', n), 'utf8'),
+    );
+    assert.equal(
+      left.filter((text) => text.includes(runId)).length,
+      0,
+      'the run that started is still remembered as waiting',
+    );
   });
 
-  it('run --json: stdout is the command\'s alone; the decision is one JSON line on stderr', async () => {
-    const result = await runCli(['run', '--json', '--estimate-usd', '1', '--', process.execPath, '-e', "process.stdout.write('agent output\\n')"], env);
+  it("run --json: stdout is the command's alone; the decision is one JSON line on stderr", async () => {
+    const result = await runCli(
+      ['run', '--json', '--estimate-usd', '1', '--', process.execPath, '-e', "process.stdout.write('agent output\\n')"],
+      env,
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'agent output\n');
     const decision = JSON.parse(result.stderr.trim().split('\n')[0]!);

@@ -20,9 +20,16 @@ describe('attribution: the minute rule', () => {
   });
 
   it('a switch inside the minute: the longer share wins, a tie goes to the later session; any instant of the minute gives the same class', () => {
-    const tl = TagTimeline.ofSessions([session('a', 'review', '08:00:00', '09:00:40'), session('b', 'research', '09:00:40', null)]);
-    for (const at of ['09:00:00', '09:00:39', '09:00:41', '09:00:59']) assert.equal(tl.classOfMinute(t(at)), 'review', at);
-    const tie = TagTimeline.ofSessions([session('a', 'review', '08:00:00', '09:00:30'), session('b', 'research', '09:00:30', null)]);
+    const tl = TagTimeline.ofSessions([
+      session('a', 'review', '08:00:00', '09:00:40'),
+      session('b', 'research', '09:00:40', null),
+    ]);
+    for (const at of ['09:00:00', '09:00:39', '09:00:41', '09:00:59'])
+      assert.equal(tl.classOfMinute(t(at)), 'review', at);
+    const tie = TagTimeline.ofSessions([
+      session('a', 'review', '08:00:00', '09:00:30'),
+      session('b', 'research', '09:00:30', null),
+    ]);
     assert.equal(tie.classOfMinute(t('09:00:10')), 'research');
   });
 
@@ -41,11 +48,22 @@ describe('attribution: the minute rule', () => {
 
   it('finds a long span far behind many short ones', () => {
     const base = t('10:00:00');
-    const many = Array.from({ length: 2000 }, (_, i) => ({ workflow: 'review', startMs: base + i * 120_000, endMs: base + i * 120_000 + 30_000 }));
-    const tl = new TagTimeline([{ workflow: 'research', startMs: t('01:00:00'), endMs: base + 2000 * 120_000 }, ...many]);
+    const many = Array.from({ length: 2000 }, (_, i) => ({
+      workflow: 'review',
+      startMs: base + i * 120_000,
+      endMs: base + i * 120_000 + 30_000,
+    }));
+    const tl = new TagTimeline([
+      { workflow: 'research', startMs: t('01:00:00'), endMs: base + 2000 * 120_000 },
+      ...many,
+    ]);
     assert.equal(tl.classOfMinute(base + 1999 * 120_000 + 60_000), 'research');
     assert.equal(tl.classOfMinute(base + 5 * 120_000), 'research', 'a 30 s span does not cover most of the minute');
-    assert.equal(new TagTimeline(many).classOfMinute(base + 5 * 120_000), 'review', 'alone in the minute, even 30 s wins');
+    assert.equal(
+      new TagTimeline(many).classOfMinute(base + 5 * 120_000),
+      'review',
+      'alone in the minute, even 30 s wins',
+    );
   });
 
   it('usage that carries its own class keeps it; the rest is classed by the minute, or untagged', () => {
@@ -57,7 +75,10 @@ describe('attribution: the minute rule', () => {
 });
 
 describe('attribution: the run rule', () => {
-  const tl = TagTimeline.ofSessions([session('a', 'review', '09:00:00', '09:10:00'), session('b', 'deep_coding', '09:10:00', null)]);
+  const tl = TagTimeline.ofSessions([
+    session('a', 'review', '09:00:00', '09:10:00'),
+    session('b', 'deep_coding', '09:10:00', null),
+  ]);
 
   it('a run goes to the class with most of its priced spend, not the class at its start', () => {
     const run = new RunClass(tl);

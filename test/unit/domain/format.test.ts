@@ -106,7 +106,11 @@ describe('format', () => {
 
   describe('bandRows', () => {
     it('used, remaining, reserved, pace, forecast and reset', () => {
-      const band = { ...hot, reserved: { currency: 'USD', amount_micros: 5 * USD }, remaining: { currency: 'USD', amount_micros: 71 * USD } };
+      const band = {
+        ...hot,
+        reserved: { currency: 'USD', amount_micros: 5 * USD },
+        remaining: { currency: 'USD', amount_micros: 71 * USD },
+      };
       const rows = bandRows(band, gaugeFor(band, HALF_WAY));
       assert.deepEqual(rows, [
         { label: 'Used', value: '$124.00 of $200.00 (62%)' },
@@ -120,25 +124,50 @@ describe('format', () => {
 
     it('under pace and on pace', () => {
       const under = bandRows(cool, gaugeFor(cool, HALF_WAY));
-      assert.deepEqual(under.find((r) => r.label === 'Pace'), { label: 'Pace', value: '$10.00 under pace ($20.00 expected by now)' });
-      assert.equal(under.some((r) => r.label === 'Reserved'), false);
+      assert.deepEqual(
+        under.find((r) => r.label === 'Pace'),
+        { label: 'Pace', value: '$10.00 under pace ($20.00 expected by now)' },
+      );
+      assert.equal(
+        under.some((r) => r.label === 'Reserved'),
+        false,
+      );
       const even = makeBand({ allocated: 40 * USD, used: 20 * USD + 9_999 });
-      assert.equal(bandRows(even, gaugeFor(even, HALF_WAY)).find((r) => r.label === 'Pace')?.value, 'on pace ($20.00 expected by now)');
+      assert.equal(
+        bandRows(even, gaugeFor(even, HALF_WAY)).find((r) => r.label === 'Pace')?.value,
+        'on pace ($20.00 expected by now)',
+      );
     });
 
     it('a temporary increase, from an approved request or self-set', () => {
-      const increase = { amount: { currency: 'USD', amount_micros: 50 * USD }, until: '2026-11-30T12:00:00Z', request_id: 'req_7' };
+      const increase = {
+        amount: { currency: 'USD', amount_micros: 50 * USD },
+        until: '2026-11-30T12:00:00Z',
+        request_id: 'req_7',
+      };
       const band = makeBand({ allocated: 250 * USD, used: 124 * USD, temporary_increase: increase });
       const rows = bandRows(band, gaugeFor(band, HALF_WAY));
       assert.deepEqual(rows.at(-1), { label: 'Temporary increase', value: '+$50.00 until Nov 30' });
-      const self = makeBand({ allocated: 250 * USD, used: 124 * USD, temporary_increase: { ...increase, self_set: true } });
-      assert.deepEqual(bandRows(self, gaugeFor(self, HALF_WAY)).at(-1), { label: 'Self-set increase', value: '+$50.00 until Nov 30' });
+      const self = makeBand({
+        allocated: 250 * USD,
+        used: 124 * USD,
+        temporary_increase: { ...increase, self_set: true },
+      });
+      assert.deepEqual(bandRows(self, gaugeFor(self, HALF_WAY)).at(-1), {
+        label: 'Self-set increase',
+        value: '+$50.00 until Nov 30',
+      });
       const none = makeBand({ allocated: 250 * USD, temporary_increase: null });
       assert.equal(bandRows(none, gaugeFor(none, HALF_WAY)).length, 5);
     });
 
     it("dates are shown in the band's zone", () => {
-      const period = { interval: 'P1M', start: '2026-11-01T00:00:00-05:00', end: '2026-12-01T00:00:00-05:00', timezone: 'America/New_York' };
+      const period = {
+        interval: 'P1M',
+        start: '2026-11-01T00:00:00-05:00',
+        end: '2026-12-01T00:00:00-05:00',
+        timezone: 'America/New_York',
+      };
       const band = makeBand({ allocated: 100 * USD, used: 0, period });
       // the period ends at 05:00 UTC on 1 December, which is still 1 December; 23:00 local on 30 Nov is 1 Dec in UTC
       assert.equal(bandRows(band, gaugeFor(band, HALF_WAY)).at(-1)?.value, 'in 16d (Dec 1)');
@@ -174,12 +203,22 @@ describe('format', () => {
       assert.equal(bandLabel({ workflow: 'background_automation' }), 'Background automation');
       assert.equal(bandLabel({ workflow: 'all' }), 'All workflows');
       assert.equal(bandLabel({ workflow: 'security_review' }), 'Security review');
-      assert.equal(bandLabel({ workflow: 'triage' }, resolveWorkflowClasses([{ id: 'triage', label: 'Bug triage' }])), 'Bug triage');
+      assert.equal(
+        bandLabel({ workflow: 'triage' }, resolveWorkflowClasses([{ id: 'triage', label: 'Bug triage' }])),
+        'Bug triage',
+      );
     });
 
     it('wholeBillText adds seats and usage', () => {
       const bill = wholeBill(
-        [{ id: 's', vendor: 'github', product: 'copilot_business', cost: { currency: 'USD', amount_micros: 19 * USD } }],
+        [
+          {
+            id: 's',
+            vendor: 'github',
+            product: 'copilot_business',
+            cost: { currency: 'USD', amount_micros: 19 * USD },
+          },
+        ],
         [hot, cool],
       );
       assert.equal(wholeBillText(bill), 'Seats $19.00 + usage $134.00 = $153.00 (planned $259.00)');

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_THRESHOLDS, gaugeFor, monthlySeatMicros, statusFromThresholds, wholeBill } from '../../../src/domain/gauge';
+import {
+  DEFAULT_THRESHOLDS,
+  gaugeFor,
+  monthlySeatMicros,
+  statusFromThresholds,
+  wholeBill,
+} from '../../../src/domain/gauge';
 import type { SeatItem } from '../../../src/domain/schemas';
 import { makeBand, NOVEMBER_UTC } from './makeBand';
 
@@ -11,7 +17,10 @@ const HALF_WAY = at('2026-11-16T00:00:00Z');
 describe('gauge', () => {
   describe('gaugeFor', () => {
     it('percent, pace, forecast and time left half way through the month', () => {
-      const g = gaugeFor(makeBand({ allocated: 200 * USD, used: 124 * USD, reserved: 5 * USD, status: 'ok' }), HALF_WAY);
+      const g = gaugeFor(
+        makeBand({ allocated: 200 * USD, used: 124 * USD, reserved: 5 * USD, status: 'ok' }),
+        HALF_WAY,
+      );
       assert.equal(g.percentUsed, 62);
       assert.equal(g.fractionElapsed, 0.5);
       assert.equal(g.paceMicros, 100 * USD);
@@ -20,7 +29,10 @@ describe('gauge', () => {
       assert.equal(g.forecastPercent, 124);
       assert.equal(g.forecastCrosses, true);
       // 124 of 200 in 15 days: 200 is reached after 15 × 200/124 days
-      assert.equal(g.forecastCrossAt?.getTime(), Date.parse(NOVEMBER_UTC.start) + Math.round((15 * 86_400_000 * 200) / 124));
+      assert.equal(
+        g.forecastCrossAt?.getTime(),
+        Date.parse(NOVEMBER_UTC.start) + Math.round((15 * 86_400_000 * 200) / 124),
+      );
       assert.equal(g.reservedMicros, 5 * USD);
       assert.equal(g.remainingMicros, 71 * USD);
       assert.equal(g.daysLeft, 15);
@@ -69,7 +81,10 @@ describe('gauge', () => {
       assert.equal(g.forecastMicros, 300 * USD);
       assert.equal(g.forecastCrosses, false);
       const seventh = { interval: 'P7D', start: '2026-11-01T00:00:00Z', end: '2026-11-08T00:00:00Z', timezone: 'UTC' };
-      const w = gaugeFor(makeBand({ allocated: 70 * USD, used: 30 * USD, period: seventh }), at('2026-11-04T00:00:00Z'));
+      const w = gaugeFor(
+        makeBand({ allocated: 70 * USD, used: 30 * USD, period: seventh }),
+        at('2026-11-04T00:00:00Z'),
+      );
       assert.equal(w.forecastMicros, 70 * USD);
       assert.equal(w.forecastCrosses, false);
     });
@@ -95,15 +110,26 @@ describe('gauge', () => {
     });
 
     it('across the Berlin fall-back month, pace follows real elapsed time', () => {
-      const period = { interval: 'P1M', start: '2026-10-01T00:00:00+02:00', end: '2026-11-01T00:00:00+01:00', timezone: 'Europe/Berlin' };
+      const period = {
+        interval: 'P1M',
+        start: '2026-10-01T00:00:00+02:00',
+        end: '2026-11-01T00:00:00+01:00',
+        timezone: 'Europe/Berlin',
+      };
       const lengthMs = 31 * 86_400_000 + 3_600_000;
-      const g = gaugeFor(makeBand({ allocated: 745 * USD, used: 0, period }), new Date(Date.parse(period.start) + lengthMs / 5));
+      const g = gaugeFor(
+        makeBand({ allocated: 745 * USD, used: 0, period }),
+        new Date(Date.parse(period.start) + lengthMs / 5),
+      );
       assert.equal(g.fractionElapsed, 0.2);
       assert.equal(g.paceMicros, 149 * USD);
     });
 
     it('takes the status the source computed', () => {
-      assert.equal(gaugeFor(makeBand({ allocated: 200 * USD, used: 10 * USD, status: 'warn' }), HALF_WAY).status, 'warn');
+      assert.equal(
+        gaugeFor(makeBand({ allocated: 200 * USD, used: 10 * USD, status: 'warn' }), HALF_WAY).status,
+        'warn',
+      );
     });
   });
 
@@ -172,7 +198,10 @@ describe('gauge', () => {
     it('seats + class bands', () => {
       const bill = wholeBill(
         [seat(19 * USD), seat(30 * USD)],
-        [makeBand({ workflow: 'deep_coding', allocated: 200 * USD, used: 150 * USD }), makeBand({ workflow: 'review', allocated: 40 * USD, used: 12_500_000 })],
+        [
+          makeBand({ workflow: 'deep_coding', allocated: 200 * USD, used: 150 * USD }),
+          makeBand({ workflow: 'review', allocated: 40 * USD, used: 12_500_000 }),
+        ],
       );
       assert.deepEqual(bill, {
         currency: 'USD',
@@ -213,14 +242,24 @@ describe('gauge', () => {
       assert.equal(monthlySeatMicros(seat(456 * USD, 'P2Y')), 19 * USD);
       assert.equal(monthlySeatMicros(seat(1 * USD, 'P1D')), 30_416_667, '365/12 days');
       assert.equal(monthlySeatMicros(seat(19 * USD, 'monthly')), 19 * USD, 'unknown text: taken as monthly');
-      const bill = wholeBill([seat(19 * USD), seat(10 * USD, 'P1M', 'EUR')], [makeBand({ allocated: 10 * USD, used: 1, currency: 'EUR' })]);
+      const bill = wholeBill(
+        [seat(19 * USD), seat(10 * USD, 'P1M', 'EUR')],
+        [makeBand({ allocated: 10 * USD, used: 1, currency: 'EUR' })],
+      );
       assert.equal(bill.seatsMicros, 19 * USD);
       assert.equal(bill.usageMicros, 0);
       assert.equal(wholeBill([seat(10 * USD, 'P1M', 'EUR')], [], 'EUR').seatsMicros, 10 * USD);
     });
 
     it('no seats and no bands is an empty bill', () => {
-      assert.deepEqual(wholeBill([], []), { currency: 'USD', seatsMicros: 0, usageMicros: 0, totalMicros: 0, usageAllocatedMicros: 0, plannedMicros: 0 });
+      assert.deepEqual(wholeBill([], []), {
+        currency: 'USD',
+        seatsMicros: 0,
+        usageMicros: 0,
+        totalMicros: 0,
+        usageAllocatedMicros: 0,
+        plannedMicros: 0,
+      });
     });
   });
 });

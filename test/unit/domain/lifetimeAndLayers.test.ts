@@ -20,7 +20,14 @@ function allBand(id: string, used: number, allocated: number, interval = 'P1M', 
 
 describe('adapter-shaped bands', () => {
   it('counts nested `all` layers (key inside user inside team) once: the first, binding one', () => {
-    const bill = wholeBill([], [allBand('key', 12_350_000, 50_000_000), allBand('user', 88_500_000, 200_000_000), allBand('team', 900_000_000, 5_000_000_000)]);
+    const bill = wholeBill(
+      [],
+      [
+        allBand('key', 12_350_000, 50_000_000),
+        allBand('user', 88_500_000, 200_000_000),
+        allBand('team', 900_000_000, 5_000_000_000),
+      ],
+    );
     assert.equal(bill.usageMicros, 12_350_000);
     assert.equal(bill.usageAllocatedMicros, 50_000_000);
   });

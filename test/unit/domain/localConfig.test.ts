@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { localBandsDocument, LocalConfigError, parseLocalConfig, validateLocalConfig } from '../../../src/domain/localConfig';
+import {
+  localBandsDocument,
+  LocalConfigError,
+  parseLocalConfig,
+  validateLocalConfig,
+} from '../../../src/domain/localConfig';
 import { preflightVerdict } from '../../../src/domain/preflightVerdict';
 import { BandsDocumentSchema } from '../../../src/domain/schemas';
 
@@ -68,7 +73,12 @@ describe('localConfig', () => {
 
     it('applies the defaults: calendar month in the zone, thresholds [80, 100] as warn/critical, soft enforcement', () => {
       const deep = doc.bands.find((b) => b.workflow === 'deep_coding')!;
-      assert.deepEqual(deep.period, { interval: 'P1M', start: '2026-11-01T00:00:00+01:00', end: '2026-12-01T00:00:00+01:00', timezone: 'Europe/Berlin' });
+      assert.deepEqual(deep.period, {
+        interval: 'P1M',
+        start: '2026-11-01T00:00:00+01:00',
+        end: '2026-12-01T00:00:00+01:00',
+        timezone: 'Europe/Berlin',
+      });
       assert.deepEqual(deep.thresholds, [
         { percent: 80, severity: 'warn' },
         { percent: 100, severity: 'critical' },
@@ -132,7 +142,12 @@ describe('localConfig', () => {
     });
 
     it('local bands say what they cannot do', () => {
-      assert.deepEqual(doc.capabilities, { session_tags: false, preflight: false, increase_requests: false, usage_history: false });
+      assert.deepEqual(doc.capabilities, {
+        session_tags: false,
+        preflight: false,
+        increase_requests: false,
+        usage_history: false,
+      });
     });
   });
 
@@ -159,7 +174,10 @@ describe('localConfig', () => {
     });
 
     it('an `all` band is allowed; an empty config is an empty document', () => {
-      const doc = localBandsDocument(validateLocalConfig({ timezone: 'UTC', bands: [{ workflow: 'all', allocated_usd: 100 }] }, 'settings'), NOW);
+      const doc = localBandsDocument(
+        validateLocalConfig({ timezone: 'UTC', bands: [{ workflow: 'all', allocated_usd: 100 }] }, 'settings'),
+        NOW,
+      );
       assert.equal(doc.bands[0]!.workflow, 'all');
       const empty = localBandsDocument(validateLocalConfig(undefined, 'settings'), NOW);
       assert.deepEqual(empty.bands, []);
@@ -168,7 +186,16 @@ describe('localConfig', () => {
     });
 
     it('metered usage gives used, remaining, status and a source', () => {
-      const config = validateLocalConfig({ timezone: 'UTC', bands: [{ workflow: 'deep_coding', allocated_usd: 100 }, { workflow: 'review', allocated_usd: 10 }] }, 's');
+      const config = validateLocalConfig(
+        {
+          timezone: 'UTC',
+          bands: [
+            { workflow: 'deep_coding', allocated_usd: 100 },
+            { workflow: 'review', allocated_usd: 10 },
+          ],
+        },
+        's',
+      );
       const doc = localBandsDocument(config, NOW, {
         usedByWorkflow: new Map([
           ['deep_coding', 80 * USD],
@@ -180,7 +207,14 @@ describe('localConfig', () => {
       const [deep, review] = doc.bands;
       assert.equal(deep!.status, 'warn');
       assert.deepEqual(deep!.remaining, { currency: 'USD', amount_micros: 20 * USD });
-      assert.deepEqual(deep!.sources, [{ provider: 'local_logs', used: { currency: 'USD', amount_micros: 80 * USD }, as_of: '2026-11-10T11:59:00.000Z', estimated: true }]);
+      assert.deepEqual(deep!.sources, [
+        {
+          provider: 'local_logs',
+          used: { currency: 'USD', amount_micros: 80 * USD },
+          as_of: '2026-11-10T11:59:00.000Z',
+          estimated: true,
+        },
+      ]);
       assert.equal(review!.status, 'exceeded');
       assert.equal(review!.remaining.amount_micros, -1);
       assert.equal(doc.capabilities.usage_history, true);
@@ -188,8 +222,16 @@ describe('localConfig', () => {
     });
 
     it('a self-set increase raises the allocation until it ends', () => {
-      const config = validateLocalConfig({ timezone: 'UTC', bands: [{ workflow: 'deep_coding', allocated_usd: 100 }] }, 's');
-      const increase = { workflow: 'deep_coding', amount_micros: 50 * USD, until: '2026-11-20T00:00:00Z', request_id: 'self-1' };
+      const config = validateLocalConfig(
+        { timezone: 'UTC', bands: [{ workflow: 'deep_coding', allocated_usd: 100 }] },
+        's',
+      );
+      const increase = {
+        workflow: 'deep_coding',
+        amount_micros: 50 * USD,
+        until: '2026-11-20T00:00:00Z',
+        request_id: 'self-1',
+      };
       const doc = localBandsDocument(config, NOW, undefined, [increase]);
       assert.equal(doc.bands[0]!.allocated.amount_micros, 150 * USD);
       assert.deepEqual(doc.bands[0]!.temporary_increase, {
@@ -204,7 +246,10 @@ describe('localConfig', () => {
     });
 
     it('a thresholds list is sorted; 100 and above are critical', () => {
-      const config = validateLocalConfig({ timezone: 'UTC', bands: [{ workflow: 'review', allocated_usd: 1, thresholds: [120, 50] }] }, 's');
+      const config = validateLocalConfig(
+        { timezone: 'UTC', bands: [{ workflow: 'review', allocated_usd: 1, thresholds: [120, 50] }] },
+        's',
+      );
       assert.deepEqual(localBandsDocument(config, NOW).bands[0]!.thresholds, [
         { percent: 50, severity: 'warn' },
         { percent: 120, severity: 'critical' },
@@ -219,9 +264,18 @@ describe('localConfig', () => {
       assert.equal(e.field, 'bands[1].allocated_usd');
       assert.equal(e.origin, 'config.json');
       assert.equal(e.message, 'config.json line 4, bands[1].allocated_usd: expected an amount such as 19 or 12.50');
-      assert.match(configError(withBand('{ "workflow": "review", "allocated_usd": "12,50" }')).message, /bands\[1\]\.allocated_usd: expected an amount/);
-      assert.match(configError(withBand('{ "workflow": "review", "allocated_usd": true }')).message, /line 4, bands\[1\]\.allocated_usd: expected an amount such as 19 or 12.50$/);
-      assert.match(configError(withBand('{ "workflow": "review", "allocated_usd": -5 }')).message, /line 4, bands\[1\]\.allocated_usd: must not be negative$/);
+      assert.match(
+        configError(withBand('{ "workflow": "review", "allocated_usd": "12,50" }')).message,
+        /bands\[1\]\.allocated_usd: expected an amount/,
+      );
+      assert.match(
+        configError(withBand('{ "workflow": "review", "allocated_usd": true }')).message,
+        /line 4, bands\[1\]\.allocated_usd: expected an amount such as 19 or 12.50$/,
+      );
+      assert.match(
+        configError(withBand('{ "workflow": "review", "allocated_usd": -5 }')).message,
+        /line 4, bands\[1\]\.allocated_usd: must not be negative$/,
+      );
     });
 
     it('a missing amount points at its band', () => {
@@ -261,7 +315,10 @@ describe('localConfig', () => {
     });
 
     it('a bad workflow id, threshold and escalation action', () => {
-      assert.equal(configError(withBand('{ "workflow": "Deep Coding", "allocated_usd": 5 }')).field, 'bands[1].workflow');
+      assert.equal(
+        configError(withBand('{ "workflow": "Deep Coding", "allocated_usd": 5 }')).field,
+        'bands[1].workflow',
+      );
       const t = configError(withBand('{ "workflow": "review", "allocated_usd": 5, "thresholds": [0] }'));
       assert.equal(t.field, 'bands[1].thresholds[0]');
       assert.equal(t.line, 4);
@@ -292,7 +349,9 @@ describe('localConfig', () => {
     });
 
     it('a JSON syntax error names its line', () => {
-      const e = configError('{\n  "currency": "USD",\n  "bands": [\n    { "workflow": "review", "allocated_usd": 5, }\n  ]\n}');
+      const e = configError(
+        '{\n  "currency": "USD",\n  "bands": [\n    { "workflow": "review", "allocated_usd": 5, }\n  ]\n}',
+      );
       assert.equal(e.line, 4);
       assert.equal(e.field, undefined);
       assert.match(e.message, /^config\.json line 4: not valid JSON \(column \d+: expected a quoted property name\)$/);
@@ -301,7 +360,10 @@ describe('localConfig', () => {
     it('settings without line numbers still name the field', () => {
       assert.throws(
         () => validateLocalConfig({ bands: [{ workflow: 'review', allocated_usd: 'x' }] }, 'settings'),
-        (e: unknown) => e instanceof LocalConfigError && e.line === undefined && e.message === 'settings, bands[0].allocated_usd: expected an amount such as 19 or 12.50',
+        (e: unknown) =>
+          e instanceof LocalConfigError &&
+          e.line === undefined &&
+          e.message === 'settings, bands[0].allocated_usd: expected an amount such as 19 or 12.50',
       );
     });
   });

@@ -19,7 +19,12 @@ export interface BandSpec {
   temporary_increase?: Band['temporary_increase'];
 }
 
-export const NOVEMBER_UTC = { interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'UTC' };
+export const NOVEMBER_UTC = {
+  interval: 'P1M',
+  start: '2026-11-01T00:00:00Z',
+  end: '2026-12-01T00:00:00Z',
+  timezone: 'UTC',
+};
 
 export function makeBand(spec: BandSpec): Band {
   const currency = spec.currency ?? 'USD';

@@ -118,7 +118,11 @@ describe('money', () => {
       assert.equal(scaleMicros(19_000_000, 1, 12), 1_583_333);
       assert.equal(scaleMicros(10, 1, 4), 3, '2.5 rounds up');
       assert.equal(scaleMicros(-10, 1, 4), -3, '-2.5 rounds away from zero');
-      assert.equal(scaleMicros(Number.MAX_SAFE_INTEGER, 1_000_000, 1_000_000), Number.MAX_SAFE_INTEGER, 'no float on the way');
+      assert.equal(
+        scaleMicros(Number.MAX_SAFE_INTEGER, 1_000_000, 1_000_000),
+        Number.MAX_SAFE_INTEGER,
+        'no float on the way',
+      );
       assert.equal(scaleMicros(5, 1, 0), 0);
     });
 
@@ -189,7 +193,8 @@ describe('money', () => {
 
   describe('formatMoney precise', () => {
     it('shows every micro, at least cents, grouped', () => {
-      const precise = (m: number, currency = 'USD') => formatMoney({ currency, amount_micros: m }, { style: 'precise' });
+      const precise = (m: number, currency = 'USD') =>
+        formatMoney({ currency, amount_micros: m }, { style: 'precise' });
       assert.equal(precise(20_000_001), '$20.000001');
       assert.equal(precise(20_000_000), '$20.00');
       assert.equal(precise(1_234_567_890), '$1,234.56789');

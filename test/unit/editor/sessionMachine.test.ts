@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { foldJournal, initialSessionState, nextSessionState, recoverOpenSessions, timePerClass, type SessionState } from '../../../src/domain/sessionMachine';
+import {
+  foldJournal,
+  initialSessionState,
+  nextSessionState,
+  recoverOpenSessions,
+  timePerClass,
+  type SessionState,
+} from '../../../src/domain/sessionMachine';
 import type { WorkflowSession } from '../../../src/domain/session';
 
 const T0 = Date.parse('2026-11-28T09:00:00Z');
@@ -18,9 +25,17 @@ function run(state: SessionState, events: Parameters<typeof nextSessionState>[1]
 
 describe('session state machine', () => {
   it('opens a session on first activity, in the current class', () => {
-    const { state, records } = run(initialSessionState('deep_coding', T0, IDLE), [{ type: 'activity', nowMs: T0, newId: 'a' }]);
+    const { state, records } = run(initialSessionState('deep_coding', T0, IDLE), [
+      { type: 'activity', nowMs: T0, newId: 'a' },
+    ]);
     assert.equal(records.length, 1);
-    assert.deepEqual(state.current, { id: 'a', workflow: 'deep_coding', start: new Date(T0).toISOString(), end: null, origin: 'user' });
+    assert.deepEqual(state.current, {
+      id: 'a',
+      workflow: 'deep_coding',
+      start: new Date(T0).toISOString(),
+      end: null,
+      origin: 'user',
+    });
   });
 
   it('ends the session on a class switch and starts a new one in the new class', () => {
@@ -93,14 +108,26 @@ describe('session state machine', () => {
       { id: 'a', workflow: 'review', start: new Date(T0).toISOString(), end: null },
       { id: 'b', workflow: 'research', start: new Date(T0).toISOString(), end: null },
     ];
-    const recovered = recoverOpenSessions(open, new Map([['a', T0 + 7 * MIN], ['b', T0 + 99 * MIN]]), T0 + 30 * MIN);
+    const recovered = recoverOpenSessions(
+      open,
+      new Map([
+        ['a', T0 + 7 * MIN],
+        ['b', T0 + 99 * MIN],
+      ]),
+      T0 + 30 * MIN,
+    );
     assert.equal(recovered[0]!.end, new Date(T0 + 7 * MIN).toISOString());
     assert.equal(recovered[1]!.end, new Date(T0 + 30 * MIN).toISOString());
   });
 
   it('sums time per class inside a window, counting open sessions up to now', () => {
     const sessions: WorkflowSession[] = [
-      { id: 'a', workflow: 'review', start: new Date(T0 - 30 * MIN).toISOString(), end: new Date(T0 + 30 * MIN).toISOString() },
+      {
+        id: 'a',
+        workflow: 'review',
+        start: new Date(T0 - 30 * MIN).toISOString(),
+        end: new Date(T0 + 30 * MIN).toISOString(),
+      },
       { id: 'b', workflow: 'deep_coding', start: new Date(T0 + 30 * MIN).toISOString(), end: null },
     ];
     const totals = timePerClass(sessions, T0, T0 + 24 * 60 * MIN, T0 + 90 * MIN);

@@ -18,7 +18,13 @@ describe('setting effects', () => {
   });
 
   it('a new endpoint refetches; new log folders rescan and refetch', () => {
-    assert.deepEqual([...settingsChange(defaults(), { ...defaults(), 'spendBand.endpoint.url': 'https://budget.example.com' }).effects], ['refetch']);
+    assert.deepEqual(
+      [
+        ...settingsChange(defaults(), { ...defaults(), 'spendBand.endpoint.url': 'https://budget.example.com' })
+          .effects,
+      ],
+      ['refetch'],
+    );
     const dirs = settingsChange(defaults(), { ...defaults(), 'spendBand.usage.claudeDirs': ['/tmp/claude'] });
     assert.deepEqual([...dirs.effects].sort(), ['refetch', 'rescan']);
   });

@@ -22,13 +22,20 @@ describe('suggestion rules', () => {
       reason: 'branch review/login matches review/*',
       ruleIndex: 1,
     });
-    assert.equal(suggestWorkflow(rules, { branch: 'review/login', reviewEditor: false, guardedTask: true })?.workflow, 'background_automation');
+    assert.equal(
+      suggestWorkflow(rules, { branch: 'review/login', reviewEditor: false, guardedTask: true })?.workflow,
+      'background_automation',
+    );
     assert.equal(suggestWorkflow(rules, { branch: 'main', reviewEditor: true, guardedTask: false })?.ruleIndex, 2);
     assert.equal(suggestWorkflow(rules, { branch: 'main', reviewEditor: false, guardedTask: false }), undefined);
   });
 
   it('never matches a rule without conditions, and never auto-applies unless asked', () => {
     assert.equal(suggestWorkflow([{ workflow: 'review' }], { reviewEditor: true, guardedTask: true }), undefined);
-    assert.equal(suggestWorkflow([{ workflow: 'review', reviewEditor: true }], { reviewEditor: true, guardedTask: false })?.autoApply, false);
+    assert.equal(
+      suggestWorkflow([{ workflow: 'review', reviewEditor: true }], { reviewEditor: true, guardedTask: false })
+        ?.autoApply,
+      false,
+    );
   });
 });

@@ -21,7 +21,11 @@ describe('the environment of a guarded program (#20 finding 6, #15 item 4)', fun
     tmp.cleanup();
   });
 
-  const envDump = (file: string): string[] => [process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify(process.env))`];
+  const envDump = (file: string): string[] => [
+    process.execPath,
+    '-e',
+    `require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify(process.env))`,
+  ];
 
   it('spend-band run: the child has no token variable nor a copy of the token, and has spendband.workflow merged', async () => {
     const token = server.server.demoToken!;
@@ -52,15 +56,18 @@ describe('the environment of a guarded program (#20 finding 6, #15 item 4)', fun
 
   it('spend-band run --token-env NAME: that variable is removed too', async () => {
     const file = join(tmp.dir, 'env2.json');
-    const result = await runCli(['run', '--workflow', 'deep_coding', '--estimate-usd', '1', '--token-env', 'BUDGET_KEY', '--', ...envDump(file)], {
-      HOME: tmp.dir,
-      SPEND_BAND_ENDPOINT: server.server.url,
-      BUDGET_KEY: server.server.demoToken!,
-      SPEND_BAND_CACHE: join(tmp.dir, 'cache2'),
-      SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
-      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
-      CODEX_HOME: join(tmp.dir, 'no-codex'),
-    });
+    const result = await runCli(
+      ['run', '--workflow', 'deep_coding', '--estimate-usd', '1', '--token-env', 'BUDGET_KEY', '--', ...envDump(file)],
+      {
+        HOME: tmp.dir,
+        SPEND_BAND_ENDPOINT: server.server.url,
+        BUDGET_KEY: server.server.demoToken!,
+        SPEND_BAND_CACHE: join(tmp.dir, 'cache2'),
+        SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
+        CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
+        CODEX_HOME: join(tmp.dir, 'no-codex'),
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     assert.equal(env.BUDGET_KEY, undefined);
@@ -68,10 +75,24 @@ describe('the environment of a guarded program (#20 finding 6, #15 item 4)', fun
   });
 
   it('childEnvironment is pure and merges OTEL_RESOURCE_ATTRIBUTES by the spec', () => {
-    const parent = Object.freeze({ PATH: '/bin', SPEND_BAND_TOKEN: 'sbt_abcdefgh', SPEND_BAND_ADMIN_TOKEN: 'x', SHORT: 'x' });
+    const parent = Object.freeze({
+      PATH: '/bin',
+      SPEND_BAND_TOKEN: 'sbt_abcdefgh',
+      SPEND_BAND_ADMIN_TOKEN: 'x',
+      SHORT: 'x',
+    });
     const env = childEnvironment(parent, { workflow: 'research', runId: 'r1' });
-    assert.deepEqual(env, { PATH: '/bin', SHORT: 'x', SPEND_BAND_WORKFLOW: 'research', SPEND_BAND_RUN_ID: 'r1', OTEL_RESOURCE_ATTRIBUTES: 'spendband.workflow=research' });
+    assert.deepEqual(env, {
+      PATH: '/bin',
+      SHORT: 'x',
+      SPEND_BAND_WORKFLOW: 'research',
+      SPEND_BAND_RUN_ID: 'r1',
+      OTEL_RESOURCE_ATTRIBUTES: 'spendband.workflow=research',
+    });
     assert.equal(parent.SPEND_BAND_TOKEN, 'sbt_abcdefgh', 'the parent is untouched');
-    assert.equal(mergeResourceAttributes(' a=1 , ,spendband.workflow=x', 'spendband.workflow', 'a b,c'), 'a=1,spendband.workflow=a%20b%2Cc');
+    assert.equal(
+      mergeResourceAttributes(' a=1 , ,spendband.workflow=x', 'spendband.workflow', 'a b,c'),
+      'a=1,spendband.workflow=a%20b%2Cc',
+    );
   });
 });

@@ -28,7 +28,11 @@ export interface Spawned {
   done: Promise<CliRun>;
 }
 
-export async function spawnCli(args: readonly string[], env: Record<string, string>, killAfterMs = 90_000): Promise<Spawned> {
+export async function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  killAfterMs = 90_000,
+): Promise<Spawned> {
   const cli = await buildCli();
   const child = spawn(process.execPath, [cli, ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? tmpdir(), ...env },
@@ -66,7 +70,11 @@ export function writeJson(path: string, value: unknown): string {
 
 /** `node -e SCRIPT` that writes `marker` and exits with `code`: proof that the command ran, and its code. */
 export function markerCommand(marker: string, code: number): string[] {
-  return [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); process.exit(${code})`];
+  return [
+    process.execPath,
+    '-e',
+    `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); process.exit(${code})`,
+  ];
 }
 
 export interface TestServer {

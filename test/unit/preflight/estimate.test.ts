@@ -20,7 +20,16 @@ const T0 = Date.parse('2026-11-02T09:00:00Z');
 const MIN = 60_000;
 
 function run(costUsd: number, over: Partial<PastRun> = {}): PastRun {
-  return { agent: 'claude_code', sessionId: `s${Math.random()}`, startMs: T0, endMs: T0, costMicros: Math.round(costUsd * USD), workflow: 'background_automation', partlyUnpriced: false, ...over };
+  return {
+    agent: 'claude_code',
+    sessionId: `s${Math.random()}`,
+    startMs: T0,
+    endMs: T0,
+    costMicros: Math.round(costUsd * USD),
+    workflow: 'background_automation',
+    partlyUnpriced: false,
+    ...over,
+  };
 }
 
 function assertValidEstimate(e: unknown) {
@@ -58,7 +67,11 @@ describe('estimate: past runs from metered events', () => {
 
   it('keeps only events inside the window', () => {
     const runs = pastRuns(events, sessions, { fromMs: T0, toMs: T0 + 80 * MIN });
-    assert.deepEqual(runs.map((r) => `${r.agent}:${r.sessionId}:${r.costMicros}`).sort(), ['claude_code:x:1000000', 'claude_code:y:3000000', 'codex:y:4000000']);
+    assert.deepEqual(runs.map((r) => `${r.agent}:${r.sessionId}:${r.costMicros}`).sort(), [
+      'claude_code:x:1000000',
+      'claude_code:y:3000000',
+      'codex:y:4000000',
+    ]);
   });
 });
 
@@ -67,17 +80,26 @@ describe('estimate: from history', () => {
     const outcome = historyEstimate([], { agent: 'claude_code', workflow: 'background_automation' });
     assert.equal(outcome.ok, false);
     assert.match(!outcome.ok ? outcome.reason : '', /no past runs of claude_code/);
-    const other = historyEstimate([run(1, { agent: 'codex' })], { agent: 'claude_code', workflow: 'background_automation' });
+    const other = historyEstimate([run(1, { agent: 'codex' })], {
+      agent: 'claude_code',
+      workflow: 'background_automation',
+    });
     assert.equal(other.ok, false);
   });
 
   it('uses the priced part of partly unpriced runs as a flagged lower bound, never $0', () => {
-    const outcome = historyEstimate([run(52.51, { partlyUnpriced: true }), run(3, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    const outcome = historyEstimate([run(52.51, { partlyUnpriced: true }), run(3, { partlyUnpriced: true })], {
+      agent: 'claude_code',
+      workflow: 'background_automation',
+    });
     assert.ok(outcome.ok, JSON.stringify(outcome));
     assert.equal(outcome.value.estimate.cost.amount_micros, 52_510_000);
     assert.equal(outcome.value.estimate.confidence, 'low');
     assert.match(outcome.value.explanation, /at least \$52\.51 \+\? \(a lower bound\)/);
-    const nothingKnown = historyEstimate([run(0, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    const nothingKnown = historyEstimate([run(0, { partlyUnpriced: true })], {
+      agent: 'claude_code',
+      workflow: 'background_automation',
+    });
     assert.equal(nothingKnown.ok, false);
   });
 
@@ -132,7 +154,12 @@ describe('estimate: from history', () => {
   });
 
   it('no run of the class: runs of every class, one step less sure, and says so', () => {
-    const runs = [run(1, { workflow: 'deep_coding' }), run(2, { workflow: undefined }), run(3, { workflow: 'review' }), run(4, { workflow: 'review' })];
+    const runs = [
+      run(1, { workflow: 'deep_coding' }),
+      run(2, { workflow: undefined }),
+      run(3, { workflow: 'review' }),
+      run(4, { workflow: 'review' }),
+    ];
     const outcome = historyEstimate(runs, { agent: 'claude_code', workflow: 'background_automation' });
     assert.ok(outcome.ok);
     assert.equal(outcome.value.history?.anyClass, true);
@@ -142,11 +169,17 @@ describe('estimate: from history', () => {
   });
 
   it('runs with unpriced usage are left out and counted; all unpriced with no priced part is no estimate', () => {
-    const outcome = historyEstimate([run(1), run(50, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    const outcome = historyEstimate([run(1), run(50, { partlyUnpriced: true })], {
+      agent: 'claude_code',
+      workflow: 'background_automation',
+    });
     assert.ok(outcome.ok);
     assert.equal(outcome.value.estimate.cost.amount_micros, 1 * USD);
     assert.match(outcome.value.explanation, /1 run\(s\) with unpriced models left out/);
-    const none = historyEstimate([run(0, { partlyUnpriced: true })], { agent: 'claude_code', workflow: 'background_automation' });
+    const none = historyEstimate([run(0, { partlyUnpriced: true })], {
+      agent: 'claude_code',
+      workflow: 'background_automation',
+    });
     assert.equal(none.ok, false);
     assert.match(!none.ok ? none.reason : '', /without a price/);
   });
@@ -178,7 +211,11 @@ describe('estimate: given, tokens, daily usage, none', () => {
       start: `2026-11-${String(d).padStart(2, '0')}T00:00:00Z`,
       results: [{ workflow, cost: { currency: 'USD', amount_micros: usd * USD } }],
     });
-    const buckets = [...Array.from({ length: 12 }, (_, i) => day(i + 1, 'background_automation', 1 + (i % 3))), day(20, 'deep_coding', 99), day(21, 'background_automation', 0)];
+    const buckets = [
+      ...Array.from({ length: 12 }, (_, i) => day(i + 1, 'background_automation', 1 + (i % 3))),
+      day(20, 'deep_coding', 99),
+      day(21, 'background_automation', 0),
+    ];
     const outcome = dailyUsageEstimate(buckets, 'background_automation');
     assert.ok(outcome.ok);
     assert.equal(outcome.value.history?.runs, 12);

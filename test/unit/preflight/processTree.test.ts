@@ -27,11 +27,15 @@ describe('preflightProcess: output, exit code and stopping the tree', function (
 
   it('streams output and reports the exit code', async () => {
     let out = '';
-    const child = await startProcess(process.execPath, ['-e', "process.stdout.write('a\\n'); process.stderr.write('b\\n'); process.exit(9)"], {
-      stdio: 'pipe',
-      group: true,
-      onOutput: (text) => (out += text),
-    });
+    const child = await startProcess(
+      process.execPath,
+      ['-e', "process.stdout.write('a\\n'); process.stderr.write('b\\n'); process.exit(9)"],
+      {
+        stdio: 'pipe',
+        group: true,
+        onOutput: (text) => (out += text),
+      },
+    );
     const exit = await child.exited;
     assert.equal(exit.code, 9);
     assert.match(out, /a\n/);
@@ -40,7 +44,11 @@ describe('preflightProcess: output, exit code and stopping the tree', function (
 
   it('stop() ends the child and its grandchild', async () => {
     let out = '';
-    const child = await startProcess('/bin/sh', ['-c', 'sleep 60 & echo "grandchild $!"; wait'], { stdio: 'pipe', group: true, onOutput: (t) => (out += t) });
+    const child = await startProcess('/bin/sh', ['-c', 'sleep 60 & echo "grandchild $!"; wait'], {
+      stdio: 'pipe',
+      group: true,
+      onOutput: (t) => (out += t),
+    });
     await until(() => /grandchild \d+/.test(out), 10_000, 'the grandchild pid');
     const grandchild = Number(/grandchild (\d+)/.exec(out)![1]);
     assert.equal(alive(grandchild), true);
@@ -52,11 +60,15 @@ describe('preflightProcess: output, exit code and stopping the tree', function (
 
   it('a child that ignores SIGTERM is killed after the grace period', async () => {
     let out = '';
-    const child = await startProcess(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], {
-      stdio: 'pipe',
-      group: true,
-      onOutput: (t) => (out += t),
-    });
+    const child = await startProcess(
+      process.execPath,
+      ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"],
+      {
+        stdio: 'pipe',
+        group: true,
+        onOutput: (t) => (out += t),
+      },
+    );
     await until(() => out.includes('ready'), 10_000, 'the child to start');
     const started = Date.now();
     const exit = await child.stop(500);
@@ -65,6 +77,9 @@ describe('preflightProcess: output, exit code and stopping the tree', function (
   });
 
   it('a program that does not exist is a StartError naming it', async () => {
-    await assert.rejects(startProcess('/no/such/agent', [], { stdio: 'pipe', group: true }), /could not start \/no\/such\/agent \(not found/);
+    await assert.rejects(
+      startProcess('/no/such/agent', [], { stdio: 'pipe', group: true }),
+      /could not start \/no\/such\/agent \(not found/,
+    );
   });
 });

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreflightDecisionSchema } from '../../../src/domain/schemas';
-import { markerCommand, runCli, spawnCli, startTestServer, tempDir, waitUntil, writeJson, type TestServer } from './cliKit';
+import {
+  markerCommand,
+  runCli,
+  spawnCli,
+  startTestServer,
+  tempDir,
+  waitUntil,
+  writeJson,
+  type TestServer,
+} from './cliKit';
 
 const LOCAL_CONFIG = {
   currency: 'USD',
@@ -46,7 +55,10 @@ describe('spend-band run and preflight with local bands', function () {
   it('allow: runs the command, passes its stdout through untouched and returns its exit code', async () => {
     const marker = join(tmp.dir, 'allow.marker');
     const [node, , script] = markerCommand(marker, 7);
-    const result = await runCli(['run', '--estimate-usd', '1', '--', node!, '-e', `process.stdout.write('agent output\\n'); ${script}`], env);
+    const result = await runCli(
+      ['run', '--estimate-usd', '1', '--', node!, '-e', `process.stdout.write('agent output\\n'); ${script}`],
+      env,
+    );
     assert.equal(result.code, 7, result.stderr);
     assert.equal(existsSync(marker), true, 'the command did not run');
     assert.equal(result.stdout, 'agent output\n', 'our own lines must stay on stderr');
@@ -89,7 +101,15 @@ describe('spend-band run and preflight with local bands', function () {
 
   it('usage errors: nothing after --, two estimates, a bad amount', async () => {
     assert.equal((await runCli(['run', '--estimate-usd', '1'], env)).code, 2);
-    assert.equal((await runCli(['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--from-history', 'codex'], env)).code, 2);
+    assert.equal(
+      (
+        await runCli(
+          ['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--from-history', 'codex'],
+          env,
+        )
+      ).code,
+      2,
+    );
     const bad = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-usd', 'lots'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--estimate-usd takes an amount in dollars/);
@@ -103,29 +123,51 @@ describe('spend-band run and preflight with local bands', function () {
       ['31', 12, 'deny'],
     ];
     for (const [amount, code, decision] of expected) {
-      const result = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-usd', amount, '--json'], env);
+      const result = await runCli(
+        ['preflight', '--workflow', 'background_automation', '--estimate-usd', amount, '--json'],
+        env,
+      );
       assert.equal(result.code, code, `$${amount}: ${result.stderr}`);
       const json = JSON.parse(result.stdout);
       assert.equal(PreflightDecisionSchema.safeParse(json).success, true);
       assert.equal(json.decision, decision);
       assert.equal(json.decided_by, 'local');
       assert.equal(json.estimate.basis, 'user_supplied');
-      if (code !== 0) assert.equal(result.stderr.trim().split('\n').length, 1, 'one line on stderr for a non-zero exit');
+      if (code !== 0)
+        assert.equal(result.stderr.trim().split('\n').length, 1, 'one line on stderr for a non-zero exit');
     }
   });
 
   it('preflight --estimate-tokens prices tokens of a model; an unknown model is a usage error', async () => {
-    const priced = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-tokens', '1000000', '--model', 'claude-sonnet-4-5', '--json'], env);
+    const priced = await runCli(
+      [
+        'preflight',
+        '--workflow',
+        'background_automation',
+        '--estimate-tokens',
+        '1000000',
+        '--model',
+        'claude-sonnet-4-5',
+        '--json',
+      ],
+      env,
+    );
     assert.equal(priced.code, 0, priced.stderr);
     // 900k input at $3/M + 100k output at $15/M
     assert.equal(JSON.parse(priced.stdout).estimate.cost.amount_micros, 4_200_000);
-    const unknown = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-tokens', '1000', '--model', 'gpt-99'], env);
+    const unknown = await runCli(
+      ['preflight', '--workflow', 'background_automation', '--estimate-tokens', '1000', '--model', 'gpt-99'],
+      env,
+    );
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no price for the model "gpt-99"/);
   });
 
   it('preflight --from-history with no logs: checks with no estimate and says so', async () => {
-    const result = await runCli(['preflight', '--workflow', 'background_automation', '--from-history', 'claude_code', '--json'], env);
+    const result = await runCli(
+      ['preflight', '--workflow', 'background_automation', '--from-history', 'claude_code', '--json'],
+      env,
+    );
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout);
     assert.equal(json.estimate.cost.amount_micros, 0);
@@ -169,7 +211,10 @@ describe('spend-band run against the reference server', function () {
   }
 
   it('allow: the endpoint decides, holds a reservation, and the command runs', async () => {
-    const json = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--json'], env);
+    const json = await runCli(
+      ['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--json'],
+      env,
+    );
     assert.equal(json.code, 0, json.stderr);
     const decision = JSON.parse(json.stdout);
     assert.equal(decision.decided_by, 'endpoint');
@@ -190,7 +235,10 @@ describe('spend-band run against the reference server', function () {
 
   it('warn from the endpoint: exit 10 without --yes', async () => {
     const marker = join(tmp.dir, 'server-warn.marker');
-    const result = await runCli(['run', '--workflow', 'review', '--estimate-usd', '3', '--', ...markerCommand(marker, 0)], env);
+    const result = await runCli(
+      ['run', '--workflow', 'review', '--estimate-usd', '3', '--', ...markerCommand(marker, 0)],
+      env,
+    );
     assert.equal(result.code, 10, result.stderr);
     assert.equal(existsSync(marker), false);
   });
@@ -207,7 +255,10 @@ describe('spend-band run against the reference server', function () {
 
   it('needs approval, waiting: once the admin approves, the same run is asked again and starts', async () => {
     const marker = join(tmp.dir, 'server-approved.marker');
-    const run = await spawnCli(['run', '--estimate-usd', '6', '--wait-minutes', '2', '--', ...markerCommand(marker, 4)], env);
+    const run = await spawnCli(
+      ['run', '--estimate-usd', '6', '--wait-minutes', '2', '--', ...markerCommand(marker, 4)],
+      env,
+    );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
     assert.equal(existsSync(marker), false, 'started before the approval');
@@ -222,7 +273,10 @@ describe('spend-band run against the reference server', function () {
 
   it('needs approval, waiting: a denial (with its note) means not started', async () => {
     const marker = join(tmp.dir, 'server-denied.marker');
-    const run = await spawnCli(['run', '--estimate-usd', '7', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)], env);
+    const run = await spawnCli(
+      ['run', '--estimate-usd', '7', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)],
+      env,
+    );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
     assert.equal((await server.admin(['request', 'deny', id, '--note', 'not this week'])).code, 0);
@@ -234,7 +288,10 @@ describe('spend-band run against the reference server', function () {
 
   it('needs approval, waiting: Ctrl-C withdraws the request and starts nothing', async () => {
     const marker = join(tmp.dir, 'server-interrupted.marker');
-    const run = await spawnCli(['run', '--estimate-usd', '8', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)], env);
+    const run = await spawnCli(
+      ['run', '--estimate-usd', '8', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)],
+      env,
+    );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
     run.child.kill('SIGINT');
@@ -247,7 +304,11 @@ describe('spend-band run against the reference server', function () {
 
   it('an endpoint that does not answer: the source exit code, nothing started', async () => {
     const marker = join(tmp.dir, 'server-down.marker');
-    const result = await runCli(['run', '--estimate-usd', '1', '--', ...markerCommand(marker, 0)], { ...env, SPEND_BAND_ENDPOINT: 'http://127.0.0.1:9', SPEND_BAND_CACHE: join(tmp.dir, 'empty-cache') });
+    const result = await runCli(['run', '--estimate-usd', '1', '--', ...markerCommand(marker, 0)], {
+      ...env,
+      SPEND_BAND_ENDPOINT: 'http://127.0.0.1:9',
+      SPEND_BAND_CACHE: join(tmp.dir, 'empty-cache'),
+    });
     assert.equal(result.code, 3, result.stderr);
     assert.equal(existsSync(marker), false);
   });
@@ -268,7 +329,18 @@ describe('spend-band preflight --from-history over real agent logs', function ()
       timestamp: new Date(at).toISOString(),
       requestId: `req_${id}`,
       uuid: `u_${id}`,
-      message: { id: `msg_${id}`, role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 0, output_tokens: outputTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+      message: {
+        id: `msg_${id}`,
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [{ type: 'text', text: 'ok' }],
+        usage: {
+          input_tokens: 0,
+          output_tokens: outputTokens,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+        },
+      },
     });
   }
 
@@ -285,9 +357,15 @@ describe('spend-band preflight --from-history over real agent logs', function ()
       ['bg-3', now - 3 * DAY, 400_000],
       ['deep-1', now - 2 * DAY, 2_000_000],
     ];
-    for (const [session, at, tokens] of runs) writeFileSync(join(project, `${session}.jsonl`), `${claudeLine(session, at, `${session}a`, tokens)}\n`);
+    for (const [session, at, tokens] of runs)
+      writeFileSync(join(project, `${session}.jsonl`), `${claudeLine(session, at, `${session}a`, tokens)}\n`);
     const sessions = [
-      { id: 's1', workflow: 'background_automation', start: new Date(now - 6 * DAY).toISOString(), end: new Date(now - 2.5 * DAY).toISOString() },
+      {
+        id: 's1',
+        workflow: 'background_automation',
+        start: new Date(now - 6 * DAY).toISOString(),
+        end: new Date(now - 2.5 * DAY).toISOString(),
+      },
       { id: 's2', workflow: 'deep_coding', start: new Date(now - 2.5 * DAY).toISOString(), end: null },
     ];
     const sessionsFile = join(tmp.dir, 'sessions.jsonl');
@@ -304,17 +382,35 @@ describe('spend-band preflight --from-history over real agent logs', function ()
   after(() => tmp.cleanup());
 
   it('with the session journal: the p90 of the runs tagged with the class', async () => {
-    const result = await runCli(['preflight', '--workflow', 'background_automation', '--from-history', 'claude_code', '--sessions', env.SESSIONS!, '--json'], env);
+    const result = await runCli(
+      [
+        'preflight',
+        '--workflow',
+        'background_automation',
+        '--from-history',
+        'claude_code',
+        '--sessions',
+        env.SESSIONS!,
+        '--json',
+      ],
+      env,
+    );
     assert.equal(result.code, 10, result.stderr); // $6 is at least the $5 warn rule
     const json = JSON.parse(result.stdout);
     assert.equal(json.estimate.basis, 'history');
     assert.equal(json.estimate.cost.amount_micros, 6_000_000);
     assert.equal(json.estimate.confidence, 'low');
-    assert.match(json.estimate.explanation, /p90 of 3 past claude_code runs tagged background_automation; median \$3\.00, most \$6\.00/);
+    assert.match(
+      json.estimate.explanation,
+      /p90 of 3 past claude_code runs tagged background_automation; median \$3\.00, most \$6\.00/,
+    );
   });
 
   it('without it: runs of every class, and a hint to pass --sessions', async () => {
-    const result = await runCli(['preflight', '--workflow', 'background_automation', '--from-history', 'claude', '--json'], env);
+    const result = await runCli(
+      ['preflight', '--workflow', 'background_automation', '--from-history', 'claude', '--json'],
+      env,
+    );
     assert.equal(result.code, 12, result.stderr); // $30 p90 is at least the $30 deny rule
     const json = JSON.parse(result.stdout);
     assert.equal(json.estimate.cost.amount_micros, 30_000_000);

@@ -14,7 +14,12 @@ import {
   stripCommandPrefixes,
   KNOWN_AGENTS,
 } from '../../../src/domain/runDecisionAgents';
-import { PreflightDecisionSchema, type BandsDocument, type EscalationRule, type Request } from '../../../src/domain/schemas';
+import {
+  PreflightDecisionSchema,
+  type BandsDocument,
+  type EscalationRule,
+  type Request,
+} from '../../../src/domain/schemas';
 import { makeBand } from '../domain/makeBand';
 
 const USD = 1_000_000;
@@ -27,7 +32,14 @@ function doc(rules: EscalationRule[], over: Partial<BandsDocument> = {}): BandsD
     role: { id: 'backend' },
     seats: [],
     bands: [
-      makeBand({ id: 'b_bg', workflow: 'background_automation', label: 'Background', allocated: 40 * USD, used: 12 * USD, enforcement: 'hard' }),
+      makeBand({
+        id: 'b_bg',
+        workflow: 'background_automation',
+        label: 'Background',
+        allocated: 40 * USD,
+        used: 12 * USD,
+        enforcement: 'hard',
+      }),
       makeBand({ id: 'b_all', workflow: 'all', allocated: 300 * USD, used: 100 * USD }),
     ],
     escalation: { rules },
@@ -38,8 +50,20 @@ function doc(rules: EscalationRule[], over: Partial<BandsDocument> = {}): BandsD
 }
 
 const ladder: EscalationRule[] = [
-  { id: 'deny20', applies_to: ['background_automation'], when: { estimate_at_least: usd(20) }, action: 'deny', message: 'Too big; split the job.' },
-  { id: 'approve5', applies_to: ['background_automation'], when: { estimate_at_least: usd(5) }, action: 'needs_approval', approver_role: 'team_lead' },
+  {
+    id: 'deny20',
+    applies_to: ['background_automation'],
+    when: { estimate_at_least: usd(20) },
+    action: 'deny',
+    message: 'Too big; split the job.',
+  },
+  {
+    id: 'approve5',
+    applies_to: ['background_automation'],
+    when: { estimate_at_least: usd(5) },
+    action: 'needs_approval',
+    approver_role: 'team_lead',
+  },
   { id: 'warnLow', applies_to: ['background_automation'], when: { remaining_percent_after_below: 50 }, action: 'warn' },
 ];
 
@@ -110,14 +134,22 @@ describe('runDecision: words and exit codes', () => {
     const d = doc([]);
     const band = d.bands[0];
     const ok = decide(d, 'background_automation', 3);
-    assert.equal(headroomText(ok, band), '$28.00 left of $40.00 in Background now; $25.00 would be left after this run (37.5% used)');
-    const soft = doc([], { bands: [makeBand({ id: 's', workflow: 'background_automation', allocated: 10 * USD, used: 8 * USD })] });
+    assert.equal(
+      headroomText(ok, band),
+      '$28.00 left of $40.00 in Background now; $25.00 would be left after this run (37.5% used)',
+    );
+    const soft = doc([], {
+      bands: [makeBand({ id: 's', workflow: 'background_automation', allocated: 10 * USD, used: 8 * USD })],
+    });
     const over = decide(soft, 'background_automation', 5);
     assert.match(headroomText(over, soft.bands[0])!, /\$3\.00 over the band after this run \(130% used\)/);
   });
 
   it('prints estimate, decision, band and approval lines', () => {
-    const decision = { ...decide(doc(ladder), 'background_automation', 9), approval: { request_id: 'req_1', status: 'pending' as const } };
+    const decision = {
+      ...decide(doc(ladder), 'background_automation', 9),
+      approval: { request_id: 'req_1', status: 'pending' as const },
+    };
     const lines = decisionLines(decision, '$9.00, as given.', doc(ladder).bands[0]);
     assert.equal(lines[0], 'Estimate: $9.00, as given.');
     assert.match(lines[1]!, /^Needs approval: Rule approve5/);
@@ -129,15 +161,26 @@ describe('runDecision: a polled approval request', () => {
   const base: Pick<Request, 'id' | 'status' | 'resolution'> = { id: 'req_7', status: 'pending', resolution: null };
   it('pending waits; approved names who approved and the note', () => {
     assert.deepEqual(approvalState(base), { state: 'waiting' });
-    const approved = approvalState({ ...base, status: 'approved', resolution: { decided_by: { id: 'lead', display_name: 'Lee' }, note: 'go ahead' } });
+    const approved = approvalState({
+      ...base,
+      status: 'approved',
+      resolution: { decided_by: { id: 'lead', display_name: 'Lee' }, note: 'go ahead' },
+    });
     assert.equal(approved.state, 'approved');
     assert.match(approved.state === 'approved' ? approved.message : '', /approved by Lee — "go ahead"/);
   });
 
   it('denied, cancelled and expired refuse, with the approver note and what to do', () => {
-    const denied = approvalState({ ...base, status: 'denied', resolution: { decided_by: { id: 'lead' }, note: 'too big this week' } });
+    const denied = approvalState({
+      ...base,
+      status: 'denied',
+      resolution: { decided_by: { id: 'lead' }, note: 'too big this week' },
+    });
     assert.equal(denied.state, 'refused');
-    assert.match(denied.state === 'refused' ? denied.message : '', /denied by lead — "too big this week".*not started.*band increase/);
+    assert.match(
+      denied.state === 'refused' ? denied.message : '',
+      /denied by lead — "too big this week".*not started.*band increase/,
+    );
     for (const status of ['cancelled', 'expired'] as const) {
       const s = approvalState({ ...base, status });
       assert.equal(s.state === 'refused' && s.status, status);
@@ -199,7 +242,12 @@ describe('runDecisionAgents: commands and command lines', () => {
   });
 
   it('splits a command line with quotes, without a shell', () => {
-    assert.deepEqual(splitCommandLine(`claude -p "fix the \\"flaky\\" test" --x='a b'`), ['claude', '-p', 'fix the "flaky" test', '--x=a b']);
+    assert.deepEqual(splitCommandLine(`claude -p "fix the \\"flaky\\" test" --x='a b'`), [
+      'claude',
+      '-p',
+      'fix the "flaky" test',
+      '--x=a b',
+    ]);
     assert.deepEqual(splitCommandLine('  ./run.sh   --repo api '), ['./run.sh', '--repo', 'api']);
     assert.deepEqual(splitCommandLine(''), []);
   });

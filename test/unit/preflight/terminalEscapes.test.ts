@@ -9,7 +9,7 @@ import { runCli, startTestServer, tempDir, type TestServer } from './cliKit';
 
 const ESC = '\u001b';
 const HOSTILE = `Denied${ESC}[2K${ESC}[1GApproved ${ESC}]0;pwned${ESC}\\${ESC}]52;c;Y3VybCBldmlsfHNo\u0007\u202eok\u009b2J`;
-// eslint-disable-next-line no-control-regex
+
 const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('CLI output: no terminal escape sequences from the endpoint (#20 finding 4)', function () {
@@ -37,7 +37,18 @@ describe('CLI output: no terminal escape sequences from the endpoint (#20 findin
   });
 
   it('status: a band label with ESC/OSC sequences and bidi overrides is printed as plain text', async () => {
-    const set = await server.admin(['band', 'set', '--developer', 'demo', '--workflow', 'review', '--allocated-usd', '40', '--label', HOSTILE]);
+    const set = await server.admin([
+      'band',
+      'set',
+      '--developer',
+      'demo',
+      '--workflow',
+      'review',
+      '--allocated-usd',
+      '40',
+      '--label',
+      HOSTILE,
+    ]);
     assert.equal(set.code, 0, set.stderr);
     const result = await runCli(['status'], env);
     assert.equal(result.code, 0, result.stderr);
@@ -45,9 +56,12 @@ describe('CLI output: no terminal escape sequences from the endpoint (#20 findin
     assert.doesNotMatch(result.stdout + result.stderr, TERMINAL_CONTROLS);
   });
 
-  it('requests and run: an approver\'s note with ESC sequences is printed as plain text', async () => {
+  it("requests and run: an approver's note with ESC sequences is printed as plain text", async () => {
     // A run that needs approval files a request; the approver denies it with a hostile note.
-    const first = await runCli(['run', '--workflow', 'background_automation', '--estimate-usd', '10', '--', process.execPath, '-e', '0'], env);
+    const first = await runCli(
+      ['run', '--workflow', 'background_automation', '--estimate-usd', '10', '--', process.execPath, '-e', '0'],
+      env,
+    );
     assert.equal(first.code, 11, first.stderr);
     const id = /Approval request (\S+): pending/.exec(first.stderr)?.[1];
     assert.ok(id, first.stderr);
@@ -57,7 +71,10 @@ describe('CLI output: no terminal escape sequences from the endpoint (#20 findin
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /DeniedApproved ok/);
     assert.doesNotMatch(listed.stdout + listed.stderr, TERMINAL_CONTROLS);
-    const again = await runCli(['run', '--workflow', 'background_automation', '--estimate-usd', '10', '--', process.execPath, '-e', '0'], env);
+    const again = await runCli(
+      ['run', '--workflow', 'background_automation', '--estimate-usd', '10', '--', process.execPath, '-e', '0'],
+      env,
+    );
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /denied/i);
     assert.doesNotMatch(again.stdout + again.stderr, TERMINAL_CONTROLS);
@@ -66,8 +83,21 @@ describe('CLI output: no terminal escape sequences from the endpoint (#20 findin
   it('admin tag list: a tag id or workflow sent by an editor is printed as plain text', async () => {
     const r = await fetch(`${server.server.url}/v1/me/session-tags`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.server.demoToken}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ id: randomUUID(), workflow: `x${ESC}]0;t${ESC}\\`, started_at: new Date(Date.now() - 60_000).toISOString(), ended_at: null }] }),
+      headers: {
+        authorization: `Bearer ${server.server.demoToken}`,
+        'idempotency-key': randomUUID(),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        items: [
+          {
+            id: randomUUID(),
+            workflow: `x${ESC}]0;t${ESC}\\`,
+            started_at: new Date(Date.now() - 60_000).toISOString(),
+            ended_at: null,
+          },
+        ],
+      }),
     });
     const body = (await r.json()) as { accepted: string[] };
     const listed = await server.admin(['tag', 'list']);

@@ -31,14 +31,19 @@ export function upwardImports(files: readonly SourceFile[]): string[] {
     const from = layerOf(file.path);
     const allowed = ALLOWED[from];
     if (!allowed) {
-      problems.push(`${file.path}: src/${from} is not in the table of layers (add it to ALLOWED in importGraph.test.ts)`);
+      problems.push(
+        `${file.path}: src/${from} is not in the table of layers (add it to ALLOWED in importGraph.test.ts)`,
+      );
       continue;
     }
     for (const { specifier } of importsOf(file.text)) {
       const target = resolveRelative(file.path, specifier);
       if (!target?.startsWith('src/')) continue;
       const to = layerOf(target);
-      if (to !== from && !allowed.includes(to)) problems.push(`${file.path} imports ${specifier} (${from} → ${to} is not allowed; ${from} may import ${allowed.join(', ') || 'nothing of ours'})`);
+      if (to !== from && !allowed.includes(to))
+        problems.push(
+          `${file.path} imports ${specifier} (${from} → ${to} is not allowed; ${from} may import ${allowed.join(', ') || 'nothing of ours'})`,
+        );
     }
   }
   return problems;
@@ -77,7 +82,8 @@ describe('import graph', () => {
   it('reads the whole source tree, every folder of it in the table', () => {
     assert.ok(files.length > 100, `only ${files.length} files under src/`);
     const layers = new Set(files.map((f) => layerOf(f.path)));
-    for (const layer of ['domain', 'api', 'usage', 'flows', 'cli', 'vscode', 'server', 'extension']) assert.ok(layers.has(layer), `no src/${layer}`);
+    for (const layer of ['domain', 'api', 'usage', 'flows', 'cli', 'vscode', 'server', 'extension'])
+      assert.ok(layers.has(layer), `no src/${layer}`);
   });
 
   it('has only imports that point down the table', () => {
@@ -94,11 +100,19 @@ describe('import graph', () => {
       { path: 'src/vscode/x.ts', text: "import type { CliContext } from '../cli/cliContext';" },
       { path: 'src/cli/y.ts', text: "type M = typeof import('../server/main');" },
       { path: 'src/flows/z.ts', text: "import {\n  a,\n  b,\n} from '../vscode/config';" },
-      { path: 'src/cli/ok.ts', text: "import { EXIT } from '../domain/exitCodes';\n// import { x } from '../vscode/config';" },
+      {
+        path: 'src/cli/ok.ts',
+        text: "import { EXIT } from '../domain/exitCodes';\n// import { x } from '../vscode/config';",
+      },
     ]);
     assert.deepEqual(
       problems.map((p) => p.split(' (')[0]),
-      ['src/domain/money.ts imports ../cli/args', 'src/vscode/x.ts imports ../cli/cliContext', 'src/cli/y.ts imports ../server/main', 'src/flows/z.ts imports ../vscode/config'],
+      [
+        'src/domain/money.ts imports ../cli/args',
+        'src/vscode/x.ts imports ../cli/cliContext',
+        'src/cli/y.ts imports ../server/main',
+        'src/flows/z.ts imports ../vscode/config',
+      ],
     );
   });
 

@@ -18,15 +18,25 @@ describe('layering', () => {
   });
 
   it('imports vscode only from src/vscode/ and src/extension.ts', () => {
-    const offenders = files.filter((f) => !f.path.startsWith('src/vscode/') && f.path !== 'src/extension.ts' && importsOf(f.text).includes('vscode'));
-    assert.deepEqual(offenders.map((f) => f.path), []);
+    const offenders = files.filter(
+      (f) => !f.path.startsWith('src/vscode/') && f.path !== 'src/extension.ts' && importsOf(f.text).includes('vscode'),
+    );
+    assert.deepEqual(
+      offenders.map((f) => f.path),
+      [],
+    );
   });
 
   it('keeps src/domain/ pure: no node built-ins for I/O, no network, no host', () => {
-    const forbidden = /^(node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|dgram|os|undici|vscode|better-sqlite3)$/;
+    const forbidden =
+      /^(node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|dgram|os|undici|vscode|better-sqlite3)$/;
     const offenders = files
       .filter((f) => f.path.startsWith('src/domain/'))
-      .flatMap((f) => importsOf(f.text).filter((s) => forbidden.test(s)).map((s) => `${f.path} imports ${s}`));
+      .flatMap((f) =>
+        importsOf(f.text)
+          .filter((s) => forbidden.test(s))
+          .map((s) => `${f.path} imports ${s}`),
+      );
     assert.deepEqual(offenders, []);
   });
 
@@ -42,10 +52,22 @@ describe('layering', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
     for (const entry of ['src/usage/scan/scanWorker.ts', 'src/cli/usageCommand.ts']) {
-      const result = esbuild.buildSync({ entryPoints: [join(root, entry)], bundle: true, platform: 'node', write: false, metafile: true, logLevel: 'silent', outdir: 'unused' });
+      const result = esbuild.buildSync({
+        entryPoints: [join(root, entry)],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        outdir: 'unused',
+      });
       const inputs = Object.keys(result.metafile.inputs);
       assert.ok(inputs.length > 5, `${entry} bundles its imports`);
-      assert.deepEqual(inputs.filter((i) => /node_modules\/zod\//.test(i) || i.endsWith('domain/schemas.ts')), [], `${entry} must not import zod`);
+      assert.deepEqual(
+        inputs.filter((i) => /node_modules\/zod\//.test(i) || i.endsWith('domain/schemas.ts')),
+        [],
+        `${entry} must not import zod`,
+      );
     }
   });
 
@@ -55,10 +77,17 @@ describe('layering', () => {
     const loaded = [...main.matchAll(/import\('\.\/([A-Za-z]+Command)'\)/g)].map((m) => m[1]!);
     const listed = /const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '';
     assert.ok(loaded.length >= 8, 'main.ts loads its commands lazily');
-    for (const name of new Set(loaded)) assert.ok(listed.includes(`'${name}'`), `${name} is missing from CLI_COMMANDS in esbuild.mjs: it would be parsed by every CLI run`);
+    for (const name of new Set(loaded))
+      assert.ok(
+        listed.includes(`'${name}'`),
+        `${name} is missing from CLI_COMMANDS in esbuild.mjs: it would be parsed by every CLI run`,
+      );
   });
 
   it('detects a type-only vscode import (the check itself works)', () => {
-    assert.deepEqual(importsOf("import type * as vscode from 'vscode';\nconst x = require('vscode');"), ['vscode', 'vscode']);
+    assert.deepEqual(importsOf("import type * as vscode from 'vscode';\nconst x = require('vscode');"), [
+      'vscode',
+      'vscode',
+    ]);
   });
 });

@@ -10,7 +10,23 @@ import { MACHINE_SCOPED, SETTINGS, SETTING_GROUPS } from '../../../src/vscode/se
 const root = join(__dirname, '..', '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
-type SettingGroup = { id: string; title: string; order: number; properties: Record<string, { default: unknown; scope?: string; order?: number; markdownDescription?: string; enum?: unknown[]; markdownEnumDescriptions?: string[]; enumDescriptions?: string[] }> };
+type SettingGroup = {
+  id: string;
+  title: string;
+  order: number;
+  properties: Record<
+    string,
+    {
+      default: unknown;
+      scope?: string;
+      order?: number;
+      markdownDescription?: string;
+      enum?: unknown[];
+      markdownEnumDescriptions?: string[];
+      enumDescriptions?: string[];
+    }
+  >;
+};
 const groups: SettingGroup[] = contributes.configuration;
 const properties: SettingGroup['properties'] = Object.assign({}, ...groups.map((g) => g.properties));
 
@@ -21,7 +37,11 @@ describe('manifest (package.json) ↔ code tables', () => {
     assert.equal(manifest.main, './dist/extension.js');
     assert.deepEqual(manifest.bin, { 'spend-band': 'dist/cli.js' });
     assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
-    assert.equal(manifest.devDependencies['@types/vscode'], manifest.engines.vscode.replace(/^\^/, ''), '@types/vscode is pinned to the engines minimum');
+    assert.equal(
+      manifest.devDependencies['@types/vscode'],
+      manifest.engines.vscode.replace(/^\^/, ''),
+      '@types/vscode is pinned to the engines minimum',
+    );
   });
 
   it('contributes exactly the commands of the command table, each in category Spend Band', () => {
@@ -41,7 +61,11 @@ describe('manifest (package.json) ↔ code tables', () => {
 
   it('gives settings that decide where data goes machine scope', () => {
     for (const key of MACHINE_SCOPED) assert.match(properties[key]!.scope ?? '', /^(machine|application)$/, key);
-    assert.equal(properties['spendBand.privacy.hashRepositoryNames']!.scope, 'application', 'a repository cannot switch hashing off');
+    assert.equal(
+      properties['spendBand.privacy.hashRepositoryNames']!.scope,
+      'application',
+      'a repository cannot switch hashing off',
+    );
   });
 
   it('groups the settings in the order of the settings table, each setting ordered within its group', () => {
@@ -57,7 +81,8 @@ describe('manifest (package.json) ↔ code tables', () => {
   });
 
   it('describes every enum value of a setting in Markdown', () => {
-    const enums: [string, { enum?: unknown[]; markdownEnumDescriptions?: string[]; enumDescriptions?: string[] }][] = [];
+    const enums: [string, { enum?: unknown[]; markdownEnumDescriptions?: string[]; enumDescriptions?: string[] }][] =
+      [];
     const walk = (name: string, node: unknown): void => {
       if (!node || typeof node !== 'object') return;
       const n = node as Record<string, unknown>;
@@ -76,7 +101,11 @@ describe('manifest (package.json) ↔ code tables', () => {
     assert.deepEqual(manifest.extensionKind, ['workspace'], 'the agent logs live where the agent runs');
     assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
     assert.ok(manifest.capabilities.virtualWorkspaces.description.length > 20, 'virtualWorkspaces gives a reason');
-    assert.match(readFileSync(join(root, 'README.md'), 'utf8'), /extensionKind|remote/i, 'the README explains remote use');
+    assert.match(
+      readFileSync(join(root, 'README.md'), 'utf8'),
+      /extensionKind|remote/i,
+      'the README explains remote use',
+    );
   });
 
   it('can be published: repository, bugs, homepage, categories, preview', () => {
@@ -88,7 +117,11 @@ describe('manifest (package.json) ↔ code tables', () => {
   });
 
   it('packages with plain `vsce package`: a production build first, an allowlist, the CLI inside', () => {
-    assert.equal(manifest.scripts['vscode:prepublish'], 'node esbuild.mjs --production', 'vsce runs vscode:prepublish, so a clean clone packages without a separate build');
+    assert.equal(
+      manifest.scripts['vscode:prepublish'],
+      'node esbuild.mjs --production',
+      'vsce runs vscode:prepublish, so a clean clone packages without a separate build',
+    );
     assert.equal(
       manifest.files,
       undefined,
@@ -98,20 +131,50 @@ describe('manifest (package.json) ↔ code tables', () => {
       .split('\n')
       .filter((l) => l.startsWith('!'))
       .map((l) => l.slice(1).trim());
-    assert.equal(readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')), '**', 'the first rule leaves everything out');
+    assert.equal(
+      readFileSync(join(root, '.vscodeignore'), 'utf8')
+        .split('\n')
+        .find((l) => l.trim() !== '' && !l.startsWith('#')),
+      '**',
+      'the first rule leaves everything out',
+    );
     const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
-    const commands = [...(/const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+    const commands = [...(/const CLI_COMMANDS = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'(\w+)'/g)].map(
+      (m) => m[1]!,
+    );
     assert.ok(commands.length >= 5, 'CLI_COMMANDS found in esbuild.mjs');
-    const shared = [...(/const SHARED_LIBRARIES = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'([\w@/-]+)'/g)].map((m) => `dist/${m[1]!}.js`);
-    for (const bundle of shared) assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}, which the command bundles require`);
+    const shared = [...(/const SHARED_LIBRARIES = \[([^\]]*)\]/.exec(build)?.[1] ?? '').matchAll(/'([\w@/-]+)'/g)].map(
+      (m) => `dist/${m[1]!}.js`,
+    );
+    for (const bundle of shared)
+      assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}, which the command bundles require`);
     // server/admin need dist/server.js and the native better-sqlite3, which the .vsix does not carry
-    for (const bundle of ['dist/extension.js', 'dist/scanWorker.js', 'dist/cli.js', ...commands.filter((c) => c !== 'serverCommand' && c !== 'adminCommand').map((c) => `dist/${c}.js`)])
+    for (const bundle of [
+      'dist/extension.js',
+      'dist/scanWorker.js',
+      'dist/cli.js',
+      ...commands.filter((c) => c !== 'serverCommand' && c !== 'adminCommand').map((c) => `dist/${c}.js`),
+    ])
       assert.ok(allow.includes(bundle), `.vscodeignore ships ${bundle}`);
-    assert.ok(!allow.some((a) => a.endsWith('.map') || a.startsWith('src') || a.startsWith('test') || a.startsWith('node_modules')), 'no sources, maps, tests or node_modules');
+    assert.ok(
+      !allow.some(
+        (a) => a.endsWith('.map') || a.startsWith('src') || a.startsWith('test') || a.startsWith('node_modules'),
+      ),
+      'no sources, maps, tests or node_modules',
+    );
   });
 
   it('has a first-run walkthrough whose steps, media and buttons exist and ship', () => {
-    const [walkthrough, ...others] = contributes.walkthroughs as { id: string; steps: { id: string; title: string; description: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
+    const [walkthrough, ...others] = contributes.walkthroughs as {
+      id: string;
+      steps: {
+        id: string;
+        title: string;
+        description: string;
+        media: { markdown?: string };
+        completionEvents: string[];
+      }[];
+    }[];
     assert.equal(others.length, 0);
     assert.equal(walkthrough!.id, 'spendBand.firstRun');
     assert.deepEqual(
@@ -130,7 +193,10 @@ describe('manifest (package.json) ↔ code tables', () => {
       for (const id of buttons) assert.ok(commandIds.has(id), `${step.id}: button command ${id}`);
       for (const event of step.completionEvents) {
         const [kind, id] = event.split(':');
-        assert.ok(kind === 'onCommand' ? commandIds.has(id!) : kind === 'onContext' && contextKeys.has(id!), `${step.id}: ${event}`);
+        assert.ok(
+          kind === 'onCommand' ? commandIds.has(id!) : kind === 'onContext' && contextKeys.has(id!),
+          `${step.id}: ${event}`,
+        );
       }
     }
   });
@@ -151,11 +217,13 @@ describe('manifest (package.json) ↔ code tables', () => {
       if (w.when) whens.push(w.when);
     }
     for (const when of whens) {
-      for (const [id] of when.matchAll(/spendBand\.[A-Za-z.]+/g)) assert.ok(views.has(id) || contextKeys.has(id) || commandIds.has(id), `unknown id ${id} in "${when}"`);
+      for (const [id] of when.matchAll(/spendBand\.[A-Za-z.]+/g))
+        assert.ok(views.has(id) || contextKeys.has(id) || commandIds.has(id), `unknown id ${id} in "${when}"`);
     }
   });
 
   it('ships its icons', () => {
-    for (const path of [manifest.icon, contributes.viewsContainers.activitybar[0].icon]) assert.ok(readFileSync(join(root, path)).length > 0, path);
+    for (const path of [manifest.icon, contributes.viewsContainers.activitybar[0].icon])
+      assert.ok(readFileSync(join(root, path)).length > 0, path);
   });
 });

@@ -22,7 +22,8 @@ export function sourceFiles(dir = join(ROOT, 'src')): SourceFile[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
-    else if (name.endsWith('.ts')) out.push({ path: relative(ROOT, path).split('\\').join('/'), text: readFileSync(path, 'utf8') });
+    else if (name.endsWith('.ts'))
+      out.push({ path: relative(ROOT, path).split('\\').join('/'), text: readFileSync(path, 'utf8') });
   }
   return out;
 }
@@ -31,11 +32,14 @@ export function sourceFiles(dir = join(ROOT, 'src')): SourceFile[] {
 export function importsOf(text: string): Import[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const found: Import[] = [];
-  for (const m of code.matchAll(/\b(import|export)\s+(type\s+)?(?:[\w$*\s,]*\{[^}]*\}|[\w$*\s,]+?)\s*from\s*['"]([^'"]+)['"]/g)) {
+  for (const m of code.matchAll(
+    /\b(import|export)\s+(type\s+)?(?:[\w$*\s,]*\{[^}]*\}|[\w$*\s,]+?)\s*from\s*['"]([^'"]+)['"]/g,
+  )) {
     found.push({ specifier: m[3]!, typeOnly: m[2] !== undefined });
   }
   for (const m of code.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push({ specifier: m[1]!, typeOnly: false });
-  for (const m of code.matchAll(/\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: m[1]!, typeOnly: false });
+  for (const m of code.matchAll(/\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g))
+    found.push({ specifier: m[1]!, typeOnly: false });
   return found;
 }
 

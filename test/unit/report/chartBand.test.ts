@@ -25,7 +25,10 @@ describe('band chart geometry', () => {
       forecast: { fromMs: START + 10 * DAY, fromMicros: 0, toMicros: 0 },
     });
     assert.equal(chart.maxMicros, $(200));
-    assert.ok(chart.spend.every((p) => p.y === chart.plot.bottom), 'spend stays on the x axis');
+    assert.ok(
+      chart.spend.every((p) => p.y === chart.plot.bottom),
+      'spend stays on the x axis',
+    );
     assert.equal(chart.allocation[0]!.y, chart.plot.top, 'the allocation is the top of the axis');
     assert.deepEqual(chart.pace[0], { x: chart.plot.left, y: chart.plot.bottom });
     assert.deepEqual(chart.pace[1], { x: chart.plot.right, y: chart.plot.top });
@@ -36,7 +39,15 @@ describe('band chart geometry', () => {
   });
 
   it('draws a zero band with no spend on a $1 axis', () => {
-    const chart = bandChart({ startMs: START, endMs: END, timeZone: 'UTC', nowMs: END + DAY, spend: [{ ms: START, micros: 0 }], allocation: [{ fromMs: START, toMs: END, micros: 0 }], paceToMicros: 0 });
+    const chart = bandChart({
+      startMs: START,
+      endMs: END,
+      timeZone: 'UTC',
+      nowMs: END + DAY,
+      spend: [{ ms: START, micros: 0 }],
+      allocation: [{ fromMs: START, toMs: END, micros: 0 }],
+      paceToMicros: 0,
+    });
     assert.equal(chart.maxMicros, 1_000_000);
     assert.equal(chart.nowX, undefined, 'now is after the period: no marker');
     assert.doesNotMatch(bandChartSvg(chart, text), /NaN/);
@@ -44,13 +55,24 @@ describe('band chart geometry', () => {
 
   it('steps the allocation line down where a temporary increase ends', () => {
     const until = '2026-11-20T00:00:00Z';
-    const band = makeBand({ allocated: $(250), temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until } });
+    const band = makeBand({
+      allocated: $(250),
+      temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until },
+    });
     const steps = allocationSteps(band, START, END);
     assert.deepEqual(steps, [
       { fromMs: START, toMs: Date.parse(until), micros: $(250) },
       { fromMs: Date.parse(until), toMs: END, micros: $(200) },
     ]);
-    const chart = bandChart({ startMs: START, endMs: END, timeZone: 'UTC', nowMs: START + 5 * DAY, spend: [{ ms: START, micros: 0 }], allocation: steps, paceToMicros: $(250) });
+    const chart = bandChart({
+      startMs: START,
+      endMs: END,
+      timeZone: 'UTC',
+      nowMs: START + 5 * DAY,
+      spend: [{ ms: START, micros: 0 }],
+      allocation: steps,
+      paceToMicros: $(250),
+    });
     const [a, b, c, d] = chart.allocation;
     assert.equal(b!.x, c!.x, 'a vertical step');
     const x = (ms: number) => chart.plot.left + ((chart.plot.right - chart.plot.left) * (ms - START)) / (END - START);
@@ -63,7 +85,8 @@ describe('band chart geometry', () => {
   });
 
   it('keeps one level when the increase outlasts the period or has already ended', () => {
-    const inc = (until: string) => makeBand({ allocated: $(250), temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until } });
+    const inc = (until: string) =>
+      makeBand({ allocated: $(250), temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until } });
     assert.equal(allocationSteps(inc('2026-12-15T00:00:00Z'), START, END).length, 1);
     assert.equal(allocationSteps(inc('2026-10-15T00:00:00Z'), START, END).length, 1);
     assert.equal(allocationSteps(makeBand({ allocated: $(1) }), START, END)[0]!.micros, $(1));
@@ -93,10 +116,18 @@ describe('band chart geometry', () => {
     const width = chart.plot.right - chart.plot.left;
     const [, p25, p26] = chart.spend;
     const normalDay = (width * 24 * 3_600_000) / (end - start);
-    assert.ok(Math.abs(p26!.x - p25!.x - normalDay * (25 / 24)) < 1e-9, 'the 25-hour day is 25/24 of a normal day wide');
+    assert.ok(
+      Math.abs(p26!.x - p25!.x - normalDay * (25 / 24)) < 1e-9,
+      'the 25-hour day is 25/24 of a normal day wide',
+    );
     assert.ok(chart.xTicks.length > 0);
     for (const tick of chart.xTicks) {
-      const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(tick.ms);
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(tick.ms);
       assert.equal(local, '00:00', `tick ${tick.label} sits on a local midnight`);
     }
   });
@@ -121,7 +152,15 @@ describe('band chart geometry', () => {
   });
 
   it('escapes labels in the SVG', () => {
-    const chart = bandChart({ startMs: START, endMs: END, timeZone: 'UTC', nowMs: START, spend: [{ ms: START, micros: 0 }], allocation: [{ fromMs: START, toMs: END, micros: 1 }], paceToMicros: 1 });
+    const chart = bandChart({
+      startMs: START,
+      endMs: END,
+      timeZone: 'UTC',
+      nowMs: START,
+      spend: [{ ms: START, micros: 0 }],
+      allocation: [{ fromMs: START, toMs: END, micros: 1 }],
+      paceToMicros: 1,
+    });
     const svg = bandChartSvg(chart, { ...text, title: '<script>alert(1)</script>' });
     assert.doesNotMatch(svg, /<script>/);
     assert.match(svg, /&lt;script&gt;/);

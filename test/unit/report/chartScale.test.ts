@@ -28,7 +28,10 @@ describe('chart scales', () => {
       const axis = moneyAxis(Math.round(maxUsd * 1e6));
       assert.equal(axis.maxMicros, Math.round(top * 1e6));
       assert.equal(axis.stepMicros, Math.round(step * 1e6));
-      assert.ok(axis.ticks.every((t) => Number.isSafeInteger(t)), 'ticks are integer micros');
+      assert.ok(
+        axis.ticks.every((t) => Number.isSafeInteger(t)),
+        'ticks are integer micros',
+      );
       assert.equal(axis.ticks[0], 0);
       assert.equal(axis.ticks[axis.ticks.length - 1], axis.maxMicros);
       assert.ok(axis.maxMicros >= Math.round(maxUsd * 1e6));

@@ -23,7 +23,10 @@ describe('outlier rule (median + 3 × scaled MAD, at least 2 × median, 5 runs m
   });
 
   it('judges each class against its own runs', () => {
-    const spreads = classSpreads([...runs('light_assist', [0.1, 0.12, 0.09, 0.11, 0.1]), ...runs('background_automation', [20, 25, 18, 22, 30])]);
+    const spreads = classSpreads([
+      ...runs('light_assist', [0.1, 0.12, 0.09, 0.11, 0.1]),
+      ...runs('background_automation', [20, 25, 18, 22, 30]),
+    ]);
     assert.ok(isOutlier($(1), spreads.get('light_assist')), '$1 is huge for light assist');
     assert.ok(!isOutlier($(30), spreads.get('background_automation')), '$30 is usual for background automation');
   });

@@ -37,7 +37,13 @@ function claudeLine(sessionId: string, timestamp: string, input: number, output:
     cwd: '/home/dana/shop',
     timestamp,
     requestId: `req_${sessionId}_${n}`,
-    message: { id: `msg_${sessionId}_${n}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } },
+    message: {
+      id: `msg_${sessionId}_${n}`,
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      usage: { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    },
   });
 }
 
@@ -50,7 +56,13 @@ describe('spend-band report', function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-report-'));
-    server = await startServer({ dbPath: join(dir, 'server.db'), port: 0, demo: true, now: () => NOW, log: () => undefined });
+    server = await startServer({
+      dbPath: join(dir, 'server.db'),
+      port: 0,
+      demo: true,
+      now: () => NOW,
+      log: () => undefined,
+    });
     mkdirSync(join(dir, 'empty'));
     noLogs = ['--claude-dir', join(dir, 'empty'), '--codex-dir', join(dir, 'empty'), '--cache-dir', join(dir, 'cache')];
     env = { SPEND_BAND_TOKEN: server.demoToken ?? '', SPEND_BAND_CONFIG: join(dir, 'none.json') };
@@ -67,18 +79,30 @@ describe('spend-band report', function () {
     const report = JSON.parse(run.stdout);
     assert.equal(report.window.key, '2026-11');
     assert.equal(report.source.usage, 'endpoint');
-    const status = JSON.parse((await cli(['status', '--endpoint', server.url, '--json', '--cache-dir', join(dir, 'cache')], env)).stdout);
+    const status = JSON.parse(
+      (await cli(['status', '--endpoint', server.url, '--json', '--cache-dir', join(dir, 'cache')], env)).stdout,
+    );
     assert.equal(report.bands.length, status.bands.length);
     for (const band of status.bands) {
       const mine = report.bands.find((b: { id: string }) => b.id === band.id);
       assert.equal(decimalToMicros(mine.used.amount), band.used.amount_micros, `${band.id} used`);
       assert.equal(decimalToMicros(mine.allocated.amount), band.allocated.amount_micros, `${band.id} allocated`);
       const last = mine.cumulative[mine.cumulative.length - 1];
-      assert.equal(decimalToMicros(last.spend), band.used.amount_micros, `${band.id}: the drawn history ends at the band's figure`);
+      assert.equal(
+        decimalToMicros(last.spend),
+        band.used.amount_micros,
+        `${band.id}: the drawn history ends at the band's figure`,
+      );
     }
-    const byClass = report.by_workflow.reduce((a: number, r: { spend: { amount: string } }) => a + decimalToMicros(r.spend.amount), 0);
+    const byClass = report.by_workflow.reduce(
+      (a: number, r: { spend: { amount: string } }) => a + decimalToMicros(r.spend.amount),
+      0,
+    );
     assert.equal(byClass, decimalToMicros(report.totals.spend.amount));
-    const daily = report.daily.reduce((a: number, r: { spend: { amount: string } }) => a + decimalToMicros(r.spend.amount), 0);
+    const daily = report.daily.reduce(
+      (a: number, r: { spend: { amount: string } }) => a + decimalToMicros(r.spend.amount),
+      0,
+    );
     assert.equal(daily, byClass, 'days and classes add up to the same total');
     assert.equal(decimalToMicros(report.bill.seats_total.amount), 49_000_000, 'two demo seats, $19 + $30');
   });
@@ -97,7 +121,10 @@ describe('spend-band report', function () {
   });
 
   it('reports a past month with --period', async () => {
-    const run = await cli(['report', '--endpoint', server.url, '--period', '2026-10', '--format', 'json', ...noLogs], env);
+    const run = await cli(
+      ['report', '--endpoint', server.url, '--period', '2026-10', '--format', 'json', ...noLogs],
+      env,
+    );
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
     assert.equal(report.window.label, 'October 2026');
@@ -109,11 +136,38 @@ describe('spend-band report', function () {
     const logs = join(dir, 'claude');
     mkdirSync(join(logs, 'projects', 'shop'), { recursive: true });
     // six ordinary sessions of one request, and one of ten requests each 1.5 × as large (15 × the cost)
-    for (let i = 0; i < 6; i++) writeFileSync(join(logs, 'projects', 'shop', `s${i}.jsonl`), `${claudeLine(`s${i}`, `2026-11-0${i + 2}T10:00:00Z`, 100_000, 20_000, 0)}\n`);
-    writeFileSync(join(logs, 'projects', 'shop', 'big.jsonl'), `${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => claudeLine('big', `2026-11-10T1${n}:00:00Z`, 150_000, 30_000, n)).join('\n')}\n`);
+    for (let i = 0; i < 6; i++)
+      writeFileSync(
+        join(logs, 'projects', 'shop', `s${i}.jsonl`),
+        `${claudeLine(`s${i}`, `2026-11-0${i + 2}T10:00:00Z`, 100_000, 20_000, 0)}\n`,
+      );
+    writeFileSync(
+      join(logs, 'projects', 'shop', 'big.jsonl'),
+      `${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => claudeLine('big', `2026-11-10T1${n}:00:00Z`, 150_000, 30_000, n)).join('\n')}\n`,
+    );
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ currency: 'USD', timezone: 'UTC', bands: [{ workflow: 'all', allocated_usd: 100 }] }));
-    const run = await cli(['report', '--source', 'local', '--config', config, '--claude-dir', logs, '--codex-dir', join(dir, 'empty'), '--cache-dir', join(dir, 'cache'), '--format', 'json'], env);
+    writeFileSync(
+      config,
+      JSON.stringify({ currency: 'USD', timezone: 'UTC', bands: [{ workflow: 'all', allocated_usd: 100 }] }),
+    );
+    const run = await cli(
+      [
+        'report',
+        '--source',
+        'local',
+        '--config',
+        config,
+        '--claude-dir',
+        logs,
+        '--codex-dir',
+        join(dir, 'empty'),
+        '--cache-dir',
+        join(dir, 'cache'),
+        '--format',
+        'json',
+      ],
+      env,
+    );
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
     assert.equal(report.source.usage, 'local_logs');
@@ -127,7 +181,10 @@ describe('spend-band report', function () {
     assert.equal(report.bands[0].used.amount, report.totals.spend.amount, 'the local band counts the metered usage');
     assert.equal(runs[0]!.outlier, true);
     assert.equal(runs.filter((r) => r.outlier).length, 1);
-    assert.deepEqual(report.by_agent.map((r: { key: string }) => r.key), ['claude_code']);
+    assert.deepEqual(
+      report.by_agent.map((r: { key: string }) => r.key),
+      ['claude_code'],
+    );
     assert.match(run.stderr, /no --sessions FILE/);
   });
 
@@ -141,7 +198,19 @@ describe('spend-band report', function () {
   });
 
   it('exits 3 with what to do when the endpoint cannot be reached and nothing is cached', async () => {
-    const run = await cli(['report', '--endpoint', 'http://127.0.0.1:1', '--timeout', '5', ...noLogs.slice(0, 4), '--cache-dir', join(dir, 'cache-empty')], env);
+    const run = await cli(
+      [
+        'report',
+        '--endpoint',
+        'http://127.0.0.1:1',
+        '--timeout',
+        '5',
+        ...noLogs.slice(0, 4),
+        '--cache-dir',
+        join(dir, 'cache-empty'),
+      ],
+      env,
+    );
     assert.equal(run.code, 3);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /refused/);

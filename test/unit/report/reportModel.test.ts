@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { buildReport, type ReportInput } from '../../../src/domain/reportModel';
-import { rowsFromMetering, rowsFromUsagePages, runsFromMetering, collectUsagePages } from '../../../src/domain/reportUsage';
+import {
+  rowsFromMetering,
+  rowsFromUsagePages,
+  runsFromMetering,
+  collectUsagePages,
+} from '../../../src/domain/reportUsage';
 import { monthWindow, shiftWindow, windowContaining } from '../../../src/domain/reportWindow';
 import type { UsagePage } from '../../../src/domain/schemas';
 import { $, documentOf, event, NOW, row, session } from './reportFixtures';
@@ -20,7 +25,12 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
 
 describe('report model', () => {
   it('accumulates a band’s spend by local day up to now, and forecasts from where the line ends', () => {
-    const usage = [row('2026-11-02T10:00:00Z', 'deep_coding', 20), row('2026-11-02T15:00:00Z', 'deep_coding', 10), row('2026-11-10T09:00:00Z', 'deep_coding', 30), row('2026-11-10T09:00:00Z', 'review', 99)];
+    const usage = [
+      row('2026-11-02T10:00:00Z', 'deep_coding', 20),
+      row('2026-11-02T15:00:00Z', 'deep_coding', 10),
+      row('2026-11-10T09:00:00Z', 'deep_coding', 30),
+      row('2026-11-10T09:00:00Z', 'review', 99),
+    ];
     const model = buildReport(input({ usage }));
     const deep = model.bands.find((b) => b.id === 'b_deep')!;
     assert.equal(deep.current, true);
@@ -35,11 +45,23 @@ describe('report model', () => {
     assert.equal(deep.forecastMicros, Math.round(($(60) * 30) / 15.5));
     assert.deepEqual(deep.forecast, { fromMs: NOW.getTime(), fromMicros: $(60), toMicros: deep.forecastMicros });
     assert.equal(model.notes.filter((n) => n.startsWith('Deep coding')).length, 0, 'history and band agree: no note');
-    assert.ok(model.notes.some((n) => n.startsWith('Background automation: the usage history adds up to $0.00, the band says $5.00')), model.notes.join(' / '));
+    assert.ok(
+      model.notes.some((n) =>
+        n.startsWith('Background automation: the usage history adds up to $0.00, the band says $5.00'),
+      ),
+      model.notes.join(' / '),
+    );
   });
 
   it('charts the weekly band over its own week', () => {
-    const model = buildReport(input({ usage: [row('2026-11-16T08:00:00Z', 'background_automation', 5), row('2026-11-15T08:00:00Z', 'background_automation', 7)] }));
+    const model = buildReport(
+      input({
+        usage: [
+          row('2026-11-16T08:00:00Z', 'background_automation', 5),
+          row('2026-11-15T08:00:00Z', 'background_automation', 7),
+        ],
+      }),
+    );
     const bg = model.bands.find((b) => b.id === 'b_bg')!;
     assert.equal(bg.period.start, '2026-11-16T00:00:00Z');
     assert.equal(bg.series[bg.series.length - 1]!.micros, $(5), 'Sunday’s $7 belongs to last week');
@@ -60,8 +82,17 @@ describe('report model', () => {
         ['review', $(10), 4, 3],
       ],
     );
-    assert.deepEqual(model.byModel.map((r) => r.key), ['claude-opus-4-1', 'gpt-5', 'mystery-1']);
-    assert.deepEqual(model.byAgent.map((r) => [r.key, r.label]), [['anthropic', 'Anthropic'], ['openai', 'OpenAI']]);
+    assert.deepEqual(
+      model.byModel.map((r) => r.key),
+      ['claude-opus-4-1', 'gpt-5', 'mystery-1'],
+    );
+    assert.deepEqual(
+      model.byAgent.map((r) => [r.key, r.label]),
+      [
+        ['anthropic', 'Anthropic'],
+        ['openai', 'OpenAI'],
+      ],
+    );
     assert.equal(model.totals.micros, $(30));
     assert.equal(model.totals.unpricedRequests, 3);
     assert.ok(model.notes.some((n) => n.includes('without a price')));
@@ -75,7 +106,9 @@ describe('report model', () => {
     const usage = [row('2026-11-03T10:00:00Z', 'deep_coding', 20)];
     const month = buildReport(input({ usage }));
     assert.deepEqual([month.bill.seatsMicros, month.bill.usageMicros, month.bill.totalMicros], [$(19), $(20), $(39)]);
-    const week = buildReport(input({ usage, window: windowContaining('week', new Date('2026-11-03T12:00:00Z'), 'UTC') }));
+    const week = buildReport(
+      input({ usage, window: windowContaining('week', new Date('2026-11-03T12:00:00Z'), 'UTC') }),
+    );
     assert.equal(week.bill.seatsMicros, Math.round(($(19) * 12) / 52));
     assert.equal(week.bill.totalMicros, week.bill.seatsMicros + $(20));
   });
@@ -84,16 +117,25 @@ describe('report model', () => {
     const model = buildReport(input({ usageSource: 'none' }));
     const deep = model.bands.find((b) => b.id === 'b_deep')!;
     assert.equal(deep.estimatedSeries, true);
-    assert.deepEqual(deep.series.map((p) => p.micros), [0, $(60)]);
+    assert.deepEqual(
+      deep.series.map((p) => p.micros),
+      [0, $(60)],
+    );
     assert.equal(model.bill.usageMicros, $(65));
     assert.ok(model.notes.some((n) => n.includes('joins the start')));
   });
 
   it('reports a past month against today’s allocation, without today’s temporary increase and without a forecast', () => {
     const doc = documentOf();
-    doc.bands[0] = { ...doc.bands[0]!, allocated: { currency: 'USD', amount_micros: $(200) }, temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until: '2026-11-25T00:00:00Z' } };
+    doc.bands[0] = {
+      ...doc.bands[0]!,
+      allocated: { currency: 'USD', amount_micros: $(200) },
+      temporary_increase: { amount: { currency: 'USD', amount_micros: $(50) }, until: '2026-11-25T00:00:00Z' },
+    };
     const october = shiftWindow(monthWindow('2026-11', 'UTC')!, -1);
-    const model = buildReport(input({ document: doc, window: october, usage: [row('2026-10-05T10:00:00Z', 'deep_coding', 160)] }));
+    const model = buildReport(
+      input({ document: doc, window: october, usage: [row('2026-10-05T10:00:00Z', 'deep_coding', 160)] }),
+    );
     const deep = model.bands.find((b) => b.id === 'b_deep')!;
     assert.equal(deep.current, false);
     assert.equal(Date.parse(deep.period.start), Date.parse('2026-10-01T00:00:00Z'));
@@ -111,8 +153,16 @@ describe('report model', () => {
       event('2026-11-09T10:00:00Z', 40, 'big'),
       event('2026-11-09T10:01:00Z', 4, 'big'),
     ];
-    const runs = runsFromMetering(events, [], Date.parse('2026-11-01T00:00:00Z'), Date.parse('2026-12-01T00:00:00Z'), NOW.getTime());
-    const model = buildReport(input({ runs, usageSource: 'local_logs', usage: rowsFromMetering(events, [], 0, NOW.getTime(), NOW.getTime()) }));
+    const runs = runsFromMetering(
+      events,
+      [],
+      Date.parse('2026-11-01T00:00:00Z'),
+      Date.parse('2026-12-01T00:00:00Z'),
+      NOW.getTime(),
+    );
+    const model = buildReport(
+      input({ runs, usageSource: 'local_logs', usage: rowsFromMetering(events, [], 0, NOW.getTime(), NOW.getTime()) }),
+    );
     assert.equal(model.agentRuns[0]!.id, 'big');
     assert.equal(model.agentRuns[0]!.costMicros, $(44));
     assert.equal(model.agentRuns[0]!.requests, 2);
@@ -125,7 +175,11 @@ describe('report model', () => {
 
 describe('report inputs', () => {
   it('attributes metering to the tagged session at each minute (latest start wins) and sums sessions', () => {
-    const sessions = [session('s-deep', 'deep_coding', '2026-11-02T09:00:00Z', '2026-11-02T12:00:00Z'), session('s-review', 'review', '2026-11-02T10:00:00Z', '2026-11-02T10:30:00Z'), session('s-open', 'research', '2026-11-05T00:00:00Z', null)];
+    const sessions = [
+      session('s-deep', 'deep_coding', '2026-11-02T09:00:00Z', '2026-11-02T12:00:00Z'),
+      session('s-review', 'review', '2026-11-02T10:00:00Z', '2026-11-02T10:30:00Z'),
+      session('s-open', 'research', '2026-11-05T00:00:00Z', null),
+    ];
     const events = [
       event('2026-11-02T09:30:00Z', 1, 'x'),
       event('2026-11-02T10:10:00Z', 2, 'x'),
@@ -134,7 +188,10 @@ describe('report inputs', () => {
       event('2026-11-06T13:00:00Z', null, 'y'),
     ];
     const rows = rowsFromMetering(events, sessions, 0, NOW.getTime(), NOW.getTime());
-    assert.deepEqual(rows.map((r) => r.workflow), ['deep_coding', 'review', 'deep_coding', 'untagged', 'research']);
+    assert.deepEqual(
+      rows.map((r) => r.workflow),
+      ['deep_coding', 'review', 'deep_coding', 'untagged', 'research'],
+    );
     const runs = runsFromMetering(events, sessions, 0, NOW.getTime(), NOW.getTime());
     const byId = new Map(runs.map((r) => [`${r.kind}:${r.id}`, r]));
     assert.equal(byId.get('session:s-deep')!.costMicros, $(4));
@@ -147,7 +204,21 @@ describe('report inputs', () => {
 
   it('reads endpoint buckets into rows and follows the cursor to the last page', async () => {
     const page = (cursor: string | null, start: string): UsagePage => ({
-      data: [{ start, end: new Date(Date.parse(start) + 3_600_000).toISOString(), results: [{ workflow: null, provider: 'anthropic', model: null, cost: { currency: 'USD', amount_micros: 5 }, requests: 2 }] }],
+      data: [
+        {
+          start,
+          end: new Date(Date.parse(start) + 3_600_000).toISOString(),
+          results: [
+            {
+              workflow: null,
+              provider: 'anthropic',
+              model: null,
+              cost: { currency: 'USD', amount_micros: 5 },
+              requests: 2,
+            },
+          ],
+        },
+      ],
       next_cursor: cursor,
     });
     const asked: (string | undefined)[] = [];
@@ -158,10 +229,13 @@ describe('report inputs', () => {
     assert.deepEqual(asked, [undefined, 'c1']);
     assert.equal(complete, true);
     const rows = rowsFromUsagePages(pages);
-    assert.deepEqual(rows.map((r) => [r.workflow, r.model, r.agent, r.costMicros, r.requests]), [
-      ['untagged', '', 'anthropic', 5, 2],
-      ['untagged', '', 'anthropic', 5, 2],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.workflow, r.model, r.agent, r.costMicros, r.requests]),
+      [
+        ['untagged', '', 'anthropic', 5, 2],
+        ['untagged', '', 'anthropic', 5, 2],
+      ],
+    );
     const endless = await collectUsagePages(async () => page('again', '2026-11-01T00:00:00Z'), 3);
     assert.equal(endless.complete, false);
     assert.equal(endless.pages.length, 3);

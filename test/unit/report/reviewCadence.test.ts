@@ -6,21 +6,33 @@ const OPTIONS = { volatileClasses: ['background_automation', 'deep_coding'] };
 describe('review cadence', () => {
   it('offers last week’s review of the volatile classes from Monday, local time', () => {
     const due = reviewsDue(new Date('2026-11-16T08:00:00+01:00'), 'Europe/Berlin', OPTIONS);
-    assert.deepEqual(due.map((r) => r.id), ['weekly:2026-11-09']);
+    assert.deepEqual(
+      due.map((r) => r.id),
+      ['weekly:2026-11-09'],
+    );
     assert.equal(due[0]!.window.start, '2026-11-09T00:00:00+01:00');
     assert.deepEqual(due[0]!.classes, OPTIONS.volatileClasses);
     // Sunday 23:30 in Berlin is still inside the week under review
-    assert.deepEqual(reviewsDue(new Date('2026-11-15T23:30:00+01:00'), 'Europe/Berlin', OPTIONS).map((r) => r.id), ['weekly:2026-11-02']);
+    assert.deepEqual(
+      reviewsDue(new Date('2026-11-15T23:30:00+01:00'), 'Europe/Berlin', OPTIONS).map((r) => r.id),
+      ['weekly:2026-11-02'],
+    );
   });
 
   it('offers the month’s review when the month has ended, before the week’s', () => {
     const due = reviewsDue(new Date('2026-12-01T09:00:00Z'), 'UTC', OPTIONS);
-    assert.deepEqual(due.map((r) => r.id), ['monthly:2026-11', 'weekly:2026-11-23']);
+    assert.deepEqual(
+      due.map((r) => r.id),
+      ['monthly:2026-11', 'weekly:2026-11-23'],
+    );
     assert.equal(due[0]!.window.label, 'November 2026');
   });
 
   it('lets a review lapse after a week', () => {
-    assert.deepEqual(reviewsDue(new Date('2026-12-08T09:00:00Z'), 'UTC', OPTIONS).map((r) => r.id), ['weekly:2026-11-30']);
+    assert.deepEqual(
+      reviewsDue(new Date('2026-12-08T09:00:00Z'), 'UTC', OPTIONS).map((r) => r.id),
+      ['weekly:2026-11-30'],
+    );
     assert.deepEqual(reviewsDue(new Date('2026-12-09T09:00:00Z'), 'UTC', { ...OPTIONS, graceMs: 3_600_000 }), []);
   });
 
@@ -37,7 +49,11 @@ describe('review cadence', () => {
     assert.equal(again.review, undefined);
     const nextWeek = nextReview(new Date('2026-11-23T09:00:00Z'), 'UTC', again.memory, OPTIONS);
     assert.equal(nextWeek.review?.id, 'weekly:2026-11-16');
-    assert.equal(nextReview(new Date('2026-11-23T10:00:00Z'), 'UTC', nextWeek.memory, OPTIONS).review, undefined, 'not twice');
+    assert.equal(
+      nextReview(new Date('2026-11-23T10:00:00Z'), 'UTC', nextWeek.memory, OPTIONS).review,
+      undefined,
+      'not twice',
+    );
   });
 
   it('offers one notification when a month and a week end together, and remembers both', () => {

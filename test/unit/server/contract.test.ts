@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BandsDocumentSchema, PreflightDecisionSchema, RequestListSchema, RequestSchema, SessionTagBatchResultSchema, UsagePageSchema } from '../../../src/domain/schemas';
+import {
+  BandsDocumentSchema,
+  PreflightDecisionSchema,
+  RequestListSchema,
+  RequestSchema,
+  SessionTagBatchResultSchema,
+  UsagePageSchema,
+} from '../../../src/domain/schemas';
 import { admin, api, assertProblem, key, startHarness, tag, usd, type Harness } from './serverHarness';
 import { describeEngines } from './postgresKit';
 
@@ -28,8 +35,18 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const doc = BandsDocumentSchema.parse(r.json);
       assert.equal(doc.developer.id, 'demo');
       const status = Object.fromEntries(doc.bands.map((b) => [b.workflow, b.status]));
-      assert.deepEqual(status, { light_assist: 'ok', deep_coding: 'ok', review: 'warn', research: 'exceeded', background_automation: 'ok' });
-      for (const b of doc.bands) assert.equal(b.remaining.amount_micros, b.allocated.amount_micros - b.used.amount_micros - (b.reserved?.amount_micros ?? 0));
+      assert.deepEqual(status, {
+        light_assist: 'ok',
+        deep_coding: 'ok',
+        review: 'warn',
+        research: 'exceeded',
+        background_automation: 'ok',
+      });
+      for (const b of doc.bands)
+        assert.equal(
+          b.remaining.amount_micros,
+          b.allocated.amount_micros - b.used.amount_micros - (b.reserved?.amount_micros ?? 0),
+        );
     });
 
     it('answers 304 to a matching If-None-Match and 200 to a stale one', async () => {
@@ -51,7 +68,10 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assert.equal(later.headers.get('etag'), first.headers.get('etag'));
       assert.equal(later.json.generated_at, '2026-11-18T10:01:30.000Z');
       for (const b of later.json.bands) assert.equal(b.as_of, '2026-11-18T10:01:30.000Z');
-      assert.equal(JSON.stringify({ ...later.json, generated_at: 0 }).replaceAll('10:01:30', '10:00:00'), JSON.stringify({ ...first.json, generated_at: 0 }));
+      assert.equal(
+        JSON.stringify({ ...later.json, generated_at: 0 }).replaceAll('10:01:30', '10:00:00'),
+        JSON.stringify({ ...first.json, generated_at: 0 }),
+      );
     });
 
     it('changes the ETag when a reservation is made and back when it expires', async () => {
@@ -78,10 +98,20 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
   });
 
   describe('GET /v1/me/usage', () => {
-    it('sums a band period to the band\'s used when grouped by band', async () => {
-      const bands = (await api(h, 'GET', '/v1/me/bands')).json.bands as Array<{ id: string; used: { amount_micros: number }; period: { start: string; end: string }; workflow: string }>;
+    it("sums a band period to the band's used when grouped by band", async () => {
+      const bands = (await api(h, 'GET', '/v1/me/bands')).json.bands as Array<{
+        id: string;
+        used: { amount_micros: number };
+        period: { start: string; end: string };
+        workflow: string;
+      }>;
       const review = bands.find((b) => b.workflow === 'review')!;
-      const q = new URLSearchParams({ from: review.period.start, to: review.period.end, granularity: 'P1M', group_by: 'band' });
+      const q = new URLSearchParams({
+        from: review.period.start,
+        to: review.period.end,
+        granularity: 'P1M',
+        group_by: 'band',
+      });
       const r = await api(h, 'GET', `/v1/me/usage?${q}`);
       assert.equal(r.status, 200);
       const page = UsagePageSchema.parse(r.json);
@@ -95,7 +125,9 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const from = '2026-11-16T00:00:00Z';
       const to = '2026-11-18T00:00:00Z';
       const daily = await api(h, 'GET', `/v1/me/usage?from=${from}&to=${to}&granularity=P1D`);
-      const dailyTotal = (daily.json.data as Array<{ results: Array<{ cost: { amount_micros: number } }> }>).flatMap((d) => d.results).reduce((s, x) => s + x.cost.amount_micros, 0);
+      const dailyTotal = (daily.json.data as Array<{ results: Array<{ cost: { amount_micros: number } }> }>)
+        .flatMap((d) => d.results)
+        .reduce((s, x) => s + x.cost.amount_micros, 0);
       assert.ok(dailyTotal > 0, 'the demo has usage on those days');
       const buckets: Array<{ start: string; end: string; results: Array<{ cost: { amount_micros: number } }> }> = [];
       let cursor: string | null = null;
@@ -111,14 +143,30 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assert.equal(pages, 3);
       assert.equal(buckets.length, 48);
       for (let i = 1; i < buckets.length; i++) assert.equal(buckets[i]!.start, buckets[i - 1]!.end, 'contiguous');
-      assert.equal(buckets.flatMap((b) => b.results).reduce((s, x) => s + x.cost.amount_micros, 0), dailyTotal);
+      assert.equal(
+        buckets.flatMap((b) => b.results).reduce((s, x) => s + x.cost.amount_micros, 0),
+        dailyTotal,
+      );
     });
 
     it('groups by workflow, provider and model', async () => {
-      const r = await api(h, 'GET', '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&granularity=P1M&group_by=workflow,provider,model');
+      const r = await api(
+        h,
+        'GET',
+        '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&granularity=P1M&group_by=workflow,provider,model',
+      );
       assert.equal(r.status, 200);
-      const results = r.json.data[0].results as Array<{ workflow: string; provider: string; model: string; requests: number }>;
-      assert.ok(results.some((x) => x.workflow === 'research' && x.provider === 'openai' && x.model === 'gpt-5' && x.requests > 0));
+      const results = r.json.data[0].results as Array<{
+        workflow: string;
+        provider: string;
+        model: string;
+        requests: number;
+      }>;
+      assert.ok(
+        results.some(
+          (x) => x.workflow === 'research' && x.provider === 'openai' && x.model === 'gpt-5' && x.requests > 0,
+        ),
+      );
     });
 
     it('answers 400 naming the bad parameter', async () => {
@@ -146,7 +194,10 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const first = await api(h, 'POST', '/v1/me/session-tags', { body, idempotencyKey: k });
       assert.equal(first.status, 200);
       const result = SessionTagBatchResultSchema.parse(first.json);
-      assert.deepEqual(result.accepted, body.items.map((i) => i.id));
+      assert.deepEqual(
+        result.accepted,
+        body.items.map((i) => i.id),
+      );
       assert.deepEqual(result.rejected, []);
       const replay = await api(h, 'POST', '/v1/me/session-tags', { body, idempotencyKey: k });
       assert.equal(replay.status, 200);
@@ -160,26 +211,53 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
     });
 
     it('needs an Idempotency-Key (400)', async () => {
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { body: { items: [tag()] } }), 400, 'idempotency_key_required');
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { body: { items: [tag()] }, idempotencyKey: 'short' }), 400, 'idempotency_key_required');
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { body: { items: [tag()] } }),
+        400,
+        'idempotency_key_required',
+      );
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { body: { items: [tag()] }, idempotencyKey: 'short' }),
+        400,
+        'idempotency_key_required',
+      );
     });
 
     it('answers 400 to malformed JSON and 422 with a pointer to a wrong shape', async () => {
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { rawBody: '{"items": [', idempotencyKey: key() }), 400, 'malformed_json');
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { rawBody: '{"items": [', idempotencyKey: key() }),
+        400,
+        'malformed_json',
+      );
       const wrong = await api(h, 'POST', '/v1/me/session-tags', { body: { tags: [] }, idempotencyKey: key() });
       assertProblem(wrong, 422, 'validation_failed');
       assert.equal(wrong.json.errors[0].pointer, '/items');
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { body: { items: [] }, idempotencyKey: key() }), 422, 'validation_failed');
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { body: { items: [] }, idempotencyKey: key() }),
+        422,
+        'validation_failed',
+      );
     });
 
     it('answers 413 to more than 500 items and to a body over the cap', async () => {
       const items = Array.from({ length: 501 }, () => tag());
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { body: { items }, idempotencyKey: key() }), 413, 'batch_too_large');
-      const ok = await api(h, 'POST', '/v1/me/session-tags', { body: { items: items.slice(0, 500) }, idempotencyKey: key() });
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { body: { items }, idempotencyKey: key() }),
+        413,
+        'batch_too_large',
+      );
+      const ok = await api(h, 'POST', '/v1/me/session-tags', {
+        body: { items: items.slice(0, 500) },
+        idempotencyKey: key(),
+      });
       assert.equal(ok.status, 200);
       assert.equal(ok.json.accepted.length, 500);
       const huge = JSON.stringify({ items: [tag({ labels: { note: 'x'.repeat(3 * 1024 * 1024) } })] });
-      assertProblem(await api(h, 'POST', '/v1/me/session-tags', { rawBody: huge, idempotencyKey: key() }), 413, 'payload_too_large');
+      assertProblem(
+        await api(h, 'POST', '/v1/me/session-tags', { rawBody: huge, idempotencyKey: key() }),
+        413,
+        'payload_too_large',
+      );
     });
 
     it('rejects bad items one by one with their JSON pointer and stores the good ones', async () => {
@@ -187,10 +265,15 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const badTime = tag({ started_at: 'last tuesday' });
       const backwards = tag({ started_at: '2026-11-18T09:00:00Z', ended_at: '2026-11-18T08:00:00Z' });
       const longLabel = tag({ labels: { k: 'v'.repeat(501) } });
-      const r = await api(h, 'POST', '/v1/me/session-tags', { body: { items: [good, badTime, backwards, longLabel, 'not a tag'] }, idempotencyKey: key() });
+      const r = await api(h, 'POST', '/v1/me/session-tags', {
+        body: { items: [good, badTime, backwards, longLabel, 'not a tag'] },
+        idempotencyKey: key(),
+      });
       assert.equal(r.status, 200);
       assert.deepEqual(r.json.accepted, [good.id]);
-      const pointers = (r.json.rejected as Array<{ id: string; problem: { status: number; errors: Array<{ pointer: string }> } }>).map((x) => [x.id, x.problem.status, x.problem.errors[0]!.pointer]);
+      const pointers = (
+        r.json.rejected as Array<{ id: string; problem: { status: number; errors: Array<{ pointer: string }> } }>
+      ).map((x) => [x.id, x.problem.status, x.problem.errors[0]!.pointer]);
       assert.deepEqual(pointers, [
         [badTime.id, 422, '/items/1/started_at'],
         [backwards.id, 422, '/items/2/ended_at'],
@@ -201,23 +284,47 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
 
     it('upserts by tag id and attributes untagged usage to the tag by time overlap', async () => {
       const file = join(h.dir, 'usage.csv');
-      writeFileSync(file, 'developer,time,provider,model,tokens,cost\ndemo,2026-11-17T20:30:00Z,anthropic,claude-sonnet-4-5,1200,2.50\n');
+      writeFileSync(
+        file,
+        'developer,time,provider,model,tokens,cost\ndemo,2026-11-17T20:30:00Z,anthropic,claude-sonnet-4-5,1200,2.50\n',
+      );
       assert.equal((await admin(h.dbPath, ['usage', 'import', file])).code, 0);
       const usage = async () =>
-        (await api(h, 'GET', '/v1/me/usage?from=2026-11-17T20:00:00Z&to=2026-11-17T21:00:00Z&granularity=PT1H&group_by=workflow')).json.data[0].results as Array<{
+        (
+          await api(
+            h,
+            'GET',
+            '/v1/me/usage?from=2026-11-17T20:00:00Z&to=2026-11-17T21:00:00Z&granularity=PT1H&group_by=workflow',
+          )
+        ).json.data[0].results as Array<{
           workflow: string;
           cost: { amount_micros: number };
           estimated: boolean;
         }>;
-      assert.deepEqual((await usage()).map((x) => x.workflow), ['untagged']);
+      assert.deepEqual(
+        (await usage()).map((x) => x.workflow),
+        ['untagged'],
+      );
       const open = tag({ workflow: 'research', started_at: '2026-11-17T20:00:00Z', ended_at: null });
-      assert.equal((await api(h, 'POST', '/v1/me/session-tags', { body: { items: [open] }, idempotencyKey: key() })).status, 200);
+      assert.equal(
+        (await api(h, 'POST', '/v1/me/session-tags', { body: { items: [open] }, idempotencyKey: key() })).status,
+        200,
+      );
       const attributed = await usage();
-      assert.deepEqual(attributed.map((x) => [x.workflow, x.cost.amount_micros, x.estimated]), [['research', 2_500_000, true]]);
+      assert.deepEqual(
+        attributed.map((x) => [x.workflow, x.cost.amount_micros, x.estimated]),
+        [['research', 2_500_000, true]],
+      );
       // Re-sending the tag closes it before the event: the event is untagged again.
       const closed = { ...open, ended_at: '2026-11-17T20:10:00Z' };
-      assert.equal((await api(h, 'POST', '/v1/me/session-tags', { body: { items: [closed] }, idempotencyKey: key() })).status, 200);
-      assert.deepEqual((await usage()).map((x) => x.workflow), ['untagged']);
+      assert.equal(
+        (await api(h, 'POST', '/v1/me/session-tags', { body: { items: [closed] }, idempotencyKey: key() })).status,
+        200,
+      );
+      assert.deepEqual(
+        (await usage()).map((x) => x.workflow),
+        ['untagged'],
+      );
     });
 
     it('answers 409 to a second request with a key whose first request is still in flight', async () => {
@@ -226,7 +333,18 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const url = new URL(`${h.url}/v1/me/session-tags`);
       const firstDone = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(
-          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'idempotency-key': k, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${h.token}`,
+              'idempotency-key': k,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
           (res) => {
             let text = '';
             res.on('data', (c: Buffer) => (text += c.toString()));
@@ -251,7 +369,10 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
   });
 
   describe('POST /v1/me/preflight', () => {
-    const ask = (workflow: string, amount: number, runId = key()) => api(h, 'POST', '/v1/me/preflight', { body: { client_run_id: runId, workflow, estimate: { cost: usd(amount), basis: 'user_supplied' } } });
+    const ask = (workflow: string, amount: number, runId = key()) =>
+      api(h, 'POST', '/v1/me/preflight', {
+        body: { client_run_id: runId, workflow, estimate: { cost: usd(amount), basis: 'user_supplied' } },
+      });
 
     it('allows within the band and holds a reservation; the same client_run_id gets the same decision', async () => {
       const runId = key();
@@ -263,7 +384,9 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assert.equal(d.reservation?.amount.amount_micros, 2_000_000);
       const again = await ask('background_automation', 2, runId);
       assert.deepEqual(again.json, first.json);
-      const bg = (await api(h, 'GET', '/v1/me/bands')).json.bands.find((b: { workflow: string }) => b.workflow === 'background_automation');
+      const bg = (await api(h, 'GET', '/v1/me/bands')).json.bands.find(
+        (b: { workflow: string }) => b.workflow === 'background_automation',
+      );
       assert.equal(bg.reserved.amount_micros, 2_000_000, 'one reservation, not two');
       assertProblem(await ask('background_automation', 3, runId), 422, 'idempotency_key_reused');
     });
@@ -296,7 +419,9 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assert.equal((await ask('background_automation', 10, runId)).json.decision, 'needs_approval', 'still pending');
       const approved = await admin(h.dbPath, ['request', 'approve', requestId, '--note', 'go ahead']);
       assert.equal(approved.code, 0, approved.stderr);
-      const polled = await api(h, 'GET', `/v1/me/requests/${requestId}`, { headers: { 'if-none-match': request.headers.get('etag')! } });
+      const polled = await api(h, 'GET', `/v1/me/requests/${requestId}`, {
+        headers: { 'if-none-match': request.headers.get('etag')! },
+      });
       assert.equal(polled.status, 200);
       assert.equal(polled.json.status, 'approved');
       const after = await ask('background_automation', 10, runId);
@@ -310,7 +435,13 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
     it('denies the run once its approval is denied', async () => {
       const runId = key();
       const first = await ask('background_automation', 6, runId);
-      const denied = await admin(h.dbPath, ['request', 'deny', first.json.approval.request_id, '--note', 'not this week']);
+      const denied = await admin(h.dbPath, [
+        'request',
+        'deny',
+        first.json.approval.request_id,
+        '--note',
+        'not this week',
+      ]);
       assert.equal(denied.code, 0, denied.stderr);
       const after = await ask('background_automation', 6, runId);
       assert.equal(after.json.decision, 'deny');
@@ -323,14 +454,17 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assertProblem(r, 422, 'validation_failed');
       assert.equal(r.json.errors[0].pointer, '/estimate');
       assertProblem(await api(h, 'POST', '/v1/me/preflight', { rawBody: 'nope' }), 400, 'malformed_json');
-      const currency = await api(h, 'POST', '/v1/me/preflight', { body: { client_run_id: key(), workflow: 'review', estimate: { cost: { currency: 'EUR', amount_micros: 1 } } } });
+      const currency = await api(h, 'POST', '/v1/me/preflight', {
+        body: { client_run_id: key(), workflow: 'review', estimate: { cost: { currency: 'EUR', amount_micros: 1 } } },
+      });
       assertProblem(currency, 422, 'validation_failed');
       assert.equal(currency.json.errors[0].pointer, '/estimate/cost/currency');
     });
   });
 
   describe('/v1/me/requests', () => {
-    const create = (body: Record<string, unknown>, k = key()) => api(h, 'POST', '/v1/me/requests', { body, idempotencyKey: k });
+    const create = (body: Record<string, unknown>, k = key()) =>
+      api(h, 'POST', '/v1/me/requests', { body, idempotencyKey: k });
     const increase = (overrides: Record<string, unknown> = {}) => ({
       band_id: 'b_review',
       requested: { delta: usd(20) },
@@ -376,7 +510,10 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const all = await api(h, 'GET', '/v1/me/requests');
       const list = RequestListSchema.parse(all.json);
       assert.equal(list.data[0]!.id, created.json.id);
-      assert.ok(list.data.some((r) => r.band_id === 'b_deep_coding' && r.status === 'pending'), 'the seeded pending request');
+      assert.ok(
+        list.data.some((r) => r.band_id === 'b_deep_coding' && r.status === 'pending'),
+        'the seeded pending request',
+      );
       const page1 = await api(h, 'GET', '/v1/me/requests?limit=1');
       assert.equal(page1.json.data.length, 1);
       const page2 = await api(h, 'GET', `/v1/me/requests?limit=1&cursor=${page1.json.next_cursor}`);
@@ -390,7 +527,9 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const id = created.json.id as string;
       const etag = created.headers.get('etag')!;
       assert.equal((await api(h, 'GET', `/v1/me/requests/${id}`, { headers: { 'if-none-match': etag } })).status, 304);
-      const bandBefore = (await api(h, 'GET', '/v1/me/bands')).json.bands.find((b: { id: string }) => b.id === 'b_review');
+      const bandBefore = (await api(h, 'GET', '/v1/me/bands')).json.bands.find(
+        (b: { id: string }) => b.id === 'b_review',
+      );
       const approved = await admin(h.dbPath, ['request', 'approve', id, '--note', 'ok for release week']);
       assert.equal(approved.code, 0, approved.stderr);
       const polled = await api(h, 'GET', `/v1/me/requests/${id}`, { headers: { 'if-none-match': etag } });
@@ -399,7 +538,9 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       assert.equal(polled.json.resolution.approved.amount_micros, 20_000_000);
       assert.equal(polled.json.resolution.note, 'ok for release week');
       assert.equal(polled.json.resolution.effective_until, '2026-12-01T00:00:00.000Z');
-      const bandAfter = (await api(h, 'GET', '/v1/me/bands')).json.bands.find((b: { id: string }) => b.id === 'b_review');
+      const bandAfter = (await api(h, 'GET', '/v1/me/bands')).json.bands.find(
+        (b: { id: string }) => b.id === 'b_review',
+      );
       assert.equal(bandAfter.allocated.amount_micros, bandBefore.allocated.amount_micros + 20_000_000);
       assert.equal(bandAfter.remaining.amount_micros, bandBefore.remaining.amount_micros + 20_000_000);
       assert.equal(bandAfter.temporary_increase.request_id, id);
@@ -442,7 +583,13 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const k = key();
       const url = new URL(`${h.url}/v1/me/session-tags`);
       await new Promise<void>((resolve) => {
-        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'idempotency-key': k, 'content-length': '1000' } });
+        const req = httpRequest({
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${h.token}`, 'idempotency-key': k, 'content-length': '1000' },
+        });
         req.on('error', () => resolve());
         req.write('{"items": [');
         setTimeout(() => req.destroy(), 100);
@@ -458,7 +605,10 @@ describeEngines('reference server: Bands API v1 contract', function (engine) {
       const r = await api(h, 'GET', '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z');
       assertProblem(r, 500, 'api_error');
       assert.doesNotMatch(r.text, /usage_events|sqlite|SqliteError|relation|postgres/i);
-      assert.ok(h.logs.some((l) => l.includes(r.json.request_id) && /usage_events/.test(l)), 'the log has the cause');
+      assert.ok(
+        h.logs.some((l) => l.includes(r.json.request_id) && /usage_events/.test(l)),
+        'the log has the cause',
+      );
     });
   });
 });

@@ -24,9 +24,16 @@ describeEngines('reference server: demo seed', function (engine) {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const statuses = async (now: Date) => Object.fromEntries((await buildBandsDocument(db, 'demo', now))!.document.bands.map((b) => [b.workflow, b.status]));
+  const statuses = async (now: Date) =>
+    Object.fromEntries((await buildBandsDocument(db, 'demo', now))!.document.bands.map((b) => [b.workflow, b.status]));
   const count = async (sql: string) => Number((await db.get<{ n: number }>(sql))!.n);
-  const expected = { light_assist: 'ok', deep_coding: 'ok', review: 'warn', research: 'exceeded', background_automation: 'ok' };
+  const expected = {
+    light_assist: 'ok',
+    deep_coding: 'ok',
+    review: 'warn',
+    research: 'exceeded',
+    background_automation: 'ok',
+  };
 
   for (const instant of [
     '2026-11-01T00:00:30Z', // seconds into a month (and a Sunday)
@@ -52,34 +59,57 @@ describeEngines('reference server: demo seed', function (engine) {
     const doc = (await buildBandsDocument(db, 'demo', now))!.document;
     assert.equal(doc.developer.display_name, 'Dana Demo');
     assert.equal(doc.role.id, 'backend_engineer');
-    assert.deepEqual(doc.seats.map((s) => [s.product, s.cost.amount_micros]), [['copilot_business', 19_000_000], ['claude_team', 30_000_000]]);
-    assert.deepEqual(doc.escalation.rules.map((r) => [r.id, r.action]), [
-      ['r_bg_deny', 'deny'],
-      ['r_bg_approval', 'needs_approval'],
-      ['r_bg_low', 'warn'],
-      ['r_near_limit', 'warn'],
-    ]);
+    assert.deepEqual(
+      doc.seats.map((s) => [s.product, s.cost.amount_micros]),
+      [
+        ['copilot_business', 19_000_000],
+        ['claude_team', 30_000_000],
+      ],
+    );
+    assert.deepEqual(
+      doc.escalation.rules.map((r) => [r.id, r.action]),
+      [
+        ['r_bg_deny', 'deny'],
+        ['r_bg_approval', 'needs_approval'],
+        ['r_bg_low', 'warn'],
+        ['r_near_limit', 'warn'],
+      ],
+    );
     assert.equal(doc.escalation.per_run_cap?.amount_micros, 25_000_000);
     assert.equal(await count('SELECT count(*) AS n FROM developers'), 3);
     const oldest = await count("SELECT min(time_ms) AS n FROM usage_events WHERE developer_id = 'demo'");
     assert.ok(now.getTime() - oldest >= 29 * 86_400_000, '30 days of history');
-    assert.ok((await count("SELECT count(*) AS n FROM session_tags WHERE developer_id = 'demo'")) > 0, 'attribution through real tags');
-    assert.equal(await count("SELECT count(*) AS n FROM requests WHERE status = 'pending' AND kind = 'band_increase' AND band_id = 'b_deep_coding'"), 1);
-    for (const other of ['sam', 'alex']) assert.ok((await buildBandsDocument(db, other, now))!.document.bands.length > 0, other);
+    assert.ok(
+      (await count("SELECT count(*) AS n FROM session_tags WHERE developer_id = 'demo'")) > 0,
+      'attribution through real tags',
+    );
+    assert.equal(
+      await count(
+        "SELECT count(*) AS n FROM requests WHERE status = 'pending' AND kind = 'band_increase' AND band_id = 'b_deep_coding'",
+      ),
+      1,
+    );
+    for (const other of ['sam', 'alex'])
+      assert.ok((await buildBandsDocument(db, other, now))!.document.bands.length > 0, other);
   });
 
   it('does not duplicate data when run again; a new period gets its own usage', async () => {
     const now = new Date('2026-11-18T10:00:00Z');
     const first = await seedDemo(db, now);
     const rows = () =>
-      count('SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM session_tags) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM bands) AS n');
+      count(
+        'SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM session_tags) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM rules) + (SELECT count(*) FROM bands) AS n',
+      );
     const before = await rows();
     const second = await seedDemo(db, new Date('2026-11-25T10:00:00Z'));
     assert.equal(second.created, false);
     assert.notEqual(second.token, first.token, 'a fresh token each run');
     // A new week tops up the weekly band only.
-    const weekly = () => count("SELECT count(*) AS n FROM usage_events WHERE developer_id = 'demo' AND workflow = 'background_automation'");
-    assert.equal(await rows(), before + 8 + 2, 'the new week\'s background runs (8) and the teammates\' (2)');
+    const weekly = () =>
+      count(
+        "SELECT count(*) AS n FROM usage_events WHERE developer_id = 'demo' AND workflow = 'background_automation'",
+      );
+    assert.equal(await rows(), before + 8 + 2, "the new week's background runs (8) and the teammates' (2)");
     await seedDemo(db, new Date('2026-11-25T11:00:00Z'));
     assert.ok((await weekly()) > 0);
     assert.equal(await rows(), before + 10, 'same period again: nothing new');

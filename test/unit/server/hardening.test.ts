@@ -30,7 +30,11 @@ describe('reference server: hardening (#20)', function () {
       const dbPath = join(dir, 'data', 'nested', 'server.db');
       const server = await startServer({ dbPath, port: 0, demo: true, log: () => undefined });
       try {
-        assert.equal((await fetch(`${server.url}/v1/me/bands`, { headers: { authorization: `Bearer ${server.demoToken}` } })).status, 200);
+        assert.equal(
+          (await fetch(`${server.url}/v1/me/bands`, { headers: { authorization: `Bearer ${server.demoToken}` } }))
+            .status,
+          200,
+        );
         assert.equal(statSync(join(dir, 'data', 'nested')).mode & 0o777, 0o700, 'the folder');
         assert.equal(statSync(join(dir, 'data')).mode & 0o777, 0o700, 'the parent it created');
         const files = readdirSync(join(dir, 'data', 'nested'));
@@ -59,8 +63,15 @@ describe('reference server: hardening (#20)', function () {
     assert.ok(existsSync(SERVER_JS), 'run "node esbuild.mjs" first');
     const xdg = join(dir, 'xdg');
     mkdirSync(xdg);
-    for (const [flag, pattern] of [['--help', /--db FILE[\s\S]*--demo/], ['--version', /^spend-band server \d+\.\d+\.\d+/]] as const) {
-      const run = spawnSync(process.execPath, [SERVER_JS, flag], { env: { ...process.env, XDG_DATA_HOME: xdg, SPEND_BAND_DB: '' }, encoding: 'utf8', timeout: 10_000 });
+    for (const [flag, pattern] of [
+      ['--help', /--db FILE[\s\S]*--demo/],
+      ['--version', /^spend-band server \d+\.\d+\.\d+/],
+    ] as const) {
+      const run = spawnSync(process.execPath, [SERVER_JS, flag], {
+        env: { ...process.env, XDG_DATA_HOME: xdg, SPEND_BAND_DB: '' },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       assert.equal(run.status, 0, `${flag}: ${run.stderr}`);
       assert.match(run.stdout, pattern);
       assert.deepEqual(readdirSync(xdg), [], `${flag} created ${readdirSync(xdg).join(', ')}`);
@@ -79,13 +90,25 @@ describe('reference server: hardening (#20)', function () {
       h = await startHarness({ dir });
       const earlier = h.token;
       await h.server.close();
-      const second = await startServer({ dbPath: h.dbPath, port: 0, demo: true, now: () => new Date(h.clock.ms), log: () => undefined });
+      const second = await startServer({
+        dbPath: h.dbPath,
+        port: 0,
+        demo: true,
+        now: () => new Date(h.clock.ms),
+        log: () => undefined,
+      });
       assertProblem(await api({ url: second.url, token: earlier }, 'GET', '/v1/me/bands'), 401, 'authentication');
       assert.equal((await api({ url: second.url, token: second.demoToken! }, 'GET', '/v1/me/bands')).status, 200);
       // An admin-issued token of the demo developer is not a demo token: it stays.
       const issued = await admin(h.dbPath, ['token', 'issue', '--developer', 'demo']);
       await second.close();
-      const third = await startServer({ dbPath: h.dbPath, port: 0, demo: true, now: () => new Date(h.clock.ms), log: () => undefined });
+      const third = await startServer({
+        dbPath: h.dbPath,
+        port: 0,
+        demo: true,
+        now: () => new Date(h.clock.ms),
+        log: () => undefined,
+      });
       after.push(() => third.close());
       assert.equal((await api({ url: third.url, token: issued.stdout.trim() }, 'GET', '/v1/me/bands')).status, 200);
       h.clock.advance(30 * 86_400_000);
@@ -116,7 +139,11 @@ describe('reference server: hardening (#20)', function () {
       const fresh = rotated.stdout.trim();
       assert.match(fresh, /^sbt_/);
       assert.match(rotated.stderr, /1 earlier token\(s\) stop working at 2026-11-18T11:00:00\.000Z/);
-      assert.equal((await api(h, 'GET', '/v1/me/bands', { token: old })).status, 200, 'the old token works during the grace period');
+      assert.equal(
+        (await api(h, 'GET', '/v1/me/bands', { token: old })).status,
+        200,
+        'the old token works during the grace period',
+      );
       assert.equal((await api(h, 'GET', '/v1/me/bands', { token: fresh })).status, 200);
       h.clock.advance(3_600_000);
       assertProblem(await api(h, 'GET', '/v1/me/bands', { token: old }), 401, 'authentication');

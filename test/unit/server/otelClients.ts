@@ -5,10 +5,18 @@
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as JsonMetricExporter,
+} from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 
 export type Encoding = 'json' | 'protobuf';
@@ -24,9 +32,15 @@ function headers(t: Target): Record<string, string> {
 }
 
 /** Log records made by the SDK (resource + records), ready to export one or more times. */
-export async function makeLogBatch(resource: Record<string, string>, records: Array<{ body: string; attributes: Record<string, string | number>; timeMs: number }>): Promise<ReadableLogRecord[]> {
+export async function makeLogBatch(
+  resource: Record<string, string>,
+  records: Array<{ body: string; attributes: Record<string, string | number>; timeMs: number }>,
+): Promise<ReadableLogRecord[]> {
   const memory = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceFromAttributes(resource), processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes(resource),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+  });
   const logger = provider.getLogger('com.anthropic.claude_code.events', '2.1.0');
   for (const r of records) logger.emit({ body: r.body, attributes: r.attributes, timestamp: new Date(r.timeMs) });
   await provider.forceFlush();
@@ -36,9 +50,15 @@ export async function makeLogBatch(resource: Record<string, string>, records: Ar
 }
 
 export function exportLogs(t: Target, encoding: Encoding, batch: ReadableLogRecord[]): Promise<ExportResult> {
-  const options = { url: `${t.url}/v1/otlp/v1/logs`, headers: headers(t), compression: (t.compression ?? 'none') as never };
+  const options = {
+    url: `${t.url}/v1/otlp/v1/logs`,
+    headers: headers(t),
+    compression: (t.compression ?? 'none') as never,
+  };
   const exporter = encoding === 'json' ? new JsonLogExporter(options) : new ProtoLogExporter(options);
-  return new Promise((resolve) => exporter.export(batch, (result) => void exporter.shutdown().then(() => resolve(result))));
+  return new Promise((resolve) =>
+    exporter.export(batch, (result) => void exporter.shutdown().then(() => resolve(result))),
+  );
 }
 
 class CollectingReader extends MetricReader {
@@ -53,7 +73,8 @@ class CollectingReader extends MetricReader {
 /** A meter whose collections are handed over whole (delta or cumulative), as an exporter would send them. */
 export function makeMeter(resource: Record<string, string>, temporality: 'delta' | 'cumulative') {
   const reader = new CollectingReader({
-    aggregationTemporalitySelector: () => (temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE),
+    aggregationTemporalitySelector: () =>
+      temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
   });
   const provider = new MeterProvider({ resource: resourceFromAttributes(resource), readers: [reader] });
   const meter = provider.getMeter('com.anthropic.claude_code', '2.1.0');
@@ -77,5 +98,7 @@ export function exportMetrics(t: Target, encoding: Encoding, batch: ResourceMetr
     temporalityPreference: AggregationTemporalityPreference.DELTA,
   };
   const exporter = encoding === 'json' ? new JsonMetricExporter(options) : new ProtoMetricExporter(options);
-  return new Promise((resolve) => exporter.export(batch, (result) => void exporter.shutdown().then(() => resolve(result))));
+  return new Promise((resolve) =>
+    exporter.export(batch, (result) => void exporter.shutdown().then(() => resolve(result))),
+  );
 }

@@ -42,7 +42,13 @@ async function usageTotals(h: Pick<Harness, 'url' | 'token'>, fromMs: number, to
   return t;
 }
 
-function apiRequest(sessionId: string, requestId: string | undefined, costUsd: number, timeMs: number, extra: Record<string, string | number> = {}) {
+function apiRequest(
+  sessionId: string,
+  requestId: string | undefined,
+  costUsd: number,
+  timeMs: number,
+  extra: Record<string, string | number> = {},
+) {
   return {
     body: 'claude_code.api_request',
     timeMs,
@@ -88,7 +94,11 @@ describeEngines('reference server: OTLP ingest', function (engine) {
         apiRequest('sess-1', `req_${randomUUID()}`, 0.123456, now - 60_000),
         apiRequest('sess-1', `req_${randomUUID()}`, 0.5, now - 30_000),
         // A record that carries no spend is accepted and ignored.
-        { body: 'claude_code.user_prompt', timeMs: now - 61_000, attributes: { 'event.name': 'user_prompt', 'session.id': 'sess-1', prompt_length: 12 } },
+        {
+          body: 'claude_code.user_prompt',
+          timeMs: now - 61_000,
+          attributes: { 'event.name': 'user_prompt', 'session.id': 'sess-1', prompt_length: 12 },
+        },
       ]);
       const first = await exportLogs(h, encoding, batch);
       assert.equal(first.code, 0, String(first.error));
@@ -104,7 +114,9 @@ describeEngines('reference server: OTLP ingest', function (engine) {
       assert.equal(afterAgain.requests, after.requests);
 
       // The bands document changed with the usage: new ETag, and a 304 for the old one is gone.
-      const bandsAfter = await api(h, 'GET', '/v1/me/bands', { headers: { 'if-none-match': bandsBefore.headers.get('etag')! } });
+      const bandsAfter = await api(h, 'GET', '/v1/me/bands', {
+        headers: { 'if-none-match': bandsBefore.headers.get('etag')! },
+      });
       assert.equal(bandsAfter.status, 200);
       assert.notEqual(bandsAfter.headers.get('etag'), bandsBefore.headers.get('etag'));
     });
@@ -124,22 +136,38 @@ describeEngines('reference server: OTLP ingest', function (engine) {
       return doc.bands.find((b: { workflow: string }) => b.workflow === 'deep_coding');
     };
     const before = await bandOf();
-    const batch = await makeLogBatch({ ...CLAUDE_RESOURCE, 'spendband.workflow': 'deep_coding' }, [apiRequest('sess-band', `req_${randomUUID()}`, 2.5, now - 1000)]);
+    const batch = await makeLogBatch({ ...CLAUDE_RESOURCE, 'spendband.workflow': 'deep_coding' }, [
+      apiRequest('sess-band', `req_${randomUUID()}`, 2.5, now - 1000),
+    ]);
     assert.equal((await exportLogs(h, 'protobuf', batch)).code, 0);
     const after = await bandOf();
     assert.equal(after.used.amount_micros - before.used.amount_micros, 2_500_000);
   });
 
   it('takes the workflow class from the resource attribute spendband.workflow, else leaves it to the session tags', async () => {
-    const tagged = await makeLogBatch({ ...CLAUDE_RESOURCE, 'spendband.workflow': 'review' }, [apiRequest('sess-w', `req_${randomUUID()}`, 0.75, now - 1000)]);
+    const tagged = await makeLogBatch({ ...CLAUDE_RESOURCE, 'spendband.workflow': 'review' }, [
+      apiRequest('sess-w', `req_${randomUUID()}`, 0.75, now - 1000),
+    ]);
     assert.equal((await exportLogs(h, 'json', tagged)).code, 0);
     const spanStart = new Date(now - 600_000).toISOString();
     const tagReply = await api(h, 'POST', '/v1/me/session-tags', {
-      body: { items: [{ id: randomUUID(), workflow: 'research', started_at: spanStart, ended_at: null, tool: { name: 'claude_code', version: '2.1.0' } }] },
+      body: {
+        items: [
+          {
+            id: randomUUID(),
+            workflow: 'research',
+            started_at: spanStart,
+            ended_at: null,
+            tool: { name: 'claude_code', version: '2.1.0' },
+          },
+        ],
+      },
       idempotencyKey: randomUUID(),
     });
     assert.ok(tagReply.status < 300, tagReply.text);
-    const untagged = await makeLogBatch(CLAUDE_RESOURCE, [apiRequest('sess-u', `req_${randomUUID()}`, 0.25, now - 1000)]);
+    const untagged = await makeLogBatch(CLAUDE_RESOURCE, [
+      apiRequest('sess-u', `req_${randomUUID()}`, 0.25, now - 1000),
+    ]);
     assert.equal((await exportLogs(h, 'json', untagged)).code, 0);
     const t = await usageTotals(h, now - 2000, now);
     assert.equal(t.byWorkflow.review, 750_000);
@@ -223,7 +251,10 @@ describeEngines('reference server: OTLP ingest', function (engine) {
     const before = await usageTotals(h, from, to);
     // What local metering knows of the transcript line (priced by us, estimated), imported by id.
     const file = join(h.dir, 'metered.jsonl');
-    writeFileSync(file, `${JSON.stringify({ developer: 'demo', time, provider: 'anthropic', model: 'claude-sonnet-4-5', cost: 0.2, estimated: true, id: requestId, tokens: { input: 1000, output: 200 } })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ developer: 'demo', time, provider: 'anthropic', model: 'claude-sonnet-4-5', cost: 0.2, estimated: true, id: requestId, tokens: { input: 1000, output: 200 } })}\n`,
+    );
     const imported = await admin(h.dbPath, ['usage', 'import', file], now);
     assert.equal(imported.code, 0, imported.stderr);
     const batch = await makeLogBatch(CLAUDE_RESOURCE, [apiRequest('sess-t', requestId, 0.21, now - 5000)]);
@@ -233,12 +264,14 @@ describeEngines('reference server: OTLP ingest', function (engine) {
     assert.equal(after.costMicros - before.costMicros, 210_000, 'the official cost replaces the metered estimate');
   });
 
-  it('never writes usage for another developer than the token\'s, whatever the payload says', async () => {
+  it("never writes usage for another developer than the token's, whatever the payload says", async () => {
     const issued = await admin(h.dbPath, ['token', 'issue', '--developer', 'sam'], now);
     const sam = { url: h.url, token: issued.stdout.trim() };
     const demoBefore = await usageTotals(h, from, to);
     const samBefore = await usageTotals(sam, from, to);
-    const batch = await makeLogBatch({ ...CLAUDE_RESOURCE, 'user.email': 'dana@example.com', 'user.id': 'demo' }, [apiRequest('sess-x', `req_${randomUUID()}`, 3, now - 1000)]);
+    const batch = await makeLogBatch({ ...CLAUDE_RESOURCE, 'user.email': 'dana@example.com', 'user.id': 'demo' }, [
+      apiRequest('sess-x', `req_${randomUUID()}`, 3, now - 1000),
+    ]);
     assert.equal((await exportLogs(sam, 'protobuf', batch)).code, 0);
     assert.equal((await usageTotals(h, from, to)).costMicros, demoBefore.costMicros);
     assert.equal((await usageTotals(sam, from, to)).costMicros - samBefore.costMicros, 3_000_000);
@@ -250,9 +283,15 @@ describeEngines('reference server: OTLP ingest', function (engine) {
     assertProblem(bad, 400, 'invalid_request');
     const notJson = await api(h, 'POST', '/v1/otlp/v1/logs', { rawBody: '{"resourceLogs": [' });
     assertProblem(notJson, 400, 'invalid_request');
-    const notProto = await api(h, 'POST', '/v1/otlp/v1/metrics', { rawBody: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), headers: { 'content-type': 'application/x-protobuf' } });
+    const notProto = await api(h, 'POST', '/v1/otlp/v1/metrics', {
+      rawBody: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     assertProblem(notProto, 400, 'invalid_request');
-    const badGzip = await api(h, 'POST', '/v1/otlp/v1/logs', { rawBody: 'not gzip', headers: { 'content-encoding': 'gzip' } });
+    const badGzip = await api(h, 'POST', '/v1/otlp/v1/logs', {
+      rawBody: 'not gzip',
+      headers: { 'content-encoding': 'gzip' },
+    });
     assertProblem(badGzip, 400, 'invalid_request');
     // One good record beside a bad attribute list: the whole request is refused.
     const mixed = {
@@ -261,7 +300,13 @@ describeEngines('reference server: OTLP ingest', function (engine) {
           scopeLogs: [
             {
               logRecords: [
-                { body: { stringValue: 'claude_code.api_request' }, attributes: [{ key: 'cost_usd', value: { doubleValue: 9 } }, { key: 'request_id', value: { stringValue: 'r1' } }] },
+                {
+                  body: { stringValue: 'claude_code.api_request' },
+                  attributes: [
+                    { key: 'cost_usd', value: { doubleValue: 9 } },
+                    { key: 'request_id', value: { stringValue: 'r1' } },
+                  ],
+                },
                 { attributes: 'not a list' },
               ],
             },
@@ -270,7 +315,10 @@ describeEngines('reference server: OTLP ingest', function (engine) {
       ],
     };
     assertProblem(await api(h, 'POST', '/v1/otlp/v1/logs', { body: mixed }), 400, 'invalid_request');
-    const wrongType = await api(h, 'POST', '/v1/otlp/v1/logs', { rawBody: 'x', headers: { 'content-type': 'text/plain' } });
+    const wrongType = await api(h, 'POST', '/v1/otlp/v1/logs', {
+      rawBody: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(wrongType.status, 415);
     assert.equal((await usageTotals(h, from, to)).costMicros, before.costMicros);
     const anonymous = await api(h, 'POST', '/v1/otlp/v1/logs', { token: null, body: { resourceLogs: [] } });
@@ -283,7 +331,17 @@ describeEngines('reference server: OTLP ingest', function (engine) {
     const answer = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
       let sent = 0;
       const req = httpRequest(
-        { host: url.hostname, port: url.port, method: 'POST', path: '/v1/otlp/v1/logs', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/x-protobuf', 'content-length': declared } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/otlp/v1/logs',
+          headers: {
+            authorization: `Bearer ${h.token}`,
+            'content-type': 'application/x-protobuf',
+            'content-length': declared,
+          },
+        },
         (res) => {
           res.resume();
           resolve({ status: res.statusCode ?? 0, sent });
@@ -307,7 +365,10 @@ describeEngines('reference server: OTLP ingest', function (engine) {
 
   it('refuses a token over its write limit with 429 and Retry-After, and stores nothing of that batch', async () => {
     await h.close();
-    h = await startHarness({ nowMs: now, rateLimit: { read: { perMinute: 600, burst: 120 }, write: { perMinute: 1, burst: 2 } } });
+    h = await startHarness({
+      nowMs: now,
+      rateLimit: { read: { perMinute: 600, burst: 120 }, write: { perMinute: 1, burst: 2 } },
+    });
     const body = (cost: number) => ({
       resourceLogs: [
         {

@@ -32,9 +32,15 @@ function binDir(): string {
   const explicit = process.env.SPEND_BAND_PG_BIN;
   if (explicit) return explicit;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) if (existsSync(join(root, v, 'bin', 'postgres'))) return join(root, v, 'bin');
-  throw new Error('PostgreSQL binaries not found (looked in /usr/lib/postgresql/*/bin). Install them with "apt-get install postgresql", set SPEND_BAND_PG_BIN, or set SPEND_BAND_TEST_POSTGRES=skip.');
+  throw new Error(
+    'PostgreSQL binaries not found (looked in /usr/lib/postgresql/*/bin). Install them with "apt-get install postgresql", set SPEND_BAND_PG_BIN, or set SPEND_BAND_TEST_POSTGRES=skip.',
+  );
 }
 
 function freePort(): Promise<number> {
@@ -55,16 +61,38 @@ async function startCluster(): Promise<Cluster> {
   // pass the stop signal on.
   let user: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
-    user = { uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()) };
+    user = {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+    };
     chownSync(dir, user.uid, user.gid);
     chmodSync(dir, 0o700);
   }
   const data = join(dir, 'data');
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale', 'C'], { stdio: 'pipe', cwd: dir, ...user });
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale', 'C'],
+    { stdio: 'pipe', cwd: dir, ...user },
+  );
   const port = await freePort();
   // fsync off: these clusters live for one test run; a killed *server process* (what the tests do) is
   // unaffected by it, since Postgres acknowledges a commit only once its WAL record is written.
-  const args = ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB'];
+  const args = [
+    '-D',
+    data,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=64MB',
+  ];
   const child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...user });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

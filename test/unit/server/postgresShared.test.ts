@@ -16,7 +16,11 @@ const SERVER_JS = join(ROOT, 'dist', 'server.js');
 
 function startProcess(args: string[]): Promise<{ child: ChildProcess; line: Record<string, string> }> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run "node esbuild.mjs" before these tests.`);
-  const child = spawn(process.execPath, [SERVER_JS, ...args], { cwd: ROOT, env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER_JS, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SPEND_BAND_RATE_LIMIT: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolvePromise, reject) => {
@@ -41,7 +45,11 @@ describe('reference server: two processes on one PostgreSQL', function () {
   let turn = 0;
 
   /** The next request goes to the other instance. */
-  const call = (method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse & { instance: number }> => {
+  const call = (
+    method: string,
+    path: string,
+    options: ApiOptions = {},
+  ): Promise<ApiResponse & { instance: number }> => {
     const instance = turn++ % 2;
     return api({ url: urls[instance]!, token }, method, path, options).then((r) => ({ ...r, instance }));
   };
@@ -68,15 +76,21 @@ describe('reference server: two processes on one PostgreSQL', function () {
     const etag = first.headers.get('etag')!;
     const same = await call('GET', '/v1/me/bands', { headers: { 'if-none-match': etag } });
     assert.equal(same.status, 304, 'the other instance has the same document');
-    const reservedBefore = (first.json.bands as Array<{ id: string; reserved: { amount_micros: number } }>).find((b) => b.id === 'b_deep_coding')!.reserved.amount_micros;
+    const reservedBefore = (first.json.bands as Array<{ id: string; reserved: { amount_micros: number } }>).find(
+      (b) => b.id === 'b_deep_coding',
+    )!.reserved.amount_micros;
 
-    const asked = await call('POST', '/v1/me/preflight', { body: { client_run_id: randomUUID(), workflow: 'deep_coding', estimate: { cost: usd(3) } } });
+    const asked = await call('POST', '/v1/me/preflight', {
+      body: { client_run_id: randomUUID(), workflow: 'deep_coding', estimate: { cost: usd(3) } },
+    });
     assert.equal(asked.status, 200);
     assert.equal(asked.json.decision, 'allow');
     const after = await call('GET', '/v1/me/bands', { headers: { 'if-none-match': etag } });
     assert.equal(after.instance, 1 - asked.instance);
     assert.equal(after.status, 200, 'the reservation changed the document on the other instance too');
-    const reserved = (after.json.bands as Array<{ id: string; reserved: { amount_micros: number } }>).find((b) => b.id === 'b_deep_coding')!.reserved.amount_micros;
+    const reserved = (after.json.bands as Array<{ id: string; reserved: { amount_micros: number } }>).find(
+      (b) => b.id === 'b_deep_coding',
+    )!.reserved.amount_micros;
     assert.equal(reserved, reservedBefore + 3_000_000);
   });
 
@@ -97,12 +111,18 @@ describe('reference server: two processes on one PostgreSQL', function () {
     assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
     assert.equal(replayed.json.id, created.json.id);
     const list = await call('GET', '/v1/me/requests?status=pending');
-    assert.equal((list.json.data as Array<{ id: string }>).filter((r) => r.id === created.json.id).length, 1, 'filed once');
+    assert.equal(
+      (list.json.data as Array<{ id: string }>).filter((r) => r.id === created.json.id).length,
+      1,
+      'filed once',
+    );
 
     const polled = await call('GET', `/v1/me/requests/${created.json.id}`);
     const cancelled = await call('POST', `/v1/me/requests/${created.json.id}/cancel`);
     assert.equal(cancelled.status, 200);
-    const after = await call('GET', `/v1/me/requests/${created.json.id}`, { headers: { 'if-none-match': polled.headers.get('etag')! } });
+    const after = await call('GET', `/v1/me/requests/${created.json.id}`, {
+      headers: { 'if-none-match': polled.headers.get('etag')! },
+    });
     assert.equal(after.instance, 1 - cancelled.instance);
     assert.equal(after.status, 200, 'the ETag moved on the other instance');
     assert.equal(after.json.status, 'cancelled');
@@ -114,14 +134,26 @@ describe('reference server: two processes on one PostgreSQL', function () {
       const id = randomUUID();
       ids.push(id);
       const r = await call('POST', '/v1/me/session-tags', {
-        body: { items: [{ id, workflow: 'review', started_at: new Date(Date.now() - (i + 1) * 60_000).toISOString(), ended_at: null }] },
+        body: {
+          items: [
+            {
+              id,
+              workflow: 'review',
+              started_at: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+              ended_at: null,
+            },
+          ],
+        },
         idempotencyKey: randomUUID(),
       });
       assert.equal(r.status, 200);
     }
     const listed = await admin(database, ['tag', 'list', '--developer', 'demo', '--json']);
     const stored = new Set((JSON.parse(listed.stdout) as Array<{ id: string }>).map((t) => t.id));
-    assert.deepEqual(ids.filter((id) => !stored.has(id)), []);
+    assert.deepEqual(
+      ids.filter((id) => !stored.has(id)),
+      [],
+    );
   });
 
   it('refuses a token revoked by the admin CLI on both instances at once', async () => {

@@ -34,7 +34,10 @@ describe('reference server: per-token rate limits (#20)', function () {
     assert.equal((await api(h, 'GET', '/v1/me/bands', { token: other })).status, 200);
 
     // Writes are counted apart from reads: the exhausted read bucket does not block a pre-flight.
-    const preflight = () => api(h, 'POST', '/v1/me/preflight', { body: { client_run_id: key(), workflow: 'background_automation', estimate: { cost: usd(0.01) } } });
+    const preflight = () =>
+      api(h, 'POST', '/v1/me/preflight', {
+        body: { client_run_id: key(), workflow: 'background_automation', estimate: { cost: usd(0.01) } },
+      });
     assert.equal((await preflight()).status, 200);
     assert.equal((await preflight()).status, 200);
     const third = await preflight();
@@ -50,10 +53,18 @@ describe('reference server: per-token rate limits (#20)', function () {
   it('limits every authenticated route, and does not spend a bucket on a refused token', async () => {
     h = await startHarness({ rateLimit: { read: { perMinute: 60, burst: 1 }, write: { perMinute: 60, burst: 1 } } });
     assert.equal((await api(h, 'GET', '/v1/me/requests')).status, 200);
-    for (const path of ['/v1/me/bands', '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z', '/v1/me/requests', '/v1/me/requests/req_x']) {
+    for (const path of [
+      '/v1/me/bands',
+      '/v1/me/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z',
+      '/v1/me/requests',
+      '/v1/me/requests/req_x',
+    ]) {
       assertProblem(await api(h, 'GET', path), 429, 'rate_limit');
     }
-    assert.equal((await api(h, 'POST', '/v1/me/session-tags', { body: { items: [] }, idempotencyKey: key() })).status !== 429, true);
+    assert.equal(
+      (await api(h, 'POST', '/v1/me/session-tags', { body: { items: [] }, idempotencyKey: key() })).status !== 429,
+      true,
+    );
     for (const path of ['/v1/me/session-tags', '/v1/me/preflight', '/v1/me/requests', '/v1/me/requests/req_x/cancel']) {
       assertProblem(await api(h, 'POST', path, { body: {}, idempotencyKey: key() }), 429, 'rate_limit');
     }
@@ -68,8 +79,18 @@ describe('reference server: per-token rate limits (#20)', function () {
 
   it('the API client waits for Retry-After and then gets its answer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spend-band-rate-'));
-    const server = await startServer({ dbPath: join(dir, 'server.db'), port: 0, demo: true, log: () => undefined, rateLimit: { read: { perMinute: 60, burst: 1 }, write: { perMinute: 60, burst: 1 } } });
-    const client = new BandsClient({ baseUrl: server.url, token: server.demoToken!, retry: { tries: 2, baseDelayMs: 10, maxDelayMs: 10 } });
+    const server = await startServer({
+      dbPath: join(dir, 'server.db'),
+      port: 0,
+      demo: true,
+      log: () => undefined,
+      rateLimit: { read: { perMinute: 60, burst: 1 }, write: { perMinute: 60, burst: 1 } },
+    });
+    const client = new BandsClient({
+      baseUrl: server.url,
+      token: server.demoToken!,
+      retry: { tries: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    });
     h = { close: async () => undefined } as unknown as Harness;
     try {
       await client.getBands();
@@ -87,7 +108,10 @@ describe('reference server: per-token rate limits (#20)', function () {
 
   it('parses SPEND_BAND_RATE_LIMIT and keeps buckets honest when the clock steps back', () => {
     assert.equal(parseRateLimit('off'), false);
-    assert.deepEqual(parseRateLimit('600,120'), { read: { perMinute: 600, burst: 120 }, write: { perMinute: 120, burst: 24 } });
+    assert.deepEqual(parseRateLimit('600,120'), {
+      read: { perMinute: 600, burst: 120 },
+      write: { perMinute: 120, burst: 24 },
+    });
     assert.deepEqual(parseRateLimit('3'), { read: { perMinute: 3, burst: 1 }, write: { perMinute: 3, burst: 1 } });
     assert.throws(() => parseRateLimit('fast'), /expected off, or calls a minute per token/);
     assert.throws(() => parseRateLimit('0,5'), /expected off/);

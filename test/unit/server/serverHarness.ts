@@ -37,7 +37,11 @@ export interface Harness {
 }
 
 /** Rows of one query on the store at `location`, through a connection of its own. */
-export async function queryStore<T = Record<string, unknown>>(location: string, sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+export async function queryStore<T = Record<string, unknown>>(
+  location: string,
+  sql: string,
+  params: readonly SqlValue[] = [],
+): Promise<T[]> {
   const db = await openStorage(location);
   try {
     if (!/^\s*(select|with)\b/i.test(sql)) {
@@ -54,7 +58,14 @@ export async function queryStore<T = Record<string, unknown>>(location: string, 
 export const DEFAULT_NOW = Date.parse('2026-11-18T10:00:00Z');
 
 export async function startHarness(
-  options: { demo?: boolean; demoTeam?: boolean; nowMs?: number; dir?: string; rateLimit?: RateLimitConfig | false; engine?: EngineName } = {},
+  options: {
+    demo?: boolean;
+    demoTeam?: boolean;
+    nowMs?: number;
+    dir?: string;
+    rateLimit?: RateLimitConfig | false;
+    engine?: EngineName;
+  } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'spend-band-server-'));
   const engine = options.engine ?? 'sqlite';
@@ -108,7 +119,12 @@ export interface ApiOptions {
   idempotencyKey?: string;
 }
 
-export async function api(h: Pick<Harness, 'url' | 'token'>, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse> {
+export async function api(
+  h: Pick<Harness, 'url' | 'token'>,
+  method: string,
+  path: string,
+  options: ApiOptions = {},
+): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? h.token : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -181,10 +197,13 @@ export function usd(amount: number): { currency: string; amount_micros: number }
 export function assertProblem(response: ApiResponse, status: number, code: string): void {
   const where = `${response.status} ${response.text.slice(0, 300)}`;
   if (response.status !== status) throw new Error(`expected ${status}, got ${where}`);
-  if (!response.headers.get('content-type')?.startsWith('application/problem+json')) throw new Error(`not problem+json: ${where}`);
+  if (!response.headers.get('content-type')?.startsWith('application/problem+json'))
+    throw new Error(`not problem+json: ${where}`);
   const p = response.json;
   if (p?.code !== code) throw new Error(`expected code ${code}, got ${where}`);
-  if (p.status !== status || typeof p.title !== 'string' || typeof p.type !== 'string') throw new Error(`incomplete problem: ${where}`);
-  if (typeof p.request_id !== 'string' || p.request_id !== response.headers.get('x-request-id')) throw new Error(`request_id missing: ${where}`);
+  if (p.status !== status || typeof p.title !== 'string' || typeof p.type !== 'string')
+    throw new Error(`incomplete problem: ${where}`);
+  if (typeof p.request_id !== 'string' || p.request_id !== response.headers.get('x-request-id'))
+    throw new Error(`request_id missing: ${where}`);
   if (/\bat .+\.(js|ts):\d+/.test(response.text)) throw new Error(`stack trace in response: ${where}`);
 }

@@ -27,7 +27,11 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Started> {
   for (const file of [SERVER_JS, CLI_JS]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run "node esbuild.mjs" before these tests.`);
   }
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
@@ -49,7 +53,8 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Started> {
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }
 
@@ -79,7 +84,9 @@ describeEngines('reference server: as a process', function (engine) {
   it('loses no acknowledged session tag when killed with SIGKILL mid-stream', async () => {
     const db = await freshLocation(engine, suite.dir());
     // Rate limits off: this test measures durability under a stream, not the limiter.
-    const server = await start([SERVER_JS, '--db', db, '--port', '0', '--demo', '--json'], { SPEND_BAND_RATE_LIMIT: 'off' });
+    const server = await start([SERVER_JS, '--db', db, '--port', '0', '--demo', '--json'], {
+      SPEND_BAND_RATE_LIMIT: 'off',
+    });
     children.push(server.child);
     const { url, token } = JSON.parse(server.first) as { url: string; token: string };
     const acknowledged: string[] = [];
@@ -96,7 +103,11 @@ describeEngines('reference server: as a process', function (engine) {
         try {
           const r = await fetch(`${url}/v1/me/session-tags`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+            headers: {
+              authorization: `Bearer ${token}`,
+              'idempotency-key': randomUUID(),
+              'content-type': 'application/json',
+            },
             body: JSON.stringify({ items }),
           });
           if (r.status !== 200) throw new Error(`status ${r.status}`);
@@ -123,11 +134,14 @@ describeEngines('reference server: as a process', function (engine) {
     children.push(again.child);
     const url2 = (JSON.parse(again.first) as { url: string }).url;
     assert.equal((await fetch(`${url2}/v1/me/bands`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    const stored = new Set((await queryStore<{ id: string }>(db, "SELECT id FROM session_tags WHERE developer_id = 'demo'")).map((r) => r.id));
+    const stored = new Set(
+      (await queryStore<{ id: string }>(db, "SELECT id FROM session_tags WHERE developer_id = 'demo'")).map(
+        (r) => r.id,
+      ),
+    );
     const lost = acknowledged.filter((id) => !stored.has(id));
     assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged tags were lost`);
   });
-
 });
 
 describe('reference server: as a process (file database)', function () {
@@ -152,7 +166,13 @@ describe('reference server: as a process (file database)', function () {
     assert.deepEqual(await exited(first.child), { code: 0, signal: null });
     assert.deepEqual(first.stdout, [first.first], 'exactly one line on stdout');
 
-    const count = async () => (await queryStore(db, 'SELECT (SELECT count(*) FROM developers) AS d, (SELECT count(*) FROM usage_events) AS u, (SELECT count(*) FROM requests) AS r'))[0];
+    const count = async () =>
+      (
+        await queryStore(
+          db,
+          'SELECT (SELECT count(*) FROM developers) AS d, (SELECT count(*) FROM usage_events) AS u, (SELECT count(*) FROM requests) AS r',
+        )
+      )[0];
     const before = await count();
     const second = await start([CLI_JS, 'server', '--db', db, '--port', '0', '--demo']);
     children.push(second.child);
@@ -163,7 +183,11 @@ describe('reference server: as a process (file database)', function () {
     assert.ok(url && token, text);
     assert.notEqual(token, line.token);
     assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    assert.equal((await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${line.token}` } })).status, 401, 'the earlier demo token was revoked (#20 finding 10)');
+    assert.equal(
+      (await fetch(`${url}/v1/me/bands`, { headers: { authorization: `Bearer ${line.token}` } })).status,
+      401,
+      'the earlier demo token was revoked (#20 finding 10)',
+    );
     assert.deepEqual(await count(), before, 'no duplicated developers, usage or requests');
     second.child.kill('SIGINT');
     assert.deepEqual(await exited(second.child), { code: 0, signal: null });
@@ -175,13 +199,19 @@ describe('reference server: as a process (file database)', function () {
     const first = await start([CLI_JS, 'server', '--db', db, '--port', '0', '--json']);
     children.push(first.child);
     const port = new URL((JSON.parse(first.first) as { url: string }).url).port;
-    const clash = spawn(process.execPath, [CLI_JS, 'server', '--db', db, '--port', port], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const clash = spawn(process.execPath, [CLI_JS, 'server', '--db', db, '--port', port], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(clash);
     let err = '';
     clash.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     assert.equal((await exited(clash)).code, 2);
     assert.match(err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use; pick another --port, or --port 0`));
-    const bad = spawn(process.execPath, [CLI_JS, 'server', '--db', db, '--port', 'eighty'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const bad = spawn(process.execPath, [CLI_JS, 'server', '--db', db, '--port', 'eighty'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(bad);
     let badErr = '';
     bad.stderr!.on('data', (c: Buffer) => (badErr += c.toString()));

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSqliteOpener, loadNodeSqlite, openBetterSqlite, openNodeSqlite, SqliteEngine, type SqliteOpener } from '../../../src/server/storage/sqliteEngine';
+import {
+  defaultSqliteOpener,
+  loadNodeSqlite,
+  openBetterSqlite,
+  openNodeSqlite,
+  SqliteEngine,
+  type SqliteOpener,
+} from '../../../src/server/storage/sqliteEngine';
 
 function betterSqliteLoads(): boolean {
   try {
@@ -56,7 +63,11 @@ for (const [name, opener, available] of BINDINGS) {
         assert.notEqual(await a.changeToken(), before, 'the other connection committed');
         const big = 1_764_000_000_123;
         await a.run("INSERT INTO developers (id, role_id, created_ms) VALUES ('ana', 'eng', ?)", [big]);
-        assert.deepEqual(await b.all('SELECT created_ms FROM developers'), [{ created_ms: big }], 'milliseconds stay exact integers');
+        assert.deepEqual(
+          await b.all('SELECT created_ms FROM developers'),
+          [{ created_ms: big }],
+          'milliseconds stay exact integers',
+        );
       } finally {
         await a.close();
         await b.close();

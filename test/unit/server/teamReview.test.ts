@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describeEngines } from './postgresKit';
 import { admin, api, assertProblem, key, startHarness, usd, type Harness } from './serverHarness';
 
-const NOV = (day: number, hour = 10) => Date.parse(`2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`);
+const NOV = (day: number, hour = 10) =>
+  Date.parse(`2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`);
 const $ = (amount: number) => Math.round(amount * 1_000_000);
 
 describeEngines('reference server: team review', function (engine) {
@@ -27,13 +28,47 @@ describeEngines('reference server: team review', function (engine) {
   before(async () => {
     h = await startHarness({ engine, demo: false, nowMs: NOV(2) });
     // Team alpha: five engineers (seat $19 + $30 = $49 a month; bands deep_coding $100, review $40), one ops ($19; an `all` band of $50).
-    for (const id of ['alice', 'bob', 'carol', 'dave', 'erin']) await run(['developer', 'add', '--id', id, '--role', 'eng', '--team', 'alpha']);
+    for (const id of ['alice', 'bob', 'carol', 'dave', 'erin'])
+      await run(['developer', 'add', '--id', id, '--role', 'eng', '--team', 'alpha']);
     await run(['developer', 'add', '--id', 'oscar', '--role', 'ops', '--team', 'alpha']);
     // Team beta: one engineer, the same role (so the role's bands and seats are shared, the team is not).
     await run(['developer', 'add', '--id', 'beth', '--role', 'eng', '--team', 'beta']);
-    await run(['seat', 'set', '--role', 'eng', '--vendor', 'github', '--product', 'copilot_business', '--monthly-usd', '19']);
-    await run(['seat', 'set', '--role', 'eng', '--vendor', 'anthropic', '--product', 'claude_team', '--monthly-usd', '30']);
-    await run(['seat', 'set', '--role', 'ops', '--vendor', 'github', '--product', 'copilot_business', '--monthly-usd', '19']);
+    await run([
+      'seat',
+      'set',
+      '--role',
+      'eng',
+      '--vendor',
+      'github',
+      '--product',
+      'copilot_business',
+      '--monthly-usd',
+      '19',
+    ]);
+    await run([
+      'seat',
+      'set',
+      '--role',
+      'eng',
+      '--vendor',
+      'anthropic',
+      '--product',
+      'claude_team',
+      '--monthly-usd',
+      '30',
+    ]);
+    await run([
+      'seat',
+      'set',
+      '--role',
+      'ops',
+      '--vendor',
+      'github',
+      '--product',
+      'copilot_business',
+      '--monthly-usd',
+      '19',
+    ]);
     await run(['band', 'set', '--role', 'eng', '--workflow', 'deep_coding', '--allocated-usd', '100']);
     await run(['band', 'set', '--role', 'eng', '--workflow', 'review', '--allocated-usd', '40']);
     await run(['band', 'set', '--role', 'ops', '--workflow', 'all', '--allocated-usd', '50']);
@@ -53,7 +88,21 @@ describeEngines('reference server: team review', function (engine) {
       ['bob', Date.parse('2026-12-01T00:00:00Z'), 'deep_coding', '9.00'],
     ];
     const file = join(h.dir, 'usage.jsonl');
-    writeFileSync(file, events.map(([developer, t, workflow, cost]) => JSON.stringify({ developer, time: new Date(t as number).toISOString(), provider: 'anthropic', model: 'claude-sonnet-4-5', workflow, cost })).join('\n'));
+    writeFileSync(
+      file,
+      events
+        .map(([developer, t, workflow, cost]) =>
+          JSON.stringify({
+            developer,
+            time: new Date(t as number).toISOString(),
+            provider: 'anthropic',
+            model: 'claude-sonnet-4-5',
+            workflow,
+            cost,
+          }),
+        )
+        .join('\n'),
+    );
     await run(['usage', 'import', file]);
     adminToken = (await run(['token', 'issue', '--developer', 'alice', '--scopes', 'team:review'])).trim();
     betaAdmin = (await run(['token', 'issue', '--developer', 'beth', '--scopes', 'team:review'])).trim();
@@ -66,9 +115,22 @@ describeEngines('reference server: team review', function (engine) {
     const ask = (token: string, outcome: Record<string, unknown>) =>
       api({ url: h.url, token }, 'POST', '/v1/me/requests', {
         idempotencyKey: key(),
-        body: { band_id: 'b_deep_coding', requested: { delta: usd(50) }, scope: 'current_period', justification: 'Release month: the payment migration.', outcome },
+        body: {
+          band_id: 'b_deep_coding',
+          requested: { delta: usd(50) },
+          scope: 'current_period',
+          justification: 'Release month: the payment migration.',
+          outcome,
+        },
       });
-    const approved = await ask(aliceToken, { kind: 'shorter_lead_time', metric: 'lead time for changes', baseline: 4, target: 2.5, unit: 'd', review_at: '2026-11-30' });
+    const approved = await ask(aliceToken, {
+      kind: 'shorter_lead_time',
+      metric: 'lead time for changes',
+      baseline: 4,
+      target: 2.5,
+      unit: 'd',
+      review_at: '2026-11-30',
+    });
     assert.equal(approved.status, 201, approved.text);
     approvedId = approved.json.id as string;
     const denied = await ask(bobToken, { kind: 'fewer_incidents', target: 0, review_at: '2026-12-15' });
@@ -84,17 +146,29 @@ describeEngines('reference server: team review', function (engine) {
   });
 
   it('refuses a developer token (403) and no token (401)', async () => {
-    assertProblem(await api({ url: h.url, token: aliceToken }, 'GET', '/v1/team/review?period=month'), 403, 'permission');
+    assertProblem(
+      await api({ url: h.url, token: aliceToken }, 'GET', '/v1/team/review?period=month'),
+      403,
+      'permission',
+    );
     assertProblem(await api({ url: h.url, token: aliceToken }, 'GET', '/v1/team/review.html'), 403, 'permission');
-    assertProblem(await api({ url: h.url, token: '' }, 'GET', '/v1/team/review', { token: null }), 401, 'authentication');
+    assertProblem(
+      await api({ url: h.url, token: '' }, 'GET', '/v1/team/review', { token: null }),
+      401,
+      'authentication',
+    );
   });
 
   it("shows another team's admin nothing of this team", async () => {
     const beta = await api({ url: h.url, token: betaAdmin }, 'GET', '/v1/team/review?period=month&date=2026-11-15');
     assert.equal(beta.status, 200);
     assert.equal(beta.json.team, 'beta');
-    assert.deepEqual(beta.json.developers.map((d: { developerId: string }) => d.developerId), ['beth']);
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'oscar', approvedId]) assert.ok(!beta.text.includes(name), `${name} leaked into beta's review`);
+    assert.deepEqual(
+      beta.json.developers.map((d: { developerId: string }) => d.developerId),
+      ['beth'],
+    );
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'oscar', approvedId])
+      assert.ok(!beta.text.includes(name), `${name} leaked into beta's review`);
     assert.equal(beta.json.totals.usageMicros, $(500));
     assertProblem(await api({ url: h.url, token: betaAdmin }, 'GET', '/v1/team/review?team=alpha'), 403, 'permission');
     const html = await api({ url: h.url, token: betaAdmin }, 'GET', '/v1/team/review.html?date=2026-11-15');
@@ -111,23 +185,57 @@ describeEngines('reference server: team review', function (engine) {
     assert.equal(review.end, '2026-12-01T00:00:00.000Z');
     // seats 5 × $49 + $19 = $264; usage 22.50 + 20 + 18 + 2.25 + 150 + 0 + 1 = $213.75; total $477.75
     // baseline: eng 5 × (49 + 100 + 40) = $945, ops 19 + 50 = $69 → $1,014
-    assert.deepEqual(review.totals, { seatMicros: $(264), usageMicros: $(213.75), totalMicros: $(477.75), baselineMicros: $(1014), developers: 6 });
+    assert.deepEqual(review.totals, {
+      seatMicros: $(264),
+      usageMicros: $(213.75),
+      totalMicros: $(477.75),
+      baselineMicros: $(1014),
+      developers: 6,
+    });
     const dave = review.developers.find((d: { developerId: string }) => d.developerId === 'dave');
     assert.deepEqual(
-      { seat: dave.seatMicros, usage: dave.usageMicros, total: dave.totalMicros, baseline: dave.baselineMicros, over: dave.overBaselineMicros },
+      {
+        seat: dave.seatMicros,
+        usage: dave.usageMicros,
+        total: dave.totalMicros,
+        baseline: dave.baselineMicros,
+        over: dave.overBaselineMicros,
+      },
       { seat: $(49), usage: $(150), total: $(199), baseline: $(189), over: $(10) },
     );
     assert.deepEqual(review.roles, [
-      { role: 'eng', developers: 5, seatMicros: $(245), usageMicros: $(212.75), totalMicros: $(457.75), baselineMicros: $(945), overBaselineMicros: $(457.75 - 945) },
-      { role: 'ops', developers: 1, seatMicros: $(19), usageMicros: $(1), totalMicros: $(20), baselineMicros: $(69), overBaselineMicros: $(20 - 69) },
+      {
+        role: 'eng',
+        developers: 5,
+        seatMicros: $(245),
+        usageMicros: $(212.75),
+        totalMicros: $(457.75),
+        baselineMicros: $(945),
+        overBaselineMicros: $(457.75 - 945),
+      },
+      {
+        role: 'ops',
+        developers: 1,
+        seatMicros: $(19),
+        usageMicros: $(1),
+        totalMicros: $(20),
+        baselineMicros: $(69),
+        overBaselineMicros: $(20 - 69),
+      },
     ]);
   });
 
   it('lists idle and barely used seats with their cost', async () => {
-    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json;
+    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15'))
+      .json;
     // erin: no usage (idle, $49); oscar: $1 < 10 % of $19 (barely used)
     assert.deepEqual(
-      review.idleSeats.map((s: { developerId: string; state: string; seatMicros: number; usageMicros: number }) => [s.developerId, s.state, s.seatMicros, s.usageMicros]),
+      review.idleSeats.map((s: { developerId: string; state: string; seatMicros: number; usageMicros: number }) => [
+        s.developerId,
+        s.state,
+        s.seatMicros,
+        s.usageMicros,
+      ]),
       [
         ['erin', 'idle', $(49), 0],
         ['oscar', 'barely_used', $(19), $(1)],
@@ -137,24 +245,40 @@ describeEngines('reference server: team review', function (engine) {
   });
 
   it('compares each class with its bands and the last week with the week before, and names the drifting one', async () => {
-    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json;
+    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15'))
+      .json;
     const deep = review.classes.find((c: { workflow: string }) => c.workflow === 'deep_coding');
     // spend 22.5 + 20 + 18 + 150 = $210.50 of 5 × $100; last 7 days (Nov 24–30) $150, the 7 before $18
     assert.deepEqual(
-      [deep.spendMicros, deep.bandMicros, deep.percentOfBand, deep.lastWeekMicros, deep.previousWeekMicros, deep.weekOverWeekPercent, deep.drifting],
+      [
+        deep.spendMicros,
+        deep.bandMicros,
+        deep.percentOfBand,
+        deep.lastWeekMicros,
+        deep.previousWeekMicros,
+        deep.weekOverWeekPercent,
+        deep.drifting,
+      ],
       [$(210.5), $(500), 42.1, $(150), $(18), 733.3, true],
     );
     const review_ = review.classes.find((c: { workflow: string }) => c.workflow === 'review');
     // $3.25 of 5 × $40; $1 in the last week, $2.25 the week before: no drift
-    assert.deepEqual([review_.spendMicros, review_.bandMicros, review_.lastWeekMicros, review_.previousWeekMicros, review_.drifting], [$(3.25), $(200), $(1), $(2.25), false]);
+    assert.deepEqual(
+      [review_.spendMicros, review_.bandMicros, review_.lastWeekMicros, review_.previousWeekMicros, review_.drifting],
+      [$(3.25), $(200), $(1), $(2.25), false],
+    );
   });
 
   it('finds the outlier within role and class by the robust rule, with the largest runs', async () => {
-    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json;
+    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15'))
+      .json;
     // eng deep_coding spends 22.5, 20, 18, 150, 0: median 20, MAD 2.5 → threshold max(20 + 3 × 1.4826 × 2.5, 2 × 20) = $40
     assert.equal(review.outliers.length, 1);
     const o = review.outliers[0];
-    assert.deepEqual([o.developerId, o.role, o.workflow, o.spendMicros, o.roleMedianMicros, o.thresholdMicros, o.peers], ['dave', 'eng', 'deep_coding', $(150), $(20), $(40), 5]);
+    assert.deepEqual(
+      [o.developerId, o.role, o.workflow, o.spendMicros, o.roleMedianMicros, o.thresholdMicros, o.peers],
+      ['dave', 'eng', 'deep_coding', $(150), $(20), $(40), 5],
+    );
     assert.deepEqual(
       o.largestRuns.map((x: { costMicros: number; startMs: number }) => [x.costMicros, x.startMs]),
       [
@@ -166,7 +290,8 @@ describeEngines('reference server: team review', function (engine) {
   });
 
   it('lists the increase requests of the period with the promised outcome, review date and recorded result', async () => {
-    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json;
+    const review = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15'))
+      .json;
     assert.deepEqual(
       [review.requests.approved.length, review.requests.denied.length, review.requests.pending.length],
       [1, 1, 1],
@@ -182,14 +307,26 @@ describeEngines('reference server: team review', function (engine) {
   });
 
   it('prints the same review from the admin CLI as Markdown, CSV and JSON', async () => {
-    const json = JSON.parse(await run(['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15', '--format', 'json'], Date.parse('2026-12-02T09:00:00Z')));
-    const http = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json;
+    const json = JSON.parse(
+      await run(
+        ['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15', '--format', 'json'],
+        Date.parse('2026-12-02T09:00:00Z'),
+      ),
+    );
+    const http = (await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15'))
+      .json;
     assert.deepEqual({ ...json, generatedAt: '' }, { ...http, generatedAt: '' });
-    const md = await run(['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15'], Date.parse('2026-12-02T09:00:00Z'));
+    const md = await run(
+      ['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15'],
+      Date.parse('2026-12-02T09:00:00Z'),
+    );
     assert.match(md, /# Team review: alpha, month 2026-11-01 – 2026-11-30/);
     assert.match(md, /\*\*\$477\.75\*\* against a baseline of \$1,014\.00/);
     assert.match(md, /\| dave \| eng \| deep_coding \| \$150\.00 \| \$20\.00 \| \$40\.00 \|/);
-    const csv = await run(['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15', '--format', 'csv'], Date.parse('2026-12-02T09:00:00Z'));
+    const csv = await run(
+      ['review', '--period', 'month', '--team', 'alpha', '--date', '2026-11-15', '--format', 'csv'],
+      Date.parse('2026-12-02T09:00:00Z'),
+    );
     assert.match(csv, /^section,key,role,class,seat,usage,total,baseline,detail\n/);
     assert.match(csv, /\ndeveloper,dave,eng,,49,150,199,189,\n/);
     const bad = await admin(h.dbPath, ['review', '--period', 'year']);
@@ -198,7 +335,9 @@ describeEngines('reference server: team review', function (engine) {
   });
 
   it('refuses to record a result for a request that is not an approved increase', async () => {
-    const pendingId = ((await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')).json.requests.pending[0].id) as string;
+    const pendingId = (
+      await api({ url: h.url, token: adminToken }, 'GET', '/v1/team/review?period=month&date=2026-11-15')
+    ).json.requests.pending[0].id as string;
     const r = await admin(h.dbPath, ['request', 'outcome', pendingId, '--result', 'done']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /a result is recorded only for an approved band increase/);

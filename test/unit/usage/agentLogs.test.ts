@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { claudeLine, codex, fixturePath, plus, rolloutName, setup, totals, usage, writeLines, type MeterSetup } from './usageTestKit';
+import {
+  claudeLine,
+  codex,
+  fixturePath,
+  plus,
+  rolloutName,
+  setup,
+  totals,
+  usage,
+  writeLines,
+  type MeterSetup,
+} from './usageTestKit';
 
 const CODEX_FIXTURE = 'rollout-2026-11-02T11-00-00-0199a3c1-2b4d-7e6f-8a9b-0c1d2e3f4a5b.jsonl';
 
@@ -21,7 +32,14 @@ describe('usage: agent logs', function () {
       mkdirSync(join(dest, '..'), { recursive: true });
       copyFileSync(fixturePath('claude-session.jsonl'), dest);
       const snap = await s.meter().refresh();
-      assert.deepEqual(totals(snap), { input: 10, output: 685, cache_read: 31600, cache_write: 1200, requests: 3, costMicros: 57945 });
+      assert.deepEqual(totals(snap), {
+        input: 10,
+        output: 685,
+        cache_read: 31600,
+        cache_write: 1200,
+        requests: 3,
+        costMicros: 57945,
+      });
       assert.equal(snap.skippedLines, 2);
       assert.deepEqual(snap.unpricedModels, []);
       const first = snap.events.find((e) => e.model === 'claude-sonnet-4-5-20250929')!;
@@ -32,11 +50,23 @@ describe('usage: agent logs', function () {
     });
 
     it('keeps the line with the most tokens whatever the order, and a resumed copy in another file counts once', async () => {
-      const line = (output: number, ts = '2026-11-02T10:00:05.000Z') => claudeLine({ msgId: 'msg_1', requestId: 'req_1', timestamp: ts, input: 4, output, cacheRead: 100 });
+      const line = (output: number, ts = '2026-11-02T10:00:05.000Z') =>
+        claudeLine({ msgId: 'msg_1', requestId: 'req_1', timestamp: ts, input: 4, output, cacheRead: 100 });
       writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [line(900), line(3), line(17)]);
-      writeLines(join(s.claude, 'projects', 'p', 'resumed.jsonl'), [line(3), line(900), claudeLine({ msgId: 'msg_2', requestId: 'req_2', timestamp: '2026-11-02T10:10:00Z', output: 5 })]);
+      writeLines(join(s.claude, 'projects', 'p', 'resumed.jsonl'), [
+        line(3),
+        line(900),
+        claudeLine({ msgId: 'msg_2', requestId: 'req_2', timestamp: '2026-11-02T10:10:00Z', output: 5 }),
+      ]);
       const snap = await s.meter().refresh();
-      assert.deepEqual(totals(snap), { input: 4, output: 905, cache_read: 100, cache_write: 0, requests: 2, costMicros: 12 + 13_575 + 30 });
+      assert.deepEqual(totals(snap), {
+        input: 4,
+        output: 905,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 2,
+        costMicros: 12 + 13_575 + 30,
+      });
     });
 
     it('same message.id with another requestId is another request; without requestId, message.id alone dedupes', async () => {
@@ -63,9 +93,25 @@ describe('usage: agent logs', function () {
     });
 
     it('sub-agent transcripts in <session>/subagents/ count under the parent session', async () => {
-      writeLines(join(s.claude, 'projects', 'p', 'parent.jsonl'), [claudeLine({ msgId: 'm1', requestId: 'r1', sessionId: 'parent', timestamp: '2026-11-02T10:00:00Z', output: 100 })]);
+      writeLines(join(s.claude, 'projects', 'p', 'parent.jsonl'), [
+        claudeLine({
+          msgId: 'm1',
+          requestId: 'r1',
+          sessionId: 'parent',
+          timestamp: '2026-11-02T10:00:00Z',
+          output: 100,
+        }),
+      ]);
       writeLines(join(s.claude, 'projects', 'p', 'parent', 'subagents', 'agent-a1.jsonl'), [
-        claudeLine({ msgId: 'm2', requestId: 'r2', sessionId: 'parent', sidechain: true, model: 'claude-haiku-4-5-20251001', timestamp: '2026-11-02T10:00:30Z', output: 40 }),
+        claudeLine({
+          msgId: 'm2',
+          requestId: 'r2',
+          sessionId: 'parent',
+          sidechain: true,
+          model: 'claude-haiku-4-5-20251001',
+          timestamp: '2026-11-02T10:00:30Z',
+          output: 40,
+        }),
       ]);
       const snap = await s.meter().refresh();
       assert.equal(totals(snap).requests, 2);
@@ -76,8 +122,14 @@ describe('usage: agent logs', function () {
     it('two config dirs are both read; the same transcript in both (or a symlinked dir) counts once', async () => {
       const second = join(s.dir.path, 'claude2');
       const shared = claudeLine({ msgId: 'shared', requestId: 'r', timestamp: '2026-11-02T10:00:00Z', output: 7 });
-      writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [shared, claudeLine({ msgId: 'only1', requestId: 'r', timestamp: '2026-11-02T10:00:00Z', output: 1 })]);
-      writeLines(join(second, 'projects', 'q', 'b.jsonl'), [shared, claudeLine({ msgId: 'only2', requestId: 'r', timestamp: '2026-11-02T10:00:00Z', output: 2 })]);
+      writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
+        shared,
+        claudeLine({ msgId: 'only1', requestId: 'r', timestamp: '2026-11-02T10:00:00Z', output: 1 }),
+      ]);
+      writeLines(join(second, 'projects', 'q', 'b.jsonl'), [
+        shared,
+        claudeLine({ msgId: 'only2', requestId: 'r', timestamp: '2026-11-02T10:00:00Z', output: 2 }),
+      ]);
       const linked = join(s.dir.path, 'claude-link');
       symlinkSync(s.claude, linked);
       const snap = await s.meter({ claudeDirs: [s.claude, second, linked] }).refresh();
@@ -93,7 +145,18 @@ describe('usage: agent logs', function () {
           timestamp: '2026-11-02T10:00:00Z',
           cwd: '/home/dév/"quoted" \\ path',
           output: 9,
-          content: [{ type: 'tool_use', id: 't', name: 'Task', input: { model: 'claude-opus-4-1', usage: { input_tokens: 5_000_000, output_tokens: 1 }, text: 'a "}" and a \\" and {"usage":{}}' } }],
+          content: [
+            {
+              type: 'tool_use',
+              id: 't',
+              name: 'Task',
+              input: {
+                model: 'claude-opus-4-1',
+                usage: { input_tokens: 5_000_000, output_tokens: 1 },
+                text: 'a "}" and a \\" and {"usage":{}}',
+              },
+            },
+          ],
         }),
       ]);
       const snap = await s.meter().refresh();
@@ -129,7 +192,14 @@ describe('usage: agent logs', function () {
       mkdirSync(join(dest, '..'), { recursive: true });
       copyFileSync(fixturePath(CODEX_FIXTURE), dest);
       const snap = await s.meter().refresh();
-      assert.deepEqual(totals(snap), { input: 1900, output: 1050, cache_read: 4200, cache_write: 0, requests: 3, costMicros: 13400 });
+      assert.deepEqual(totals(snap), {
+        input: 1900,
+        output: 1050,
+        cache_read: 4200,
+        cache_write: 0,
+        requests: 3,
+        costMicros: 13400,
+      });
       assert.equal(snap.skippedLines, 0);
       assert.deepEqual(
         snap.events.map((e) => [e.model, e.sessionId, e.agent, e.project]),
@@ -151,10 +221,10 @@ describe('usage: agent logs', function () {
 
     it('cached input is part of input and reasoning part of output', async () => {
       const l = usage(10_000, 8_000, 600, 400);
-      writeLines(join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName('11111111-2222-3333-4444-555555555555')), [
-        codex.turn('2026-11-02T10:00:00Z', 'gpt-5'),
-        codex.tokens('2026-11-02T10:00:05Z', l, l),
-      ]);
+      writeLines(
+        join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName('11111111-2222-3333-4444-555555555555')),
+        [codex.turn('2026-11-02T10:00:00Z', 'gpt-5'), codex.tokens('2026-11-02T10:00:05Z', l, l)],
+      );
       const e = (await s.meter().refresh()).events[0]!;
       assert.deepEqual(e.tokens, { input: 2_000, cache_read: 8_000, output: 600, cache_write: 0, cache_write_1h: 0 });
       assert.equal(e.costMicros, 2_000 * 1.25 + 8_000 * 0.125 + 600 * 10);
@@ -164,11 +234,19 @@ describe('usage: agent logs', function () {
       const id = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
       const l1 = usage(100, 0, 10, 0);
       const l2 = usage(200, 0, 20, 0);
-      const lines = [codex.meta('2026-11-02T10:00:00Z', id), codex.turn('2026-11-02T10:00:00Z', 'gpt-5'), codex.tokens('2026-11-02T10:00:05Z', l1, l1), codex.tokens('2026-11-02T10:01:05Z', plus(l1, l2), l2)];
+      const lines = [
+        codex.meta('2026-11-02T10:00:00Z', id),
+        codex.turn('2026-11-02T10:00:00Z', 'gpt-5'),
+        codex.tokens('2026-11-02T10:00:05Z', l1, l1),
+        codex.tokens('2026-11-02T10:01:05Z', plus(l1, l2), l2),
+      ];
       const live = join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName(id));
       writeLines(live, lines);
       const other = 'ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee';
-      writeLines(join(s.codexHome, 'archived_sessions', rolloutName(other)), [codex.turn('2026-11-01T10:00:00Z', 'gpt-5-codex'), codex.tokens('2026-11-01T10:00:05Z', l1, l1)]);
+      writeLines(join(s.codexHome, 'archived_sessions', rolloutName(other)), [
+        codex.turn('2026-11-01T10:00:00Z', 'gpt-5-codex'),
+        codex.tokens('2026-11-01T10:00:05Z', l1, l1),
+      ]);
       const meter = s.meter();
       assert.equal(totals(await meter.refresh()).requests, 3);
       // Codex archives the rollout: same content at another path (a copy here, so a new inode).
@@ -181,10 +259,19 @@ describe('usage: agent logs', function () {
 
     it('a rollout without turn_context has model "unknown", reported unpriced with its tokens', async () => {
       const l = usage(1000, 0, 100, 0);
-      writeLines(join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName('12345678-2222-3333-4444-555555555555')), [codex.tokens('2026-11-02T10:00:05Z', l, l)]);
+      writeLines(
+        join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName('12345678-2222-3333-4444-555555555555')),
+        [codex.tokens('2026-11-02T10:00:05Z', l, l)],
+      );
       const snap = await s.meter().refresh();
       assert.equal(snap.events[0]!.costMicros, null);
-      assert.deepEqual(snap.unpricedModels, [{ model: 'unknown', tokens: { input: 1000, output: 100, cache_read: 0, cache_write: 0, cache_write_1h: 0 }, requests: 1 }]);
+      assert.deepEqual(snap.unpricedModels, [
+        {
+          model: 'unknown',
+          tokens: { input: 1000, output: 100, cache_read: 0, cache_write: 0, cache_write_1h: 0 },
+          requests: 1,
+        },
+      ]);
     });
   });
 });

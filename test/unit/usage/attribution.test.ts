@@ -56,7 +56,12 @@ describe('usage: attribution and groupings', () => {
   });
 
   it('only events in [from, to) count', () => {
-    const snap = snapshot([event('2026-10-31T23:59:00Z', 1), event('2026-11-01T00:00:00Z', 2), event('2026-11-30T23:59:00Z', 4), event('2026-12-01T00:00:00Z', 8)]);
+    const snap = snapshot([
+      event('2026-10-31T23:59:00Z', 1),
+      event('2026-11-01T00:00:00Z', 2),
+      event('2026-11-30T23:59:00Z', 4),
+      event('2026-12-01T00:00:00Z', 8),
+    ]);
     const used = usedByWorkflow(snap, [], new Date('2026-11-01T00:00:00Z'), new Date('2026-12-01T00:00:00Z'));
     assert.deepEqual(Object.fromEntries(used), { untagged: 6 });
   });
@@ -75,14 +80,50 @@ describe('usage: attribution and groupings', () => {
         ['2026-11-03', 7, 2, 1],
       ],
     );
-    assert.deepEqual(byDayBerlin.totals.tokens, { input: 3, output: 6, cache_read: 9, cache_write: 12, cache_write_1h: 0 });
-    assert.deepEqual(groupUsage(events, { by: 'day', timeZone: 'UTC' }).rows.map((r) => r.key), ['2026-11-02', '2026-11-03']);
-    assert.deepEqual(groupUsage(events, { by: 'month', timeZone: 'UTC' }).rows.map((r) => [r.key, r.requests]), [['2026-11', 3]]);
-    assert.deepEqual(groupUsage(events, { by: 'agent', timeZone: 'UTC' }).rows.map((r) => [r.key, r.costMicros]), [['claude_code', 7], ['codex', 5]]);
-    assert.deepEqual(groupUsage(events, { by: 'model', timeZone: 'UTC' }).rows.map((r) => r.key), ['claude-sonnet-4-5', 'gpt-5', 'mystery']);
-    const byWorkflow = groupUsage(events, { by: 'workflow', timeZone: 'UTC', sessions: [{ id: 'x', workflow: 'review', start: '2026-11-02T23:00:00Z', end: '2026-11-03T00:00:00Z' }] });
-    assert.deepEqual(byWorkflow.rows.map((r) => [r.key, r.costMicros]), [['review', 7], ['untagged', 5]]);
-    const window = groupUsage(events, { by: 'day', timeZone: 'UTC', fromMs: t('2026-11-02T23:00:00Z'), toMs: t('2026-11-03T00:00:00Z') });
+    assert.deepEqual(byDayBerlin.totals.tokens, {
+      input: 3,
+      output: 6,
+      cache_read: 9,
+      cache_write: 12,
+      cache_write_1h: 0,
+    });
+    assert.deepEqual(
+      groupUsage(events, { by: 'day', timeZone: 'UTC' }).rows.map((r) => r.key),
+      ['2026-11-02', '2026-11-03'],
+    );
+    assert.deepEqual(
+      groupUsage(events, { by: 'month', timeZone: 'UTC' }).rows.map((r) => [r.key, r.requests]),
+      [['2026-11', 3]],
+    );
+    assert.deepEqual(
+      groupUsage(events, { by: 'agent', timeZone: 'UTC' }).rows.map((r) => [r.key, r.costMicros]),
+      [
+        ['claude_code', 7],
+        ['codex', 5],
+      ],
+    );
+    assert.deepEqual(
+      groupUsage(events, { by: 'model', timeZone: 'UTC' }).rows.map((r) => r.key),
+      ['claude-sonnet-4-5', 'gpt-5', 'mystery'],
+    );
+    const byWorkflow = groupUsage(events, {
+      by: 'workflow',
+      timeZone: 'UTC',
+      sessions: [{ id: 'x', workflow: 'review', start: '2026-11-02T23:00:00Z', end: '2026-11-03T00:00:00Z' }],
+    });
+    assert.deepEqual(
+      byWorkflow.rows.map((r) => [r.key, r.costMicros]),
+      [
+        ['review', 7],
+        ['untagged', 5],
+      ],
+    );
+    const window = groupUsage(events, {
+      by: 'day',
+      timeZone: 'UTC',
+      fromMs: t('2026-11-02T23:00:00Z'),
+      toMs: t('2026-11-03T00:00:00Z'),
+    });
     assert.equal(window.totals.requests, 1);
   });
 

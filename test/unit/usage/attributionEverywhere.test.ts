@@ -35,7 +35,17 @@ describe('attribution: a class switch mid-minute, the same class everywhere', fu
 
   it('gauge, report, estimate and server all give the minute to review', async () => {
     // Local metering: one Claude Code request at 09:30:50 ($3 in, $15 out per M on Sonnet 4.5).
-    writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [claudeLine({ msgId: 'm1', requestId: 'r1', model: 'claude-sonnet-4-5', timestamp: USAGE_AT, input: 100_000, output: 10_000, sessionId: 'agent-1' })]);
+    writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
+      claudeLine({
+        msgId: 'm1',
+        requestId: 'r1',
+        model: 'claude-sonnet-4-5',
+        timestamp: USAGE_AT,
+        input: 100_000,
+        output: 10_000,
+        sessionId: 'agent-1',
+      }),
+    ]);
     const snap = await s.meter().refresh();
     const from = new Date('2026-11-18T00:00:00Z');
     const to = new Date('2026-11-19T00:00:00Z');
@@ -44,12 +54,21 @@ describe('attribution: a class switch mid-minute, the same class everywhere', fu
 
     const nowMs = Date.parse('2026-11-18T10:00:00Z');
     const rows = rowsFromMetering(snap.events, sessions, from.getTime(), to.getTime(), nowMs);
-    assert.deepEqual(rows.map((r) => r.workflow), ['review']);
+    assert.deepEqual(
+      rows.map((r) => r.workflow),
+      ['review'],
+    );
     const runs = runsFromMetering(snap.events, sessions, from.getTime(), to.getTime(), nowMs);
-    assert.deepEqual(runs.map((r) => [r.kind, r.workflow]).sort(), [['agent_run', 'review'], ['session', 'review']]);
+    assert.deepEqual(runs.map((r) => [r.kind, r.workflow]).sort(), [
+      ['agent_run', 'review'],
+      ['session', 'review'],
+    ]);
 
     const estimateRuns = pastRuns(snap.events, sessions);
-    assert.deepEqual(estimateRuns.map((r) => r.workflow), ['review']);
+    assert.deepEqual(
+      estimateRuns.map((r) => r.workflow),
+      ['review'],
+    );
 
     // The reference server: the same tags and the same usage (no class of its own), read back over HTTP.
     const ok = async (argv: string[]) => {
@@ -61,19 +80,45 @@ describe('attribution: a class switch mid-minute, the same class everywhere', fu
     const token = await ok(['token', 'issue', '--developer', 'ana']);
     await ok(['band', 'set', '--developer', 'ana', '--workflow', 'review', '--allocated-usd', '10']);
     await ok(['band', 'set', '--developer', 'ana', '--workflow', 'deep_coding', '--allocated-usd', '10']);
-    const items = sessions.map((x) => ({ id: x.id, workflow: x.workflow, started_at: x.start, ended_at: x.end, tool: { name: 'claude_code', version: '2.1.3' } }));
-    const tagged = await api({ url: h.url, token }, 'POST', '/v1/me/session-tags', { body: { items }, idempotencyKey: key() });
+    const items = sessions.map((x) => ({
+      id: x.id,
+      workflow: x.workflow,
+      started_at: x.start,
+      ended_at: x.end,
+      tool: { name: 'claude_code', version: '2.1.3' },
+    }));
+    const tagged = await api({ url: h.url, token }, 'POST', '/v1/me/session-tags', {
+      body: { items },
+      idempotencyKey: key(),
+    });
     assert.equal(tagged.status, 200, tagged.text);
     const file = join(s.dir.path, 'usage.jsonl');
-    writeFileSync(file, `${JSON.stringify({ developer: 'ana', time: USAGE_AT, provider: 'anthropic', model: 'claude-sonnet-4-5', tokens: 110_000, cost: { currency: 'USD', amount_micros: 450_000 } })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ developer: 'ana', time: USAGE_AT, provider: 'anthropic', model: 'claude-sonnet-4-5', tokens: 110_000, cost: { currency: 'USD', amount_micros: 450_000 } })}\n`,
+    );
     await ok(['usage', 'import', file]);
 
-    const usage = await api({ url: h.url, token }, 'GET', '/v1/me/usage?from=2026-11-18T09:00:00Z&to=2026-11-18T10:00:00Z&granularity=PT1H&group_by=workflow');
+    const usage = await api(
+      { url: h.url, token },
+      'GET',
+      '/v1/me/usage?from=2026-11-18T09:00:00Z&to=2026-11-18T10:00:00Z&granularity=PT1H&group_by=workflow',
+    );
     assert.equal(usage.status, 200, usage.text);
-    const groups = (usage.json.data as Array<{ results: Array<{ workflow: string; cost: { amount_micros: number } }> }>).flatMap((b) => b.results);
-    assert.deepEqual(groups.map((g) => [g.workflow, g.cost.amount_micros]), [['review', 450_000]]);
+    const groups = (
+      usage.json.data as Array<{ results: Array<{ workflow: string; cost: { amount_micros: number } }> }>
+    ).flatMap((b) => b.results);
+    assert.deepEqual(
+      groups.map((g) => [g.workflow, g.cost.amount_micros]),
+      [['review', 450_000]],
+    );
     const bands = await api({ url: h.url, token }, 'GET', '/v1/me/bands');
-    const used = Object.fromEntries((bands.json.bands as Array<{ workflow: string; used: { amount_micros: number } }>).map((b) => [b.workflow, b.used.amount_micros]));
+    const used = Object.fromEntries(
+      (bands.json.bands as Array<{ workflow: string; used: { amount_micros: number } }>).map((b) => [
+        b.workflow,
+        b.used.amount_micros,
+      ]),
+    );
     assert.deepEqual(used, { review: 450_000, deep_coding: 0 });
   });
 });

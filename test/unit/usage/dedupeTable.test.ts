@@ -47,7 +47,17 @@ class Owner implements DedupeOwner {
     }
     return b;
   }
-  roll(session: number, minute: number, model: number, sign: 1 | -1, i: number, o: number, r: number, w: number, h: number): void {
+  roll(
+    session: number,
+    minute: number,
+    model: number,
+    sign: 1 | -1,
+    i: number,
+    o: number,
+    r: number,
+    w: number,
+    h: number,
+  ): void {
     const s = this.sums[this.bucketOf(session, minute, model)]!;
     s[0]! += sign * i;
     s[1]! += sign * o;
@@ -90,7 +100,12 @@ describe('usage: the dedupe table within its memory budget', function () {
         if (seen.length > 0 && random() < 0.45) {
           const prev = seen[Math.floor(random() * seen.length)]!;
           const grow = random() < 0.5 ? Math.floor(random() * 50) : 0;
-          rec = { ...prev, minute: prev.minute + (random() < 0.2 ? 1 : 0), session: random() < 0.1 ? 999 : prev.session, t: [prev.t[0], prev.t[1] + grow, prev.t[2], prev.t[3], prev.t[4]] };
+          rec = {
+            ...prev,
+            minute: prev.minute + (random() < 0.2 ? 1 : 0),
+            session: random() < 0.1 ? 999 : prev.session,
+            t: [prev.t[0], prev.t[1] + grow, prev.t[2], prev.t[3], prev.t[4]],
+          };
         } else {
           rec = {
             hi: Math.floor(random() * 2 ** 32),
@@ -119,7 +134,8 @@ describe('usage: the dedupe table within its memory budget', function () {
         const key = `${r.hi}:${r.lo}`;
         const total = r.t[0] + r.t[1] + r.t[2] + r.t[3];
         const prev = won.get(key);
-        if (!prev || total > prev.total) won.set(key, { bucket: `${r.session}:${r.minute}:${r.model}`, t: [...r.t], total });
+        if (!prev || total > prev.total)
+          won.set(key, { bucket: `${r.session}:${r.minute}:${r.model}`, t: [...r.t], total });
       }
     }
     return new Map([...won].map(([k, v]) => [k, { bucket: v.bucket, t: v.t }]));
@@ -142,37 +158,37 @@ describe('usage: the dedupe table within its memory budget', function () {
   }
 
   for (const keyFilter of [false, true])
-  it(`gives every key the same winner, in the same rollup, as one table in memory; the kept sums follow; the spill file stays bounded${keyFilter ? ' (with the key filter: new keys counted beside shards on disk)' : ''}`, () => {
-    const all = rounds(7, 60, 500);
-    const owner = new Owner();
-    const t = table(owner, 256 * 1024, keyFilter);
-    let largest = 0;
-    for (const round of all) {
-      for (const r of round) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
-      t.settleAll();
-      largest = Math.max(largest, t.spillBytes);
-    }
-    assert.ok(t.residentCount <= 100, `at most the budget in memory (${t.residentCount})`);
+    it(`gives every key the same winner, in the same rollup, as one table in memory; the kept sums follow; the spill file stays bounded${keyFilter ? ' (with the key filter: new keys counted beside shards on disk)' : ''}`, () => {
+      const all = rounds(7, 60, 500);
+      const owner = new Owner();
+      const t = table(owner, 256 * 1024, keyFilter);
+      let largest = 0;
+      for (const round of all) {
+        for (const r of round) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
+        t.settleAll();
+        largest = Math.max(largest, t.spillBytes);
+      }
+      assert.ok(t.residentCount <= 100, `at most the budget in memory (${t.residentCount})`);
 
-    const want = new Map<string, { requests: number; t: number[] }>();
-    for (const { bucket, t: tokens } of reference(all).values()) {
-      let x = want.get(bucket);
-      if (!x) want.set(bucket, (x = { requests: 0, t: [0, 0, 0, 0, 0] }));
-      x.requests++;
-      for (let k = 0; k < 5; k++) x.t[k]! += tokens[k]!;
-    }
-    assert.equal(t.count, reference(all).size);
-    assert.deepEqual(contents(t, owner), want);
-    // The kept sums (as the running meter keeps them) equal the entries added up.
-    const kept = new Map<string, { requests: number; t: number[] }>();
-    owner.sums.forEach((s, b) => {
-      if (s[5]! > 0) kept.set(owner.keys[b]!, { requests: s[5]!, t: s.slice(0, 5) });
+      const want = new Map<string, { requests: number; t: number[] }>();
+      for (const { bucket, t: tokens } of reference(all).values()) {
+        let x = want.get(bucket);
+        if (!x) want.set(bucket, (x = { requests: 0, t: [0, 0, 0, 0, 0] }));
+        x.requests++;
+        for (let k = 0; k < 5; k++) x.t[k]! += tokens[k]!;
+      }
+      assert.equal(t.count, reference(all).size);
+      assert.deepEqual(contents(t, owner), want);
+      // The kept sums (as the running meter keeps them) equal the entries added up.
+      const kept = new Map<string, { requests: number; t: number[] }>();
+      owner.sums.forEach((s, b) => {
+        if (s[5]! > 0) kept.set(owner.keys[b]!, { requests: s[5]!, t: s.slice(0, 5) });
+      });
+      assert.deepEqual(kept, want);
+      // Compacted once past its threshold and three quarters dead: at most about four times the live
+      // entries (17 000 × 40 bytes here) plus a round's writes.
+      assert.ok(largest < 2.8 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
     });
-    assert.deepEqual(kept, want);
-    // Compacted once past its threshold and three quarters dead: at most about four times the live
-    // entries (17 000 × 40 bytes here) plus a round's writes.
-    assert.ok(largest < 2.8 * 1024 * 1024, `the spill file was compacted (largest ${largest} bytes)`);
-  });
 
   it('with the key filter, new requests for shards on disk are counted without reading those shards', () => {
     const read = (keyFilter: boolean) => {
@@ -195,7 +211,10 @@ describe('usage: the dedupe table within its memory budget', function () {
     const withFilter = read(true);
     assert.equal(withFilter.count, without.count, 'the same requests counted');
     assert.ok(without.read > 3000, `without the filter nearly every shard is read (${without.read} entries)`);
-    assert.ok(withFilter.read < without.read / 10, `with it, hardly any (${withFilter.read} entries against ${without.read})`);
+    assert.ok(
+      withFilter.read < without.read / 10,
+      `with it, hardly any (${withFilter.read} entries against ${without.read})`,
+    );
   });
 
   it('without compaction the same rounds leave a spill file many times larger (the bound above is real)', () => {
@@ -211,7 +230,8 @@ describe('usage: the dedupe table within its memory budget', function () {
   it('leaves no spill file behind when closed', () => {
     const owner = new Owner();
     const t = table(owner);
-    for (const round of rounds(3, 2, 2000)) for (const r of round) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
+    for (const round of rounds(3, 2, 2000))
+      for (const r of round) t.offer(r.hi, r.lo, r.session, r.minute, r.model, ...r.t);
     t.settleAll();
     assert.ok(t.spillBytes > 0, 'it spilled');
     t.close();

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileRecords, FileTableWriter, type FileState } from '../../../src/usage/store/fileTable';
 
-const state: FileState = { agent: 'claude_code', dev: 2049, ino: 123456, size: 1000, mtimeMs: 1764400000000.5, offset: 1000, tailHash: 42 };
+const state: FileState = {
+  agent: 'claude_code',
+  dev: 2049,
+  ino: 123456,
+  size: 1000,
+  mtimeMs: 1764400000000.5,
+  offset: 1000,
+  tailHash: 42,
+};
 
 describe('usage: the file table', () => {
   let dir: string;

@@ -3,17 +3,42 @@
 // for both ways of keeping the per-file index: a meter's Map, and the one-shot scan's walk in path
 // order beside the file table on disk (the CLI's way).
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { UsageMeterOptions } from '../../../src/usage/usageMeter';
-import { appendLines, buildWorker, claudeLine, codex, rolloutName, setup, totals, usage, writeLines, type MeterSetup } from './usageTestKit';
+import {
+  appendLines,
+  buildWorker,
+  claudeLine,
+  codex,
+  rolloutName,
+  setup,
+  totals,
+  usage,
+  writeLines,
+  type MeterSetup,
+} from './usageTestKit';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 10, minute, 0)).toISOString();
-const line = (id: string, output: number, minute = 0) => claudeLine({ msgId: id, requestId: `req-${id}`, timestamp: at(minute), output, input: 1 });
+const line = (id: string, output: number, minute = 0) =>
+  claudeLine({ msgId: id, requestId: `req-${id}`, timestamp: at(minute), output, input: 1 });
 
 const KINDS: { name: string; options: () => Partial<UsageMeterOptions> }[] = [
   { name: 'a meter, its file index in memory', options: () => ({}) },
-  { name: 'one-shot scans as the CLI runs them, the file index on disk', options: () => ({ workerScript: buildWorker(), scanInThisThread: true }) },
+  {
+    name: 'one-shot scans as the CLI runs them, the file index on disk',
+    options: () => ({ workerScript: buildWorker(), scanInThisThread: true }),
+  },
 ];
 
 for (const kind of KINDS) {
@@ -161,7 +186,15 @@ for (const kind of KINDS) {
       assert.equal(third.stats.bytesRead, d.length + 1);
       // A session first seen after the restart (its id and folder in UTF-8 beyond ASCII) is named
       // beside the ones read back from the index, in the rollups and in the events visited one by one.
-      const other = claudeLine({ msgId: 'e', requestId: 'req-e', timestamp: at(6), output: 1, input: 1, sessionId: 'sessión-ü2', cwd: '/home/dév/日本' });
+      const other = claudeLine({
+        msgId: 'e',
+        requestId: 'req-e',
+        timestamp: at(6),
+        output: 1,
+        input: 1,
+        sessionId: 'sessión-ü2',
+        cwd: '/home/dév/日本',
+      });
       writeLines(join(s.claude, 'projects', 'r', 'third.jsonl'), [other]);
       const fourth = await second.refresh();
       const named = (events: { sessionId: string; project: string; tokens: { output: number } }[]) =>
@@ -177,7 +210,9 @@ for (const kind of KINDS) {
       // As the CLI adds usage up: each request visited from the store, its session named from disk.
       const streaming = s.meter({ workerScript: buildWorker(), scanInThisThread: true, streamRequests: true });
       const streamed: { sessionId: string; project: string; tokens: { output: number } }[] = [];
-      (await streaming.refresh()).eachEvent((e) => streamed.push({ sessionId: e.sessionId, project: e.project, tokens: e.tokens }));
+      (await streaming.refresh()).eachEvent((e) =>
+        streamed.push({ sessionId: e.sessionId, project: e.project, tokens: e.tokens }),
+      );
       assert.deepEqual(named(streamed), want);
       await streaming.dispose();
     });
@@ -196,7 +231,10 @@ for (const kind of KINDS) {
       assert.equal(snap.stats.fullScan, false, 'the previous index was used');
       assert.equal(totals(snap).output, 30);
       await m2.dispose();
-      assert.ok(readdirSync(dirname(s.statePath)).every((n) => n === 'usage-index.bin' || n.endsWith('.crash.tmp')), 'no temp file of ours is left behind');
+      assert.ok(
+        readdirSync(dirname(s.statePath)).every((n) => n === 'usage-index.bin' || n.endsWith('.crash.tmp')),
+        'no temp file of ours is left behind',
+      );
     });
 
     it('a torn or corrupted index is ignored: a full rescan gives the right figures', async () => {
@@ -205,7 +243,11 @@ for (const kind of KINDS) {
       await m1.refresh();
       await m1.dispose();
       const good = readFileSync(s.statePath);
-      for (const broken of [good.subarray(0, good.length - 7), Buffer.concat([good.subarray(0, 40), Buffer.from('garbage'), good.subarray(47)]), Buffer.from('')]) {
+      for (const broken of [
+        good.subarray(0, good.length - 7),
+        Buffer.concat([good.subarray(0, 40), Buffer.from('garbage'), good.subarray(47)]),
+        Buffer.from(''),
+      ]) {
         writeFileSync(s.statePath, broken);
         const m = newMeter();
         const snap = await m.refresh();
@@ -231,10 +273,20 @@ for (const kind of KINDS) {
       writeLines(file, [line('a', 10)]);
       const codexHome = join(s.claude, 'projects', 'codex-home');
       const l = usage(100, 0, 7, 0);
-      writeLines(join(codexHome, 'sessions', '2026', '11', '02', rolloutName('0199a3c1-2b4d-7e6f-8a9b-0c1d2e3f4a5b')), [codex.turn(at(1), 'gpt-5-codex'), codex.tokens(at(2), l, l)]);
+      writeLines(join(codexHome, 'sessions', '2026', '11', '02', rolloutName('0199a3c1-2b4d-7e6f-8a9b-0c1d2e3f4a5b')), [
+        codex.turn(at(1), 'gpt-5-codex'),
+        codex.tokens(at(2), l, l),
+      ]);
       const m = s.meter({ ...kind.options(), codexDirs: [codexHome] });
       const snap = await m.refresh();
-      assert.deepEqual([totals(snap, (e) => e.agent === 'claude_code').output, totals(snap, (e) => e.agent === 'codex').output, snap.stats.filesRead], [10, 7, 2]);
+      assert.deepEqual(
+        [
+          totals(snap, (e) => e.agent === 'claude_code').output,
+          totals(snap, (e) => e.agent === 'codex').output,
+          snap.stats.filesRead,
+        ],
+        [10, 7, 2],
+      );
       await m.dispose();
     });
 

@@ -21,9 +21,18 @@ interface Run {
 
 const RUNS: Run[] = [
   { name: 'every request in memory', options: () => ({}) },
-  { name: 'a dedupe budget of 1 000 requests (most of them on disk), on this thread', options: () => ({ dedupeBudget: 1000 }) },
-  { name: 'a dedupe budget of 1 000 requests, in the worker thread', options: () => ({ dedupeBudget: 1000, workerScript: buildWorker() }) },
-  { name: 'a dedupe budget of 1 000 requests, as the CLI scans (sync I/O on its own thread)', options: () => ({ dedupeBudget: 1000, workerScript: buildWorker(), scanInThisThread: true }) },
+  {
+    name: 'a dedupe budget of 1 000 requests (most of them on disk), on this thread',
+    options: () => ({ dedupeBudget: 1000 }),
+  },
+  {
+    name: 'a dedupe budget of 1 000 requests, in the worker thread',
+    options: () => ({ dedupeBudget: 1000, workerScript: buildWorker() }),
+  },
+  {
+    name: 'a dedupe budget of 1 000 requests, as the CLI scans (sync I/O on its own thread)',
+    options: () => ({ dedupeBudget: 1000, workerScript: buildWorker(), scanInThisThread: true }),
+  },
 ];
 
 describe('usage: a large history', function () {
@@ -49,7 +58,17 @@ describe('usage: a large history', function () {
       wantOutput += full;
       wantInput += 3;
       // A resumed session repeats every 7th request's partial line (must add nothing).
-      if (i % 7 === 0) resumed.push(claudeLine({ msgId: id, requestId: `req_${i}`, timestamp: minuteAt(i), input: 3, output: 1, sessionId: 'resumed' }));
+      if (i % 7 === 0)
+        resumed.push(
+          claudeLine({
+            msgId: id,
+            requestId: `req_${i}`,
+            timestamp: minuteAt(i),
+            input: 3,
+            output: 1,
+            sessionId: 'resumed',
+          }),
+        );
     }
     // The resumed file sorts first: its partial lines are counted, then replaced by the full ones.
     const main = join(s.claude, 'projects', 'p', 'b-original.jsonl');
@@ -62,7 +81,11 @@ describe('usage: a large history', function () {
     assert.equal(t.output, wantOutput);
     assert.equal(t.input, wantInput);
     assert.ok(snap.events.length >= REQUESTS, 'one rollup per minute at least');
-    assert.equal(snap.events.filter((e) => e.sessionId === 'resumed').length, 0, 'the resumed copies lost to the full lines: no rollup of theirs is left');
+    assert.equal(
+      snap.events.filter((e) => e.sessionId === 'resumed').length,
+      0,
+      'the resumed copies lost to the full lines: no rollup of theirs is left',
+    );
     await first.dispose();
 
     // Restart on the persisted index; a request near the end of the last page comes back with more
@@ -82,7 +105,9 @@ describe('usage: a large history', function () {
     assert.equal(grown.requests, REQUESTS + 1);
     assert.equal(grown.output, wantOutput - (10 + (late % 97)) + 5000 + 7);
     // Twice more in the same meter: a refresh after a save reads the entries from the new index.
-    appendLines(main, [claudeLine({ msgId: 'msg_2', requestId: 'req_2', timestamp: minuteAt(2), input: 3, output: 4000 })]);
+    appendLines(main, [
+      claudeLine({ msgId: 'msg_2', requestId: 'req_2', timestamp: minuteAt(2), input: 3, output: 4000 }),
+    ]);
     const third = await second.refresh();
     assert.equal(totals(third).output, grown.output - (10 + 2) + 4000);
     await second.dispose();
@@ -105,30 +130,73 @@ describe('usage: a large history', function () {
     const notAFolder = join(s.dir.path, 'not-a-folder');
     writeLines(notAFolder, ['a file where the cache folder should be']);
     const lines: string[] = [];
-    for (let i = 0; i < 2000; i++) lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: minuteAt(i), input: 1, output: 2 }));
+    for (let i = 0; i < 2000; i++)
+      lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: minuteAt(i), input: 1, output: 2 }));
     writeLines(join(s.claude, 'projects', 'p', 's.jsonl'), lines);
-    const meter = s.meter({ dedupeBudget: 50, statePath: join(notAFolder, 'usage-index.bin'), workerScript: buildWorker(), scanInThisThread: true });
+    const meter = s.meter({
+      dedupeBudget: 50,
+      statePath: join(notAFolder, 'usage-index.bin'),
+      workerScript: buildWorker(),
+      scanInThisThread: true,
+    });
     const snap = await meter.refresh();
     await meter.dispose();
-    assert.deepEqual(totals(snap), { input: 2000, output: 4000, cache_read: 0, cache_write: 0, requests: 2000, costMicros: totals(snap).costMicros });
+    assert.deepEqual(totals(snap), {
+      input: 2000,
+      output: 4000,
+      cache_read: 0,
+      cache_write: 0,
+      requests: 2000,
+      costMicros: totals(snap).costMicros,
+    });
     assert.match(snap.stats.indexError ?? '', /could not save the usage index/);
   });
 
-  it('the CLI\'s streamed snapshot (each request visited from the store, most of it on disk) adds up to the rollups, per day and per model, unpriced models included', async () => {
+  it("the CLI's streamed snapshot (each request visited from the store, most of it on disk) adds up to the rollups, per day and per model, unpriced models included", async () => {
     const lines: string[] = [];
     for (let i = 0; i < 6000; i++) {
       const model = i % 5 === 0 ? 'claude-mystery-9' : 'claude-sonnet-4-5-20250929';
-      lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(), input: 10 + (i % 13), output: 5 + (i % 17), cacheRead: 100, model }));
-      if (i % 3 === 0) lines.push(claudeLine({ msgId: `m${i}`, requestId: `r${i}`, timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(), input: 10, output: 1, model }));
+      lines.push(
+        claudeLine({
+          msgId: `m${i}`,
+          requestId: `r${i}`,
+          timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(),
+          input: 10 + (i % 13),
+          output: 5 + (i % 17),
+          cacheRead: 100,
+          model,
+        }),
+      );
+      if (i % 3 === 0)
+        lines.push(
+          claudeLine({
+            msgId: `m${i}`,
+            requestId: `r${i}`,
+            timestamp: new Date(Date.UTC(2026, 0, 1 + (i % 40), 0, i % 60)).toISOString(),
+            input: 10,
+            output: 1,
+            model,
+          }),
+        );
     }
     writeLines(join(s.claude, 'projects', 'p', 's.jsonl'), lines);
-    const streamed = s.meter({ dedupeBudget: 500, workerScript: buildWorker(), scanInThisThread: true, streamRequests: true, statePath: join(s.dir.path, 'streamed.bin') });
+    const streamed = s.meter({
+      dedupeBudget: 500,
+      workerScript: buildWorker(),
+      scanInThisThread: true,
+      streamRequests: true,
+      statePath: join(s.dir.path, 'streamed.bin'),
+    });
     const rolled = s.meter({ statePath: join(s.dir.path, 'rolled.bin') });
     try {
       const a = await streamed.refresh();
       const b = await rolled.refresh();
       for (const by of ['day', 'model'] as const) {
-        assert.deepEqual(groupUsage(a, { by, timeZone: 'UTC' }), groupUsage(b.events, { by, timeZone: 'UTC' }), `by ${by}`);
+        assert.deepEqual(
+          groupUsage(a, { by, timeZone: 'UTC' }),
+          groupUsage(b.events, { by, timeZone: 'UTC' }),
+          `by ${by}`,
+        );
       }
       assert.deepEqual(a.unpricedModels, b.unpricedModels);
       assert.equal(a.unpricedModels[0]?.requests, 1200);
@@ -147,7 +215,8 @@ describe('usage: a large history', function () {
         reference = stages;
         return;
       }
-      for (let i = 0; i < stages.length; i++) assert.deepEqual(stages[i], reference[i], `stage ${i + 1}: the same rollups as with every request in memory`);
+      for (let i = 0; i < stages.length; i++)
+        assert.deepEqual(stages[i], reference[i], `stage ${i + 1}: the same rollups as with every request in memory`);
     });
   }
 });

@@ -34,7 +34,8 @@ describe('usage: log folder cache', function () {
   });
   afterEach(() => dir.remove());
 
-  const cache = (options: ConstructorParameters<typeof LogFolderCache>[2] = {}) => new LogFolderCache([claude], [codexHome], { now: () => clock, ...options });
+  const cache = (options: ConstructorParameters<typeof LogFolderCache>[2] = {}) =>
+    new LogFolderCache([claude], [codexHome], { now: () => clock, ...options });
   const full = () => paths(listLogFilesSync([claude], [codexHome]));
 
   it('lists what a full listing lists, sorted, with both the synchronous and the non-blocking walk', async () => {
@@ -46,7 +47,9 @@ describe('usage: log folder cache', function () {
     assert.deepEqual(paths(await cache().list()), paths(await listLogFiles([claude], [codexHome])));
     assert.deepEqual(
       paths(first),
-      paths(first).slice().sort((a, b) => (a.split(' ')[1]! < b.split(' ')[1]! ? -1 : 1)),
+      paths(first)
+        .slice()
+        .sort((a, b) => (a.split(' ')[1]! < b.split(' ')[1]! ? -1 : 1)),
     );
   });
 

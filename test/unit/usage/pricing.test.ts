@@ -60,15 +60,50 @@ describe('usage: pricing', function () {
   it('the bundled table covers current Claude and OpenAI coding models, dated', () => {
     const pricing = new Pricing(BUNDLED_PRICES);
     // The models the issue found unpriced in real logs, and the current Claude and Codex lineups.
-    for (const m of ['claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8', 'claude-opus-5', 'claude-opus-5-5', 'claude-sonnet-4-6', 'claude-sonnet-5', 'claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-fable-5-1', 'gpt-5.1-codex-max', 'gpt-5.2', 'gpt-5.2-codex', 'gpt-5.3-codex', 'gpt-5.4', 'gpt-5.5']) {
+    for (const m of [
+      'claude-opus-4-6',
+      'claude-opus-4-7',
+      'claude-opus-4-8',
+      'claude-opus-5',
+      'claude-opus-5-5',
+      'claude-sonnet-4-6',
+      'claude-sonnet-5',
+      'claude-sonnet-5-5',
+      'claude-haiku-5-5',
+      'claude-fable-5-1',
+      'gpt-5.1-codex-max',
+      'gpt-5.2',
+      'gpt-5.2-codex',
+      'gpt-5.3-codex',
+      'gpt-5.4',
+      'gpt-5.5',
+    ]) {
       assert.ok(pricing.priceOf(m), m);
     }
-    for (const m of ['claude-opus-4-5', 'claude-opus-4-1', 'claude-opus-4', 'claude-sonnet-4-5', 'claude-sonnet-4', 'claude-3-7-sonnet', 'claude-3-5-sonnet', 'claude-haiku-4-5', 'claude-3-5-haiku', 'gpt-4.1', 'gpt-4o', 'o3', 'o4-mini', 'gpt-5', 'gpt-5-codex', 'gpt-5-mini']) {
+    for (const m of [
+      'claude-opus-4-5',
+      'claude-opus-4-1',
+      'claude-opus-4',
+      'claude-sonnet-4-5',
+      'claude-sonnet-4',
+      'claude-3-7-sonnet',
+      'claude-3-5-sonnet',
+      'claude-haiku-4-5',
+      'claude-3-5-haiku',
+      'gpt-4.1',
+      'gpt-4o',
+      'o3',
+      'o4-mini',
+      'gpt-5',
+      'gpt-5-codex',
+      'gpt-5-mini',
+    ]) {
       assert.ok(pricing.priceOf(m), m);
     }
     assert.match(BUNDLED_PRICES.as_of, /^\d{4}-\d{2}-\d{2}$/);
     for (const [name, p] of Object.entries(BUNDLED_PRICES.models)) {
-      for (const v of [p.input, p.output, p.cache_read, p.cache_write, p.cache_write_1h]) assert.ok(Number.isSafeInteger(v) && v >= 0, `${name}: integer micros per million`);
+      for (const v of [p.input, p.output, p.cache_read, p.cache_write, p.cache_write_1h])
+        assert.ok(Number.isSafeInteger(v) && v >= 0, `${name}: integer micros per million`);
     }
   });
 
@@ -88,7 +123,10 @@ describe('usage: pricing', function () {
     // 600,000 × $6.25 + 400,000 × $10 = $3.75 + $4.00.
     assert.equal(pricing.costMicros('claude-opus-4-6', 0, 0, 0, 1_000_000, 400_000), 7_750_000);
     assert.equal(pricing.costMicros('claude-opus-4-6', 0, 0, 0, 1_000_000, 0), 6_250_000);
-    const own = loadPricingFrom({ unit: 'usd_per_million', models: { 'claude-own': { input: 1, output: 1, cache_write: 2 } } });
+    const own = loadPricingFrom({
+      unit: 'usd_per_million',
+      models: { 'claude-own': { input: 1, output: 1, cache_write: 2 } },
+    });
     assert.equal(own.costMicros('claude-own', 0, 0, 0, 1_000_000, 1_000_000), 2_000_000);
   });
 
@@ -124,26 +162,74 @@ describe('usage: pricing', function () {
 
     it('an unpriced model is reported with its tokens, never as $0, and priced usage beside it is unaffected', async () => {
       writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
-        claudeLine({ msgId: 'm1', requestId: 'r1', model: 'claude-mystery-5', timestamp: '2026-11-02T10:00:00Z', input: 10, output: 200, cacheRead: 3000 }),
-        claudeLine({ msgId: 'm2', requestId: 'r2', model: 'claude-mystery-5', timestamp: '2026-11-02T11:00:00Z', input: 1, output: 2, cacheWrite: 4 }),
-        claudeLine({ msgId: 'm3', requestId: 'r3', model: 'claude-haiku-4-5-20251001', timestamp: '2026-11-02T10:00:00Z', input: 1000, output: 100 }),
+        claudeLine({
+          msgId: 'm1',
+          requestId: 'r1',
+          model: 'claude-mystery-5',
+          timestamp: '2026-11-02T10:00:00Z',
+          input: 10,
+          output: 200,
+          cacheRead: 3000,
+        }),
+        claudeLine({
+          msgId: 'm2',
+          requestId: 'r2',
+          model: 'claude-mystery-5',
+          timestamp: '2026-11-02T11:00:00Z',
+          input: 1,
+          output: 2,
+          cacheWrite: 4,
+        }),
+        claudeLine({
+          msgId: 'm3',
+          requestId: 'r3',
+          model: 'claude-haiku-4-5-20251001',
+          timestamp: '2026-11-02T10:00:00Z',
+          input: 1000,
+          output: 100,
+        }),
       ]);
       const snap = await s.meter().refresh();
-      assert.deepEqual(snap.unpricedModels, [{ model: 'claude-mystery-5', tokens: { input: 11, output: 202, cache_read: 3000, cache_write: 4, cache_write_1h: 0 }, requests: 2 }]);
+      assert.deepEqual(snap.unpricedModels, [
+        {
+          model: 'claude-mystery-5',
+          tokens: { input: 11, output: 202, cache_read: 3000, cache_write: 4, cache_write_1h: 0 },
+          requests: 2,
+        },
+      ]);
       for (const e of snap.events.filter((x) => x.model === 'claude-mystery-5')) assert.equal(e.costMicros, null);
       assert.equal(totals(snap).costMicros, 1000 * 1 + 100 * 5);
     });
 
     it("the user's price file overrides and extends the bundled table; editing it reprices without a rescan", async () => {
       const prices = join(s.dir.path, 'prices.json');
-      writeFileSync(prices, JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 2, output: 10 } } }));
-      writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [claudeLine({ msgId: 'm1', requestId: 'r1', model: 'claude-mystery-5-20301231', timestamp: '2026-11-02T10:00:00Z', input: 1000, output: 100 })]);
+      writeFileSync(
+        prices,
+        JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 2, output: 10 } } }),
+      );
+      writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
+        claudeLine({
+          msgId: 'm1',
+          requestId: 'r1',
+          model: 'claude-mystery-5-20301231',
+          timestamp: '2026-11-02T10:00:00Z',
+          input: 1000,
+          output: 100,
+        }),
+      ]);
       const meter = s.meter({ pricesOverridePath: prices });
       let snap = await meter.refresh();
       assert.equal(totals(snap).costMicros, 1000 * 2 + 100 * 10);
       assert.deepEqual(snap.unpricedModels, []);
       // Edit the file (a different size, so the change is seen whatever the mtime granularity).
-      writeFileSync(prices, JSON.stringify({ unit: 'usd_per_million', as_of: '2030-01-01', models: { 'claude-mystery-5': { input: 20, output: 100 } } }, null, 2));
+      writeFileSync(
+        prices,
+        JSON.stringify(
+          { unit: 'usd_per_million', as_of: '2030-01-01', models: { 'claude-mystery-5': { input: 20, output: 100 } } },
+          null,
+          2,
+        ),
+      );
       snap = await meter.refresh();
       assert.equal(snap.stats.bytesRead, 0);
       assert.equal(totals(snap).costMicros, 1000 * 20 + 100 * 100);
@@ -153,9 +239,15 @@ describe('usage: pricing', function () {
     it('a broken price file is an error that names the file and says what to do', async () => {
       const prices = join(s.dir.path, 'prices.json');
       writeFileSync(prices, '{"models": {"x": {"input": "cheap"}}}');
-      assert.throws(() => loadPricing(prices), /models\.x\.input in the price file .*prices\.json.*non-negative number.*Fix it/);
+      assert.throws(
+        () => loadPricing(prices),
+        /models\.x\.input in the price file .*prices\.json.*non-negative number.*Fix it/,
+      );
       writeFileSync(prices, '{nope');
-      await assert.rejects(s.meter({ pricesOverridePath: prices }).refresh(), /not valid JSON.*remove it to use the bundled prices/);
+      await assert.rejects(
+        s.meter({ pricesOverridePath: prices }).refresh(),
+        /not valid JSON.*remove it to use the bundled prices/,
+      );
     });
   });
 });

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { setup, totals, writeLines, type MeterSetup } from './usageTestKit';
 
 /** An assistant line as Claude Code 2.x writes it (fields in its order, usage with the cache split). */
-function assistantLine(o: { id: string; req: string; ts: string; model: string; usage: Record<string, unknown> }): string {
+function assistantLine(o: {
+  id: string;
+  req: string;
+  ts: string;
+  model: string;
+  usage: Record<string, unknown>;
+}): string {
   return JSON.stringify({
     parentUuid: 'b7c1e2d0-8a4f-4d7e-9c1a-2f3e4d5c6b7a',
     isSidechain: true,
@@ -71,27 +77,84 @@ describe('usage: real line shapes', function () {
 
   it('a line with the cache split but no total counts the split', async () => {
     writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
-      assistantLine({ id: 'msg_01BBB', req: 'req_011BBB', ts: '2026-11-02T10:00:00.000Z', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 10, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1_000 }, output_tokens: 5 } }),
+      assistantLine({
+        id: 'msg_01BBB',
+        req: 'req_011BBB',
+        ts: '2026-11-02T10:00:00.000Z',
+        model: 'claude-sonnet-4-5-20250929',
+        usage: {
+          input_tokens: 10,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1_000 },
+          output_tokens: 5,
+        },
+      }),
     ]);
     const snap = await s.meter().refresh();
-    assert.deepEqual(snap.events[0]!.tokens, { input: 10, output: 5, cache_read: 0, cache_write: 1_000, cache_write_1h: 1_000 });
+    assert.deepEqual(snap.events[0]!.tokens, {
+      input: 10,
+      output: 5,
+      cache_read: 0,
+      cache_write: 1_000,
+      cache_write_1h: 1_000,
+    });
     assert.equal(totals(snap).costMicros, 10 * 3 + 5 * 15 + 1_000 * 6);
   });
 
   it('fast mode (usage.speed "fast") is priced at the fast rates and named apart; standard lines of the same model are not', async () => {
     writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
-      assistantLine({ id: 'msg_01CCC', req: 'req_011CCC', ts: '2026-11-02T10:00:00.000Z', model: 'claude-opus-4-6', usage: { input_tokens: 1_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 100, service_tier: 'standard', speed: 'fast' } }),
-      assistantLine({ id: 'msg_01DDD', req: 'req_011DDD', ts: '2026-11-02T10:01:00.000Z', model: 'claude-opus-4-6', usage: { input_tokens: 1_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 100, service_tier: 'standard', speed: 'standard' } }),
+      assistantLine({
+        id: 'msg_01CCC',
+        req: 'req_011CCC',
+        ts: '2026-11-02T10:00:00.000Z',
+        model: 'claude-opus-4-6',
+        usage: {
+          input_tokens: 1_000,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 100,
+          service_tier: 'standard',
+          speed: 'fast',
+        },
+      }),
+      assistantLine({
+        id: 'msg_01DDD',
+        req: 'req_011DDD',
+        ts: '2026-11-02T10:01:00.000Z',
+        model: 'claude-opus-4-6',
+        usage: {
+          input_tokens: 1_000,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 100,
+          service_tier: 'standard',
+          speed: 'standard',
+        },
+      }),
     ]);
     const snap = await s.meter().refresh();
     const byModel = Object.fromEntries(snap.events.map((e) => [e.model, e.costMicros]));
-    assert.deepEqual(byModel, { 'claude-opus-4-6[fast]': 1_000 * 30 + 100 * 150, 'claude-opus-4-6': 1_000 * 5 + 100 * 25 });
+    assert.deepEqual(byModel, {
+      'claude-opus-4-6[fast]': 1_000 * 30 + 100 * 150,
+      'claude-opus-4-6': 1_000 * 5 + 100 * 25,
+    });
   });
 
   it('Bedrock and Vertex model ids in the logs are priced as the Anthropic model', async () => {
     writeLines(join(s.claude, 'projects', 'p', 'a.jsonl'), [
-      assistantLine({ id: 'msg_01EEE', req: 'req_011EEE', ts: '2026-11-02T10:00:00.000Z', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', usage: { input_tokens: 1_000, output_tokens: 10 } }),
-      assistantLine({ id: 'msg_01FFF', req: 'req_011FFF', ts: '2026-11-02T10:00:00.000Z', model: 'claude-opus-4-6@20260205', usage: { input_tokens: 1_000, output_tokens: 10 } }),
+      assistantLine({
+        id: 'msg_01EEE',
+        req: 'req_011EEE',
+        ts: '2026-11-02T10:00:00.000Z',
+        model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+        usage: { input_tokens: 1_000, output_tokens: 10 },
+      }),
+      assistantLine({
+        id: 'msg_01FFF',
+        req: 'req_011FFF',
+        ts: '2026-11-02T10:00:00.000Z',
+        model: 'claude-opus-4-6@20260205',
+        usage: { input_tokens: 1_000, output_tokens: 10 },
+      }),
     ]);
     const snap = await s.meter().refresh();
     assert.deepEqual(snap.unpricedModels, []);
@@ -111,7 +174,13 @@ describe('usage: real line shapes', function () {
       gitBranch: 'main',
       type: 'progress',
       data: {
-        message: { type: 'assistant', message: sub.message, requestId: sub.requestId, timestamp: sub.timestamp, uuid: sub.uuid },
+        message: {
+          type: 'assistant',
+          message: sub.message,
+          requestId: sub.requestId,
+          timestamp: sub.timestamp,
+          uuid: sub.uuid,
+        },
         normalizedMessages: [],
         type: 'agent_progress',
         prompt: 'Find the tests',
@@ -124,13 +193,23 @@ describe('usage: real line shapes', function () {
     });
   }
 
-  const SUB = assistantLine({ id: 'msg_01SUB', req: 'req_011SUB', ts: '2026-11-02T10:00:03.000Z', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 200 } });
+  const SUB = assistantLine({
+    id: 'msg_01SUB',
+    req: 'req_011SUB',
+    ts: '2026-11-02T10:00:03.000Z',
+    model: 'claude-haiku-4-5-20251001',
+    usage: { input_tokens: 1_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 200 },
+  });
 
   it("sub-agent usage in the parent's progress lines counts once, whether or not the sub-agent's own file exists", async () => {
     const project = join(s.claude, 'projects', '-home-dev-project');
     writeLines(join(project, '0f9e8d7c-6b5a-4392-8170-6f5e4d3c2b1a.jsonl'), [progressLine(SUB), progressLine(SUB)]);
     let snap = await s.meter().refresh();
-    assert.deepEqual([totals(snap).input, totals(snap).output, totals(snap).requests], [1_000, 200, 1], 'counted from the progress lines alone');
+    assert.deepEqual(
+      [totals(snap).input, totals(snap).output, totals(snap).requests],
+      [1_000, 200, 1],
+      'counted from the progress lines alone',
+    );
     assert.equal(totals(snap).costMicros, 1_000 * 1 + 200 * 5);
     // The sub-agent's own file appears (as Claude Code writes it beside the parent): still once.
     writeLines(join(project, '0f9e8d7c-6b5a-4392-8170-6f5e4d3c2b1a', 'subagents', 'agent-a1b2c3d4.jsonl'), [SUB]);

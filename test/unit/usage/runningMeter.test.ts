@@ -9,7 +9,18 @@ import { readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSy
 import { join } from 'node:path';
 import type { UsageMeter } from '../../../src/usage/usageMeter';
 import type { UsageSnapshot } from '../../../src/usage/usageSnapshot';
-import { appendLines, buildWorker, claudeLine, codex, rolloutName, setup, totals, usage, writeLines, type MeterSetup } from './usageTestKit';
+import {
+  appendLines,
+  buildWorker,
+  claudeLine,
+  codex,
+  rolloutName,
+  setup,
+  totals,
+  usage,
+  writeLines,
+  type MeterSetup,
+} from './usageTestKit';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 10, minute, 0)).toISOString();
 const line = (id: string, output: number, minute = 0, model = 'claude-sonnet-4-5-20250929') =>
@@ -30,7 +41,10 @@ describe('usage: a running meter', function () {
 
   it('after appends, growing requests, new files and folders, rotation, truncation, moves, deletions and a price change: the same figures as recomputed sums, on the next refresh', async () => {
     const prices = join(s.dir.path, 'prices.json');
-    writeFileSync(prices, JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 2, output: 10 } } }));
+    writeFileSync(
+      prices,
+      JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 2, output: 10 } } }),
+    );
     const p1 = join(s.claude, 'projects', 'p1');
     const main = join(p1, 's1.jsonl');
     const other = join(p1, 's2.jsonl');
@@ -48,17 +62,35 @@ describe('usage: a running meter', function () {
     const options = { pricesOverridePath: prices };
     const inWorker = s.meter({ ...options, workerScript: buildWorker(), statePath: join(s.dir.path, 'worker.bin') });
     const inProcess = s.meter({ ...options, statePath: join(s.dir.path, 'in-process.bin') });
-    const recomputing = s.meter({ ...options, workerScript: buildWorker(), scanInThisThread: true, statePath: join(s.dir.path, 'cli.bin') });
+    const recomputing = s.meter({
+      ...options,
+      workerScript: buildWorker(),
+      scanInThisThread: true,
+      statePath: join(s.dir.path, 'cli.bin'),
+    });
     // The same three with a dedupe table that holds one request in memory: every other one is
     // spilled to disk or read back from the index, and queued records are replayed on each refresh.
     const spilled = { ...options, dedupeBudget: 1 };
-    const inWorkerSpilled = s.meter({ ...spilled, workerScript: buildWorker(), statePath: join(s.dir.path, 'worker-spilled.bin') });
+    const inWorkerSpilled = s.meter({
+      ...spilled,
+      workerScript: buildWorker(),
+      statePath: join(s.dir.path, 'worker-spilled.bin'),
+    });
     const inProcessSpilled = s.meter({ ...spilled, statePath: join(s.dir.path, 'in-process-spilled.bin') });
-    const recomputingSpilled = s.meter({ ...spilled, workerScript: buildWorker(), scanInThisThread: true, statePath: join(s.dir.path, 'cli-spilled.bin') });
+    const recomputingSpilled = s.meter({
+      ...spilled,
+      workerScript: buildWorker(),
+      scanInThisThread: true,
+      statePath: join(s.dir.path, 'cli-spilled.bin'),
+    });
     meters.push(inWorker, inProcess, recomputing, inWorkerSpilled, inProcessSpilled, recomputingSpilled);
     const refreshAll = async (): Promise<UsageSnapshot> => {
       const [a, b, c] = [await inWorker.refresh(), await inProcess.refresh(), await recomputing.refresh()];
-      const others = [await inWorkerSpilled.refresh(), await inProcessSpilled.refresh(), await recomputingSpilled.refresh()];
+      const others = [
+        await inWorkerSpilled.refresh(),
+        await inProcessSpilled.refresh(),
+        await recomputingSpilled.refresh(),
+      ];
       for (const x of [a, b, ...others]) {
         assert.deepEqual(x.events, c.events);
         assert.deepEqual(x.unpricedModels, c.unpricedModels);
@@ -104,7 +136,10 @@ describe('usage: a running meter', function () {
     assert.equal(output(snap), 15 + 20 + 30 + 50 + 7 + 8 + 100 + 1 + 30);
 
     // The price file changes: every rollup's cost is computed again.
-    writeFileSync(prices, JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 200, output: 1000 } } }));
+    writeFileSync(
+      prices,
+      JSON.stringify({ unit: 'usd_per_million', models: { 'claude-mystery-5': { input: 200, output: 1000 } } }),
+    );
     snap = await refreshAll();
     const mystery = totals(snap, (e) => e.model === 'claude-mystery-5');
     // $200 and $1000 a million tokens are 200 and 1000 micros a token: 2 requests × 100 input, 30 + 1 output.
@@ -132,7 +167,11 @@ describe('usage: a running meter', function () {
     assert.equal(totals(await restarted.refresh()).output, 30);
     // The in-process meter persists (or not) on the next turn of the event loop.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(readFileSync(s.statePath), saved, 'a refresh asked for meanwhile would wait behind a write of the whole index');
+    assert.deepEqual(
+      readFileSync(s.statePath),
+      saved,
+      'a refresh asked for meanwhile would wait behind a write of the whole index',
+    );
     await restarted.dispose();
     assert.notDeepEqual(readFileSync(s.statePath), saved);
     const third = s.meter();

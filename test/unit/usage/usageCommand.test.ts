@@ -18,10 +18,15 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [CLI, 'usage', ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return fail(error);
-      done({ code: child.exitCode, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, 'usage', ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return fail(error);
+        done({ code: child.exitCode, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -52,10 +57,27 @@ describe('cli: spend-band usage', function () {
     mkdirSync(join(s.codexHome, 'sessions', '2026', '11', '02'), { recursive: true });
     copyFileSync(fixturePath(rollout), join(s.codexHome, 'sessions', '2026', '11', '02', rollout));
     const l = usage(10, 0, 5, 0);
-    writeLines(join(s.codexHome, 'archived_sessions', rolloutName('99999999-1111-2222-3333-444444444444')), [codex.turn('2026-11-05T09:00:00Z', 'gpt-4.1'), codex.tokens('2026-11-05T09:00:10Z', l, l)]);
-    writeLines(join(s.claude, 'projects', 'other', 'x.jsonl'), [claudeLine({ msgId: 'u1', requestId: 'u1', model: 'claude-mystery-5', timestamp: '2026-11-05T10:00:00Z', input: 7, output: 3 })]);
+    writeLines(join(s.codexHome, 'archived_sessions', rolloutName('99999999-1111-2222-3333-444444444444')), [
+      codex.turn('2026-11-05T09:00:00Z', 'gpt-4.1'),
+      codex.tokens('2026-11-05T09:00:10Z', l, l),
+    ]);
+    writeLines(join(s.claude, 'projects', 'other', 'x.jsonl'), [
+      claudeLine({
+        msgId: 'u1',
+        requestId: 'u1',
+        model: 'claude-mystery-5',
+        timestamp: '2026-11-05T10:00:00Z',
+        input: 7,
+        output: 3,
+      }),
+    ]);
     // Only what the flags say: no real home, no config, a cache in the temp dir.
-    env = { PATH: process.env.PATH, HOME: s.dir.path, XDG_CONFIG_HOME: join(s.dir.path, 'config'), SPEND_BAND_CACHE: join(s.dir.path, 'cache') };
+    env = {
+      PATH: process.env.PATH,
+      HOME: s.dir.path,
+      XDG_CONFIG_HOME: join(s.dir.path, 'config'),
+      SPEND_BAND_CACHE: join(s.dir.path, 'cache'),
+    };
   });
   afterEach(() => s.dir.remove());
 
@@ -68,30 +90,52 @@ describe('cli: spend-band usage', function () {
     assert.equal(out.from, '2026-11-02');
     assert.equal(out.to, '2026-11-05');
     // fixture Claude (10/685/31600/1200) + fixture Codex (1900/1050/4200) + gpt-4.1 (10/5) + unpriced (7/3)
-    assert.deepEqual(out.totals.tokens, { input: 10 + 1900 + 10 + 7, output: 685 + 1050 + 5 + 3, cache_read: 31600 + 4200, cache_write: 1200, cache_write_1h: 0 });
+    assert.deepEqual(out.totals.tokens, {
+      input: 10 + 1900 + 10 + 7,
+      output: 685 + 1050 + 5 + 3,
+      cache_read: 31600 + 4200,
+      cache_write: 1200,
+      cache_write_1h: 0,
+    });
     assert.deepEqual(out.totals.cost, { currency: 'USD', amount_micros: 57945 + 13400 + 10 * 2 + 5 * 8 });
     assert.equal(out.totals.events, 8);
     assert.deepEqual(
-      out.rows.map((row: { key: string; events: number; unpriced_events: number }) => [row.key, row.events, row.unpriced_events]),
+      out.rows.map((row: { key: string; events: number; unpriced_events: number }) => [
+        row.key,
+        row.events,
+        row.unpriced_events,
+      ]),
       [
         ['2026-11-02', 6, 0],
         ['2026-11-05', 2, 1],
       ],
     );
     assert.equal(out.skipped_lines, 2);
-    assert.deepEqual(out.unpriced_models, [{ model: 'claude-mystery-5', tokens: { input: 7, output: 3, cache_read: 0, cache_write: 0, cache_write_1h: 0 }, events: 1 }]);
+    assert.deepEqual(out.unpriced_models, [
+      {
+        model: 'claude-mystery-5',
+        tokens: { input: 7, output: 3, cache_read: 0, cache_write: 0, cache_write_1h: 0 },
+        events: 1,
+      },
+    ]);
     assert.equal(out.totals.unpriced_events, 1);
     assert.equal(r.stderr, '');
   });
 
   it('--json: a row whose usage has no price shows amount_micros null and its unpriced events, never $0', async function () {
     if (!existsSync(CLI)) this.skip();
-    const r = await run(['--json', '--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome], env);
+    const r = await run(
+      ['--json', '--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     const row = JSON.parse(r.stdout).rows.find((x: { key: string }) => x.key === 'claude-mystery-5');
     assert.deepEqual(row.cost, { currency: 'USD', amount_micros: null });
     assert.equal(row.unpriced_events, 1);
-    const text = await run(['--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome], env);
+    const text = await run(
+      ['--by', 'model', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome],
+      env,
+    );
     assert.match(text.stdout, /claude-mystery-5 .* no price\n/);
   });
 
@@ -105,7 +149,10 @@ describe('cli: spend-band usage', function () {
     const byModel = JSON.parse((await run([...base, '--by', 'model'], env)).stdout);
     assert.equal(byModel.rows[0].key, 'claude-opus-4-1-20250805', 'most spend first');
     const byMonth = JSON.parse((await run([...base, '--by', 'month'], env)).stdout);
-    assert.deepEqual(byMonth.rows.map((r: { key: string }) => r.key), ['2026-11']);
+    assert.deepEqual(
+      byMonth.rows.map((r: { key: string }) => r.key),
+      ['2026-11'],
+    );
   });
 
   it('--by workflow with --sessions: JSON lines, a later line with the same id replaces an earlier one', async function () {
@@ -116,14 +163,24 @@ describe('cli: spend-band usage', function () {
       [
         JSON.stringify({ id: 's1', workflow: 'deep_coding', start: '2026-11-02T09:00:00Z', end: null }),
         JSON.stringify({ id: 's2', workflow: 'review', start: '2026-11-05T08:00:00Z', end: '2026-11-05T12:00:00Z' }),
-        JSON.stringify({ id: 's1', workflow: 'deep_coding', start: '2026-11-02T09:00:00Z', end: '2026-11-02T10:30:00Z' }),
+        JSON.stringify({
+          id: 's1',
+          workflow: 'deep_coding',
+          start: '2026-11-02T09:00:00Z',
+          end: '2026-11-02T10:30:00Z',
+        }),
         '{"half a line',
       ].join('\n'),
     );
-    const r = await run(['--json', '--by', 'workflow', '--sessions', sessions, '--claude-dir', s.claude, '--codex-dir', s.codexHome], env);
+    const r = await run(
+      ['--json', '--by', 'workflow', '--sessions', sessions, '--claude-dir', s.claude, '--codex-dir', s.codexHome],
+      env,
+    );
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout);
-    const cost = Object.fromEntries(out.rows.map((row: { key: string; cost: { amount_micros: number } }) => [row.key, row.cost.amount_micros]));
+    const cost = Object.fromEntries(
+      out.rows.map((row: { key: string; cost: { amount_micros: number } }) => [row.key, row.cost.amount_micros]),
+    );
     // Claude fixture (10:00–10:02) is in s1 (ends 10:30); the Codex fixture (11:00–11:06) is after it.
     assert.deepEqual(cost, { deep_coding: 57945, untagged: 13400, review: 60 });
     assert.match(r.stderr, /skipped 1 unreadable line\(s\) of .*sessions\.jsonl \(line 4\)/);
@@ -135,7 +192,10 @@ describe('cli: spend-band usage', function () {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Day\s+Input\s+Output\s+Cache read\s+Cache write\s+Requests\s+Cost$/m);
     assert.match(r.stdout, /^2026-11-02 .*\$0\.07$/m);
-    assert.match(r.stdout, /No price for: claude-mystery-5 \(1 requests, 10 tokens\) — not included in the cost\. Add them to .*prices\.json/);
+    assert.match(
+      r.stdout,
+      /No price for: claude-mystery-5 \(1 requests, 10 tokens\) — not included in the cost\. Add them to .*prices\.json/,
+    );
   });
 
   it('bad flags exit 2 with a sentence that says what to do', async () => {
@@ -147,7 +207,15 @@ describe('cli: spend-band usage', function () {
       [['--sessions', '/nonexistent/sessions.jsonl'], /cannot read the sessions file .*--sessions/],
       [['--frobnicate=1'], /unknown flag --frobnicate/],
     ] as const) {
-      const r = await runMain([...args, '--claude-dir', s.claude, '--codex-dir', s.codexHome, '--cache-dir', join(s.dir.path, 'c')]);
+      const r = await runMain([
+        ...args,
+        '--claude-dir',
+        s.claude,
+        '--codex-dir',
+        s.codexHome,
+        '--cache-dir',
+        join(s.dir.path, 'c'),
+      ]);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, pattern);
     }
@@ -157,20 +225,35 @@ describe('cli: spend-band usage', function () {
     if (!existsSync(CLI)) this.skip();
     const base = ['--json', '--timezone', 'UTC', '--claude-dir', s.claude, '--codex-dir', s.codexHome];
     const one = await run(base, env);
-    const threads = await run(base, { ...env, SPEND_BAND_SCAN_THREADS: '2', SPEND_BAND_CACHE: join(s.dir.path, 'cache-threads') });
+    const threads = await run(base, {
+      ...env,
+      SPEND_BAND_SCAN_THREADS: '2',
+      SPEND_BAND_CACHE: join(s.dir.path, 'cache-threads'),
+    });
     assert.equal(threads.code, 0, threads.stderr);
     const figures = (text: string) => ({ ...JSON.parse(text), as_of: undefined });
     assert.deepEqual(figures(threads.stdout), figures(one.stdout));
     const bad = await runMain([...base, '--cache-dir', join(s.dir.path, 'c')], { SPEND_BAND_SCAN_THREADS: 'many' });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /SPEND_BAND_SCAN_THREADS must be a whole number of parser threads \(0 or more\), not "many"/);
+    assert.match(
+      bad.stderr,
+      /SPEND_BAND_SCAN_THREADS must be a whole number of parser threads \(0 or more\), not "many"/,
+    );
   });
 
   it('no logs at all: an empty table and a hint on stderr, exit 0', async () => {
     // Folders that exist and hold no logs (a folder that does not exist is an error: see localMetering.test.ts).
     const empty = join(s.dir.path, 'empty');
     mkdirSync(empty, { recursive: true });
-    const r = await runMain(['--json', '--claude-dir', empty, '--codex-dir', empty, '--cache-dir', join(s.dir.path, 'c')]);
+    const r = await runMain([
+      '--json',
+      '--claude-dir',
+      empty,
+      '--codex-dir',
+      empty,
+      '--cache-dir',
+      join(s.dir.path, 'c'),
+    ]);
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout);
     assert.deepEqual([out.rows, out.totals.events, out.from], [[], 0, null]);

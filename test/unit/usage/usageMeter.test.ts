@@ -4,7 +4,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { UsageMeter } from '../../../src/usage/usageMeter';
 import type { ScanProgress } from '../../../src/usage/usageSnapshot';
-import { appendLines, buildWorker, claudeLine, codex, plus, rolloutName, setup, totals, usage, writeLines, type MeterSetup } from './usageTestKit';
+import {
+  appendLines,
+  buildWorker,
+  claudeLine,
+  codex,
+  plus,
+  rolloutName,
+  setup,
+  totals,
+  usage,
+  writeLines,
+  type MeterSetup,
+} from './usageTestKit';
 
 /** Many sessions in several projects, and Codex rollouts: enough files and bytes for parser threads. */
 function writeCorpus(s: MeterSetup, sessions: number): { requests: number; output: number } {
@@ -17,8 +29,27 @@ function writeCorpus(s: MeterSetup, sessions: number): { requests: number; outpu
       const out = 10 + ((f * 40 + i) % 97);
       const ts = new Date(Date.UTC(2026, 10, 1 + (f % 20), 8, i, 0)).toISOString();
       // Two content-block lines per response, the first with partial output.
-      lines.push(claudeLine({ msgId: `m-${f}-${i}`, requestId: `r-${f}-${i}`, sessionId: `s-${f}`, timestamp: ts, output: 1, input: 2, content: [{ type: 'text', text }] }));
-      lines.push(claudeLine({ msgId: `m-${f}-${i}`, requestId: `r-${f}-${i}`, sessionId: `s-${f}`, timestamp: ts, output: out, input: 2 }));
+      lines.push(
+        claudeLine({
+          msgId: `m-${f}-${i}`,
+          requestId: `r-${f}-${i}`,
+          sessionId: `s-${f}`,
+          timestamp: ts,
+          output: 1,
+          input: 2,
+          content: [{ type: 'text', text }],
+        }),
+      );
+      lines.push(
+        claudeLine({
+          msgId: `m-${f}-${i}`,
+          requestId: `r-${f}-${i}`,
+          sessionId: `s-${f}`,
+          timestamp: ts,
+          output: out,
+          input: 2,
+        }),
+      );
       requests++;
       output += out;
     }
@@ -27,7 +58,13 @@ function writeCorpus(s: MeterSetup, sessions: number): { requests: number; outpu
   for (let r = 0; r < 5; r++) {
     const id = `0000000${r}-1111-2222-3333-444444444444`;
     const l = usage(1000, 100, 50 + r, 0);
-    writeLines(join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName(id)), [codex.meta('2026-11-02T10:00:00Z', id), codex.turn('2026-11-02T10:00:00Z', 'gpt-5-codex'), codex.tokens('2026-11-02T10:00:05Z', l, l), codex.tokens('2026-11-02T10:00:06Z', l, l), codex.tokens('2026-11-02T10:01:05Z', plus(l, l), l)]);
+    writeLines(join(s.codexHome, 'sessions', '2026', '11', '02', rolloutName(id)), [
+      codex.meta('2026-11-02T10:00:00Z', id),
+      codex.turn('2026-11-02T10:00:00Z', 'gpt-5-codex'),
+      codex.tokens('2026-11-02T10:00:05Z', l, l),
+      codex.tokens('2026-11-02T10:00:06Z', l, l),
+      codex.tokens('2026-11-02T10:01:05Z', plus(l, l), l),
+    ]);
     requests += 2;
     output += 2 * (50 + r);
   }
@@ -73,7 +110,13 @@ describe('usage: UsageMeter', function () {
     assert.deepEqual(b.events, a.events);
     assert.equal(b.skippedLines, a.skippedLines);
 
-    const cliLike = meter({ statePath: join(s.dir.path, 'cli-index.bin'), workerScript: worker, scanInThisThread: true, maxHelpers: 1, helperThresholdBytes: 1 });
+    const cliLike = meter({
+      statePath: join(s.dir.path, 'cli-index.bin'),
+      workerScript: worker,
+      scanInThisThread: true,
+      maxHelpers: 1,
+      helperThresholdBytes: 1,
+    });
     assert.deepEqual((await cliLike.refresh()).events, a.events);
   });
 
@@ -81,7 +124,9 @@ describe('usage: UsageMeter', function () {
     writeCorpus(s, 3);
     const m = meter({ workerScript: worker });
     const first = await m.refresh();
-    appendLines(join(s.claude, 'projects', 'p0', 's-0.jsonl'), [claudeLine({ msgId: 'new', requestId: 'new', sessionId: 's-0', timestamp: '2026-11-20T10:00:00Z', output: 1234 })]);
+    appendLines(join(s.claude, 'projects', 'p0', 's-0.jsonl'), [
+      claudeLine({ msgId: 'new', requestId: 'new', sessionId: 's-0', timestamp: '2026-11-20T10:00:00Z', output: 1234 }),
+    ]);
     const second = await m.refresh();
     assert.equal(totals(second).output, totals(first).output + 1234);
     assert.equal(second.stats.filesRead, 1);

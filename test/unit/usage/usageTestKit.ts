@@ -75,7 +75,16 @@ export function claudeLine(o: ClaudeLineOptions): string {
 }
 
 export function claudeUserLine(timestamp: string, text: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ parentUuid: null, isSidechain: false, type: 'user', message: { role: 'user', content: text }, uuid: 'u-user', timestamp, sessionId: 'session-1', ...extra });
+  return JSON.stringify({
+    parentUuid: null,
+    isSidechain: false,
+    type: 'user',
+    message: { role: 'user', content: text },
+    uuid: 'u-user',
+    timestamp,
+    sessionId: 'session-1',
+    ...extra,
+  });
 }
 
 export interface CodexUsage {
@@ -87,26 +96,71 @@ export interface CodexUsage {
 }
 
 export function usage(input: number, cached: number, output: number, reasoning: number): CodexUsage {
-  return { input_tokens: input, cached_input_tokens: cached, output_tokens: output, reasoning_output_tokens: reasoning, total_tokens: input + output };
+  return {
+    input_tokens: input,
+    cached_input_tokens: cached,
+    output_tokens: output,
+    reasoning_output_tokens: reasoning,
+    total_tokens: input + output,
+  };
 }
 
 export function plus(a: CodexUsage, b: CodexUsage): CodexUsage {
-  return usage(a.input_tokens + b.input_tokens, a.cached_input_tokens + b.cached_input_tokens, a.output_tokens + b.output_tokens, a.reasoning_output_tokens + b.reasoning_output_tokens);
+  return usage(
+    a.input_tokens + b.input_tokens,
+    a.cached_input_tokens + b.cached_input_tokens,
+    a.output_tokens + b.output_tokens,
+    a.reasoning_output_tokens + b.reasoning_output_tokens,
+  );
 }
 
 export const codex = {
   meta: (timestamp: string, id: string, cwd = '/home/dev/codex-project') =>
-    JSON.stringify({ timestamp, type: 'session_meta', payload: { id, timestamp, cwd, originator: 'codex_cli_rs', cli_version: '0.46.0', instructions: 'You are Codex.' } }),
+    JSON.stringify({
+      timestamp,
+      type: 'session_meta',
+      payload: {
+        id,
+        timestamp,
+        cwd,
+        originator: 'codex_cli_rs',
+        cli_version: '0.46.0',
+        instructions: 'You are Codex.',
+      },
+    }),
   turn: (timestamp: string, model: string, cwd = '/home/dev/codex-project') =>
-    JSON.stringify({ timestamp, type: 'turn_context', payload: { cwd, approval_policy: 'on-request', sandbox_policy: { mode: 'workspace-write' }, model, effort: 'medium', summary: 'auto' } }),
-  message: (timestamp: string, text: string) => JSON.stringify({ timestamp, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } }),
+    JSON.stringify({
+      timestamp,
+      type: 'turn_context',
+      payload: {
+        cwd,
+        approval_policy: 'on-request',
+        sandbox_policy: { mode: 'workspace-write' },
+        model,
+        effort: 'medium',
+        summary: 'auto',
+      },
+    }),
+  message: (timestamp: string, text: string) =>
+    JSON.stringify({
+      timestamp,
+      type: 'response_item',
+      payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    }),
   tokens: (timestamp: string, total: CodexUsage | null, last: CodexUsage | null) =>
     JSON.stringify({
       timestamp,
       type: 'event_msg',
       payload: {
         type: 'token_count',
-        info: total || last ? { ...(total ? { total_token_usage: total } : {}), ...(last ? { last_token_usage: last } : {}), model_context_window: 272000 } : null,
+        info:
+          total || last
+            ? {
+                ...(total ? { total_token_usage: total } : {}),
+                ...(last ? { last_token_usage: last } : {}),
+                model_context_window: 272000,
+              }
+            : null,
         rate_limits: { primary: { used_percent: 12.5, window_minutes: 300 } },
       },
     }),
@@ -125,7 +179,10 @@ export interface Totals {
   costMicros: number;
 }
 
-export function totals(snapshot: UsageSnapshot, filter: (e: UsageSnapshot['events'][number]) => boolean = () => true): Totals {
+export function totals(
+  snapshot: UsageSnapshot,
+  filter: (e: UsageSnapshot['events'][number]) => boolean = () => true,
+): Totals {
   const t: Totals = { input: 0, output: 0, cache_read: 0, cache_write: 0, requests: 0, costMicros: 0 };
   for (const e of snapshot.events) {
     if (!filter(e)) continue;
@@ -171,7 +228,15 @@ export function buildWorker(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'sb-worker-')), 'scanWorker.js');
-  esbuild.buildSync({ entryPoints: [resolve('src/usage/scan/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
+  esbuild.buildSync({
+    entryPoints: [resolve('src/usage/scan/scanWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'error',
+  });
   shared.spendBandTestWorker = out;
   process.on('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
   return out;

@@ -96,7 +96,8 @@ export class ClaudeLineParser {
   };
 
   private readonly visitData = (ko: number, kc: number, v: number): number => {
-    if (keyIs(this.b, ko, kc, K_MESSAGE)) return this.b[v] === 0x7b ? walkObject(this.b, v, this.end, this.visitProgressMessage) : -1;
+    if (keyIs(this.b, ko, kc, K_MESSAGE))
+      return this.b[v] === 0x7b ? walkObject(this.b, v, this.end, this.visitProgressMessage) : -1;
     return -1;
   };
 
@@ -151,7 +152,8 @@ export class ClaudeLineParser {
     else if (keyIs(b, ko, kc, K_CACHE_READ)) field = 2;
     else if (keyIs(b, ko, kc, K_CACHE_WRITE)) field = 3;
     if (field === -1) {
-      if (keyIs(b, ko, kc, K_CACHE_CREATION)) return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitCacheCreation) : -1;
+      if (keyIs(b, ko, kc, K_CACHE_CREATION))
+        return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitCacheCreation) : -1;
       if (keyIs(b, ko, kc, K_SPEED)) {
         const close = this.str(v);
         if (close === -1) return -1;
@@ -214,7 +216,8 @@ export class ClaudeLineParser {
     if (this.bad || !Number.isFinite(this.timestampMs)) return LINE_CORRUPT;
     // cache_creation_input_tokens is the total of the writes; the split says which lifetime each had.
     // A line with the split and no total (or a smaller one) counts the split.
-    if (this.cacheWrite < this.cacheWrite5m + this.cacheWrite1h) this.cacheWrite = this.cacheWrite5m + this.cacheWrite1h;
+    if (this.cacheWrite < this.cacheWrite5m + this.cacheWrite1h)
+      this.cacheWrite = this.cacheWrite5m + this.cacheWrite1h;
     hashStart();
     if (this.msgIdOpen !== -1) {
       hashBytes(b, this.msgIdOpen + 1, this.msgIdClose);

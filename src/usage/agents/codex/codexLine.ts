@@ -3,7 +3,21 @@
 // the latest `turn_context`. Codex re-emits a token_count with an unchanged total (after a rate-limit
 // update, for instance): that event adds nothing. Cached input is part of input_tokens, reasoning is
 // part of output_tokens, so input here is the uncached part.
-import { ascii, decodeString, hashHi, hashLo, hashNumber, hashStart, hashText, keyIs, readUint, skipValue, stringEnd, walkObject, WALK_STOP } from '../jsonBytes';
+import {
+  ascii,
+  decodeString,
+  hashHi,
+  hashLo,
+  hashNumber,
+  hashStart,
+  hashText,
+  keyIs,
+  readUint,
+  skipValue,
+  stringEnd,
+  walkObject,
+  WALK_STOP,
+} from '../jsonBytes';
 import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
 
 const K_TYPE = ascii('type');
@@ -17,7 +31,13 @@ const K_MODEL = ascii('model');
 const K_CWD = ascii('cwd');
 const K_TOTAL = ascii('total_token_usage');
 const K_LAST = ascii('last_token_usage');
-const USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'].map(ascii);
+const USAGE_KEYS = [
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_output_tokens',
+  'total_tokens',
+].map(ascii);
 
 /** What a rollout file's reading carries from one line (and one scan) to the next. */
 export interface CodexFileState {
@@ -194,7 +214,13 @@ export class CodexLineParser {
   parseBytes(b: Buffer, start: number, end: number): number {
     this.b = b;
     this.end = end;
-    this.typeOpen = this.typeClose = this.payloadStart = this.payloadEnd = this.timestampOpen = this.timestampClose = -1;
+    this.typeOpen =
+      this.typeClose =
+      this.payloadStart =
+      this.payloadEnd =
+      this.timestampOpen =
+      this.timestampClose =
+        -1;
     const walked = walkObject(b, start, end, this.visitTop);
     if (walked === WALK_STOP) return LINE_OTHER;
     if (walked === -1) return LINE_CORRUPT;
@@ -202,7 +228,8 @@ export class CodexLineParser {
     let kind = -1;
     for (let k = 0; k < INTERESTING.length; k++) if (keyIs(b, this.typeOpen, this.typeClose, INTERESTING[k]!)) kind = k;
     if (kind === -1) return LINE_OTHER;
-    const timestamp = this.timestampOpen === -1 ? NaN : parseIsoTimestamp(b, this.timestampOpen + 1, this.timestampClose);
+    const timestamp =
+      this.timestampOpen === -1 ? NaN : parseIsoTimestamp(b, this.timestampOpen + 1, this.timestampClose);
     if (kind === 0) {
       // token_count events are the bulk of what matters: read their numbers from the bytes.
       this.isTokenCount = false;
@@ -211,10 +238,16 @@ export class CodexLineParser {
       this.hasLast = false;
       this.infoModel = '';
       this.countsBad = false;
-      if (walkObject(b, this.payloadStart, this.payloadEnd, this.visitPayload) === -1 || this.countsBad) return LINE_CORRUPT;
+      if (walkObject(b, this.payloadStart, this.payloadEnd, this.visitPayload) === -1 || this.countsBad)
+        return LINE_CORRUPT;
       if (!this.isTokenCount) return LINE_OTHER;
       if (this.infoModel) this.state.model = this.infoModel;
-      return this.tokenCount(timestamp, this.hasTotal ? this.total.slice() : null, this.hasLast ? this.last.slice() : null, this.infoSeen);
+      return this.tokenCount(
+        timestamp,
+        this.hasTotal ? this.total.slice() : null,
+        this.hasLast ? this.last.slice() : null,
+        this.infoSeen,
+      );
     }
     if (kind === 1) {
       // turn_context: once per turn; only its model and cwd matter.

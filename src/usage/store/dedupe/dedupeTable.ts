@@ -14,9 +14,29 @@
 // The entry layout is in entryLayout.ts; a shard's hash table in shard.ts; the Bloom filter of keys
 // in keyFilter.ts; the spill file's name in spillFile.ts.
 import { ScratchFile, type FileSource } from '../scratchFile';
-import { TOKEN_CACHE_READ, TOKEN_CACHE_WRITE, TOKEN_CACHE_WRITE_1H, TOKEN_INPUT, TOKEN_OUTPUT, tokenSum } from '../../tokenColumns';
+import {
+  TOKEN_CACHE_READ,
+  TOKEN_CACHE_WRITE,
+  TOKEN_CACHE_WRITE_1H,
+  TOKEN_INPUT,
+  TOKEN_OUTPUT,
+  tokenSum,
+} from '../../tokenColumns';
 import { ArrayPool } from './arrayPool';
-import { bytesOfWords, ENTRY_KEY_HI, ENTRY_KEY_LO, ENTRY_MINUTE, ENTRY_MODEL, ENTRY_SESSION, ENTRY_TOKENS, ENTRY_WORDS, entryPieces, SHARD_BITS, SHARDS, words } from './entryLayout';
+import {
+  bytesOfWords,
+  ENTRY_KEY_HI,
+  ENTRY_KEY_LO,
+  ENTRY_MINUTE,
+  ENTRY_MODEL,
+  ENTRY_SESSION,
+  ENTRY_TOKENS,
+  ENTRY_WORDS,
+  entryPieces,
+  SHARD_BITS,
+  SHARDS,
+  words,
+} from './entryLayout';
 import { KeyFilter } from './keyFilter';
 import { Shard, type Segment } from './shard';
 
@@ -40,7 +60,17 @@ const QUEUED_BYTES = QUEUE_RECORDS * RECORD_WORDS * 4;
 /** What the table tells the store that owns it. */
 export interface DedupeOwner {
   /** A counted entry leaves (sign -1) or joins (sign 1) its rollup's kept sums, if the store keeps them. */
-  roll(session: number, minute: number, model: number, sign: 1 | -1, input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h: number): void;
+  roll(
+    session: number,
+    minute: number,
+    model: number,
+    sign: 1 | -1,
+    input: number,
+    output: number,
+    cacheRead: number,
+    cacheWrite: number,
+    cacheWrite1h: number,
+  ): void;
 }
 
 export class DedupeTable {
@@ -119,7 +149,18 @@ export class DedupeTable {
   }
 
   /** Offer one logged line of a request: counted if its key is new or it has more tokens than the counted one. */
-  offer(hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number): void {
+  offer(
+    hi: number,
+    lo: number,
+    session: number,
+    minute: number,
+    model: number,
+    i: number,
+    o: number,
+    r: number,
+    w: number,
+    h: number,
+  ): void {
     if (this.filter && this.filterKeys > this.filter.capacity) this.buildFilter();
     const shard = this.shards[hi >>> (32 - SHARD_BITS)]!;
     if (shard.resident) {
@@ -188,7 +229,11 @@ export class DedupeTable {
     }
     if (live * 4 > old.size) return;
     const fresh = new ScratchFile(this.spillPath);
-    const move = (part: Segment): Segment => ({ source: fresh, offset: fresh.append(old.read(part.offset, part.count * ENTRY_WORDS * 4)), count: part.count });
+    const move = (part: Segment): Segment => ({
+      source: fresh,
+      offset: fresh.append(old.read(part.offset, part.count * ENTRY_WORDS * 4)),
+      count: part.count,
+    });
     for (const shard of this.shards) {
       shard.parts = shard.parts.map((part) => (part.source === old ? move(part) : part));
       shard.spilled = shard.spilled.map((at) => fresh.append(old.read(at, QUEUED_BYTES)));
@@ -198,9 +243,23 @@ export class DedupeTable {
   }
 
   /** Every entry: (session, minute, model, input, output, cache_read, cache_write, cache_write_1h). Settles first. */
-  forEach(fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number) => void): void {
+  forEach(
+    fn: (session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number) => void,
+  ): void {
     this.settleAll();
-    for (const shard of this.shards) this.eachEntryOf(shard, (d, at) => fn(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!, d[at + CW1H]!));
+    for (const shard of this.shards)
+      this.eachEntryOf(shard, (d, at) =>
+        fn(
+          d[at + ENTRY_SESSION]!,
+          d[at + ENTRY_MINUTE]!,
+          d[at + ENTRY_MODEL]!,
+          d[at + IN]!,
+          d[at + OUT]!,
+          d[at + CR]!,
+          d[at + CW]!,
+          d[at + CW1H]!,
+        ),
+      );
   }
 
   /** Entries per shard, for the index header (settle first). */
@@ -212,7 +271,9 @@ export class DedupeTable {
   *shardBytes(): Generator<Uint8Array> {
     this.settleAll();
     for (const shard of this.shards) {
-      for (const part of shard.parts) for (const w of entryPieces(part.source, part.offset, part.count)) yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+      for (const part of shard.parts)
+        for (const w of entryPieces(part.source, part.offset, part.count))
+          yield new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
       if (shard.dataCount > 0) yield shard.packed();
     }
   }
@@ -274,7 +335,8 @@ export class DedupeTable {
       for (let e = 0; e < shard.dataCount; e++) fn(d, e * ENTRY_WORDS);
     }
     for (const part of shard.parts) {
-      for (const d of entryPieces(part.source, part.offset, part.count)) for (let at = 0; at < d.length; at += ENTRY_WORDS) fn(d, at);
+      for (const d of entryPieces(part.source, part.offset, part.count))
+        for (let at = 0; at < d.length; at += ENTRY_WORDS) fn(d, at);
     }
   }
 
@@ -315,7 +377,19 @@ export class DedupeTable {
     const replay = (q: Uint32Array, n: number) => {
       for (let k = 0; k < n; k++) {
         const at = k * RECORD_WORDS;
-        this.settle(shard, q[at + ENTRY_KEY_HI]!, q[at + ENTRY_KEY_LO]!, q[at + ENTRY_SESSION]!, q[at + ENTRY_MINUTE]!, q[at + ENTRY_MODEL]!, q[at + IN]!, q[at + OUT]!, q[at + CR]!, q[at + CW]!, q[at + CW1H]!);
+        this.settle(
+          shard,
+          q[at + ENTRY_KEY_HI]!,
+          q[at + ENTRY_KEY_LO]!,
+          q[at + ENTRY_SESSION]!,
+          q[at + ENTRY_MINUTE]!,
+          q[at + ENTRY_MODEL]!,
+          q[at + IN]!,
+          q[at + OUT]!,
+          q[at + CR]!,
+          q[at + CW]!,
+          q[at + CW1H]!,
+        );
       }
     };
     const spilled = shard.spilled;
@@ -340,14 +414,36 @@ export class DedupeTable {
   }
 
   /** The dedupe rule, on a shard in memory (wholly, or in part for a key that is not on disk). */
-  private settle(shard: Shard, hi: number, lo: number, session: number, minute: number, model: number, i: number, o: number, r: number, w: number, h: number): void {
+  private settle(
+    shard: Shard,
+    hi: number,
+    lo: number,
+    session: number,
+    minute: number,
+    model: number,
+    i: number,
+    o: number,
+    r: number,
+    w: number,
+    h: number,
+  ): void {
     let e = shard.find(hi, lo);
     if (e !== -1) {
       const d = shard.data!;
       const at = e * ENTRY_WORDS;
       if (i + o + r + w <= tokenSum(d, at + ENTRY_TOKENS)) return;
       // The request grew (and may have moved to another rollup): its old figures leave the sums.
-      this.owner.roll(d[at + ENTRY_SESSION]!, d[at + ENTRY_MINUTE]!, d[at + ENTRY_MODEL]!, -1, d[at + IN]!, d[at + OUT]!, d[at + CR]!, d[at + CW]!, d[at + CW1H]!);
+      this.owner.roll(
+        d[at + ENTRY_SESSION]!,
+        d[at + ENTRY_MINUTE]!,
+        d[at + ENTRY_MODEL]!,
+        -1,
+        d[at + IN]!,
+        d[at + OUT]!,
+        d[at + CR]!,
+        d[at + CW]!,
+        d[at + CW1H]!,
+      );
     } else {
       e = this.insert(shard, hi, lo);
       if (this.filter) {
@@ -380,7 +476,9 @@ export class DedupeTable {
    * is next loaded, and in the next index).
    */
   private evict(): void {
-    const order = this.shards.filter((s) => s.data && !s.pinned && s.dataCount > 0).sort((a, b) => a.lastUse - b.lastUse);
+    const order = this.shards
+      .filter((s) => s.data && !s.pinned && s.dataCount > 0)
+      .sort((a, b) => a.lastUse - b.lastUse);
     for (const shard of order) {
       if (this.resident <= (this.budget * 3) >>> 2) break;
       shard.parts.push({ source: this.spill, offset: this.spill.append(shard.packed()), count: shard.dataCount });

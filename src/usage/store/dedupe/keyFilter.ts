@@ -41,5 +41,3 @@ export class KeyFilter {
     return true;
   }
 }
-
-

@@ -106,4 +106,3 @@ export class Shard {
 }
 
 const slotOf = (hi: number, lo: number, mask: number) => (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-
