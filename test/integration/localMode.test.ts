@@ -45,6 +45,11 @@ describe('local mode: settings bands + usage from agent logs', function () {
     mkdirSync(join(dir, 'codex'), { recursive: true });
     await vscode.commands.executeCommand('spendBand.setWorkflow', 'research');
     await waitFor(() => api.currentWorkflow() === 'research', 10_000, 'class research');
+    // A minute of usage belongs to the session that covers most of it (src/domain/attribution.ts): after a
+    // switch late in a minute, that minute is still the previous class's. Write the usage in a minute that
+    // research owns: the one of the switch when it came early, else the next one.
+    const switchedAtSecond = (Date.now() % 60_000) / 1000;
+    if (switchedAtSecond > 20) await new Promise((r) => setTimeout(r, 61_000 - (Date.now() % 60_000)));
     // Usage inside the open research session: 1M input + 100k output tokens of Sonnet 4.5.
     appendFileSync(
       join(dir, 'claude', 'projects', 'shop-api', 'session.jsonl'),
