@@ -410,6 +410,12 @@ export class HttpTransport {
         kind = 'timeout';
         detail = `${where} stopped sending its answer for ${seconds(this.timeouts.bodyMs)}`;
         break;
+      case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+        // The usual cause: https:// to a server that speaks plain HTTP (OpenSSL's own text says nothing useful).
+        kind = 'invalidPayload';
+        detail = `${where} did not answer in TLS (${code}): it probably speaks plain HTTP; if so, use ${this.origin.replace(/^https:/, 'http:')} instead`;
+        break;
       default:
         if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
           detail = `the TLS certificate of ${where} is not trusted (${code}); install your organization's CA, or turn off strict SSL for the proxy only if you trust the network`;

@@ -352,6 +352,30 @@ describe('api faults: each failure, its kind, its exit code, its message, the st
     });
   }
 
+  for (const [senderName, sender] of [
+    ['undici', createUndiciSender],
+    ['fetch', createFetchSender],
+  ] as [string, SenderFactory][]) {
+    it(`https:// to a plain HTTP server over ${senderName}: says it is not TLS and names the http:// URL, no OpenSSL dump`, async () => {
+      const server = await startServer((_req, res) => sendJson(res, 200, GOOD));
+      try {
+        const httpsUrl = server.url.replace(/^http:/, 'https:');
+        const client = new BandsClient({ baseUrl: httpsUrl, token: makeToken(), timeouts: SHORT, env: {}, sender });
+        const error = await client.getBands().then(
+          () => assert.fail('expected a failure'),
+          (e: unknown) => e,
+        );
+        await client.close();
+        assert.ok(error instanceof ApiError, String(error));
+        assert.equal(error.kind, 'invalidPayload', error.message);
+        assert.ok(error.message.includes(`use ${server.url.replace(/\/$/, '')} instead`), error.message);
+        assert.doesNotMatch(error.message, /ssl3_record|SSL routines/);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
   it('spend-band status with no token set: the 401 says no token was sent, not that it was rejected', async () => {
     const dir = tempDir();
     const server = await startServer((req, res) =>
