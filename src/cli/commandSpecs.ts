@@ -99,6 +99,10 @@ const TIMEZONE: FlagSpec = {
   description: 'IANA time zone for days and months, e.g. Europe/Berlin',
 };
 
+/** The no-estimate rule (flows/preflight/decision.ts noEstimateDecision), said in preflight and run --help. */
+const NO_ESTIMATE_HELP =
+  'No estimate (--from-history or a run of a known agent finding no past runs, or no estimate flag for another command) is never a silent allow: the run is checked as zero, nothing is reserved, and an allow becomes a warn (exit 10) with the reason "No estimate for this run". Give --estimate-usd N, or run the agent once so there is history.';
+
 const ESTIMATE_FLAG_SPECS: readonly FlagSpec[] = [
   {
     name: 'estimate-usd',
@@ -231,6 +235,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     details: [
       'This check RESERVES: an endpoint that answers allow or warn holds the estimate for 15 minutes (so two parallel runs cannot both spend the same headroom), and one that answers needs approval files a request. Pass --dry-run to only ask. Local bands reserve nothing.',
       'Workflow classes: light_assist, deep_coding, review, research, background_automation, or a class your bands name.',
+      NO_ESTIMATE_HELP,
     ],
     examples: [
       'spend-band preflight --workflow background_automation --estimate-usd 4',
@@ -380,6 +385,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     details: [
       "Without an estimate flag, a known agent (claude, codex) is estimated from its history. Our own lines go to stderr: stdout is the command's.",
       'An endpoint that answers allow or warn reserves the estimate for 15 minutes.',
+      NO_ESTIMATE_HELP,
       'When a run needs approval, the request is remembered for this command line, folder and class (in the cache folder, for a day): running the same command again asks about the same run, so once approved it starts, and no second request is filed.',
     ],
     examples: [

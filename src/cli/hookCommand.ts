@@ -20,6 +20,7 @@ import { formatMoney } from '../domain/money';
 import { preflightVerdict } from '../domain/preflightVerdict';
 import type { Band, EscalationPolicy, PreflightDecision } from '../domain/schemas';
 import { EXIT } from '../domain/exitCodes';
+import { noEstimateDecision } from '../flows/preflight/noEstimate';
 import { newestCachedBands, readAgentState, recentSessionCosts } from '../flows/agents/agentState';
 import { defaultClaudeSettingsPath, installClaudeHooks, SettingsFileError } from '../flows/agents/claudeHooks';
 import { assertKnownFlags, flag, hasFlag } from './args';
@@ -116,6 +117,8 @@ interface HookEstimate {
   text: string;
   basis: 'history' | 'user_supplied';
   confidence: 'low' | 'medium';
+  /** no --estimate-usd and no session costs: a figure assumed, not an estimate */
+  assumed?: boolean;
 }
 
 function estimateFor(ctx: CliContext, dir: string): HookEstimate {
@@ -139,6 +142,7 @@ function estimateFor(ctx: CliContext, dir: string): HookEstimate {
       text: `${formatMoney({ currency: 'USD', amount_micros: DEFAULT_ESTIMATE_MICROS })} assumed (no session history yet)`,
       basis: 'user_supplied',
       confidence: 'low',
+      assumed: true,
     };
   }
   const sorted = [...costs].sort((a, b) => a - b);
@@ -376,6 +380,8 @@ async function hookClaude(ctx: CliContext): Promise<number> {
     };
     decidedBy = `the bands cached at ${cached.fetchedAt}`;
   }
+  // no estimate is never a silent allow (the rule of every pre-flight face)
+  if (estimate.assumed) decision = noEstimateDecision(decision, `it was checked at an assumed ${formatMoney(cost)}`);
   return print(
     ctx,
     hookAnswer({

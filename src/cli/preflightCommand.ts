@@ -9,6 +9,7 @@ import { printJson, type CliContext } from './cliContext';
 import { DECISION_EXIT, EXIT } from '../domain/exitCodes';
 import { CliError } from './cliError';
 import { askPreflight, newRunId, preflightRequestOf, type Asked } from '../flows/preflight/decision';
+import { isNoEstimate, noEstimateDecision } from '../flows/preflight/noEstimate';
 import { localDecision } from '../domain/runDecision';
 import type { PreflightSource } from './preflightSource';
 import { checkWorkflow } from './workflowCheck';
@@ -102,9 +103,11 @@ async function askDry(
 ): Promise<Asked> {
   const request = preflightRequestOf(question);
   const caps = source.document.capabilities;
+  // no estimate: never an "allow" (the flow's rule, dry or not)
+  const checked = isNoEstimate(question.estimate) ? noEstimateDecision : (d: Asked['decision']) => d;
   if (source.client && caps.preflight === true && caps.preflight_dry_run === true) {
     const decision = await source.client.preflight(request, undefined, { signal: question.signal, dryRun: true });
-    return { decision, decidedBy: 'endpoint', request };
+    return { decision: checked(decision), decidedBy: 'endpoint', request };
   }
   if (source.client && caps.preflight === true)
     warn(
@@ -116,7 +119,7 @@ async function askDry(
     estimate: question.estimate,
     now: question.now,
   });
-  return { decision, decidedBy: 'local', request };
+  return { decision: checked(decision), decidedBy: 'local', request };
 }
 
 function nextStep(

@@ -7,6 +7,7 @@ import { ApiError } from '../../api/apiError';
 import type { BandsClient } from '../../api/bandsClient';
 import { localDecision } from '../../domain/runDecision';
 import type { BandsDocument, Estimate, PreflightDecision, PreflightRequest, Request } from '../../domain/schemas';
+import { isNoEstimate, noEstimateDecision } from './noEstimate';
 
 export interface AskOptions {
   document: BandsDocument;
@@ -45,6 +46,7 @@ export function preflightRequestOf(
 
 export async function askPreflight(options: AskOptions): Promise<Asked> {
   const request = preflightRequestOf(options);
+  if (isNoEstimate(options.estimate)) return askWithoutEstimate(options, request);
   if (options.client && options.document.capabilities.preflight === true) {
     const decision = await options.client.preflight(request, undefined, { signal: options.signal });
     return { decision, decidedBy: 'endpoint', request };
@@ -56,6 +58,26 @@ export async function askPreflight(options: AskOptions): Promise<Asked> {
     now: options.now,
   });
   return { decision, decidedBy: 'local', request };
+}
+
+/**
+ * No estimate: the endpoint is asked a dry run where it offers one (capability `preflight_dry_run`),
+ * so a zero is never reserved and no request is filed for a run of unknown size; otherwise this
+ * machine decides from the endpoint's bands and rules, which reserves nothing either.
+ */
+async function askWithoutEstimate(options: AskOptions, request: PreflightRequest): Promise<Asked> {
+  const caps = options.document.capabilities;
+  if (options.client && caps.preflight === true && caps.preflight_dry_run === true) {
+    const decision = await options.client.preflight(request, undefined, { signal: options.signal, dryRun: true });
+    return { decision: noEstimateDecision(decision), decidedBy: 'endpoint', request };
+  }
+  const decision = localDecision({
+    document: options.document,
+    workflow: options.workflow,
+    estimate: options.estimate,
+    now: options.now,
+  });
+  return { decision: noEstimateDecision(decision), decidedBy: 'local', request };
 }
 
 export interface WaitOptions {

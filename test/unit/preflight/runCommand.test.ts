@@ -163,13 +163,15 @@ describe('spend-band run and preflight with local bands', function () {
     assert.match(unknown.stderr, /no price for the model "gpt-99"/);
   });
 
-  it('preflight --from-history with no logs: checks with no estimate and says so', async () => {
+  it('preflight --from-history with no logs: no estimate is a warning (exit 10), and says so', async () => {
     const result = await runCli(
       ['preflight', '--workflow', 'background_automation', '--from-history', 'claude_code', '--json'],
       env,
     );
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 10, result.stderr);
     const json = JSON.parse(result.stdout);
+    assert.equal(json.decision, 'warn');
+    assert.match(json.reason, /^No estimate for this run/);
     assert.equal(json.estimate.cost.amount_micros, 0);
     assert.match(json.estimate.explanation, /no past runs of claude_code/);
   });
