@@ -8,6 +8,8 @@ export interface BarDatum {
   key: string;
   label: string;
   micros: number;
+  /** the figure written beside the bar when not just the money (e.g. "no price (1.2M tokens)") */
+  valueText?: string;
   /** drawn with the outlier style and a marker */
   marked?: boolean;
 }
@@ -49,7 +51,7 @@ export function barChart(data: readonly BarDatum[], options: BarChartOptions): B
   const rows = data.map((d, i) => ({
     key: d.key,
     label: d.label,
-    valueLabel: options.money(d.micros),
+    valueLabel: d.valueText ?? options.money(d.micros),
     marked: d.marked === true,
     x: labelWidth,
     y: i * rowHeight + 3,

@@ -1,8 +1,11 @@
 // The report as files for spreadsheets and scripts: JSON (one document) and CSV (one rectangular table,
 // a `section` column telling rows apart). Money is an exact decimal string from integer micros, never a
-// float, so a column sums to the cent in any spreadsheet.
+// float, so a column sums to the cent in any spreadsheet. Usage without a price is never $0: JSON gives
+// `amount: null` (nothing priced) or `lower_bound: true` (part priced) with `unpriced_requests` and
+// `unpriced_tokens` beside; CSV leaves `amount` empty and fills the `unpriced_*` columns.
 import { microsToDecimalString } from './money';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
+import { spendCsvAmount, spendJson, type UnpricedPart } from './reportSpend';
 
 export const REPORT_JSON_SCHEMA = 'spend-band/report/v1';
 
@@ -15,6 +18,11 @@ function dm(micros: number, currency: string): DecimalMoney {
   return { amount: microsToDecimalString(micros), currency };
 }
 
+/** The unpriced requests and tokens beside a figure (0 and 0 when all is priced). */
+function unpricedJson(part: UnpricedPart | null) {
+  return { unpriced_requests: part?.requests ?? 0, unpriced_tokens: part?.tokens ?? 0 };
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -23,9 +31,9 @@ function breakdownJson(rows: readonly BreakdownRow[], currency: string) {
   return rows.map((r) => ({
     key: r.key,
     label: r.label,
-    spend: dm(r.micros, currency),
+    spend: spendJson(r.micros, r.unpriced, currency),
     requests: r.requests,
-    unpriced_requests: r.unpricedRequests,
+    ...unpricedJson(r.unpriced),
   }));
 }
 
@@ -36,8 +44,9 @@ function runJson(r: RunRow, currency: string) {
     workflow: r.workflow,
     start: iso(r.startMs),
     end: iso(r.endMs),
-    spend: dm(r.costMicros, currency),
+    spend: spendJson(r.costMicros, r.unpriced, currency),
     requests: r.requests,
+    ...unpricedJson(r.unpriced),
     ...(r.agent ? { agent: r.agent } : {}),
     outlier: r.outlier,
     outlier_threshold: r.thresholdMicros === null ? null : dm(r.thresholdMicros, currency),
@@ -53,7 +62,8 @@ function bandJson(b: BandReport) {
     current: b.current,
     status: b.status,
     allocated: dm(b.allocatedMicros, b.currency),
-    used: dm(b.usedMicros, b.currency),
+    used: spendJson(b.usedMicros, b.unpriced, b.currency),
+    ...unpricedJson(b.unpriced),
     pace: dm(b.paceMicros, b.currency),
     forecast: b.forecastMicros === null ? null : dm(b.forecastMicros, b.currency),
     temporary_increase: b.temporaryIncrease
@@ -78,21 +88,27 @@ export function reportToJson(model: ReportModel): string {
     source: model.source,
     ...(model.focus ? { review: { kind: model.focus.review, classes: model.focus.classes } } : {}),
     totals: {
-      spend: dm(model.totals.micros, c),
+      spend: spendJson(model.totals.micros, model.totals.unpriced, c),
       requests: model.totals.requests,
-      unpriced_requests: model.totals.unpricedRequests,
+      ...unpricedJson(model.totals.unpriced),
     },
     bill: {
       seats: model.bill.seats.map((s) => ({ id: s.id, label: s.label, cost: dm(s.micros, c) })),
       seats_total: dm(model.bill.seatsMicros, c),
-      usage: dm(model.bill.usageMicros, c),
-      total: dm(model.bill.totalMicros, c),
+      usage: spendJson(model.bill.usageMicros, model.bill.usageUnpriced, c),
+      total: spendJson(model.bill.totalMicros, model.bill.totalUnpriced, c),
+      ...unpricedJson(model.bill.usageUnpriced),
     },
     bands: model.bands.map(bandJson),
     by_workflow: breakdownJson(model.byWorkflow, c),
     by_model: breakdownJson(model.byModel, c),
     by_agent: breakdownJson(model.byAgent, c),
-    daily: model.daily.map((d) => ({ date: d.date, spend: dm(d.micros, c) })),
+    daily: model.daily.map((d) => ({
+      date: d.date,
+      spend: spendJson(d.micros, d.unpriced, c),
+      requests: d.requests,
+      ...unpricedJson(d.unpriced),
+    })),
     sessions: model.sessions.map((r) => runJson(r, c)),
     agent_runs: model.agentRuns.map((r) => runJson(r, c)),
     outliers: model.outlierCount,
@@ -115,6 +131,8 @@ export const CSV_COLUMNS = [
   'requests',
   'status',
   'outlier',
+  'unpriced_requests',
+  'unpriced_tokens',
 ] as const;
 type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean>>;
 
@@ -129,9 +147,17 @@ function cell(value: string | number | boolean | undefined, numeric: boolean): s
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const NUMERIC = new Set(['amount', 'allocated', 'requests']);
+const NUMERIC = new Set(['amount', 'allocated', 'requests', 'unpriced_requests', 'unpriced_tokens']);
 
-/** The CSV export: one row per band, day, class, model, agent, seat, bill line, session and agent run. */
+/** The CSV cells of a figure's unpriced part (empty when all is priced). */
+function unpricedCells(part: UnpricedPart | null): CsvRow {
+  return part ? { unpriced_requests: part.requests, unpriced_tokens: part.tokens } : {};
+}
+
+/**
+ * The CSV export: one row per band, day, class, model, agent, seat, bill line, session and agent run.
+ * `amount` is the priced part; empty when nothing is priced; with `unpriced_requests` filled it is a lower bound.
+ */
 export function reportToCsv(model: ReportModel): string {
   const c = model.currency;
   const rows: CsvRow[] = [];
@@ -144,14 +170,23 @@ export function reportToCsv(model: ReportModel): string {
       workflow: b.workflow,
       start: b.period.start,
       end: b.period.end,
-      amount: amount(b.usedMicros),
+      amount: spendCsvAmount(b.usedMicros, b.unpriced),
       allocated: amount(b.allocatedMicros),
       currency: b.currency,
       status: b.status,
+      ...unpricedCells(b.unpriced),
     });
   }
   for (const d of model.daily)
-    rows.push({ section: 'day', key: d.date, start: iso(d.startMs), amount: amount(d.micros), currency: c });
+    rows.push({
+      section: 'day',
+      key: d.date,
+      start: iso(d.startMs),
+      amount: spendCsvAmount(d.micros, d.unpriced),
+      currency: c,
+      requests: d.requests,
+      ...unpricedCells(d.unpriced),
+    });
   const sections: [string, readonly BreakdownRow[]][] = [
     ['workflow', model.byWorkflow],
     ['model', model.byModel],
@@ -159,14 +194,36 @@ export function reportToCsv(model: ReportModel): string {
   ];
   for (const [section, list] of sections) {
     for (const r of list)
-      rows.push({ section, key: r.key, label: r.label, amount: amount(r.micros), currency: c, requests: r.requests });
+      rows.push({
+        section,
+        key: r.key,
+        label: r.label,
+        amount: spendCsvAmount(r.micros, r.unpriced),
+        currency: c,
+        requests: r.requests,
+        ...unpricedCells(r.unpriced),
+      });
   }
   for (const s of model.bill.seats)
     rows.push({ section: 'seat', key: s.id, label: s.label, amount: amount(s.micros), currency: c });
   rows.push(
     { section: 'bill', key: 'seats', label: 'Seats', amount: amount(model.bill.seatsMicros), currency: c },
-    { section: 'bill', key: 'usage', label: 'Usage', amount: amount(model.bill.usageMicros), currency: c },
-    { section: 'bill', key: 'total', label: 'Seats + usage', amount: amount(model.bill.totalMicros), currency: c },
+    {
+      section: 'bill',
+      key: 'usage',
+      label: 'Usage',
+      amount: spendCsvAmount(model.bill.usageMicros, model.bill.usageUnpriced),
+      currency: c,
+      ...unpricedCells(model.bill.usageUnpriced),
+    },
+    {
+      section: 'bill',
+      key: 'total',
+      label: 'Seats + usage',
+      amount: spendCsvAmount(model.bill.totalMicros, model.bill.totalUnpriced),
+      currency: c,
+      ...unpricedCells(model.bill.totalUnpriced),
+    },
   );
   for (const [section, list] of [
     ['session', model.sessions],
@@ -180,10 +237,11 @@ export function reportToCsv(model: ReportModel): string {
         workflow: r.workflow,
         start: iso(r.startMs),
         end: iso(r.endMs),
-        amount: amount(r.costMicros),
+        amount: spendCsvAmount(r.costMicros, r.unpriced),
         currency: c,
         requests: r.requests,
         outlier: r.outlier,
+        ...unpricedCells(r.unpriced),
       });
     }
   }

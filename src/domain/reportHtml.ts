@@ -8,6 +8,7 @@ import { escapeXml as e } from './chartSvg';
 import { formatMicros, percentText, shortDate, statusWord } from './format';
 import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
+import { spendShortText, spendText, unpricedPart, unpricedUsageDetail } from './reportSpend';
 
 const MAX_BARS = 12;
 
@@ -32,7 +33,8 @@ function bandSection(b: BandReport, nowMs: number): string {
     b.forecastMicros === null
       ? ''
       : `, forecast ${m(b.forecastMicros, b.currency)} by ${shortDate(new Date(Date.parse(b.period.end) - 1), zone)}`;
-  const description = `${b.label}: ${m(b.usedMicros, b.currency)} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status, b)}.`;
+  const used = spendText(b.usedMicros, b.unpriced, b.currency);
+  const description = `${b.label}: ${used} of ${m(b.allocatedMicros, b.currency)} used (${percentText(b.percentUsed)}), ${span}${forecastText}; ${statusWord(b.status, b)}.`;
   const svg = bandChartSvg(chart, {
     title: `${b.label}, cumulative spend ${span}`,
     description,
@@ -52,7 +54,7 @@ function bandSection(b: BandReport, nowMs: number): string {
   return (
     `<article class="sb-band${b.inFocus ? ' sb-focus' : ''}" data-band-id="${e(b.id)}">` +
     `<h3>${e(b.label)} <span class="sb-status sb-status-${e(b.status)}">${e(statusWord(b.status, b))}</span>${b.current ? '' : ' <span class="sb-past">past period</span>'}</h3>` +
-    `<p class="sb-figures"><strong>${e(m(b.usedMicros, b.currency))}</strong> of ${e(m(b.allocatedMicros, b.currency))} (${e(percentText(b.percentUsed))}) · pace ${e(m(b.paceMicros, b.currency))}${b.forecastMicros === null ? '' : ` · forecast <span class="sb-forecast-text">${e(m(b.forecastMicros, b.currency))}</span>`} · ${e(span)}</p>` +
+    `<p class="sb-figures"><strong>${e(used)}</strong> of ${e(m(b.allocatedMicros, b.currency))} (${e(percentText(b.percentUsed))}) · pace ${e(m(b.paceMicros, b.currency))}${b.forecastMicros === null ? '' : ` · forecast <span class="sb-forecast-text">${e(m(b.forecastMicros, b.currency))}</span>`} · ${e(span)}</p>` +
     increase +
     `<div class="sb-chart-box">${svg}</div>` +
     (b.estimatedSeries
@@ -72,11 +74,32 @@ function bars(title: string, rows: readonly BreakdownRow[], currency: string, id
     key: r.key,
     label: `${r.label}${r.inFocus ? ' ★' : ''}`,
     micros: r.micros,
+    valueText: spendShortText(r.micros, r.unpriced, currency),
   }));
-  if (rest.length > 0)
-    data.push({ key: 'other', label: `${rest.length} more`, micros: rest.reduce((a, r) => a + r.micros, 0) });
+  if (rest.length > 0) {
+    const micros = rest.reduce((a, r) => a + r.micros, 0);
+    const unpriced = unpricedPart(
+      rest.reduce((a, r) => a + r.requests, 0),
+      rest.reduce((a, r) => a + (r.unpriced?.requests ?? 0), 0),
+      rest.reduce((a, r) => a + (r.unpriced?.tokens ?? 0), 0),
+    );
+    data.push({
+      key: 'other',
+      label: `${rest.length} more`,
+      micros,
+      valueText: spendShortText(micros, unpriced, currency),
+    });
+  }
+  // The bars say "no price" / "≥ $x"; what has no price is listed in words with its tokens.
+  const unpricedRows = rows.filter((r) => r.unpriced);
+  const unpricedText =
+    unpricedRows.length === 0
+      ? ''
+      : `<p class="sb-unpriced">No price (not in the money, never counted as $0): ${unpricedRows
+          .map((r) => `${e(r.label)} ${e(unpricedUsageDetail(r.unpriced!))}`)
+          .join('; ')}. Sums marked ≥ are lower bounds.</p>`;
   const chart = barChart(data, { money: (micros) => m(micros, currency, 'compact') });
-  return `<section class="sb-breakdown" data-breakdown="${id}"><h3>${e(title)}</h3><div class="sb-chart-box">${barChartSvg(chart, title)}</div></section>`;
+  return `<section class="sb-breakdown" data-breakdown="${id}"><h3>${e(title)}</h3><div class="sb-chart-box">${barChartSvg(chart, title)}</div>${unpricedText}</section>`;
 }
 
 function runTable(title: string, runs: readonly RunRow[], currency: string, timeZone: string, id: string): string {
@@ -85,7 +108,7 @@ function runTable(title: string, runs: readonly RunRow[], currency: string, time
   const body = runs
     .map(
       (r) =>
-        `<tr class="${r.outlier ? 'sb-outlier' : ''}"><td>${r.outlier ? '<span class="sb-outlier-mark" title="outlier">▲</span> ' : ''}${e(r.label)}</td><td>${e(r.workflow)}</td><td>${e(dateTime(new Date(r.startMs), timeZone))}</td><td class="sb-num">${e(m(r.costMicros, currency))}</td><td class="sb-num">${r.requests}</td><td>${r.outlier ? `outlier: over ${e(m(r.thresholdMicros ?? 0, currency))} (median ${e(m(r.medianMicros, currency))})` : ''}</td></tr>`,
+        `<tr class="${r.outlier ? 'sb-outlier' : ''}"><td>${r.outlier ? '<span class="sb-outlier-mark" title="outlier">▲</span> ' : ''}${e(r.label)}</td><td>${e(r.workflow)}</td><td>${e(dateTime(new Date(r.startMs), timeZone))}</td><td class="sb-num">${e(spendText(r.costMicros, r.unpriced, currency))}</td><td class="sb-num">${r.requests}</td><td>${r.outlier ? `outlier: over ${e(m(r.thresholdMicros ?? 0, currency))} (median ${e(m(r.medianMicros, currency))})` : ''}</td></tr>`,
     )
     .join('');
   return `<section class="sb-runs" data-runs="${id}"><h3>${e(title)}</h3><table><thead><tr><th>Run</th><th>Class</th><th>Started</th><th>Spend</th><th>Requests</th><th></th></tr></thead><tbody>${body}</tbody></table></section>`;
@@ -128,9 +151,9 @@ export function reportBodyHtml(model: ReportModel, nowMs = Date.parse(model.gene
     '<section class="sb-bill" aria-label="The whole bill">',
     `<div><span class="sb-bill-label">Seats</span><span class="sb-bill-value">${e(m(model.bill.seatsMicros, c))}</span></div>`,
     '<div class="sb-op">+</div>',
-    `<div><span class="sb-bill-label">Usage</span><span class="sb-bill-value">${e(m(model.bill.usageMicros, c))}</span></div>`,
+    `<div><span class="sb-bill-label">Usage</span><span class="sb-bill-value">${e(spendText(model.bill.usageMicros, model.bill.usageUnpriced, c))}</span></div>`,
     '<div class="sb-op">=</div>',
-    `<div><span class="sb-bill-label">Whole bill, ${e(model.window.label)}</span><span class="sb-bill-value sb-total">${e(m(model.bill.totalMicros, c))}</span></div>`,
+    `<div><span class="sb-bill-label">Whole bill, ${e(model.window.label)}</span><span class="sb-bill-value sb-total">${e(spendText(model.bill.totalMicros, model.bill.totalUnpriced, c))}</span></div>`,
     '</section>',
   );
   parts.push(

@@ -12,6 +12,7 @@ import { percentOf, scaleMicros } from './money';
 import { classSpreads, isOutlier, OUTLIER_RULE_TEXT, type ClassSpread } from './outlierRule';
 import { isSupportedInterval, localDate, periodContaining } from './period';
 import { AGENT_LABELS, type ReportRun, type ReportUsageRow } from './reportUsage';
+import { unpricedPart, type UnpricedPart } from './reportSpend';
 import type { ReportWindow } from './reportWindow';
 import { ALL_WORKFLOWS, type Band, type BandStatus, type BandsDocument, type Period } from './schemas';
 import { humanize, workflowClassFor, type WorkflowClass } from './workflowClasses';
@@ -63,6 +64,8 @@ export interface BandReport {
   /** the series is a straight line to the band's total because no usage history was available */
   estimatedSeries: boolean;
   forecast: { fromMs: number; fromMicros: number; toMicros: number } | null;
+  /** usage in the band's period (up to now) whose model has no price: not in usedMicros nor the line */
+  unpriced: UnpricedPart | null;
   inFocus: boolean;
 }
 
@@ -74,6 +77,8 @@ export interface BreakdownRow {
   /** share of the priced total, 0–100 (display only) */
   percent: number;
   unpricedRequests: number;
+  /** the requests without a price and their tokens; null when all are priced */
+  unpriced: UnpricedPart | null;
   inFocus: boolean;
 }
 
@@ -82,13 +87,17 @@ export interface RunRow extends ReportRun {
   /** the outlier threshold of the run's class, when the class has enough runs to judge */
   thresholdMicros: number | null;
   medianMicros: number;
+  unpriced: UnpricedPart | null;
 }
 
 export interface DayRow {
   /** YYYY-MM-DD in the report's zone */
   date: string;
   startMs: number;
+  /** the priced part */
   micros: number;
+  requests: number;
+  unpriced: UnpricedPart | null;
 }
 
 export interface ReportModel {
@@ -100,7 +109,7 @@ export interface ReportModel {
   role: string;
   source: { bands: string; usage: ReportUsageSource; stale: boolean; incomplete: boolean };
   focus: ReportFocus | null;
-  totals: { micros: number; requests: number; unpricedRequests: number };
+  totals: { micros: number; requests: number; unpricedRequests: number; unpriced: UnpricedPart | null };
   bands: BandReport[];
   byWorkflow: BreakdownRow[];
   byModel: BreakdownRow[];
@@ -111,6 +120,9 @@ export interface ReportModel {
     seatsMicros: number;
     usageMicros: number;
     totalMicros: number;
+    /** usage without a price: the usage (and so the whole bill) is a lower bound, or unknown */
+    usageUnpriced: UnpricedPart | null;
+    totalUnpriced: UnpricedPart | null;
   };
   sessions: RunRow[];
   agentRuns: RunRow[];
@@ -190,11 +202,20 @@ function bandReport(band: Band, input: ReportInput, rows: readonly ReportUsageRo
   const bounds = dayBoundaries(startMs, endMs, zone);
   const perDay = new Array<number>(Math.max(0, bounds.length - 1)).fill(0);
   let covered = 0;
+  let requests = 0;
+  let unpricedRequests = 0;
+  let unpricedTokens = 0;
   for (const row of rows) {
-    if (row.costMicros === null || row.currency !== currency || !bandCovers(band, row.workflow)) continue;
+    if (row.currency !== currency || !bandCovers(band, row.workflow)) continue;
     if (row.startMs < startMs || row.startMs >= lastMs) continue;
     const i = binOf(bounds, row.startMs);
     if (i < 0) continue;
+    requests += row.requests;
+    if (row.costMicros === null) {
+      unpricedRequests += row.requests;
+      unpricedTokens += row.tokens;
+      continue;
+    }
     perDay[i]! += row.costMicros;
     covered++;
   }
@@ -253,6 +274,8 @@ function bandReport(band: Band, input: ReportInput, rows: readonly ReportUsageRo
     series,
     estimatedSeries,
     forecast,
+    // a band figure that is not zero holds priced usage (or is the endpoint's own): never "nothing priced"
+    unpriced: unpricedPart(requests, unpricedRequests, unpricedTokens, used !== 0),
     inFocus: input.focus ? input.focus.classes.includes(band.workflow) || band.workflow === ALL_WORKFLOWS : false,
   };
 }
@@ -264,6 +287,7 @@ function breakdown(
   inFocus: (key: string) => boolean,
 ): BreakdownRow[] {
   const map = new Map<string, BreakdownRow>();
+  const tokens = new Map<string, number>();
   let total = 0;
   for (const row of rows) {
     const key = keyOf(row);
@@ -278,18 +302,24 @@ function breakdown(
           requests: 0,
           percent: 0,
           unpricedRequests: 0,
+          unpriced: null,
           inFocus: inFocus(key),
         }),
       );
     entry.requests += row.requests;
-    if (row.costMicros === null) entry.unpricedRequests += row.requests;
-    else {
+    if (row.costMicros === null) {
+      entry.unpricedRequests += row.requests;
+      tokens.set(key, (tokens.get(key) ?? 0) + row.tokens);
+    } else {
       entry.micros += row.costMicros;
       total += row.costMicros;
     }
   }
   const out = [...map.values()].sort((a, b) => b.micros - a.micros || a.key.localeCompare(b.key));
-  for (const entry of out) entry.percent = total > 0 ? (entry.micros / total) * 100 : 0;
+  for (const entry of out) {
+    entry.percent = total > 0 ? (entry.micros / total) * 100 : 0;
+    entry.unpriced = unpricedPart(entry.requests, entry.unpricedRequests, tokens.get(entry.key) ?? 0);
+  }
   return out;
 }
 
@@ -304,6 +334,7 @@ function runRows(runs: readonly ReportRun[], spreads: Map<string, ClassSpread>, 
         outlier: isOutlier(run.costMicros, spread),
         thresholdMicros: spread?.thresholdMicros ?? null,
         medianMicros: spread?.medianMicros ?? 0,
+        unpriced: unpricedPart(run.requests, run.unpricedRequests, run.unpricedTokens),
       };
     });
 }
@@ -352,27 +383,46 @@ export function buildReport(input: ReportInput): ReportModel {
   let totalMicros = 0;
   let totalRequests = 0;
   let unpricedRequests = 0;
+  let unpricedTokens = 0;
   for (const r of inWindow) {
     totalRequests += r.requests;
-    if (r.costMicros === null) unpricedRequests += r.requests;
-    else totalMicros += r.costMicros;
+    if (r.costMicros === null) {
+      unpricedRequests += r.requests;
+      unpricedTokens += r.tokens;
+    } else totalMicros += r.costMicros;
   }
-  if (unpricedRequests > 0)
+  const totalUnpriced = unpricedPart(totalRequests, unpricedRequests, unpricedTokens);
+  if (totalUnpriced)
     notes.push(
-      `${unpricedRequests} request(s) used models without a price: they are counted as requests, not as money.`,
+      `${unpricedRequests} request(s) (${unpricedTokens} tokens) used models without a price: they are shown as tokens with "no price", never as $0, and every sum that includes them is a lower bound ("at least"). Add the models to a price file (--prices) to count them.`,
     );
   if (input.usageIncomplete)
     notes.push('The usage history stopped before the end of the window (too many pages); totals may be low.');
 
   const bounds = dayBoundaries(windowStart, windowEnd, window.timezone);
   const daily: DayRow[] = [];
-  for (let i = 0; i < bounds.length - 1; i++)
-    daily.push({ date: localDate(bounds[i]!, window.timezone), startMs: bounds[i]!, micros: 0 });
-  for (const r of inWindow) {
-    if (r.costMicros === null) continue;
-    const i = binOf(bounds, r.startMs);
-    if (i >= 0) daily[i]!.micros += r.costMicros;
+  const dayUnpriced: { requests: number; tokens: number }[] = [];
+  for (let i = 0; i < bounds.length - 1; i++) {
+    daily.push({
+      date: localDate(bounds[i]!, window.timezone),
+      startMs: bounds[i]!,
+      micros: 0,
+      requests: 0,
+      unpriced: null,
+    });
+    dayUnpriced.push({ requests: 0, tokens: 0 });
   }
+  for (const r of inWindow) {
+    const i = binOf(bounds, r.startMs);
+    if (i < 0) continue;
+    daily[i]!.requests += r.requests;
+    if (r.costMicros === null) {
+      dayUnpriced[i]!.requests += r.requests;
+      dayUnpriced[i]!.tokens += r.tokens;
+    } else daily[i]!.micros += r.costMicros;
+  }
+  for (let i = 0; i < daily.length; i++)
+    daily[i]!.unpriced = unpricedPart(daily[i]!.requests, dayUnpriced[i]!.requests, dayUnpriced[i]!.tokens);
 
   // Seats are monthly prices; a week carries 12/52 of a month.
   const seats = document.seats
@@ -390,6 +440,7 @@ export function buildReport(input: ReportInput): ReportModel {
     });
   const seatsMicros = seats.reduce((a, s) => a + s.micros, 0);
   let usageMicros = totalMicros;
+  let usageUnpriced = totalUnpriced;
   if (input.usageSource === 'none') {
     // no history: the bands' own figures are the usage (class bands, or the `all` band alone)
     const classBands = document.bands.filter((b) => b.workflow !== ALL_WORKFLOWS);
@@ -397,6 +448,7 @@ export function buildReport(input: ReportInput): ReportModel {
       (a, b) => a + (b.used.currency === currency ? b.used.amount_micros : 0),
       0,
     );
+    usageUnpriced = null;
   }
 
   const runs = input.runs.filter((r) => r.startMs < windowEnd && r.endMs > windowStart);
@@ -421,13 +473,27 @@ export function buildReport(input: ReportInput): ReportModel {
       incomplete: input.usageIncomplete === true,
     },
     focus: input.focus ?? null,
-    totals: { micros: totalMicros, requests: totalRequests, unpricedRequests },
+    totals: { micros: totalMicros, requests: totalRequests, unpricedRequests, unpriced: totalUnpriced },
     bands,
     byWorkflow,
     byModel,
     byAgent,
     daily,
-    bill: { seats, seatsMicros, usageMicros, totalMicros: seatsMicros + usageMicros },
+    bill: {
+      seats,
+      seatsMicros,
+      usageMicros,
+      totalMicros: seatsMicros + usageMicros,
+      usageUnpriced,
+      totalUnpriced: usageUnpriced
+        ? unpricedPart(
+            usageUnpriced.requests,
+            usageUnpriced.requests,
+            usageUnpriced.tokens,
+            seats.length > 0 || !usageUnpriced.nothingPriced,
+          )
+        : null,
+    },
     sessions: runRows(
       runs.filter((r) => r.kind === 'session'),
       spreads,

@@ -3,6 +3,7 @@
 import { formatMicros, percentText, shortDate, statusWord } from './format';
 import { dateTime } from './reportDates';
 import type { BandReport, BreakdownRow, ReportModel, RunRow } from './reportModel';
+import { spendText } from './reportSpend';
 
 type Table = { head: string[]; rows: string[][]; right: boolean[] };
 
@@ -22,7 +23,7 @@ function bandTable(model: ReportModel): Table {
     rows: model.bands.map((b) => [
       `${b.label}${b.inFocus ? ' *' : ''}`,
       periodText(b),
-      m(b.usedMicros, b.currency),
+      spendText(b.usedMicros, b.unpriced, b.currency),
       `${m(b.allocatedMicros, b.currency)}${b.temporaryIncrease ? ` (incl. +${m(b.temporaryIncrease.micros, b.currency)} until ${shortDate(new Date(b.temporaryIncrease.until), b.period.timezone ?? 'UTC')})` : ''}`,
       percentText(b.percentUsed),
       m(b.paceMicros, b.currency),
@@ -38,8 +39,8 @@ function breakdownTable(title: string, rows: readonly BreakdownRow[], currency: 
     right: [false, true, true, true],
     rows: rows.map((r) => [
       `${r.label}${r.inFocus ? ' *' : ''}`,
-      `${m(r.micros, currency)}${r.unpricedRequests > 0 ? ' +?' : ''}`,
-      percentText(r.percent),
+      spendText(r.micros, r.unpriced, currency),
+      r.unpriced?.nothingPriced ? '—' : percentText(r.percent),
       String(r.requests),
     ]),
   };
@@ -53,7 +54,7 @@ function runTable(title: string, rows: readonly RunRow[], currency: string, time
       r.label,
       r.workflow,
       dateTime(new Date(r.startMs), timeZone),
-      m(r.costMicros, currency),
+      spendText(r.costMicros, r.unpriced, currency),
       String(r.requests),
       r.outlier ? `yes (over ${m(r.thresholdMicros ?? 0, currency)}, median ${m(r.medianMicros, currency)})` : '',
     ]),
@@ -77,7 +78,7 @@ function headerLines(model: ReportModel): string[] {
   const stale = model.source.stale ? ' · STALE (last good bands)' : '';
   return [
     `${model.developer.name} · ${model.role} · bands from ${model.source.bands} · usage from ${model.source.usage === 'none' ? 'the bands only (no history)' : model.source.usage === 'local_logs' ? 'local agent logs' : 'the endpoint'}${stale}`,
-    `Seats ${m(model.bill.seatsMicros, c)} + usage ${m(model.bill.usageMicros, c)} = ${m(model.bill.totalMicros, c)} (${model.window.label})`,
+    `Seats ${m(model.bill.seatsMicros, c)} + usage ${spendText(model.bill.usageMicros, model.bill.usageUnpriced, c)} = ${spendText(model.bill.totalMicros, model.bill.totalUnpriced, c)} (${model.window.label})`,
     `${model.totals.requests} requests; ${model.outlierCount} outlier run(s).`,
   ];
 }

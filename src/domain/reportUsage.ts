@@ -1,7 +1,7 @@
 // What the report is built from, whatever the source: usage rows (an endpoint's `/v1/me/usage` buckets,
 // or local metering attributed to tagged sessions) and runs (tagged workflow sessions and agent sessions
 // from the local logs, with their cost). Pure: the caller fetches pages and reads logs.
-import type { UsagePage } from './schemas';
+import type { TokenCounts, UsagePage } from './schemas';
 import { MINUTE_MS, RunClass, TagTimeline } from './attribution';
 import type { WorkflowSession } from './session';
 import { UNTAGGED } from './workflowClasses';
@@ -19,6 +19,8 @@ export interface ReportUsageRow {
   costMicros: number | null;
   currency: string;
   requests: number;
+  /** all tokens of the row (input, output, cache read and write); 0 when the source does not say */
+  tokens: number;
 }
 
 export interface ReportRun {
@@ -29,8 +31,12 @@ export interface ReportRun {
   label: string;
   startMs: number;
   endMs: number;
+  /** the priced part of the run's spend (integer micros) */
   costMicros: number;
   requests: number;
+  /** requests of models without a price, and their tokens: not in costMicros */
+  unpricedRequests: number;
+  unpricedTokens: number;
   agent?: string;
   project?: string;
 }
@@ -44,6 +50,19 @@ export interface MeteredEvent {
   sessionId: string;
   project: string;
   requests: number;
+  tokens: MeteredTokens;
+}
+
+/** The token counts of a metered rollup (cache_write holds all cache writes). */
+export interface MeteredTokens {
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+}
+
+export function tokenTotal(t: MeteredTokens | TokenCounts | undefined): number {
+  return t ? (t.input ?? 0) + (t.output ?? 0) + (t.cache_read ?? 0) + (t.cache_write ?? 0) : 0;
 }
 
 /** The endpoint's buckets as usage rows; null dimensions become '' (or 'untagged' for the workflow). */
@@ -63,6 +82,7 @@ export function rowsFromUsagePages(pages: readonly UsagePage[]): ReportUsageRow[
           costMicros: r.cost.amount_micros,
           currency: r.cost.currency,
           requests: r.requests ?? 0,
+          tokens: tokenTotal(r.tokens),
         });
       }
     }
@@ -139,6 +159,7 @@ export function rowsFromMetering(
     costMicros: event.costMicros,
     currency,
     requests: event.requests,
+    tokens: tokenTotal(event.tokens),
   }));
 }
 
@@ -160,6 +181,15 @@ export const AGENT_LABELS: Record<string, string> = {
   local_logs: 'Local logs',
 };
 
+/** A metered event's requests, priced spend, and unpriced requests and tokens, added to a run. */
+function addTo(run: ReportRun, event: MeteredEvent): void {
+  run.requests += event.requests;
+  if (event.costMicros === null) {
+    run.unpricedRequests += event.requests;
+    run.unpricedTokens += tokenTotal(event.tokens);
+  } else run.costMicros += event.costMicros;
+}
+
 /**
  * Runs from local metering in [fromMs, toMs): each tagged session with the priced spend inside it, and
  * each agent session (one conversation) with its class by the run rule of domain/attribution.ts.
@@ -175,7 +205,6 @@ export function runsFromMetering(
   const agentRuns = new Map<string, ReportRun & { byWorkflow: RunClass }>();
   const timeline = TagTimeline.ofSessions(sessions, nowMs);
   for (const { event, session } of attribute(events, sessions, fromMs, toMs, nowMs)) {
-    const cost = event.costMicros ?? 0;
     const workflow = session?.workflow ?? UNTAGGED;
     if (session) {
       let run = tagged.get(session.id);
@@ -190,11 +219,12 @@ export function runsFromMetering(
           endMs: end,
           costMicros: 0,
           requests: 0,
+          unpricedRequests: 0,
+          unpricedTokens: 0,
         };
         tagged.set(session.id, run);
       }
-      run.costMicros += cost;
-      run.requests += event.requests;
+      addTo(run, event);
     }
     const key = `${event.agent}\u0000${event.sessionId}`;
     let run = agentRuns.get(key);
@@ -209,14 +239,15 @@ export function runsFromMetering(
         endMs: event.timestamp + MINUTE_MS,
         costMicros: 0,
         requests: 0,
+        unpricedRequests: 0,
+        unpricedTokens: 0,
         agent: event.agent,
         ...(event.project ? { project: event.project } : {}),
         byWorkflow: new RunClass(timeline),
       };
       agentRuns.set(key, run);
     }
-    run.costMicros += cost;
-    run.requests += event.requests;
+    addTo(run, event);
     run.startMs = Math.min(run.startMs, event.timestamp);
     run.endMs = Math.max(run.endMs, event.timestamp + MINUTE_MS);
     run.byWorkflow.add(event.timestamp, event.costMicros);

@@ -86,7 +86,10 @@ describe('report: webview, export, reviews', function () {
     });
     assert.ok(csvUri && jsonUri, 'the export resolved to nothing');
     const csv = readFileSync(csvUri.fsPath, 'utf8').trimEnd().split('\r\n');
-    assert.equal(csv[0], 'section,key,label,workflow,start,end,amount,allocated,currency,requests,status,outlier');
+    assert.equal(
+      csv[0],
+      'section,key,label,workflow,start,end,amount,allocated,currency,requests,status,outlier,unpriced_requests,unpriced_tokens',
+    );
     const json = JSON.parse(readFileSync(jsonUri.fsPath, 'utf8'));
     assert.equal(json.schema, 'spend-band/report/v1');
     for (const band of api.snapshot()!.document!.bands) {

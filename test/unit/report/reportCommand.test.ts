@@ -116,7 +116,10 @@ describe('spend-band report', function () {
     assert.match(md.stdout, /^# Spend report — November 2026\n/);
     const csv = await cli(['report', '--endpoint', server.url, '--format', 'csv', ...noLogs], env);
     const lines = csv.stdout.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'section,key,label,workflow,start,end,amount,allocated,currency,requests,status,outlier');
+    assert.equal(
+      lines[0],
+      'section,key,label,workflow,start,end,amount,allocated,currency,requests,status,outlier,unpriced_requests,unpriced_tokens',
+    );
     assert.equal(lines.filter((l) => l.startsWith('day,')).length, 30);
   });
 

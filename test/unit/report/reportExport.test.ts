@@ -78,10 +78,10 @@ describe('report exports', () => {
   it('writes JSON with decimal-string money and the schema id', () => {
     const doc = JSON.parse(reportToJson(model())) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.equal(doc.schema, REPORT_JSON_SCHEMA);
-    assert.deepEqual(doc.totals.spend, { amount: '1.300001', currency: 'USD' });
+    assert.deepEqual(doc.totals.spend, { amount: '1.300001', currency: 'USD', lower_bound: false });
     assert.deepEqual(doc.bill.seats_total, { amount: '19', currency: 'USD' });
     const deep = doc.bands.find((b: { id: string }) => b.id === 'b_deep');
-    assert.deepEqual(deep.used, { amount: '60', currency: 'USD' });
+    assert.deepEqual(deep.used, { amount: '60', currency: 'USD', lower_bound: false });
     assert.equal(typeof deep.cumulative[1].spend, 'string');
     assert.equal(doc.window.key, '2026-11');
   });
@@ -105,5 +105,32 @@ describe('report exports', () => {
     assert.doesNotMatch(html, /style=|onclick=|<script/i);
     assert.match(html, /=HYPERLINK\(&quot;x&quot;\)/);
     assert.match(html, /data-band-id="b_deep"/);
+  });
+
+  it('shows usage without a price in the page as tokens with "no price", and mixed sums as "at least"', () => {
+    const m = buildReport({
+      document: documentOf(),
+      source: 'local',
+      window: monthWindow('2026-11', 'UTC')!,
+      now: NOW,
+      usage: [
+        row('2026-11-02T10:00:00Z', 'deep_coding', 0.5),
+        row('2026-11-03T10:00:00Z', 'deep_coding', null, { model: 'claude-nonesuch-9', tokens: 2_500_000 }),
+      ],
+      usageSource: 'local_logs',
+      runs: [],
+    });
+    const html = reportBodyHtml(m);
+    assert.match(html, /<text class="sb-bar-value"[^>]*>no price<\/text>/, 'the unpriced model’s bar');
+    assert.match(html, /<text class="sb-bar-value"[^>]*>≥ \$0\.50<\/text>/, 'the class’s bar: a lower bound');
+    assert.match(
+      html,
+      /No price \(not in the money, never counted as \$0\): claude-nonesuch-9 2\.5M tokens, 1 request\(s\)/,
+    );
+    assert.match(
+      html,
+      /<span class="sb-bill-label">Usage<\/span><span class="sb-bill-value">at least \$0\.50 \(\+2\.5M tokens, no price\)/,
+    );
+    assert.doesNotMatch(html, /class="sb-bar-value"[^>]*>\$0(\.00)?</, 'no bar says $0');
   });
 });

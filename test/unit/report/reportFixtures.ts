@@ -48,6 +48,7 @@ export function row(
     costMicros: usd === null ? null : $(usd),
     currency: 'USD',
     requests: 1,
+    tokens: 1_000,
     ...extra,
   };
 }
@@ -66,6 +67,7 @@ export function event(
     sessionId,
     project: '/home/dana/shop',
     requests: 1,
+    tokens: { input: 600, output: 200, cache_read: 150, cache_write: 50 },
     ...extra,
   };
 }
