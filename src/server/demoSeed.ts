@@ -32,8 +32,14 @@ interface DemoBand {
   workflow: string;
   allocatedUsd: number;
   interval: PeriodInterval;
-  /** share of the allocation spent in the current period, in per mille */
+  /** share of the allocation spent in the current period, in per mille (the most, for a paced band) */
   spentPerMille: number;
+  /**
+   * A band on pace: the share spent so far is this many per mille of the share of the period elapsed
+   * (950: a little under pace), up to spentPerMille. Without it the share is fixed: a band that shows
+   * its warning or its overdraft whatever the day.
+   */
+  pacePerMille?: number;
   /** attributed through seeded session tags (true) or carried on the event (false) */
   viaTags: boolean;
   provider: string;
@@ -47,6 +53,7 @@ const DEMO_BANDS: readonly DemoBand[] = [
     allocatedUsd: 40,
     interval: 'P1M',
     spentPerMille: 400,
+    pacePerMille: 850,
     viaTags: true,
     provider: 'github_copilot',
     model: 'gpt-4.1',
@@ -57,6 +64,7 @@ const DEMO_BANDS: readonly DemoBand[] = [
     allocatedUsd: 150,
     interval: 'P1M',
     spentPerMille: 620,
+    pacePerMille: 950,
     viaTags: true,
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
@@ -87,6 +95,7 @@ const DEMO_BANDS: readonly DemoBand[] = [
     allocatedUsd: 40,
     interval: 'P1W',
     spentPerMille: 300,
+    pacePerMille: 900,
     viaTags: false,
     provider: 'anthropic',
     model: 'claude-opus-4-1',
@@ -250,6 +259,18 @@ function tokensFor(costMicros: number, seed: string): UsageEventInput['tokens'] 
   return { input, output, cache_read: Math.round(input * 0.4), cache_write: Math.round(input * 0.05) };
 }
 
+/**
+ * What a demo band has spent of its current period by now, in micros: a fixed share, or for a paced
+ * band its pace × the elapsed share of the period (so on December 4th a monthly band is about 10 %
+ * used and on track, not 62 % and "over pace"), never more than its fixed share (below its warning).
+ */
+function spentInPeriod(band: DemoBand, elapsedMs: number, lengthMs: number): number {
+  const most = Math.round(($(band.allocatedUsd) * band.spentPerMille) / 1000);
+  if (band.pacePerMille === undefined || lengthMs <= 0) return most;
+  const paced = Math.floor(($(band.allocatedUsd) * band.pacePerMille * Math.min(1, elapsedMs / lengthMs)) / 1000);
+  return Math.min(most, paced);
+}
+
 /** The spend of each demo band's current period, spread over the elapsed part: the statuses hold on any day. */
 async function seedCurrentPeriods(db: SqlDb, now: Date): Promise<void> {
   const nowMs = now.getTime();
@@ -258,7 +279,7 @@ async function seedCurrentPeriods(db: SqlDb, now: Date): Promise<void> {
     const period = periodContaining(band.interval, now, 'UTC');
     const start = Date.parse(period.start);
     const elapsed = Math.max(0, nowMs - start);
-    const total = Math.round(($(band.allocatedUsd) * band.spentPerMille) / 1000);
+    const total = spentInPeriod(band, elapsed, Date.parse(period.end) - start);
     const slot = elapsed / (DEMO_BANDS.length * EVENTS_PER_PERIOD);
     const each = Math.floor(total / EVENTS_PER_PERIOD);
     for (let i = 0; i < EVENTS_PER_PERIOD; i++) {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { statusWord } from '../../../src/domain/format';
+import { gaugeFor } from '../../../src/domain/gauge';
 import { buildBandsDocument } from '../../../src/server/bandsBuilder';
 import { seedDemo } from '../../../src/server/demoSeed';
 import { openStorage } from '../../../src/server/storage/openStorage';
@@ -48,8 +50,39 @@ describeEngines('reference server: demo seed', function (engine) {
       assert.deepEqual(await statuses(now), expected);
       const review = (await buildBandsDocument(db, 'demo', now))!.document.bands.find((b) => b.workflow === 'review')!;
       assert.equal(review.used.amount_micros, 34_000_000, '85 % of $40, from events inside the period');
+      assert.deepEqual(await overPace(now), [], 'no band that should be on track is over pace');
     });
   }
+
+  /** The demo's ok bands whose words say "over pace" (their forecast passes the allocation). */
+  const overPace = async (now: Date) =>
+    (await buildBandsDocument(db, 'demo', now))!.document.bands
+      .filter((b) => b.status === 'ok')
+      .filter((b) => {
+        const g = gaugeFor(b, now);
+        return (
+          statusWord(b.status, { forecastMicros: g.forecastMicros, allocatedMicros: g.allocatedMicros }) !== 'on track'
+        );
+      })
+      .map((b) => b.workflow);
+
+  it('seeded on December 4th: the month is part-used and on track, review shows its warning', async () => {
+    const now = new Date('2026-12-04T16:05:00Z');
+    await seedDemo(db, now);
+    const bands = (await buildBandsDocument(db, 'demo', now))!.document.bands;
+    const used = (workflow: string) => {
+      const band = bands.find((b) => b.workflow === workflow)!;
+      return Math.round((band.used.amount_micros / band.allocated.amount_micros) * 1000) / 10;
+    };
+    // 3.67 of 31 days gone (11.8 %): a little under that, not the 62 % a fixed share put there
+    assert.ok(used('deep_coding') > 9 && used('deep_coding') < 11.8, `deep_coding ${used('deep_coding')} %`);
+    assert.ok(used('light_assist') > 8 && used('light_assist') < 11.8, `light_assist ${used('light_assist')} %`);
+    // Friday 16:05 of the ISO week: 4.67 of 7 days, capped at 30 %
+    assert.equal(used('background_automation'), 30);
+    assert.equal(used('review'), 85);
+    assert.deepEqual(await overPace(now), []);
+    assert.deepEqual(await statuses(now), expected);
+  });
 
   it('seeds a team with seats, rules, 30 days of history and one pending request', async () => {
     const now = new Date('2026-11-18T10:00:00Z');
