@@ -11,27 +11,17 @@ import {
   newestCachedBands,
   officialFromStatusLine,
   recordOfficial,
+  type AgentState,
   type CachedDocument,
 } from '../flows/agents/agentState';
 import { EXIT } from '../domain/exitCodes';
 import { assertKnownFlags, flag } from './args';
 import type { CliContext } from './cliContext';
 import { cacheDir } from './paths';
+import { readStdinText } from './stdinText';
 
 const MAX_STDIN_BYTES = 1024 * 1024;
 const STALE_MS = 60 * 60_000;
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_STDIN_BYTES) break;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The gauge's own days/hours left (domain/format.ts), so the status line and `status` agree. */
 function timeLeft(endIso: string, nowMs: number): string {
@@ -62,14 +52,15 @@ export async function statuslineCommand(ctx: CliContext): Promise<number> {
   const dir = cacheDir(ctx.args, ctx.env);
   let input: unknown;
   try {
-    const text = await readStdin();
+    const text = await readStdinText(MAX_STDIN_BYTES, { onTooLarge: 'truncate', skipTerminal: true });
     input = text.trim() === '' ? undefined : JSON.parse(text);
   } catch {
     input = undefined;
   }
   const official = officialFromStatusLine(input);
+  let state: AgentState | undefined;
   try {
-    recordOfficial(dir, official, now);
+    state = recordOfficial(dir, official, now);
   } catch {
     // A read-only cache folder must not blank the status line.
   }
@@ -79,7 +70,7 @@ export async function statuslineCommand(ctx: CliContext): Promise<number> {
     flag(ctx.args, 'workflow') ??
     ctx.env.SPEND_BAND_WORKFLOW ??
     /(?:^|,)\s*spendband\.workflow=([a-z][a-z0-9_]{0,63})/.exec(ctx.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1];
-  const cached = newestCachedBands(dir);
+  const cached = newestCachedBands(dir, state);
   const band = cached ? pickBand(cached.document, explicit) : undefined;
   if (band && cached) {
     const allocated = band.allocated.amount_micros;

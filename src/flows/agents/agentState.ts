@@ -6,7 +6,6 @@
 // the recent sessions' costs. One small JSON file in the cache folder, written whole to a temp
 // file and renamed, so a reader never sees half of it. No zod here: the hook and the status line
 // must start fast, so the shape is checked by hand.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -174,7 +173,8 @@ export function recordOfficial(
 function writeAgentState(cacheDir: string, state: AgentState): void {
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const target = agentStatePath(cacheDir);
-  const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+  // (pid and Math.random, not node:crypto: loading that took the status line ~15 ms for four bytes)
+  const temp = `${target}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
   renameSync(temp, target);
 }
@@ -200,11 +200,14 @@ export function recentSessionCosts(state: AgentState, limit = 30): number[] {
 /**
  * The newest bands document the CLI (in `cacheDir`) or the extension (in a folder it remembered here)
  * cached (api/bandsCache.ts writes `bands-<digest>.json` with `document` and `fetched_at`), read
- * without zod; undefined when none.
+ * without zod; undefined when none. `state`: the agent state already read, if the caller has it.
  */
-export function newestCachedBands(cacheDir: string): { document: CachedDocument; fetchedAt: string } | undefined {
+export function newestCachedBands(
+  cacheDir: string,
+  state: AgentState = readAgentState(cacheDir),
+): { document: CachedDocument; fetchedAt: string } | undefined {
   let best: { document: CachedDocument; fetchedAt: string; mtime: number } | undefined;
-  for (const dir of [cacheDir, ...(readAgentState(cacheDir).bandsCacheDirs ?? [])]) {
+  for (const dir of [cacheDir, ...(state.bandsCacheDirs ?? [])]) {
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => /^bands-[0-9a-f]{24}\.json$/.test(n));
