@@ -45,6 +45,12 @@ const CLI_COMMANDS = [
   'statuslineCommand',
   'adminCommand',
 ];
+// What Claude Code runs on its own hot path, as single small files (src/cli/fastEntry.ts): no
+// dispatcher, no second bundle to load, nothing of zod or undici. Built as dist/<name>.js.
+const FAST_ENTRIES = {
+  'spend-band-hook': 'src/cli/hookEntry.ts',
+  'spend-band-statusline': 'src/cli/statuslineEntry.ts',
+};
 const commandsApart = {
   name: 'cli-commands-apart',
   setup(build) {
@@ -68,6 +74,12 @@ const editorTransport = {
     }));
   },
 };
+
+/** Throws when zod or undici got into the hook's or the status line's entry. */
+function assertNoLibraries(result) {
+  const heavy = Object.keys(result.metafile?.inputs ?? {}).find((input) => /node_modules\/(zod|undici)\//.test(input));
+  if (heavy) throw new Error(`${heavy} is in a hook/statusline entry (esbuild.mjs FAST_ENTRIES): keep them small`);
+}
 
 /** Throws when undici got into the extension bundle after all. */
 function assertNoUndici(result) {
@@ -111,6 +123,7 @@ const bundles = [
     banner: { js: '#!/usr/bin/env node' },
   },
   { entryPoints: CLI_COMMANDS.map((c) => `src/cli/${c}.ts`), outdir: 'dist', external, plugins: [sharedLibraries] },
+  { entryPoints: FAST_ENTRIES, outdir: 'dist', external, verify: assertNoLibraries },
   { entryPoints: Object.fromEntries(SHARED_LIBRARIES.map((name) => [name, name])), outdir: 'dist', external },
   { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external, plugins: [sharedLibraries] },
   { entryPoints: ['src/usage/scan/scanWorker.ts'], outfile: 'dist/scanWorker.js', external },

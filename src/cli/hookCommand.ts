@@ -11,22 +11,29 @@
 //
 // Its bundle is kept apart and small (no zod, no undici, not even fetch), as it runs before every such
 // tool call: see the note in the issue-15 notes for the measured start-up.
-import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { resolve } from 'node:path';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { failOpenAnswer, hookAnswer, notCheckedAnswer, type HookEvent, type HookOutput } from '../domain/hookAnswer';
 import { formatMoney } from '../domain/money';
+import { sha256Hex } from '../domain/sha256';
 import { preflightVerdict } from '../domain/preflightVerdict';
 import type { Band, EscalationPolicy, PreflightDecision } from '../domain/schemas';
 import { EXIT } from '../domain/exitCodes';
 import { noEstimateDecision } from '../flows/preflight/noEstimate';
 import { newestCachedBands, readAgentState, recentSessionCosts } from '../flows/agents/agentState';
-import { defaultClaudeSettingsPath, installClaudeHooks, SettingsFileError } from '../flows/agents/claudeHooks';
+import {
+  defaultClaudeSettingsPath,
+  fastEntryCommand,
+  HOOK_ENTRY,
+  installClaudeHooks,
+  SettingsFileError,
+} from '../flows/agents/claudeHooks';
 import { assertKnownFlags, flag, hasFlag } from './args';
 import type { CliContext } from './cliContext';
 import { CliError } from './cliError';
 import { cacheDir } from './paths';
+import { readStdinText, StdinTooLarge } from './stdinText';
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const DEFAULT_ESTIMATE_MICROS = 1_000_000;
@@ -55,14 +62,12 @@ interface HookInput {
 }
 
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_STDIN_BYTES) throw new Error('the hook input is larger than 1 MiB');
-    chunks.push(chunk);
+  try {
+    return await readStdinText(MAX_STDIN_BYTES, { onTooLarge: 'throw' });
+  } catch (error) {
+    if (error instanceof StdinTooLarge) throw new Error('the hook input is larger than 1 MiB');
+    throw error;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseHookInput(text: string): HookInput {
@@ -96,9 +101,7 @@ function print(ctx: CliContext, output: HookOutput): number {
  * workflow, which the endpoint refuses under the first id (422 idempotency_key_reused).
  */
 function runIdFor(input: HookInput, also = ''): string {
-  const h = createHash('sha256')
-    .update(`${input.sessionId}\n${input.toolUseId || input.prompt}${also ? `\n${also}` : ''}`)
-    .digest('hex');
+  const h = sha256Hex(`${input.sessionId}\n${input.toolUseId || input.prompt}${also ? `\n${also}` : ''}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -181,12 +184,54 @@ class Refused extends Error {
   }
 }
 
+type Send = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
+
+/**
+ * node:https is loaded only for an https endpoint: loading it (tls and its friends) took ~35 ms of this
+ * short-lived process's start-up here, for a request to 127.0.0.1 that never uses it.
+ */
+function sender(url: URL, env: NodeJS.ProcessEnv): Send {
+  if (url.protocol !== 'https:') return httpRequest;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const https = require('node:https') as typeof import('node:https');
+  const ca = extraCertificates(env);
+  return ca ? (u, options, callback) => https.request(u, { ...options, ca }, callback) : https.request;
+}
+
+/**
+ * The installed command clears NODE_EXTRA_CA_CERTS for this process (Node 20 reads that file at start,
+ * ~40 ms, before it knows whether a TLS connection will be made) and hands its value over in
+ * SPEND_BAND_EXTRA_CA_CERTS: an https endpoint then trusts Node's bundled roots plus that file, as
+ * NODE_EXTRA_CA_CERTS would have made it.
+ */
+function extraCertificates(env: NodeJS.ProcessEnv): string[] | undefined {
+  const file = env.SPEND_BAND_EXTRA_CA_CERTS?.trim();
+  if (!file || env.NODE_EXTRA_CA_CERTS) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    // Node itself only warns when the file cannot be read, and goes on with its own roots.
+    process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(error as Error).message}`);
+    return undefined;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { rootCertificates } = require('node:tls') as typeof import('node:tls');
+  return [...rootCertificates, pem];
+}
+
 /**
  * POST the pre-flight with node:http(s), not fetch: the first fetch() in a process loads Node's bundled
  * undici, which on a busy machine cost this short-lived process more than the whole answer.
  */
-function postJson(url: URL, token: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+function postJson(
+  url: URL,
+  token: string,
+  body: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number; text: string }> {
+  const send = sender(url, env);
   return new Promise((resolvePost, reject) => {
     const timer = setTimeout(() => {
       req.destroy();
@@ -231,6 +276,7 @@ async function askEndpoint(
   token: string,
   body: unknown,
   timeoutMs: number,
+  env: NodeJS.ProcessEnv,
 ): Promise<PreflightDecision> {
   let url: URL;
   try {
@@ -243,7 +289,7 @@ async function askEndpoint(
   // Plain http only to this machine: the token must not cross a network in clear.
   if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
     throw new Unanswered('the endpoint uses plain http to another host; use https');
-  const response = await postJson(url, token, JSON.stringify(body), timeoutMs);
+  const response = await postJson(url, token, JSON.stringify(body), timeoutMs, env);
   if (response.status === 401 || response.status === 403)
     throw new Refused(
       `the endpoint refused the token (${response.status}); set a valid SPEND_BAND_TOKEN in the environment Claude Code starts with`,
@@ -336,7 +382,13 @@ async function hookClaude(ctx: CliContext): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     try {
       try {
-        decision = await askEndpoint(endpoint, token, { client_run_id: runIdFor(input), ...question }, timeoutMs);
+        decision = await askEndpoint(
+          endpoint,
+          token,
+          { client_run_id: runIdFor(input), ...question },
+          timeoutMs,
+          ctx.env,
+        );
       } catch (error) {
         // The same call (or the same -p prompt in the session) asked again with another estimate: it is
         // a question of its own, under an id that includes what is asked.
@@ -346,6 +398,7 @@ async function hookClaude(ctx: CliContext): Promise<number> {
           token,
           { client_run_id: runIdFor(input, JSON.stringify(question)), ...question },
           Math.max(50, deadline - Date.now()),
+          ctx.env,
         );
       }
       decidedBy = 'the endpoint';
@@ -404,7 +457,10 @@ async function hookClaude(ctx: CliContext): Promise<number> {
 // ---------------------------------------------------------------------------------------------------
 // hook install (the settings merge is flows/agents/claudeHooks.ts, shared with the extension)
 
+/** The hook's own entry beside this bundle (dist/), by absolute path; else this CLI's `hook claude`. */
 function defaultCommand(): string {
+  const entry = join(__dirname, HOOK_ENTRY);
+  if (existsSync(entry)) return fastEntryCommand(process.execPath, entry, 'hook');
   const script = process.argv[1] ? resolve(process.argv[1]) : 'spend-band';
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   return script.endsWith('.js') ? `${quote(process.execPath)} ${quote(script)} hook claude` : 'spend-band hook claude';

@@ -1,8 +1,14 @@
 // "Install Claude Code Hook…" (Bands view overflow menu): the same as `spend-band hook install`, with the
-// CLI that ships in the extension as the hook's command. It shows what it will change and asks first;
+// hook's own entry that ships in the extension (dist/spend-band-hook.js) as the hook's command. It shows what it will change and asks first;
 // the settings merge, backup and idempotence are flows/agents/claudeHooks.ts.
-import { defaultClaudeSettingsPath, installClaudeHooks, SettingsFileError } from '../flows/agents/claudeHooks';
-import { cliCommandLine } from './cliCommand';
+import * as path from 'node:path';
+import {
+  defaultClaudeSettingsPath,
+  fastEntryCommand,
+  HOOK_ENTRY,
+  installClaudeHooks,
+  SettingsFileError,
+} from '../flows/agents/claudeHooks';
 import { showErrorMessage, showInformationMessage } from './notify';
 
 export interface InstallHookUi {
@@ -23,7 +29,7 @@ export async function installClaudeHook(
   settingsPath = defaultClaudeSettingsPath(process.env),
   ui: InstallHookUi = defaultUi,
 ): Promise<string> {
-  const command = `${cliCommandLine(extensionPath)} hook claude`;
+  const command = fastEntryCommand('node', path.join(extensionPath, 'dist', HOOK_ENTRY), 'hook');
   try {
     const preview = installClaudeHooks({ settingsPath, command, dryRun: true, now: new Date() });
     if (preview.changes.length === 0) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { defaultCacheDir, officialFromStatusLine, recordOfficial } from '../../src/flows/agents/agentState';
-import { installClaudeHooks } from '../../src/flows/agents/claudeHooks';
+import { fastEntryCommand, HOOK_ENTRY, installClaudeHooks } from '../../src/flows/agents/claudeHooks';
 import type { SpendBandTestHooks } from '../../src/vscode/services';
 import { connectToTestServer } from './support/spendBand';
 import { waitFor } from './support/waitFor';
@@ -42,7 +42,8 @@ describe('editor: live usage (official figures, Claude Code hook)', function () 
     try {
       const settingsPath = join(dir, 'settings.json');
       const extension = vscode.extensions.all.find((e) => e.id.toLowerCase().endsWith('spend-band'))!;
-      const command = `node '${join(extension.extensionPath, 'dist', 'cli.js')}' hook claude`;
+      // The command the extension installs: the hook's own entry in the extension (flows/agents/claudeHooks.ts).
+      const command = fastEntryCommand('node', join(extension.extensionPath, 'dist', HOOK_ENTRY), 'hook');
       installClaudeHooks({ settingsPath, command, dryRun: false, now: new Date() });
       const before = readFileSync(settingsPath, 'utf8');
       const result = await vscode.commands.executeCommand('spendBand.installClaudeHook', settingsPath);

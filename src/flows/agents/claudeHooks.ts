@@ -33,7 +33,34 @@ interface MatcherGroup {
   [key: string]: unknown;
 }
 
-const OURS = /(?:^|[\s/"'])(?:spend-band|cli\.js)["']?\s+hook\s+claude\b/;
+/** The hook's and the status line's own entries in dist/ (esbuild.mjs FAST_ENTRIES). */
+export const HOOK_ENTRY = 'spend-band-hook.js';
+export const STATUSLINE_ENTRY = 'spend-band-statusline.js';
+
+/** Ours: the hook's entry, or the CLI's `hook claude` that earlier versions installed (updated in place). */
+const OURS =
+  /(?:(?:^|[\s/"'])(?:spend-band|cli\.js)["']?\s+hook\s+claude\b)|(?:[\s/\\"']spend-band-hook\.js["']?(?:\s|$))/;
+
+/**
+ * The command Claude Code runs for the hook's or the status line's entry: node and the file by absolute
+ * path (Claude Code runs them in the project's folder). On POSIX, where Claude Code runs the command with
+ * a shell, NODE_EXTRA_CA_CERTS is cleared for that one process: Node 20 reads and parses that file at
+ * start-up (~40 ms on the machine measured, most of the status line's time) whether or not a TLS
+ * connection follows. The status line makes none; the hook gets the value in SPEND_BAND_EXTRA_CA_CERTS
+ * and trusts it for an https endpoint (cli/hookCommand.ts), as Node would have.
+ */
+export function fastEntryCommand(
+  node: string,
+  script: string,
+  kind: 'hook' | 'statusline',
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (platform === 'win32') return `"${node}" "${script}"`;
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const env =
+    kind === 'hook' ? 'SPEND_BAND_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" NODE_EXTRA_CA_CERTS=' : 'NODE_EXTRA_CA_CERTS=';
+  return `${env} ${quote(node)} ${quote(script)}`;
+}
 
 /** The settings with our two hooks in place (added or updated), and what changed; other hooks untouched. */
 export function withSpendBandHooks(
