@@ -441,6 +441,30 @@ export function buildReport(input: ReportInput): ReportModel {
   const seatsMicros = seats.reduce((a, s) => a + s.micros, 0);
   let usageMicros = totalMicros;
   let usageUnpriced = totalUnpriced;
+  // One period rule for "the whole bill", as `status`, the tooltip and the Bands view count it: each
+  // class band's usage over its own current period. In the month going on now, a weekly band whose
+  // period began in the previous month adds those first days (from the same history), so status and
+  // report give one total; the tables below count the window, and a note says so.
+  const currentMonth = window.kind === 'month' && windowStart <= nowMs && nowMs < windowEnd;
+  if (currentMonth && input.usageSource !== 'none') {
+    const before: string[] = [];
+    for (const band of document.bands) {
+      const startMs = Date.parse(band.period.start);
+      if (band.workflow === ALL_WORKFLOWS || band.allocated.currency !== currency || startMs >= windowStart) continue;
+      const micros = rows
+        .filter((r) => r.workflow === band.workflow && r.startMs >= startMs && r.startMs < windowStart)
+        .reduce((a, r) => a + (r.costMicros ?? 0), 0);
+      if (micros === 0) continue;
+      usageMicros += micros;
+      before.push(
+        `${band.label ?? humanize(band.workflow)} since ${localDate(startMs, window.timezone)} (${formatMicros(micros, currency)} before ${window.label})`,
+      );
+    }
+    if (before.length > 0)
+      notes.push(
+        `The whole bill counts usage as your bands and spend-band status do, each over its current period: ${before.join(', ')}; the tables count ${window.label} only.`,
+      );
+  }
   if (input.usageSource === 'none') {
     // no history: the bands' own figures are the usage (class bands, or the `all` band alone)
     const classBands = document.bands.filter((b) => b.workflow !== ALL_WORKFLOWS);
