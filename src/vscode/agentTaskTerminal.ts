@@ -235,7 +235,8 @@ export class AgentRunTerminal implements vscode.Pseudoterminal {
   }
 
   private printDecision(decided: Decided, explanation: string): void {
-    const lines = decisionLines(decided.decision, explanation, decided.band);
+    // Every line can carry endpoint text (the reason, the band's label in the headroom): terminal-safe (#20 finding 4).
+    const lines = decisionLines(decided.decision, explanation, decided.band).map((l) => terminalText(l, 2000));
     const colour = COLOUR[decided.decision.decision] ?? '';
     lines[1] = `${colour}${BOLD}${lines[1]}${RESET}`;
     for (const l of lines) this.line(l);
