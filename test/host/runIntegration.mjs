@@ -4,10 +4,12 @@
 // Exit: 0 all passed; 1 a test failed, the extension host exited non-zero, no results, zero tests;
 // 2 timeout (screenshot in .vscode-test/failure.png); 3 harness error.
 //
-//   node test/host/runIntegration.mjs [--grep PATTERN] [--timeout SECONDS] [--verbose] [--keep]
+//   node test/host/runIntegration.mjs [--grep PATTERN] [--timeout SECONDS] [--verbose] [--keep] [--extension DIR]
+// --extension DIR loads the extension built in DIR (another work tree, e.g. an older commit) in place of
+// this one; the tests are still this tree's. Tests read the workbench's DOM through test/host/uiBridge.mjs.
 // (`npm run test:integration` builds first; pass options after `--`.)
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { codeServerDirs, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer.mjs';
@@ -15,6 +17,7 @@ import { ensureHost } from './ensureHost.mjs';
 import { distCli, integrationTestsDir, repoRoot } from './paths.mjs';
 import { exitCleanlyOnSignals, runCleanups, wasSignalled } from './processes.mjs';
 import { startReferenceServer } from './referenceServer.mjs';
+import { startUiBridge } from './uiBridge.mjs';
 import {
   keepLogsOnFailure,
   makeRunDir,
@@ -36,6 +39,7 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: process.env.SPEND_BAND_HOST_TIMEOUT ?? '300' },
     verbose: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    extension: { type: 'string' },
   },
 });
 
@@ -63,6 +67,10 @@ async function main() {
   const codeServer = await startCodeServer(host, dirs, { smokeTestDriver: true });
   say(`code-server ${codeServer.url}`);
 
+  const browser = await launchBrowser(join(run.dir, 'chrome'));
+  const page = browser.page;
+  const uiBridge = await startUiBridge(page);
+
   const resultsFile = join(run.dir, 'results.json');
   const testTmp = join(run.dir, 'test-tmp');
   mkdirSync(testTmp, { recursive: true });
@@ -77,11 +85,14 @@ async function main() {
     // the CLI's cache folder as the extension sees it (agent-state.json), kept inside the run
     SPEND_BAND_CACHE: join(testTmp, 'cache'),
     SPEND_BAND_TEST_GREP: options.grep ?? '',
+    SPEND_BAND_TEST_UI: uiBridge,
     SPEND_BAND_FORCE_FAIL: process.env.SPEND_BAND_FORCE_FAIL ?? '',
   };
   const authority = new URL(codeServer.url).host;
+  const extensionRoot = options.extension ? resolve(options.extension) : repoRoot;
+  if (options.extension) say(`extension under test: ${extensionRoot}`);
   const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${authority}${repoRoot}`],
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${extensionRoot}`],
     ['extensionTestsPath', `vscode-remote://${authority}${integrationTestsDir}`],
     ['extensionEnvironment', JSON.stringify(extensionEnvironment)],
     ['skipWelcome', 'true'],
@@ -89,8 +100,6 @@ async function main() {
     ['disableExtensions', 'true'],
   ];
 
-  const browser = await launchBrowser(join(run.dir, 'chrome'));
-  const page = browser.page;
   const hostOutput = run.logStream('exthost-output.log');
   const browserConsole = run.logStream('browser-console.log');
   page.on('console', (message) => browserConsole.write(`${message.type()} ${message.text()}\n`));
