@@ -9,7 +9,18 @@ import { CliError } from './cliError';
 
 export function loadServerModule(): ServerModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(require('node:path').join(__dirname, 'server.js')) as ServerModule;
+  const bundle = require('node:path').join(__dirname, 'server.js') as string;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(bundle) as ServerModule;
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown } | null;
+    if (e?.code !== 'MODULE_NOT_FOUND' || typeof e.message !== 'string' || !e.message.includes(bundle)) throw error;
+    throw new CliError(
+      `the reference server (${bundle}) is not beside this copy of spend-band. Build it (npm run build in a clone), or use the npm-installed CLI.`,
+      EXIT.usage,
+    );
+  }
 }
 
 const SERVER_FLAGS = ['db', 'database', 'host', 'port', 'demo'];

@@ -23,11 +23,62 @@ export interface SqliteConnection {
 
 export type SqliteOpener = (path: string) => SqliteConnection;
 
+/** The name of the error thrown when this Node can use neither binding; its message says what to do. */
+export const SQLITE_UNAVAILABLE = 'SqliteUnavailableError';
+
+const NODE_SQLITE_SINCE = '22.13';
+
+function sqliteUnavailable(why: string, remedy: string): Error {
+  const error = new Error(`the reference server needs SQLite: ${why}. ${remedy}`);
+  error.name = SQLITE_UNAVAILABLE;
+  return error;
+}
+
+function builtinText(): string {
+  return loadNodeSqlite()
+    ? `SPEND_BAND_SQLITE=better-sqlite3 asks for better-sqlite3 (Node ${process.version} has node:sqlite: unset SPEND_BAND_SQLITE to use it)`
+    : `Node ${process.version} has no built-in node:sqlite (Node ${NODE_SQLITE_SINCE} and later have it)`;
+}
+
+function isModuleNotFound(error: unknown, name: string): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${name}'`);
+}
+
+/** better-sqlite3 is installed but its native module is missing or built for another Node. */
+function isUnbuilt(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return (
+    e?.code === 'ERR_DLOPEN_FAILED' ||
+    (typeof e?.message === 'string' && e.message.startsWith('Could not locate the bindings file'))
+  );
+}
+
 export function openBetterSqlite(path: string): SqliteConnection {
   // Loaded lazily: where node:sqlite serves, the native module need not exist at all.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(path);
+  let Database: typeof import('better-sqlite3');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  } catch (error) {
+    if (!isModuleNotFound(error, 'better-sqlite3')) throw error;
+    throw sqliteUnavailable(
+      `${builtinText()}, and the fallback module better-sqlite3 is not installed beside this copy of spend-band (the copy inside the VS Code extension does not carry it)`,
+      `Run spend-band with Node ${NODE_SQLITE_SINCE} or later, or use the npm-installed CLI or a clone (README: "Install from a clone").`,
+    );
+  }
+  let db: import('better-sqlite3').Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    if (!isUnbuilt(error)) throw error;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dir = require('node:path').dirname(require.resolve('better-sqlite3/package.json')) as string;
+    throw sqliteUnavailable(
+      `${builtinText()}, and better-sqlite3 in ${dir} has no native module built for this Node (npm runs its install script only where allowed)`,
+      `Run spend-band with Node ${NODE_SQLITE_SINCE} or later, or build it once (a download, or 1-2 minutes of compiling): cd ${dir} && npm run install`,
+    );
+  }
   return {
     driver: 'better-sqlite3',
     prepare: (sql) => db.prepare(sql) as unknown as SqliteStatement,
@@ -62,8 +113,9 @@ export function loadNodeSqlite(): NodeSqlite | undefined {
 export function openNodeSqlite(path: string): SqliteConnection {
   const sqlite = loadNodeSqlite();
   if (!sqlite)
-    throw new Error(
-      `node:sqlite is not available in Node ${process.version} (it needs 22.13 or later, or 22.5 with --experimental-sqlite)`,
+    throw sqliteUnavailable(
+      `SPEND_BAND_SQLITE=node asks for node:sqlite, which Node ${process.version} does not have (${NODE_SQLITE_SINCE} and later have it)`,
+      `Run spend-band with Node ${NODE_SQLITE_SINCE} or later, or unset SPEND_BAND_SQLITE to use better-sqlite3.`,
     );
   const db = new sqlite.DatabaseSync(path);
   return {
@@ -127,6 +179,7 @@ export class SqliteEngine implements StorageEngine {
         return opened;
       });
     } catch (error) {
+      if ((error as Error | null)?.name === SQLITE_UNAVAILABLE) throw error;
       throw new Error(
         `cannot open the server database ${path}: ${(error as Error).message}. Check the path and its permissions.`,
       );
