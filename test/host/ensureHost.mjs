@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSyn
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureSqlite } from './ensureSqlite.mjs';
 import { repoRoot } from './paths.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -218,11 +219,15 @@ function runNpmInstall() {
 }
 
 /**
- * Makes sure the Debian packages and the VS Code host are installed, installing what is missing.
+ * Makes sure the Debian packages, a SQLite binding for the reference server and the VS Code host are
+ * installed, installing what is missing.
  * Returns absolute paths: { hostDir, nodeBin (Node 24), entryJs (code-server's entry), chromiumPath }.
  */
 export async function ensureHost() {
   ensureAptPackages();
+  // The reference server the drivers start runs on this Node: it needs a SQLite binding (built once
+  // on Node < 22.13; see ensureSqlite.mjs).
+  await ensureSqlite();
   if (installComplete()) return hostPaths();
   return withInstallLock(async () => {
     // Another driver may have finished while we waited for the lock.
