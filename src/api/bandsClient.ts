@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   BandsDocumentSchema,
   IncreaseRequestCreateSchema,
+  MoneySchema,
   PreflightDecisionSchema,
   PreflightRequestSchema,
   RequestListSchema,
@@ -35,6 +36,15 @@ export interface CallOptions {
 }
 
 export type NotModified = { notModified: true };
+
+/** The answer to a reservation release (a reference-server extension, see the README). */
+const ReservationReleasedSchema = z.object({
+  id: z.string(),
+  amount: MoneySchema,
+  expires_at: z.string(),
+  released: z.literal(true),
+});
+export type ReservationReleased = z.infer<typeof ReservationReleasedSchema>;
 
 export interface UsageQuery {
   /** ISO date-time, inclusive */
@@ -219,6 +229,16 @@ export class BandsClient {
       { method: 'POST', path: `v1/me/requests/${encodeURIComponent(id)}/cancel`, signal: options.signal },
       RequestSchema,
       `POST /v1/me/requests/${id}/cancel`,
+    );
+    return value;
+  }
+
+  /** Gives back what a pre-flight reserved (endpoints with capabilities.reservation_release). */
+  async releaseReservation(id: string, options: CallOptions = {}): Promise<ReservationReleased> {
+    const { value } = await this.http.sendJson(
+      { method: 'POST', path: `v1/me/reservations/${encodeURIComponent(id)}/release`, signal: options.signal },
+      ReservationReleasedSchema,
+      `POST /v1/me/reservations/${id}/release`,
     );
     return value;
   }

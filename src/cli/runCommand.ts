@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { ApiError, exitCodeFor, isApiError } from '../api/apiError';
 import { bandForWorkflow } from '../domain/bandLookup';
+import { formatMoney } from '../domain/money';
 import { approvalState, decisionLines } from '../domain/runDecision';
 import { agentOfCommand } from '../domain/runDecisionAgents';
 import type { PreflightDecision } from '../domain/schemas';
@@ -160,7 +161,9 @@ export async function runCommand(ctx: CliContext): Promise<number> {
         );
         return EXIT.deny;
     }
-    return await runChild(ctx, command, commandArgs, workflow, runId);
+    return await runChild(ctx, command, commandArgs, workflow, runId, () =>
+      giveBack(source, asked.decision.reservation),
+    );
   } finally {
     await source.client?.close();
   }
@@ -264,12 +267,32 @@ async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The command never started: what its pre-flight held goes back at once where the endpoint can release
+ * it (capability `reservation_release`, the reference server), else the sentence says until when it
+ * stays held (Bands API v1 has no release: a reservation ends when it expires).
+ */
+async function giveBack(source: PreflightSource, reservation: PreflightDecision['reservation']): Promise<string> {
+  if (!reservation) return '';
+  const amount = formatMoney(reservation.amount);
+  if (source.client && source.document.capabilities.reservation_release === true) {
+    try {
+      await source.client.releaseReservation(reservation.id, { signal: AbortSignal.timeout(10_000) });
+      return ` The ${amount} reserved for it was released.`;
+    } catch (error) {
+      return ` The ${amount} reserved for it could not be released (${(error as Error).message}); it stays held until ${reservation.expires_at}.`;
+    }
+  }
+  return ` The ${amount} reserved for it stays held until ${reservation.expires_at} (this endpoint cannot release a reservation early).`;
+}
+
 async function runChild(
   ctx: CliContext,
   command: string,
   args: string[],
   workflow: string,
   runId: string,
+  release: () => Promise<string>,
 ): Promise<number> {
   if (ctx.signal.aborted) return EXIT.cancelled;
   let child;
@@ -284,7 +307,8 @@ async function runChild(
       group: false,
     });
   } catch (error) {
-    if (error instanceof StartError) throw new CliError(`${error.message}. Nothing ran.`, EXIT.cannotStart);
+    if (error instanceof StartError)
+      throw new CliError(`${error.message}. Nothing ran.${await release()}`, EXIT.cannotStart);
     throw error;
   }
   const onAbort = () => void child.stop();

@@ -138,6 +138,8 @@ export const CapabilitiesSchema = z.object({
   usage_history: z.boolean().optional(),
   /** reference-server extension (README): POST /v1/me/preflight?dry_run=true decides without reserving */
   preflight_dry_run: z.boolean().optional(),
+  /** reference-server extension (README): POST /v1/me/reservations/{id}/release gives a reservation back */
+  reservation_release: z.boolean().optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

@@ -287,6 +287,7 @@ export async function buildBandsDocument(
         increase_requests: true,
         usage_history: true,
         preflight_dry_run: true,
+        reservation_release: true,
       },
       generated_at: asOf,
     },

@@ -3,7 +3,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { etagMatches, jsonAt } from './serverCache';
-import { postPreflight } from './preflightRoute';
+import { postPreflight, postReleaseReservation } from './preflightRoute';
 import { problemBody, ProblemError } from './problem';
 import { getRequest, listRequests, postCancel, postRequest } from './requestsRoute';
 import { enforceRateLimit } from './rateLimit';
@@ -29,6 +29,12 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/me\/usage$/, scopes: ['usage:read'], handler: getUsage },
   { method: 'POST', pattern: /^\/v1\/me\/session-tags$/, scopes: ['tags:write'], handler: postSessionTags },
   { method: 'POST', pattern: /^\/v1\/me\/preflight$/, scopes: ['preflight:write'], handler: postPreflight },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/v1/me/reservations/${ID}/release$`),
+    scopes: ['preflight:write'],
+    handler: postReleaseReservation,
+  },
   { method: 'POST', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write'], handler: postRequest },
   { method: 'GET', pattern: /^\/v1\/me\/requests$/, scopes: ['requests:write', 'bands:read'], handler: listRequests },
   {

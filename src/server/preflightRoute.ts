@@ -154,6 +154,43 @@ export async function postPreflight(call: Call): Promise<Reply> {
   return jsonReply(200, decision);
 }
 
+/**
+ * `POST /v1/me/reservations/{id}/release` (a reference-server extension, capability
+ * `reservation_release`, see the README): a run that never started gives back what its pre-flight
+ * held, at once instead of when the reservation expires. Releasing one already expired or released
+ * answers the same; another developer's reservation is a 404 like an unknown one.
+ */
+export async function postReleaseReservation(call: Call): Promise<Reply> {
+  const { ctx, principal } = call;
+  const id = call.params[0]!;
+  const nowMs = call.now.getTime();
+  const row = await ctx.db.get<{ currency: string; amount_micros: number; expires_ms: number }>(
+    'SELECT currency, amount_micros, expires_ms FROM reservations WHERE id = ? AND developer_id = ?',
+    [id, principal.developerId],
+  );
+  if (!row)
+    throw new ProblemError(
+      404,
+      'not_found',
+      `No reservation ${id} of yours. Use the reservation.id a pre-flight answered; nothing was changed.`,
+    );
+  const expiresMs = Math.min(Number(row.expires_ms), nowMs);
+  if (Number(row.expires_ms) > nowMs) {
+    await ctx.db.run('UPDATE reservations SET expires_ms = ? WHERE id = ? AND developer_id = ?', [
+      nowMs,
+      id,
+      principal.developerId,
+    ]);
+    ctx.cache.invalidate(principal.developerId);
+  }
+  return jsonReply(200, {
+    id,
+    amount: { currency: row.currency, amount_micros: Number(row.amount_micros) },
+    expires_at: new Date(expiresMs).toISOString(),
+    released: true,
+  });
+}
+
 async function reserve(
   call: Call,
   band: Band,
