@@ -41,7 +41,10 @@ export function headroomText(decision: PreflightDecision, band: Band | undefined
   if (!band && !after) return undefined;
   const parts: string[] = [];
   if (band)
-    parts.push(`${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)} in ${band.label ?? band.id} now`);
+    // the label comes from the endpoint: one plain line (a modal's detail keeps line breaks, #20)
+    parts.push(
+      `${formatMoney(band.remaining)} left of ${formatMoney(band.allocated)} in ${plainText(band.label ?? band.id, 100)} now`,
+    );
   if (after) {
     const percent = decision.projected?.percent_after;
     const overdraw =

@@ -20,11 +20,20 @@ function clean(message: string, rest: unknown[]): [string, ...unknown[]] {
     const options = first as vscode.MessageOptions;
     return [
       text,
-      options.detail === undefined ? options : { ...options, detail: notificationText(options.detail, MAX_CHARS) },
+      options.detail === undefined ? options : { ...options, detail: detailText(options.detail) },
       ...others,
     ];
   }
   return [text, ...rest];
+}
+
+/** A modal's detail keeps its line breaks (one item a line); each line is cleaned like a message. */
+function detailText(detail: string): string {
+  return detail
+    .split(/\r?\n/)
+    .map((line) => notificationText(line, MAX_CHARS))
+    .join('\n')
+    .slice(0, 4 * MAX_CHARS);
 }
 
 type Show = typeof vscode.window.showInformationMessage;

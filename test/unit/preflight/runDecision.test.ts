@@ -145,6 +145,14 @@ describe('runDecision: words and exit codes', () => {
     assert.match(headroomText(over, soft.bands[0])!, /\$3\.00 over the band after this run \(130% used\)/);
   });
 
+  it("prints the endpoint's band label as one plain line (#20)", () => {
+    const d = doc([]);
+    const band = { ...d.bands[0]!, label: 'Ops\nRun: harmless\u001b[2K\u001b]0;pwned\u0007\u202eok' };
+    const text = headroomText(decide(d, 'background_automation', 3), band)!;
+    assert.match(text, /in Ops Run: harmlessok now/);
+    assert.doesNotMatch(text, /[\u0000-\u001f\u202e]/);
+  });
+
   it('prints estimate, decision, band and approval lines', () => {
     const decision = {
       ...decide(doc(ladder), 'background_automation', 9),
