@@ -6,7 +6,7 @@
 // 3 harness error (build, package, install, start).
 //
 //   node test/host/runE2e.mjs [--grep PATTERN] [--vsix FILE] [--screenshots DIR] [--keep]
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,13 +40,17 @@ async function loadChecks() {
   for (const file of files) {
     const module = await import(pathToFileURL(join(e2eDir, file)).href);
     if (!Array.isArray(module.checks)) throw new Error(`test/e2e/${file} exports no "checks" array`);
-    modules.push({ file, order: module.order ?? 100, checks: module.checks });
+    modules.push({ file, order: module.order ?? 100, checks: module.checks, keybindings: module.keybindings });
   }
   modules.sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
   const grep = options.grep ? new RegExp(options.grep) : null;
-  return modules
+  const checks = modules
     .flatMap((m) => m.checks.map((check) => ({ ...check, file: m.file })))
     .filter((c) => !grep || grep.test(c.name));
+  // A module may export keybindings(runDir) → the person's keybindings.json entries, written before
+  // code-server starts (a file written later is not picked up reliably).
+  checks.keybindings = (runDir) => modules.flatMap((m) => (m.keybindings ? m.keybindings(runDir) : []));
+  return checks;
 }
 
 function withTimeout(promise, ms, what) {
@@ -85,6 +89,14 @@ async function main() {
   if (server) say(`reference server ${server.url} (developer ${server.developer})`);
   else say('no reference server in this build: checks that need figures will fail');
   const workspace = makeWorkspace(run.dir);
+  const keybindings = checks.keybindings(run.dir);
+  if (keybindings.length > 0) {
+    mkdirSync(join(run.dir, 'code-server-vsix', 'user-data', 'User'), { recursive: true });
+    writeFileSync(
+      join(run.dir, 'code-server-vsix', 'user-data', 'User', 'keybindings.json'),
+      JSON.stringify(keybindings, null, 2),
+    );
+  }
   const workbench = await startInstalledWorkbench(host, join(run.dir, 'code-server-vsix'), {
     vsix,
     endpoint: server ?? undefined,
