@@ -5,7 +5,8 @@
 // never from the extension, so a test that uses it holds for any build of the extension.
 //
 // POST /<action> with a JSON body → 200 JSON answer, or 500 { error }. Actions: notifications,
-// hoverRow { text }, dialog, clickDialog { button }, terminals.
+// hoverRow { text }, terminals. (No modal dialogs: VS Code refuses them while extension tests run;
+// test/e2e/securityCommands.e2e.mjs reads those.)
 import { createServer } from 'node:http';
 import { Workbench } from '../e2e/workbench.mjs';
 import { onCleanup } from './processes.mjs';
@@ -98,38 +99,6 @@ function actions(page) {
         const html = await hover.innerHTML();
         await wb.dismiss();
         return { row: rowText, ...(described ?? { text: await hover.innerText(), anchors: [], images: [] }), html };
-      }),
-
-    /** The modal dialog on screen, or null. */
-    dialog: () =>
-      serial(async () => {
-        const box = page.locator('.monaco-dialog-box');
-        if (!(await box.isVisible().catch(() => false))) return null;
-        return {
-          message: (
-            await box
-              .locator('.dialog-message-text')
-              .innerText()
-              .catch(() => '')
-          ).trim(),
-          detail: (
-            await box
-              .locator('.dialog-message-detail')
-              .innerText()
-              .catch(() => '')
-          ).trim(),
-          buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((t) => t.trim()),
-        };
-      }),
-
-    /** Clicks the button of the modal dialog whose label is `button`. */
-    clickDialog: ({ button }) =>
-      serial(async () => {
-        const box = page.locator('.monaco-dialog-box');
-        await box.waitFor({ state: 'visible', timeout: 10_000 });
-        await box.locator('.dialog-buttons .monaco-button').filter({ hasText: button }).first().click();
-        await box.waitFor({ state: 'hidden', timeout: 10_000 });
-        return true;
       }),
 
     /**
