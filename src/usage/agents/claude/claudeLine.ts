@@ -24,16 +24,40 @@ const K_SPEED = ascii('speed');
 const K_DATA = ascii('data');
 const FAST = ascii('fast');
 
+// The string fields whose quote positions a line keeps (two slots each: open, close).
+const MODEL = 0;
+const SESSION = 2;
+const CWD = 4;
+const MESSAGE_ID = 6;
+const REQUEST = 8;
+const FIELDS = 10;
+
 export class ClaudeLineParser {
   // The fields of the last parsed line (reused, so a scan allocates no object per line).
   timestampMs = 0;
-  /** quote positions of the string fields in `b` (-1 when absent); decoded only when they change */
-  modelOpen = -1;
-  modelClose = -1;
-  sessionOpen = -1;
-  sessionClose = -1;
-  cwdOpen = -1;
-  cwdClose = -1;
+  /**
+   * Quote positions of the string fields in `b`, open and close at FIELD and FIELD + 1 (-1 when
+   * absent); the record builder decodes them only when they change.
+   */
+  private readonly quotes = new Int32Array(FIELDS).fill(-1);
+  get modelOpen(): number {
+    return this.quotes[MODEL]!;
+  }
+  get modelClose(): number {
+    return this.quotes[MODEL + 1]!;
+  }
+  get sessionOpen(): number {
+    return this.quotes[SESSION]!;
+  }
+  get sessionClose(): number {
+    return this.quotes[SESSION + 1]!;
+  }
+  get cwdOpen(): number {
+    return this.quotes[CWD]!;
+  }
+  get cwdClose(): number {
+    return this.quotes[CWD + 1]!;
+  }
   input = 0;
   output = 0;
   cacheRead = 0;
@@ -50,10 +74,6 @@ export class ClaudeLineParser {
   private end = 0;
   private hasUsage = false;
   private bad = false;
-  private msgIdOpen = -1;
-  private msgIdClose = -1;
-  private reqOpen = -1;
-  private reqClose = -1;
   private cacheWrite5m = 0;
   /** the sub-agent's own timestamp on a progress line (NaN when none) */
   private innerTimestampMs = NaN;
@@ -71,27 +91,9 @@ export class ClaudeLineParser {
       this.timestampMs = parseIsoTimestamp(b, v + 1, close);
       return close + 1;
     }
-    if (keyIs(b, ko, kc, K_SESSION)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.sessionOpen = v;
-      this.sessionClose = close;
-      return close + 1;
-    }
-    if (keyIs(b, ko, kc, K_REQUEST)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.reqOpen = v;
-      this.reqClose = close;
-      return close + 1;
-    }
-    if (keyIs(b, ko, kc, K_CWD)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.cwdOpen = v;
-      this.cwdClose = close;
-      return close + 1;
-    }
+    if (keyIs(b, ko, kc, K_SESSION)) return this.keep(v, SESSION);
+    if (keyIs(b, ko, kc, K_REQUEST)) return this.keep(v, REQUEST);
+    if (keyIs(b, ko, kc, K_CWD)) return this.keep(v, CWD);
     return -1;
   };
 
@@ -105,13 +107,7 @@ export class ClaudeLineParser {
   private readonly visitProgressMessage = (ko: number, kc: number, v: number): number => {
     const b = this.b;
     if (keyIs(b, ko, kc, K_MESSAGE)) return b[v] === 0x7b ? walkObject(b, v, this.end, this.visitMessage) : -1;
-    if (keyIs(b, ko, kc, K_REQUEST)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.reqOpen = v;
-      this.reqClose = close;
-      return close + 1;
-    }
+    if (keyIs(b, ko, kc, K_REQUEST)) return this.keep(v, REQUEST);
     if (keyIs(b, ko, kc, K_TIMESTAMP)) {
       const close = this.str(v);
       if (close === -1) return -1;
@@ -127,20 +123,8 @@ export class ClaudeLineParser {
       this.hasUsage = true;
       return walkObject(b, v, this.end, this.visitUsage);
     }
-    if (keyIs(b, ko, kc, K_ID)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.msgIdOpen = v;
-      this.msgIdClose = close;
-      return close + 1;
-    }
-    if (keyIs(b, ko, kc, K_MODEL)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      this.modelOpen = v;
-      this.modelClose = close;
-      return close + 1;
-    }
+    if (keyIs(b, ko, kc, K_ID)) return this.keep(v, MESSAGE_ID);
+    if (keyIs(b, ko, kc, K_MODEL)) return this.keep(v, MODEL);
     return -1;
   };
 
@@ -190,6 +174,15 @@ export class ClaudeLineParser {
     return -1;
   };
 
+  /** The string value at `v` is the field at `slot`: its quotes kept, the index after it returned (-1 for a non-string, left to the walker). */
+  private keep(v: number, slot: number): number {
+    const close = this.str(v);
+    if (close === -1) return -1;
+    this.quotes[slot] = v;
+    this.quotes[slot + 1] = close;
+    return close + 1;
+  }
+
   /** The closing quote of a string value at `v`, or -1 (a non-string value is left to the walker). */
   private str(v: number): number {
     if (this.b[v] !== 0x22) return -1;
@@ -203,11 +196,10 @@ export class ClaudeLineParser {
     this.hasUsage = false;
     this.bad = false;
     this.timestampMs = NaN;
-    this.modelOpen = this.modelClose = this.sessionOpen = this.sessionClose = this.cwdOpen = this.cwdClose = -1;
+    this.quotes.fill(-1);
     this.input = this.output = this.cacheRead = this.cacheWrite = this.cacheWrite1h = this.cacheWrite5m = 0;
     this.fast = false;
     this.innerTimestampMs = NaN;
-    this.msgIdOpen = this.msgIdClose = this.reqOpen = this.reqClose = -1;
     const after = walkObject(b, start, end, this.visitTop);
     if (after === -1) return LINE_CORRUPT;
     if (!this.hasUsage) return LINE_OTHER;
@@ -219,11 +211,12 @@ export class ClaudeLineParser {
     if (this.cacheWrite < this.cacheWrite5m + this.cacheWrite1h)
       this.cacheWrite = this.cacheWrite5m + this.cacheWrite1h;
     hashStart();
-    if (this.msgIdOpen !== -1) {
-      hashBytes(b, this.msgIdOpen + 1, this.msgIdClose);
-      if (this.reqOpen !== -1) {
+    const q = this.quotes;
+    if (q[MESSAGE_ID] !== -1) {
+      hashBytes(b, q[MESSAGE_ID]! + 1, q[MESSAGE_ID + 1]!);
+      if (q[REQUEST] !== -1) {
         hashBytes(ZERO, 0, 1);
-        hashBytes(b, this.reqOpen + 1, this.reqClose);
+        hashBytes(b, q[REQUEST]! + 1, q[REQUEST + 1]!);
       }
     } else {
       // No id to dedupe on: the same line read twice (a rewritten file) still counts once.

@@ -189,17 +189,9 @@ export class DedupeTable {
     this.filter?.add(hi, lo);
     shard.queue ??= new Uint32Array(QUEUE_RECORDS * RECORD_WORDS);
     const at = shard.queued * RECORD_WORDS;
-    const q = shard.queue;
-    q[at + ENTRY_KEY_HI] = hi;
-    q[at + ENTRY_KEY_LO] = lo;
-    q[at + ENTRY_SESSION] = session;
-    q[at + ENTRY_MINUTE] = minute;
-    q[at + ENTRY_MODEL] = model;
-    q[at + IN] = clamp(i);
-    q[at + OUT] = clamp(o);
-    q[at + CR] = clamp(r);
-    q[at + CW] = clamp(w);
-    q[at + CW1H] = clamp(h);
+    shard.queue[at + ENTRY_KEY_HI] = hi;
+    shard.queue[at + ENTRY_KEY_LO] = lo;
+    putFields(shard.queue, at, session, minute, model, clamp(i), clamp(o), clamp(r), clamp(w), clamp(h));
     if (++shard.queued === QUEUE_RECORDS) this.spillQueue(shard);
   }
 
@@ -451,16 +443,7 @@ export class DedupeTable {
         this.filterKeys++;
       }
     }
-    const d = shard.data!;
-    const at = e * ENTRY_WORDS;
-    d[at + ENTRY_SESSION] = session;
-    d[at + ENTRY_MINUTE] = minute;
-    d[at + ENTRY_MODEL] = model;
-    d[at + IN] = i;
-    d[at + OUT] = o;
-    d[at + CR] = r;
-    d[at + CW] = w;
-    d[at + CW1H] = h;
+    putFields(shard.data!, e * ENTRY_WORDS, session, minute, model, i, o, r, w, h);
     this.owner.roll(session, minute, model, 1, i, o, r, w, h);
     this.changed++;
   }
@@ -491,6 +474,29 @@ export class DedupeTable {
     shard.spilled.push(this.spill.append(bytesOfWords(words)));
     shard.queued = 0;
   }
+}
+
+/** An entry's (or a queued record's) rollup key and token counts, written at word `at` of `a` (after its key). */
+function putFields(
+  a: Uint32Array,
+  at: number,
+  session: number,
+  minute: number,
+  model: number,
+  i: number,
+  o: number,
+  r: number,
+  w: number,
+  h: number,
+): void {
+  a[at + ENTRY_SESSION] = session;
+  a[at + ENTRY_MINUTE] = minute;
+  a[at + ENTRY_MODEL] = model;
+  a[at + IN] = i;
+  a[at + OUT] = o;
+  a[at + CR] = r;
+  a[at + CW] = w;
+  a[at + CW1H] = h;
 }
 
 function clamp(n: number): number {
