@@ -202,7 +202,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     env: [
       {
         name: 'SPEND_BAND_SCAN_THREADS',
-        description: 'N parser threads more for a large first scan (~15 MiB each); default 0',
+        description:
+          'N parser threads more for a large first scan (~15 MiB each); default 1 when a core is idle (load average ≤ cores − 0.5), else 0',
       },
     ],
     examples: [

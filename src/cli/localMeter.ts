@@ -2,7 +2,7 @@
 // --claude-dir / --codex-dir (else the agents' own defaults), the incremental index in the cache
 // folder, the user's price file, and one scan on this thread.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/scan/logFiles';
 import { UsageMeter } from '../usage/usageMeter';
@@ -31,14 +31,16 @@ export function pricesPath(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Parser threads besides the scanning one. None unless SPEND_BAND_SCAN_THREADS asks: each is a V8
- * isolate of its own (10-20 MiB while it parses), and one scan thread keeps the CLI's peak memory
- * under 100 MB whatever the size of the logs. More threads make a first scan of a large history
- * faster on a machine with the cores to spare.
+ * Parser threads besides the scanning one. By default one, on a machine with two cores or more when
+ * at least half a core is idle (1-minute load average ≤ cores − 0.5): the CLI has nothing else to do,
+ * and a first scan starts the thread while it walks the folders. On a busy machine none: the thread's
+ * start and its own JIT cost ~0.3-0.7 s of CPU, which there is no idle core to absorb (measured in
+ * src/usage/README.md). SPEND_BAND_SCAN_THREADS=N asks for N whatever the load (0 for none). Each is a
+ * V8 isolate of its own (10-20 MiB while it parses): one keeps the CLI's peak memory under 100 MB.
  */
-export function scanThreads(env: NodeJS.ProcessEnv): number {
+export function scanThreads(env: NodeJS.ProcessEnv, load = loadavg()[0]!): number {
   const text = env.SPEND_BAND_SCAN_THREADS?.trim();
-  if (!text) return 0;
+  if (!text) return availableParallelism() >= 2 && load <= availableParallelism() - 0.5 ? 1 : 0;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0)
     throw new CliError(

@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { money as moneyValue } from '../domain/money';
 import { isValidTimeZone, startOfLocalDate, systemTimeZone } from '../domain/period';
 import type { WorkflowSession } from '../domain/session';
-import { groupUsage, localDayFormatter, USAGE_GROUPINGS, type UsageGrouping, type UsageRow } from '../usage/usageRows';
-import { UnpricedSums, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
+import {
+  groupUsage,
+  isUtcZone,
+  localDayFormatter,
+  USAGE_GROUPINGS,
+  type UsageGrouping,
+  type UsageRow,
+} from '../usage/usageRows';
+import { UnpricedSums, type UsageEvent, type UsageSnapshot, type UsageTokens } from '../usage/usageSnapshot';
 import { flag, hasFlag } from './args';
 import { printJson, type CliContext } from './cliContext';
 import { EXIT } from '../domain/exitCodes';
@@ -70,7 +77,7 @@ export async function usageCommand(ctx: CliContext): Promise<number> {
   if (since && until && until < since)
     throw new CliError(`--until (${until}) is before --since (${since}). Swap them.`, EXIT.usage);
   const timeZone = flag(args, 'timezone') ?? systemTimeZone();
-  if (!isValidTimeZone(timeZone))
+  if (!isUtcZone(timeZone) && !isValidTimeZone(timeZone))
     throw new CliError(`--timezone must be an IANA zone such as Europe/Berlin, got "${timeZone}".`, EXIT.usage);
   const warn = (text: string) => ctx.stderr.write(`spend-band: ${text}\n`);
   const { sessions, from: sessionFiles } = taggedSessions(args, ctx.env, warn);
@@ -123,12 +130,11 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
   const toMs = until ? startOfLocalDate(nextDay(until), timeZone) : undefined;
   // Visit the snapshot's events without building its sorted list: the figures are sums.
   const window = { ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) };
-  const table = groupUsage(snapshot, { by, timeZone, sessions, ...window });
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   // Unpriced usage by model, added up as it is visited (a list of its events would grow with the logs).
   const unpricedSums = new UnpricedSums();
-  snapshot.eachEvent((e) => {
+  const alongside = (e: UsageEvent) => {
     if ((fromMs !== undefined && e.timestamp < fromMs) || (toMs !== undefined && e.timestamp >= toMs)) return;
     first = Math.min(first, e.timestamp);
     last = Math.max(last, e.timestamp);
@@ -142,7 +148,19 @@ function printUsage(ctx: CliContext, snapshot: UsageSnapshot, o: PrintOptions): 
       e.tokens.cache_write_1h,
       e.requests,
     );
-  });
+  };
+  // One pass over the counted requests (each pass reads them from the store again): the grouping,
+  // and beside it the first and last day and the unpriced usage.
+  const table = groupUsage(
+    {
+      eachEvent: (visit) =>
+        snapshot.eachEvent((e) => {
+          alongside(e);
+          visit(e);
+        }),
+    },
+    { by, timeZone, sessions, ...window },
+  );
   const day = localDayFormatter(timeZone);
   const from = since ?? (Number.isFinite(first) ? day(first) : null);
   const to = until ?? (Number.isFinite(last) ? day(last) : null);

@@ -8,9 +8,10 @@ import type { UsageStore } from '../store/usageStore';
 import type { ScanProgress } from '../usageSnapshot';
 import { afterTailCheck, planFile, stateAfter, statQuietly, tailHashOfPath, taskFor, type FileStat } from './filePlan';
 import { walkLogFilesInOrder, type LogFile } from './logFiles';
-import type { ParserPool, PoolTask } from './parserPool';
+import { ParserPool, type PoolTask } from './parserPool';
 import {
   checkAborted,
+  helpersWanted,
   readThreaded,
   undecodable,
   type RefreshHooks,
@@ -66,6 +67,12 @@ export class OneShotScan {
     let indexChanged = false;
     const undecodableNames: string[] = [];
     const threads: { pool?: ParserPool } = {};
+    // A first scan (no index) reads every file: its parser threads boot while the folders are walked.
+    const helpers = old ? 0 : helpersWanted(o);
+    if (helpers > 0) {
+      threads.pool = new ParserPool(o.helperScript!, helpers);
+      threads.pool.prestart();
+    }
     let group: GroupItem[] = [];
     let groupBytes = 0;
 

@@ -53,9 +53,15 @@ export function checkAborted(hooks: RefreshHooks): void {
   if (hooks.isAborted?.()) throw new AbortedError();
 }
 
+/** How many parser threads `o` asks for (0 without a script to run them). */
+export function helpersWanted(o: ThreadOptions): number {
+  return o.helperScript ? (o.maxHelpers ?? defaultHelpers()) : 0;
+}
+
 /**
  * Read `tasks` with synchronous I/O: with parser threads (started into `threads.pool` once, closed
- * by the caller) when they are wanted and the bytes are worth it, else on this thread. Each file's
+ * by the caller) when they are wanted and the bytes are worth it, or when they were started before
+ * the walk (a first scan, see OneShotScan), else on this thread. Each file's
  * result goes to `accept`; the records of a large file this thread reads reach the store in batches
  * as they come (see RECORD_BATCH).
  */
@@ -69,9 +75,10 @@ export async function readThreaded(
   threads: { pool?: ParserPool },
 ): Promise<void> {
   const applyBatch = (task: FileTask, records: FileRecords) => store.apply(task.agent, records);
-  const helpers = o.helperScript ? (o.maxHelpers ?? defaultHelpers()) : 0;
+  const helpers = helpersWanted(o);
   const bytes = tasks.reduce((n, t) => n + t.bytes, 0);
-  if (helpers > 0 && tasks.length > 1 && bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES)) {
+  const worth = threads.pool !== undefined || bytes >= (o.helperThresholdBytes ?? HELPER_THRESHOLD_BYTES);
+  if (helpers > 0 && tasks.length > 1 && worth) {
     threads.pool ??= new ParserPool(o.helperScript!, helpers);
     await threads.pool.parse(
       tasks,

@@ -64,6 +64,8 @@ function runParser(): void {
       parentPort!.postMessage({ type: 'error', error: error instanceof Error ? error.message : String(error) });
     }
   });
+  // Files are handed out only to a thread that is ready (see ParserPool).
+  parentPort!.postMessage({ type: 'ready' });
 }
 
 function runCoordinator(data: CoordinatorData): void {

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { scanThreads } from '../../../src/cli/localMeter';
 import { main } from '../../../src/cli/main';
 import { claudeLine, codex, fixturePath, rolloutName, setup, usage, writeLines, type MeterSetup } from './usageTestKit';
 
@@ -219,6 +221,15 @@ describe('cli: spend-band usage', function () {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, pattern);
     }
+  });
+
+  it('parser threads by default only with an idle core; SPEND_BAND_SCAN_THREADS overrides the load', () => {
+    const cores = availableParallelism();
+    assert.equal(scanThreads({}, 0), cores >= 2 ? 1 : 0, 'an idle machine with two cores or more: one thread');
+    assert.equal(scanThreads({}, cores), 0, 'every core busy: none');
+    assert.equal(scanThreads({}, cores - 0.4), 0, 'less than half a core idle: none');
+    assert.equal(scanThreads({ SPEND_BAND_SCAN_THREADS: '0' }, 0), 0);
+    assert.equal(scanThreads({ SPEND_BAND_SCAN_THREADS: '1' }, cores * 4), Math.min(1, cores - 1));
   });
 
   it('SPEND_BAND_SCAN_THREADS: parser threads on request give the same figures; a bad value exits 2 and says what it takes', async function () {
