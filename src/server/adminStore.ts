@@ -14,7 +14,7 @@ import {
   type SeatInput,
   type SessionTagSummary,
 } from '../domain/serverAdmin';
-import type { SqlDb } from './storage/sqlDb';
+import type { SqlDb, SqlValue } from './storage/sqlDb';
 import { ALL_SCOPES, generateToken, hashToken, type Scope } from './tokens';
 
 export class AdminInputError extends Error {
@@ -352,6 +352,31 @@ export interface UsageEventInput {
   sourceId?: string | undefined;
 }
 
+/** The columns of a usage event row, in the order usageEventRow() gives its values. */
+export const USAGE_EVENT_COLUMNS = `developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
+       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key`;
+
+/** One event's values for USAGE_EVENT_COLUMNS under its dedupe key: one binding for every writer of usage_events. */
+export function usageEventRow(e: UsageEventInput, dedupeKey: string): SqlValue[] {
+  const t = e.tokens ?? {};
+  return [
+    e.developerId,
+    e.timeMs,
+    e.provider,
+    e.model ?? null,
+    e.workflow ?? null,
+    e.currency,
+    e.costMicros,
+    t.input ?? null,
+    t.output ?? null,
+    t.cache_read ?? null,
+    t.cache_write ?? null,
+    t.total ?? null,
+    e.estimated ? 1 : 0,
+    dedupeKey,
+  ];
+}
+
 /** Insert events; an event already present (same source id, or same content) is skipped, not doubled. */
 /** Rows per INSERT: one round trip per batch on Postgres (14 parameters a row, far below both engines' limits). */
 const INSERT_BATCH = 200;
@@ -360,8 +385,7 @@ export async function insertUsageEvents(
   db: SqlDb,
   events: readonly UsageEventInput[],
 ): Promise<{ inserted: number; duplicates: number }> {
-  const head = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
-       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES `;
+  const head = `INSERT INTO usage_events (${USAGE_EVENT_COLUMNS}) VALUES `;
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
   const params = events.map((e) => {
     const t = e.tokens ?? {};
@@ -386,22 +410,7 @@ export async function insertUsageEvents(
               ]),
             )
             .digest('base64url')}`;
-    return [
-      e.developerId,
-      e.timeMs,
-      e.provider,
-      e.model ?? null,
-      e.workflow ?? null,
-      e.currency,
-      e.costMicros,
-      t.input ?? null,
-      t.output ?? null,
-      t.cache_read ?? null,
-      t.cache_write ?? null,
-      t.total ?? null,
-      e.estimated ? 1 : 0,
-      key,
-    ];
+    return usageEventRow(e, key);
   });
   let inserted = 0;
   await db.transaction(async () => {

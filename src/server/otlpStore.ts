@@ -12,7 +12,7 @@
 // one usage row per session, model and minute (dedupe key `otlpm:<developer>:<session>:…`); when the
 // session's first event arrives those rows are deleted, as the events now carry that session.
 import { createHash } from 'node:crypto';
-import { insertUsageEvents } from './adminStore';
+import { insertUsageEvents, USAGE_EVENT_COLUMNS, usageEventRow } from './adminStore';
 import { COST_METRIC, type LogsIngest, type MetricPoint } from './otlpIngest';
 import type { SqlDb } from './storage/sqlDb';
 
@@ -38,8 +38,8 @@ export async function storeLogUsage(
   const stored: LogsStored = { changed: 0, duplicates: 0 };
   const withId = ingest.events.filter((e) => e.sourceId !== undefined);
   const withoutId = ingest.events.filter((e) => e.sourceId === undefined);
-  const upsert = `INSERT INTO usage_events (developer_id, time_ms, provider, model, workflow, currency, cost_micros, input_tokens, output_tokens,
-       cache_read_tokens, cache_write_tokens, total_tokens, estimated, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+  // OTLP events carry no total: total_tokens stays NULL, as before usageEventRow() bound it
+  const upsert = `INSERT INTO usage_events (${USAGE_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (dedupe_key) DO UPDATE SET cost_micros = excluded.cost_micros, currency = excluded.currency, estimated = 0,
        model = coalesce(excluded.model, usage_events.model), workflow = coalesce(usage_events.workflow, excluded.workflow),
        input_tokens = coalesce(excluded.input_tokens, usage_events.input_tokens), output_tokens = coalesce(excluded.output_tokens, usage_events.output_tokens),
@@ -51,22 +51,7 @@ export async function storeLogUsage(
     Object.assign(stored, { changed: 0, duplicates: 0 });
     for (const e of withId) {
       const key = `id:${developerId}:${e.sourceId}`;
-      const t = e.tokens ?? {};
-      const { changes } = await db.run(upsert, [
-        developerId,
-        e.timeMs,
-        e.provider,
-        e.model ?? null,
-        e.workflow ?? null,
-        e.currency,
-        e.costMicros,
-        t.input ?? null,
-        t.output ?? null,
-        t.cache_read ?? null,
-        t.cache_write ?? null,
-        e.estimated ? 1 : 0,
-        key,
-      ]);
+      const { changes } = await db.run(upsert, usageEventRow({ ...e, developerId }, key));
       // One statement a record: the upsert's WHERE makes a re-sent record change nothing (0 changes).
       if (changes > 0) stored.changed++;
       else stored.duplicates++;
