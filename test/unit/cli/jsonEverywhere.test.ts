@@ -2,31 +2,11 @@
 // The developer's commands run as a real CLI process against the reference server on 127.0.0.1;
 // the admin commands run in-process on the server's database file (as a separate admin would).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { runCli, startTestServer, tempDir, type TestServer } from '../preflight/cliKit';
+import { referenceServerSuite, runCli } from '../preflight/cliKit';
 
 describe('--json everywhere (real process, reference server)', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; cleanup(): void };
-  let server: TestServer;
-  let env: Record<string, string>;
-
-  before(async () => {
-    tmp = tempDir('spend-band-json-');
-    server = await startTestServer(tmp.dir);
-    env = {
-      HOME: tmp.dir,
-      SPEND_BAND_ENDPOINT: server.server.url,
-      SPEND_BAND_TOKEN: server.server.demoToken!,
-      SPEND_BAND_CACHE: join(tmp.dir, 'cache'),
-      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
-      CODEX_HOME: join(tmp.dir, 'no-codex'),
-    };
-  });
-  after(async () => {
-    await server.close();
-    tmp.cleanup();
-  });
+  const suite = referenceServerSuite('spend-band-json-');
 
   /** stdout parses as exactly one JSON value */
   function oneDocument(stdout: string, what: string): unknown {
@@ -59,7 +39,7 @@ describe('--json everywhere (real process, reference server)', function () {
       ['report', '--json'],
     ];
     for (const argv of commands) {
-      const r = await runCli(argv, env);
+      const r = await runCli(argv, suite.env);
       assert.ok(r.code === 0, `${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
       oneDocument(r.stdout, argv.join(' '));
     }
@@ -91,12 +71,12 @@ describe('--json everywhere (real process, reference server)', function () {
       ['request', 'list'],
     ];
     for (const argv of commands) {
-      const r = await server.admin([...argv, '--json']);
+      const r = await suite.server.admin([...argv, '--json']);
       assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
       oneDocument(r.stdout, `admin ${argv.join(' ')}`);
     }
     const added = oneDocument(
-      (await server.admin(['developer', 'add', '--id', 'zed', '--json'])).stdout,
+      (await suite.server.admin(['developer', 'add', '--id', 'zed', '--json'])).stdout,
       'developer add',
     ) as { developer: string; created: boolean };
     assert.deepEqual(added, { developer: 'zed', created: false });

@@ -120,3 +120,53 @@ export async function waitUntil(predicate: () => boolean, timeoutMs: number, wha
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** What a suite against the reference server uses: its temp dir, the server, and the CLI's environment. */
+export interface ServerSuite {
+  readonly dir: string;
+  readonly server: TestServer;
+  /** HOME in the temp dir, the endpoint and demo token, a cache folder, no config file, no agent logs */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * The reference server with demo data for one describe block: started in `before` (temp dir named
+ * `prefix…`), closed and removed in `after`. Read its fields inside hooks and tests, not at describe time.
+ */
+export function referenceServerSuite(prefix: string): ServerSuite {
+  let tmp: { dir: string; cleanup(): void } | undefined;
+  let server: TestServer | undefined;
+  let env: Record<string, string> | undefined;
+  before(async () => {
+    tmp = tempDir(prefix);
+    server = await startTestServer(tmp.dir);
+    env = {
+      HOME: tmp.dir,
+      SPEND_BAND_ENDPOINT: server.server.url,
+      SPEND_BAND_TOKEN: server.server.demoToken!,
+      SPEND_BAND_CACHE: join(tmp.dir, 'cache'),
+      SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
+      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
+      CODEX_HOME: join(tmp.dir, 'no-codex'),
+    };
+  });
+  after(async () => {
+    await server?.close();
+    tmp?.cleanup();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the reference server suite is read before its before() hook ran');
+    return value;
+  };
+  return {
+    get dir() {
+      return started(tmp).dir;
+    },
+    get server() {
+      return started(server);
+    },
+    get env() {
+      return started(env);
+    },
+  };
+}

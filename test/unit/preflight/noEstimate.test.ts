@@ -10,44 +10,15 @@ import { join } from 'node:path';
 import { BandsClient } from '../../../src/api/bandsClient';
 import { askPreflight } from '../../../src/flows/preflight/decision';
 import { noEstimate } from '../../../src/domain/estimate';
-import {
-  buildCli,
-  markerCommand,
-  runCli,
-  startTestServer,
-  tempDir,
-  writeJson,
-  type CliRun,
-  type TestServer,
-} from './cliKit';
+import { buildCli, markerCommand, runCli, referenceServerSuite, writeJson, type CliRun } from './cliKit';
 
 describe('pre-flight with no estimate is a warning, never a silent allow (real CLI, reference server)', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; cleanup(): void };
-  let server: TestServer;
-  let env: Record<string, string>;
-
-  before(async () => {
-    tmp = tempDir('spend-band-no-estimate-');
-    server = await startTestServer(tmp.dir);
-    env = {
-      HOME: tmp.dir,
-      SPEND_BAND_ENDPOINT: server.server.url,
-      SPEND_BAND_TOKEN: server.server.demoToken!,
-      SPEND_BAND_CACHE: join(tmp.dir, 'cache'),
-      SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
-      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
-      CODEX_HOME: join(tmp.dir, 'no-codex'),
-    };
-  });
-  after(async () => {
-    await server.close();
-    tmp.cleanup();
-  });
+  const suite = referenceServerSuite('spend-band-no-estimate-');
 
   /** What the endpoint holds for pre-flight runs in the background band, from `status --json`. */
   async function reservedMicros(): Promise<number> {
-    const r = await runCli(['status', '--json'], env);
+    const r = await runCli(['status', '--json'], suite.env);
     assert.equal(r.code, 0, r.stderr);
     const band = (JSON.parse(r.stdout).bands as { workflow: string; reserved?: { amount_micros: number } }[]).find(
       (b) => b.workflow === 'background_automation',
@@ -58,9 +29,9 @@ describe('pre-flight with no estimate is a warning, never a silent allow (real C
 
   it('preflight --from-history with no history anywhere (local bands): warn, exit 10, says how to give one', async () => {
     const local = {
-      ...env,
+      ...suite.env,
       SPEND_BAND_ENDPOINT: '',
-      SPEND_BAND_CONFIG: writeJson(join(tmp.dir, 'config.json'), {
+      SPEND_BAND_CONFIG: writeJson(join(suite.dir, 'config.json'), {
         currency: 'USD',
         bands: [{ workflow: 'background_automation', allocated_usd: 50, period: 'P1W' }],
       }),
@@ -90,14 +61,14 @@ describe('pre-flight with no estimate is a warning, never a silent allow (real C
 
   it('run with no estimate: not started without --yes; with --yes it runs and nothing is reserved', async () => {
     const before = await reservedMicros();
-    const marker = join(tmp.dir, 'no-estimate.marker');
-    const refused = await runCli(['run', '--', ...markerCommand(marker, 0)], env);
+    const marker = join(suite.dir, 'no-estimate.marker');
+    const refused = await runCli(['run', '--', ...markerCommand(marker, 0)], suite.env);
     assert.equal(refused.code, 10, refused.stderr);
     assert.equal(existsSync(marker), false, 'the command started with no estimate and no --yes');
     assert.match(refused.stderr, /Warning: No estimate for this run/);
     assert.doesNotMatch(refused.stderr, /Allowed|Reserved \$0/);
 
-    const confirmed = await runCli(['run', '--yes', '--', ...markerCommand(marker, 3)], env);
+    const confirmed = await runCli(['run', '--yes', '--', ...markerCommand(marker, 3)], suite.env);
     assert.equal(confirmed.code, 3, confirmed.stderr);
     assert.equal(existsSync(marker), true);
     assert.doesNotMatch(confirmed.stderr, /Reserved/);
@@ -105,7 +76,10 @@ describe('pre-flight with no estimate is a warning, never a silent allow (real C
   });
 
   it('an estimate given still allows and reserves as before', async () => {
-    const r = await runCli(['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--json'], env);
+    const r = await runCli(
+      ['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--json'],
+      suite.env,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).reservation.amount.amount_micros, 1_000_000);
   });
@@ -113,14 +87,18 @@ describe('pre-flight with no estimate is a warning, never a silent allow (real C
   it('the Claude Code hook with no estimate and no session history asks instead of allowing', async () => {
     const hookJson = JSON.stringify({
       session_id: 'no-history-session',
-      transcript_path: join(tmp.dir, 't.jsonl'),
-      cwd: tmp.dir,
+      transcript_path: join(suite.dir, 't.jsonl'),
+      cwd: suite.dir,
       hook_event_name: 'PreToolUse',
       tool_name: 'Task',
       tool_input: { description: 'Refactor the parser', prompt: 'Refactor src/parser' },
       tool_use_id: 'toolu_no_estimate_1',
     });
-    const r = await withStdin(['hook', 'claude'], { ...env, SPEND_BAND_CACHE: join(tmp.dir, 'hook-cache') }, hookJson);
+    const r = await withStdin(
+      ['hook', 'claude'],
+      { ...suite.env, SPEND_BAND_CACHE: join(suite.dir, 'hook-cache') },
+      hookJson,
+    );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout).hookSpecificOutput;
     assert.equal(out.permissionDecision, 'ask');
@@ -129,8 +107,8 @@ describe('pre-flight with no estimate is a warning, never a silent allow (real C
 
   it("the editor's flow (askPreflight) gives the same warn and no reservation", async () => {
     const client = new BandsClient({
-      baseUrl: server.server.url,
-      token: server.server.demoToken!,
+      baseUrl: suite.server.server.url,
+      token: suite.server.server.demoToken!,
       allowInsecureHttp: true,
     });
     try {

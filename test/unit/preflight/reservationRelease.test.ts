@@ -4,34 +4,14 @@
 // process against the reference server on 127.0.0.1; what is held is read with `status --json`.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runCli, startTestServer, tempDir, type TestServer } from './cliKit';
+import { referenceServerSuite, runCli } from './cliKit';
 
 describe('run that cannot start gives its reservation back (real CLI, reference server)', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; cleanup(): void };
-  let server: TestServer;
-  let env: Record<string, string>;
-
-  before(async () => {
-    tmp = tempDir('spend-band-release-');
-    server = await startTestServer(tmp.dir);
-    env = {
-      HOME: tmp.dir,
-      SPEND_BAND_ENDPOINT: server.server.url,
-      SPEND_BAND_TOKEN: server.server.demoToken!,
-      SPEND_BAND_CACHE: join(tmp.dir, 'cache'),
-      SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
-      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
-      CODEX_HOME: join(tmp.dir, 'no-codex'),
-    };
-  });
-  after(async () => {
-    await server.close();
-    tmp.cleanup();
-  });
+  const suite = referenceServerSuite('spend-band-release-');
 
   async function reservedMicros(): Promise<number> {
-    const r = await runCli(['status', '--json'], env);
+    const r = await runCli(['status', '--json'], suite.env);
     assert.equal(r.code, 0, r.stderr);
     const band = (JSON.parse(r.stdout).bands as { workflow: string; reserved?: { amount_micros: number } }[]).find(
       (b) => b.workflow === 'background_automation',
@@ -41,7 +21,7 @@ describe('run that cannot start gives its reservation back (real CLI, reference 
 
   it('ENOENT: exit 127, "released", and status holds nothing more than before', async () => {
     const before = await reservedMicros();
-    const r = await runCli(['run', '--estimate-usd', '1', '--', join(tmp.dir, 'nonexistent-cmd-xyz')], env);
+    const r = await runCli(['run', '--estimate-usd', '1', '--', join(suite.dir, 'nonexistent-cmd-xyz')], suite.env);
     assert.equal(r.code, 127, r.stderr);
     assert.match(r.stderr, /Reserved \$1\.00 until/);
     assert.match(r.stderr, /could not start .*Nothing ran\. The \$1\.00 reserved for it was released\./s);
@@ -50,7 +30,7 @@ describe('run that cannot start gives its reservation back (real CLI, reference 
 
   it('a run that did start keeps its reservation (the check above can fail)', async () => {
     const before = await reservedMicros();
-    const r = await runCli(['run', '--estimate-usd', '1', '--', process.execPath, '-e', ''], env);
+    const r = await runCli(['run', '--estimate-usd', '1', '--', process.execPath, '-e', ''], suite.env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await reservedMicros(), before + 1_000_000);
   });
@@ -58,15 +38,15 @@ describe('run that cannot start gives its reservation back (real CLI, reference 
   it('the release endpoint: the own reservation once or twice; an unknown one is a 404 that changes nothing', async () => {
     const asked = await runCli(
       ['preflight', '--workflow', 'background_automation', '--estimate-usd', '2', '--json'],
-      env,
+      suite.env,
     );
     assert.equal(asked.code, 0, asked.stderr);
     const id = JSON.parse(asked.stdout).reservation.id as string;
     const held = await reservedMicros();
     const release = (which: string) =>
-      fetch(`${server.server.url}/v1/me/reservations/${which}/release`, {
+      fetch(`${suite.server.server.url}/v1/me/reservations/${which}/release`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${server.server.demoToken}` },
+        headers: { authorization: `Bearer ${suite.server.server.demoToken}` },
       });
     const first = await release(id);
     assert.equal(first.status, 200);

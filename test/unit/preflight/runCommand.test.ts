@@ -6,16 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreflightDecisionSchema } from '../../../src/domain/schemas';
-import {
-  markerCommand,
-  runCli,
-  spawnCli,
-  startTestServer,
-  tempDir,
-  waitUntil,
-  writeJson,
-  type TestServer,
-} from './cliKit';
+import { markerCommand, runCli, spawnCli, referenceServerSuite, tempDir, waitUntil, writeJson } from './cliKit';
 
 const LOCAL_CONFIG = {
   currency: 'USD',
@@ -179,30 +170,10 @@ describe('spend-band run and preflight with local bands', function () {
 
 describe('spend-band run against the reference server', function () {
   this.timeout(90_000);
-  let tmp: { dir: string; cleanup(): void };
-  let server: TestServer;
-  let env: Record<string, string>;
-
-  before(async () => {
-    tmp = tempDir('spend-band-run-server-');
-    server = await startTestServer(tmp.dir);
-    env = {
-      HOME: tmp.dir,
-      SPEND_BAND_ENDPOINT: server.server.url,
-      SPEND_BAND_TOKEN: server.server.demoToken!,
-      SPEND_BAND_CACHE: join(tmp.dir, 'cache'),
-      SPEND_BAND_CONFIG: join(tmp.dir, 'absent.json'),
-      CLAUDE_CONFIG_DIR: join(tmp.dir, 'no-claude'),
-      CODEX_HOME: join(tmp.dir, 'no-codex'),
-    };
-  });
-  after(async () => {
-    await server.close();
-    tmp.cleanup();
-  });
+  const suite = referenceServerSuite('spend-band-run-server-');
 
   async function requestStatus(id: string): Promise<string | undefined> {
-    const listed = await server.admin(['request', 'list', '--json']);
+    const listed = await suite.server.admin(['request', 'list', '--json']);
     return (JSON.parse(listed.stdout).data as { id: string; status: string }[]).find((r) => r.id === id)?.status;
   }
 
@@ -215,39 +186,39 @@ describe('spend-band run against the reference server', function () {
   it('allow: the endpoint decides, holds a reservation, and the command runs', async () => {
     const json = await runCli(
       ['preflight', '--workflow', 'background_automation', '--estimate-usd', '1', '--json'],
-      env,
+      suite.env,
     );
     assert.equal(json.code, 0, json.stderr);
     const decision = JSON.parse(json.stdout);
     assert.equal(decision.decided_by, 'endpoint');
     assert.equal(decision.reservation.amount.amount_micros, 1_000_000);
-    const marker = join(tmp.dir, 'server-allow.marker');
-    const result = await runCli(['run', '--estimate-usd', '1', '--', ...markerCommand(marker, 5)], env);
+    const marker = join(suite.dir, 'server-allow.marker');
+    const result = await runCli(['run', '--estimate-usd', '1', '--', ...markerCommand(marker, 5)], suite.env);
     assert.equal(result.code, 5, result.stderr);
     assert.equal(existsSync(marker), true);
   });
 
   it('deny by rule: never started (exit 12)', async () => {
-    const marker = join(tmp.dir, 'server-deny.marker');
-    const result = await runCli(['run', '--estimate-usd', '21', '--', ...markerCommand(marker, 0)], env);
+    const marker = join(suite.dir, 'server-deny.marker');
+    const result = await runCli(['run', '--estimate-usd', '21', '--', ...markerCommand(marker, 0)], suite.env);
     assert.equal(result.code, 12, result.stderr);
     assert.equal(existsSync(marker), false);
     assert.match(result.stderr, /Background runs of \$20 or more are not allowed/);
   });
 
   it('warn from the endpoint: exit 10 without --yes', async () => {
-    const marker = join(tmp.dir, 'server-warn.marker');
+    const marker = join(suite.dir, 'server-warn.marker');
     const result = await runCli(
       ['run', '--workflow', 'review', '--estimate-usd', '3', '--', ...markerCommand(marker, 0)],
-      env,
+      suite.env,
     );
     assert.equal(result.code, 10, result.stderr);
     assert.equal(existsSync(marker), false);
   });
 
   it('needs approval, not waiting: the request is filed and the command not started (exit 11)', async () => {
-    const marker = join(tmp.dir, 'server-nowait.marker');
-    const result = await runCli(['run', '--estimate-usd', '6', '--', ...markerCommand(marker, 0)], env);
+    const marker = join(suite.dir, 'server-nowait.marker');
+    const result = await runCli(['run', '--estimate-usd', '6', '--', ...markerCommand(marker, 0)], suite.env);
     assert.equal(result.code, 11, result.stderr);
     assert.equal(existsSync(marker), false);
     const id = requestIdIn(result.stderr);
@@ -256,15 +227,15 @@ describe('spend-band run against the reference server', function () {
   });
 
   it('needs approval, waiting: once the admin approves, the same run is asked again and starts', async () => {
-    const marker = join(tmp.dir, 'server-approved.marker');
+    const marker = join(suite.dir, 'server-approved.marker');
     const run = await spawnCli(
       ['run', '--estimate-usd', '6', '--wait-minutes', '2', '--', ...markerCommand(marker, 4)],
-      env,
+      suite.env,
     );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
     assert.equal(existsSync(marker), false, 'started before the approval');
-    const approved = await server.admin(['request', 'approve', id, '--note', 'fine this once']);
+    const approved = await suite.server.admin(['request', 'approve', id, '--note', 'fine this once']);
     assert.equal(approved.code, 0, approved.stderr);
     const result = await run.done;
     assert.equal(result.code, 4, result.stderr);
@@ -274,14 +245,14 @@ describe('spend-band run against the reference server', function () {
   });
 
   it('needs approval, waiting: a denial (with its note) means not started', async () => {
-    const marker = join(tmp.dir, 'server-denied.marker');
+    const marker = join(suite.dir, 'server-denied.marker');
     const run = await spawnCli(
       ['run', '--estimate-usd', '7', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)],
-      env,
+      suite.env,
     );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
-    assert.equal((await server.admin(['request', 'deny', id, '--note', 'not this week'])).code, 0);
+    assert.equal((await suite.server.admin(['request', 'deny', id, '--note', 'not this week'])).code, 0);
     const result = await run.done;
     assert.equal(result.code, 11, result.stderr);
     assert.equal(existsSync(marker), false);
@@ -289,10 +260,10 @@ describe('spend-band run against the reference server', function () {
   });
 
   it('needs approval, waiting: Ctrl-C withdraws the request and starts nothing', async () => {
-    const marker = join(tmp.dir, 'server-interrupted.marker');
+    const marker = join(suite.dir, 'server-interrupted.marker');
     const run = await spawnCli(
       ['run', '--estimate-usd', '8', '--wait-minutes', '2', '--', ...markerCommand(marker, 0)],
-      env,
+      suite.env,
     );
     await waitUntil(() => /waiting for approval of request/.test(run.stderrSoFar()), 30_000, 'the CLI to wait');
     const id = requestIdIn(run.stderrSoFar());
@@ -305,11 +276,11 @@ describe('spend-band run against the reference server', function () {
   });
 
   it('an endpoint that does not answer: the source exit code, nothing started', async () => {
-    const marker = join(tmp.dir, 'server-down.marker');
+    const marker = join(suite.dir, 'server-down.marker');
     const result = await runCli(['run', '--estimate-usd', '1', '--', ...markerCommand(marker, 0)], {
-      ...env,
+      ...suite.env,
       SPEND_BAND_ENDPOINT: 'http://127.0.0.1:9',
-      SPEND_BAND_CACHE: join(tmp.dir, 'empty-cache'),
+      SPEND_BAND_CACHE: join(suite.dir, 'empty-cache'),
     });
     assert.equal(result.code, 3, result.stderr);
     assert.equal(existsSync(marker), false);
