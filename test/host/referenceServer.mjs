@@ -5,21 +5,11 @@ import { dirname } from 'node:path';
 import { distCli } from './paths.mjs';
 import { startGroup } from './processes.mjs';
 
-/** stderr of the CLI while the server command is still a stub (see src/cli/notAvailable.ts). */
-const NOT_LANDED = /is not available yet in this build/;
-
 /**
  * Starts the server and waits until it listens. Resolves to
- * { url, db, developer, token, pid, stop(), exited } — or to null, after printing a warning, when this build's
- * CLI does not have the server yet. Rejects when the server exists but does not come up.
+ * { url, db, developer, token, pid, stop(), exited }. Rejects when the server does not come up.
  */
-export async function startReferenceServer({
-  db,
-  logFile,
-  host = '127.0.0.1',
-  timeoutMs = 60_000,
-  warn = console.warn,
-}) {
+export async function startReferenceServer({ db, logFile, host = '127.0.0.1', timeoutMs = 60_000 }) {
   if (!existsSync(distCli)) {
     throw new Error(`${distCli} is missing: run "node esbuild.mjs" first`);
   }
@@ -78,12 +68,6 @@ export async function startReferenceServer({
   // Let the streams flush the last stderr lines before reading them.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const stderr = stderrTail.join('\n');
-  if (outcome.exit && NOT_LANDED.test(stderr)) {
-    warn(
-      'warning: the reference server is not in this build yet (issue #10): tests that need an endpoint get empty SPEND_BAND_TEST_* values',
-    );
-    return null;
-  }
   if (outcome.timeout) {
     throw new Error(`the reference server printed no JSON line within ${timeoutMs / 1000} s; see ${logFile}`);
   }
