@@ -8,6 +8,8 @@
 import * as vscode from 'vscode';
 import type { Config } from './config';
 import { MultiStepInput, type Step } from './multiStepInput';
+// an endpoint's error detail can carry [x](command:…) links: every message goes through the notification sink (#20)
+import { showErrorMessage, showInformationMessage, showWarningMessage } from './notify';
 import type { SettingValue } from './settingsTable';
 import type { TokenStore } from './tokenStore';
 
@@ -59,9 +61,7 @@ export class ConnectPrompts implements ConnectUi, vscode.Disposable {
   async confirm(message: string, detail: string, button: string): Promise<string | undefined> {
     const queued = this.testMode && this.answers.length > 0 ? this.answers.shift() : undefined;
     const answer =
-      queued !== undefined
-        ? (queued ?? undefined)
-        : await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+      queued !== undefined ? (queued ?? undefined) : await showWarningMessage(message, { modal: true, detail }, button);
     if (this.testMode) this.shown.push({ message, detail, answer });
     return answer;
   }
@@ -156,7 +156,7 @@ export async function connectEndpoint(deps: ConnectDeps, args: ConnectArgs | und
     const url = given.url ?? config.get('spendBand.endpoint.url');
     const invalid = url ? validateEndpointUrl(url, allowInsecure) : 'No endpoint URL was given';
     if (invalid) {
-      void vscode.window.showErrorMessage(
+      void showErrorMessage(
         `Spend Band: a command asked to connect, but: ${invalid}. Nothing was changed; run "Spend Band: Connect Endpoint…" yourself.`,
       );
       return false;
@@ -174,7 +174,7 @@ export async function connectEndpoint(deps: ConnectDeps, args: ConnectArgs | und
     const problem = await deps.check(state.source ?? 'endpoint', state.url, state.token);
     if (problem === undefined) return store(deps, state.source ?? 'endpoint', state.url, state.token);
     // the server refused the token it was given: nothing is stored; the person may type one
-    void vscode.window.showWarningMessage(
+    void showWarningMessage(
       `Spend Band: ${new URL(state.url).origin} refused the token the command gave: ${problem} Nothing was stored; enter a token, or press Escape.`,
     );
     state.token = undefined;
@@ -247,7 +247,7 @@ async function store(deps: ConnectDeps, source: SourceKind, url: string, token: 
 export async function signOut(config: Config, tokens: TokenStore, refresh: () => Promise<void>): Promise<void> {
   const url = config.get('spendBand.endpoint.url');
   if (url) await tokens.delete(url);
-  void vscode.window.showInformationMessage('Spend Band: signed out; the token was removed from secret storage.');
+  void showInformationMessage('Spend Band: signed out; the token was removed from secret storage.');
   await refresh();
 }
 
@@ -268,7 +268,7 @@ export async function useLocalBands(config: Config): Promise<void> {
   await config.update('spendBand.source', 'local');
   if (config.get('spendBand.local.bands').length === 0) {
     await config.update('spendBand.local.bands', STARTER_BANDS);
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInformationMessage(
       'Spend Band: local bands created in your user settings (spendBand.local.bands) with example allowances. Edit them to match what your organization gives you; usage is measured from the agent logs on this machine.',
       'Open Settings',
     );
