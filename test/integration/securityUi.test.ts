@@ -6,6 +6,8 @@
 // (`node test/host/runIntegration.mjs --extension <old tree> --grep "in the UI"`) and fail there.
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +163,50 @@ describe('security in the UI: endpoint text is data (#20, workbench DOM)', funct
       `links or images from the endpoint in the Requests tooltip: ${hover.html}`,
     );
     assert.doesNotMatch(hover.textContent, CONTROLS, 'control or bidi characters in the tooltip');
+  });
+
+  it("finding 1: a hostile endpoint's error detail in the connect warning is text, not a link", async () => {
+    // A server that refuses every token with a problem detail carrying a command link and a web link.
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: `${MARK}c [Fix it](${SEND_SEQUENCE}) or [renew](https://evil.example/renew)`,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // The confirmation modal is finding 2's (test/e2e/securityCommands.e2e.mjs); answered here.
+      await answerModals('spendBand.connect.test.answer', 'Connect');
+      const connecting = Promise.resolve(
+        vscode.commands.executeCommand('spendBand.connectEndpoint', {
+          url,
+          token: 'refused-token-0123456789',
+          source: 'endpoint',
+        }),
+      );
+      connecting.catch(() => {});
+      const message = await waitFor(
+        async () => (await workbenchUi.notifications()).find((m) => m.textContent.includes(`${MARK}c`)),
+        60_000,
+        `the warning that ${url} refused the token`,
+        2_000,
+      );
+      assert.match(message.text, /Fix it/, 'the detail is shown');
+      assert.deepEqual(hostileLinks(message), [], `links from the endpoint in the notification: ${message.text}`);
+      // The flow goes on to ask for a token: dismiss it; nothing is stored.
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await connecting;
+      assert.equal(vscode.workspace.getConfiguration('spendBand').get<string>('endpoint.url'), testEndpoint().url);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      server.close();
+    }
   });
 
   it("finding 4: the task terminal shows a hostile rule message, band label and approver's note inert", async () => {
