@@ -388,27 +388,13 @@ export async function insertUsageEvents(
   const head = `INSERT INTO usage_events (${USAGE_EVENT_COLUMNS}) VALUES `;
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
   const params = events.map((e) => {
-    const t = e.tokens ?? {};
+    // Without a source id, the event's content is its key: every column but `estimated` (JSON writes
+    // an absent token count as null, as usageEventRow binds it).
     const key =
       e.sourceId !== undefined
         ? `id:${e.developerId}:${e.sourceId}`
         : `h:${createHash('sha256')
-            .update(
-              JSON.stringify([
-                e.developerId,
-                e.timeMs,
-                e.provider,
-                e.model ?? null,
-                e.workflow ?? null,
-                e.currency,
-                e.costMicros,
-                t.input,
-                t.output,
-                t.cache_read,
-                t.cache_write,
-                t.total,
-              ]),
-            )
+            .update(JSON.stringify(usageEventRow(e, '').slice(0, 12)))
             .digest('base64url')}`;
     return usageEventRow(e, key);
   });
