@@ -277,10 +277,17 @@ class RequestEvent implements UsageEvent {
  * Valid until the store is closed or counts more.
  */
 export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStats): UsageSnapshot {
-  const unpriced = new UnpricedSums();
-  store.visitRequests((_session, _minute, model, i, o, r, w, h, cost) => {
-    if (cost === null) unpriced.add(store.strings[model]!, i, o, r, w, h, 1);
-  });
+  // Added up on first use: a pass over every counted request, which `spend-band usage` does not need
+  // (it sums the unpriced usage in its own pass).
+  let unpricedModels: UnpricedModel[] | undefined;
+  const unpricedOnce = (): UnpricedModel[] => {
+    if (unpricedModels) return unpricedModels;
+    const unpriced = new UnpricedSums();
+    store.visitRequests((_session, _minute, model, i, o, r, w, h, cost) => {
+      if (cost === null) unpriced.add(store.strings[model]!, i, o, r, w, h, 1);
+    });
+    return (unpricedModels = unpriced.sorted());
+  };
   let rollups: UsageSnapshot | undefined;
   return {
     get events(): UsageEvent[] {
@@ -306,7 +313,9 @@ export function snapshotFromStore(store: UsageStore, asOf: Date, stats: ScanStat
       );
     },
     skippedLines: store.skippedLines,
-    unpricedModels: unpriced.sorted(),
+    get unpricedModels(): UnpricedModel[] {
+      return unpricedOnce();
+    },
     asOf: asOf.toISOString(),
     pricesAsOf: store.pricesAsOf,
     stats,
