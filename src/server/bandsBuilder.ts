@@ -167,10 +167,18 @@ export async function buildBandsDocument(
   if (bandRows.length > 0) {
     const rangeStart = Math.min(...periods.map((p) => Date.parse(p.start)));
     const rangeEnd = Math.max(...periods.map((p) => Date.parse(p.end)));
-    const events = await db.all<EventRow>(
-      'SELECT time_ms, cost_micros, currency, provider, workflow, estimated FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ?',
-      [developer.id, rangeStart, rangeEnd],
-    );
+    // Summed by the database per minute (and class, provider, currency, estimated), not read row by row:
+    // the attribution rule classes usage by the minute (domain/attribution.ts) and periods start on a
+    // minute, so the sums are the same. Each pre-flight (the Claude Code hook before every sub-agent)
+    // rebuilds this document; with ~22,000 events in the period reading every row took it to p50 176 ms.
+    const events = (
+      await db.all<Omit<EventRow, 'time_ms'> & { first_ms: number }>(
+        `SELECT MIN(time_ms) AS first_ms, SUM(cost_micros) AS cost_micros, currency, provider, workflow, estimated
+         FROM usage_events WHERE developer_id = ? AND time_ms >= ? AND time_ms < ?
+         GROUP BY time_ms / ${MINUTE_MS}, currency, provider, workflow, estimated`,
+        [developer.id, rangeStart, rangeEnd],
+      )
+    ).map(({ first_ms, ...rest }): EventRow => ({ ...rest, time_ms: first_ms }));
     const spans = new TagTimeline(
       (
         await db.all<{ workflow: string; started_ms: number; ended_ms: number | null }>(
