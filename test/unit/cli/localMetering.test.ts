@@ -3,33 +3,10 @@
 // journal in VS Code's global storage, untagged spend shown apart. The real bundle in a child process,
 // on real files in a temp dir.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '../../../..');
-const CLI = join(ROOT, 'dist/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return fail(error);
-        done({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
-}
+import { join } from 'node:path';
+import { DIST_CLI as CLI, runDistCli as run } from '../distCli';
 
 /** A Claude Code assistant line; Sonnet 4.5 at $3 in / $15 out per million. */
 function line(id: string, at: Date, input: number, output: number): string {

@@ -3,34 +3,11 @@
 // shows it as tokens with "no price", never as $0, and marks sums that mix priced and unpriced usage
 // as lower bounds.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decimalToMicros } from '../../../src/domain/money';
-
-const ROOT = resolve(__dirname, '../../../..');
-const CLI = join(ROOT, 'dist/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spendBand(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return fail(error);
-        done({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
-}
+import { runDistCli as spendBand } from '../distCli';
 
 /** A Claude Code assistant line as current versions write it. */
 function assistantLine(o: {

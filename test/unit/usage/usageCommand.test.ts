@@ -1,35 +1,17 @@
 // `spend-band usage` (docs/contract/cli.md): the real bundle in a child process on real log files,
 // and flag errors through main().
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { scanThreads } from '../../../src/cli/localMeter';
 import { main } from '../../../src/cli/main';
+import { DIST_CLI as CLI, runDistCli, type DistRun as Run } from '../distCli';
 import { claudeLine, codex, fixturePath, rolloutName, setup, usage, writeLines, type MeterSetup } from './usageTestKit';
 
-const ROOT = resolve(__dirname, '../../../..');
-const CLI = join(ROOT, 'dist/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
+/** `spend-band usage …` through the real bundle. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, 'usage', ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return fail(error);
-        done({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+  return runDistCli(['usage', ...args], env);
 }
 
 async function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
