@@ -6,6 +6,7 @@ import { bandForWorkflow } from '../domain/bandLookup';
 import { gaugeFor } from '../domain/gauge';
 import { formatMoney } from '../domain/money';
 import { DECISION_WORDS, headroomText } from '../domain/runDecision';
+import { markdownText } from '../domain/untrustedText';
 import type { FeatureDeps } from './featureDeps';
 import { newRunId } from '../flows/preflight/decision';
 import { DEFAULT_RUN_WORKFLOW, PreflightProblem, type PreflightRunner } from './preflightRunner';
@@ -104,7 +105,7 @@ export function registerLmTools(deps: FeatureDeps, runner: PreflightRunner): vsc
               confirmationMessages: {
                 title: 'Ask for a pre-flight decision?',
                 message: new vscode.MarkdownString(
-                  `Spend Band will ask your budget endpoint whether a **${workflow}** run of **${amount}** may start. An allowed run holds that amount for 15 minutes; a run that needs approval files a request to your approver.`,
+                  `Spend Band will ask your budget endpoint whether a **${markdownText(workflow)}** run of **${markdownText(amount)}** may start. An allowed run holds that amount for 15 minutes; a run that needs approval files a request to your approver.`,
                 ),
               },
             }
