@@ -394,7 +394,7 @@ export function buildReport(input: ReportInput): ReportModel {
   const totalUnpriced = unpricedPart(totalRequests, unpricedRequests, unpricedTokens);
   if (totalUnpriced)
     notes.push(
-      `${unpricedRequests} request(s) (${unpricedTokens} tokens) used models without a price: they are shown as tokens with "no price", never as $0, and every sum that includes them is a lower bound ("at least"). Add the models to a price file (--prices) to count them.`,
+      `${unpricedRequests} request(s) (${unpricedTokens} tokens) used models without a price: they are shown as tokens with "no price", never as $0, and every sum that includes them is a lower bound ("at least"). A price file (spend-band report --prices FILE) counts them.`,
     );
   if (input.usageIncomplete)
     notes.push('The usage history stopped before the end of the window (too many pages); totals may be low.');
