@@ -2,7 +2,28 @@
 // `message.model`, `message.id`, `requestId`, `timestamp`, `sessionId`, `cwd`; the walk reads those
 // members at their own nesting level only (a tool input may well contain a "model" or "usage" key of
 // its own) and skips everything else without decoding it.
-import { ascii, hashBytes, hashHi, hashLo, hashStart, keyIs, readUint, stringEnd, walkObject } from '../jsonBytes';
+//
+// Two shortcuts keep the walk off the bulk of the bytes (a transcript is mostly message content):
+//   - a user line (top-level `type` "user", or `message.role` "user") carries no usage: the walk
+//     stops there, so a tool result of megabytes costs the few hundred bytes before it;
+//   - the content of an assistant message is not walked: the message's `usage` is its last member,
+//     so the walk jumps from the content to the last `,"usage":` of the line and reads on from there.
+//     The jump is kept only if the rest of the line then closes exactly at its end (a `usage` found
+//     at another depth leaves brackets over or short) and the skipped bytes hold no second start of
+//     a line (a line cut short by a crash, then continued by the next one); otherwise the line is
+//     walked again in full. See `contentJump`.
+import {
+  ascii,
+  hashBytes,
+  hashHi,
+  hashLo,
+  hashStart,
+  keyIs,
+  readUint,
+  stringEnd,
+  walkObject,
+  WALK_STOP,
+} from '../jsonBytes';
 import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
 
 const K_MESSAGE = ascii('message');
@@ -22,7 +43,13 @@ const K_EPHEMERAL_1H = ascii('ephemeral_1h_input_tokens');
 const K_EPHEMERAL_5M = ascii('ephemeral_5m_input_tokens');
 const K_SPEED = ascii('speed');
 const K_DATA = ascii('data');
+const K_TYPE = ascii('type');
+const K_ROLE = ascii('role');
+const K_CONTENT = ascii('content');
 const FAST = ascii('fast');
+const USER = ascii('user');
+/** a message member named usage, as it appears after the member before it */
+const USAGE_MEMBER = Buffer.from(',"usage":');
 
 // The string fields whose quote positions a line keeps (two slots each: open, close).
 const MODEL = 0;
@@ -78,9 +105,24 @@ export class ClaudeLineParser {
   /** the sub-agent's own timestamp on a progress line (NaN when none) */
   private innerTimestampMs = NaN;
 
+  /** the content jump may be tried (not on a second walk, not inside a progress line's data) */
+  private jumpAllowed = true;
+  /** the content jump was taken on this walk */
+  private jumped = false;
+  /** where the line starts, and the end of its first key (`{"parentUuid":`), for the jump's check */
+  private lineStart = 0;
+  private firstKeyEnd = -1;
+
   private readonly visitTop = (ko: number, kc: number, v: number): number => {
     const b = this.b;
+    if (this.firstKeyEnd === -1) this.firstKeyEnd = kc + 2;
     if (keyIs(b, ko, kc, K_MESSAGE)) return walkObject(b, v, this.end, this.visitMessage);
+    if (keyIs(b, ko, kc, K_TYPE)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      // A user line carries no usage (its tool results are the bulk of a transcript): stop reading it.
+      return keyIs(b, v, close, USER) ? WALK_STOP : close + 1;
+    }
     // A `progress` line of the parent transcript carries a sub-agent's assistant message in
     // data.message (its message, requestId and timestamp): counted on the same keys as the line in
     // the sub-agent's own file, so once whether or not that file exists.
@@ -98,6 +140,7 @@ export class ClaudeLineParser {
   };
 
   private readonly visitData = (ko: number, kc: number, v: number): number => {
+    this.jumpAllowed = false;
     if (keyIs(this.b, ko, kc, K_MESSAGE))
       return this.b[v] === 0x7b ? walkObject(this.b, v, this.end, this.visitProgressMessage) : -1;
     return -1;
@@ -125,8 +168,34 @@ export class ClaudeLineParser {
     }
     if (keyIs(b, ko, kc, K_ID)) return this.keep(v, MESSAGE_ID);
     if (keyIs(b, ko, kc, K_MODEL)) return this.keep(v, MODEL);
+    if (keyIs(b, ko, kc, K_ROLE)) {
+      const close = this.str(v);
+      if (close === -1) return -1;
+      return keyIs(b, v, close, USER) ? WALK_STOP : close + 1;
+    }
+    if (this.jumpAllowed && b[v] === 0x5b && keyIs(b, ko, kc, K_CONTENT)) return this.contentJump(v);
     return -1;
   };
+
+  /**
+   * The content array at `v`: instead of walking it, answer the index of the comma before the
+   * line's last `,"usage":`, so that the walk reads the usage next. -1 (walk the content) when there
+   * is none after `v`, or when the bytes skipped contain the line's own first key again: a line cut
+   * short and continued by the next one, which the full walk reports as corrupt.
+   */
+  private contentJump(v: number): number {
+    const b = this.b;
+    const tail = b.subarray(v, this.end);
+    const at = tail.lastIndexOf(USAGE_MEMBER);
+    if (at <= 0) return -1;
+    // Between the content and the usage only members with plain values (stop_reason, stop_sequence):
+    // a `usage` inside another object (a later top-level member's) has an object's start before it.
+    if (closeBeforeScalarMembers(b, v + at, v) === -1) return -1;
+    const firstKey = this.firstKeyEnd - this.lineStart;
+    if (firstKey > 3 && tail.subarray(0, at).indexOf(b.subarray(this.lineStart, this.firstKeyEnd)) !== -1) return -1;
+    this.jumped = true;
+    return v + at;
+  }
 
   private readonly visitUsage = (ko: number, kc: number, v: number): number => {
     const b = this.b;
@@ -191,7 +260,19 @@ export class ClaudeLineParser {
 
   /** Parse the line b[start, end) (without its newline). */
   parse(b: Buffer, start: number, end: number): number {
+    const status = this.walk(b, start, end, true);
+    // A line the jump could not read (or read to no usage) is walked again in full, so that the
+    // jump never decides what a line holds.
+    if (this.jumped && status !== LINE_USAGE) return this.walk(b, start, end, false);
+    return status;
+  }
+
+  private walk(b: Buffer, start: number, end: number, jump: boolean): number {
     this.b = b;
+    this.jumpAllowed = jump;
+    this.jumped = false;
+    this.lineStart = start;
+    this.firstKeyEnd = -1;
     this.end = end;
     this.hasUsage = false;
     this.bad = false;
@@ -201,7 +282,9 @@ export class ClaudeLineParser {
     this.fast = false;
     this.innerTimestampMs = NaN;
     const after = walkObject(b, start, end, this.visitTop);
-    if (after === -1) return LINE_CORRUPT;
+    if (after === WALK_STOP) return LINE_OTHER;
+    // Trailing bytes after the object: the jump landed at another depth, or the line is corrupt.
+    if (after === -1 || after !== end) return LINE_CORRUPT;
     if (!this.hasUsage) return LINE_OTHER;
     // On a progress line, the sub-agent's message time (as in its own file) over the progress line's.
     if (Number.isFinite(this.innerTimestampMs)) this.timestampMs = this.innerTimestampMs;
@@ -230,4 +313,59 @@ export class ClaudeLineParser {
 }
 
 const ZERO = new Uint8Array([0]);
+
+/**
+ * Reading backwards from the comma at `comma` over members whose values are strings, numbers, true,
+ * false or null (at most 8): the index of the `]` that precedes them, or -1 when anything else comes
+ * first or `lo` is reached.
+ */
+function closeBeforeScalarMembers(b: Buffer, comma: number, lo: number): number {
+  let i = comma - 1;
+  for (let members = 0; members <= 8; members++) {
+    i = skipWsBack(b, i, lo);
+    if (b[i] === 0x5d) return i;
+    // the value
+    if (b[i] === 0x22) {
+      const open = openingQuote(b, i, lo);
+      if (open === -1) return -1;
+      i = open - 1;
+    } else {
+      const last = i;
+      while (i > lo && isScalarByte(b[i]!)) i--;
+      if (i === last) return -1;
+    }
+    i = skipWsBack(b, i, lo);
+    if (b[i] !== 0x3a) return -1;
+    i = skipWsBack(b, i - 1, lo);
+    if (b[i] !== 0x22) return -1;
+    const keyOpen = openingQuote(b, i, lo);
+    if (keyOpen === -1) return -1;
+    i = skipWsBack(b, keyOpen - 1, lo);
+    if (b[i] !== 0x2c) return -1;
+    i--;
+  }
+  return -1;
+}
+
+function skipWsBack(b: Uint8Array, i: number, lo: number): number {
+  while (i > lo && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i--;
+  return i;
+}
+
+/** Letters, digits, sign, point: the bytes of a number, true, false or null. */
+function isScalarByte(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
+}
+
+/** The opening quote of the string whose closing quote is at `close`, or -1 when there is none after `lo`. */
+function openingQuote(b: Buffer, close: number, lo: number): number {
+  let q = close;
+  for (;;) {
+    q = b.lastIndexOf(0x22, q - 1);
+    if (q <= lo) return -1;
+    let k = q - 1;
+    while (b[k] === 0x5c) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+  }
+}
 const NO_ID = ascii('\u0000line\u0000');
