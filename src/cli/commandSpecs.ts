@@ -203,7 +203,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       {
         name: 'SPEND_BAND_SCAN_THREADS',
         description:
-          'N parser threads more for a large first scan (~15 MiB each); default 1 when a core is idle (load average ≤ cores − 0.5), else 0',
+          'N parser threads more for a large first scan (~15 MiB each); default cores − 2 (at most 3, none on two cores) when load average ≤ cores − 1.5, else 0',
       },
     ],
     examples: [

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultClaudeDirs, defaultCodexDirs, usageIndexPath } from '../usage/scan/logFiles';
+import { defaultHelpers } from '../usage/scan/readFiles';
 import { UsageMeter } from '../usage/usageMeter';
 import { flag, flagAll, type ParsedArgs } from './args';
 import { EXIT } from '../domain/exitCodes';
@@ -31,16 +32,17 @@ export function pricesPath(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Parser threads besides the scanning one. By default one, on a machine with two cores or more when
- * at least half a core is idle (1-minute load average ≤ cores − 0.5): the CLI has nothing else to do,
- * and a first scan starts the thread while it walks the folders. On a busy machine none: the thread's
- * start and its own JIT cost ~0.3-0.7 s of CPU, which there is no idle core to absorb (measured in
+ * Parser threads besides the scanning one. By default `defaultHelpers()` (none on two cores, one on
+ * four) when the machine is idle enough to give them their cores (1-minute load average ≤ cores −
+ * 1.5). On two cores a thread made the scan slower even on an idle machine: V8 compiles the parser
+ * again for each isolate (~0.7 s of CPU for 200 MB), and the second core is where the scanning
+ * thread's own compiles run (200 MB: 0.82-0.97 s with one thread against 0.65-0.70 s without,
  * src/usage/README.md). SPEND_BAND_SCAN_THREADS=N asks for N whatever the load (0 for none). Each is a
  * V8 isolate of its own (10-20 MiB while it parses): one keeps the CLI's peak memory under 100 MB.
  */
 export function scanThreads(env: NodeJS.ProcessEnv, load = loadavg()[0]!): number {
   const text = env.SPEND_BAND_SCAN_THREADS?.trim();
-  if (!text) return availableParallelism() >= 2 && load <= availableParallelism() - 0.5 ? 1 : 0;
+  if (!text) return load <= availableParallelism() - 1.5 ? defaultHelpers() : 0;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0)
     throw new CliError(
