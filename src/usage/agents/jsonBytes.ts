@@ -22,17 +22,80 @@ export function skipWs(b: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+/** Is the quote at `q` escaped (preceded by an odd number of backslashes)? */
+function escaped(b: Uint8Array, q: number): boolean {
+  let k = q - 1;
+  while (b[k] === BACKSLASH) k--;
+  return (q - 1 - k) % 2 === 1;
+}
+
 /** `i` is at an opening quote; returns the index of the closing quote, or -1. */
 export function stringEnd(b: Buffer, i: number, end: number): number {
   let q = i;
   for (;;) {
     q = b.indexOf(QUOTE, q + 1);
     if (q === -1 || q >= end) return -1;
-    // A quote preceded by an odd number of backslashes is escaped.
-    let k = q - 1;
-    while (b[k] === BACKSLASH) k--;
-    if ((q - 1 - k) % 2 === 0) return q;
+    if (!escaped(b, q)) return q;
   }
+}
+
+/** `close` is at a closing quote; returns the index of the opening quote, or -1 when it is not after `lo`. */
+export function stringStart(b: Buffer, close: number, lo: number): number {
+  let q = close;
+  for (;;) {
+    q = b.lastIndexOf(QUOTE, q - 1);
+    if (q <= lo) return -1;
+    if (!escaped(b, q)) return q;
+  }
+}
+
+/** Index before the JSON whitespace that ends at `i` (reading backwards, not past `lo`). */
+function skipWsBack(b: Uint8Array, i: number, lo: number): number {
+  while (i > lo) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i--;
+  }
+  return i;
+}
+
+/** Letters, digits, sign, point: the bytes of a number, true, false or null. */
+function isScalarByte(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
+}
+
+/**
+ * Reading backwards from the comma at `comma` over object members whose values are strings,
+ * numbers, true, false or null (at most 8): the index of the `]` that precedes them, or -1 when
+ * anything else comes first or `lo` is reached.
+ */
+export function closeBeforeScalarMembers(b: Buffer, comma: number, lo: number): number {
+  let i = comma - 1;
+  for (let members = 0; members <= 8; members++) {
+    i = skipWsBack(b, i, lo);
+    if (b[i] === CLOSE_BRACKET) return i;
+    // the value
+    if (b[i] === QUOTE) {
+      const open = stringStart(b, i, lo);
+      if (open === -1) return -1;
+      i = open - 1;
+    } else {
+      const last = i;
+      while (i > lo && isScalarByte(b[i]!)) i--;
+      if (i === last) return -1;
+    }
+    // its key
+    i = skipWsBack(b, i, lo);
+    if (b[i] !== COLON) return -1;
+    i = skipWsBack(b, i - 1, lo);
+    if (b[i] !== QUOTE) return -1;
+    const keyOpen = stringStart(b, i, lo);
+    if (keyOpen === -1) return -1;
+    i = skipWsBack(b, keyOpen - 1, lo);
+    if (b[i] !== COMMA) return -1;
+    i--;
+  }
+  return -1;
 }
 
 /** `i` is at the first byte of a value; returns the index after it, or -1 when it is malformed. */

@@ -9,6 +9,13 @@ import { claudeLine, setup, totals, writeLines, type MeterSetup } from './usageT
 
 const TS = '2026-11-02T10:00:00.000Z';
 
+/** An assistant line as an object, to reshape before it is written. */
+function lineObject(
+  o: Parameters<typeof claudeLine>[0],
+): { message: Record<string, unknown> } & Record<string, unknown> {
+  return JSON.parse(claudeLine(o)) as { message: Record<string, unknown> } & Record<string, unknown>;
+}
+
 describe('usage: Claude Code line shortcuts give the figures of a full reading', function () {
   this.timeout(30_000);
   let s: MeterSetup;
@@ -42,14 +49,12 @@ describe('usage: Claude Code line shortcuts give the figures of a full reading',
   });
 
   it('an assistant line without message usage whose content holds a usage object counts nothing', async () => {
-    const full = JSON.parse(
-      claudeLine({
-        msgId: 'msg_01B',
-        requestId: 'req_01B',
-        timestamp: TS,
-        content: [{ type: 'tool_use', id: 't', name: 'X', input: { a: [1], usage: { input_tokens: 5 } } }],
-      }),
-    ) as { message: Record<string, unknown> };
+    const full = lineObject({
+      msgId: 'msg_01B',
+      requestId: 'req_01B',
+      timestamp: TS,
+      content: [{ type: 'tool_use', id: 't', name: 'X', input: { a: [1], usage: { input_tokens: 5 } } }],
+    });
     delete full.message.usage;
     writeLines(file, [JSON.stringify(full)]);
     const snap = await s.meter().refresh();
@@ -58,10 +63,7 @@ describe('usage: Claude Code line shortcuts give the figures of a full reading',
   });
 
   it('a later top-level member with a usage object of its own does not replace the message usage', async () => {
-    const full = JSON.parse(claudeLine({ msgId: 'msg_01C', requestId: 'req_01C', timestamp: TS, input: 7 })) as Record<
-      string,
-      unknown
-    >;
+    const full = lineObject({ msgId: 'msg_01C', requestId: 'req_01C', timestamp: TS, input: 7 });
     // The timestamp first, so that a jump past the message to this usage would still find one.
     const { timestamp, ...rest } = full;
     const line = { timestamp, ...rest, extra: { kind: 'audit', usage: { input_tokens: 123_456 } }, after: 'x' };
@@ -122,16 +124,14 @@ describe('usage: Claude Code line shortcuts give the figures of a full reading',
   });
 
   it('members between the content and the usage (stop reason, quoted text with escapes) are read past', async () => {
-    const full = JSON.parse(
-      claudeLine({
-        msgId: 'msg_01H',
-        requestId: 'req_01H',
-        timestamp: TS,
-        input: 11,
-        output: 12,
-        content: [{ type: 'text', text: 'say "usage": {"input_tokens": 5} \\ and ] }' }],
-      }),
-    ) as { message: Record<string, unknown> };
+    const full = lineObject({
+      msgId: 'msg_01H',
+      requestId: 'req_01H',
+      timestamp: TS,
+      input: 11,
+      output: 12,
+      content: [{ type: 'text', text: 'say "usage": {"input_tokens": 5} \\ and ] }' }],
+    });
     const { usage, ...rest } = full.message;
     full.message = { ...rest, stop_reason: 'end_turn', note: 'a "quoted" ] , word', count: -1.5e3, usage };
     writeLines(file, [JSON.stringify(full)]);

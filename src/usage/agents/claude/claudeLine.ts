@@ -14,6 +14,7 @@
 //     walked again in full. See `contentJump`.
 import {
   ascii,
+  closeBeforeScalarMembers,
   hashBytes,
   hashHi,
   hashLo,
@@ -117,12 +118,7 @@ export class ClaudeLineParser {
     const b = this.b;
     if (this.firstKeyEnd === -1) this.firstKeyEnd = kc + 2;
     if (keyIs(b, ko, kc, K_MESSAGE)) return walkObject(b, v, this.end, this.visitMessage);
-    if (keyIs(b, ko, kc, K_TYPE)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      // A user line carries no usage (its tool results are the bulk of a transcript): stop reading it.
-      return keyIs(b, v, close, USER) ? WALK_STOP : close + 1;
-    }
+    if (keyIs(b, ko, kc, K_TYPE)) return this.stopOnUser(v);
     // A `progress` line of the parent transcript carries a sub-agent's assistant message in
     // data.message (its message, requestId and timestamp): counted on the same keys as the line in
     // the sub-agent's own file, so once whether or not that file exists.
@@ -168,11 +164,7 @@ export class ClaudeLineParser {
     }
     if (keyIs(b, ko, kc, K_ID)) return this.keep(v, MESSAGE_ID);
     if (keyIs(b, ko, kc, K_MODEL)) return this.keep(v, MODEL);
-    if (keyIs(b, ko, kc, K_ROLE)) {
-      const close = this.str(v);
-      if (close === -1) return -1;
-      return keyIs(b, v, close, USER) ? WALK_STOP : close + 1;
-    }
+    if (keyIs(b, ko, kc, K_ROLE)) return this.stopOnUser(v);
     if (this.jumpAllowed && b[v] === 0x5b && keyIs(b, ko, kc, K_CONTENT)) return this.contentJump(v);
     return -1;
   };
@@ -242,6 +234,16 @@ export class ClaudeLineParser {
     else this.cacheWrite5m = value;
     return -1;
   };
+
+  /**
+   * A top-level `type` or a `message.role` at `v`: "user" ends the walk (a user line carries no
+   * usage, and its tool results are the bulk of a transcript); anything else is read past.
+   */
+  private stopOnUser(v: number): number {
+    const close = this.str(v);
+    if (close === -1) return -1;
+    return keyIs(this.b, v, close, USER) ? WALK_STOP : close + 1;
+  }
 
   /** The string value at `v` is the field at `slot`: its quotes kept, the index after it returned (-1 for a non-string, left to the walker). */
   private keep(v: number, slot: number): number {
@@ -313,59 +315,4 @@ export class ClaudeLineParser {
 }
 
 const ZERO = new Uint8Array([0]);
-
-/**
- * Reading backwards from the comma at `comma` over members whose values are strings, numbers, true,
- * false or null (at most 8): the index of the `]` that precedes them, or -1 when anything else comes
- * first or `lo` is reached.
- */
-function closeBeforeScalarMembers(b: Buffer, comma: number, lo: number): number {
-  let i = comma - 1;
-  for (let members = 0; members <= 8; members++) {
-    i = skipWsBack(b, i, lo);
-    if (b[i] === 0x5d) return i;
-    // the value
-    if (b[i] === 0x22) {
-      const open = openingQuote(b, i, lo);
-      if (open === -1) return -1;
-      i = open - 1;
-    } else {
-      const last = i;
-      while (i > lo && isScalarByte(b[i]!)) i--;
-      if (i === last) return -1;
-    }
-    i = skipWsBack(b, i, lo);
-    if (b[i] !== 0x3a) return -1;
-    i = skipWsBack(b, i - 1, lo);
-    if (b[i] !== 0x22) return -1;
-    const keyOpen = openingQuote(b, i, lo);
-    if (keyOpen === -1) return -1;
-    i = skipWsBack(b, keyOpen - 1, lo);
-    if (b[i] !== 0x2c) return -1;
-    i--;
-  }
-  return -1;
-}
-
-function skipWsBack(b: Uint8Array, i: number, lo: number): number {
-  while (i > lo && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i--;
-  return i;
-}
-
-/** Letters, digits, sign, point: the bytes of a number, true, false or null. */
-function isScalarByte(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
-}
-
-/** The opening quote of the string whose closing quote is at `close`, or -1 when there is none after `lo`. */
-function openingQuote(b: Buffer, close: number, lo: number): number {
-  let q = close;
-  for (;;) {
-    q = b.lastIndexOf(0x22, q - 1);
-    if (q <= lo) return -1;
-    let k = q - 1;
-    while (b[k] === 0x5c) k--;
-    if ((q - 1 - k) % 2 === 0) return q;
-  }
-}
 const NO_ID = ascii('\u0000line\u0000');
