@@ -23,6 +23,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  // claudeLine.wasm (built from claudeLine.c by `npm run build:wasm`) travels inside the bundles
+  loader: { '.wasm': 'binary' },
 };
 
 /** Native or host modules that cannot be bundled. */

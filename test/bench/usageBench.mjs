@@ -295,7 +295,9 @@ async function measureIncremental() {
     bundle: true,
     platform: 'node',
     format: 'cjs',
+    target: 'node20',
     outfile: bundle,
+    loader: { '.wasm': 'binary' },
     logLevel: 'error',
   });
   const { UsageMeter } = createRequire(import.meta.url)(bundle);

@@ -14,7 +14,7 @@ import { repoRoot } from './paths.mjs';
 export const CODE_SERVER_VERSION = '4.139.1';
 export const HOST_NODE_VERSION = '24.21.0';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Debian packages: Chromium to drive the workbench, what node-gyp needs for code-server's native modules, and tinyproxy and openssl for the client's proxy and TLS unit tests. */
+/** Debian packages: Chromium to drive the workbench, what node-gyp needs for code-server's native modules, tinyproxy and openssl for the client's proxy and TLS unit tests, and clang and lld to check claudeLine.wasm against its source. */
 export const APT_PACKAGES = [
   'chromium',
   'build-essential',
@@ -23,6 +23,8 @@ export const APT_PACKAGES = [
   'libkrb5-dev',
   'tinyproxy',
   'openssl',
+  'clang',
+  'lld',
 ];
 
 export const hostDir = join(repoRoot, '.vscode-test', 'code-server');

@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { ClaudeLineParser } from './claude/claudeLine';
+import { walkableBuffer } from './lineWalker';
 import { LINE_CORRUPT, LINE_USAGE } from './lineKinds';
 import { CodexLineParser, newCodexState, type CodexFileState } from './codex/codexLine';
 import { decodeString, hashBytes, hashHi, hashStart } from './jsonBytes';
@@ -340,7 +341,7 @@ export interface ParseScratch {
 }
 
 export function newScratch(copy: boolean): ParseScratch {
-  return { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), builder: new RecordBuilder(), copy };
+  return { buffer: walkableBuffer(READ_BUFFER_BYTES), builder: new RecordBuilder(), copy };
 }
 
 const TAIL_SCRATCH = Buffer.alloc(TAIL);

@@ -142,6 +142,7 @@ export async function buildCli(): Promise<string> {
     format: 'cjs',
     target: 'node20',
     external: ['vscode', 'better-sqlite3', './server.js'],
+    loader: { '.wasm': 'binary' },
     logLevel: 'silent',
   });
   cliPath = outfile;

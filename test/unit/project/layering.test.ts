@@ -60,6 +60,7 @@ describe('layering', () => {
         metafile: true,
         logLevel: 'silent',
         outdir: 'unused',
+        loader: { '.wasm': 'binary' },
       });
       const inputs = Object.keys(result.metafile.inputs);
       assert.ok(inputs.length > 5, `${entry} bundles its imports`);

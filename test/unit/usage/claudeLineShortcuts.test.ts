@@ -1,7 +1,8 @@
 // The Claude Code line reader skips what cannot hold usage: it stops reading a user line early, and
-// jumps from an assistant message's content to the line's last `,"usage":`. These lines are built
-// to tempt each shortcut into a wrong figure; the meter reads them from real files, and every figure
-// must be the one a full reading of the line gives.
+// reads `usage`, `model` and the ids only at their own nesting level. These lines are built to tempt
+// a shortcut into a wrong figure (a `usage` inside a tool input or after the message, a line cut by
+// a crash and joined to the next); the meter reads them from real files, and every figure must be
+// the one a full reading of the line gives.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -235,6 +235,7 @@ export function buildWorker(): string {
     format: 'cjs',
     target: 'node20',
     outfile: out,
+    loader: { '.wasm': 'binary' },
     logLevel: 'error',
   });
   shared.spendBandTestWorker = out;

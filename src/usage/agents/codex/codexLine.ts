@@ -3,41 +3,33 @@
 // the latest `turn_context`. Codex re-emits a token_count with an unchanged total (after a rate-limit
 // update, for instance): that event adds nothing. Cached input is part of input_tokens, reasoning is
 // part of output_tokens, so input here is the uncached part.
-import {
-  ascii,
-  decodeString,
-  hashHi,
-  hashLo,
-  hashNumber,
-  hashStart,
-  hashText,
-  keyIs,
-  readUint,
-  skipValue,
-  stringEnd,
-  walkObject,
-  WALK_STOP,
-} from '../jsonBytes';
+//
+// The walk over the line's bytes is lineWalk.c, compiled to WebAssembly (see lineWalker.ts): the top
+// level without decoding (response items carry whole files, and the walk stops at their type), then
+// the payload of a token_count event or a turn_context; a session_meta payload (once a file) goes to
+// JSON.parse here.
+import { decodeString, hashHi, hashLo, hashNumber, hashStart, hashText, WALK_STOP } from '../jsonBytes';
 import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
+import { walkerFor, type LineWalker } from '../lineWalker';
 
-const K_TYPE = ascii('type');
-const K_TIMESTAMP = ascii('timestamp');
-const K_PAYLOAD = ascii('payload');
-/** line types that matter, as they appear between the quotes; event_msg first */
-const INTERESTING = [ascii('event_msg'), ascii('turn_context'), ascii('session_meta')];
-const K_TOKEN_COUNT = ascii('token_count');
-const K_INFO = ascii('info');
-const K_MODEL = ascii('model');
-const K_CWD = ascii('cwd');
-const K_TOTAL = ascii('total_token_usage');
-const K_LAST = ascii('last_token_usage');
-const USAGE_KEYS = [
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_output_tokens',
-  'total_tokens',
-].map(ascii);
+// What the walk reports (lineWalk.c `CQ_*`, `CN_*`, `CF_*`, `KIND_*`): quote slots (the payload's
+// slot holds its first byte and the index after it), the two count objects, flags.
+const CQ_TIMESTAMP = 2;
+const CQ_PAYLOAD = 4;
+const CQ_MODEL = 6;
+const CQ_CWD = 8;
+const CN_TOTAL = 0;
+const CN_LAST = 5;
+const CF_TOKEN_COUNT = 0;
+const CF_INFO_SEEN = 1;
+const CF_HAS_TOTAL = 2;
+const CF_HAS_LAST = 3;
+const CF_COUNTS_BAD = 4;
+const CF_KIND = 5;
+const CF_PAYLOAD_WALK = 6;
+const KIND_EVENT = 0;
+const KIND_CONTEXT = 1;
+const KIND_SESSION_META = 2;
 
 /** What a rollout file's reading carries from one line (and one scan) to the next. */
 export interface CodexFileState {
@@ -85,202 +77,65 @@ export class CodexLineParser {
 
   constructor(public state: CodexFileState) {}
 
-  private b: Buffer = Buffer.alloc(0);
-  private end = 0;
-  private typeOpen = -1;
-  private typeClose = -1;
-  private payloadStart = -1;
-  private payloadEnd = -1;
-  private timestampOpen = -1;
-  private timestampClose = -1;
+  /** the walker for lines in this memory (the last line's) */
+  private walker: LineWalker | undefined;
+  private walkerMemory: ArrayBufferLike | undefined;
 
-  private isTokenCount = false;
-  private infoSeen = false;
-  private hasTotal = false;
-  private hasLast = false;
-  private countsBad = false;
-  private infoModel = '';
-  private readonly total = [0, 0, 0, 0, 0];
-  private readonly last = [0, 0, 0, 0, 0];
-  private target: number[] = this.total;
-
-  private readonly visitPayload = (ko: number, kc: number, v: number): number => {
-    const b = this.b;
-    if (keyIs(b, ko, kc, K_TYPE)) {
-      if (b[v] !== 0x22) return -1;
-      const close = stringEnd(b, v, this.end);
-      if (close === -1) return -1;
-      this.isTokenCount = keyIs(b, v, close, K_TOKEN_COUNT);
-      return close + 1;
-    }
-    if (keyIs(b, ko, kc, K_INFO) && b[v] === 0x7b) {
-      this.infoSeen = true;
-      return walkObject(b, v, this.end, this.visitInfo);
-    }
-    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) return this.readModel(v);
-    return -1;
-  };
-
-  private readonly visitInfo = (ko: number, kc: number, v: number): number => {
-    const b = this.b;
-    if (b[v] === 0x7b && keyIs(b, ko, kc, K_TOTAL)) {
-      this.hasTotal = true;
-      return this.readCounts(this.total, v);
-    }
-    if (b[v] === 0x7b && keyIs(b, ko, kc, K_LAST)) {
-      this.hasLast = true;
-      return this.readCounts(this.last, v);
-    }
-    if (keyIs(b, ko, kc, K_MODEL) && b[v] === 0x22) return this.readModel(v);
-    return -1;
-  };
-
-  /** `"model": "…"` in the payload or its info: the model of this token count. */
-  private readModel(v: number): number {
-    const close = stringEnd(this.b, v, this.end);
-    if (close === -1) return -1;
-    this.infoModel = decodeString(this.b, v, close);
-    return close + 1;
-  }
-
-  /** A `total_token_usage` / `last_token_usage` object into `into`. */
-  private readCounts(into: number[], v: number): number {
-    this.target = into;
-    into.fill(0);
-    return walkObject(this.b, v, this.end, this.visitUsage);
-  }
-
-  private readonly visitUsage = (ko: number, kc: number, v: number): number => {
-    const b = this.b;
-    for (let k = 0; k < USAGE_KEYS.length; k++) {
-      if (keyIs(b, ko, kc, USAGE_KEYS[k]!)) {
-        if (b[v] === 0x6e) return -1; // null
-        const value = readUint(b, v, this.end);
-        if (value < 0) this.countsBad = true;
-        else this.target[k] = value;
-        return -1;
-      }
-    }
-    return -1;
-  };
-
-  private contextCwd = '';
-
-  private readonly visitContext = (ko: number, kc: number, v: number): number => {
-    const b = this.b;
-    const isModel = keyIs(b, ko, kc, K_MODEL);
-    if ((isModel || keyIs(b, ko, kc, K_CWD)) && b[v] === 0x22) {
-      const close = stringEnd(b, v, this.end);
-      if (close === -1) return -1;
-      if (isModel) this.infoModel = decodeString(b, v, close);
-      else this.contextCwd = decodeString(b, v, close);
-      return close + 1;
-    }
-    return -1;
-  };
-
-  private readonly visitTop = (ko: number, kc: number, v: number): number => {
-    const b = this.b;
-    if (keyIs(b, ko, kc, K_TYPE) || keyIs(b, ko, kc, K_TIMESTAMP)) {
-      if (b[v] !== 0x22) return -1;
-      const close = stringEnd(b, v, this.end);
-      if (close === -1) return -1;
-      if (kc - ko === 5) {
-        this.typeOpen = v;
-        this.typeClose = close;
-        // Most lines are response items (whole files, command outputs): stop before their payload.
-        let wanted = false;
-        for (let k = 0; k < INTERESTING.length; k++) if (keyIs(b, v, close, INTERESTING[k]!)) wanted = true;
-        if (!wanted) return WALK_STOP;
-      } else {
-        this.timestampOpen = v;
-        this.timestampClose = close;
-      }
-      return close + 1;
-    }
-    if (keyIs(b, ko, kc, K_PAYLOAD)) {
-      const after = skipValue(b, v, this.end);
-      this.payloadStart = v;
-      this.payloadEnd = after;
-      return after;
-    }
-    return -1;
-  };
-
-  /**
-   * The line b[start, end): its top level is walked without decoding (response items carry whole
-   * files); only the payload of the few line types that matter is handed to JSON.parse.
-   */
+  /** The line b[start, end). */
   parseBytes(b: Buffer, start: number, end: number): number {
-    this.b = b;
-    this.end = end;
-    this.typeOpen =
-      this.typeClose =
-      this.payloadStart =
-      this.payloadEnd =
-      this.timestampOpen =
-      this.timestampClose =
-        -1;
-    const walked = walkObject(b, start, end, this.visitTop);
+    if (b.buffer !== this.walkerMemory) {
+      this.walkerMemory = b.buffer;
+      this.walker = walkerFor(b.buffer);
+    }
+    const w = this.walker!;
+    const walked = w.walkCodex(b, start, end);
     if (walked === WALK_STOP) return LINE_OTHER;
     if (walked === -1) return LINE_CORRUPT;
-    if (this.typeOpen === -1 || this.payloadStart === -1 || b[this.payloadStart] !== 0x7b) return LINE_OTHER;
-    let kind = -1;
-    for (let k = 0; k < INTERESTING.length; k++) if (keyIs(b, this.typeOpen, this.typeClose, INTERESTING[k]!)) kind = k;
-    if (kind === -1) return LINE_OTHER;
-    const timestamp =
-      this.timestampOpen === -1 ? NaN : parseIsoTimestamp(b, this.timestampOpen + 1, this.timestampClose);
-    if (kind === 0) {
-      // token_count events are the bulk of what matters: read their numbers from the bytes.
-      this.isTokenCount = false;
-      this.infoSeen = false;
-      this.hasTotal = false;
-      this.hasLast = false;
-      this.infoModel = '';
-      this.countsBad = false;
-      if (walkObject(b, this.payloadStart, this.payloadEnd, this.visitPayload) === -1 || this.countsBad)
-        return LINE_CORRUPT;
-      if (!this.isTokenCount) return LINE_OTHER;
-      if (this.infoModel) this.state.model = this.infoModel;
+    const kind = w.flags[CF_KIND]!;
+    const q = w.quotes;
+    /** the string at quote slot `k`, '' when absent */
+    const text = (k: number) => (q[k] === -1 ? '' : decodeString(b, q[k]! + start, q[k + 1]! + start));
+    if (kind === KIND_EVENT) {
+      // token_count events are the bulk of what matters: their numbers are read from the bytes.
+      if (w.flags[CF_PAYLOAD_WALK] === -1 || w.flags[CF_COUNTS_BAD] !== 0) return LINE_CORRUPT;
+      if (w.flags[CF_TOKEN_COUNT] === 0) return LINE_OTHER;
+      const model = text(CQ_MODEL);
+      if (model) this.state.model = model;
+      const timestamp =
+        q[CQ_TIMESTAMP] === -1 ? NaN : parseIsoTimestamp(b, q[CQ_TIMESTAMP]! + start + 1, q[CQ_TIMESTAMP + 1]! + start);
+      const n = w.numbers;
+      const counts = (at: number) => [n[at]!, n[at + 1]!, n[at + 2]!, n[at + 3]!, n[at + 4]!];
       return this.tokenCount(
         timestamp,
-        this.hasTotal ? this.total.slice() : null,
-        this.hasLast ? this.last.slice() : null,
-        this.infoSeen,
+        w.flags[CF_HAS_TOTAL] !== 0 ? counts(CN_TOTAL) : null,
+        w.flags[CF_HAS_LAST] !== 0 ? counts(CN_LAST) : null,
+        w.flags[CF_INFO_SEEN] !== 0,
       );
     }
-    if (kind === 1) {
+    if (kind === KIND_CONTEXT) {
       // turn_context: once per turn; only its model and cwd matter.
-      this.infoModel = '';
-      this.contextCwd = '';
-      if (walkObject(b, this.payloadStart, this.payloadEnd, this.visitContext) === -1) return LINE_CORRUPT;
-      if (this.infoModel) this.state.model = this.infoModel;
-      if (this.contextCwd) this.state.cwd = this.contextCwd;
+      if (w.flags[CF_PAYLOAD_WALK] === -1) return LINE_CORRUPT;
+      const model = text(CQ_MODEL);
+      const cwd = text(CQ_CWD);
+      if (model) this.state.model = model;
+      if (cwd) this.state.cwd = cwd;
       return LINE_OTHER;
     }
+    if (kind !== KIND_SESSION_META) return LINE_OTHER;
     let payload: Record<string, unknown>;
     try {
-      payload = JSON.parse(b.toString('utf8', this.payloadStart, this.payloadEnd)) as Record<string, unknown>;
+      payload = JSON.parse(b.toString('utf8', q[CQ_PAYLOAD]! + start, q[CQ_PAYLOAD + 1]! + start)) as Record<
+        string,
+        unknown
+      >;
     } catch {
       return LINE_CORRUPT;
     }
-    return this.apply(b.toString('latin1', this.typeOpen + 1, this.typeClose), payload);
-  }
-
-  /** session_meta and turn_context: where the session runs and which model it uses. */
-  private apply(type: unknown, payload: Record<string, unknown>): number {
+    // session_meta: where the session runs and which model it uses.
     const state = this.state;
-    if (type === 'session_meta') {
-      if (typeof payload.id === 'string' && payload.id) state.sessionId = payload.id;
-      if (typeof payload.cwd === 'string') state.cwd = payload.cwd;
-      if (typeof payload.model === 'string' && payload.model) state.model = payload.model;
-      return LINE_OTHER;
-    }
-    if (type === 'turn_context') {
-      if (typeof payload.model === 'string' && payload.model) state.model = payload.model;
-      if (typeof payload.cwd === 'string' && payload.cwd) state.cwd = payload.cwd;
-      return LINE_OTHER;
-    }
+    if (typeof payload.id === 'string' && payload.id) state.sessionId = payload.id;
+    if (typeof payload.cwd === 'string') state.cwd = payload.cwd;
+    if (typeof payload.model === 'string' && payload.model) state.model = payload.model;
     return LINE_OTHER;
   }
 
