@@ -3,6 +3,8 @@
 // call them and read what they found from the views here; the slots each agent uses are named in
 // lineWalk.c and in its caller.
 import wasmBytes from './lineWalk.wasm';
+import { decodeString } from './jsonBytes';
+import { parseIsoTimestamp } from './lineKinds';
 
 /** Slots of the walk's output (lineWalk.c QUOTES, NUMBERS, FLAGS). */
 const QUOTES = 16;
@@ -57,6 +59,18 @@ export class LineWalker {
     return this.w.walk_codex_line(this.place(b, start, end), end - start);
   }
 
+  /** The string at quote slot `slot` of the line walked last, which starts at b[start] ('' when absent). */
+  stringAt(b: Buffer, start: number, slot: number): string {
+    const open = this.quotes[slot]!;
+    return open === -1 ? '' : decodeString(b, open + start, this.quotes[slot + 1]! + start);
+  }
+
+  /** Epoch ms of the timestamp at quote slot `slot`, as stringAt (NaN when absent or unreadable). */
+  timeAt(b: Buffer, start: number, slot: number): number {
+    const open = this.quotes[slot]!;
+    return open === -1 ? NaN : parseIsoTimestamp(b, open + start + 1, this.quotes[slot + 1]! + start);
+  }
+
   /** The line's address in this walker's memory (copied there unless it is there already). */
   private place(b: Buffer, start: number, end: number): number {
     if (b.buffer === this.bytes.buffer) return b.byteOffset + start;
@@ -87,10 +101,17 @@ export class LineWalker {
 /** The walkers whose memory holds a read buffer (walkableBuffer), by that memory. */
 const owners = new WeakMap<ArrayBufferLike, LineWalker>();
 let copying: LineWalker | undefined;
+// the last answer of walkerFor: nearly every line of a scan is in the same read buffer
+let lastMemory: ArrayBufferLike | undefined;
+let lastWalker: LineWalker | undefined;
 
 /** The walker for lines held in `memory` (a Buffer's `.buffer`). */
 export function walkerFor(memory: ArrayBufferLike): LineWalker {
-  return owners.get(memory) ?? (copying ??= new LineWalker(0));
+  if (memory !== lastMemory) {
+    lastWalker = owners.get(memory) ?? (copying ??= new LineWalker(0));
+    lastMemory = memory;
+  }
+  return lastWalker!;
 }
 
 /**

@@ -11,8 +11,8 @@
 // time without decoding it. This file turns what it found into a record: the timestamp, the dedupe
 // key, and whether the line counts, is something else, or is corrupt.
 import { ascii, hashBytes, hashHi, hashLo, hashStart, WALK_STOP } from '../jsonBytes';
-import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
-import { walkerFor, type LineWalker } from '../lineWalker';
+import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE } from '../lineKinds';
+import { walkerFor } from '../lineWalker';
 
 // Quote positions the walk reports, open and close at FIELD and FIELD + 1 (lineWalk.c `Q_*`).
 const MODEL = 0;
@@ -74,18 +74,11 @@ export class ClaudeLineParser {
   keyLo = 0;
 
   b: Buffer = Buffer.alloc(0);
-  /** the walker for lines in this memory (the last line's) */
-  private walker: LineWalker | undefined;
-  private walkerMemory: ArrayBufferLike | undefined;
 
   /** Parse the line b[start, end) (without its newline). */
   parse(b: Buffer, start: number, end: number): number {
     this.b = b;
-    if (b.buffer !== this.walkerMemory) {
-      this.walkerMemory = b.buffer;
-      this.walker = walkerFor(b.buffer);
-    }
-    const w = this.walker!;
+    const w = walkerFor(b.buffer);
     const after = w.walkClaude(b, start, end);
     if (after === WALK_STOP) return LINE_OTHER;
     // Trailing bytes after the object, or malformed JSON.
@@ -94,8 +87,8 @@ export class ClaudeLineParser {
     const q = this.quotes;
     for (let k = 0; k < QUOTES; k++) q[k] = w.quotes[k] === -1 ? -1 : w.quotes[k]! + start;
     // On a progress line, the sub-agent's message time (as in its own file) over the progress line's.
-    this.timestampMs = this.timeAt(INNER_TIMESTAMP);
-    if (!Number.isFinite(this.timestampMs)) this.timestampMs = this.timeAt(TIMESTAMP);
+    this.timestampMs = w.timeAt(b, start, INNER_TIMESTAMP);
+    if (!Number.isFinite(this.timestampMs)) this.timestampMs = w.timeAt(b, start, TIMESTAMP);
     if (w.flags[F_BAD] !== 0 || !Number.isFinite(this.timestampMs)) return LINE_CORRUPT;
     const t = w.numbers;
     this.input = t[T_INPUT]!;
@@ -121,12 +114,6 @@ export class ClaudeLineParser {
     this.keyHi = hashHi();
     this.keyLo = hashLo();
     return LINE_USAGE;
-  }
-
-  /** Epoch ms of the timestamp whose quotes are at `field` (NaN when absent or unreadable). */
-  private timeAt(field: number): number {
-    const open = this.quotes[field]!;
-    return open === -1 ? NaN : parseIsoTimestamp(this.b, open + 1, this.quotes[field + 1]!);
   }
 }
 

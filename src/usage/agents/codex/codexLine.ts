@@ -8,9 +8,9 @@
 // level without decoding (response items carry whole files, and the walk stops at their type), then
 // the payload of a token_count event or a turn_context; a session_meta payload (once a file) goes to
 // JSON.parse here.
-import { decodeString, hashHi, hashLo, hashNumber, hashStart, hashText, WALK_STOP } from '../jsonBytes';
-import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE, parseIsoTimestamp } from '../lineKinds';
-import { walkerFor, type LineWalker } from '../lineWalker';
+import { hashHi, hashLo, hashNumber, hashStart, hashText, WALK_STOP } from '../jsonBytes';
+import { LINE_CORRUPT, LINE_OTHER, LINE_USAGE } from '../lineKinds';
+import { walkerFor } from '../lineWalker';
 
 // What the walk reports (lineWalk.c `CQ_*`, `CN_*`, `CF_*`, `KIND_*`): quote slots (the payload's
 // slot holds its first byte and the index after it), the two count objects, flags.
@@ -77,32 +77,21 @@ export class CodexLineParser {
 
   constructor(public state: CodexFileState) {}
 
-  /** the walker for lines in this memory (the last line's) */
-  private walker: LineWalker | undefined;
-  private walkerMemory: ArrayBufferLike | undefined;
-
   /** The line b[start, end). */
   parseBytes(b: Buffer, start: number, end: number): number {
-    if (b.buffer !== this.walkerMemory) {
-      this.walkerMemory = b.buffer;
-      this.walker = walkerFor(b.buffer);
-    }
-    const w = this.walker!;
+    const w = walkerFor(b.buffer);
     const walked = w.walkCodex(b, start, end);
     if (walked === WALK_STOP) return LINE_OTHER;
     if (walked === -1) return LINE_CORRUPT;
     const kind = w.flags[CF_KIND]!;
     const q = w.quotes;
-    /** the string at quote slot `k`, '' when absent */
-    const text = (k: number) => (q[k] === -1 ? '' : decodeString(b, q[k]! + start, q[k + 1]! + start));
     if (kind === KIND_EVENT) {
       // token_count events are the bulk of what matters: their numbers are read from the bytes.
       if (w.flags[CF_PAYLOAD_WALK] === -1 || w.flags[CF_COUNTS_BAD] !== 0) return LINE_CORRUPT;
       if (w.flags[CF_TOKEN_COUNT] === 0) return LINE_OTHER;
-      const model = text(CQ_MODEL);
+      const model = w.stringAt(b, start, CQ_MODEL);
       if (model) this.state.model = model;
-      const timestamp =
-        q[CQ_TIMESTAMP] === -1 ? NaN : parseIsoTimestamp(b, q[CQ_TIMESTAMP]! + start + 1, q[CQ_TIMESTAMP + 1]! + start);
+      const timestamp = w.timeAt(b, start, CQ_TIMESTAMP);
       const n = w.numbers;
       const counts = (at: number) => [n[at]!, n[at + 1]!, n[at + 2]!, n[at + 3]!, n[at + 4]!];
       return this.tokenCount(
@@ -115,8 +104,8 @@ export class CodexLineParser {
     if (kind === KIND_CONTEXT) {
       // turn_context: once per turn; only its model and cwd matter.
       if (w.flags[CF_PAYLOAD_WALK] === -1) return LINE_CORRUPT;
-      const model = text(CQ_MODEL);
-      const cwd = text(CQ_CWD);
+      const model = w.stringAt(b, start, CQ_MODEL);
+      const cwd = w.stringAt(b, start, CQ_CWD);
       if (model) this.state.model = model;
       if (cwd) this.state.cwd = cwd;
       return LINE_OTHER;
